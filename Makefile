@@ -1,0 +1,145 @@
+# techidx: build, test, install.  `make help` lists the targets.
+#
+# The first build installs the Debian packages it needs (apt-get, as root)
+# when they are missing; see DEB_PKGS below.
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+BUILD     ?= build
+OPT       ?= -O2 -g
+SAN       ?=
+WERROR    ?=
+
+DEB_PKGS  := build-essential pkg-config libgsl-dev libcsv-dev zlib1g-dev \
+             libjansson-dev libcriterion-dev
+
+WARN      := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+             -Wmissing-prototypes -Wformat=2 -Wvla
+PKGS      := gsl zlib jansson
+# Recursive (=) on purpose: pkg-config runs only in recipes, after `deps`.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lcsv -lm
+CRIT_LIBS  = $(shell pkg-config --libs criterion)
+ALL_CFLAGS = $(WARN) $(WERROR) $(OPT) $(SAN) -fPIC -Iinclude -Isrc \
+             -D_POSIX_C_SOURCE=200809L -DTIX_VERSION='"$(VERSION)"' \
+             $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SAN) $(LDFLAGS)
+
+LIB_SRC   := $(wildcard src/*.c)
+CLI_SRC   := $(wildcard src/cli/*.c)
+TEST_SRC  := $(wildcard tests/test_*.c)
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_OBJ  := $(TEST_SRC:%.c=$(BUILD)/%.o)
+DEPFILES  := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+
+STAMP     := $(BUILD)/.deps-ok
+SOMAJOR   := 0
+SONAME    := libtechidx.so.$(SOMAJOR)
+
+.PHONY: all deps test check unit golden asan ubsan bench install uninstall \
+        clean format help samples
+all: techidx $(BUILD)/libtechidx.a $(BUILD)/$(SONAME)
+
+help:
+	@echo "make            build ./techidx and build/libtechidx.{a,so}"
+	@echo "make test       unit + CLI golden tests, then again under ASan+UBSan"
+	@echo "make asan|ubsan the tests under one sanitizer"
+	@echo "make bench      benchmarks (bench/)"
+	@echo "make samples    regenerate samples/ with techidx gen"
+	@echo "make install    PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)"
+
+# Install what a fresh Debian 12 lacks; the stamp keeps later builds quiet.
+deps: $(STAMP)
+$(STAMP):
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' \
+	    || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "techidx: installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" != 0 ]; then echo "run as root or install:$$missing" >&2; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+	fi
+	@mkdir -p $(@D) && touch $@
+
+$(BUILD)/%.o: %.c | $(STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libtechidx.a: $(LIB_OBJ)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/$(SONAME): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,$(SONAME) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/techidx: $(CLI_OBJ) $(BUILD)/libtechidx.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libtechidx.a $(PKG_LIBS)
+
+techidx: $(BUILD)/techidx
+	cp $< $@
+
+$(BUILD)/unit: $(TEST_OBJ) $(BUILD)/libtechidx.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $(TEST_OBJ) $(BUILD)/libtechidx.a $(PKG_LIBS) $(CRIT_LIBS)
+
+# --- tests -------------------------------------------------------------------
+# `check` runs one build's tests; `test` runs a -Werror build and an
+# ASan+UBSan build of the same tests.
+unit: $(BUILD)/unit
+	$(BUILD)/unit --jobs 2
+
+golden: $(BUILD)/techidx
+	sh tests/cli/run.sh $(BUILD)/techidx
+
+check: unit golden
+
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+test:
+	$(MAKE) BUILD=build/check WERROR=-Werror check
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  $(MAKE) BUILD=build/san WERROR=-Werror OPT="-O1 -g" SAN="$(SANFLAGS)" check
+
+asan:
+	$(MAKE) BUILD=build/asan OPT="-O1 -g" SAN="-fsanitize=address -fno-omit-frame-pointer" check
+ubsan:
+	$(MAKE) BUILD=build/ubsan OPT="-O1 -g" SAN="-fsanitize=undefined -fno-sanitize-recover=all" check
+
+bench: techidx
+	sh bench/run.sh ./techidx
+
+samples: techidx
+	sh samples/make.sh ./techidx
+
+# --- install -----------------------------------------------------------------
+LIBDIR := $(PREFIX)/lib
+INCDIR := $(PREFIX)/include
+$(BUILD)/techidx.pc: Makefile
+	@mkdir -p $(@D)
+	printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: techidx\nDescription: technology trading index engine\nVersion: %s\nRequires.private: gsl zlib jansson\nLibs: -L$${libdir} -ltechidx\nLibs.private: -lcsv -lm\nCflags: -I$${includedir}\n' \
+	  '$(PREFIX)' '$(LIBDIR)' '$(INCDIR)' '$(VERSION)' > $@
+
+install: all $(BUILD)/techidx.pc
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig \
+	  $(DESTDIR)$(INCDIR)/techidx
+	install -m 755 techidx $(DESTDIR)$(PREFIX)/bin/techidx
+	install -m 644 $(BUILD)/libtechidx.a $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(BUILD)/$(SONAME) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libtechidx.so
+	install -m 644 include/techidx.h $(DESTDIR)$(INCDIR)/
+	install -m 644 include/techidx/*.h $(DESTDIR)$(INCDIR)/techidx/
+	install -m 644 $(BUILD)/techidx.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/techidx $(DESTDIR)$(LIBDIR)/libtechidx.a \
+	  $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libtechidx.so \
+	  $(DESTDIR)$(INCDIR)/techidx.h $(DESTDIR)$(LIBDIR)/pkgconfig/techidx.pc
+	rm -rf $(DESTDIR)$(INCDIR)/techidx
+
+format:
+	clang-format -i src/*.c src/*.h src/cli/*.c src/cli/*.h include/*.h include/techidx/*.h tests/*.c
+
+clean:
+	rm -rf build techidx
+
+-include $(DEPFILES)

@@ -1,0 +1,17 @@
+/* techidx: the technology trading index engine. Umbrella header.
+ * Data flows source -> reader (CSV) -> record -> cube -> index -> write. */
+#ifndef TECHIDX_H
+#define TECHIDX_H
+
+#include "techidx/cube.h"
+#include "techidx/engine.h"
+#include "techidx/gen.h"
+#include "techidx/index.h"
+#include "techidx/period.h"
+#include "techidx/reader.h"
+#include "techidx/record.h"
+#include "techidx/source.h"
+#include "techidx/status.h"
+#include "techidx/write.h"
+
+#endif

@@ -1,0 +1,93 @@
+/* The cube: exact aggregates per (period, cell).
+ *
+ * Rows go in one at a time; memory grows with the number of distinct
+ * (period, cell) pairs, never with the number of rows. Counts and sums are
+ * exact integers (cents), so the result does not depend on the order in
+ * which rows or files arrive. With cell statistics enabled each pair also
+ * keeps min, max, an exact sum of squares and a log-bucketed quantile sketch
+ * (see tix_cube_stats). */
+#ifndef TECHIDX_CUBE_H
+#define TECHIDX_CUBE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "techidx/period.h"
+#include "techidx/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Relative accuracy of the median/p90 sketch: a reported quantile is within
+ * this fraction of the true order statistic. */
+#define TIX_CUBE_SKETCH_ALPHA 0.01
+
+typedef struct tix_cube_opts {
+    tix_period_kind period; /* how dates group into periods */
+    int cell_stats;         /* 1: keep min/max/sd/quantile state per pair */
+    size_t max_cells;       /* distinct cell names; 0 = default 100000 */
+    size_t max_pairs;       /* distinct (period, cell) pairs; 0 = default 2000000 */
+} tix_cube_opts;
+
+typedef struct tix_cube tix_cube;
+
+/* One (period, cell) aggregate as seen after tix_cube_finalize(). */
+typedef struct tix_cube_entry {
+    uint32_t cell;  /* rank of the cell name in byte order (tix_cube_cell_name) */
+    uint64_t n;     /* contracts */
+    int64_t value;  /* sum of the measure, cents */
+} tix_cube_entry;
+
+/* Descriptive statistics of one entry's amounts, in cents. mean, sd, median
+ * and p90 are NaN when undefined (sd needs n >= 2). median and p90 are the
+ * ceil(0.5 n)-th and ceil(0.9 n)-th smallest amounts, estimated by the
+ * sketch within TIX_CUBE_SKETCH_ALPHA relative error and clamped to
+ * [min, max]; all others are exact up to double rounding. */
+typedef struct tix_cell_stats {
+    uint64_t n;
+    int64_t sum, min, max;
+    double mean, sd, median, p90;
+} tix_cell_stats;
+
+/* Creates an empty cube. opts is copied. Returns TIX_OK, TIX_E_NOMEM or
+ * TIX_E_INVALID. *out owns the cube; free it with tix_cube_free. */
+tix_status tix_cube_new(tix_cube **out, const tix_cube_opts *opts);
+
+/* Adds one contract signed on day number `day` to cell (cell, len) (bytes,
+ * copied on first sight) with `cents` >= 0 of the measure. Returns TIX_OK,
+ * TIX_E_OVERFLOW (a sum left int64), TIX_E_LIMIT (max_cells or max_pairs
+ * reached), TIX_E_NOMEM, or TIX_E_INVALID after finalize or for cents < 0. */
+tix_status tix_cube_add(tix_cube *c, int32_t day, const char *cell, size_t len, int64_t cents);
+
+/* Ends the adds and builds the sorted views below. Idempotent. Returns
+ * TIX_OK or TIX_E_NOMEM. */
+tix_status tix_cube_finalize(tix_cube *c);
+
+tix_period_kind tix_cube_period_kind(const tix_cube *c);
+
+/* After finalize: periods with data in increasing order, and their ordinals. */
+size_t tix_cube_nperiods(const tix_cube *c);
+int32_t tix_cube_period(const tix_cube *c, size_t i);
+
+/* After finalize: distinct cell names in byte order (NUL-terminated,
+ * owned by the cube). */
+size_t tix_cube_ncells(const tix_cube *c);
+const char *tix_cube_cell_name(const tix_cube *c, size_t rank);
+
+/* After finalize: the entries of period i sorted by cell rank; *count gets
+ * their number. The array is owned by the cube. */
+const tix_cube_entry *tix_cube_entries(const tix_cube *c, size_t i, size_t *count);
+
+/* After finalize: statistics of entry k of period i. Returns TIX_OK, or
+ * TIX_E_INVALID when the cube was made without cell_stats or i/k is out of
+ * range. */
+tix_status tix_cube_stats(const tix_cube *c, size_t i, size_t k, tix_cell_stats *out);
+
+/* Frees c. Accepts NULL. */
+void tix_cube_free(tix_cube *c);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,103 @@
+/* The streaming engine: CSV bytes in, a cube out.
+ *
+ * One engine reads any number of inputs, one after another. For each input
+ * the first record is the header; every later record is a data row that is
+ * either accepted into the cube or rejected with a reason, so that for every
+ * input rows read = accepted + rejected. Rejected rows go to the caller's
+ * reject callback; the engine itself never prints. */
+#ifndef TECHIDX_ENGINE_H
+#define TECHIDX_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "techidx/cube.h"
+#include "techidx/record.h"
+#include "techidx/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum tix_measure {
+    TIX_MEASURE_TECH_AMOUNT = 0, /* technology transaction amount (技术交易额) */
+    TIX_MEASURE_AMOUNT = 1       /* contract amount (合同成交额) */
+} tix_measure;
+
+/* "tech_amount", "amount". */
+const char *tix_measure_name(tix_measure m);
+tix_status tix_measure_parse(const char *name, tix_measure *m);
+
+/* Row accounting; read = accepted + rejected always holds. */
+typedef struct tix_counts {
+    uint64_t read, accepted, rejected;
+    uint64_t by_reason[TIX_REASON_COUNT];
+    uint64_t bytes;     /* decompressed bytes */
+    uint64_t inputs;    /* inputs completed */
+} tix_counts;
+
+/* A rejected row. Strings are borrowed for the duration of the call. */
+typedef struct tix_reject {
+    const char *input;  /* input name as given */
+    uint64_t line;      /* line on which the record starts */
+    tix_reason reason;
+    const char *raw;    /* the record's raw text */
+    size_t raw_len;
+} tix_reject;
+
+/* Receives each rejected row; anything but TIX_OK stops the engine. */
+typedef tix_status (*tix_reject_fn)(void *ctx, const tix_reject *rej);
+
+typedef struct tix_engine_opts {
+    tix_period_kind period;
+    tix_column dimension;        /* the cells: sector by default */
+    tix_measure measure;
+    int cell_stats;              /* keep per-cell statistics (for --cells) */
+    const tix_header_map *maps;  /* borrowed; must outlive the engine */
+    size_t nmaps;
+    size_t max_record_bytes;     /* 0 = reader default */
+    size_t max_cells, max_pairs; /* 0 = cube defaults */
+} tix_engine_opts;
+
+/* Where and why the engine failed. */
+typedef struct tix_error {
+    tix_status status;
+    const char *input; /* "" when not tied to an input */
+    uint64_t line;     /* 0 when not tied to a line */
+    char message[512];
+} tix_error;
+
+typedef struct tix_engine tix_engine;
+
+/* Creates an engine; on_reject may be NULL. opts (and the maps it points
+ * to) must stay valid while the engine lives. Returns TIX_OK, TIX_E_NOMEM
+ * or TIX_E_INVALID. */
+tix_status tix_engine_new(tix_engine **out, const tix_engine_opts *opts, tix_reject_fn on_reject,
+                          void *ctx);
+
+/* Push interface: begin an input called `name` (copied), feed its bytes in
+ * any chunks, end it. Returns TIX_OK or the error also kept in
+ * tix_engine_error(): TIX_E_HEADER (no header, missing or doubled column),
+ * TIX_E_LIMIT, TIX_E_OVERFLOW, TIX_E_NOMEM, TIX_E_CSV, or the reject
+ * callback's status. After an error the engine accepts no more input. */
+tix_status tix_engine_begin(tix_engine *e, const char *name);
+tix_status tix_engine_feed(tix_engine *e, const void *buf, size_t len);
+tix_status tix_engine_end(tix_engine *e);
+
+/* Driver: reads a whole file ("-" = stdin), plain or gzip, through begin /
+ * feed / end. Adds TIX_E_IO and TIX_E_GZIP to the statuses above. */
+tix_status tix_engine_add_file(tix_engine *e, const char *path);
+
+/* The cube so far (owned by the engine). Finalize it before reading. */
+tix_cube *tix_engine_cube(tix_engine *e);
+
+const tix_counts *tix_engine_counts(const tix_engine *e);
+const tix_error *tix_engine_error(const tix_engine *e);
+
+/* Frees e. Accepts NULL. */
+void tix_engine_free(tix_engine *e);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

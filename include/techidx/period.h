@@ -1,0 +1,71 @@
+/* Calendar arithmetic and reporting periods.
+ *
+ * Dates are day numbers: days since 1970-01-01 in the proleptic Gregorian
+ * calendar (negative before 1970). A period is identified by an ordinal, an
+ * int32 that increases by one from each period to the next of its kind, so
+ * "every calendar period from the first to the last" is a plain integer loop.
+ * Supported years are 1..9999. */
+#ifndef TECHIDX_PERIOD_H
+#define TECHIDX_PERIOD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "techidx/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum tix_period_kind {
+    TIX_PERIOD_DAY = 0,
+    TIX_PERIOD_WEEK = 1, /* ISO 8601 week, Monday first */
+    TIX_PERIOD_MONTH = 2,
+    TIX_PERIOD_QUARTER = 3,
+    TIX_PERIOD_YEAR = 4
+} tix_period_kind;
+
+/* Longest label plus NUL ("2024-03-11", "2024-W11", "2024-Q1", ...). */
+#define TIX_PERIOD_LABEL_MAX 32
+
+/* Day number of a civil date. No validation: see tix_date_valid. */
+int32_t tix_days_from_civil(int y, int m, int d);
+
+/* Civil date of a day number. */
+void tix_civil_from_days(int32_t days, int *y, int *m, int *d);
+
+/* 1 when y-m-d is a real calendar date with 1 <= y <= 9999, else 0. */
+int tix_date_valid(int y, int m, int d);
+
+/* Parses exactly "YYYY-MM-DD" of length len (not NUL-terminated) into a day
+ * number. Returns 1 on success, 0 when the text is not a real date. */
+int tix_date_parse(const char *s, size_t len, int32_t *days);
+
+/* Writes "YYYY-MM-DD" plus NUL into out (TIX_PERIOD_LABEL_MAX bytes). */
+void tix_date_format(int32_t days, char *out);
+
+/* ISO 8601 week-numbering year and week (1..53) of a day number. */
+void tix_iso_week(int32_t days, int *iso_year, int *week);
+
+/* Ordinal of the period of `kind` that contains day number `days`. */
+int32_t tix_period_of_day(tix_period_kind kind, int32_t days);
+
+/* First day of the period with ordinal `ord`. */
+int32_t tix_period_first_day(tix_period_kind kind, int32_t ord);
+
+/* Writes the label of period `ord` into out (TIX_PERIOD_LABEL_MAX bytes). */
+void tix_period_label(tix_period_kind kind, int32_t ord, char *out);
+
+/* Parses a label of `kind` ("2024-W11" for weeks, ...) into its ordinal.
+ * Returns TIX_OK or TIX_E_INVALID. */
+tix_status tix_period_parse(tix_period_kind kind, const char *label, int32_t *ord);
+
+/* Name <-> kind: "day", "week", "month", "quarter", "year".
+ * tix_period_kind_parse returns TIX_E_INVALID for any other name. */
+const char *tix_period_kind_name(tix_period_kind kind);
+tix_status tix_period_kind_parse(const char *name, tix_period_kind *kind);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

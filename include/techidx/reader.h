@@ -1,0 +1,77 @@
+/* Push-style CSV reader on top of libcsv (RFC 4180: quoted commas, doubled
+ * quotes, newlines inside quotes; LF or CRLF line ends).
+ *
+ * Bytes go in with tix_reader_feed() in chunks of any size, split anywhere;
+ * every complete record comes out through the row callback together with the
+ * physical line it starts on and its raw bytes, so a rejected record can be
+ * reported exactly as it stood in the file. Blank lines are not records.
+ * Unquoted fields lose surrounding spaces, tabs and a CR before LF. */
+#ifndef TECHIDX_READER_H
+#define TECHIDX_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "techidx/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A borrowed view of one cell: not NUL-terminated. */
+typedef struct tix_field {
+    const char *ptr;
+    size_t len;
+} tix_field;
+
+enum {
+    TIX_ROW_UNTERMINATED_QUOTE = 1u /* input ended inside a quoted field */
+};
+
+/* One record. All pointers are borrowed and valid only during the
+ * callback: copy what you keep. */
+typedef struct tix_row {
+    const tix_field *fields;
+    size_t nfields;
+    uint64_t line;   /* 1-based physical line on which the record starts */
+    const char *raw; /* the record's bytes, without its final line end */
+    size_t raw_len;
+    unsigned flags;  /* TIX_ROW_* */
+} tix_row;
+
+/* Called once per record. Returning anything but TIX_OK stops the reader;
+ * feed()/finish() then return that status. */
+typedef tix_status (*tix_row_fn)(void *ctx, const tix_row *row);
+
+typedef struct tix_reader_opts {
+    size_t max_record_bytes; /* raw size of one record; 0 = default 64 MiB */
+    size_t max_fields;       /* fields in one record; 0 = default 10000 */
+} tix_reader_opts;
+
+typedef struct tix_reader tix_reader;
+
+/* Creates a reader that calls fn(ctx, row) per record. opts may be NULL.
+ * Returns TIX_OK or TIX_E_NOMEM; *out owns the reader. */
+tix_status tix_reader_new(tix_reader **out, const tix_reader_opts *opts, tix_row_fn fn, void *ctx);
+
+/* Parses len bytes. Returns TIX_OK, the callback's status, TIX_E_LIMIT
+ * (a record exceeded a limit; tix_reader_line() gives its first line),
+ * TIX_E_CSV or TIX_E_NOMEM. */
+tix_status tix_reader_feed(tix_reader *r, const void *buf, size_t len);
+
+/* Ends the input: delivers a last record that lacks a final newline. The
+ * reader is then ready for a new, independent input (line 1 again). */
+tix_status tix_reader_finish(tix_reader *r);
+
+/* Physical lines consumed so far, and the first line of the record in
+ * progress (or of the one that failed). */
+uint64_t tix_reader_lines(const tix_reader *r);
+uint64_t tix_reader_line(const tix_reader *r);
+
+/* Frees r. Accepts NULL. */
+void tix_reader_free(tix_reader *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

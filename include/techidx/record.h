@@ -1,0 +1,98 @@
+/* Contract records: finding columns in a header row, and turning one CSV
+ * row into a validated record or a reason for rejecting it. */
+#ifndef TECHIDX_RECORD_H
+#define TECHIDX_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "techidx/reader.h"
+#include "techidx/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum tix_column {
+    TIX_COL_CONTRACT_ID = 0,
+    TIX_COL_SIGNED_ON,
+    TIX_COL_SECTOR,
+    TIX_COL_CONTRACT_TYPE,
+    TIX_COL_BUYER_REGION,
+    TIX_COL_SELLER_REGION,
+    TIX_COL_AMOUNT,
+    TIX_COL_TECH_AMOUNT,
+    TIX_COL_COUNT
+} tix_column;
+
+/* Why a row was rejected. Values are fixed; names are the reason codes
+ * written to --rejects and the summary. */
+typedef enum tix_reason {
+    TIX_REASON_NONE = 0,
+    TIX_REASON_FIELD_COUNT,         /* field count differs from the header's */
+    TIX_REASON_EMPTY_ID,            /* contract_id is empty */
+    TIX_REASON_BAD_DATE,            /* signed_on is not a real YYYY-MM-DD date */
+    TIX_REASON_BAD_AMOUNT,          /* amount is not a decimal >= 0 with <= 2 decimals */
+    TIX_REASON_BAD_TECH_AMOUNT,     /* the same for tech_amount */
+    TIX_REASON_AMOUNT_OVERFLOW,     /* an amount does not fit int64 cents */
+    TIX_REASON_TECH_EXCEEDS_AMOUNT, /* tech_amount > amount */
+    TIX_REASON_EMPTY_DIMENSION,     /* the weighted dimension (--by) is empty */
+    TIX_REASON_UNTERMINATED_QUOTE,  /* the input ended inside a quoted field */
+    TIX_REASON_COUNT
+} tix_reason;
+
+/* "field_count", "empty_id", ...; "?" for values out of range. */
+const char *tix_reason_name(tix_reason r);
+
+/* Canonical column names ("contract_id", ...) and their parser, which
+ * accepts only canonical names. */
+const char *tix_column_name(tix_column c);
+tix_status tix_column_parse(const char *name, tix_column *c);
+
+/* A user-supplied header for a column (--map name=header). */
+typedef struct tix_header_map {
+    tix_column column;
+    const char *header; /* borrowed; must outlive the schema resolution */
+} tix_header_map;
+
+/* Where each column sits in a file's rows. */
+typedef struct tix_schema {
+    long index[TIX_COL_COUNT]; /* field index, -1 when absent */
+    size_t nfields;            /* fields in the header row */
+    tix_column dimension;      /* the column whose values are the cells */
+} tix_schema;
+
+/* Resolves the header row. Names match case-insensitively, ignoring
+ * surrounding spaces and a UTF-8 BOM; the Chinese registration-export
+ * names are aliases; maps[] add or override headers. Required: contract_id,
+ * signed_on, amount, tech_amount and the dimension column. Returns TIX_OK,
+ * or TIX_E_HEADER with a message naming the column in err. */
+tix_status tix_schema_resolve(tix_schema *schema, const tix_field *fields, size_t nfields,
+                              tix_column dimension, const tix_header_map *maps, size_t nmaps,
+                              char *err, size_t errlen);
+
+/* A validated record. Views borrow from the row's fields. */
+typedef struct tix_record {
+    tix_field id;
+    tix_field cell;      /* value of the dimension column */
+    int32_t day;         /* signing date, day number (period.h) */
+    int64_t amount;      /* contract amount, cents */
+    int64_t tech_amount; /* technology transaction amount, cents */
+} tix_record;
+
+/* Validates one data row against the schema. Returns TIX_REASON_NONE and
+ * fills *rec, or the first reason that applies, checked in this order:
+ * field_count, empty_id, bad_date, bad_amount, bad_tech_amount,
+ * amount_overflow, tech_exceeds_amount, empty_dimension. */
+tix_reason tix_record_parse(const tix_schema *schema, const tix_field *fields, size_t nfields,
+                            tix_record *rec);
+
+/* Parses a yuan amount "123", "123.4" or "123.45" (digits, optional point
+ * and one or two digits; no sign, exponent or separators) into cents.
+ * Returns 0 on success, 1 when malformed, 2 when it exceeds INT64_MAX. */
+int tix_cents_parse(const char *s, size_t len, int64_t *cents);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

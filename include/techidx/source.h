@@ -1,0 +1,47 @@
+/* Byte sources: a file or stdin, plain or gzip, read as one stream.
+ *
+ * Compression is detected from the first two bytes (1f 8b), never from the
+ * file name. Concatenated gzip members are read in full. A truncated stream,
+ * a bad CRC or length trailer, or bytes after a member that do not start
+ * another member are errors (TIX_E_GZIP), never a silently short read. */
+#ifndef TECHIDX_SOURCE_H
+#define TECHIDX_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "techidx/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct tix_source tix_source;
+
+/* Opens `path` for reading; "-" means standard input (which is not closed
+ * by tix_source_free). On success *out owns the new source. On failure
+ * *out is NULL and err (if not NULL) holds a message. Returns TIX_OK,
+ * TIX_E_IO or TIX_E_NOMEM. */
+tix_status tix_source_open(tix_source **out, const char *path, char *err, size_t errlen);
+
+/* Reads up to `cap` decompressed bytes into buf. *got = 0 means end of
+ * input, reached cleanly. Returns TIX_OK, TIX_E_IO or TIX_E_GZIP; after an
+ * error tix_source_error() describes it and further reads repeat it. */
+tix_status tix_source_read(tix_source *src, void *buf, size_t cap, size_t *got);
+
+/* The message of the last error ("" when none). Owned by src. */
+const char *tix_source_error(const tix_source *src);
+
+/* 1 when the input is gzip-compressed. */
+int tix_source_is_gzip(const tix_source *src);
+
+/* Compressed (on-disk) bytes consumed so far. */
+uint64_t tix_source_bytes_in(const tix_source *src);
+
+/* Closes the file (not stdin) and frees src. Accepts NULL. */
+void tix_source_free(tix_source *src);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

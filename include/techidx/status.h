@@ -1,0 +1,31 @@
+/* techidx status codes: one enum for the whole library.
+ *
+ * Every library function that can fail returns a tix_status. The values are
+ * fixed: they are part of the ABI and never renumbered. */
+#ifndef TECHIDX_STATUS_H
+#define TECHIDX_STATUS_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum tix_status {
+    TIX_OK = 0,
+    TIX_E_NOMEM = 1,    /* an allocation failed */
+    TIX_E_IO = 2,       /* reading or writing a file failed */
+    TIX_E_GZIP = 3,     /* corrupt, truncated or trailing-garbage gzip data */
+    TIX_E_HEADER = 4,   /* no header row, or a required column missing/doubled */
+    TIX_E_OVERFLOW = 5, /* an exact integer sum left its range */
+    TIX_E_INVALID = 6,  /* an argument or option is not valid */
+    TIX_E_NODATA = 7,   /* nothing to compute (no accepted rows, base without data) */
+    TIX_E_LIMIT = 8,    /* an input exceeded a configured resource limit */
+    TIX_E_CSV = 9       /* the CSV parser failed */
+} tix_status;
+
+/* Returns a static, human-readable description of s (never NULL). */
+const char *tix_strerror(tix_status s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

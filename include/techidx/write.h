@@ -1,0 +1,67 @@
+/* Writers: the index and cell tables as CSV or JSON, and rejected rows.
+ *
+ * All writers take a caller-owned FILE*, write the complete document and
+ * return TIX_OK or TIX_E_IO (TIX_E_NOMEM for JSON). Output depends only on
+ * the data, never on the order the inputs came in. Money is printed from
+ * integer cents with exactly two decimals; indices with six decimals;
+ * undefined numbers are empty fields (CSV) or null (JSON). */
+#ifndef TECHIDX_WRITE_H
+#define TECHIDX_WRITE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "techidx/cube.h"
+#include "techidx/engine.h"
+#include "techidx/index.h"
+#include "techidx/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* `period,contracts,value,value_index,volume_index,unit_value_index,
+ * matched_cells,cells`: one row per calendar period from the first to the
+ * last period with data; periods without data have 0 contracts, value 0.00
+ * and empty index fields. */
+tix_status tix_write_index_csv(FILE *f, const tix_index *ix);
+
+/* Run metadata for the JSON document. All borrowed. */
+typedef struct tix_run_info {
+    const char *version;
+    const char *const *inputs;
+    size_t ninputs;
+    const char *dimension; /* "sector", ... */
+    const char *measure;   /* "tech_amount" or "amount" */
+    const tix_counts *counts;
+} tix_run_info;
+
+/* {"techidx": version, "inputs": [...], "options": {...}, "rows": {read,
+ * accepted, rejected, rejected_by_reason}, "periods": [...]} with the same
+ * fields per period as the CSV (value also as exact integer value_cents). */
+tix_status tix_write_index_json(FILE *f, const tix_index *ix, const tix_run_info *info);
+
+/* `period,cell,contracts,value,mean,sd,min,median,p90,max` for every
+ * (period, cell) with data, periods in order and cells in byte order. The
+ * cube must be finalized and made with cell_stats. Money in yuan, two
+ * decimals. */
+tix_status tix_write_cells_csv(FILE *f, const tix_cube *cube);
+
+/* The rejects file: header `file,line,reason,record`, then one row per
+ * tix_write_reject call, RFC 4180-quoted. */
+tix_status tix_write_rejects_header(FILE *f);
+tix_status tix_write_reject(FILE *f, const tix_reject *rej);
+
+/* Writes (p, len) as one CSV field, quoted when it holds a comma, quote,
+ * CR or LF (quotes doubled). */
+void tix_write_csv_field(FILE *f, const char *p, size_t len);
+
+/* Formats cents as yuan with two decimals ("-" sign when negative) into
+ * out, which holds at least 24 bytes. */
+void tix_format_cents(int64_t cents, char *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,14 @@
+/* The techidx command line: one entry point per subcommand. Only code under
+ * src/cli/ prints, reads argv or exits. Each returns the process exit code:
+ * 0 success, 1 data or I/O failure, 2 usage error. */
+#ifndef TECHIDX_CLI_H
+#define TECHIDX_CLI_H
+
+#define TIX_EXIT_OK 0
+#define TIX_EXIT_FAIL 1
+#define TIX_EXIT_USAGE 2
+
+int tix_cli_run(int argc, char **argv);
+int tix_cli_gen(int argc, char **argv);
+
+#endif

@@ -1,0 +1,309 @@
+/* techidx run: files in, index out. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/outfile.h"
+#include "techidx.h"
+
+static const char run_help[] =
+    "Usage: techidx run [OPTIONS] FILE...\n"
+    "Compute the chained technology trading index from contract dumps.\n"
+    "FILE is gzip (detected by content) or plain CSV; '-' reads stdin.\n"
+    "Several files form one dataset.\n"
+    "\n"
+    "  --period P      day|week|month|quarter|year (default week; ISO weeks)\n"
+    "  --by DIM        sector|contract_type|buyer_region|seller_region\n"
+    "                  the cells whose values weight the index (default sector)\n"
+    "  --measure M     tech_amount|amount (default tech_amount)\n"
+    "  --method M      fisher|laspeyres|paasche|tornqvist (default fisher)\n"
+    "  --base LABEL    period set to 100, e.g. 2024-W11 (default: first with data)\n"
+    "  -o, --output F  index file (default stdout)\n"
+    "  --format F      csv|json (default csv)\n"
+    "  --cells F       per period x cell table with statistics\n"
+    "  --rejects F     rejected rows: file,line,reason,record\n"
+    "  --strict        fail (exit 1) when any row is rejected; no index is written\n"
+    "  --map COL=HDR   read column COL from header HDR (repeatable)\n"
+    "  -q, --quiet     no summary on stderr\n"
+    "  -h, --help      this help\n"
+    "\n"
+    "Rejection reasons: field_count empty_id bad_date bad_amount bad_tech_amount\n"
+    "  amount_overflow tech_exceeds_amount empty_dimension unterminated_quote\n"
+    "Exit status: 0 success, 1 data or I/O failure (also --strict rejects),\n"
+    "  2 usage error.\n";
+
+typedef struct run_opts {
+    tix_engine_opts engine;
+    tix_index_opts index;
+    const char *base_label;
+    const char *output, *cells, *rejects;
+    int json, strict, quiet;
+    tix_header_map maps[TIX_COL_COUNT * 4];
+    size_t nmaps;
+} run_opts;
+
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("techidx run: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\nTry 'techidx run --help'.\n", stderr);
+    return TIX_EXIT_USAGE;
+}
+
+enum { OPT_PERIOD = 256, OPT_BY, OPT_MEASURE, OPT_METHOD, OPT_BASE, OPT_FORMAT, OPT_CELLS,
+       OPT_REJECTS, OPT_STRICT, OPT_MAP };
+
+static int parse_args(int argc, char **argv, run_opts *o)
+{
+    static const struct option longs[] = {
+        {"period", required_argument, NULL, OPT_PERIOD},
+        {"by", required_argument, NULL, OPT_BY},
+        {"measure", required_argument, NULL, OPT_MEASURE},
+        {"method", required_argument, NULL, OPT_METHOD},
+        {"base", required_argument, NULL, OPT_BASE},
+        {"output", required_argument, NULL, 'o'},
+        {"format", required_argument, NULL, OPT_FORMAT},
+        {"cells", required_argument, NULL, OPT_CELLS},
+        {"rejects", required_argument, NULL, OPT_REJECTS},
+        {"strict", no_argument, NULL, OPT_STRICT},
+        {"map", required_argument, NULL, OPT_MAP},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    memset(o, 0, sizeof *o);
+    o->engine.period = TIX_PERIOD_WEEK;
+    o->engine.dimension = TIX_COL_SECTOR;
+    o->engine.measure = TIX_MEASURE_TECH_AMOUNT;
+    o->index.method = TIX_METHOD_FISHER;
+    o->output = "-";
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, ":o:qh", longs, NULL)) != -1) {
+        switch (c) {
+        case OPT_PERIOD:
+            if (tix_period_kind_parse(optarg, &o->engine.period) != TIX_OK)
+                return usage_error("--period must be day, week, month, quarter or year, not '%s'",
+                                   optarg);
+            break;
+        case OPT_BY: {
+            tix_column col;
+            if (tix_column_parse(optarg, &col) != TIX_OK ||
+                (col != TIX_COL_SECTOR && col != TIX_COL_CONTRACT_TYPE &&
+                 col != TIX_COL_BUYER_REGION && col != TIX_COL_SELLER_REGION))
+                return usage_error(
+                    "--by must be sector, contract_type, buyer_region or seller_region, not '%s'",
+                    optarg);
+            o->engine.dimension = col;
+            break;
+        }
+        case OPT_MEASURE:
+            if (tix_measure_parse(optarg, &o->engine.measure) != TIX_OK)
+                return usage_error("--measure must be tech_amount or amount, not '%s'", optarg);
+            break;
+        case OPT_METHOD:
+            if (tix_method_parse(optarg, &o->index.method) != TIX_OK)
+                return usage_error(
+                    "--method must be fisher, laspeyres, paasche or tornqvist, not '%s'", optarg);
+            break;
+        case OPT_BASE:
+            o->base_label = optarg;
+            break;
+        case 'o':
+            o->output = optarg;
+            break;
+        case OPT_FORMAT:
+            if (strcmp(optarg, "csv") == 0)
+                o->json = 0;
+            else if (strcmp(optarg, "json") == 0)
+                o->json = 1;
+            else
+                return usage_error("--format must be csv or json, not '%s'", optarg);
+            break;
+        case OPT_CELLS:
+            o->cells = optarg;
+            break;
+        case OPT_REJECTS:
+            o->rejects = optarg;
+            break;
+        case OPT_STRICT:
+            o->strict = 1;
+            break;
+        case OPT_MAP: {
+            char *eq = strchr(optarg, '=');
+            tix_column col;
+            if (!eq || eq[1] == '\0')
+                return usage_error("--map takes COLUMN=HEADER, not '%s'", optarg);
+            *eq = '\0';
+            if (tix_column_parse(optarg, &col) != TIX_OK)
+                return usage_error("--map: unknown column '%s'", optarg);
+            if (o->nmaps == sizeof o->maps / sizeof o->maps[0])
+                return usage_error("too many --map options");
+            o->maps[o->nmaps++] = (tix_header_map){col, eq + 1};
+            break;
+        }
+        case 'q':
+            o->quiet = 1;
+            break;
+        case 'h':
+            fputs(run_help, stdout);
+            return -1;
+        case ':':
+            return usage_error("option '%s' needs a value", argv[optind - 1]);
+        default:
+            return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind >= argc)
+        return usage_error("no input files");
+    if (o->base_label) {
+        if (tix_period_parse(o->engine.period, o->base_label, &o->index.base) != TIX_OK)
+            return usage_error("--base '%s' is not a label of the chosen --period", o->base_label);
+        o->index.has_base = 1;
+    }
+    if (o->output && strcmp(o->output, "-") != 0 &&
+        ((o->cells && strcmp(o->output, o->cells) == 0) ||
+         (o->rejects && strcmp(o->output, o->rejects) == 0)))
+        return usage_error("output file '%s' is named twice", o->output);
+    o->engine.maps = o->maps;
+    o->engine.nmaps = o->nmaps;
+    o->engine.cell_stats = o->cells != NULL;
+    return 0;
+}
+
+static tix_status write_reject(void *ctx, const tix_reject *rej)
+{
+    FILE *f = ctx;
+    return f ? tix_write_reject(f, rej) : TIX_OK;
+}
+
+static void report(const tix_counts *c)
+{
+    fprintf(stderr,
+            "techidx: %" PRIu64 " input%s, %" PRIu64 " rows read: %" PRIu64 " accepted, %" PRIu64
+            " rejected\n",
+            c->inputs, c->inputs == 1 ? "" : "s", c->read, c->accepted, c->rejected);
+    for (int r = 1; r < TIX_REASON_COUNT; r++)
+        if (c->by_reason[r])
+            fprintf(stderr, "techidx:   %-20s %" PRIu64 "\n", tix_reason_name((tix_reason)r),
+                    c->by_reason[r]);
+}
+
+static void engine_error(const tix_error *e)
+{
+    if (e->line)
+        fprintf(stderr, "techidx: %s:%" PRIu64 ": %s\n", e->input, e->line, e->message);
+    else if (e->input[0])
+        fprintf(stderr, "techidx: %s: %s\n", e->input, e->message);
+    else
+        fprintf(stderr, "techidx: %s\n", e->message);
+}
+
+static int open_out(outfile *f, const char *path)
+{
+    if (outfile_open(f, path) == 0)
+        return 0;
+    fprintf(stderr, "techidx: %s: cannot write: %s\n", path, strerror(errno));
+    return -1;
+}
+
+int tix_cli_run(int argc, char **argv)
+{
+    run_opts o;
+    int rc = parse_args(argc, argv, &o);
+    if (rc != 0)
+        return rc < 0 ? TIX_EXIT_OK : rc;
+
+    int exit_code = TIX_EXIT_FAIL;
+    outfile out = {0}, cells = {0}, rejects = {0};
+    tix_engine *eng = NULL;
+    tix_index *ix = NULL;
+    char msg[256];
+
+    if (o.rejects && (open_out(&rejects, o.rejects) != 0 ||
+                      tix_write_rejects_header(rejects.f) != TIX_OK))
+        goto done;
+    tix_status st = tix_engine_new(&eng, &o.engine, write_reject, rejects.f);
+    if (st != TIX_OK) {
+        fprintf(stderr, "techidx: %s\n", tix_strerror(st));
+        goto done;
+    }
+    for (int i = optind; i < argc; i++) {
+        if (tix_engine_add_file(eng, argv[i]) != TIX_OK) {
+            engine_error(tix_engine_error(eng));
+            goto done;
+        }
+    }
+    const tix_counts *counts = tix_engine_counts(eng);
+    if (!o.quiet)
+        report(counts);
+    if (o.rejects && outfile_commit(&rejects) != 0) {
+        fprintf(stderr, "techidx: %s: cannot write: %s\n", o.rejects, strerror(errno));
+        goto done;
+    }
+    if (o.strict && counts->rejected > 0) {
+        fprintf(stderr, "techidx: --strict: %" PRIu64 " row%s rejected; no index written\n",
+                counts->rejected, counts->rejected == 1 ? "" : "s");
+        goto done;
+    }
+    tix_cube *cube = tix_engine_cube(eng);
+    st = tix_cube_finalize(cube);
+    if (st == TIX_OK)
+        st = tix_index_compute(cube, &o.index, &ix, msg, sizeof msg);
+    else
+        snprintf(msg, sizeof msg, "%s", tix_strerror(st));
+    if (st != TIX_OK) {
+        fprintf(stderr, "techidx: %s\n", msg);
+        goto done;
+    }
+    if (o.cells) {
+        if (open_out(&cells, o.cells) != 0)
+            goto done;
+        if (tix_write_cells_csv(cells.f, cube) != TIX_OK) {
+            fprintf(stderr, "techidx: %s: write failed\n", o.cells);
+            goto done;
+        }
+    }
+    if (open_out(&out, o.output) != 0)
+        goto done;
+    if (o.json) {
+        tix_run_info info = {TIX_VERSION,
+                             (const char *const *)(argv + optind),
+                             (size_t)(argc - optind),
+                             tix_column_name(o.engine.dimension),
+                             tix_measure_name(o.engine.measure),
+                             counts};
+        st = tix_write_index_json(out.f, ix, &info);
+    } else {
+        st = tix_write_index_csv(out.f, ix);
+    }
+    if (st != TIX_OK) {
+        fprintf(stderr, "techidx: %s: write failed: %s\n", o.output, tix_strerror(st));
+        goto done;
+    }
+    if (o.cells && outfile_commit(&cells) != 0) {
+        fprintf(stderr, "techidx: %s: cannot write: %s\n", o.cells, strerror(errno));
+        goto done;
+    }
+    if (outfile_commit(&out) != 0) {
+        fprintf(stderr, "techidx: %s: cannot write: %s\n", o.output, strerror(errno));
+        goto done;
+    }
+    exit_code = TIX_EXIT_OK;
+done:
+    outfile_abort(&out);
+    outfile_abort(&cells);
+    outfile_abort(&rejects);
+    tix_index_free(ix);
+    tix_engine_free(eng);
+    return exit_code;
+}

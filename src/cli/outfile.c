@@ -1,0 +1,89 @@
+#include "cli/outfile.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int outfile_open(outfile *o, const char *path)
+{
+    memset(o, 0, sizeof *o);
+    if (strcmp(path, "-") == 0) {
+        o->f = stdout;
+        return 0;
+    }
+    size_t n = strlen(path);
+    o->path = malloc(n + 1);
+    o->tmp = malloc(n + 16);
+    if (!o->path || !o->tmp)
+        goto fail;
+    memcpy(o->path, path, n + 1);
+    snprintf(o->tmp, n + 16, "%s.tmp.XXXXXX", path);
+    int fd = mkstemp(o->tmp);
+    if (fd < 0)
+        goto fail;
+    o->f = fdopen(fd, "w");
+    if (!o->f) {
+        int e = errno;
+        close(fd);
+        unlink(o->tmp);
+        errno = e;
+        goto fail;
+    }
+    return 0;
+fail:
+    free(o->path);
+    free(o->tmp);
+    memset(o, 0, sizeof *o);
+    return -1;
+}
+
+int outfile_commit(outfile *o)
+{
+    int rc = 0;
+    if (!o->f)
+        return 0;
+    if (!o->tmp) {
+        rc = fflush(o->f) == 0 && !ferror(o->f) ? 0 : -1;
+        o->f = NULL;
+        return rc;
+    }
+    int bad = fflush(o->f) != 0 || ferror(o->f) || fsync(fileno(o->f)) != 0;
+    int e = errno;
+    if (fclose(o->f) != 0 && !bad) {
+        bad = 1;
+        e = errno;
+    }
+    o->f = NULL;
+    if (!bad) {
+        /* mkstemp made it 0600; give it the usual mode of a new file. */
+        mode_t um = umask(0);
+        umask(um);
+        chmod(o->tmp, 0666 & ~um);
+        if (rename(o->tmp, o->path) != 0) {
+            bad = 1;
+            e = errno;
+        }
+    }
+    if (bad)
+        unlink(o->tmp);
+    free(o->path);
+    free(o->tmp);
+    o->path = o->tmp = NULL;
+    errno = e;
+    return bad ? -1 : 0;
+}
+
+void outfile_abort(outfile *o)
+{
+    if (!o->f)
+        return;
+    if (o->tmp) {
+        fclose(o->f);
+        unlink(o->tmp);
+    }
+    free(o->path);
+    free(o->tmp);
+    memset(o, 0, sizeof *o);
+}

@@ -1,0 +1,415 @@
+#include "techidx/cube.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+__extension__ typedef unsigned __int128 u128;
+
+/* Sketch buckets: bucket b holds amounts x (cents) with
+ * gamma^(b-1) < x <= gamma^b, gamma = (1+alpha)/(1-alpha). Counts depend only
+ * on the multiset of amounts, never on their order. */
+#define SK_GAMMA ((1 + TIX_CUBE_SKETCH_ALPHA) / (1 - TIX_CUBE_SKETCH_ALPHA))
+#define SK_LOG_GAMMA 0.020000666706669435 /* log(SK_GAMMA) for alpha = 0.01 */
+
+typedef struct pair {
+    int32_t period;
+    uint32_t cell;     /* id in insertion order */
+    uint64_t n;
+    int64_t sum;
+    /* cell_stats only */
+    int64_t min, max;
+    u128 sumsq;
+    int sumsq_overflow;
+    uint64_t zeros;    /* amounts of 0, outside the log buckets */
+    int32_t sk_lo;     /* first bucket held in sk */
+    uint32_t sk_len;
+    uint32_t *sk;
+} pair;
+
+typedef struct cell_name {
+    char *name;
+    size_t len;
+    uint64_t hash;
+} cell_name;
+
+struct tix_cube {
+    tix_cube_opts opts;
+    int final;
+
+    cell_name *cells;  /* by id */
+    size_t ncells, cells_cap;
+    uint32_t *cell_slots; /* open addressing: id + 1, 0 = empty */
+    size_t cell_mask;
+
+    pair *pairs;
+    size_t npairs, pairs_cap;
+    uint32_t *pair_slots; /* index + 1 */
+    size_t pair_mask;
+
+    /* finalize() views */
+    uint32_t *rank_of;      /* cell id -> rank */
+    uint32_t *id_of_rank;   /* rank -> cell id */
+    int32_t *periods;
+    size_t nperiods;
+    size_t *period_start;   /* nperiods + 1 offsets into view/order */
+    tix_cube_entry *view;
+    uint32_t *order;        /* view position -> pair index */
+};
+
+static uint64_t hash_bytes(const char *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)p[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+static uint64_t hash_pair(int32_t period, uint32_t cell)
+{
+    uint64_t x = ((uint64_t)(uint32_t)period << 32) | cell;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ull;
+    x ^= x >> 33;
+    return x;
+}
+
+tix_status tix_cube_new(tix_cube **out, const tix_cube_opts *opts)
+{
+    *out = NULL;
+    if (!opts || (unsigned)opts->period > TIX_PERIOD_YEAR)
+        return TIX_E_INVALID;
+    tix_cube *c = calloc(1, sizeof *c);
+    if (!c)
+        return TIX_E_NOMEM;
+    c->opts = *opts;
+    if (!c->opts.max_cells)
+        c->opts.max_cells = 100000;
+    if (!c->opts.max_pairs)
+        c->opts.max_pairs = 2000000;
+    c->cell_mask = 63;
+    c->pair_mask = 1023;
+    c->cell_slots = calloc(c->cell_mask + 1, sizeof *c->cell_slots);
+    c->pair_slots = calloc(c->pair_mask + 1, sizeof *c->pair_slots);
+    if (!c->cell_slots || !c->pair_slots) {
+        tix_cube_free(c);
+        return TIX_E_NOMEM;
+    }
+    *out = c;
+    return TIX_OK;
+}
+
+/* Doubles an open-addressing table of ids; `key` gives each id's hash. */
+static int grow_slots(uint32_t **slots, size_t *mask, size_t count,
+                      uint64_t (*key)(const tix_cube *, uint32_t), const tix_cube *c)
+{
+    size_t nmask = *mask * 2 + 1;
+    uint32_t *ns = calloc(nmask + 1, sizeof *ns);
+    if (!ns)
+        return 0;
+    for (size_t i = 0; i < count; i++) {
+        size_t h = (size_t)key(c, (uint32_t)i) & nmask;
+        while (ns[h])
+            h = (h + 1) & nmask;
+        ns[h] = (uint32_t)i + 1;
+    }
+    free(*slots);
+    *slots = ns;
+    *mask = nmask;
+    return 1;
+}
+
+static uint64_t cell_key(const tix_cube *c, uint32_t id) { return c->cells[id].hash; }
+
+static uint64_t pair_key(const tix_cube *c, uint32_t i)
+{
+    return hash_pair(c->pairs[i].period, c->pairs[i].cell);
+}
+
+static tix_status intern_cell(tix_cube *c, const char *p, size_t n, uint32_t *id)
+{
+    uint64_t h = hash_bytes(p, n);
+    size_t s = (size_t)h & c->cell_mask;
+    for (; c->cell_slots[s]; s = (s + 1) & c->cell_mask) {
+        cell_name *cn = &c->cells[c->cell_slots[s] - 1];
+        if (cn->hash == h && cn->len == n && memcmp(cn->name, p, n) == 0) {
+            *id = c->cell_slots[s] - 1;
+            return TIX_OK;
+        }
+    }
+    if (c->ncells >= c->opts.max_cells)
+        return TIX_E_LIMIT;
+    if (c->ncells == c->cells_cap) {
+        size_t cap = c->cells_cap ? c->cells_cap * 2 : 16;
+        cell_name *nc = realloc(c->cells, cap * sizeof *nc);
+        if (!nc)
+            return TIX_E_NOMEM;
+        c->cells = nc;
+        c->cells_cap = cap;
+    }
+    char *name = malloc(n + 1);
+    if (!name)
+        return TIX_E_NOMEM;
+    memcpy(name, p, n);
+    name[n] = '\0';
+    c->cells[c->ncells] = (cell_name){name, n, h};
+    c->cell_slots[s] = (uint32_t)++c->ncells;
+    *id = (uint32_t)(c->ncells - 1);
+    if (c->ncells * 2 > c->cell_mask &&
+        !grow_slots(&c->cell_slots, &c->cell_mask, c->ncells, cell_key, c))
+        return TIX_E_NOMEM;
+    return TIX_OK;
+}
+
+static tix_status find_pair(tix_cube *c, int32_t period, uint32_t cell, pair **out)
+{
+    size_t s = (size_t)hash_pair(period, cell) & c->pair_mask;
+    for (; c->pair_slots[s]; s = (s + 1) & c->pair_mask) {
+        pair *p = &c->pairs[c->pair_slots[s] - 1];
+        if (p->period == period && p->cell == cell) {
+            *out = p;
+            return TIX_OK;
+        }
+    }
+    if (c->npairs >= c->opts.max_pairs)
+        return TIX_E_LIMIT;
+    if (c->npairs == c->pairs_cap) {
+        size_t cap = c->pairs_cap ? c->pairs_cap * 2 : 64;
+        pair *np = realloc(c->pairs, cap * sizeof *np);
+        if (!np)
+            return TIX_E_NOMEM;
+        c->pairs = np;
+        c->pairs_cap = cap;
+    }
+    pair *p = &c->pairs[c->npairs];
+    memset(p, 0, sizeof *p);
+    p->period = period;
+    p->cell = cell;
+    p->min = INT64_MAX;
+    c->pair_slots[s] = (uint32_t)++c->npairs;
+    if (c->npairs * 2 > c->pair_mask &&
+        !grow_slots(&c->pair_slots, &c->pair_mask, c->npairs, pair_key, c))
+        return TIX_E_NOMEM;
+    *out = &c->pairs[c->npairs - 1];
+    return TIX_OK;
+}
+
+static int32_t bucket_of(int64_t cents)
+{
+    return (int32_t)ceil(log((double)cents) / SK_LOG_GAMMA);
+}
+
+static tix_status sketch_add(pair *p, int64_t cents)
+{
+    if (cents == 0) {
+        p->zeros++;
+        return TIX_OK;
+    }
+    int32_t b = bucket_of(cents);
+    if (p->sk_len == 0 || b < p->sk_lo || b >= p->sk_lo + (int32_t)p->sk_len) {
+        /* Widen the window to cover b, with slack to amortise. */
+        int32_t lo = p->sk_len ? (b < p->sk_lo ? b - 16 : p->sk_lo) : b - 16;
+        int32_t hi = p->sk_len ? p->sk_lo + (int32_t)p->sk_len : b + 16;
+        if (b >= hi)
+            hi = b + 16;
+        if (lo < 0)
+            lo = 0;
+        uint32_t *nk = calloc((size_t)(hi - lo), sizeof *nk);
+        if (!nk)
+            return TIX_E_NOMEM;
+        if (p->sk_len)
+            memcpy(nk + (p->sk_lo - lo), p->sk, p->sk_len * sizeof *nk);
+        free(p->sk);
+        p->sk = nk;
+        p->sk_lo = lo;
+        p->sk_len = (uint32_t)(hi - lo);
+    }
+    uint32_t *slot = &p->sk[b - p->sk_lo];
+    if (*slot == UINT32_MAX)
+        return TIX_E_OVERFLOW;
+    (*slot)++;
+    return TIX_OK;
+}
+
+tix_status tix_cube_add(tix_cube *c, int32_t day, const char *cell, size_t len, int64_t cents)
+{
+    if (c->final || cents < 0)
+        return TIX_E_INVALID;
+    uint32_t id;
+    pair *p;
+    tix_status st = intern_cell(c, cell, len, &id);
+    if (st == TIX_OK)
+        st = find_pair(c, tix_period_of_day(c->opts.period, day), id, &p);
+    if (st != TIX_OK)
+        return st;
+    int64_t sum;
+    if (__builtin_add_overflow(p->sum, cents, &sum))
+        return TIX_E_OVERFLOW;
+    if (c->opts.cell_stats) {
+        st = sketch_add(p, cents);
+        if (st != TIX_OK)
+            return st;
+        u128 sq = (u128)(uint64_t)cents * (uint64_t)cents;
+        if (__builtin_add_overflow(p->sumsq, sq, &p->sumsq))
+            p->sumsq_overflow = 1;
+        if (cents < p->min)
+            p->min = cents;
+        if (cents > p->max)
+            p->max = cents;
+    }
+    p->sum = sum;
+    p->n++;
+    return TIX_OK;
+}
+
+/* qsort has no context argument: finalize sorts under this pointer. */
+static const tix_cube *sort_cube;
+
+static int cmp_cell_ids(const void *a, const void *b)
+{
+    const cell_name *x = &sort_cube->cells[*(const uint32_t *)a];
+    const cell_name *y = &sort_cube->cells[*(const uint32_t *)b];
+    size_t n = x->len < y->len ? x->len : y->len;
+    int r = memcmp(x->name, y->name, n);
+    return r ? r : (x->len > y->len) - (x->len < y->len);
+}
+
+static int cmp_pairs(const void *a, const void *b)
+{
+    const pair *x = &sort_cube->pairs[*(const uint32_t *)a];
+    const pair *y = &sort_cube->pairs[*(const uint32_t *)b];
+    if (x->period != y->period)
+        return x->period < y->period ? -1 : 1;
+    uint32_t rx = sort_cube->rank_of[x->cell], ry = sort_cube->rank_of[y->cell];
+    return (rx > ry) - (rx < ry);
+}
+
+tix_status tix_cube_finalize(tix_cube *c)
+{
+    if (c->final)
+        return TIX_OK;
+    size_t nc = c->ncells, np = c->npairs;
+    c->rank_of = malloc((nc ? nc : 1) * sizeof *c->rank_of);
+    c->id_of_rank = malloc((nc ? nc : 1) * sizeof *c->id_of_rank);
+    c->order = malloc((np ? np : 1) * sizeof *c->order);
+    c->view = malloc((np ? np : 1) * sizeof *c->view);
+    c->periods = malloc((np ? np : 1) * sizeof *c->periods);
+    c->period_start = malloc((np + 1) * sizeof *c->period_start);
+    if (!c->rank_of || !c->id_of_rank || !c->order || !c->view || !c->periods || !c->period_start)
+        return TIX_E_NOMEM;
+    sort_cube = c;
+    for (size_t i = 0; i < nc; i++)
+        c->id_of_rank[i] = (uint32_t)i;
+    qsort(c->id_of_rank, nc, sizeof *c->id_of_rank, cmp_cell_ids);
+    for (size_t r = 0; r < nc; r++)
+        c->rank_of[c->id_of_rank[r]] = (uint32_t)r;
+    for (size_t i = 0; i < np; i++)
+        c->order[i] = (uint32_t)i;
+    qsort(c->order, np, sizeof *c->order, cmp_pairs);
+    sort_cube = NULL;
+    c->nperiods = 0;
+    for (size_t i = 0; i < np; i++) {
+        const pair *p = &c->pairs[c->order[i]];
+        if (c->nperiods == 0 || c->periods[c->nperiods - 1] != p->period) {
+            c->periods[c->nperiods] = p->period;
+            c->period_start[c->nperiods++] = i;
+        }
+        c->view[i] = (tix_cube_entry){c->rank_of[p->cell], p->n, p->sum};
+    }
+    c->period_start[c->nperiods] = np;
+    c->final = 1;
+    return TIX_OK;
+}
+
+tix_period_kind tix_cube_period_kind(const tix_cube *c) { return c->opts.period; }
+
+size_t tix_cube_nperiods(const tix_cube *c) { return c->final ? c->nperiods : 0; }
+
+int32_t tix_cube_period(const tix_cube *c, size_t i) { return c->periods[i]; }
+
+size_t tix_cube_ncells(const tix_cube *c) { return c->ncells; }
+
+const char *tix_cube_cell_name(const tix_cube *c, size_t rank)
+{
+    return c->cells[c->id_of_rank[rank]].name;
+}
+
+const tix_cube_entry *tix_cube_entries(const tix_cube *c, size_t i, size_t *count)
+{
+    *count = c->period_start[i + 1] - c->period_start[i];
+    return c->view + c->period_start[i];
+}
+
+/* The k-th smallest amount (1-based) from the sketch. */
+static double sketch_rank(const pair *p, uint64_t k)
+{
+    /* The extremes are known exactly. */
+    if (k <= 1)
+        return (double)p->min;
+    if (k >= p->n)
+        return (double)p->max;
+    if (k <= p->zeros)
+        return 0.0;
+    uint64_t seen = p->zeros;
+    for (uint32_t j = 0; j < p->sk_len; j++) {
+        seen += p->sk[j];
+        if (seen >= k) {
+            /* The midpoint of the bucket in relative terms. */
+            double v = 2.0 * pow(SK_GAMMA, (double)(p->sk_lo + (int32_t)j)) / (SK_GAMMA + 1.0);
+            if (v < (double)p->min)
+                v = (double)p->min;
+            if (v > (double)p->max)
+                v = (double)p->max;
+            return v;
+        }
+    }
+    return (double)p->max;
+}
+
+tix_status tix_cube_stats(const tix_cube *c, size_t i, size_t k, tix_cell_stats *out)
+{
+    if (!c->final || !c->opts.cell_stats || i >= c->nperiods ||
+        k >= c->period_start[i + 1] - c->period_start[i])
+        return TIX_E_INVALID;
+    const pair *p = &c->pairs[c->order[c->period_start[i] + k]];
+    out->n = p->n;
+    out->sum = p->sum;
+    out->min = p->min;
+    out->max = p->max;
+    out->mean = (double)p->sum / (double)p->n;
+    out->sd = NAN;
+    if (p->n >= 2 && !p->sumsq_overflow) {
+        /* Exact sums, one rounding each: no order dependence. */
+        long double s = (long double)p->sum;
+        long double var = ((long double)p->sumsq - s * s / (long double)p->n) / (long double)(p->n - 1);
+        out->sd = var > 0 ? (double)sqrtl(var) : 0.0;
+    }
+    out->median = sketch_rank(p, (p->n + 1) / 2);
+    out->p90 = sketch_rank(p, (p->n * 9 + 9) / 10);
+    return TIX_OK;
+}
+
+void tix_cube_free(tix_cube *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->ncells; i++)
+        free(c->cells[i].name);
+    for (size_t i = 0; i < c->npairs; i++)
+        free(c->pairs[i].sk);
+    free(c->cells);
+    free(c->cell_slots);
+    free(c->pairs);
+    free(c->pair_slots);
+    free(c->rank_of);
+    free(c->id_of_rank);
+    free(c->periods);
+    free(c->period_start);
+    free(c->view);
+    free(c->order);
+    free(c);
+}

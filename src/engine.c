@@ -1,0 +1,246 @@
+#include "techidx/engine.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "techidx/reader.h"
+#include "techidx/source.h"
+
+#define CHUNK (256u * 1024u)
+
+struct tix_engine {
+    tix_engine_opts opts;
+    tix_reject_fn on_reject;
+    void *ctx;
+    tix_reader *reader;
+    tix_cube *cube;
+    tix_schema schema;
+    int have_header;
+    int in_input;
+    char *input;
+    tix_counts counts;
+    tix_error err;
+    unsigned char *chunk;
+};
+
+const char *tix_measure_name(tix_measure m)
+{
+    return m == TIX_MEASURE_AMOUNT ? "amount" : m == TIX_MEASURE_TECH_AMOUNT ? "tech_amount" : "?";
+}
+
+tix_status tix_measure_parse(const char *name, tix_measure *m)
+{
+    if (strcmp(name, "tech_amount") == 0)
+        *m = TIX_MEASURE_TECH_AMOUNT;
+    else if (strcmp(name, "amount") == 0)
+        *m = TIX_MEASURE_AMOUNT;
+    else
+        return TIX_E_INVALID;
+    return TIX_OK;
+}
+
+static tix_status fail(tix_engine *e, tix_status st, uint64_t line, const char *fmt, ...)
+{
+    if (e->err.status != TIX_OK)
+        return e->err.status; /* keep the first, root cause */
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->err.message, sizeof e->err.message, fmt, ap);
+    va_end(ap);
+    e->err.status = st;
+    e->err.input = e->input ? e->input : "";
+    e->err.line = line;
+    return st;
+}
+
+static tix_status reject(tix_engine *e, const tix_row *row, tix_reason why)
+{
+    e->counts.rejected++;
+    e->counts.by_reason[why]++;
+    if (!e->on_reject)
+        return TIX_OK;
+    tix_reject rj = {e->input, row->line, why, row->raw, row->raw_len};
+    tix_status st = e->on_reject(e->ctx, &rj);
+    if (st != TIX_OK)
+        return fail(e, st, row->line, "reject handler failed: %s", tix_strerror(st));
+    return TIX_OK;
+}
+
+static tix_status on_row(void *ctx, const tix_row *row)
+{
+    tix_engine *e = ctx;
+    if (e->err.status != TIX_OK)
+        return e->err.status;
+    if (!e->have_header) {
+        char msg[256];
+        tix_status st = tix_schema_resolve(&e->schema, row->fields, row->nfields,
+                                           e->opts.dimension, e->opts.maps, e->opts.nmaps, msg,
+                                           sizeof msg);
+        if (st != TIX_OK)
+            return fail(e, st, row->line, "%s", msg);
+        e->have_header = 1;
+        return TIX_OK;
+    }
+    e->counts.read++;
+    if (row->flags & TIX_ROW_UNTERMINATED_QUOTE)
+        return reject(e, row, TIX_REASON_UNTERMINATED_QUOTE);
+    tix_record rec;
+    tix_reason why = tix_record_parse(&e->schema, row->fields, row->nfields, &rec);
+    if (why != TIX_REASON_NONE)
+        return reject(e, row, why);
+    int64_t v = e->opts.measure == TIX_MEASURE_AMOUNT ? rec.amount : rec.tech_amount;
+    tix_status st = tix_cube_add(e->cube, rec.day, rec.cell.ptr, rec.cell.len, v);
+    switch (st) {
+    case TIX_OK:
+        e->counts.accepted++;
+        return TIX_OK;
+    case TIX_E_OVERFLOW:
+        return fail(e, st, row->line, "a sum of amounts exceeds the int64 range of cents");
+    case TIX_E_LIMIT:
+        return fail(e, st, row->line,
+                    "too many distinct cells or period x cell pairs (limits: %zu cells, %zu pairs)",
+                    e->opts.max_cells ? e->opts.max_cells : (size_t)100000,
+                    e->opts.max_pairs ? e->opts.max_pairs : (size_t)2000000);
+    default:
+        return fail(e, st, row->line, "%s", tix_strerror(st));
+    }
+}
+
+tix_status tix_engine_new(tix_engine **out, const tix_engine_opts *opts, tix_reject_fn on_reject,
+                          void *ctx)
+{
+    *out = NULL;
+    if (!opts || (unsigned)opts->dimension >= TIX_COL_COUNT ||
+        opts->dimension == TIX_COL_CONTRACT_ID || opts->dimension == TIX_COL_SIGNED_ON ||
+        opts->dimension == TIX_COL_AMOUNT || opts->dimension == TIX_COL_TECH_AMOUNT)
+        return TIX_E_INVALID;
+    tix_engine *e = calloc(1, sizeof *e);
+    if (!e)
+        return TIX_E_NOMEM;
+    e->opts = *opts;
+    e->on_reject = on_reject;
+    e->ctx = ctx;
+    tix_reader_opts ro = {opts->max_record_bytes, 0};
+    tix_cube_opts co = {opts->period, opts->cell_stats, opts->max_cells, opts->max_pairs};
+    tix_status st = tix_reader_new(&e->reader, &ro, on_row, e);
+    if (st == TIX_OK)
+        st = tix_cube_new(&e->cube, &co);
+    if (st == TIX_OK && !(e->chunk = malloc(CHUNK)))
+        st = TIX_E_NOMEM;
+    if (st != TIX_OK) {
+        tix_engine_free(e);
+        return st;
+    }
+    e->err.input = "";
+    *out = e;
+    return TIX_OK;
+}
+
+tix_status tix_engine_begin(tix_engine *e, const char *name)
+{
+    if (e->err.status != TIX_OK)
+        return e->err.status;
+    if (e->in_input)
+        return TIX_E_INVALID;
+    free(e->input);
+    e->input = malloc(strlen(name) + 1);
+    if (!e->input)
+        return fail(e, TIX_E_NOMEM, 0, "out of memory");
+    strcpy(e->input, name);
+    e->in_input = 1;
+    e->have_header = 0;
+    return TIX_OK;
+}
+
+/* Turns a reader status into the engine's error (callback errors are
+ * already recorded). */
+static tix_status reader_status(tix_engine *e, tix_status st)
+{
+    if (st == TIX_OK || e->err.status != TIX_OK)
+        return st == TIX_OK ? TIX_OK : e->err.status;
+    uint64_t line = tix_reader_line(e->reader);
+    if (st == TIX_E_LIMIT)
+        return fail(e, st, line, "record longer than the %zu-byte limit or with too many fields",
+                    e->opts.max_record_bytes ? e->opts.max_record_bytes : (size_t)64 << 20);
+    return fail(e, st, line, "%s", tix_strerror(st));
+}
+
+tix_status tix_engine_feed(tix_engine *e, const void *buf, size_t len)
+{
+    if (e->err.status != TIX_OK)
+        return e->err.status;
+    if (!e->in_input)
+        return TIX_E_INVALID;
+    e->counts.bytes += len;
+    return reader_status(e, tix_reader_feed(e->reader, buf, len));
+}
+
+tix_status tix_engine_end(tix_engine *e)
+{
+    if (!e->in_input)
+        return e->err.status != TIX_OK ? e->err.status : TIX_E_INVALID;
+    e->in_input = 0;
+    tix_status st = reader_status(e, tix_reader_finish(e->reader));
+    if (st != TIX_OK)
+        return st;
+    if (!e->have_header)
+        return fail(e, TIX_E_HEADER, 1, "empty input: no header row");
+    e->counts.inputs++;
+    return TIX_OK;
+}
+
+tix_status tix_engine_add_file(tix_engine *e, const char *path)
+{
+    char msg[256];
+    tix_source *src;
+    tix_status st = tix_engine_begin(e, path);
+    if (st != TIX_OK)
+        return st;
+    st = tix_source_open(&src, path, msg, sizeof msg);
+    if (st != TIX_OK) {
+        e->in_input = 0;
+        return fail(e, st, 0, "%s", msg);
+    }
+    for (;;) {
+        size_t got;
+        st = tix_source_read(src, e->chunk, CHUNK, &got);
+        if (st != TIX_OK) {
+            /* The source failed: the file is bad as a whole. */
+            e->in_input = 0;
+            tix_reader_finish(e->reader);
+            st = fail(e, st, 0, "%s", tix_source_error(src));
+            break;
+        }
+        if (got == 0) {
+            st = tix_engine_end(e);
+            break;
+        }
+        st = tix_engine_feed(e, e->chunk, got);
+        if (st != TIX_OK) {
+            e->in_input = 0;
+            tix_reader_finish(e->reader);
+            break;
+        }
+    }
+    tix_source_free(src);
+    return st;
+}
+
+tix_cube *tix_engine_cube(tix_engine *e) { return e->cube; }
+
+const tix_counts *tix_engine_counts(const tix_engine *e) { return &e->counts; }
+
+const tix_error *tix_engine_error(const tix_engine *e) { return &e->err; }
+
+void tix_engine_free(tix_engine *e)
+{
+    if (!e)
+        return;
+    tix_reader_free(e->reader);
+    tix_cube_free(e->cube);
+    free(e->input);
+    free(e->chunk);
+    free(e);
+}

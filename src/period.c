@@ -1,0 +1,227 @@
+#include "techidx/period.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Howard Hinnant's days_from_civil / civil_from_days, in 32-bit day numbers;
+ * exact for every date of years 1..9999. */
+int32_t tix_days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    const int era = (y >= 0 ? y : y - 399) / 400;
+    const int yoe = y - era * 400;
+    const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return (int32_t)(era * 146097 + doe - 719468);
+}
+
+void tix_civil_from_days(int32_t days, int *y, int *m, int *d)
+{
+    const int32_t z = days + 719468;
+    const int32_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const int32_t doe = z - era * 146097;
+    const int32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const int32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const int32_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static int is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+int tix_date_valid(int y, int m, int d)
+{
+    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1)
+        return 0;
+    return d <= mdays[m - 1] + (m == 2 && is_leap(y));
+}
+
+static int digits(const char *s, size_t n, int *out)
+{
+    int v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 1;
+}
+
+int tix_date_parse(const char *s, size_t len, int32_t *days)
+{
+    int y, m, d;
+    if (len != 10 || s[4] != '-' || s[7] != '-')
+        return 0;
+    if (!digits(s, 4, &y) || !digits(s + 5, 2, &m) || !digits(s + 8, 2, &d))
+        return 0;
+    if (!tix_date_valid(y, m, d))
+        return 0;
+    *days = tix_days_from_civil(y, m, d);
+    return 1;
+}
+
+void tix_date_format(int32_t days, char *out)
+{
+    int y, m, d;
+    tix_civil_from_days(days, &y, &m, &d);
+    snprintf(out, TIX_PERIOD_LABEL_MAX, "%04d-%02d-%02d", y, m, d);
+}
+
+/* 1970-01-01 was a Thursday; weekday 0 = Monday. */
+static int32_t weekday(int32_t days)
+{
+    int32_t w = (days + 3) % 7;
+    return w < 0 ? w + 7 : w;
+}
+
+static int32_t floor_div(int32_t a, int32_t b)
+{
+    int32_t q = a / b;
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+/* Monday of ISO week 1 of iso_year: the week holding January 4th. */
+static int32_t iso_year_start(int iso_year)
+{
+    int32_t jan4 = tix_days_from_civil(iso_year, 1, 4);
+    return jan4 - weekday(jan4);
+}
+
+void tix_iso_week(int32_t days, int *iso_year, int *week)
+{
+    int y, m, d;
+    /* The Thursday of a date's week decides its ISO year. */
+    int32_t thursday = days - weekday(days) + 3;
+    tix_civil_from_days(thursday, &y, &m, &d);
+    *iso_year = y;
+    *week = (int)((thursday - iso_year_start(y)) / 7) + 1;
+}
+
+int32_t tix_period_of_day(tix_period_kind kind, int32_t days)
+{
+    int y, m, d;
+    switch (kind) {
+    case TIX_PERIOD_DAY:
+        return days;
+    case TIX_PERIOD_WEEK:
+        /* 1970-01-05 was a Monday: week ordinal 0 starts there. */
+        return floor_div(days - 4, 7);
+    default:
+        break;
+    }
+    tix_civil_from_days(days, &y, &m, &d);
+    if (kind == TIX_PERIOD_MONTH)
+        return (int32_t)y * 12 + (m - 1);
+    if (kind == TIX_PERIOD_QUARTER)
+        return (int32_t)y * 4 + (m - 1) / 3;
+    return (int32_t)y;
+}
+
+int32_t tix_period_first_day(tix_period_kind kind, int32_t ord)
+{
+    switch (kind) {
+    case TIX_PERIOD_DAY:
+        return ord;
+    case TIX_PERIOD_WEEK:
+        return ord * 7 + 4;
+    case TIX_PERIOD_MONTH:
+        return tix_days_from_civil((int)floor_div(ord, 12), (int)(ord - floor_div(ord, 12) * 12) + 1, 1);
+    case TIX_PERIOD_QUARTER:
+        return tix_days_from_civil((int)floor_div(ord, 4), (int)(ord - floor_div(ord, 4) * 4) * 3 + 1, 1);
+    case TIX_PERIOD_YEAR:
+        return tix_days_from_civil((int)ord, 1, 1);
+    }
+    return 0;
+}
+
+void tix_period_label(tix_period_kind kind, int32_t ord, char *out)
+{
+    int y, w;
+    switch (kind) {
+    case TIX_PERIOD_DAY:
+        tix_date_format(ord, out);
+        return;
+    case TIX_PERIOD_WEEK:
+        tix_iso_week(tix_period_first_day(kind, ord), &y, &w);
+        snprintf(out, TIX_PERIOD_LABEL_MAX, "%04d-W%02d", y, w);
+        return;
+    case TIX_PERIOD_MONTH:
+        snprintf(out, TIX_PERIOD_LABEL_MAX, "%04d-%02d", (int)floor_div(ord, 12),
+                 (int)(ord - floor_div(ord, 12) * 12) + 1);
+        return;
+    case TIX_PERIOD_QUARTER:
+        snprintf(out, TIX_PERIOD_LABEL_MAX, "%04d-Q%d", (int)floor_div(ord, 4),
+                 (int)(ord - floor_div(ord, 4) * 4) + 1);
+        return;
+    case TIX_PERIOD_YEAR:
+        snprintf(out, TIX_PERIOD_LABEL_MAX, "%04d", (int)ord);
+        return;
+    }
+    out[0] = '\0';
+}
+
+tix_status tix_period_parse(tix_period_kind kind, const char *s, int32_t *ord)
+{
+    size_t n = strlen(s);
+    int y, m, q, w;
+    int32_t days;
+    switch (kind) {
+    case TIX_PERIOD_DAY:
+        if (!tix_date_parse(s, n, &days))
+            return TIX_E_INVALID;
+        *ord = days;
+        return TIX_OK;
+    case TIX_PERIOD_WEEK:
+        if (n != 8 || s[4] != '-' || s[5] != 'W' || !digits(s, 4, &y) || !digits(s + 6, 2, &w))
+            return TIX_E_INVALID;
+        if (y < 1 || y > 9999 || w < 1 || w > 53)
+            return TIX_E_INVALID;
+        days = iso_year_start(y) + (w - 1) * 7;
+        {
+            int iy, iw;
+            tix_iso_week(days, &iy, &iw);
+            if (iy != y || iw != w) /* week 53 of a 52-week year */
+                return TIX_E_INVALID;
+        }
+        *ord = tix_period_of_day(kind, days);
+        return TIX_OK;
+    case TIX_PERIOD_MONTH:
+        if (n != 7 || s[4] != '-' || !digits(s, 4, &y) || !digits(s + 5, 2, &m) || y < 1 || m < 1 ||
+            m > 12)
+            return TIX_E_INVALID;
+        *ord = (int32_t)y * 12 + (m - 1);
+        return TIX_OK;
+    case TIX_PERIOD_QUARTER:
+        if (n != 7 || s[4] != '-' || s[5] != 'Q' || !digits(s, 4, &y) || !digits(s + 6, 1, &q) ||
+            y < 1 || q < 1 || q > 4)
+            return TIX_E_INVALID;
+        *ord = (int32_t)y * 4 + (q - 1);
+        return TIX_OK;
+    case TIX_PERIOD_YEAR:
+        if (n != 4 || !digits(s, 4, &y) || y < 1)
+            return TIX_E_INVALID;
+        *ord = y;
+        return TIX_OK;
+    }
+    return TIX_E_INVALID;
+}
+
+static const char *const kind_names[] = {"day", "week", "month", "quarter", "year"};
+
+const char *tix_period_kind_name(tix_period_kind kind)
+{
+    return (unsigned)kind < 5 ? kind_names[kind] : "?";
+}
+
+tix_status tix_period_kind_parse(const char *name, tix_period_kind *kind)
+{
+    for (int i = 0; i < 5; i++)
+        if (strcmp(name, kind_names[i]) == 0) {
+            *kind = (tix_period_kind)i;
+            return TIX_OK;
+        }
+    return TIX_E_INVALID;
+}

@@ -1,0 +1,247 @@
+#include "techidx/reader.h"
+
+#include <csv.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* libcsv parser states (libcsv.c); the struct is public, the names are not. */
+#define LIBCSV_ROW_NOT_BEGUN 0
+#define LIBCSV_FIELD_BEGUN 2
+
+typedef struct buf {
+    char *p;
+    size_t len, cap;
+} buf;
+
+struct tix_reader {
+    struct csv_parser csv;
+    int csv_ready;
+    tix_row_fn fn;
+    void *ctx;
+    size_t max_record, max_fields;
+
+    buf text;               /* field bytes of the record being built */
+    size_t *ends;           /* end offset of each field in text */
+    size_t nends, ends_cap;
+    tix_field *views;
+    size_t views_cap;
+
+    buf pending;            /* raw bytes of a record spanning lines/chunks */
+    const char *raw;        /* raw bytes of the record completing now */
+    size_t raw_len;
+    uint64_t lines;         /* newlines consumed */
+    uint64_t rec_line;      /* first line of the record in progress */
+    int rec_open;           /* a record has started and not ended */
+    unsigned flags;
+    tix_status status;      /* first failure inside a libcsv callback */
+};
+
+static int buf_append(buf *b, const void *p, size_t n)
+{
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n)
+            cap *= 2;
+        char *q = realloc(b->p, cap);
+        if (!q)
+            return 0;
+        b->p = q;
+        b->cap = cap;
+    }
+    if (n)
+        memcpy(b->p + b->len, p, n);
+    b->len += n;
+    return 1;
+}
+
+static int is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\r'; }
+
+/* Only LF ends a record: a CR is trimmed as trailing space, which handles
+ * CRLF, and a lone CR inside a line stays data instead of splitting it. */
+static int is_term(unsigned char c) { return c == '\n'; }
+
+static void on_field(void *data, size_t len, void *r_)
+{
+    tix_reader *r = r_;
+    if (r->status != TIX_OK)
+        return;
+    if (r->nends >= r->max_fields) {
+        r->status = TIX_E_LIMIT;
+        return;
+    }
+    if (r->nends == r->ends_cap) {
+        size_t cap = r->ends_cap ? r->ends_cap * 2 : 32;
+        size_t *e = realloc(r->ends, cap * sizeof *e);
+        if (!e) {
+            r->status = TIX_E_NOMEM;
+            return;
+        }
+        r->ends = e;
+        r->ends_cap = cap;
+    }
+    if (!buf_append(&r->text, data, len)) {
+        r->status = TIX_E_NOMEM;
+        return;
+    }
+    r->ends[r->nends++] = r->text.len;
+}
+
+static tix_status emit(tix_reader *r)
+{
+    if (r->nends > r->views_cap) {
+        tix_field *v = realloc(r->views, r->nends * sizeof *v);
+        if (!v)
+            return TIX_E_NOMEM;
+        r->views = v;
+        r->views_cap = r->nends;
+    }
+    size_t start = 0;
+    for (size_t i = 0; i < r->nends; i++) {
+        r->views[i].ptr = r->text.p + start;
+        r->views[i].len = r->ends[i] - start;
+        start = r->ends[i];
+    }
+    size_t raw_len = r->raw_len;
+    while (raw_len > 0 && (r->raw[raw_len - 1] == '\n' || r->raw[raw_len - 1] == '\r'))
+        raw_len--;
+    tix_row row = {r->views, r->nends, r->rec_line, r->raw, raw_len, r->flags};
+    tix_status st = r->fn(r->ctx, &row);
+    r->text.len = 0;
+    r->nends = 0;
+    r->flags = 0;
+    r->rec_open = 0;
+    return st;
+}
+
+static void on_record(int term, void *r_)
+{
+    tix_reader *r = r_;
+    (void)term;
+    if (r->status != TIX_OK) {
+        r->text.len = 0;
+        r->nends = 0;
+        return;
+    }
+    r->status = emit(r);
+}
+
+tix_status tix_reader_new(tix_reader **out, const tix_reader_opts *opts, tix_row_fn fn, void *ctx)
+{
+    tix_reader *r = calloc(1, sizeof *r);
+    *out = NULL;
+    if (!r)
+        return TIX_E_NOMEM;
+    r->fn = fn;
+    r->ctx = ctx;
+    r->max_record = opts && opts->max_record_bytes ? opts->max_record_bytes : (size_t)64 << 20;
+    r->max_fields = opts && opts->max_fields ? opts->max_fields : 10000;
+    if (csv_init(&r->csv, 0) != 0) {
+        free(r);
+        return TIX_E_NOMEM;
+    }
+    r->csv_ready = 1;
+    csv_set_space_func(&r->csv, is_space);
+    csv_set_term_func(&r->csv, is_term);
+    r->rec_line = 1;
+    *out = r;
+    return TIX_OK;
+}
+
+/* Parses one segment: a whole line ending in '\n', or the tail of a chunk. */
+static tix_status parse_segment(tix_reader *r, const char *p, size_t n, int ends_line)
+{
+    if (!r->rec_open) {
+        r->rec_open = 1;
+        r->rec_line = r->lines + 1;
+    }
+    if (r->pending.len > 0 || !ends_line) {
+        if (r->pending.len + n > r->max_record)
+            return TIX_E_LIMIT;
+        if (!buf_append(&r->pending, p, n))
+            return TIX_E_NOMEM;
+        r->raw = r->pending.p;
+        r->raw_len = r->pending.len;
+    } else {
+        if (n > r->max_record)
+            return TIX_E_LIMIT;
+        r->raw = p;
+        r->raw_len = n;
+    }
+    if (csv_parse(&r->csv, p, n, on_field, on_record, r) != n && r->status == TIX_OK)
+        r->status = csv_error(&r->csv) == CSV_ENOMEM ? TIX_E_NOMEM : TIX_E_CSV;
+    if (r->status != TIX_OK)
+        return r->status;
+    if (ends_line) {
+        r->lines++;
+        if (!r->rec_open || r->csv.pstate == LIBCSV_ROW_NOT_BEGUN) {
+            /* A record ended here, or the line was blank. */
+            r->pending.len = 0;
+            r->rec_open = 0;
+        } else if (r->pending.len == 0 && !buf_append(&r->pending, p, n)) {
+            return TIX_E_NOMEM;
+        }
+    }
+    return TIX_OK;
+}
+
+tix_status tix_reader_feed(tix_reader *r, const void *buf_, size_t len)
+{
+    const char *p = buf_;
+    const char *end = p + len;
+    if (r->status != TIX_OK)
+        return r->status;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *stop = nl ? nl + 1 : end;
+        tix_status st = parse_segment(r, p, (size_t)(stop - p), nl != NULL);
+        if (st != TIX_OK)
+            return r->status = st;
+        p = stop;
+    }
+    return TIX_OK;
+}
+
+tix_status tix_reader_finish(tix_reader *r)
+{
+    tix_status st = r->status;
+    if (st == TIX_OK) {
+        if (r->csv.pstate == LIBCSV_FIELD_BEGUN && r->csv.quoted)
+            r->flags |= TIX_ROW_UNTERMINATED_QUOTE;
+        r->raw = r->pending.p;
+        r->raw_len = r->pending.len;
+        if (csv_fini(&r->csv, on_field, on_record, r) != 0 && r->status == TIX_OK)
+            r->status = TIX_E_CSV;
+        st = r->status;
+    }
+    /* Ready for the next input whatever happened. */
+    csv_free(&r->csv);
+    csv_init(&r->csv, 0);
+    csv_set_space_func(&r->csv, is_space);
+    csv_set_term_func(&r->csv, is_term);
+    r->pending.len = 0;
+    r->text.len = 0;
+    r->nends = 0;
+    r->flags = 0;
+    r->rec_open = 0;
+    r->lines = 0;
+    r->rec_line = 1;
+    r->status = TIX_OK;
+    return st;
+}
+
+uint64_t tix_reader_lines(const tix_reader *r) { return r->lines; }
+
+uint64_t tix_reader_line(const tix_reader *r) { return r->rec_line; }
+
+void tix_reader_free(tix_reader *r)
+{
+    if (!r)
+        return;
+    if (r->csv_ready)
+        csv_free(&r->csv);
+    free(r->text.p);
+    free(r->ends);
+    free(r->views);
+    free(r->pending.p);
+    free(r);
+}

@@ -1,0 +1,205 @@
+#include "techidx/record.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "techidx/period.h"
+
+static const char *const reason_names[TIX_REASON_COUNT] = {
+    "none",        "field_count",     "empty_id",
+    "bad_date",    "bad_amount",      "bad_tech_amount",
+    "amount_overflow", "tech_exceeds_amount", "empty_dimension",
+    "unterminated_quote",
+};
+
+const char *tix_reason_name(tix_reason r)
+{
+    return (unsigned)r < TIX_REASON_COUNT ? reason_names[r] : "?";
+}
+
+static const char *const column_names[TIX_COL_COUNT] = {
+    "contract_id",  "signed_on",     "sector", "contract_type",
+    "buyer_region", "seller_region", "amount", "tech_amount",
+};
+
+/* Registration-export headers (UTF-8). */
+static const struct {
+    tix_column column;
+    const char *name;
+} aliases[] = {
+    {TIX_COL_CONTRACT_ID, "合同编号"},   {TIX_COL_SIGNED_ON, "签订日期"},
+    {TIX_COL_SECTOR, "技术领域"},        {TIX_COL_CONTRACT_TYPE, "合同类型"},
+    {TIX_COL_BUYER_REGION, "买方地区"},  {TIX_COL_SELLER_REGION, "卖方地区"},
+    {TIX_COL_AMOUNT, "成交金额"},        {TIX_COL_AMOUNT, "合同成交额"},
+    {TIX_COL_TECH_AMOUNT, "技术交易额"},
+};
+
+const char *tix_column_name(tix_column c)
+{
+    return (unsigned)c < TIX_COL_COUNT ? column_names[c] : "?";
+}
+
+tix_status tix_column_parse(const char *name, tix_column *c)
+{
+    for (int i = 0; i < TIX_COL_COUNT; i++)
+        if (strcmp(name, column_names[i]) == 0) {
+            *c = (tix_column)i;
+            return TIX_OK;
+        }
+    return TIX_E_INVALID;
+}
+
+static int lower(int c) { return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c; }
+
+/* Header text normalised: BOM and surrounding blanks off; a field that
+ * still carries its quotes (a BOM before the quote defeats CSV quoting)
+ * loses them. */
+static tix_field clean_header(tix_field f)
+{
+    if (f.len >= 3 && memcmp(f.ptr, "\xEF\xBB\xBF", 3) == 0) {
+        f.ptr += 3;
+        f.len -= 3;
+    }
+    while (f.len && (f.ptr[0] == ' ' || f.ptr[0] == '\t')) {
+        f.ptr++;
+        f.len--;
+    }
+    while (f.len && (f.ptr[f.len - 1] == ' ' || f.ptr[f.len - 1] == '\t' || f.ptr[f.len - 1] == '\r'))
+        f.len--;
+    if (f.len >= 2 && f.ptr[0] == '"' && f.ptr[f.len - 1] == '"') {
+        f.ptr++;
+        f.len -= 2;
+    }
+    return f;
+}
+
+static int header_eq(tix_field f, const char *name)
+{
+    size_t n = strlen(name);
+    if (f.len != n)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (lower((unsigned char)f.ptr[i]) != lower((unsigned char)name[i]))
+            return 0;
+    return 1;
+}
+
+static int column_of(tix_field h, const tix_header_map *maps, size_t nmaps, tix_column *out)
+{
+    for (size_t i = 0; i < nmaps; i++) /* user maps win */
+        if (header_eq(h, maps[i].header)) {
+            *out = maps[i].column;
+            return 1;
+        }
+    for (int c = 0; c < TIX_COL_COUNT; c++)
+        if (header_eq(h, column_names[c])) {
+            *out = (tix_column)c;
+            return 1;
+        }
+    for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
+        if (header_eq(h, aliases[i].name)) {
+            *out = aliases[i].column;
+            return 1;
+        }
+    return 0;
+}
+
+tix_status tix_schema_resolve(tix_schema *s, const tix_field *fields, size_t nfields,
+                              tix_column dimension, const tix_header_map *maps, size_t nmaps,
+                              char *err, size_t errlen)
+{
+    for (int c = 0; c < TIX_COL_COUNT; c++)
+        s->index[c] = -1;
+    s->nfields = nfields;
+    s->dimension = dimension;
+    for (size_t i = 0; i < nfields; i++) {
+        tix_column c;
+        if (!column_of(clean_header(fields[i]), maps, nmaps, &c))
+            continue; /* unknown columns are ignored */
+        if (s->index[c] >= 0) {
+            if (err)
+                snprintf(err, errlen, "column %s appears twice in the header (fields %ld and %zu)",
+                         column_names[c], s->index[c] + 1, i + 1);
+            return TIX_E_HEADER;
+        }
+        s->index[c] = (long)i;
+    }
+    const tix_column required[] = {TIX_COL_CONTRACT_ID, TIX_COL_SIGNED_ON, TIX_COL_AMOUNT,
+                                   TIX_COL_TECH_AMOUNT, dimension};
+    for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
+        if (s->index[required[i]] < 0) {
+            if (err)
+                snprintf(err, errlen, "missing required column %s", column_names[required[i]]);
+            return TIX_E_HEADER;
+        }
+    return TIX_OK;
+}
+
+int tix_cents_parse(const char *s, size_t len, int64_t *cents)
+{
+    size_t i = 0;
+    uint64_t whole = 0;
+    int overflow = 0;
+    if (len == 0)
+        return 1;
+    for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
+        unsigned d = (unsigned)(s[i] - '0');
+        if (whole > (UINT64_MAX - d) / 10)
+            overflow = 1;
+        else
+            whole = whole * 10 + d;
+    }
+    if (i == 0)
+        return 1;
+    unsigned frac = 0;
+    if (i < len) {
+        size_t nd = len - i - 1;
+        if (s[i] != '.' || nd < 1 || nd > 2)
+            return 1;
+        for (size_t k = i + 1; k < len; k++) {
+            if (s[k] < '0' || s[k] > '9')
+                return 1;
+            frac = frac * 10 + (unsigned)(s[k] - '0');
+        }
+        if (nd == 1)
+            frac *= 10;
+    }
+    if (overflow || whole > ((uint64_t)INT64_MAX - frac) / 100)
+        return 2;
+    *cents = (int64_t)(whole * 100 + frac);
+    return 0;
+}
+
+static tix_field get(const tix_schema *s, const tix_field *f, tix_column c)
+{
+    return f[s->index[c]];
+}
+
+tix_reason tix_record_parse(const tix_schema *s, const tix_field *fields, size_t nfields,
+                            tix_record *rec)
+{
+    if (nfields != s->nfields)
+        return TIX_REASON_FIELD_COUNT;
+    rec->id = get(s, fields, TIX_COL_CONTRACT_ID);
+    if (rec->id.len == 0)
+        return TIX_REASON_EMPTY_ID;
+    tix_field f = get(s, fields, TIX_COL_SIGNED_ON);
+    if (!tix_date_parse(f.ptr, f.len, &rec->day))
+        return TIX_REASON_BAD_DATE;
+    f = get(s, fields, TIX_COL_AMOUNT);
+    int ra = tix_cents_parse(f.ptr, f.len, &rec->amount);
+    if (ra == 1)
+        return TIX_REASON_BAD_AMOUNT;
+    f = get(s, fields, TIX_COL_TECH_AMOUNT);
+    int rt = tix_cents_parse(f.ptr, f.len, &rec->tech_amount);
+    if (rt == 1)
+        return TIX_REASON_BAD_TECH_AMOUNT;
+    if (ra == 2 || rt == 2)
+        return TIX_REASON_AMOUNT_OVERFLOW;
+    if (rec->tech_amount > rec->amount)
+        return TIX_REASON_TECH_EXCEEDS_AMOUNT;
+    rec->cell = get(s, fields, s->dimension);
+    if (rec->cell.len == 0)
+        return TIX_REASON_EMPTY_DIMENSION;
+    return TIX_REASON_NONE;
+}

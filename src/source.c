@@ -1,0 +1,221 @@
+#include "techidx/source.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define IN_CAP (256u * 1024u)
+
+enum { ST_PLAIN, ST_GZIP, ST_DONE, ST_FAILED };
+
+struct tix_source {
+    int fd;
+    int own_fd;
+    int gzip;
+    int state;
+    int eof;         /* read(2) returned 0 */
+    int z_ready;     /* inflateInit2 succeeded */
+    z_stream z;
+    unsigned char *in;
+    size_t in_pos, in_len;
+    uint64_t bytes_in;
+    tix_status err_status;
+    char err[256];
+};
+
+static tix_status fail(tix_source *s, tix_status st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->err, sizeof s->err, fmt, ap);
+    va_end(ap);
+    s->state = ST_FAILED;
+    s->err_status = st;
+    return st;
+}
+
+/* Tops up the input buffer; keeps unconsumed bytes at the front. */
+static tix_status refill(tix_source *s)
+{
+    if (s->in_pos > 0) {
+        memmove(s->in, s->in + s->in_pos, s->in_len - s->in_pos);
+        s->in_len -= s->in_pos;
+        s->in_pos = 0;
+    }
+    while (!s->eof && s->in_len < IN_CAP) {
+        ssize_t r = read(s->fd, s->in + s->in_len, IN_CAP - s->in_len);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            return fail(s, TIX_E_IO, "read failed: %s", strerror(errno));
+        }
+        if (r == 0) {
+            s->eof = 1;
+            break;
+        }
+        s->in_len += (size_t)r;
+        s->bytes_in += (uint64_t)r;
+        break; /* one read per refill keeps pipes responsive */
+    }
+    return TIX_OK;
+}
+
+tix_status tix_source_open(tix_source **out, const char *path, char *err, size_t errlen)
+{
+    tix_source *s = calloc(1, sizeof *s);
+    *out = NULL;
+    if (!s || !(s->in = malloc(IN_CAP))) {
+        free(s);
+        if (err)
+            snprintf(err, errlen, "out of memory");
+        return TIX_E_NOMEM;
+    }
+    if (strcmp(path, "-") == 0) {
+        s->fd = STDIN_FILENO;
+    } else {
+        s->fd = open(path, O_RDONLY);
+        if (s->fd < 0) {
+            if (err)
+                snprintf(err, errlen, "cannot open: %s", strerror(errno));
+            free(s->in);
+            free(s);
+            return TIX_E_IO;
+        }
+        s->own_fd = 1;
+    }
+    /* Sniff the magic bytes: need two, or EOF. */
+    while (s->in_len < 2 && !s->eof && s->state != ST_FAILED)
+        refill(s);
+    if (s->state == ST_FAILED) {
+        if (err)
+            snprintf(err, errlen, "%s", s->err);
+        tix_source_free(s);
+        return TIX_E_IO;
+    }
+    s->gzip = s->in_len >= 2 && s->in[0] == 0x1f && s->in[1] == 0x8b;
+    s->state = ST_PLAIN;
+    if (s->gzip) {
+        if (inflateInit2(&s->z, 16 + MAX_WBITS) != Z_OK) {
+            if (err)
+                snprintf(err, errlen, "out of memory");
+            tix_source_free(s);
+            return TIX_E_NOMEM;
+        }
+        s->z_ready = 1;
+        s->state = ST_GZIP;
+    }
+    *out = s;
+    return TIX_OK;
+}
+
+static tix_status read_plain(tix_source *s, unsigned char *buf, size_t cap, size_t *got)
+{
+    if (s->in_pos == s->in_len) {
+        tix_status st = refill(s);
+        if (st != TIX_OK)
+            return st;
+    }
+    size_t n = s->in_len - s->in_pos;
+    if (n > cap)
+        n = cap;
+    memcpy(buf, s->in + s->in_pos, n);
+    s->in_pos += n;
+    *got = n;
+    return TIX_OK;
+}
+
+/* After a member ends: another member, clean EOF, or garbage. */
+static tix_status next_member(tix_source *s)
+{
+    while (s->in_len - s->in_pos < 2 && !s->eof) {
+        tix_status st = refill(s);
+        if (st != TIX_OK)
+            return st;
+    }
+    size_t left = s->in_len - s->in_pos;
+    if (left == 0) {
+        s->state = ST_DONE;
+        return TIX_OK;
+    }
+    if (left >= 2 && s->in[s->in_pos] == 0x1f && s->in[s->in_pos + 1] == 0x8b) {
+        inflateReset(&s->z);
+        return TIX_OK;
+    }
+    return fail(s, TIX_E_GZIP, "garbage after gzip member (%zu+ bytes)", left);
+}
+
+static tix_status read_gzip(tix_source *s, unsigned char *buf, size_t cap, size_t *got)
+{
+    s->z.next_out = buf;
+    s->z.avail_out = (uInt)(cap > UINT32_MAX ? UINT32_MAX : cap);
+    while (s->z.avail_out > 0 && s->state == ST_GZIP) {
+        if (s->in_pos == s->in_len) {
+            tix_status st = refill(s);
+            if (st != TIX_OK)
+                return st;
+            if (s->in_len == 0 && s->eof)
+                return fail(s, TIX_E_GZIP, "truncated gzip stream (unexpected end of file)");
+        }
+        s->z.next_in = s->in + s->in_pos;
+        s->z.avail_in = (uInt)(s->in_len - s->in_pos);
+        int zr = inflate(&s->z, Z_NO_FLUSH);
+        s->in_pos = s->in_len - s->z.avail_in;
+        if (zr == Z_STREAM_END) {
+            tix_status st = next_member(s);
+            if (st != TIX_OK)
+                return st;
+            continue;
+        }
+        if (zr == Z_BUF_ERROR) {
+            /* No progress possible: more input is needed. */
+            if (s->eof && s->in_pos == s->in_len)
+                return fail(s, TIX_E_GZIP, "truncated gzip stream (unexpected end of file)");
+            continue;
+        }
+        if (zr != Z_OK)
+            return fail(s, TIX_E_GZIP, "corrupt gzip data: %s",
+                        s->z.msg ? s->z.msg : "inflate failed");
+        if (s->z.avail_out > 0 && s->eof && s->in_pos == s->in_len && s->z.avail_in == 0)
+            return fail(s, TIX_E_GZIP, "truncated gzip stream (unexpected end of file)");
+    }
+    *got = cap - s->z.avail_out;
+    return TIX_OK;
+}
+
+tix_status tix_source_read(tix_source *s, void *buf, size_t cap, size_t *got)
+{
+    *got = 0;
+    switch (s->state) {
+    case ST_FAILED:
+        return s->err_status;
+    case ST_DONE:
+        return TIX_OK;
+    case ST_PLAIN:
+        return read_plain(s, buf, cap, got);
+    default:
+        return read_gzip(s, buf, cap, got);
+    }
+}
+
+const char *tix_source_error(const tix_source *s) { return s->err; }
+
+int tix_source_is_gzip(const tix_source *s) { return s->gzip; }
+
+uint64_t tix_source_bytes_in(const tix_source *s) { return s->bytes_in; }
+
+void tix_source_free(tix_source *s)
+{
+    if (!s)
+        return;
+    if (s->z_ready)
+        inflateEnd(&s->z);
+    if (s->own_fd)
+        close(s->fd);
+    free(s->in);
+    free(s);
+}

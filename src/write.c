@@ -1,0 +1,206 @@
+#include "techidx/write.h"
+
+#include <inttypes.h>
+#include <jansson.h>
+#include <math.h>
+#include <string.h>
+
+#include "techidx/period.h"
+
+void tix_format_cents(int64_t cents, char *out)
+{
+    /* Work in unsigned so INT64_MIN has a magnitude. */
+    uint64_t mag = cents < 0 ? (uint64_t)0 - (uint64_t)cents : (uint64_t)cents;
+    snprintf(out, 24, "%s%" PRIu64 ".%02u", cents < 0 ? "-" : "", mag / 100, (unsigned)(mag % 100));
+}
+
+void tix_write_csv_field(FILE *f, const char *p, size_t len)
+{
+    int quote = 0;
+    for (size_t i = 0; i < len && !quote; i++)
+        quote = p[i] == ',' || p[i] == '"' || p[i] == '\r' || p[i] == '\n';
+    if (!quote) {
+        fwrite(p, 1, len, f);
+        return;
+    }
+    fputc('"', f);
+    for (size_t i = 0; i < len; i++) {
+        if (p[i] == '"')
+            fputc('"', f);
+        fputc(p[i], f);
+    }
+    fputc('"', f);
+}
+
+static void put_index(FILE *f, double x)
+{
+    if (isfinite(x))
+        fprintf(f, ",%.6f", x);
+    else
+        fputc(',', f);
+}
+
+static tix_status io_status(FILE *f) { return ferror(f) ? TIX_E_IO : TIX_OK; }
+
+tix_status tix_write_index_csv(FILE *f, const tix_index *ix)
+{
+    char label[TIX_PERIOD_LABEL_MAX], money[24];
+    fputs("period,contracts,value,value_index,volume_index,unit_value_index,matched_cells,cells\n",
+          f);
+    if (ix->nrows == 0)
+        return io_status(f);
+    size_t j = 0;
+    for (int32_t p = ix->rows[0].period;; p++) {
+        tix_period_label(ix->kind, p, label);
+        if (ix->rows[j].period == p) {
+            const tix_index_row *r = &ix->rows[j];
+            tix_format_cents(r->value, money);
+            fprintf(f, "%s,%" PRIu64 ",%s", label, r->contracts, money);
+            put_index(f, r->value_index);
+            put_index(f, r->volume_index);
+            put_index(f, r->unit_value_index);
+            fprintf(f, ",%zu,%zu\n", r->matched, r->cells);
+            if (++j == ix->nrows)
+                break;
+        } else {
+            fprintf(f, "%s,0,0.00,,,,0,0\n", label);
+        }
+    }
+    return io_status(f);
+}
+
+static json_t *num_or_null(double x) { return isfinite(x) ? json_real(x) : json_null(); }
+
+/* json_object_set_new that remembers a failure instead of returning it. */
+static void put(json_t *obj, const char *key, json_t *val, int *bad)
+{
+    if (!val || json_object_set_new(obj, key, val) != 0)
+        *bad = 1;
+}
+
+tix_status tix_write_index_json(FILE *f, const tix_index *ix, const tix_run_info *info)
+{
+    int bad = 0;
+    char label[TIX_PERIOD_LABEL_MAX], money[24];
+    json_t *root = json_object(), *inputs = json_array(), *opts = json_object(),
+           *rows = json_object(), *why = json_object(), *periods = json_array();
+    if (!root || !inputs || !opts || !rows || !why || !periods) {
+        json_decref(root);
+        json_decref(inputs);
+        json_decref(opts);
+        json_decref(rows);
+        json_decref(why);
+        json_decref(periods);
+        return TIX_E_NOMEM;
+    }
+    put(root, "techidx", json_string(info->version), &bad);
+    for (size_t i = 0; i < info->ninputs; i++)
+        if (json_array_append_new(inputs, json_string(info->inputs[i])) != 0)
+            bad = 1;
+    put(root, "inputs", inputs, &bad);
+    put(opts, "period", json_string(tix_period_kind_name(ix->kind)), &bad);
+    put(opts, "by", json_string(info->dimension), &bad);
+    put(opts, "measure", json_string(info->measure), &bad);
+    put(opts, "method", json_string(tix_method_name(ix->method)), &bad);
+    tix_period_label(ix->kind, ix->base, label);
+    put(opts, "base", json_string(label), &bad);
+    put(root, "options", opts, &bad);
+    const tix_counts *c = info->counts;
+    put(rows, "read", json_integer((json_int_t)c->read), &bad);
+    put(rows, "accepted", json_integer((json_int_t)c->accepted), &bad);
+    put(rows, "rejected", json_integer((json_int_t)c->rejected), &bad);
+    for (int r = 1; r < TIX_REASON_COUNT; r++)
+        if (c->by_reason[r])
+            put(why, tix_reason_name((tix_reason)r), json_integer((json_int_t)c->by_reason[r]), &bad);
+    put(rows, "rejected_by_reason", why, &bad);
+    put(root, "rows", rows, &bad);
+    size_t j = 0;
+    for (int32_t p = ix->nrows ? ix->rows[0].period : 0; ix->nrows && !bad; p++) {
+        json_t *o = json_object();
+        if (!o) {
+            bad = 1;
+            break;
+        }
+        tix_period_label(ix->kind, p, label);
+        put(o, "period", json_string(label), &bad);
+        int data = ix->rows[j].period == p;
+        const tix_index_row *r = data ? &ix->rows[j] : NULL;
+        tix_format_cents(data ? r->value : 0, money);
+        put(o, "contracts", json_integer(data ? (json_int_t)r->contracts : 0), &bad);
+        put(o, "value", json_string(money), &bad);
+        put(o, "value_cents", json_integer(data ? (json_int_t)r->value : 0), &bad);
+        put(o, "value_index", num_or_null(data ? r->value_index : NAN), &bad);
+        put(o, "volume_index", num_or_null(data ? r->volume_index : NAN), &bad);
+        put(o, "unit_value_index", num_or_null(data ? r->unit_value_index : NAN), &bad);
+        put(o, "matched_cells", json_integer(data ? (json_int_t)r->matched : 0), &bad);
+        put(o, "cells", json_integer(data ? (json_int_t)r->cells : 0), &bad);
+        if (json_array_append_new(periods, o) != 0)
+            bad = 1;
+        if (data && ++j == ix->nrows)
+            break;
+    }
+    put(root, "periods", periods, &bad);
+    tix_status st = TIX_E_NOMEM;
+    if (!bad) {
+        st = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17)) == 0
+                 ? TIX_OK
+                 : TIX_E_IO;
+        fputc('\n', f);
+    }
+    json_decref(root);
+    return st == TIX_OK ? io_status(f) : st;
+}
+
+static void put_yuan(FILE *f, double cents)
+{
+    if (isfinite(cents))
+        fprintf(f, ",%.2f", cents / 100.0);
+    else
+        fputc(',', f);
+}
+
+tix_status tix_write_cells_csv(FILE *f, const tix_cube *cube)
+{
+    char label[TIX_PERIOD_LABEL_MAX], money[24];
+    fputs("period,cell,contracts,value,mean,sd,min,median,p90,max\n", f);
+    for (size_t i = 0; i < tix_cube_nperiods(cube); i++) {
+        size_t ne;
+        const tix_cube_entry *e = tix_cube_entries(cube, i, &ne);
+        tix_period_label(tix_cube_period_kind(cube), tix_cube_period(cube, i), label);
+        for (size_t k = 0; k < ne; k++) {
+            tix_cell_stats s;
+            tix_status st = tix_cube_stats(cube, i, k, &s);
+            if (st != TIX_OK)
+                return st;
+            const char *name = tix_cube_cell_name(cube, e[k].cell);
+            fprintf(f, "%s,", label);
+            tix_write_csv_field(f, name, strlen(name));
+            tix_format_cents(s.sum, money);
+            fprintf(f, ",%" PRIu64 ",%s", s.n, money);
+            put_yuan(f, s.mean);
+            put_yuan(f, s.sd);
+            tix_format_cents(s.min, money);
+            fprintf(f, ",%s", money);
+            put_yuan(f, s.median);
+            put_yuan(f, s.p90);
+            tix_format_cents(s.max, money);
+            fprintf(f, ",%s\n", money);
+        }
+    }
+    return io_status(f);
+}
+
+tix_status tix_write_rejects_header(FILE *f)
+{
+    fputs("file,line,reason,record\n", f);
+    return io_status(f);
+}
+
+tix_status tix_write_reject(FILE *f, const tix_reject *rej)
+{
+    tix_write_csv_field(f, rej->input, strlen(rej->input));
+    fprintf(f, ",%" PRIu64 ",%s,", rej->line, tix_reason_name(rej->reason));
+    tix_write_csv_field(f, rej->raw, rej->raw_len);
+    fputc('\n', f);
+    return io_status(f);
+}

@@ -1,0 +1,216 @@
+#include <criterion/criterion.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_statistics_double.h>
+#include <gsl/gsl_sort.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "techidx/cube.h"
+
+static tix_cube *cube_new(tix_period_kind k, int stats)
+{
+    tix_cube *c;
+    tix_cube_opts o = {k, stats, 0, 0};
+    cr_assert_eq(tix_cube_new(&c, &o), TIX_OK);
+    return c;
+}
+
+static void add(tix_cube *c, int y, int m, int d, const char *cell, int64_t cents)
+{
+    cr_assert_eq(tix_cube_add(c, tix_days_from_civil(y, m, d), cell, strlen(cell), cents), TIX_OK);
+}
+
+Test(cube, exact_sums_counts_and_sorted_views)
+{
+    tix_cube *c = cube_new(TIX_PERIOD_MONTH, 0);
+    add(c, 2024, 2, 10, "zeta", 1);
+    add(c, 2024, 1, 31, "beta", 100);
+    add(c, 2024, 1, 1, "alpha", 250);
+    add(c, 2024, 1, 15, "beta", INT64_MAX - 100);
+    add(c, 2024, 2, 29, "alpha", 0);
+    cr_assert_eq(tix_cube_finalize(c), TIX_OK);
+    cr_assert_eq(tix_cube_ncells(c), 3);
+    cr_assert_str_eq(tix_cube_cell_name(c, 0), "alpha");
+    cr_assert_str_eq(tix_cube_cell_name(c, 2), "zeta");
+    cr_assert_eq(tix_cube_nperiods(c), 2);
+    cr_assert_eq(tix_cube_period(c, 0), 2024 * 12 + 0);
+    cr_assert_eq(tix_cube_period(c, 1), 2024 * 12 + 1);
+    size_t n;
+    const tix_cube_entry *e = tix_cube_entries(c, 0, &n);
+    cr_assert_eq(n, 2);
+    cr_assert_eq(e[0].cell, 0);
+    cr_assert_eq(e[0].n, 1);
+    cr_assert_eq(e[0].value, 250);
+    cr_assert_eq(e[1].cell, 1);
+    cr_assert_eq(e[1].n, 2);
+    cr_assert_eq(e[1].value, INT64_MAX);
+    e = tix_cube_entries(c, 1, &n);
+    cr_assert_eq(n, 2);
+    cr_assert_eq(e[0].cell, 0);
+    cr_assert_eq(e[0].value, 0);
+    cr_assert_eq(e[1].cell, 2);
+    tix_cube_free(c);
+}
+
+Test(cube, overflow_negative_and_after_finalize_are_refused)
+{
+    tix_cube *c = cube_new(TIX_PERIOD_YEAR, 0);
+    add(c, 2024, 1, 1, "a", INT64_MAX);
+    cr_assert_eq(tix_cube_add(c, tix_days_from_civil(2024, 5, 1), "a", 1, 1), TIX_E_OVERFLOW);
+    cr_assert_eq(tix_cube_add(c, tix_days_from_civil(2024, 5, 1), "a", 1, -1), TIX_E_INVALID);
+    cr_assert_eq(tix_cube_finalize(c), TIX_OK);
+    cr_assert_eq(tix_cube_finalize(c), TIX_OK);
+    cr_assert_eq(tix_cube_add(c, tix_days_from_civil(2024, 5, 1), "a", 1, 1), TIX_E_INVALID);
+    size_t n;
+    cr_assert_eq(tix_cube_entries(c, 0, &n)[0].value, INT64_MAX);
+    tix_cube_free(c);
+}
+
+Test(cube, limits_on_cells_and_pairs)
+{
+    tix_cube *c;
+    tix_cube_opts o = {TIX_PERIOD_DAY, 0, 2, 3};
+    cr_assert_eq(tix_cube_new(&c, &o), TIX_OK);
+    cr_assert_eq(tix_cube_add(c, 0, "a", 1, 1), TIX_OK);
+    cr_assert_eq(tix_cube_add(c, 0, "b", 1, 1), TIX_OK);
+    cr_assert_eq(tix_cube_add(c, 0, "c", 1, 1), TIX_E_LIMIT);
+    cr_assert_eq(tix_cube_add(c, 1, "a", 1, 1), TIX_OK);
+    cr_assert_eq(tix_cube_add(c, 2, "a", 1, 1), TIX_E_LIMIT);
+    cr_assert_eq(tix_cube_add(c, 1, "a", 1, 1), TIX_OK); /* existing pairs still take rows */
+    tix_cube_free(c);
+}
+
+Test(cube, many_cells_and_periods_survive_rehashing)
+{
+    tix_cube *c = cube_new(TIX_PERIOD_DAY, 0);
+    char name[16];
+    for (int i = 0; i < 3000; i++) {
+        snprintf(name, sizeof name, "cell%04d", i % 700);
+        cr_assert_eq(tix_cube_add(c, i % 53, name, strlen(name), i), TIX_OK);
+    }
+    cr_assert_eq(tix_cube_finalize(c), TIX_OK);
+    cr_assert_eq(tix_cube_ncells(c), 700);
+    uint64_t n = 0;
+    int64_t v = 0;
+    for (size_t p = 0; p < tix_cube_nperiods(c); p++) {
+        size_t ne;
+        const tix_cube_entry *e = tix_cube_entries(c, p, &ne);
+        for (size_t k = 0; k < ne; k++) {
+            n += e[k].n;
+            v += e[k].value;
+            if (k)
+                cr_assert_lt(e[k - 1].cell, e[k].cell);
+        }
+    }
+    cr_assert_eq(n, 3000);
+    cr_assert_eq(v, 2999 * 3000 / 2);
+    tix_cube_free(c);
+}
+
+/* Heavy-tailed amounts in cents, from a fixed seed. */
+static void amounts(int64_t *x, size_t n, unsigned long seed)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, seed);
+    for (size_t i = 0; i < n; i++)
+        x[i] = (int64_t)floor(exp(10 + 2.5 * gsl_rng_uniform(r) * gsl_rng_uniform(r) * 4));
+    gsl_rng_free(r);
+}
+
+Test(cube, stats_match_gsl_on_the_raw_values)
+{
+    enum { N = 5001 };
+    int64_t *x = malloc(N * sizeof *x);
+    double *d = malloc(N * sizeof *d);
+    amounts(x, N, 42);
+    tix_cube *c = cube_new(TIX_PERIOD_YEAR, 1);
+    int64_t sum = 0;
+    for (size_t i = 0; i < N; i++) {
+        add(c, 2024, 6, 1, "s", x[i]);
+        d[i] = (double)x[i];
+        sum += x[i];
+    }
+    cr_assert_eq(tix_cube_finalize(c), TIX_OK);
+    tix_cell_stats s;
+    cr_assert_eq(tix_cube_stats(c, 0, 0, &s), TIX_OK);
+    gsl_sort(d, 1, N);
+    cr_assert_eq(s.n, N);
+    cr_assert_eq(s.sum, sum);
+    cr_assert_eq(s.min, (int64_t)d[0]);
+    cr_assert_eq(s.max, (int64_t)d[N - 1]);
+    double tol = 1e-12;
+    cr_assert_float_eq(s.mean, gsl_stats_mean(d, 1, N), tol * s.mean);
+    double sd = gsl_stats_sd(d, 1, N);
+    cr_assert_float_eq(s.sd, sd, 1e-9 * sd);
+    /* Order statistics: ceil(p n)-th smallest, within the sketch's accuracy. */
+    double med = d[(N + 1) / 2 - 1], p90 = d[(9 * N + 9) / 10 - 1];
+    cr_assert_leq(fabs(s.median - med), TIX_CUBE_SKETCH_ALPHA * med, "%f vs %f", s.median, med);
+    cr_assert_leq(fabs(s.p90 - p90), TIX_CUBE_SKETCH_ALPHA * p90, "%f vs %f", s.p90, p90);
+    tix_cube_free(c);
+    free(x);
+    free(d);
+}
+
+Test(cube, stats_are_independent_of_row_order)
+{
+    enum { N = 4000 };
+    int64_t *x = malloc(N * sizeof *x);
+    amounts(x, N, 7);
+    tix_cube *a = cube_new(TIX_PERIOD_WEEK, 1), *b = cube_new(TIX_PERIOD_WEEK, 1);
+    for (size_t i = 0; i < N; i++) {
+        int dd = (int)(i % 28) + 1;
+        const char *cell = i % 3 ? "x" : "y";
+        add(a, 2024, 2, dd, cell, x[i]);
+        size_t j = N - 1 - i;
+        add(b, 2024, 2, (int)(j % 28) + 1, j % 3 ? "x" : "y", x[j]);
+    }
+    cr_assert_eq(tix_cube_finalize(a), TIX_OK);
+    cr_assert_eq(tix_cube_finalize(b), TIX_OK);
+    cr_assert_eq(tix_cube_nperiods(a), tix_cube_nperiods(b));
+    for (size_t p = 0; p < tix_cube_nperiods(a); p++) {
+        size_t na, nb;
+        tix_cube_entries(a, p, &na);
+        tix_cube_entries(b, p, &nb);
+        cr_assert_eq(na, nb);
+        for (size_t k = 0; k < na; k++) {
+            tix_cell_stats sa, sb;
+            cr_assert_eq(tix_cube_stats(a, p, k, &sa), TIX_OK);
+            cr_assert_eq(tix_cube_stats(b, p, k, &sb), TIX_OK);
+            cr_assert_eq(memcmp(&sa, &sb, sizeof sa), 0, "period %zu cell %zu differ", p, k);
+        }
+    }
+    tix_cube_free(a);
+    tix_cube_free(b);
+    free(x);
+}
+
+Test(cube, small_cells_are_exact)
+{
+    tix_cube *c = cube_new(TIX_PERIOD_DAY, 1);
+    add(c, 2024, 1, 1, "one", 12345);
+    add(c, 2024, 1, 2, "two", 0);
+    add(c, 2024, 1, 2, "two", 500);
+    cr_assert_eq(tix_cube_finalize(c), TIX_OK);
+    tix_cell_stats s;
+    cr_assert_eq(tix_cube_stats(c, 0, 0, &s), TIX_OK);
+    cr_assert_eq(s.median, 12345.0);
+    cr_assert_eq(s.p90, 12345.0);
+    cr_assert(isnan(s.sd));
+    cr_assert_eq(tix_cube_stats(c, 1, 0, &s), TIX_OK);
+    cr_assert_eq(s.median, 0.0); /* ceil(2/2) = 1st smallest */
+    cr_assert_eq(s.p90, 500.0);  /* clamped to the exact max */
+    cr_assert_float_eq(s.sd, sqrt(125000.0), 1e-9);
+    cr_assert_eq(tix_cube_stats(c, 1, 1, &s), TIX_E_INVALID);
+    tix_cube_free(c);
+}
+
+Test(cube, stats_need_cell_stats)
+{
+    tix_cube *c = cube_new(TIX_PERIOD_DAY, 0);
+    add(c, 2024, 1, 1, "a", 1);
+    cr_assert_eq(tix_cube_finalize(c), TIX_OK);
+    tix_cell_stats s;
+    cr_assert_eq(tix_cube_stats(c, 0, 0, &s), TIX_E_INVALID);
+    tix_cube_free(c);
+}

@@ -1,0 +1,794 @@
+/* Tests for the synthetic contract generator (techidx/gen.h).
+ *
+ * The output is read back with libcsv (an independent RFC 4180 parser) and
+ * checked against the distributions the generator promises. Sample sizes are
+ * chosen so each statistical bound is several standard errors wide; the
+ * tolerance is stated next to each check. */
+#include <criterion/criterion.h>
+
+#include <csv.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_fit.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "techidx/gen.h"
+#include "techidx/period.h"
+
+static const char *const sector_names[] = {
+    "electronic_information", "advanced_manufacturing", "biomedicine", "new_materials",
+    "new_energy",             "environment",            "aerospace",   "modern_transport",
+    "urban_development",      "agriculture",            "nuclear",
+};
+#define N_SECTORS 11
+
+static const char *const english_header[] = {"contract_id",  "signed_on",     "sector",
+                                             "contract_type", "buyer_region", "seller_region",
+                                             "amount",        "tech_amount",  "notes"};
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static void setup(void) { gsl_set_error_handler_off(); }
+
+TestSuite(gen, .init = setup);
+
+static char *temp_path(void)
+{
+    char *p = strdup("/tmp/test_gen_XXXXXX");
+    cr_assert_not_null(p);
+    int fd = mkstemp(p);
+    cr_assert(fd >= 0);
+    close(fd);
+    return p;
+}
+
+static void drop(char *path)
+{
+    unlink(path);
+    free(path);
+}
+
+static unsigned char *slurp(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    cr_assert_not_null(fp, "cannot open %s", path);
+    fseek(fp, 0, SEEK_END);
+    long n = ftell(fp);
+    cr_assert(n >= 0);
+    rewind(fp);
+    unsigned char *buf = malloc((size_t)n + 1);
+    cr_assert_not_null(buf);
+    cr_assert_eq(fread(buf, 1, (size_t)n, fp), (size_t)n);
+    fclose(fp);
+    *len = (size_t)n;
+    return buf;
+}
+
+static char *generate(const tix_gen_opts *o)
+{
+    char err[256];
+    char *path = temp_path();
+    tix_status st = tix_gen_write(o, path, err, sizeof err);
+    cr_assert_eq(st, TIX_OK, "tix_gen_write: %s", err);
+    return path;
+}
+
+static int32_t day(int y, int m, int d) { return tix_days_from_civil(y, m, d); }
+
+/* ---- reading the CSV back ------------------------------------------------ */
+
+#define MAXF 12
+#define FLEN 200
+
+struct row {
+    int nf; /* may exceed MAXF; only the first MAXF fields are kept */
+    size_t len[MAXF];
+    char f[MAXF][FLEN];
+};
+
+typedef void (*row_fn)(const struct row *r, size_t index, void *ctx);
+
+struct scan {
+    struct row cur;
+    struct row header;
+    size_t rows; /* data rows seen */
+    row_fn fn;
+    void *ctx;
+};
+
+static void on_field(void *s, size_t len, void *data)
+{
+    struct scan *sc = data;
+    struct row *r = &sc->cur;
+    if (r->nf < MAXF) {
+        cr_assert_lt(len, (size_t)FLEN, "field too long");
+        if (len > 0)
+            memcpy(r->f[r->nf], s, len);
+        r->f[r->nf][len] = '\0';
+        r->len[r->nf] = len;
+    }
+    r->nf++;
+}
+
+static void on_row(int c, void *data)
+{
+    struct scan *sc = data;
+    (void)c;
+    if (sc->header.nf == 0)
+        sc->header = sc->cur;
+    else
+        sc->fn(&sc->cur, sc->rows++, sc->ctx);
+    sc->cur.nf = 0;
+}
+
+/* Keep spaces: libcsv trims them from unquoted fields by default. */
+static int no_space(unsigned char c)
+{
+    (void)c;
+    return 0;
+}
+
+static struct scan *scan_file(const char *path, row_fn fn, void *ctx)
+{
+    size_t len;
+    unsigned char *buf = slurp(path, &len);
+    struct csv_parser p;
+    struct scan *sc = calloc(1, sizeof *sc);
+    cr_assert_not_null(sc);
+    sc->fn = fn;
+    sc->ctx = ctx;
+    cr_assert_eq(csv_init(&p, CSV_STRICT | CSV_STRICT_FINI), 0);
+    csv_set_space_func(&p, no_space);
+    cr_assert_eq(csv_parse(&p, buf, len, on_field, on_row, sc), len, "libcsv: %s",
+                 csv_strerror(csv_error(&p)));
+    cr_assert_eq(csv_fini(&p, on_field, on_row, sc), 0);
+    csv_free(&p);
+    free(buf);
+    return sc;
+}
+
+/* "digits.2digits" into cents: 1 valid, 2 well-formed but past INT64_MAX
+ * cents, 0 malformed. */
+static int parse_money(const char *s, size_t n, int64_t *cents)
+{
+    int64_t v = 0;
+    int overflow = 0;
+    if (n < 4 || s[n - 3] != '.')
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i == n - 3)
+            continue;
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+        int d = s[i] - '0';
+        if (v > (INT64_MAX - d) / 10)
+            overflow = 1;
+        else
+            v = v * 10 + d;
+    }
+    if (overflow)
+        return 2;
+    *cents = v;
+    return 1;
+}
+
+enum {
+    K_FIELD_COUNT,
+    K_EMPTY_ID,
+    K_BAD_DATE,
+    K_BAD_AMOUNT,
+    K_BAD_TECH,
+    K_OVERFLOW,
+    K_TECH_EXCEEDS,
+    K_EMPTY_DIMENSION,
+    K_KINDS
+};
+
+/* The defects of one row as the engine should see them, one bit each. A
+ * check runs only when the row has the field. */
+static unsigned defects(const struct row *r)
+{
+    unsigned m = 0;
+    int32_t d;
+    int64_t amount = 0, tech = 0;
+    int a = 0, t = 0;
+    if (r->nf != 9)
+        m |= 1u << K_FIELD_COUNT;
+    if (r->nf > 0 && r->len[0] == 0)
+        m |= 1u << K_EMPTY_ID;
+    if (r->nf > 1 && !tix_date_parse(r->f[1], r->len[1], &d))
+        m |= 1u << K_BAD_DATE;
+    if (r->nf > 2 && r->len[2] == 0)
+        m |= 1u << K_EMPTY_DIMENSION;
+    if (r->nf > 6) {
+        a = parse_money(r->f[6], r->len[6], &amount);
+        if (a == 0)
+            m |= 1u << K_BAD_AMOUNT;
+        else if (a == 2)
+            m |= 1u << K_OVERFLOW;
+    }
+    if (r->nf > 7) {
+        t = parse_money(r->f[7], r->len[7], &tech);
+        if (t != 1)
+            m |= 1u << K_BAD_TECH;
+    }
+    if (a == 1 && t == 1 && tech > amount)
+        m |= 1u << K_TECH_EXCEEDS;
+    return m;
+}
+
+static int popcount(unsigned m)
+{
+    int n = 0;
+    for (; m; m &= m - 1)
+        n++;
+    return n;
+}
+
+static int sector_index(const char *s)
+{
+    for (int i = 0; i < N_SECTORS; i++)
+        if (strcmp(s, sector_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* ---- options ------------------------------------------------------------- */
+
+Test(gen, defaults_match_header_comment)
+{
+    tix_gen_opts o;
+    memset(&o, 0x5a, sizeof o);
+    tix_gen_opts_default(&o);
+    cr_expect_eq(o.rows, 1000);
+    cr_expect_eq(o.seed, 1);
+    cr_expect_eq(o.from_day, day(2022, 1, 1));
+    cr_expect_eq(o.to_day, day(2024, 12, 31));
+    cr_expect_eq(o.dirty, 0.0);
+    cr_expect_eq(o.chinese_headers, 0);
+    cr_expect_eq(o.gzip, 0);
+}
+
+static void expect_invalid(const tix_gen_opts *o, const char *path)
+{
+    char err[128] = "unchanged";
+    cr_expect_eq(tix_gen_write(o, path, err, sizeof err), TIX_E_INVALID);
+    cr_expect(err[0] != '\0' && strcmp(err, "unchanged") != 0, "no message");
+}
+
+Test(gen, rejects_invalid_options)
+{
+    tix_gen_opts o;
+    char *path = temp_path();
+    tix_gen_opts_default(&o);
+    o.from_day = day(2024, 1, 2);
+    o.to_day = day(2024, 1, 1);
+    expect_invalid(&o, path);
+
+    tix_gen_opts_default(&o);
+    o.dirty = -0.01;
+    expect_invalid(&o, path);
+    o.dirty = 1.01;
+    expect_invalid(&o, path);
+    o.dirty = NAN;
+    expect_invalid(&o, path);
+
+    tix_gen_opts_default(&o);
+    o.from_day = day(1600, 1, 1);
+    o.to_day = day(2000, 1, 1); /* 400 years and one day */
+    expect_invalid(&o, path);
+    o.to_day = day(1999, 12, 31); /* exactly 400 years is allowed */
+    o.rows = 10;
+    cr_expect_eq(tix_gen_write(&o, path, NULL, 0), TIX_OK);
+
+    tix_gen_opts_default(&o);
+    o.from_day = day(1, 1, 1) - 1;
+    expect_invalid(&o, path);
+
+    tix_gen_opts_default(&o);
+    o.rows = 1000000000000ULL; /* contract_id has 12 digits */
+    expect_invalid(&o, path);
+
+    tix_gen_opts_default(&o);
+    expect_invalid(&o, "-");
+    expect_invalid(&o, "");
+    expect_invalid(NULL, path);
+    drop(path);
+}
+
+Test(gen, unwritable_path_is_io_error)
+{
+    tix_gen_opts o;
+    char err[128] = "";
+    tix_gen_opts_default(&o);
+    cr_expect_eq(tix_gen_write(&o, "/nonexistent-dir/x.csv", err, sizeof err), TIX_E_IO);
+    cr_expect(strstr(err, "No such file") != NULL, "err = %s", err);
+}
+
+/* ---- bytes --------------------------------------------------------------- */
+
+Test(gen, same_options_same_bytes)
+{
+    tix_gen_opts o;
+    tix_gen_opts_default(&o);
+    o.rows = 3000;
+    o.seed = 42;
+    o.dirty = 0.1;
+    char *a = generate(&o), *b = generate(&o);
+    o.seed = 43;
+    char *c = generate(&o);
+    size_t na, nb, nc;
+    unsigned char *ba = slurp(a, &na), *bb = slurp(b, &nb), *bc = slurp(c, &nc);
+    cr_expect_eq(na, nb);
+    cr_expect(na == nb && memcmp(ba, bb, na) == 0, "same seed, different bytes");
+    cr_expect(na != nc || memcmp(ba, bc, na) != 0, "different seed, same bytes");
+    free(ba);
+    free(bb);
+    free(bc);
+    drop(a);
+    drop(b);
+    drop(c);
+}
+
+Test(gen, zero_rows_is_header_only)
+{
+    tix_gen_opts o;
+    tix_gen_opts_default(&o);
+    o.rows = 0;
+    char *path = generate(&o);
+    size_t n;
+    unsigned char *buf = slurp(path, &n);
+    const char *want = "contract_id,signed_on,sector,contract_type,buyer_region,"
+                       "seller_region,amount,tech_amount,notes\n";
+    cr_expect_eq(n, strlen(want));
+    cr_expect(n == strlen(want) && memcmp(buf, want, n) == 0);
+    free(buf);
+    drop(path);
+}
+
+Test(gen, chinese_header)
+{
+    tix_gen_opts o;
+    tix_gen_opts_default(&o);
+    o.rows = 5;
+    o.chinese_headers = 1;
+    char *path = generate(&o);
+    size_t n;
+    unsigned char *buf = slurp(path, &n);
+    const char *want = "合同编号,签订日期,技术领域,合同类型,买方地区,卖方地区,合同成交额,"
+                       "技术交易额,备注\nTC000000000001,";
+    cr_expect(n > strlen(want) && memcmp(buf, want, strlen(want)) == 0);
+    free(buf);
+    drop(path);
+}
+
+static unsigned char *gunzip(const unsigned char *in, size_t n, size_t *outlen)
+{
+    size_t cap = n * 8 + 1024, len = 0;
+    unsigned char *out = malloc(cap);
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    cr_assert_not_null(out);
+    cr_assert_eq(inflateInit2(&z, 15 + 16), Z_OK);
+    z.next_in = (unsigned char *)in;
+    z.avail_in = (uInt)n;
+    int rc;
+    do {
+        if (cap - len < 65536) {
+            cap *= 2;
+            out = realloc(out, cap);
+            cr_assert_not_null(out);
+        }
+        z.next_out = out + len;
+        z.avail_out = (uInt)(cap - len);
+        rc = inflate(&z, Z_NO_FLUSH);
+        cr_assert(rc == Z_OK || rc == Z_STREAM_END, "inflate: %d", rc);
+        len = cap - z.avail_out;
+    } while (rc != Z_STREAM_END);
+    cr_expect_eq(z.avail_in, 0, "trailing bytes after the gzip stream");
+    inflateEnd(&z);
+    *outlen = len;
+    return out;
+}
+
+Test(gen, gzip_is_the_plain_bytes_compressed)
+{
+    tix_gen_opts o;
+    tix_gen_opts_default(&o);
+    o.rows = 20000; /* > 1 MiB of text: several deflate calls */
+    o.seed = 9;
+    o.dirty = 0.05;
+    char *plain = generate(&o);
+    o.gzip = 1;
+    char *gz = generate(&o);
+    size_t np, nz, nu;
+    unsigned char *bp = slurp(plain, &np), *bz = slurp(gz, &nz);
+    cr_assert_gt(nz, 18);
+    cr_expect_eq(bz[0], 0x1f);
+    cr_expect_eq(bz[1], 0x8b);
+    cr_expect(bz[4] == 0 && bz[5] == 0 && bz[6] == 0 && bz[7] == 0, "gzip mtime is not 0");
+    cr_expect_eq(bz[3] & 0x08, 0, "gzip header carries a file name");
+    unsigned char *bu = gunzip(bz, nz, &nu);
+    cr_expect_eq(nu, np);
+    cr_expect(nu == np && memcmp(bu, bp, np) == 0, "gunzip differs from the plain output");
+    free(bp);
+    free(bz);
+    free(bu);
+    drop(plain);
+    drop(gz);
+}
+
+/* ---- clean data ---------------------------------------------------------- */
+
+struct clean_stats {
+    int32_t from, to;
+    size_t bad; /* rows with any defect */
+    size_t sector[N_SECTORS];
+    size_t weekend, december, year_first, year_last;
+    size_t service, development, other_type;
+    size_t seller_sz_gd, seller_other_max;
+    size_t seller[32];
+    char seller_name[32][32];
+    int n_sellers;
+    size_t round1000, tech_equal, big;
+    int64_t total, big_total;
+    size_t notes_empty, notes_newline, notes_quote_comma;
+    size_t bad_id, unknown_sector;
+};
+
+static void clean_row(const struct row *r, size_t index, void *ctx)
+{
+    struct clean_stats *s = ctx;
+    int32_t d = 0;
+    int64_t amount = 0, tech = 0;
+    char want_id[32];
+    int y, m, dd;
+
+    if (defects(r) != 0) {
+        s->bad++;
+        return;
+    }
+    snprintf(want_id, sizeof want_id, "TC%012zu", index + 1);
+    if (strcmp(r->f[0], want_id) != 0)
+        s->bad_id++;
+
+    tix_date_parse(r->f[1], r->len[1], &d);
+    if (d < s->from || d > s->to)
+        s->bad++;
+    tix_civil_from_days(d, &y, &m, &dd);
+    int wd = (int)(((d + 3) % 7 + 7) % 7); /* 0 = Monday */
+    s->weekend += wd >= 5;
+    s->december += m == 12;
+    s->year_first += y == 2022;
+    s->year_last += y == 2024;
+
+    int si = sector_index(r->f[2]);
+    if (si < 0)
+        s->unknown_sector++;
+    else
+        s->sector[si]++;
+
+    if (strcmp(r->f[3], "service") == 0)
+        s->service++;
+    else if (strcmp(r->f[3], "development") == 0)
+        s->development++;
+    else
+        s->other_type++;
+
+    int k;
+    for (k = 0; k < s->n_sellers; k++)
+        if (strcmp(s->seller_name[k], r->f[5]) == 0)
+            break;
+    if (k == s->n_sellers && k < 32) {
+        cr_assert_lt(r->len[5], sizeof s->seller_name[k]);
+        memcpy(s->seller_name[k], r->f[5], r->len[5] + 1);
+        s->n_sellers++;
+    }
+    if (k < 32)
+        s->seller[k]++;
+
+    parse_money(r->f[6], r->len[6], &amount);
+    parse_money(r->f[7], r->len[7], &tech);
+    s->round1000 += amount % 100000 == 0;
+    s->tech_equal += tech == amount;
+    s->total += amount;
+    if (amount >= INT64_C(1000000000)) { /* 10M yuan */
+        s->big++;
+        s->big_total += amount;
+    }
+
+    s->notes_empty += r->len[8] == 0;
+    s->notes_newline += strchr(r->f[8], '\n') != NULL;
+    s->notes_quote_comma += strchr(r->f[8], '"') != NULL && strchr(r->f[8], ',') != NULL;
+}
+
+Test(gen, clean_rows_are_valid_and_shaped)
+{
+    const size_t rows = 20000;
+    struct clean_stats s;
+    tix_gen_opts o;
+    memset(&s, 0, sizeof s);
+    tix_gen_opts_default(&o);
+    o.rows = rows;
+    o.seed = 2024;
+    s.from = o.from_day;
+    s.to = o.to_day;
+    char *path = generate(&o);
+    struct scan *sc = scan_file(path, clean_row, &s);
+
+    cr_assert_eq(sc->rows, rows);
+    cr_expect_eq(sc->header.nf, 9);
+    for (int i = 0; i < 9 && i < sc->header.nf; i++)
+        cr_expect_str_eq(sc->header.f[i], english_header[i]);
+    cr_expect_eq(s.bad, 0, "%zu clean rows are broken or out of range", s.bad);
+    cr_expect_eq(s.bad_id, 0);
+    cr_expect_eq(s.unknown_sector, 0);
+
+    /* Sectors: all eleven present, electronic_information the largest at
+     * 35% (binomial s.e. 0.34%, bound +-3%). */
+    for (int i = 0; i < N_SECTORS; i++) {
+        cr_expect_gt(s.sector[i], 0, "sector %s missing", sector_names[i]);
+        cr_expect_leq(s.sector[i], s.sector[0]);
+    }
+    cr_expect_float_eq((double)s.sector[0] / rows, 0.35, 0.03);
+    cr_expect_gt(s.sector[1], s.sector[2]); /* 15% vs 10% */
+
+    /* Contract types: service (35%) and development (30%) lead. */
+    cr_expect_gt(s.service + s.development, s.other_type);
+    cr_expect_gt(s.development, rows / 4);
+
+    /* Sellers: Shenzhen or Guangdong is the most common. */
+    int top = 0;
+    for (int k = 1; k < s.n_sellers; k++)
+        if (s.seller[k] > s.seller[top])
+            top = k;
+    cr_expect(strcmp(s.seller_name[top], "shenzhen") == 0 ||
+                  strcmp(s.seller_name[top], "guangdong") == 0,
+              "top seller %s", s.seller_name[top]);
+    cr_expect_leq(s.n_sellers, 20);
+
+    /* Calendar: weekends ~4.4% of signings; December ~1.9x an average month
+     * (15.7% +- 0.26%); 12%/year growth gives 2024/2022 = 1.254 (+-0.03). */
+    cr_expect_lt((double)s.weekend / rows, 0.08);
+    cr_expect_gt((double)s.weekend / rows, 0.02);
+    cr_expect_float_eq((double)s.december / rows * 12, 1.85, 0.25);
+    cr_expect_float_eq((double)s.year_last / (double)s.year_first, 1.254, 0.12);
+
+    /* Amounts: 45% round to 1000 yuan; tech == amount 40%; the >= 10M tail
+     * is 2-8% of contracts and carries most of the value. */
+    cr_expect_float_eq((double)s.round1000 / rows, 0.45, 0.05);
+    cr_expect_float_eq((double)s.tech_equal / rows, 0.40, 0.04);
+    cr_expect_geq((double)s.big / rows, 0.02, "big share %f", (double)s.big / rows);
+    cr_expect_leq((double)s.big / rows, 0.08, "big share %f", (double)s.big / rows);
+    cr_expect_gt((double)s.big_total / (double)s.total, 0.5, "big value share %f",
+                 (double)s.big_total / (double)s.total);
+
+    /* Notes: mostly empty, about 10% quoted with commas, some multi-line. */
+    cr_expect_gt(s.notes_empty, rows / 2);
+    cr_expect_gt(s.notes_newline, 0);
+    cr_expect_gt(s.notes_quote_comma, 0);
+
+    /* Average physical row length 80-100 bytes. */
+    size_t n;
+    unsigned char *buf = slurp(path, &n);
+    cr_expect_geq((double)n / rows, 80.0);
+    cr_expect_leq((double)n / rows, 100.0);
+    free(buf);
+    free(sc);
+    drop(path);
+}
+
+struct drift_stats {
+    int32_t from;
+    size_t n[N_SECTORS];
+    double *x[N_SECTORS], *y[N_SECTORS];
+};
+
+static void drift_row(const struct row *r, size_t index, void *ctx)
+{
+    struct drift_stats *s = ctx;
+    int32_t d;
+    int64_t amount;
+    (void)index;
+    int si = sector_index(r->f[2]);
+    cr_assert(si >= 0);
+    cr_assert(tix_date_parse(r->f[1], r->len[1], &d));
+    cr_assert_eq(parse_money(r->f[6], r->len[6], &amount), 1);
+    if (amount >= INT64_C(1000000000)) /* the Pareto tail does not drift down */
+        return;
+    s->x[si][s->n[si]] = (d - s->from) / 365.2425;
+    s->y[si][s->n[si]] = log((double)amount);
+    s->n[si]++;
+}
+
+/* Sector unit values follow their own trend, so a unit-value index moves:
+ * the fitted log-growth per year is electronic_information +0.06 and
+ * urban_development -0.04 (s.e. of each slope < 0.01; bound +-0.025). */
+Test(gen, sector_unit_values_drift_apart)
+{
+    const size_t rows = 40000;
+    struct drift_stats s;
+    tix_gen_opts o;
+    memset(&s, 0, sizeof s);
+    tix_gen_opts_default(&o);
+    o.rows = rows;
+    o.seed = 5;
+    o.from_day = day(2010, 1, 1);
+    o.to_day = day(2024, 12, 31);
+    s.from = o.from_day;
+    for (int i = 0; i < N_SECTORS; i++) {
+        s.x[i] = malloc(rows * sizeof(double));
+        s.y[i] = malloc(rows * sizeof(double));
+        cr_assert(s.x[i] && s.y[i]);
+    }
+    char *path = generate(&o);
+    free(scan_file(path, drift_row, &s));
+
+    double c0, c1, cov00, cov01, cov11, sumsq;
+    cr_assert_eq(gsl_fit_linear(s.x[0], 1, s.y[0], 1, s.n[0], &c0, &c1, &cov00, &cov01, &cov11,
+                                &sumsq),
+                 GSL_SUCCESS);
+    cr_expect_float_eq(c1, 0.06, 0.025, "electronic_information slope %f", c1);
+    double elec = c1;
+    cr_assert_eq(gsl_fit_linear(s.x[8], 1, s.y[8], 1, s.n[8], &c0, &c1, &cov00, &cov01, &cov11,
+                                &sumsq),
+                 GSL_SUCCESS);
+    cr_expect_float_eq(c1, -0.04, 0.025, "urban_development slope %f", c1);
+    cr_expect_gt(elec - c1, 0.05);
+    for (int i = 0; i < N_SECTORS; i++) {
+        free(s.x[i]);
+        free(s.y[i]);
+    }
+    drop(path);
+}
+
+/* ---- dirty data ----------------------------------------------------------- */
+
+struct dirty_stats {
+    size_t multi;             /* rows with more than one defect: must be 0 */
+    size_t broken;            /* rows with exactly one */
+    size_t kind[K_KINDS];
+    size_t nf7, nf8, nf10;    /* field_count variants */
+    size_t amt_comma, amt_neg, amt_exp, amt_3dec, amt_text, amt_empty;
+    size_t ovf_nines, ovf_edge;
+    size_t date_slash, date_compact, date_empty, date_feb29, date_month13, date_31;
+    char (*ids)[16];
+    size_t n_ids;
+};
+
+static void classify_bad_amount(struct dirty_stats *s, const char *f, size_t n)
+{
+    if (n == 0)
+        s->amt_empty++;
+    else if (strchr(f, ','))
+        s->amt_comma++;
+    else if (f[0] == '-')
+        s->amt_neg++;
+    else if (strchr(f, 'e'))
+        s->amt_exp++;
+    else if (n > 4 && f[n - 4] == '.')
+        s->amt_3dec++;
+    else
+        s->amt_text++;
+}
+
+static void dirty_row(const struct row *r, size_t index, void *ctx)
+{
+    struct dirty_stats *s = ctx;
+    (void)index;
+    unsigned m = defects(r);
+    int k = popcount(m);
+    if (k > 1)
+        s->multi++;
+    if (k == 1) {
+        s->broken++;
+        for (int i = 0; i < K_KINDS; i++)
+            if (m & (1u << i))
+                s->kind[i]++;
+    }
+    if (r->len[0] > 0) {
+        cr_assert_lt(r->len[0], 16);
+        memcpy(s->ids[s->n_ids++], r->f[0], r->len[0] + 1);
+    }
+    s->nf7 += r->nf == 7;
+    s->nf8 += r->nf == 8;
+    s->nf10 += r->nf == 10;
+    if (m & (1u << K_BAD_AMOUNT))
+        classify_bad_amount(s, r->f[6], r->len[6]);
+    if (m & (1u << K_OVERFLOW)) {
+        s->ovf_nines += strcmp(r->f[6], "99999999999999999999.00") == 0;
+        s->ovf_edge += strcmp(r->f[6], "92233720368547758.08") == 0;
+    }
+    if (m & (1u << K_BAD_DATE)) {
+        const char *f = r->f[1];
+        s->date_empty += r->len[1] == 0;
+        s->date_slash += strchr(f, '/') != NULL;
+        s->date_compact += r->len[1] == 8;
+        s->date_feb29 += r->len[1] == 10 && strcmp(f + 4, "-02-29") == 0;
+        s->date_month13 += r->len[1] == 10 && strncmp(f + 4, "-13-", 4) == 0;
+        s->date_31 += r->len[1] == 10 && strcmp(f + 7, "-31") == 0;
+    }
+}
+
+static int cmp_id(const void *a, const void *b) { return strcmp(a, b); }
+
+static struct dirty_stats *scan_dirty(double dirty, size_t rows, unsigned long seed)
+{
+    struct dirty_stats *s = calloc(1, sizeof *s);
+    tix_gen_opts o;
+    cr_assert_not_null(s);
+    s->ids = calloc(rows, sizeof *s->ids);
+    cr_assert_not_null(s->ids);
+    tix_gen_opts_default(&o);
+    o.rows = rows;
+    o.seed = seed;
+    o.dirty = dirty;
+    char *path = generate(&o);
+    struct scan *sc = scan_file(path, dirty_row, s);
+    cr_assert_eq(sc->rows, rows);
+    free(sc);
+    drop(path);
+
+    /* Every non-empty contract id is still unique. */
+    qsort(s->ids, s->n_ids, sizeof *s->ids, cmp_id);
+    for (size_t i = 1; i < s->n_ids; i++)
+        cr_assert_str_neq(s->ids[i - 1], s->ids[i], "duplicate id");
+    free(s->ids);
+    s->ids = NULL;
+    return s;
+}
+
+/* 20% dirty of 5000 rows: 1000 +- 28 expected broken rows (bound +-125);
+ * each of the eight kinds expects 125 (bound >= 60). */
+Test(gen, dirty_fraction_and_kinds)
+{
+    const size_t rows = 5000;
+    struct dirty_stats *s = scan_dirty(0.2, rows, 77);
+    cr_expect_eq(s->multi, 0, "%zu rows carry more than one defect", s->multi);
+    cr_expect_float_eq((double)s->broken / rows, 0.2, 0.025, "broken %zu", s->broken);
+    for (int i = 0; i < K_KINDS; i++)
+        cr_expect_geq(s->kind[i], 60, "kind %d appears %zu times", i, s->kind[i]);
+    free(s);
+}
+
+/* With every row dirty, each row has exactly one defect and every variant
+ * the engine must reject shows up. */
+Test(gen, all_dirty_every_variant)
+{
+    const size_t rows = 6000;
+    struct dirty_stats *s = scan_dirty(1.0, rows, 3);
+    cr_expect_eq(s->multi, 0);
+    cr_expect_eq(s->broken, rows);
+    cr_expect(s->nf7 > 0 && s->nf8 > 0 && s->nf10 > 0, "field counts 7/8/10: %zu %zu %zu",
+              s->nf7, s->nf8, s->nf10);
+    cr_expect(s->amt_comma && s->amt_neg && s->amt_exp && s->amt_3dec && s->amt_text &&
+                  s->amt_empty,
+              "bad amount variants missing");
+    cr_expect(s->ovf_nines && s->ovf_edge, "overflow variants missing");
+    cr_expect(s->date_empty && s->date_slash && s->date_compact && s->date_feb29 &&
+                  s->date_month13 && s->date_31,
+              "bad date variants missing");
+    free(s);
+}
+
+Test(gen, single_day_range)
+{
+    tix_gen_opts o;
+    tix_gen_opts_default(&o);
+    o.rows = 200;
+    o.from_day = o.to_day = day(2000, 2, 29);
+    char *path = generate(&o);
+    size_t n;
+    unsigned char *buf = slurp(path, &n);
+    size_t hits = 0;
+    for (size_t i = 0; i + 12 <= n; i++)
+        hits += memcmp(buf + i, ",2000-02-29,", 12) == 0;
+    cr_expect_eq(hits, 200);
+    free(buf);
+    drop(path);
+}

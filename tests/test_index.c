@@ -1,0 +1,207 @@
+#include <criterion/criterion.h>
+#include <math.h>
+#include <string.h>
+
+#include "techidx/index.h"
+
+/* The hand-checked example (README "Formulas"): two cells.
+ *   period 0: A 2 contracts worth 200 (u 100), B 1 worth 300 (u 300)
+ *   period 1: A 3 contracts worth 360 (u 120), B 2 worth 500 (u 250)
+ * value 860/500; volume L 900/500, P 860/490; unit value L 490/500, P 860/900. */
+static const double n0[] = {2, 1}, v0[] = {200, 300}, n1[] = {3, 2}, v1[] = {360, 500};
+#define TOL 1e-12
+
+static tix_links link_of(tix_method m)
+{
+    tix_links l;
+    cr_assert_eq(tix_index_link(m, 2, n0, v0, n1, v1, &l), TIX_OK);
+    cr_assert_float_eq(l.value, 860.0 / 500.0, TOL);
+    return l;
+}
+
+Test(index, laspeyres_link)
+{
+    tix_links l = link_of(TIX_METHOD_LASPEYRES);
+    cr_assert_float_eq(l.volume, 900.0 / 500.0, TOL);
+    cr_assert_float_eq(l.unit_value, 490.0 / 500.0, TOL);
+}
+
+Test(index, paasche_link)
+{
+    tix_links l = link_of(TIX_METHOD_PAASCHE);
+    cr_assert_float_eq(l.volume, 860.0 / 490.0, TOL);
+    cr_assert_float_eq(l.unit_value, 860.0 / 900.0, TOL);
+}
+
+Test(index, fisher_link_and_factor_reversal)
+{
+    tix_links l = link_of(TIX_METHOD_FISHER);
+    cr_assert_float_eq(l.volume, sqrt(900.0 / 500.0 * 860.0 / 490.0), TOL);
+    cr_assert_float_eq(l.unit_value, sqrt(490.0 / 500.0 * 860.0 / 900.0), TOL);
+    cr_assert_float_eq(l.volume, 1.777409258856662, TOL);
+    cr_assert_float_eq(l.volume * l.unit_value, l.value, TOL);
+}
+
+Test(index, tornqvist_link)
+{
+    tix_links l = link_of(TIX_METHOD_TORNQVIST);
+    double wa = 0.5 * (200.0 / 500.0 + 360.0 / 860.0), wb = 0.5 * (300.0 / 500.0 + 500.0 / 860.0);
+    cr_assert_float_eq(l.volume, exp(wa * log(1.5) + wb * log(2.0)), TOL);
+    cr_assert_float_eq(l.unit_value, exp(wa * log(1.2) + wb * log(250.0 / 300.0)), TOL);
+    cr_assert_float_eq(l.volume, 1.7778383910311357, TOL);
+    cr_assert_float_eq(l.unit_value, 0.9674686261120236, TOL);
+}
+
+Test(index, identical_periods_link_exactly_one)
+{
+    for (int m = 0; m < 4; m++) {
+        tix_links l;
+        cr_assert_eq(tix_index_link((tix_method)m, 2, n0, v0, n0, v0, &l), TIX_OK);
+        cr_assert_eq(l.value, 1.0);
+        cr_assert_float_eq(l.volume, 1.0, 1e-15, "%s", tix_method_name((tix_method)m));
+        cr_assert_float_eq(l.unit_value, 1.0, 1e-15);
+    }
+}
+
+Test(index, proportional_volume_change)
+{
+    /* Every cell doubles its contracts at unchanged unit values. */
+    const double n2[] = {4, 2}, v2[] = {400, 600};
+    for (int m = 0; m < 4; m++) {
+        tix_links l;
+        cr_assert_eq(tix_index_link((tix_method)m, 2, n0, v0, n2, v2, &l), TIX_OK);
+        cr_assert_float_eq(l.volume, 2.0, 1e-14);
+        cr_assert_float_eq(l.unit_value, 1.0, 1e-14);
+    }
+}
+
+Test(index, undefined_links)
+{
+    tix_links l;
+    cr_assert_eq(tix_index_link(TIX_METHOD_FISHER, 0, n0, v0, n1, v1, &l), TIX_E_NODATA);
+    cr_assert(isnan(l.volume));
+    const double z[] = {0, 0};
+    cr_assert_eq(tix_index_link(TIX_METHOD_LASPEYRES, 2, n0, z, n1, v1, &l), TIX_E_NODATA);
+    const double z1[] = {0, 300};
+    /* A zero-value cell with weight in the unit-value Tornqvist: log of zero. */
+    cr_assert_eq(tix_index_link(TIX_METHOD_TORNQVIST, 2, n0, v0, n1, z1, &l), TIX_E_NODATA);
+}
+
+/* --- chaining through a cube -------------------------------------------- */
+
+static void add(tix_cube *c, int32_t week, const char *cell, int n, int64_t each)
+{
+    for (int i = 0; i < n; i++)
+        cr_assert_eq(tix_cube_add(c, tix_period_first_day(TIX_PERIOD_WEEK, week), cell,
+                                  strlen(cell), each),
+                     TIX_OK);
+}
+
+static tix_cube *example_cube(void)
+{
+    tix_cube *c;
+    tix_cube_opts o = {TIX_PERIOD_WEEK, 0, 0, 0};
+    cr_assert_eq(tix_cube_new(&c, &o), TIX_OK);
+    /* weeks 100 and 101 as the example; 102 empty; 103 repeats 101 with C new. */
+    add(c, 100, "A", 2, 100);
+    add(c, 100, "B", 1, 300);
+    add(c, 101, "A", 3, 120);
+    add(c, 101, "B", 2, 250);
+    add(c, 103, "A", 3, 120);
+    add(c, 103, "B", 2, 250);
+    add(c, 103, "C", 7, 1000);
+    cr_assert_eq(tix_cube_finalize(c), TIX_OK);
+    return c;
+}
+
+Test(index, chain_from_first_period_across_a_gap)
+{
+    tix_cube *c = example_cube();
+    tix_index *ix;
+    tix_index_opts o = {TIX_METHOD_FISHER, 0, 0};
+    cr_assert_eq(tix_index_compute(c, &o, &ix, NULL, 0), TIX_OK);
+    cr_assert_eq(ix->nrows, 3);
+    cr_assert_eq(ix->base, 100);
+    cr_assert_eq(ix->rows[0].value_index, 100.0);
+    cr_assert(isnan(ix->rows[0].link.volume));
+    cr_assert_eq(ix->rows[0].contracts, 3);
+    cr_assert_eq(ix->rows[0].value, 500);
+    double fv = 100 * sqrt(900.0 / 500.0 * 860.0 / 490.0);
+    cr_assert_float_eq(ix->rows[1].volume_index, fv, 1e-10);
+    cr_assert_float_eq(ix->rows[1].value_index, 172.0, 1e-10);
+    /* Week 103 links to week 101 over the matched cells A, B only. */
+    cr_assert_eq(ix->rows[2].period, 103);
+    cr_assert_eq(ix->rows[2].matched, 2);
+    cr_assert_eq(ix->rows[2].cells, 3);
+    cr_assert_eq(ix->rows[2].value, 860 + 7000);
+    cr_assert_float_eq(ix->rows[2].volume_index, fv, 1e-10);
+    cr_assert_float_eq(ix->rows[2].value_index, 172.0, 1e-10);
+    tix_index_free(ix);
+    tix_cube_free(c);
+}
+
+Test(index, chain_backwards_from_a_later_base)
+{
+    tix_cube *c = example_cube();
+    tix_index *ix;
+    tix_index_opts o = {TIX_METHOD_LASPEYRES, 1, 101};
+    cr_assert_eq(tix_index_compute(c, &o, &ix, NULL, 0), TIX_OK);
+    cr_assert_eq(ix->rows[1].volume_index, 100.0);
+    cr_assert_float_eq(ix->rows[0].volume_index, 100.0 / 1.8, 1e-10);
+    cr_assert_float_eq(ix->rows[0].unit_value_index, 100.0 / 0.98, 1e-10);
+    cr_assert_float_eq(ix->rows[0].value_index, 100.0 / 1.72, 1e-10);
+    tix_index_free(ix);
+    tix_cube_free(c);
+}
+
+Test(index, base_without_data_is_an_error)
+{
+    tix_cube *c = example_cube();
+    tix_index *ix = NULL;
+    char err[128];
+    tix_index_opts o = {TIX_METHOD_FISHER, 1, 102};
+    cr_assert_eq(tix_index_compute(c, &o, &ix, err, sizeof err), TIX_E_NODATA);
+    cr_assert_null(ix);
+    cr_assert(strstr(err, "has no data"), "%s", err);
+    tix_cube_free(c);
+}
+
+Test(index, disjoint_cells_break_the_chain)
+{
+    tix_cube *c;
+    tix_cube_opts co = {TIX_PERIOD_WEEK, 0, 0, 0};
+    cr_assert_eq(tix_cube_new(&c, &co), TIX_OK);
+    add(c, 10, "A", 1, 100);
+    add(c, 11, "B", 1, 100);
+    add(c, 12, "B", 2, 100);
+    cr_assert_eq(tix_cube_finalize(c), TIX_OK);
+    tix_index *ix;
+    tix_index_opts o = {TIX_METHOD_FISHER, 0, 0};
+    cr_assert_eq(tix_index_compute(c, &o, &ix, NULL, 0), TIX_OK);
+    cr_assert_eq(ix->rows[1].matched, 0);
+    cr_assert(isnan(ix->rows[1].volume_index));
+    cr_assert(isnan(ix->rows[2].volume_index));
+    tix_index_free(ix);
+    tix_cube_free(c);
+}
+
+Test(index, empty_cube)
+{
+    tix_cube *c;
+    tix_cube_opts co = {TIX_PERIOD_WEEK, 0, 0, 0};
+    cr_assert_eq(tix_cube_new(&c, &co), TIX_OK);
+    cr_assert_eq(tix_cube_finalize(c), TIX_OK);
+    tix_index *ix;
+    tix_index_opts o = {TIX_METHOD_FISHER, 0, 0};
+    cr_assert_eq(tix_index_compute(c, &o, &ix, NULL, 0), TIX_E_NODATA);
+    tix_cube_free(c);
+}
+
+Test(index, method_names)
+{
+    tix_method m;
+    cr_assert_eq(tix_method_parse("tornqvist", &m), TIX_OK);
+    cr_assert_eq(m, TIX_METHOD_TORNQVIST);
+    cr_assert_eq(tix_method_parse("walsh", &m), TIX_E_INVALID);
+    cr_assert_str_eq(tix_method_name(TIX_METHOD_PAASCHE), "paasche");
+}

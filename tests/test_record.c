@@ -1,0 +1,192 @@
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "techidx/period.h"
+#include "techidx/record.h"
+
+/* Splits a comma-separated line (no quoting) into borrowed fields. */
+static size_t split(const char *line, tix_field *f, size_t max)
+{
+    size_t n = 0;
+    const char *p = line;
+    for (;;) {
+        const char *c = strchr(p, ',');
+        size_t len = c ? (size_t)(c - p) : strlen(p);
+        cr_assert(n < max);
+        f[n++] = (tix_field){p, len};
+        if (!c)
+            return n;
+        p = c + 1;
+    }
+}
+
+static tix_status resolve(const char *header, tix_column dim, const tix_header_map *maps,
+                          size_t nmaps, tix_schema *s, char *err)
+{
+    tix_field f[32];
+    size_t n = split(header, f, 32);
+    return tix_schema_resolve(s, f, n, dim, maps, nmaps, err, 256);
+}
+
+static const char *std_header =
+    "contract_id,signed_on,sector,contract_type,buyer_region,seller_region,amount,tech_amount";
+
+static tix_reason parse(const char *line, tix_record *rec)
+{
+    tix_schema s;
+    char err[256];
+    cr_assert_eq(resolve(std_header, TIX_COL_SECTOR, NULL, 0, &s, err), TIX_OK);
+    tix_field f[32];
+    size_t n = split(line, f, 32);
+    return tix_record_parse(&s, f, n, rec);
+}
+
+Test(record, cents_parse_valid_amounts)
+{
+    struct {
+        const char *s;
+        int64_t cents;
+    } ok[] = {{"0", 0},          {"7", 700},       {"7.5", 750},   {"7.05", 705},
+              {"00012.50", 1250}, {"123456.78", 12345678},
+              {"92233720368547758.07", INT64_MAX}};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        int64_t c = -1;
+        cr_assert_eq(tix_cents_parse(ok[i].s, strlen(ok[i].s), &c), 0, "%s", ok[i].s);
+        cr_assert_eq(c, ok[i].cents, "%s -> %lld", ok[i].s, (long long)c);
+    }
+}
+
+Test(record, cents_parse_rejects_malformed_and_overflow)
+{
+    const char *bad[] = {"", "-0", "-5.00", "+5", "1e5", "1,000.00", "12.345", "12.", ".5",
+                         "abc", "1 000", "5.0a", "0x10", " 5", "NaN"};
+    int64_t c;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        cr_assert_eq(tix_cents_parse(bad[i], strlen(bad[i]), &c), 1, "accepted '%s'", bad[i]);
+    const char *big[] = {"92233720368547758.08", "9223372036854775807.99",
+                         "99999999999999999999.00", "123456789012345678901234567890"};
+    for (size_t i = 0; i < sizeof big / sizeof big[0]; i++)
+        cr_assert_eq(tix_cents_parse(big[i], strlen(big[i]), &c), 2, "no overflow for '%s'", big[i]);
+}
+
+Test(record, header_any_order_case_spaces_bom_unknown_columns)
+{
+    tix_schema s;
+    char err[256];
+    cr_assert_eq(resolve("\xEF\xBB\xBF" "Tech_Amount, notes ,AMOUNT,Sector,  signed_on,Contract_ID",
+                         TIX_COL_SECTOR, NULL, 0, &s, err),
+                 TIX_OK, "%s", err);
+    cr_assert_eq(s.index[TIX_COL_TECH_AMOUNT], 0);
+    cr_assert_eq(s.index[TIX_COL_AMOUNT], 2);
+    cr_assert_eq(s.index[TIX_COL_SECTOR], 3);
+    cr_assert_eq(s.index[TIX_COL_SIGNED_ON], 4);
+    cr_assert_eq(s.index[TIX_COL_CONTRACT_ID], 5);
+    cr_assert_eq(s.index[TIX_COL_BUYER_REGION], -1);
+    cr_assert_eq(s.nfields, 6);
+}
+
+Test(record, header_chinese_aliases)
+{
+    tix_schema s;
+    char err[256];
+    cr_assert_eq(resolve("合同编号,签订日期,技术领域,合同类型,买方地区,卖方地区,合同成交额,技术交易额",
+                         TIX_COL_SELLER_REGION, NULL, 0, &s, err),
+                 TIX_OK, "%s", err);
+    for (int c = 0; c < TIX_COL_COUNT; c++)
+        cr_assert_eq(s.index[c], c, "column %s", tix_column_name((tix_column)c));
+    cr_assert_eq(resolve("合同编号,签订日期,技术领域,成交金额,技术交易额", TIX_COL_SECTOR, NULL, 0,
+                         &s, err),
+                 TIX_OK, "%s", err);
+    cr_assert_eq(s.index[TIX_COL_AMOUNT], 3);
+}
+
+Test(record, header_maps_add_and_override)
+{
+    tix_schema s;
+    char err[256];
+    tix_header_map maps[] = {{TIX_COL_CONTRACT_ID, "Registration No"},
+                             {TIX_COL_TECH_AMOUNT, "amount"},
+                             {TIX_COL_AMOUNT, "Total"}};
+    cr_assert_eq(resolve("registration no,signed_on,sector,Total,amount", TIX_COL_SECTOR, maps, 3,
+                         &s, err),
+                 TIX_OK, "%s", err);
+    cr_assert_eq(s.index[TIX_COL_CONTRACT_ID], 0);
+    cr_assert_eq(s.index[TIX_COL_AMOUNT], 3);
+    cr_assert_eq(s.index[TIX_COL_TECH_AMOUNT], 4);
+}
+
+Test(record, header_missing_or_doubled_column_is_named)
+{
+    tix_schema s;
+    char err[256];
+    cr_assert_eq(resolve("contract_id,signed_on,sector,amount", TIX_COL_SECTOR, NULL, 0, &s, err),
+                 TIX_E_HEADER);
+    cr_assert(strstr(err, "tech_amount"), "%s", err);
+    cr_assert_eq(resolve("contract_id,signed_on,sector,amount,tech_amount", TIX_COL_BUYER_REGION,
+                         NULL, 0, &s, err),
+                 TIX_E_HEADER);
+    cr_assert(strstr(err, "buyer_region"), "%s", err);
+    cr_assert_eq(resolve("contract_id,signed_on,sector,amount,tech_amount,合同成交额",
+                         TIX_COL_SECTOR, NULL, 0, &s, err),
+                 TIX_E_HEADER);
+    cr_assert(strstr(err, "amount") && strstr(err, "twice"), "%s", err);
+}
+
+Test(record, accepted_row_fields)
+{
+    tix_record r;
+    cr_assert_eq(parse("TC1,2024-03-11,biomedicine,transfer,guangdong,shenzhen,1000.50,800", &r),
+                 TIX_REASON_NONE);
+    cr_assert_eq(r.amount, 100050);
+    cr_assert_eq(r.tech_amount, 80000);
+    cr_assert_eq(r.day, tix_days_from_civil(2024, 3, 11));
+    cr_assert_eq(r.cell.len, strlen("biomedicine"));
+    cr_assert_eq(memcmp(r.cell.ptr, "biomedicine", r.cell.len), 0);
+    cr_assert_eq(memcmp(r.id.ptr, "TC1", 3), 0);
+}
+
+Test(record, every_reason_code)
+{
+    struct {
+        const char *line;
+        tix_reason want;
+    } cases[] = {
+        {"TC1,2024-03-11,biomedicine,transfer,gd,sz,10", TIX_REASON_FIELD_COUNT},
+        {"TC1,2024-03-11,biomedicine,transfer,gd,sz,10,5,extra", TIX_REASON_FIELD_COUNT},
+        {",2024-03-11,biomedicine,transfer,gd,sz,10,5", TIX_REASON_EMPTY_ID},
+        {"TC1,2023-02-29,biomedicine,transfer,gd,sz,10,5", TIX_REASON_BAD_DATE},
+        {"TC1,0000-01-01,biomedicine,transfer,gd,sz,10,5", TIX_REASON_BAD_DATE},
+        {"TC1,,biomedicine,transfer,gd,sz,10,5", TIX_REASON_BAD_DATE},
+        {"TC1,2024-03-11,biomedicine,transfer,gd,sz,-10,5", TIX_REASON_BAD_AMOUNT},
+        {"TC1,2024-03-11,biomedicine,transfer,gd,sz,1e5,5", TIX_REASON_BAD_AMOUNT},
+        {"TC1,2024-03-11,biomedicine,transfer,gd,sz,,5", TIX_REASON_BAD_AMOUNT},
+        {"TC1,2024-03-11,biomedicine,transfer,gd,sz,10,5.123", TIX_REASON_BAD_TECH_AMOUNT},
+        {"TC1,2024-03-11,biomedicine,transfer,gd,sz,9223372036854775807.99,5",
+         TIX_REASON_AMOUNT_OVERFLOW},
+        {"TC1,2024-03-11,biomedicine,transfer,gd,sz,10,99999999999999999999",
+         TIX_REASON_AMOUNT_OVERFLOW},
+        {"TC1,2024-03-11,biomedicine,transfer,gd,sz,10,10.01", TIX_REASON_TECH_EXCEEDS_AMOUNT},
+        {"TC1,2024-03-11,,transfer,gd,sz,10,5", TIX_REASON_EMPTY_DIMENSION},
+        /* The first applicable reason wins. */
+        {",2023-02-29,,transfer,gd,sz,x,y", TIX_REASON_EMPTY_ID},
+        {"TC1,2024-03-11,biomedicine,transfer,gd,sz,10,10", TIX_REASON_NONE},
+        {"TC1,2024-03-11,biomedicine,,,,0,0", TIX_REASON_NONE},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        tix_record r;
+        tix_reason got = parse(cases[i].line, &r);
+        cr_assert_eq(got, cases[i].want, "%s: got %s want %s", cases[i].line,
+                     tix_reason_name(got), tix_reason_name(cases[i].want));
+    }
+}
+
+Test(record, names)
+{
+    cr_assert_str_eq(tix_reason_name(TIX_REASON_TECH_EXCEEDS_AMOUNT), "tech_exceeds_amount");
+    cr_assert_str_eq(tix_reason_name(TIX_REASON_UNTERMINATED_QUOTE), "unterminated_quote");
+    cr_assert_str_eq(tix_reason_name(TIX_REASON_COUNT), "?");
+    tix_column c;
+    cr_assert_eq(tix_column_parse("seller_region", &c), TIX_OK);
+    cr_assert_eq(c, TIX_COL_SELLER_REGION);
+    cr_assert_eq(tix_column_parse("Seller_Region", &c), TIX_E_INVALID);
+}
