@@ -167,13 +167,13 @@ void tix_gen_opts_default(tix_gen_opts *o)
     o->gzip = 0;
 }
 
-static tix_status check_opts(const tix_gen_opts *o, const char *path, char *err, size_t errlen)
+static tix_status check_opts(const tix_gen_opts *o, FILE *out, char *err, size_t errlen)
 {
     const char *why = NULL;
     if (o == NULL)
         why = "no options";
-    else if (path == NULL || path[0] == '\0' || strcmp(path, "-") == 0)
-        why = "no output file";
+    else if (out == NULL)
+        why = "no output stream";
     else if (o->rows > MAX_ROWS)
         why = "too many rows (at most 999999999999)";
     else if (o->from_day < tix_days_from_civil(1, 1, 1) ||
@@ -272,7 +272,7 @@ static void gen_free(struct gen *g)
 
 /* ---- output ------------------------------------------------------------- */
 
-static tix_status sink_open(struct sink *s, const char *path, int gz, char *err, size_t errlen)
+static tix_status sink_open(struct sink *s, FILE *out, int gz, char *err, size_t errlen)
 {
     s->buf = malloc(TEXT_CAP);
     if (gz)
@@ -292,11 +292,7 @@ static tix_status sink_open(struct sink *s, const char *path, int gz, char *err,
         s->z_ready = 1;
         s->gz = 1;
     }
-    s->fp = fopen(path, "wb");
-    if (s->fp == NULL) {
-        set_err(err, errlen, "cannot create file", errno);
-        return TIX_E_IO;
-    }
+    s->fp = out;
     return TIX_OK;
 }
 
@@ -344,16 +340,9 @@ static tix_status sink_close(struct sink *s, char *err, size_t errlen)
     tix_status st = sink_flush(s, 1, err, errlen);
     if (st != TIX_OK)
         return st;
-    FILE *fp = s->fp;
-    s->fp = NULL;
-    /* fflush first: errno from a failed fclose is not reliable everywhere. */
-    if (fflush(fp) != 0) {
+    /* The caller owns the stream; flushing makes write errors ours to report. */
+    if (fflush(s->fp) != 0 || ferror(s->fp)) {
         set_err(err, errlen, "write failed", errno);
-        fclose(fp);
-        return TIX_E_IO;
-    }
-    if (fclose(fp) != 0) {
-        set_err(err, errlen, "close failed", errno);
         return TIX_E_IO;
     }
     return TIX_OK;
@@ -361,8 +350,6 @@ static tix_status sink_close(struct sink *s, char *err, size_t errlen)
 
 static void sink_free(struct sink *s)
 {
-    if (s->fp)
-        fclose(s->fp);
     if (s->z_ready)
         deflateEnd(&s->z);
     free(s->buf);
@@ -691,7 +678,7 @@ end:
 
 /* ---- driver -------------------------------------------------------------- */
 
-tix_status tix_gen_write(const tix_gen_opts *opts, const char *path, char *err, size_t errlen)
+tix_status tix_gen_write(const tix_gen_opts *opts, FILE *out, char *err, size_t errlen)
 {
     struct gen g;
     struct sink s;
@@ -701,13 +688,13 @@ tix_status tix_gen_write(const tix_gen_opts *opts, const char *path, char *err, 
     if (err != NULL && errlen > 0)
         err[0] = '\0';
 
-    st = check_opts(opts, path, err, errlen);
+    st = check_opts(opts, out, err, errlen);
     if (st != TIX_OK)
         return st;
     st = gen_init(&g, opts, err, errlen);
     if (st != TIX_OK)
         goto fail;
-    st = sink_open(&s, path, opts->gzip, err, errlen);
+    st = sink_open(&s, out, opts->gzip, err, errlen);
     if (st != TIX_OK)
         goto fail;
 

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "techidx/status.h"
 
@@ -28,12 +29,12 @@ typedef struct tix_gen_opts {
  * no dirty rows, English headers, plain CSV. */
 void tix_gen_opts_default(tix_gen_opts *o);
 
-/* Writes a header row and opts->rows data rows to `path` ("-" = stdout is not
- * accepted here: the caller opens files). On failure returns TIX_E_INVALID
- * (bad options), TIX_E_IO or TIX_E_NOMEM and writes a message into
- * err[errlen] when err is not NULL. A partially written file may remain on
- * failure; the caller decides whether to remove it. */
-tix_status tix_gen_write(const tix_gen_opts *opts, const char *path, char *err, size_t errlen);
+/* Writes a header row and opts->rows data rows to `out`, which the caller
+ * opened for writing and still owns (it is flushed, not closed). On failure
+ * returns TIX_E_INVALID (bad options), TIX_E_IO or TIX_E_NOMEM and writes a
+ * message into err[errlen] when err is not NULL; part of the dump may have
+ * been written by then. */
+tix_status tix_gen_write(const tix_gen_opts *opts, FILE *out, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

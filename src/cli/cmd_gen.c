@@ -5,10 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/outfile.h"
 #include "techidx/gen.h"
 #include "techidx/period.h"
 
@@ -23,7 +22,8 @@ static const char usage_text[] =
     "      --to DATE         last signing date, YYYY-MM-DD (default 2024-12-31)\n"
     "      --dirty FRACTION  fraction of deliberately broken rows, 0..1 (default 0)\n"
     "      --chinese         Chinese column names in the header row\n"
-    "  -o, --output FILE     output file (required)\n"
+    "  -o, --output FILE     output file, '-' for stdout (required); written under a\n"
+    "                        temporary name and renamed into place when complete\n"
     "  -h, --help            show this help and exit\n";
 
 static int usage_error(const char *reason, const char *arg)
@@ -138,45 +138,26 @@ int tix_cli_gen(int argc, char **argv)
         return usage_error("unexpected argument", argv[optind]);
     if (out == NULL)
         return usage_error("no output file (use -o FILE)", NULL);
-    if (out[0] == '\0' || strcmp(out, "-") == 0)
-        return usage_error("output must be a file, not", out);
     if (o.from_day > o.to_day)
         return usage_error("--from is after --to", NULL);
     o.gzip = ends_with(out, ".gz");
 
-    /* Readers never see a half-written dump: write beside it, then rename.
-     * An existing non-regular target (/dev/null, a FIFO) is written in place:
-     * renaming over it would replace the device with a plain file. */
-    struct stat sb;
-    int direct = stat(out, &sb) == 0 && !S_ISREG(sb.st_mode);
-    size_t tlen = strlen(out) + 32;
-    char *tmp = malloc(tlen);
-    if (tmp == NULL) {
-        fprintf(stderr, "techidx: out of memory\n");
+    outfile f;
+    if (outfile_open(&f, out) != 0) {
+        fprintf(stderr, "techidx: %s: cannot write: %s\n", out, strerror(errno));
         return TIX_EXIT_FAIL;
     }
-    if (direct)
-        snprintf(tmp, tlen, "%s", out);
-    else
-        snprintf(tmp, tlen, "%s.tmp.%ld", out, (long)getpid());
-
-    int rc = TIX_EXIT_OK;
-    tix_status st = tix_gen_write(&o, tmp, err, sizeof err);
-    if (st == TIX_OK && !direct && rename(tmp, out) != 0) {
-        snprintf(err, sizeof err, "cannot rename temporary file: %s", strerror(errno));
+    tix_status st = tix_gen_write(&o, f.f, err, sizeof err);
+    if (st == TIX_OK && outfile_commit(&f) != 0) {
+        snprintf(err, sizeof err, "%s", strerror(errno));
         st = TIX_E_IO;
     }
+    outfile_abort(&f);
+    if (st == TIX_E_INVALID) /* options the library refused, e.g. a range over 400 years */
+        return usage_error(err, NULL);
     if (st != TIX_OK) {
-        if (!direct)
-            unlink(tmp);
-        if (st == TIX_E_INVALID) {
-            /* Options the library refused (e.g. a range over 400 years). */
-            rc = usage_error(err, NULL);
-        } else {
-            fprintf(stderr, "techidx: %s: %s\n", out, err[0] ? err : tix_strerror(st));
-            rc = TIX_EXIT_FAIL;
-        }
+        fprintf(stderr, "techidx: %s: %s\n", out, err[0] ? err : tix_strerror(st));
+        return TIX_EXIT_FAIL;
     }
-    free(tmp);
-    return rc;
+    return TIX_EXIT_OK;
 }

@@ -1,3 +1,6 @@
+/* realpath() is XSI. */
+#define _XOPEN_SOURCE 700
+
 #include "cli/outfile.h"
 
 #include <errno.h>
@@ -8,10 +11,25 @@
 
 int outfile_open(outfile *o, const char *path)
 {
+    struct stat st;
+    char *real = NULL;
     memset(o, 0, sizeof *o);
     if (strcmp(path, "-") == 0) {
         o->f = stdout;
         return 0;
+    }
+    if (stat(path, &st) == 0) {
+        if (!S_ISREG(st.st_mode)) {
+            /* A device, FIFO or /dev/stdout: renaming over it would replace
+             * the node, so write straight through. */
+            o->f = fopen(path, "w");
+            return o->f ? 0 : -1;
+        }
+        /* Replace the file a symlink points to, not the link. */
+        real = realpath(path, NULL);
+        if (!real)
+            return -1;
+        path = real;
     }
     size_t n = strlen(path);
     o->path = malloc(n + 1);
@@ -31,8 +49,10 @@ int outfile_open(outfile *o, const char *path)
         errno = e;
         goto fail;
     }
+    free(real);
     return 0;
 fail:
+    free(real);
     free(o->path);
     free(o->tmp);
     memset(o, 0, sizeof *o);
@@ -46,6 +66,8 @@ int outfile_commit(outfile *o)
         return 0;
     if (!o->tmp) {
         rc = fflush(o->f) == 0 && !ferror(o->f) ? 0 : -1;
+        if (o->f != stdout && fclose(o->f) != 0)
+            rc = -1;
         o->f = NULL;
         return rc;
     }
@@ -79,10 +101,10 @@ void outfile_abort(outfile *o)
 {
     if (!o->f)
         return;
-    if (o->tmp) {
-        fclose(o->f);
+    if (o->tmp)
         unlink(o->tmp);
-    }
+    if (o->f != stdout)
+        fclose(o->f);
     free(o->path);
     free(o->tmp);
     memset(o, 0, sizeof *o);

@@ -1,6 +1,7 @@
-/* Output files that appear complete or not at all: written under a
- * temporary name in the target's directory and renamed into place on
- * commit. "-" writes to stdout directly. */
+/* Output files that appear complete or not at all: a regular (or new) file
+ * is written under a temporary name beside it and renamed into place on
+ * commit, through symlinks. "-" is stdout; other existing non-regular files
+ * (devices, FIFOs, /dev/stdout) are written straight through. */
 #ifndef TECHIDX_CLI_OUTFILE_H
 #define TECHIDX_CLI_OUTFILE_H
 
@@ -8,8 +9,8 @@
 
 typedef struct outfile {
     FILE *f;
-    char *path; /* target, NULL for stdout */
-    char *tmp;  /* temporary name, NULL for stdout */
+    char *path; /* target, NULL when written straight through */
+    char *tmp;  /* temporary name, NULL when written straight through */
 } outfile;
 
 /* Opens path for writing. Returns 0, or -1 with errno set. */
