@@ -39,11 +39,12 @@ SOMAJOR   := 0
 SONAME    := libtechidx.so.$(SOMAJOR)
 
 .PHONY: all deps test check unit golden asan ubsan bench install uninstall \
-        clean format help samples
+        clean format help samples demo
 all: techidx $(BUILD)/libtechidx.a $(BUILD)/$(SONAME)
 
 help:
 	@echo "make            build ./techidx and build/libtechidx.{a,so}"
+	@echo "make demo       the weekly index of the bundled samples (build/demo/)"
 	@echo "make test       unit + CLI golden tests, then again under ASan+UBSan"
 	@echo "make asan|ubsan the tests under one sanitizer"
 	@echo "make bench      benchmarks (bench/)"
@@ -110,6 +111,16 @@ bench: techidx
 
 samples: techidx
 	sh samples/make.sh ./techidx
+
+SAMPLES := samples/contracts.csv.gz samples/contracts_zh.csv samples/contracts_dirty.csv
+demo: techidx
+	@mkdir -p build/demo
+	./techidx run $(SAMPLES) -o build/demo/index.csv --cells build/demo/cells.csv \
+	  --rejects build/demo/rejects.csv
+	@echo "wrote build/demo/index.csv, build/demo/cells.csv, build/demo/rejects.csv"
+	@head -n 8 build/demo/index.csv
+	@echo ...
+	@tail -n 3 build/demo/index.csv
 
 # --- install -----------------------------------------------------------------
 LIBDIR := $(PREFIX)/lib

@@ -1,0 +1,38 @@
+#!/bin/sh
+# CLI golden tests. Each tests/cli/cases/NAME/cmd is a shell script run in a
+# fresh empty directory with TECHIDX (the binary, absolute) and DATA
+# (tests/cli/data, absolute) set; its stdout, stderr and exit status must
+# equal the files stdout, stderr and status beside it.
+#   sh tests/cli/run.sh path/to/techidx          run all cases
+#   UPDATE=1 sh tests/cli/run.sh path/to/techidx  rewrite the expected files
+#                                                 (review the diff!)
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+TECHIDX=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+DATA=$here/data
+export TECHIDX DATA
+pass=0
+fail=0
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+for dir in "$here"/cases/*/; do
+    name=$(basename "$dir")
+    tmp=$work/$name
+    mkdir -p "$tmp/cwd"
+    (cd "$tmp/cwd" && sh "$dir/cmd" >"$tmp/stdout" 2>"$tmp/stderr" </dev/null)
+    echo $? >"$tmp/status"
+    if [ "${UPDATE:-0}" = 1 ]; then
+        cp "$tmp/stdout" "$tmp/stderr" "$tmp/status" "$dir"
+    fi
+    ok=1
+    for f in stdout stderr status; do
+        if ! cmp -s "$tmp/$f" "$dir/$f"; then
+            ok=0
+            echo "FAIL $name: $f differs"
+            diff -u "$dir/$f" "$tmp/$f" | head -20
+        fi
+    done
+    if [ $ok = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+done
+echo "cli: $pass passed, $fail failed"
+[ $fail = 0 ]
