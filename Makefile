@@ -106,7 +106,11 @@ asan:
 ubsan:
 	$(MAKE) BUILD=build/ubsan OPT="-O1 -g" SAN="-fsanitize=undefined -fno-sanitize-recover=all" check
 
+# GNU time measures peak RSS for the benchmark table.
 bench: techidx
+	@[ -x /usr/bin/time ] || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null; } || \
+	  { echo "bench needs GNU time: apt-get install time" >&2; exit 1; }
 	sh bench/run.sh ./techidx
 
 samples: techidx
