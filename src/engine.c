@@ -207,10 +207,12 @@ tix_status tix_engine_add_file(tix_engine *e, const char *path)
         size_t got;
         st = tix_source_read(src, e->chunk, CHUNK, &got);
         if (st != TIX_OK) {
-            /* The source failed: the file is bad as a whole. */
+            /* The source failed: the file is bad as a whole. The error goes
+             * in first, so the reader's reset cannot deliver the cut-off
+             * record at the end of the last chunk as a row. */
+            st = fail(e, st, 0, "%s", tix_source_error(src));
             e->in_input = 0;
             tix_reader_finish(e->reader);
-            st = fail(e, st, 0, "%s", tix_source_error(src));
             break;
         }
         if (got == 0) {

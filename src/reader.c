@@ -54,6 +54,14 @@ static int buf_append(buf *b, const void *p, size_t n)
     return 1;
 }
 
+/* Length of the LF or CRLF that ends p[0..n), 0 when none. */
+static size_t line_end(const char *p, size_t n)
+{
+    if (n == 0 || p[n - 1] != '\n')
+        return 0;
+    return n >= 2 && p[n - 2] == '\r' ? 2 : 1;
+}
+
 static int is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
 /* Only LF ends a record: a CR is trimmed as trailing space, which handles
@@ -102,8 +110,7 @@ static tix_status emit(tix_reader *r)
         start = r->ends[i];
     }
     size_t raw_len = r->raw_len;
-    while (raw_len > 0 && (r->raw[raw_len - 1] == '\n' || r->raw[raw_len - 1] == '\r'))
-        raw_len--;
+    raw_len -= line_end(r->raw, raw_len); /* the record's own line end only */
     tix_row row = {r->views, r->nends, r->rec_line, r->raw, raw_len, r->flags};
     tix_status st = r->fn(r->ctx, &row);
     r->text.len = 0;
@@ -154,16 +161,15 @@ static tix_status parse_segment(tix_reader *r, const char *p, size_t n, int ends
         r->rec_open = 1;
         r->rec_line = r->lines + 1;
     }
+    /* The limit is on the record's text; its closing line end is free. */
+    if (r->pending.len + n - line_end(p, n) > r->max_record)
+        return TIX_E_LIMIT;
     if (r->pending.len > 0 || !ends_line) {
-        if (r->pending.len + n > r->max_record)
-            return TIX_E_LIMIT;
         if (!buf_append(&r->pending, p, n))
             return TIX_E_NOMEM;
         r->raw = r->pending.p;
         r->raw_len = r->pending.len;
     } else {
-        if (n > r->max_record)
-            return TIX_E_LIMIT;
         r->raw = p;
         r->raw_len = n;
     }

@@ -190,6 +190,8 @@ static tix_status read_gzip(tix_source *s, unsigned char *buf, size_t cap, size_
 tix_status tix_source_read(tix_source *s, void *buf, size_t cap, size_t *got)
 {
     *got = 0;
+    if (cap == 0)
+        return TIX_E_INVALID; /* 0 bytes would read as end of input */
     switch (s->state) {
     case ST_FAILED:
         return s->err_status;

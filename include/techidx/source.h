@@ -24,9 +24,10 @@ typedef struct tix_source tix_source;
  * TIX_E_IO or TIX_E_NOMEM. */
 tix_status tix_source_open(tix_source **out, const char *path, char *err, size_t errlen);
 
-/* Reads up to `cap` decompressed bytes into buf. *got = 0 means end of
- * input, reached cleanly. Returns TIX_OK, TIX_E_IO or TIX_E_GZIP; after an
- * error tix_source_error() describes it and further reads repeat it. */
+/* Reads up to `cap` (> 0) decompressed bytes into buf. *got = 0 means end
+ * of input, reached cleanly. Returns TIX_OK, TIX_E_IO, TIX_E_GZIP, or
+ * TIX_E_INVALID for cap = 0; after an I/O or gzip error
+ * tix_source_error() describes it and further reads repeat it. */
 tix_status tix_source_read(tix_source *src, void *buf, size_t cap, size_t *got);
 
 /* The message of the last error ("" when none). Owned by src. */

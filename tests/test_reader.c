@@ -1,0 +1,793 @@
+/* Tests for the push CSV reader (techidx/reader.h).
+ *
+ * Every row the reader delivers is copied (fields, line, raw bytes, flags)
+ * into a list so that whole sequences can be compared exactly: against
+ * hand-written expectations, and against each other when the same input is
+ * fed whole, byte by byte and in pseudo-random chunk splits. */
+#include <criterion/criterion.h>
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "techidx/reader.h"
+
+/* ---- helpers ------------------------------------------------------------ */
+
+typedef struct rec {
+    char **fields;
+    size_t *lens;
+    size_t nfields;
+    uint64_t line;
+    char *raw;
+    size_t raw_len;
+    unsigned flags;
+} rec;
+
+typedef struct rows {
+    rec *v;
+    size_t n, cap;
+    size_t fail_at;        /* 1-based row whose callback fails; 0 = never */
+    tix_status fail_with;
+    size_t calls;
+} rows;
+
+static char *dup_bytes(const char *p, size_t n)
+{
+    char *s = malloc(n + 1);
+    cr_assert_not_null(s);
+    if (n)
+        memcpy(s, p, n);
+    s[n] = '\0';
+    return s;
+}
+
+static tix_status collect(void *ctx, const tix_row *row)
+{
+    rows *rs = ctx;
+    rs->calls++;
+    if (rs->fail_at && rs->calls == rs->fail_at)
+        return rs->fail_with;
+    if (rs->n == rs->cap) {
+        rs->cap = rs->cap ? rs->cap * 2 : 16;
+        rs->v = realloc(rs->v, rs->cap * sizeof *rs->v);
+        cr_assert_not_null(rs->v);
+    }
+    rec *r = &rs->v[rs->n++];
+    r->nfields = row->nfields;
+    r->fields = calloc(row->nfields ? row->nfields : 1, sizeof *r->fields);
+    r->lens = calloc(row->nfields ? row->nfields : 1, sizeof *r->lens);
+    cr_assert(r->fields && r->lens);
+    for (size_t i = 0; i < row->nfields; i++) {
+        r->fields[i] = dup_bytes(row->fields[i].ptr, row->fields[i].len);
+        r->lens[i] = row->fields[i].len;
+    }
+    r->line = row->line;
+    r->raw = dup_bytes(row->raw, row->raw_len);
+    r->raw_len = row->raw_len;
+    r->flags = row->flags;
+    return TIX_OK;
+}
+
+static void rows_free(rows *rs)
+{
+    for (size_t i = 0; i < rs->n; i++) {
+        for (size_t k = 0; k < rs->v[i].nfields; k++)
+            free(rs->v[i].fields[k]);
+        free(rs->v[i].fields);
+        free(rs->v[i].lens);
+        free(rs->v[i].raw);
+    }
+    free(rs->v);
+    memset(rs, 0, sizeof *rs);
+}
+
+static uint64_t rng_next(uint64_t *s)
+{
+    *s ^= *s >> 12;
+    *s ^= *s << 25;
+    *s ^= *s >> 27;
+    return *s * 2685821657736338717ull;
+}
+
+/* Chunking policies: 0 = whole, SIZE_MAX = random sizes (seeded), any other
+ * value = fixed chunk size. */
+#define CHUNK_WHOLE 0
+#define CHUNK_RANDOM SIZE_MAX
+
+typedef struct feed_result {
+    tix_status feed; /* first non-OK feed status, or TIX_OK */
+    tix_status finish;
+} feed_result;
+
+/* Feeds `len` bytes in chunks per policy, then finishes. When a feed fails
+ * it stops there and does not finish (res.finish repeats the feed status),
+ * so the caller can still inspect the reader's state. */
+static feed_result feed_chunks(tix_reader *r, const char *in, size_t len, size_t policy,
+                               uint64_t seed, size_t max_random)
+{
+    feed_result res = {TIX_OK, TIX_OK};
+    size_t pos = 0;
+    uint64_t s = seed ? seed : 1;
+    while (pos < len) {
+        size_t n;
+        if (policy == CHUNK_WHOLE)
+            n = len;
+        else if (policy == CHUNK_RANDOM)
+            n = 1 + (size_t)(rng_next(&s) % max_random);
+        else
+            n = policy;
+        if (n > len - pos)
+            n = len - pos;
+        tix_status st = tix_reader_feed(r, in + pos, n);
+        pos += n;
+        if (st != TIX_OK) {
+            res.feed = res.finish = st;
+            return res;
+        }
+    }
+    res.finish = tix_reader_finish(r);
+    return res;
+}
+
+/* Parses a whole input with default options: feed in one piece, finish. */
+static void parse(const char *in, size_t len, rows *out)
+{
+    tix_reader *r;
+    memset(out, 0, sizeof *out);
+    cr_assert_eq(tix_reader_new(&r, NULL, collect, out), TIX_OK);
+    feed_result res = feed_chunks(r, in, len, CHUNK_WHOLE, 0, 0);
+    cr_assert_eq(res.feed, TIX_OK);
+    cr_assert_eq(res.finish, TIX_OK);
+    tix_reader_free(r);
+}
+
+#define PARSE_STR(s, out) parse((s), sizeof(s) - 1, (out))
+
+static void assert_row(const rows *rs, size_t i, uint64_t line, const char *raw, size_t nfields,
+                       const char *const *fields)
+{
+    cr_assert_lt(i, rs->n, "row %zu missing (have %zu)", i, rs->n);
+    const rec *r = &rs->v[i];
+    cr_assert_eq(r->line, line, "row %zu: line %llu, want %llu", i, (unsigned long long)r->line,
+                 (unsigned long long)line);
+    cr_assert_eq(r->raw_len, strlen(raw), "row %zu: raw \"%s\", want \"%s\"", i, r->raw, raw);
+    cr_assert_eq(memcmp(r->raw, raw, r->raw_len), 0, "row %zu: raw \"%s\", want \"%s\"", i, r->raw,
+                 raw);
+    cr_assert_eq(r->nfields, nfields, "row %zu: %zu fields, want %zu", i, r->nfields, nfields);
+    for (size_t k = 0; k < nfields; k++) {
+        cr_assert_eq(r->lens[k], strlen(fields[k]), "row %zu field %zu: \"%s\" want \"%s\"", i, k,
+                     r->fields[k], fields[k]);
+        cr_assert_eq(memcmp(r->fields[k], fields[k], r->lens[k]), 0,
+                     "row %zu field %zu: \"%s\" want \"%s\"", i, k, r->fields[k], fields[k]);
+    }
+}
+
+#define ROW(rs, i, line, raw, ...)                                                                 \
+    do {                                                                                           \
+        static const char *const f_[] = {__VA_ARGS__};                                             \
+        assert_row((rs), (i), (line), (raw), sizeof f_ / sizeof f_[0], f_);                        \
+    } while (0)
+
+static void assert_same_rows(const rows *a, const rows *b, const char *what)
+{
+    cr_assert_eq(a->n, b->n, "%s: %zu rows vs %zu", what, a->n, b->n);
+    for (size_t i = 0; i < a->n; i++) {
+        const rec *x = &a->v[i], *y = &b->v[i];
+        cr_assert_eq(x->line, y->line, "%s: row %zu line", what, i);
+        cr_assert_eq(x->flags, y->flags, "%s: row %zu flags", what, i);
+        cr_assert_eq(x->raw_len, y->raw_len, "%s: row %zu raw \"%s\" vs \"%s\"", what, i, x->raw,
+                     y->raw);
+        cr_assert_eq(memcmp(x->raw, y->raw, x->raw_len), 0, "%s: row %zu raw", what, i);
+        cr_assert_eq(x->nfields, y->nfields, "%s: row %zu nfields", what, i);
+        for (size_t k = 0; k < x->nfields; k++) {
+            cr_assert_eq(x->lens[k], y->lens[k], "%s: row %zu field %zu", what, i, k);
+            cr_assert_eq(memcmp(x->fields[k], y->fields[k], x->lens[k]), 0,
+                         "%s: row %zu field %zu", what, i, k);
+        }
+    }
+}
+
+/* ---- records, fields and lines -------------------------------------------- */
+
+Test(reader, simple_rows_fields_and_lines)
+{
+    rows rs;
+    PARSE_STR("contract_id,amount,sector\nA1,10.00,biomedicine\nA2,7,new_energy\n", &rs);
+    cr_assert_eq(rs.n, 3);
+    ROW(&rs, 0, 1, "contract_id,amount,sector", "contract_id", "amount", "sector");
+    ROW(&rs, 1, 2, "A1,10.00,biomedicine", "A1", "10.00", "biomedicine");
+    ROW(&rs, 2, 3, "A2,7,new_energy", "A2", "7", "new_energy");
+    for (size_t i = 0; i < rs.n; i++)
+        cr_assert_eq(rs.v[i].flags, 0);
+    rows_free(&rs);
+}
+
+Test(reader, empty_fields)
+{
+    rows rs;
+    PARSE_STR(",,\na,,c\n\"\",x\n", &rs);
+    cr_assert_eq(rs.n, 3);
+    ROW(&rs, 0, 1, ",,", "", "", "");
+    ROW(&rs, 1, 2, "a,,c", "a", "", "c");
+    ROW(&rs, 2, 3, "\"\",x", "", "x");
+    rows_free(&rs);
+}
+
+Test(reader, quoted_commas)
+{
+    rows rs;
+    PARSE_STR("\"a,b\",c,\"1,000.00\"\n", &rs);
+    cr_assert_eq(rs.n, 1);
+    ROW(&rs, 0, 1, "\"a,b\",c,\"1,000.00\"", "a,b", "c", "1,000.00");
+    rows_free(&rs);
+}
+
+Test(reader, doubled_quotes)
+{
+    rows rs;
+    PARSE_STR("\"say \"\"hi\"\"\",x,\"\"\"\"\n", &rs);
+    cr_assert_eq(rs.n, 1);
+    ROW(&rs, 0, 1, "\"say \"\"hi\"\"\",x,\"\"\"\"", "say \"hi\"", "x", "\"");
+    rows_free(&rs);
+}
+
+Test(reader, newline_inside_quotes_counts_lines)
+{
+    rows rs;
+    PARSE_STR("h1,h2,h3\n1,\"x\ny\",z\n2,b,c\n3,\"p\n\nq\n\",r\n4,d,e\n", &rs);
+    cr_assert_eq(rs.n, 5);
+    ROW(&rs, 0, 1, "h1,h2,h3", "h1", "h2", "h3");
+    ROW(&rs, 1, 2, "1,\"x\ny\",z", "1", "x\ny", "z");
+    ROW(&rs, 2, 4, "2,b,c", "2", "b", "c"); /* N + 2 after a two-line record */
+    ROW(&rs, 3, 5, "3,\"p\n\nq\n\",r", "3", "p\n\nq\n", "r");
+    ROW(&rs, 4, 9, "4,d,e", "4", "d", "e");
+    rows_free(&rs);
+}
+
+Test(reader, crlf_line_endings)
+{
+    rows rs;
+    PARSE_STR("a,b\r\n1,\"q\"\r\n\"x\",2\r\n", &rs);
+    cr_assert_eq(rs.n, 3);
+    ROW(&rs, 0, 1, "a,b", "a", "b");
+    ROW(&rs, 1, 2, "1,\"q\"", "1", "q");
+    ROW(&rs, 2, 3, "\"x\",2", "x", "2");
+    for (size_t i = 0; i < rs.n; i++)
+        for (size_t k = 0; k < rs.v[i].nfields; k++)
+            cr_assert_null(memchr(rs.v[i].fields[k], '\r', rs.v[i].lens[k]));
+    rows_free(&rs);
+}
+
+Test(reader, crlf_inside_quotes_is_data)
+{
+    rows rs;
+    PARSE_STR("1,\"a\r\nb\"\r\n2,c\r\n", &rs);
+    cr_assert_eq(rs.n, 2);
+    ROW(&rs, 0, 1, "1,\"a\r\nb\"", "1", "a\r\nb");
+    ROW(&rs, 1, 3, "2,c", "2", "c");
+    rows_free(&rs);
+}
+
+Test(reader, mixed_lf_and_crlf)
+{
+    rows rs;
+    PARSE_STR("a,b\n1,2\r\n3,4\n5,6\r\n7,8", &rs);
+    cr_assert_eq(rs.n, 5);
+    ROW(&rs, 0, 1, "a,b", "a", "b");
+    ROW(&rs, 1, 2, "1,2", "1", "2");
+    ROW(&rs, 2, 3, "3,4", "3", "4");
+    ROW(&rs, 3, 4, "5,6", "5", "6");
+    ROW(&rs, 4, 5, "7,8", "7", "8");
+    rows_free(&rs);
+}
+
+Test(reader, lone_cr_inside_a_line_is_data)
+{
+    /* Only LF ends a record. */
+    rows rs;
+    PARSE_STR("a\rb,c\n", &rs);
+    cr_assert_eq(rs.n, 1);
+    ROW(&rs, 0, 1, "a\rb,c", "a\rb", "c");
+    rows_free(&rs);
+}
+
+Test(reader, blank_lines_are_not_records)
+{
+    rows rs;
+    PARSE_STR("\n\na,b\n\n\r\n  \n1,2\n\n", &rs);
+    cr_assert_eq(rs.n, 2);
+    ROW(&rs, 0, 3, "a,b", "a", "b");
+    ROW(&rs, 1, 7, "1,2", "1", "2");
+    rows_free(&rs);
+
+    PARSE_STR("\n\r\n\n", &rs);
+    cr_assert_eq(rs.n, 0);
+    rows_free(&rs);
+}
+
+Test(reader, unquoted_fields_trimmed)
+{
+    rows rs;
+    PARSE_STR("  a ,\tb\t, c \t\n\" keep \", x y ,\n", &rs);
+    cr_assert_eq(rs.n, 2);
+    ROW(&rs, 0, 1, "  a ,\tb\t, c \t", "a", "b", "c");
+    ROW(&rs, 1, 2, "\" keep \", x y ,", " keep ", "x y", "");
+    rows_free(&rs);
+}
+
+Test(reader, last_record_without_newline_delivered_by_finish)
+{
+    rows rs = {0};
+    tix_reader *r;
+    cr_assert_eq(tix_reader_new(&r, NULL, collect, &rs), TIX_OK);
+    const char in[] = "a,b\n1,2";
+    cr_assert_eq(tix_reader_feed(r, in, sizeof in - 1), TIX_OK);
+    cr_assert_eq(rs.n, 1, "the unfinished record must wait for finish()");
+    cr_assert_eq(tix_reader_lines(r), 1);
+    cr_assert_eq(tix_reader_finish(r), TIX_OK);
+    cr_assert_eq(rs.n, 2);
+    ROW(&rs, 1, 2, "1,2", "1", "2");
+    cr_assert_eq(rs.v[1].flags, 0);
+    tix_reader_free(r);
+    rows_free(&rs);
+}
+
+Test(reader, quoted_last_field_without_newline)
+{
+    rows rs;
+    PARSE_STR("a,\"b\"", &rs);
+    cr_assert_eq(rs.n, 1);
+    ROW(&rs, 0, 1, "a,\"b\"", "a", "b");
+    cr_assert_eq(rs.v[0].flags, 0);
+    rows_free(&rs);
+}
+
+Test(reader, unterminated_quote_at_eof_is_flagged)
+{
+    rows rs;
+    PARSE_STR("a,b\nc,\"open\nmore", &rs);
+    cr_assert_eq(rs.n, 2);
+    ROW(&rs, 0, 1, "a,b", "a", "b");
+    cr_assert_eq(rs.v[0].flags, 0);
+    ROW(&rs, 1, 2, "c,\"open\nmore", "c", "open\nmore");
+    cr_assert_eq(rs.v[1].flags, TIX_ROW_UNTERMINATED_QUOTE);
+    rows_free(&rs);
+
+    /* An escaped quote at the very end does not close the field. */
+    PARSE_STR("x,\"abc\"\"", &rs);
+    cr_assert_eq(rs.n, 1);
+    cr_assert_eq(rs.v[0].flags, TIX_ROW_UNTERMINATED_QUOTE);
+    cr_assert_eq(rs.v[0].line, 1);
+    cr_assert_eq(rs.v[0].raw_len, 8);
+    cr_assert_eq(memcmp(rs.v[0].raw, "x,\"abc\"\"", 8), 0);
+    rows_free(&rs);
+}
+
+Test(reader, raw_is_exact_source_bytes)
+{
+    /* Raw keeps quotes, doubled quotes, inner spaces and inner line ends
+     * exactly; only the final line end goes. */
+    const char in[] = "  id , \"a \"\"q\"\" ,b\"\r\n"
+                      "2,\"multi\r\nline\n\n end\" , z\n"
+                      "3,\t\"x\"\t\n";
+    rows rs;
+    PARSE_STR(in, &rs);
+    cr_assert_eq(rs.n, 3);
+    ROW(&rs, 0, 1, "  id , \"a \"\"q\"\" ,b\"", "id", "a \"q\" ,b");
+    ROW(&rs, 1, 2, "2,\"multi\r\nline\n\n end\" , z", "2", "multi\r\nline\n\n end", "z");
+    ROW(&rs, 2, 6, "3,\t\"x\"\t", "3", "x");
+
+    /* Concatenating raw + line ends reproduces the input. */
+    size_t pos = 0;
+    for (size_t i = 0; i < rs.n; i++) {
+        cr_assert_eq(memcmp(in + pos, rs.v[i].raw, rs.v[i].raw_len), 0, "row %zu", i);
+        pos += rs.v[i].raw_len;
+        pos += in[pos] == '\r' ? 2 : 1;
+    }
+    cr_assert_eq(pos, sizeof in - 1);
+    rows_free(&rs);
+}
+
+Test(reader, lines_counter)
+{
+    rows rs = {0};
+    tix_reader *r;
+    cr_assert_eq(tix_reader_new(&r, NULL, collect, &rs), TIX_OK);
+    const char in[] = "a\n\n\"b\nc\"\nd";
+    cr_assert_eq(tix_reader_feed(r, in, sizeof in - 1), TIX_OK);
+    cr_assert_eq(tix_reader_lines(r), 4);
+    cr_assert_eq(tix_reader_line(r), 5, "record in progress starts on line 5");
+    cr_assert_eq(tix_reader_finish(r), TIX_OK);
+    cr_assert_eq(rs.n, 3);
+    cr_assert_eq(rs.v[0].line, 1);
+    cr_assert_eq(rs.v[1].line, 3);
+    cr_assert_eq(rs.v[2].line, 5);
+    tix_reader_free(r);
+    rows_free(&rs);
+}
+
+/* ---- chunk-boundary invariance ------------------------------------------ */
+
+static const char *const invariance_inputs[] = {
+    "contract_id,signed_on,sector,amount\n"
+    "A1,2024-01-02,biomedicine,10.00\n"
+    "\n"
+    "A2, 2024-01-03 ,\"new, energy\",\"1,000.50\"\r\n"
+    "\"A3\",2024-01-04,\"multi\nline \"\"quoted\"\"\ntext\",7\n"
+    "\r\n"
+    "A4,,,\n"
+    "  A5 ,\t2024-02-29\t,x,\"\"\r\n"
+    "A6,2024-03-01,\"a\r\nb\",8.5\n"
+    "A7,2024-03-02,last,9",
+    "a,b\n\"unterminated,\nstill\r\ngoing",
+    "\n\n\n",
+    "x\r\ny\r\n\r\nz\r\n",
+    "\"\"\"\",\"\",\"\n\"\n,\n",
+    "one field only\n\"q\"  ,  \"r\"  \n",
+};
+
+static void parse_policy(const char *in, size_t policy, uint64_t seed, size_t max_random,
+                         rows *out)
+{
+    tix_reader *r;
+    memset(out, 0, sizeof *out);
+    cr_assert_eq(tix_reader_new(&r, NULL, collect, out), TIX_OK);
+    feed_result res = feed_chunks(r, in, strlen(in), policy, seed, max_random);
+    cr_assert_eq(res.feed, TIX_OK);
+    cr_assert_eq(res.finish, TIX_OK);
+    tix_reader_free(r);
+}
+
+Test(reader, chunk_boundaries_do_not_matter)
+{
+    size_t ninputs = sizeof invariance_inputs / sizeof invariance_inputs[0];
+    for (size_t i = 0; i < ninputs; i++) {
+        rows whole, bytewise, other;
+        parse_policy(invariance_inputs[i], CHUNK_WHOLE, 0, 0, &whole);
+        parse_policy(invariance_inputs[i], 1, 0, 0, &bytewise);
+        char what[64];
+        snprintf(what, sizeof what, "input %zu byte by byte", i);
+        assert_same_rows(&whole, &bytewise, what);
+        rows_free(&bytewise);
+        for (size_t size = 2; size <= 9; size++) {
+            parse_policy(invariance_inputs[i], size, 0, 0, &other);
+            snprintf(what, sizeof what, "input %zu chunks of %zu", i, size);
+            assert_same_rows(&whole, &other, what);
+            rows_free(&other);
+        }
+        for (uint64_t seed = 1; seed <= 40; seed++) {
+            parse_policy(invariance_inputs[i], CHUNK_RANDOM, seed * 0x9e3779b97f4a7c15ull,
+                         seed % 2 ? 5 : 23, &other);
+            snprintf(what, sizeof what, "input %zu seed %llu", i, (unsigned long long)seed);
+            assert_same_rows(&whole, &other, what);
+            rows_free(&other);
+        }
+        rows_free(&whole);
+    }
+}
+
+Test(reader, chunk_invariance_reference_rows)
+{
+    /* The first invariance input, checked against hand-written rows so the
+     * comparison above is not between equally wrong results. */
+    rows rs;
+    parse_policy(invariance_inputs[0], 1, 0, 0, &rs);
+    cr_assert_eq(rs.n, 8);
+    ROW(&rs, 0, 1, "contract_id,signed_on,sector,amount", "contract_id", "signed_on", "sector",
+        "amount");
+    ROW(&rs, 1, 2, "A1,2024-01-02,biomedicine,10.00", "A1", "2024-01-02", "biomedicine", "10.00");
+    ROW(&rs, 2, 4, "A2, 2024-01-03 ,\"new, energy\",\"1,000.50\"", "A2", "2024-01-03",
+        "new, energy", "1,000.50");
+    ROW(&rs, 3, 5, "\"A3\",2024-01-04,\"multi\nline \"\"quoted\"\"\ntext\",7", "A3", "2024-01-04",
+        "multi\nline \"quoted\"\ntext", "7");
+    ROW(&rs, 4, 9, "A4,,,", "A4", "", "", "");
+    ROW(&rs, 5, 10, "  A5 ,\t2024-02-29\t,x,\"\"", "A5", "2024-02-29", "x", "");
+    ROW(&rs, 6, 11, "A6,2024-03-01,\"a\r\nb\",8.5", "A6", "2024-03-01", "a\r\nb", "8.5");
+    ROW(&rs, 7, 13, "A7,2024-03-02,last,9", "A7", "2024-03-02", "last", "9");
+    cr_assert_eq(rs.v[7].flags, 0);
+    rows_free(&rs);
+}
+
+Test(reader, chunk_invariance_large_input)
+{
+    /* Many records, random chunk sizes up to 4 KiB. */
+    size_t cap = 1 << 20, len = 0;
+    char *in = malloc(cap);
+    cr_assert_not_null(in);
+    uint64_t s = 77;
+    for (int i = 0; len < 200000; i++) {
+        uint64_t r = rng_next(&s);
+        int n;
+        switch (r % 4) {
+        case 0:
+            n = snprintf(in + len, cap - len, "C%d,2024-01-%02d,plain,%u.%02u\n", i,
+                         (int)(r >> 8) % 28 + 1, (unsigned)(r >> 16) % 100000,
+                         (unsigned)(r >> 40) % 100);
+            break;
+        case 1:
+            n = snprintf(in + len, cap - len, "\"C%d\",2024-02-01,\"multi\nline\",1\r\n", i);
+            break;
+        case 2:
+            n = snprintf(in + len, cap - len, "\r\n");
+            break;
+        default:
+            n = snprintf(in + len, cap - len, "C%d , \"q \"\"%u\"\"\" ,\t,x\n", i,
+                         (unsigned)(r >> 20) % 1000);
+            break;
+        }
+        len += (size_t)n;
+    }
+    in[len] = '\0';
+    rows whole, other;
+    parse_policy(in, CHUNK_WHOLE, 0, 0, &whole);
+    cr_assert_gt(whole.n, 1000);
+    for (uint64_t seed = 1; seed <= 4; seed++) {
+        parse_policy(in, CHUNK_RANDOM, seed, 4096, &other);
+        assert_same_rows(&whole, &other, "large input");
+        rows_free(&other);
+    }
+    parse_policy(in, 1, 0, 0, &other);
+    assert_same_rows(&whole, &other, "large input byte by byte");
+    rows_free(&other);
+    rows_free(&whole);
+    free(in);
+}
+
+/* ---- stopping, limits, reset --------------------------------------------- */
+
+Test(reader, callback_error_stops_reader)
+{
+    const char in[] = "a\nb\nc\nd\n";
+    for (size_t chunk = 0; chunk <= 1; chunk++) {
+        rows rs = {0};
+        rs.fail_at = 2;
+        rs.fail_with = TIX_E_IO;
+        tix_reader *r;
+        cr_assert_eq(tix_reader_new(&r, NULL, collect, &rs), TIX_OK);
+        feed_result res = feed_chunks(r, in, sizeof in - 1, chunk, 0, 0);
+        cr_assert_eq(res.feed, TIX_E_IO, "chunk policy %zu", chunk);
+        cr_assert_eq(rs.calls, 2, "no row after the failing one");
+        cr_assert_eq(rs.n, 1);
+        ROW(&rs, 0, 1, "a", "a");
+        tix_reader_free(r);
+        rows_free(&rs);
+    }
+}
+
+Test(reader, callback_error_is_sticky_until_finish)
+{
+    rows rs = {0};
+    rs.fail_at = 1;
+    rs.fail_with = TIX_E_LIMIT;
+    tix_reader *r;
+    cr_assert_eq(tix_reader_new(&r, NULL, collect, &rs), TIX_OK);
+    cr_assert_eq(tix_reader_feed(r, "x,y\n", 4), TIX_E_LIMIT);
+    cr_assert_eq(tix_reader_feed(r, "z\n", 2), TIX_E_LIMIT);
+    cr_assert_eq(rs.calls, 1);
+    cr_assert_eq(tix_reader_finish(r), TIX_E_LIMIT);
+    /* finish() made the reader ready for a new input. */
+    cr_assert_eq(tix_reader_feed(r, "p\nq\n", 4), TIX_OK);
+    cr_assert_eq(tix_reader_finish(r), TIX_OK);
+    cr_assert_eq(rs.n, 2);
+    ROW(&rs, 0, 1, "p", "p");
+    ROW(&rs, 1, 2, "q", "q");
+    tix_reader_free(r);
+    rows_free(&rs);
+}
+
+Test(reader, callback_error_in_finish)
+{
+    rows rs = {0};
+    rs.fail_at = 2;
+    rs.fail_with = TIX_E_HEADER;
+    tix_reader *r;
+    cr_assert_eq(tix_reader_new(&r, NULL, collect, &rs), TIX_OK);
+    cr_assert_eq(tix_reader_feed(r, "a\nlast", 6), TIX_OK);
+    cr_assert_eq(tix_reader_finish(r), TIX_E_HEADER);
+    cr_assert_eq(rs.calls, 2);
+    tix_reader_free(r);
+    rows_free(&rs);
+}
+
+Test(reader, max_record_bytes_limit)
+{
+    tix_reader_opts o = {16, 0};
+    for (size_t chunk = 0; chunk <= 1; chunk++) {
+        rows rs = {0};
+        tix_reader *r;
+        cr_assert_eq(tix_reader_new(&r, &o, collect, &rs), TIX_OK);
+        const char in[] = "short,1\n\nthis,record,is,far,too,long\nnext\n";
+        feed_result res = feed_chunks(r, in, sizeof in - 1, chunk, 0, 0);
+        cr_assert_eq(res.feed, TIX_E_LIMIT, "chunk policy %zu", chunk);
+        cr_assert_eq(tix_reader_line(r), 3, "the failing record's first line");
+        cr_assert_eq(rs.n, 1);
+        ROW(&rs, 0, 1, "short,1", "short", "1");
+        tix_reader_free(r);
+        rows_free(&rs);
+    }
+}
+
+Test(reader, max_record_bytes_counts_multiline_records)
+{
+    /* Each physical line is short; the quoted record is not. */
+    tix_reader_opts o = {20, 0};
+    for (size_t chunk = 0; chunk <= 1; chunk++) {
+        rows rs = {0};
+        tix_reader *r;
+        cr_assert_eq(tix_reader_new(&r, &o, collect, &rs), TIX_OK);
+        const char in[] = "ok\n1,\"aaaaaa\nbbbbbbb\ncccccccc\nddd\"\n";
+        feed_result res = feed_chunks(r, in, sizeof in - 1, chunk, 0, 0);
+        cr_assert_eq(res.feed, TIX_E_LIMIT, "chunk policy %zu", chunk);
+        cr_assert_eq(tix_reader_line(r), 2);
+        cr_assert_eq(rs.n, 1);
+        tix_reader_free(r);
+        rows_free(&rs);
+    }
+}
+
+Test(reader, max_record_bytes_unterminated_at_end)
+{
+    /* A record that never ends cannot grow past the limit either. */
+    tix_reader_opts o = {32, 0};
+    rows rs = {0};
+    tix_reader *r;
+    cr_assert_eq(tix_reader_new(&r, &o, collect, &rs), TIX_OK);
+    cr_assert_eq(tix_reader_feed(r, "h\n\"", 3), TIX_OK);
+    tix_status st = TIX_OK;
+    for (int i = 0; i < 100 && st == TIX_OK; i++)
+        st = tix_reader_feed(r, "xxxx\n", 5);
+    cr_assert_eq(st, TIX_E_LIMIT);
+    cr_assert_eq(tix_reader_line(r), 2);
+    tix_reader_free(r);
+    rows_free(&rs);
+}
+
+Test(reader, record_within_limit_is_accepted)
+{
+    /* Records shorter than the limit pass, whatever their line end. */
+    tix_reader_opts o = {10, 0};
+    rows rs = {0};
+    tix_reader *r;
+    cr_assert_eq(tix_reader_new(&r, &o, collect, &rs), TIX_OK);
+    cr_assert_eq(tix_reader_feed(r, "abcdefg\nabcdef\r\nabcdefgh", 24), TIX_OK);
+    cr_assert_eq(tix_reader_finish(r), TIX_OK);
+    cr_assert_eq(rs.n, 3);
+    ROW(&rs, 0, 1, "abcdefg", "abcdefg");
+    ROW(&rs, 1, 2, "abcdef", "abcdef");
+    ROW(&rs, 2, 3, "abcdefgh", "abcdefgh");
+    tix_reader_free(r);
+    rows_free(&rs);
+}
+
+Test(reader, limit_applies_to_raw_size_excluding_line_end)
+{
+    tix_reader_opts o = {10, 0};
+    rows rs = {0};
+    tix_reader *r;
+    cr_assert_eq(tix_reader_new(&r, &o, collect, &rs), TIX_OK);
+    cr_assert_eq(tix_reader_feed(r, "abcdefghij\n", 11), TIX_OK, "raw is 10 bytes: within limit");
+    cr_assert_eq(tix_reader_feed(r, "abcdefghi\r\n", 11), TIX_OK, "raw is 9 bytes: within limit");
+    cr_assert_eq(tix_reader_finish(r), TIX_OK);
+    cr_assert_eq(rs.n, 2);
+    tix_reader_free(r);
+    rows_free(&rs);
+}
+
+Test(reader, max_fields_limit)
+{
+    tix_reader_opts o = {0, 3};
+    for (size_t chunk = 0; chunk <= 1; chunk++) {
+        rows rs = {0};
+        tix_reader *r;
+        cr_assert_eq(tix_reader_new(&r, &o, collect, &rs), TIX_OK);
+        const char in[] = "a,b,c\n1,2\n\nw,x,y,z\nafter\n";
+        feed_result res = feed_chunks(r, in, sizeof in - 1, chunk, 0, 0);
+        cr_assert_eq(res.feed, TIX_E_LIMIT, "chunk policy %zu", chunk);
+        cr_assert_eq(tix_reader_line(r), 4);
+        cr_assert_eq(rs.n, 2);
+        ROW(&rs, 0, 1, "a,b,c", "a", "b", "c");
+        ROW(&rs, 1, 2, "1,2", "1", "2");
+        tix_reader_free(r);
+        rows_free(&rs);
+    }
+}
+
+Test(reader, max_fields_limit_at_finish)
+{
+    tix_reader_opts o = {0, 2};
+    rows rs = {0};
+    tix_reader *r;
+    cr_assert_eq(tix_reader_new(&r, &o, collect, &rs), TIX_OK);
+    cr_assert_eq(tix_reader_feed(r, "a,b\nc,d,e", 9), TIX_OK);
+    cr_assert_eq(tix_reader_finish(r), TIX_E_LIMIT);
+    cr_assert_eq(rs.n, 1);
+    tix_reader_free(r);
+    rows_free(&rs);
+}
+
+Test(reader, finish_resets_for_next_input)
+{
+    rows rs = {0};
+    tix_reader *r;
+    cr_assert_eq(tix_reader_new(&r, NULL, collect, &rs), TIX_OK);
+    /* First input ends inside a quoted field. */
+    cr_assert_eq(tix_reader_feed(r, "h\n\nx,\"open", 10), TIX_OK);
+    cr_assert_eq(tix_reader_finish(r), TIX_OK);
+    cr_assert_eq(rs.n, 2);
+    cr_assert_eq(rs.v[1].line, 3);
+    cr_assert_eq(rs.v[1].flags, TIX_ROW_UNTERMINATED_QUOTE);
+    cr_assert_eq(tix_reader_lines(r), 0);
+    cr_assert_eq(tix_reader_line(r), 1);
+
+    /* The second input starts clean at line 1. */
+    cr_assert_eq(tix_reader_feed(r, "p,q\nr,\"s\"\n", 10), TIX_OK);
+    cr_assert_eq(tix_reader_finish(r), TIX_OK);
+    cr_assert_eq(rs.n, 4);
+    ROW(&rs, 2, 1, "p,q", "p", "q");
+    cr_assert_eq(rs.v[2].flags, 0);
+    ROW(&rs, 3, 2, "r,\"s\"", "r", "s");
+
+    /* And a third with a half-line left over from nothing. */
+    cr_assert_eq(tix_reader_feed(r, "tail", 4), TIX_OK);
+    cr_assert_eq(tix_reader_finish(r), TIX_OK);
+    cr_assert_eq(tix_reader_finish(r), TIX_OK); /* nothing more */
+    cr_assert_eq(rs.n, 5);
+    ROW(&rs, 4, 1, "tail", "tail");
+    tix_reader_free(r);
+    rows_free(&rs);
+}
+
+Test(reader, finish_after_limit_resets)
+{
+    tix_reader_opts o = {8, 0};
+    rows rs = {0};
+    tix_reader *r;
+    cr_assert_eq(tix_reader_new(&r, &o, collect, &rs), TIX_OK);
+    cr_assert_eq(tix_reader_feed(r, "0123456789abcdef\n", 17), TIX_E_LIMIT);
+    cr_assert_eq(tix_reader_feed(r, "a\n", 2), TIX_E_LIMIT);
+    cr_assert_eq(tix_reader_finish(r), TIX_E_LIMIT);
+    cr_assert_eq(tix_reader_feed(r, "a\n", 2), TIX_OK);
+    cr_assert_eq(tix_reader_finish(r), TIX_OK);
+    cr_assert_eq(rs.n, 1);
+    ROW(&rs, 0, 1, "a", "a");
+    tix_reader_free(r);
+    rows_free(&rs);
+}
+
+Test(reader, empty_input_and_empty_feeds)
+{
+    rows rs = {0};
+    tix_reader *r;
+    cr_assert_eq(tix_reader_new(&r, NULL, collect, &rs), TIX_OK);
+    cr_assert_eq(tix_reader_feed(r, "", 0), TIX_OK);
+    cr_assert_eq(tix_reader_finish(r), TIX_OK);
+    cr_assert_eq(rs.n, 0);
+    cr_assert_eq(tix_reader_feed(r, "a", 1), TIX_OK);
+    cr_assert_eq(tix_reader_feed(r, "", 0), TIX_OK);
+    cr_assert_eq(tix_reader_feed(r, "\n", 1), TIX_OK);
+    cr_assert_eq(tix_reader_finish(r), TIX_OK);
+    cr_assert_eq(rs.n, 1);
+    ROW(&rs, 0, 1, "a", "a");
+    tix_reader_free(r);
+    rows_free(&rs);
+}
+
+Test(reader, free_accepts_null) { tix_reader_free(NULL); }
+
+Test(reader, raw_keeps_trailing_cr_and_lf_that_are_data)
+{
+    rows rs;
+    PARSE_STR("a,b\r\r\n", &rs);
+    cr_assert_eq(rs.n, 1);
+    cr_assert_eq(rs.v[0].raw_len, 4, "raw \"%s\"", rs.v[0].raw);
+    cr_assert_eq(memcmp(rs.v[0].raw, "a,b\r", 4), 0);
+    rows_free(&rs);
+
+    PARSE_STR("x,\"a\n\n", &rs);
+    cr_assert_eq(rs.n, 1);
+    cr_assert_eq(rs.v[0].flags, TIX_ROW_UNTERMINATED_QUOTE);
+    ROW(&rs, 0, 1, "x,\"a\n", "x", "a\n\n");
+    rows_free(&rs);
+}
