@@ -151,8 +151,9 @@ uninstall:
 	  $(DESTDIR)$(INCDIR)/techidx.h $(DESTDIR)$(LIBDIR)/pkgconfig/techidx.pc
 	rm -rf $(DESTDIR)$(INCDIR)/techidx
 
+FORMAT_SRC = $(wildcard src/*.[ch] src/cli/*.[ch] include/*.h include/techidx/*.h tests/*.c)
 format:
-	clang-format -i src/*.c src/*.h src/cli/*.c src/cli/*.h include/*.h include/techidx/*.h tests/*.c
+	clang-format -i $(FORMAT_SRC)
 
 clean:
 	rm -rf build techidx

@@ -14,15 +14,15 @@ __extension__ typedef unsigned __int128 u128;
 
 typedef struct pair {
     int32_t period;
-    uint32_t cell;     /* id in insertion order */
+    uint32_t cell; /* id in insertion order */
     uint64_t n;
     int64_t sum;
     /* cell_stats only */
     int64_t min, max;
     u128 sumsq;
     int sumsq_overflow;
-    uint64_t zeros;    /* amounts of 0, outside the log buckets */
-    int32_t sk_lo;     /* first bucket held in sk */
+    uint64_t zeros; /* amounts of 0, outside the log buckets */
+    int32_t sk_lo;  /* first bucket held in sk */
     uint32_t sk_len;
     uint32_t *sk;
 } pair;
@@ -37,7 +37,7 @@ struct tix_cube {
     tix_cube_opts opts;
     int final;
 
-    cell_name *cells;  /* by id */
+    cell_name *cells; /* by id */
     size_t ncells, cells_cap;
     uint32_t *cell_slots; /* open addressing: id + 1, 0 = empty */
     size_t cell_mask;
@@ -48,13 +48,13 @@ struct tix_cube {
     size_t pair_mask;
 
     /* finalize() views */
-    uint32_t *rank_of;      /* cell id -> rank */
-    uint32_t *id_of_rank;   /* rank -> cell id */
+    uint32_t *rank_of;    /* cell id -> rank */
+    uint32_t *id_of_rank; /* rank -> cell id */
     int32_t *periods;
     size_t nperiods;
-    size_t *period_start;   /* nperiods + 1 offsets into view/order */
+    size_t *period_start; /* nperiods + 1 offsets into view/order */
     tix_cube_entry *view;
-    uint32_t *order;        /* view position -> pair index */
+    uint32_t *order; /* view position -> pair index */
 };
 
 static uint64_t hash_bytes(const char *p, size_t n)
@@ -198,10 +198,7 @@ static tix_status find_pair(tix_cube *c, int32_t period, uint32_t cell, pair **o
     return TIX_OK;
 }
 
-static int32_t bucket_of(int64_t cents)
-{
-    return (int32_t)ceil(log((double)cents) / SK_LOG_GAMMA);
-}
+static int32_t bucket_of(int64_t cents) { return (int32_t)ceil(log((double)cents) / SK_LOG_GAMMA); }
 
 static tix_status sketch_add(pair *p, int64_t cents)
 {
@@ -385,7 +382,8 @@ tix_status tix_cube_stats(const tix_cube *c, size_t i, size_t k, tix_cell_stats 
     if (p->n >= 2 && !p->sumsq_overflow) {
         /* Exact sums, one rounding each: no order dependence. */
         long double s = (long double)p->sum;
-        long double var = ((long double)p->sumsq - s * s / (long double)p->n) / (long double)(p->n - 1);
+        long double var =
+            ((long double)p->sumsq - s * s / (long double)p->n) / (long double)(p->n - 1);
         out->sd = var > 0 ? (double)sqrtl(var) : 0.0;
     }
     out->median = sketch_rank(p, (p->n + 1) / 2);

@@ -75,9 +75,8 @@ static tix_status on_row(void *ctx, const tix_row *row)
         return e->err.status;
     if (!e->have_header) {
         char msg[256];
-        tix_status st = tix_schema_resolve(&e->schema, row->fields, row->nfields,
-                                           e->opts.dimension, e->opts.maps, e->opts.nmaps, msg,
-                                           sizeof msg);
+        tix_status st = tix_schema_resolve(&e->schema, row->fields, row->nfields, e->opts.dimension,
+                                           e->opts.maps, e->opts.nmaps, msg, sizeof msg);
         if (st != TIX_OK)
             return fail(e, st, row->line, "%s", msg);
         e->have_header = 1;

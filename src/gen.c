@@ -63,7 +63,8 @@ static const struct sector sectors[] = {
 #define N_SECTORS (sizeof sectors / sizeof sectors[0])
 
 static const struct name types[] = {
-    {STR("development")}, {STR("transfer")}, {STR("licensing")}, {STR("consulting")}, {STR("service")},
+    {STR("development")}, {STR("transfer")}, {STR("licensing")},
+    {STR("consulting")},  {STR("service")},
 };
 static const double type_share[] = {30, 10, 12, 13, 35};
 #define N_TYPES (sizeof types / sizeof types[0])
@@ -71,7 +72,7 @@ static const double type_share[] = {30, 10, 12, 13, 35};
 /* Sellers concentrate where the technology is made (Shenzhen, Guangdong,
  * Beijing); buyers are spread more evenly. */
 static const struct name regions[] = {
-    {STR("guangdong")}, {STR("shenzhen")}, {STR("beijing")}, {STR("shanghai")},
+    {STR("guangdong")}, {STR("shenzhen")}, {STR("beijing")},  {STR("shanghai")},
     {STR("jiangsu")},   {STR("zhejiang")}, {STR("shandong")}, {STR("hubei")},
     {STR("sichuan")},   {STR("fujian")},   {STR("anhui")},    {STR("henan")},
     {STR("hunan")},     {STR("tianjin")},  {STR("shaanxi")},  {STR("chongqing")},
@@ -82,18 +83,31 @@ static const double seller_share[] = {18, 22, 12, 9, 8, 7, 4, 4, 3, 2, 3, 2, 2, 
 
 /* Note phrases: no commas, quotes or line breaks of their own. */
 static const struct name phrases[] = {
-    {STR("renewal")},           {STR("phase 2")},           {STR("pilot")},
-    {STR("joint lab")},         {STR("patent license")},    {STR("milestone payment")},
-    {STR("framework agreement")}, {STR("amendment")},       {STR("follow-up order")},
-    {STR("on-site support")},   {STR("annual maintenance")}, {STR("software license")},
-    {STR("prototype")},         {STR("training")},          {STR("feasibility study")},
+    {STR("renewal")},
+    {STR("phase 2")},
+    {STR("pilot")},
+    {STR("joint lab")},
+    {STR("patent license")},
+    {STR("milestone payment")},
+    {STR("framework agreement")},
+    {STR("amendment")},
+    {STR("follow-up order")},
+    {STR("on-site support")},
+    {STR("annual maintenance")},
+    {STR("software license")},
+    {STR("prototype")},
+    {STR("training")},
+    {STR("feasibility study")},
     {STR("annex B")},
 };
 #define N_PHRASES (sizeof phrases / sizeof phrases[0])
 
 /* Non-numeric amounts seen in real exports ("面议" = "to be negotiated"). */
 static const struct name junk_amounts[] = {
-    {STR("abc")}, {STR("n/a")}, {STR("TBD")}, {STR("面议")},
+    {STR("abc")},
+    {STR("n/a")},
+    {STR("TBD")},
+    {STR("面议")},
 };
 #define N_JUNK (sizeof junk_amounts / sizeof junk_amounts[0])
 
@@ -205,7 +219,7 @@ static double day_weight(int32_t days)
     static const double wd[7] = {0.95, 1.0, 1.0, 1.0, 1.05, 0.15, 0.08};
     /* Spring Festival empties January's second half and most of February;
      * June and September close half-years and quarters. */
-    static const double month[13] = {0, 0.8, 0.6, 1.0, 0.95, 0.95, 1.15,
+    static const double month[13] = {0,    0.8, 0.6,  1.0, 0.95, 0.95, 1.15,
                                      0.95, 0.9, 1.05, 1.0, 1.05, 1.0};
     int y, m, d;
     tix_civil_from_days(days, &y, &m, &d);
@@ -410,7 +424,10 @@ static void next_id(char id[12])
     }
 }
 
-static size_t pick(gsl_rng *r, size_t n) { return (size_t)gsl_rng_uniform_int(r, (unsigned long)n); }
+static size_t pick(gsl_rng *r, size_t n)
+{
+    return (size_t)gsl_rng_uniform_int(r, (unsigned long)n);
+}
 
 /* ---- values ----------------------------------------------------------------- */
 

@@ -8,10 +8,7 @@
 
 static const char *const method_names[] = {"fisher", "laspeyres", "paasche", "tornqvist"};
 
-const char *tix_method_name(tix_method m)
-{
-    return (unsigned)m < 4 ? method_names[m] : "?";
-}
+const char *tix_method_name(tix_method m) { return (unsigned)m < 4 ? method_names[m] : "?"; }
 
 tix_status tix_method_parse(const char *name, tix_method *m)
 {

@@ -128,9 +128,11 @@ int32_t tix_period_first_day(tix_period_kind kind, int32_t ord)
     case TIX_PERIOD_WEEK:
         return ord * 7 + 4;
     case TIX_PERIOD_MONTH:
-        return tix_days_from_civil((int)floor_div(ord, 12), (int)(ord - floor_div(ord, 12) * 12) + 1, 1);
+        return tix_days_from_civil((int)floor_div(ord, 12),
+                                   (int)(ord - floor_div(ord, 12) * 12) + 1, 1);
     case TIX_PERIOD_QUARTER:
-        return tix_days_from_civil((int)floor_div(ord, 4), (int)(ord - floor_div(ord, 4) * 4) * 3 + 1, 1);
+        return tix_days_from_civil((int)floor_div(ord, 4),
+                                   (int)(ord - floor_div(ord, 4) * 4) * 3 + 1, 1);
     case TIX_PERIOD_YEAR:
         return tix_days_from_civil((int)ord, 1, 1);
     }

@@ -20,20 +20,20 @@ struct tix_reader {
     void *ctx;
     size_t max_record, max_fields;
 
-    buf text;               /* field bytes of the record being built */
-    size_t *ends;           /* end offset of each field in text */
+    buf text;     /* field bytes of the record being built */
+    size_t *ends; /* end offset of each field in text */
     size_t nends, ends_cap;
     tix_field *views;
     size_t views_cap;
 
-    buf pending;            /* raw bytes of a record spanning lines/chunks */
-    const char *raw;        /* raw bytes of the record completing now */
+    buf pending;     /* raw bytes of a record spanning lines/chunks */
+    const char *raw; /* raw bytes of the record completing now */
     size_t raw_len;
-    uint64_t lines;         /* newlines consumed */
-    uint64_t rec_line;      /* first line of the record in progress */
-    int rec_open;           /* a record has started and not ended */
+    uint64_t lines;    /* newlines consumed */
+    uint64_t rec_line; /* first line of the record in progress */
+    int rec_open;      /* a record has started and not ended */
     unsigned flags;
-    tix_status status;      /* first failure inside a libcsv callback */
+    tix_status status; /* first failure inside a libcsv callback */
 };
 
 static int buf_append(buf *b, const void *p, size_t n)

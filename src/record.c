@@ -6,9 +6,15 @@
 #include "techidx/period.h"
 
 static const char *const reason_names[TIX_REASON_COUNT] = {
-    "none",        "field_count",     "empty_id",
-    "bad_date",    "bad_amount",      "bad_tech_amount",
-    "amount_overflow", "tech_exceeds_amount", "empty_dimension",
+    "none",
+    "field_count",
+    "empty_id",
+    "bad_date",
+    "bad_amount",
+    "bad_tech_amount",
+    "amount_overflow",
+    "tech_exceeds_amount",
+    "empty_dimension",
     "unterminated_quote",
 };
 
@@ -64,7 +70,8 @@ static tix_field clean_header(tix_field f)
         f.ptr++;
         f.len--;
     }
-    while (f.len && (f.ptr[f.len - 1] == ' ' || f.ptr[f.len - 1] == '\t' || f.ptr[f.len - 1] == '\r'))
+    while (f.len &&
+           (f.ptr[f.len - 1] == ' ' || f.ptr[f.len - 1] == '\t' || f.ptr[f.len - 1] == '\r'))
         f.len--;
     if (f.len >= 2 && f.ptr[0] == '"' && f.ptr[f.len - 1] == '"') {
         f.ptr++;

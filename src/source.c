@@ -18,8 +18,8 @@ struct tix_source {
     int own_fd;
     int gzip;
     int state;
-    int eof;         /* read(2) returned 0 */
-    int z_ready;     /* inflateInit2 succeeded */
+    int eof;     /* read(2) returned 0 */
+    int z_ready; /* inflateInit2 succeeded */
     z_stream z;
     unsigned char *in;
     size_t in_pos, in_len;

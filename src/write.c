@@ -111,7 +111,8 @@ tix_status tix_write_index_json(FILE *f, const tix_index *ix, const tix_run_info
     put(rows, "rejected", json_integer((json_int_t)c->rejected), &bad);
     for (int r = 1; r < TIX_REASON_COUNT; r++)
         if (c->by_reason[r])
-            put(why, tix_reason_name((tix_reason)r), json_integer((json_int_t)c->by_reason[r]), &bad);
+            put(why, tix_reason_name((tix_reason)r), json_integer((json_int_t)c->by_reason[r]),
+                &bad);
     put(rows, "rejected_by_reason", why, &bad);
     put(root, "rows", rows, &bad);
     size_t j = 0;
@@ -142,9 +143,10 @@ tix_status tix_write_index_json(FILE *f, const tix_index *ix, const tix_run_info
     put(root, "periods", periods, &bad);
     tix_status st = TIX_E_NOMEM;
     if (!bad) {
-        st = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17)) == 0
-                 ? TIX_OK
-                 : TIX_E_IO;
+        st =
+            json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17)) == 0
+                ? TIX_OK
+                : TIX_E_IO;
         fputc('\n', f);
     }
     json_decref(root);

@@ -1,7 +1,7 @@
 #include <criterion/criterion.h>
 #include <gsl/gsl_rng.h>
-#include <gsl/gsl_statistics_double.h>
 #include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -169,7 +169,8 @@ static void assert_same_rejects(const rejects *a, const rejects *b)
 
 /* ---- engine helpers ----------------------------------------------------------- */
 
-#define HEADER "contract_id,signed_on,sector,contract_type,buyer_region,seller_region,amount,tech_amount\n"
+#define HEADER                                                                                     \
+    "contract_id,signed_on,sector,contract_type,buyer_region,seller_region,amount,tech_amount\n"
 
 static tix_engine_opts default_opts(void)
 {
@@ -247,10 +248,10 @@ static void assert_counts(tix_engine *e, uint64_t read, uint64_t accepted, uint6
     const tix_counts *c = tix_engine_counts(e);
     cr_assert_eq(c->read, read, "read %llu, want %llu", (unsigned long long)c->read,
                  (unsigned long long)read);
-    cr_assert_eq(c->accepted, accepted, "accepted %llu, want %llu",
-                 (unsigned long long)c->accepted, (unsigned long long)accepted);
-    cr_assert_eq(c->rejected, rejected, "rejected %llu, want %llu",
-                 (unsigned long long)c->rejected, (unsigned long long)rejected);
+    cr_assert_eq(c->accepted, accepted, "accepted %llu, want %llu", (unsigned long long)c->accepted,
+                 (unsigned long long)accepted);
+    cr_assert_eq(c->rejected, rejected, "rejected %llu, want %llu", (unsigned long long)c->rejected,
+                 (unsigned long long)rejected);
     cr_assert_eq(c->read, c->accepted + c->rejected);
     uint64_t sum = 0;
     for (int r = 0; r < TIX_REASON_COUNT; r++)
@@ -314,10 +315,11 @@ Test(engine, header_utf8_bom)
                      "A1,2024-03-01,nuclear,2.00,1.25\n"),
                  TIX_OK);
     /* A BOM in front of a quoted first header. */
-    cr_assert_eq(RUN(e, "bom-quoted.csv",
-                     "\xEF\xBB\xBF\"contract_id\",\"signed_on\",\"sector\",\"amount\",\"tech_amount\"\r\n"
-                     "A2,2024-03-02,nuclear,2.00,0.75\r\n"),
-                 TIX_OK);
+    cr_assert_eq(
+        RUN(e, "bom-quoted.csv",
+            "\xEF\xBB\xBF\"contract_id\",\"signed_on\",\"sector\",\"amount\",\"tech_amount\"\r\n"
+            "A2,2024-03-02,nuclear,2.00,0.75\r\n"),
+        TIX_OK);
     assert_counts(e, 2, 2, 0);
     assert_cube(e, "2024-03 nuclear 2 200\n");
     tix_engine_free(e);
@@ -360,8 +362,10 @@ Test(engine, header_chinese_aliases)
 Test(engine, header_maps_add_names)
 {
     static const tix_header_map maps[] = {
-        {TIX_COL_CONTRACT_ID, "Contract No."}, {TIX_COL_SIGNED_ON, "Date Signed"},
-        {TIX_COL_SECTOR, "Field"},            {TIX_COL_AMOUNT, "Total (yuan)"},
+        {TIX_COL_CONTRACT_ID, "Contract No."},
+        {TIX_COL_SIGNED_ON, "Date Signed"},
+        {TIX_COL_SECTOR, "Field"},
+        {TIX_COL_AMOUNT, "Total (yuan)"},
         {TIX_COL_TECH_AMOUNT, "Tech (yuan)"},
     };
     tix_engine_opts o = default_opts();
@@ -444,8 +448,9 @@ Test(engine, header_error_line_after_blank_lines)
 {
     tix_engine_opts o = default_opts();
     tix_engine *e = make_engine(&o, NULL);
-    cr_assert_eq(RUN(e, "blank.csv", "\n\r\ncontract_id,signed_on,sector,amount\nA1,2024-01-01,x,1\n"),
-                 TIX_E_HEADER);
+    cr_assert_eq(
+        RUN(e, "blank.csv", "\n\r\ncontract_id,signed_on,sector,amount\nA1,2024-01-01,x,1\n"),
+        TIX_E_HEADER);
     cr_assert_eq(tix_engine_error(e)->line, 3);
     cr_assert(names_column(tix_engine_error(e)->message, "tech_amount"), "message \"%s\"",
               tix_engine_error(e)->message);
@@ -514,38 +519,37 @@ Test(engine, each_input_has_its_own_header)
 
 /* One valid row and one row per way of being wrong; the expected rejects
  * follow. Lines count the quoted multi-line records. */
-static const char reasons_input[] =
-    HEADER                                                                     /* 1 */
-    "A1,2024-01-10,biomedicine,dev,east,west,10.00,4.00\n"                     /* 2 ok */
-    "A2,2024-01-10,biomedicine,dev,east,west,10.00\n"                          /* 3 */
-    "A3,2024-01-10,biomedicine,dev,east,west,10.00,4.00,extra\n"               /* 4 */
-    ",2024-01-10,biomedicine,dev,east,west,10.00,4.00\n"                       /* 5 */
-    "  ,2024-01-10,biomedicine,dev,east,west,10.00,4.00\n"                     /* 6 */
-    "A6,2023-02-29,biomedicine,dev,east,west,10.00,4.00\n"                     /* 7 */
-    "A7,2024-13-01,biomedicine,dev,east,west,10.00,4.00\n"                     /* 8 */
-    "A8,0000-01-01,biomedicine,dev,east,west,10.00,4.00\n"                     /* 9 */
-    "A9,2024/01/10,biomedicine,dev,east,west,10.00,4.00\n"                     /* 10 */
-    "A10,,biomedicine,dev,east,west,10.00,4.00\n"                              /* 11 */
-    "A11,2024-01-10,biomedicine,dev,east,west,\"1,000.00\",4.00\n"             /* 12 */
-    "A12,2024-01-10,biomedicine,dev,east,west,-0,0\n"                          /* 13 */
-    "A13,2024-01-10,biomedicine,dev,east,west,1e5,4.00\n"                      /* 14 */
-    "A14,2024-01-10,biomedicine,dev,east,west,12.345,4.00\n"                   /* 15 */
-    "A15,2024-01-10,biomedicine,dev,east,west,,4.00\n"                         /* 16 */
-    "A16,2024-01-10,biomedicine,dev,east,west,.5,0\n"                          /* 17 */
-    "A17,2024-01-10,biomedicine,dev,east,west,10.00,abc\n"                     /* 18 */
-    "A18,2024-01-10,biomedicine,dev,east,west,10.00,1.5.0\n"                   /* 19 */
-    "A19,2024-01-10,biomedicine,dev,east,west,9223372036854775807.99,1\n"      /* 20 */
+static const char reasons_input[] = HEADER                                /* 1 */
+    "A1,2024-01-10,biomedicine,dev,east,west,10.00,4.00\n"                /* 2 ok */
+    "A2,2024-01-10,biomedicine,dev,east,west,10.00\n"                     /* 3 */
+    "A3,2024-01-10,biomedicine,dev,east,west,10.00,4.00,extra\n"          /* 4 */
+    ",2024-01-10,biomedicine,dev,east,west,10.00,4.00\n"                  /* 5 */
+    "  ,2024-01-10,biomedicine,dev,east,west,10.00,4.00\n"                /* 6 */
+    "A6,2023-02-29,biomedicine,dev,east,west,10.00,4.00\n"                /* 7 */
+    "A7,2024-13-01,biomedicine,dev,east,west,10.00,4.00\n"                /* 8 */
+    "A8,0000-01-01,biomedicine,dev,east,west,10.00,4.00\n"                /* 9 */
+    "A9,2024/01/10,biomedicine,dev,east,west,10.00,4.00\n"                /* 10 */
+    "A10,,biomedicine,dev,east,west,10.00,4.00\n"                         /* 11 */
+    "A11,2024-01-10,biomedicine,dev,east,west,\"1,000.00\",4.00\n"        /* 12 */
+    "A12,2024-01-10,biomedicine,dev,east,west,-0,0\n"                     /* 13 */
+    "A13,2024-01-10,biomedicine,dev,east,west,1e5,4.00\n"                 /* 14 */
+    "A14,2024-01-10,biomedicine,dev,east,west,12.345,4.00\n"              /* 15 */
+    "A15,2024-01-10,biomedicine,dev,east,west,,4.00\n"                    /* 16 */
+    "A16,2024-01-10,biomedicine,dev,east,west,.5,0\n"                     /* 17 */
+    "A17,2024-01-10,biomedicine,dev,east,west,10.00,abc\n"                /* 18 */
+    "A18,2024-01-10,biomedicine,dev,east,west,10.00,1.5.0\n"              /* 19 */
+    "A19,2024-01-10,biomedicine,dev,east,west,9223372036854775807.99,1\n" /* 20 */
     "A20,2024-01-10,biomedicine,dev,east,west,92233720368547758.07,92233720368547758.08\n" /* 21 */
-    "A21,2024-01-10,biomedicine,dev,east,west,100.00,100.01\n"                 /* 22 */
+    "A21,2024-01-10,biomedicine,dev,east,west,100.00,100.01\n"                             /* 22 */
     "A22,2024-01-11,biomedicine,\"licensing\nand\nservices\",east,west,1.00,1.00\n" /* 23-25 ok */
-    "A23,2024-01-10,,dev,east,west,10.00,4.00\n"                               /* 26 */
-    "A24,2024-01-12,biomedicine,\"two\r\nlines\",east,west,5.00,6.00\r\n"      /* 27-28 */
-    ",2024-13-01,biomedicine,dev,east,west,x,y\n"                              /* 29 */
-    "A26,2024-01-10,biomedicine,dev,east,west,x,y\n"                           /* 30 */
-    "A27,2024-01-10,biomedicine,dev,east,west,99999999999999999999,x\n"        /* 31 */
-    "\n"                                                                       /* 32 */
-    "A28,2024-02-29,biomedicine,dev,east,west,00012.50,7.5\n"                  /* 33 ok */
-    "A29,2024-03-01,biomedicine,\"open,east,west,1,1\n";                       /* 34 */
+    "A23,2024-01-10,,dev,east,west,10.00,4.00\n"                                    /* 26 */
+    "A24,2024-01-12,biomedicine,\"two\r\nlines\",east,west,5.00,6.00\r\n"           /* 27-28 */
+    ",2024-13-01,biomedicine,dev,east,west,x,y\n"                                   /* 29 */
+    "A26,2024-01-10,biomedicine,dev,east,west,x,y\n"                                /* 30 */
+    "A27,2024-01-10,biomedicine,dev,east,west,99999999999999999999,x\n"             /* 31 */
+    "\n"                                                                            /* 32 */
+    "A28,2024-02-29,biomedicine,dev,east,west,00012.50,7.5\n"                       /* 33 ok */
+    "A29,2024-03-01,biomedicine,\"open,east,west,1,1\n";                            /* 34 */
 
 typedef struct want_rej {
     uint64_t line;
@@ -767,12 +771,11 @@ Test(engine, row_accounting_across_inputs)
     rejects_free(&rs);
 }
 
-static const char measure_input[] = HEADER
-    "A1,2024-01-05,electronic,dev,e,w,100.00,60.00\n"
-    "A2,2024-01-06,electronic,svc,e,w,50.50,0.25\n"
-    "A3,2024-01-07,biomedicine,dev,e,w,1000,999.99\n"
-    "A4,2024-02-01,electronic,dev,e,w,0.01,0\n"
-    "A5,2024-02-01,biomedicine,transfer,e,w,7.5,7.5\n";
+static const char measure_input[] = HEADER "A1,2024-01-05,electronic,dev,e,w,100.00,60.00\n"
+                                           "A2,2024-01-06,electronic,svc,e,w,50.50,0.25\n"
+                                           "A3,2024-01-07,biomedicine,dev,e,w,1000,999.99\n"
+                                           "A4,2024-02-01,electronic,dev,e,w,0.01,0\n"
+                                           "A5,2024-02-01,biomedicine,transfer,e,w,7.5,7.5\n";
 
 Test(engine, measure_selects_summed_amount)
 {
@@ -816,7 +819,8 @@ Test(engine, dimension_groups_by_chosen_column)
     o.dimension = TIX_COL_CONTRACT_TYPE;
     tix_engine *e = make_engine(&o, &rs);
     cr_assert_eq(RUN(e, "dim.csv",
-                     "contract_id,signed_on,sector,contract_type,buyer_region,seller_region,amount,tech_amount\n"
+                     "contract_id,signed_on,sector,contract_type,buyer_region,seller_region,amount,"
+                     "tech_amount\n"
                      "A1,2024-01-05,electronic,dev,e,w,100.00,60.00\n"
                      "A2,2024-01-06,electronic,svc,e,w,50.50,0.25\n"
                      "A3,2024-01-07,biomedicine,dev,e,w,1000,999.99\n"
@@ -854,9 +858,9 @@ Test(engine, iso_week_periods_span_year_end)
     tix_engine *e = make_engine(&o, NULL);
     cr_assert_eq(RUN(e, "w.csv",
                      "contract_id,signed_on,sector,amount,tech_amount\n"
-                     "A1,2021-01-03,x,1,1\n"  /* Sunday of 2020-W53 */
-                     "A2,2020-12-28,x,2,2\n"  /* Monday of 2020-W53 */
-                     "A3,2021-01-04,x,4,4\n"  /* Monday of 2021-W01 */
+                     "A1,2021-01-03,x,1,1\n"   /* Sunday of 2020-W53 */
+                     "A2,2020-12-28,x,2,2\n"   /* Monday of 2020-W53 */
+                     "A3,2021-01-04,x,4,4\n"   /* Monday of 2021-W01 */
                      "A4,2020-12-27,x,8,8\n"), /* Sunday of 2020-W52 */
                  TIX_OK);
     tix_cube *c = tix_engine_cube(e);
@@ -1012,11 +1016,10 @@ Test(engine, new_rejects_bad_options)
 
 /* ---- files --------------------------------------------------------------------------- */
 
-static const char file_input[] = HEADER
-    "F1,2024-01-05,electronic,dev,e,w,100.00,60.00\n"
-    "F2,2024-01-06,electronic,svc,e,w,50.50,0.25\n"
-    "F3,2024-02-07,biomedicine,dev,e,w,1000,999.99\n"
-    "F4,2024-02-07,biomedicine,dev,e,w,1000,bad\n";
+static const char file_input[] = HEADER "F1,2024-01-05,electronic,dev,e,w,100.00,60.00\n"
+                                        "F2,2024-01-06,electronic,svc,e,w,50.50,0.25\n"
+                                        "F3,2024-02-07,biomedicine,dev,e,w,1000,999.99\n"
+                                        "F4,2024-02-07,biomedicine,dev,e,w,1000,bad\n";
 
 static const char file_cube[] = "2024-01 electronic 2 6025\n"
                                 "2024-02 biomedicine 1 99999\n";

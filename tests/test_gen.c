@@ -21,13 +21,21 @@
 #include "techidx/period.h"
 
 static const char *const sector_names[] = {
-    "electronic_information", "advanced_manufacturing", "biomedicine", "new_materials",
-    "new_energy",             "environment",            "aerospace",   "modern_transport",
-    "urban_development",      "agriculture",            "nuclear",
+    "electronic_information",
+    "advanced_manufacturing",
+    "biomedicine",
+    "new_materials",
+    "new_energy",
+    "environment",
+    "aerospace",
+    "modern_transport",
+    "urban_development",
+    "agriculture",
+    "nuclear",
 };
 #define N_SECTORS 11
 
-static const char *const english_header[] = {"contract_id",  "signed_on",     "sector",
+static const char *const english_header[] = {"contract_id",   "signed_on",    "sector",
                                              "contract_type", "buyer_region", "seller_region",
                                              "amount",        "tech_amount",  "notes"};
 
@@ -643,14 +651,14 @@ Test(gen, sector_unit_values_drift_apart)
     free(scan_file(path, drift_row, &s));
 
     double c0, c1, cov00, cov01, cov11, sumsq;
-    cr_assert_eq(gsl_fit_linear(s.x[0], 1, s.y[0], 1, s.n[0], &c0, &c1, &cov00, &cov01, &cov11,
-                                &sumsq),
-                 GSL_SUCCESS);
+    cr_assert_eq(
+        gsl_fit_linear(s.x[0], 1, s.y[0], 1, s.n[0], &c0, &c1, &cov00, &cov01, &cov11, &sumsq),
+        GSL_SUCCESS);
     cr_expect_float_eq(c1, 0.06, 0.025, "electronic_information slope %f", c1);
     double elec = c1;
-    cr_assert_eq(gsl_fit_linear(s.x[8], 1, s.y[8], 1, s.n[8], &c0, &c1, &cov00, &cov01, &cov11,
-                                &sumsq),
-                 GSL_SUCCESS);
+    cr_assert_eq(
+        gsl_fit_linear(s.x[8], 1, s.y[8], 1, s.n[8], &c0, &c1, &cov00, &cov01, &cov11, &sumsq),
+        GSL_SUCCESS);
     cr_expect_float_eq(c1, -0.04, 0.025, "urban_development slope %f", c1);
     cr_expect_gt(elec - c1, 0.05);
     for (int i = 0; i < N_SECTORS; i++) {
@@ -663,10 +671,10 @@ Test(gen, sector_unit_values_drift_apart)
 /* ---- dirty data ----------------------------------------------------------- */
 
 struct dirty_stats {
-    size_t multi;             /* rows with more than one defect: must be 0 */
-    size_t broken;            /* rows with exactly one */
+    size_t multi;  /* rows with more than one defect: must be 0 */
+    size_t broken; /* rows with exactly one */
     size_t kind[K_KINDS];
-    size_t nf7, nf8, nf10;    /* field_count variants */
+    size_t nf7, nf8, nf10; /* field_count variants */
     size_t amt_comma, amt_neg, amt_exp, amt_3dec, amt_text, amt_empty;
     size_t ovf_nines, ovf_edge;
     size_t date_slash, date_compact, date_empty, date_feb29, date_month13, date_31;
@@ -777,8 +785,8 @@ Test(gen, all_dirty_every_variant)
     struct dirty_stats *s = scan_dirty(1.0, rows, 3);
     cr_expect_eq(s->multi, 0);
     cr_expect_eq(s->broken, rows);
-    cr_expect(s->nf7 > 0 && s->nf8 > 0 && s->nf10 > 0, "field counts 7/8/10: %zu %zu %zu",
-              s->nf7, s->nf8, s->nf10);
+    cr_expect(s->nf7 > 0 && s->nf8 > 0 && s->nf10 > 0, "field counts 7/8/10: %zu %zu %zu", s->nf7,
+              s->nf8, s->nf10);
     cr_expect(s->amt_comma && s->amt_neg && s->amt_exp && s->amt_3dec && s->amt_text &&
                   s->amt_empty,
               "bad amount variants missing");

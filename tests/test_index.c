@@ -92,9 +92,9 @@ Test(index, undefined_links)
 static void add(tix_cube *c, int32_t week, const char *cell, int n, int64_t each)
 {
     for (int i = 0; i < n; i++)
-        cr_assert_eq(tix_cube_add(c, tix_period_first_day(TIX_PERIOD_WEEK, week), cell,
-                                  strlen(cell), each),
-                     TIX_OK);
+        cr_assert_eq(
+            tix_cube_add(c, tix_period_first_day(TIX_PERIOD_WEEK, week), cell, strlen(cell), each),
+            TIX_OK);
 }
 
 static tix_cube *example_cube(void)

@@ -53,7 +53,7 @@ Test(period, date_parse_accepts_only_real_iso_dates)
     int32_t n;
     cr_assert(tix_date_parse("2024-03-11", 10, &n));
     cr_assert_eq(n, day(2024, 3, 11));
-    const char *bad[] = {"2023-02-29", "0000-01-01", "2024-13-01", "2024/03/11", "20240311",
+    const char *bad[] = {"2023-02-29", "0000-01-01", "2024-13-01",  "2024/03/11",  "20240311",
                          "2024-3-11",  "2024-03-1",  " 2024-03-11", "2024-03-11 ", "",
                          "abcd-ef-gh", "2024-04-31", "+024-03-11"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
@@ -64,7 +64,7 @@ Test(period, date_parse_accepts_only_real_iso_dates)
 
 Test(period, iso_weeks_at_year_boundaries)
 {
-    check_label(TIX_PERIOD_WEEK, 2021, 1, 3, "2020-W53");  /* the example */
+    check_label(TIX_PERIOD_WEEK, 2021, 1, 3, "2020-W53"); /* the example */
     check_label(TIX_PERIOD_WEEK, 2021, 1, 4, "2021-W01");
     check_label(TIX_PERIOD_WEEK, 2020, 12, 31, "2020-W53");
     check_label(TIX_PERIOD_WEEK, 2019, 12, 30, "2020-W01"); /* Monday before New Year */
@@ -74,7 +74,7 @@ Test(period, iso_weeks_at_year_boundaries)
     check_label(TIX_PERIOD_WEEK, 2027, 1, 1, "2026-W53");
     check_label(TIX_PERIOD_WEEK, 2024, 3, 11, "2024-W11");
     check_label(TIX_PERIOD_WEEK, 2024, 12, 30, "2025-W01");
-    check_label(TIX_PERIOD_WEEK, 1, 1, 1, "0001-W01");      /* a Monday */
+    check_label(TIX_PERIOD_WEEK, 1, 1, 1, "0001-W01"); /* a Monday */
     check_label(TIX_PERIOD_WEEK, 9999, 12, 31, "9999-W52");
     check_label(TIX_PERIOD_WEEK, 1969, 12, 31, "1970-W01"); /* before the epoch */
 }

@@ -28,7 +28,7 @@ typedef struct rec {
 typedef struct rows {
     rec *v;
     size_t n, cap;
-    size_t fail_at;        /* 1-based row whose callback fails; 0 = never */
+    size_t fail_at; /* 1-based row whose callback fails; 0 = never */
     tix_status fail_with;
     size_t calls;
 } rows;
@@ -183,8 +183,8 @@ static void assert_same_rows(const rows *a, const rows *b, const char *what)
         cr_assert_eq(x->nfields, y->nfields, "%s: row %zu nfields", what, i);
         for (size_t k = 0; k < x->nfields; k++) {
             cr_assert_eq(x->lens[k], y->lens[k], "%s: row %zu field %zu", what, i, k);
-            cr_assert_eq(memcmp(x->fields[k], y->fields[k], x->lens[k]), 0,
-                         "%s: row %zu field %zu", what, i, k);
+            cr_assert_eq(memcmp(x->fields[k], y->fields[k], x->lens[k]), 0, "%s: row %zu field %zu",
+                         what, i, k);
         }
     }
 }
@@ -428,8 +428,7 @@ static const char *const invariance_inputs[] = {
     "one field only\n\"q\"  ,  \"r\"  \n",
 };
 
-static void parse_policy(const char *in, size_t policy, uint64_t seed, size_t max_random,
-                         rows *out)
+static void parse_policy(const char *in, size_t policy, uint64_t seed, size_t max_random, rows *out)
 {
     tix_reader *r;
     memset(out, 0, sizeof *out);

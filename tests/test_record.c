@@ -46,8 +46,12 @@ Test(record, cents_parse_valid_amounts)
     struct {
         const char *s;
         int64_t cents;
-    } ok[] = {{"0", 0},          {"7", 700},       {"7.5", 750},   {"7.05", 705},
-              {"00012.50", 1250}, {"123456.78", 12345678},
+    } ok[] = {{"0", 0},
+              {"7", 700},
+              {"7.5", 750},
+              {"7.05", 705},
+              {"00012.50", 1250},
+              {"123456.78", 12345678},
               {"92233720368547758.07", INT64_MAX}};
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         int64_t c = -1;
@@ -58,22 +62,24 @@ Test(record, cents_parse_valid_amounts)
 
 Test(record, cents_parse_rejects_malformed_and_overflow)
 {
-    const char *bad[] = {"", "-0", "-5.00", "+5", "1e5", "1,000.00", "12.345", "12.", ".5",
-                         "abc", "1 000", "5.0a", "0x10", " 5", "NaN"};
+    const char *bad[] = {"",   "-0",  "-5.00", "+5",   "1e5",  "1,000.00", "12.345", "12.",
+                         ".5", "abc", "1 000", "5.0a", "0x10", " 5",       "NaN"};
     int64_t c;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         cr_assert_eq(tix_cents_parse(bad[i], strlen(bad[i]), &c), 1, "accepted '%s'", bad[i]);
     const char *big[] = {"92233720368547758.08", "9223372036854775807.99",
                          "99999999999999999999.00", "123456789012345678901234567890"};
     for (size_t i = 0; i < sizeof big / sizeof big[0]; i++)
-        cr_assert_eq(tix_cents_parse(big[i], strlen(big[i]), &c), 2, "no overflow for '%s'", big[i]);
+        cr_assert_eq(tix_cents_parse(big[i], strlen(big[i]), &c), 2, "no overflow for '%s'",
+                     big[i]);
 }
 
 Test(record, header_any_order_case_spaces_bom_unknown_columns)
 {
     tix_schema s;
     char err[256];
-    cr_assert_eq(resolve("\xEF\xBB\xBF" "Tech_Amount, notes ,AMOUNT,Sector,  signed_on,Contract_ID",
+    cr_assert_eq(resolve("\xEF\xBB\xBF"
+                         "Tech_Amount, notes ,AMOUNT,Sector,  signed_on,Contract_ID",
                          TIX_COL_SECTOR, NULL, 0, &s, err),
                  TIX_OK, "%s", err);
     cr_assert_eq(s.index[TIX_COL_TECH_AMOUNT], 0);
@@ -89,14 +95,15 @@ Test(record, header_chinese_aliases)
 {
     tix_schema s;
     char err[256];
-    cr_assert_eq(resolve("合同编号,签订日期,技术领域,合同类型,买方地区,卖方地区,合同成交额,技术交易额",
-                         TIX_COL_SELLER_REGION, NULL, 0, &s, err),
-                 TIX_OK, "%s", err);
+    cr_assert_eq(
+        resolve("合同编号,签订日期,技术领域,合同类型,买方地区,卖方地区,合同成交额,技术交易额",
+                TIX_COL_SELLER_REGION, NULL, 0, &s, err),
+        TIX_OK, "%s", err);
     for (int c = 0; c < TIX_COL_COUNT; c++)
         cr_assert_eq(s.index[c], c, "column %s", tix_column_name((tix_column)c));
-    cr_assert_eq(resolve("合同编号,签订日期,技术领域,成交金额,技术交易额", TIX_COL_SECTOR, NULL, 0,
-                         &s, err),
-                 TIX_OK, "%s", err);
+    cr_assert_eq(
+        resolve("合同编号,签订日期,技术领域,成交金额,技术交易额", TIX_COL_SECTOR, NULL, 0, &s, err),
+        TIX_OK, "%s", err);
     cr_assert_eq(s.index[TIX_COL_AMOUNT], 3);
 }
 
@@ -107,9 +114,9 @@ Test(record, header_maps_add_and_override)
     tix_header_map maps[] = {{TIX_COL_CONTRACT_ID, "Registration No"},
                              {TIX_COL_TECH_AMOUNT, "amount"},
                              {TIX_COL_AMOUNT, "Total"}};
-    cr_assert_eq(resolve("registration no,signed_on,sector,Total,amount", TIX_COL_SECTOR, maps, 3,
-                         &s, err),
-                 TIX_OK, "%s", err);
+    cr_assert_eq(
+        resolve("registration no,signed_on,sector,Total,amount", TIX_COL_SECTOR, maps, 3, &s, err),
+        TIX_OK, "%s", err);
     cr_assert_eq(s.index[TIX_COL_CONTRACT_ID], 0);
     cr_assert_eq(s.index[TIX_COL_AMOUNT], 3);
     cr_assert_eq(s.index[TIX_COL_TECH_AMOUNT], 4);
@@ -175,8 +182,8 @@ Test(record, every_reason_code)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         tix_record r;
         tix_reason got = parse(cases[i].line, &r);
-        cr_assert_eq(got, cases[i].want, "%s: got %s want %s", cases[i].line,
-                     tix_reason_name(got), tix_reason_name(cases[i].want));
+        cr_assert_eq(got, cases[i].want, "%s: got %s want %s", cases[i].line, tix_reason_name(got),
+                     tix_reason_name(cases[i].want));
     }
 }
 

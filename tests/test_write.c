@@ -56,10 +56,20 @@ static tix_index *sample_index(tix_index_row *rows)
 {
     static tix_index ix;
     memset(rows, 0, 2 * sizeof *rows);
-    rows[0] = (tix_index_row){.period = 2817, .contracts = 3, .value = 50000, .cells = 2,
-                              .value_index = 100, .volume_index = 100, .unit_value_index = 100};
-    rows[1] = (tix_index_row){.period = 2819, .contracts = 5, .value = 86001, .cells = 2,
-                              .matched = 2, .value_index = 172.002, .volume_index = 177.7409258856,
+    rows[0] = (tix_index_row){.period = 2817,
+                              .contracts = 3,
+                              .value = 50000,
+                              .cells = 2,
+                              .value_index = 100,
+                              .volume_index = 100,
+                              .unit_value_index = 100};
+    rows[1] = (tix_index_row){.period = 2819,
+                              .contracts = 5,
+                              .value = 86001,
+                              .cells = 2,
+                              .matched = 2,
+                              .value_index = 172.002,
+                              .volume_index = 177.7409258856,
                               .unit_value_index = NAN};
     ix = (tix_index){TIX_PERIOD_WEEK, TIX_METHOD_FISHER, 2817, 2, rows};
     return &ix;

@@ -34,9 +34,9 @@ typedef struct tix_cube tix_cube;
 
 /* One (period, cell) aggregate as seen after tix_cube_finalize(). */
 typedef struct tix_cube_entry {
-    uint32_t cell;  /* rank of the cell name in byte order (tix_cube_cell_name) */
-    uint64_t n;     /* contracts */
-    int64_t value;  /* sum of the measure, cents */
+    uint32_t cell; /* rank of the cell name in byte order (tix_cube_cell_name) */
+    uint64_t n;    /* contracts */
+    int64_t value; /* sum of the measure, cents */
 } tix_cube_entry;
 
 /* Descriptive statistics of one entry's amounts, in cents. mean, sd, median

@@ -32,16 +32,16 @@ tix_status tix_measure_parse(const char *name, tix_measure *m);
 typedef struct tix_counts {
     uint64_t read, accepted, rejected;
     uint64_t by_reason[TIX_REASON_COUNT];
-    uint64_t bytes;     /* decompressed bytes */
-    uint64_t inputs;    /* inputs completed */
+    uint64_t bytes;  /* decompressed bytes */
+    uint64_t inputs; /* inputs completed */
 } tix_counts;
 
 /* A rejected row. Strings are borrowed for the duration of the call. */
 typedef struct tix_reject {
-    const char *input;  /* input name as given */
-    uint64_t line;      /* line on which the record starts */
+    const char *input; /* input name as given */
+    uint64_t line;     /* line on which the record starts */
     tix_reason reason;
-    const char *raw;    /* the record's raw text */
+    const char *raw; /* the record's raw text */
     size_t raw_len;
 } tix_reject;
 
@@ -50,10 +50,10 @@ typedef tix_status (*tix_reject_fn)(void *ctx, const tix_reject *rej);
 
 typedef struct tix_engine_opts {
     tix_period_kind period;
-    tix_column dimension;        /* the cells: sector by default */
+    tix_column dimension; /* the cells: sector by default */
     tix_measure measure;
-    int cell_stats;              /* keep per-cell statistics (for --cells) */
-    const tix_header_map *maps;  /* borrowed; must outlive the engine */
+    int cell_stats;             /* keep per-cell statistics (for --cells) */
+    const tix_header_map *maps; /* borrowed; must outlive the engine */
     size_t nmaps;
     size_t max_record_bytes;     /* 0 = reader default */
     size_t max_cells, max_pairs; /* 0 = cube defaults */

@@ -36,7 +36,7 @@ typedef struct tix_row {
     uint64_t line;   /* 1-based physical line on which the record starts */
     const char *raw; /* the record's bytes, without its final line end */
     size_t raw_len;
-    unsigned flags;  /* TIX_ROW_* */
+    unsigned flags; /* TIX_ROW_* */
 } tix_row;
 
 /* Called once per record. Returning anything but TIX_OK stops the reader;

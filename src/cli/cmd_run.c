@@ -58,8 +58,18 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
     return TIX_EXIT_USAGE;
 }
 
-enum { OPT_PERIOD = 256, OPT_BY, OPT_MEASURE, OPT_METHOD, OPT_BASE, OPT_FORMAT, OPT_CELLS,
-       OPT_REJECTS, OPT_STRICT, OPT_MAP };
+enum {
+    OPT_PERIOD = 256,
+    OPT_BY,
+    OPT_MEASURE,
+    OPT_METHOD,
+    OPT_BASE,
+    OPT_FORMAT,
+    OPT_CELLS,
+    OPT_REJECTS,
+    OPT_STRICT,
+    OPT_MAP
+};
 
 static int parse_args(int argc, char **argv, run_opts *o)
 {
@@ -229,8 +239,8 @@ int tix_cli_run(int argc, char **argv)
     tix_index *ix = NULL;
     char msg[256];
 
-    if (o.rejects && (open_out(&rejects, o.rejects) != 0 ||
-                      tix_write_rejects_header(rejects.f) != TIX_OK))
+    if (o.rejects &&
+        (open_out(&rejects, o.rejects) != 0 || tix_write_rejects_header(rejects.f) != TIX_OK))
         goto done;
     tix_status st = tix_engine_new(&eng, &o.engine, write_reject, rejects.f);
     if (st != TIX_OK) {
