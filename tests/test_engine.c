@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "support.h"
 #include "techidx/cube.h"
 #include "techidx/engine.h"
 #include "techidx/period.h"
@@ -23,65 +24,9 @@
 
 /* ---- temp files ------------------------------------------------------------ */
 
-static char tmpdir[64];
+static void setup(void) { tt_tmpdir_make("engine"); }
 
-static void setup(void)
-{
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/tix_engine_XXXXXX");
-    cr_assert_not_null(mkdtemp(tmpdir), "mkdtemp: %s", strerror(errno));
-}
-
-static void teardown(void)
-{
-    DIR *d = opendir(tmpdir);
-    if (!d)
-        return;
-    struct dirent *de;
-    char path[512];
-    while ((de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        snprintf(path, sizeof path, "%s/%s", tmpdir, de->d_name);
-        unlink(path);
-    }
-    closedir(d);
-    rmdir(tmpdir);
-}
-
-TestSuite(engine, .init = setup, .fini = teardown);
-
-static void path_in_tmp(char *out, size_t cap, const char *name)
-{
-    snprintf(out, cap, "%s/%s", tmpdir, name);
-}
-
-static void write_file(const char *path, const void *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    cr_assert_not_null(f, "fopen %s: %s", path, strerror(errno));
-    if (len)
-        cr_assert_eq(fwrite(data, 1, len, f), len);
-    cr_assert_eq(fclose(f), 0);
-}
-
-/* gzip member of data; *len gets its size. Caller frees. */
-static unsigned char *gzip_bytes(const void *data, size_t n, size_t *len)
-{
-    z_stream z;
-    memset(&z, 0, sizeof z);
-    cr_assert_eq(deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
-    uLong bound = deflateBound(&z, (uLong)n) + 64;
-    unsigned char *out = malloc(bound);
-    cr_assert_not_null(out);
-    z.next_in = (Bytef *)(uintptr_t)data;
-    z.avail_in = (uInt)n;
-    z.next_out = out;
-    z.avail_out = (uInt)bound;
-    cr_assert_eq(deflate(&z, Z_FINISH), Z_STREAM_END);
-    *len = bound - z.avail_out;
-    deflateEnd(&z);
-    return out;
-}
+TestSuite(engine, .init = setup, .fini = tt_tmpdir_remove);
 
 /* ---- rejects ---------------------------------------------------------------- */
 
@@ -101,16 +46,6 @@ typedef struct rejects {
     size_t calls;
 } rejects;
 
-static char *dup_bytes(const char *p, size_t n)
-{
-    char *s = malloc(n + 1);
-    cr_assert_not_null(s);
-    if (n)
-        memcpy(s, p, n);
-    s[n] = '\0';
-    return s;
-}
-
 static tix_status on_reject(void *ctx, const tix_reject *rj)
 {
     rejects *rs = ctx;
@@ -121,10 +56,10 @@ static tix_status on_reject(void *ctx, const tix_reject *rj)
         cr_assert_not_null(rs->v);
     }
     rej *r = &rs->v[rs->n++];
-    r->input = dup_bytes(rj->input, strlen(rj->input));
+    r->input = tt_dup(rj->input, strlen(rj->input));
     r->line = rj->line;
     r->reason = rj->reason;
-    r->raw = dup_bytes(rj->raw, rj->raw_len);
+    r->raw = tt_dup(rj->raw, rj->raw_len);
     r->raw_len = rj->raw_len;
     if (rs->fail_at && rs->calls == rs->fail_at)
         return rs->fail_with;
@@ -659,12 +594,12 @@ Test(engine, reasons_same_when_fed_byte_by_byte)
 Test(engine, reasons_through_files_plain_and_gzip)
 {
     char plain[256], gz[256];
-    path_in_tmp(plain, sizeof plain, "reasons.csv");
-    path_in_tmp(gz, sizeof gz, "reasons-gzip.csv"); /* gzip, whatever the name */
-    write_file(plain, reasons_input, sizeof reasons_input - 1);
+    tt_path(plain, sizeof plain, "reasons.csv");
+    tt_path(gz, sizeof gz, "reasons-gzip.csv"); /* gzip, whatever the name */
+    tt_write_file(plain, reasons_input, sizeof reasons_input - 1);
     size_t zlen;
-    unsigned char *z = gzip_bytes(reasons_input, sizeof reasons_input - 1, &zlen);
-    write_file(gz, z, zlen);
+    unsigned char *z = tt_gzip(reasons_input, sizeof reasons_input - 1, 6, &zlen);
+    tt_write_file(gz, z, zlen);
     free(z);
 
     const char *paths[] = {plain, gz};
@@ -1027,22 +962,22 @@ static const char file_cube[] = "2024-01 electronic 2 6025\n"
 Test(engine, add_file_plain_gzip_and_multimember)
 {
     char plain[256], gz[256], multi[256];
-    path_in_tmp(plain, sizeof plain, "f.csv.gz"); /* plain, whatever the name */
-    path_in_tmp(gz, sizeof gz, "f.csv");
-    path_in_tmp(multi, sizeof multi, "multi.gz");
-    write_file(plain, file_input, sizeof file_input - 1);
+    tt_path(plain, sizeof plain, "f.csv.gz"); /* plain, whatever the name */
+    tt_path(gz, sizeof gz, "f.csv");
+    tt_path(multi, sizeof multi, "multi.gz");
+    tt_write_file(plain, file_input, sizeof file_input - 1);
     size_t zlen, z1len, z2len;
-    unsigned char *z = gzip_bytes(file_input, sizeof file_input - 1, &zlen);
-    write_file(gz, z, zlen);
+    unsigned char *z = tt_gzip(file_input, sizeof file_input - 1, 6, &zlen);
+    tt_write_file(gz, z, zlen);
     /* Two members split in the middle of a record. */
     size_t cut = sizeof HEADER + 10;
-    unsigned char *z1 = gzip_bytes(file_input, cut, &z1len);
-    unsigned char *z2 = gzip_bytes(file_input + cut, sizeof file_input - 1 - cut, &z2len);
+    unsigned char *z1 = tt_gzip(file_input, cut, 6, &z1len);
+    unsigned char *z2 = tt_gzip(file_input + cut, sizeof file_input - 1 - cut, 6, &z2len);
     unsigned char *both = malloc(z1len + z2len);
     cr_assert_not_null(both);
     memcpy(both, z1, z1len);
     memcpy(both + z1len, z2, z2len);
-    write_file(multi, both, z1len + z2len);
+    tt_write_file(multi, both, z1len + z2len);
     free(z);
     free(z1);
     free(z2);
@@ -1080,12 +1015,12 @@ Test(engine, add_file_plain_gzip_and_multimember)
 Test(engine, add_file_truncated_gzip_is_error_without_line)
 {
     char path[256];
-    path_in_tmp(path, sizeof path, "trunc.csv.gz");
+    tt_path(path, sizeof path, "trunc.csv.gz");
     size_t zlen;
-    unsigned char *z = gzip_bytes(file_input, sizeof file_input - 1, &zlen);
+    unsigned char *z = tt_gzip(file_input, sizeof file_input - 1, 6, &zlen);
     static const size_t cuts[] = {1, 4, 8, 30};
     for (size_t i = 0; i < 4; i++) {
-        write_file(path, z, zlen - cuts[i]);
+        tt_write_file(path, z, zlen - cuts[i]);
         tix_engine_opts o = default_opts();
         tix_engine *e = make_engine(&o, NULL);
         cr_assert_eq(tix_engine_add_file(e, path), TIX_E_GZIP, "cut %zu", cuts[i]);
@@ -1105,7 +1040,7 @@ Test(engine, add_file_truncated_gzip_is_error_without_line)
 Test(engine, add_file_missing_is_io_error)
 {
     char path[256];
-    path_in_tmp(path, sizeof path, "missing.csv");
+    tt_path(path, sizeof path, "missing.csv");
     tix_engine_opts o = default_opts();
     tix_engine *e = make_engine(&o, NULL);
     cr_assert_eq(tix_engine_add_file(e, path), TIX_E_IO);
@@ -1120,8 +1055,8 @@ Test(engine, add_file_missing_is_io_error)
 Test(engine, add_file_empty_is_header_error)
 {
     char path[256];
-    path_in_tmp(path, sizeof path, "empty.csv");
-    write_file(path, "", 0);
+    tt_path(path, sizeof path, "empty.csv");
+    tt_write_file(path, "", 0);
     tix_engine_opts o = default_opts();
     tix_engine *e = make_engine(&o, NULL);
     cr_assert_eq(tix_engine_add_file(e, path), TIX_E_HEADER);
@@ -1151,11 +1086,11 @@ static char *big_valid_csv(size_t min_len, size_t *len)
 Test(engine, truncated_gzip_delivers_no_phantom_row)
 {
     char path[256];
-    path_in_tmp(path, sizeof path, "big-trunc.csv.gz");
+    tt_path(path, sizeof path, "big-trunc.csv.gz");
     size_t len, zlen;
     char *csv = big_valid_csv(1500000, &len);
-    unsigned char *z = gzip_bytes(csv, len, &zlen);
-    write_file(path, z, zlen - 8);
+    unsigned char *z = tt_gzip(csv, len, 6, &zlen);
+    tt_write_file(path, z, zlen - 8);
 
     rejects rs = {0};
     tix_engine_opts o = default_opts();
@@ -1176,11 +1111,11 @@ Test(engine, big_gzip_file_reads_completely)
     /* The same big file, untruncated: every row accepted, none lost at
      * chunk boundaries. */
     char path[256];
-    path_in_tmp(path, sizeof path, "big.csv.gz");
+    tt_path(path, sizeof path, "big.csv.gz");
     size_t len, zlen;
     char *csv = big_valid_csv(1500000, &len);
-    unsigned char *z = gzip_bytes(csv, len, &zlen);
-    write_file(path, z, zlen);
+    unsigned char *z = tt_gzip(csv, len, 6, &zlen);
+    tt_write_file(path, z, zlen);
     size_t rows = 0;
     for (size_t i = 0; i < len; i++)
         rows += csv[i] == '\n';

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "support.h"
 #include "techidx/reader.h"
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -33,16 +34,6 @@ typedef struct rows {
     size_t calls;
 } rows;
 
-static char *dup_bytes(const char *p, size_t n)
-{
-    char *s = malloc(n + 1);
-    cr_assert_not_null(s);
-    if (n)
-        memcpy(s, p, n);
-    s[n] = '\0';
-    return s;
-}
-
 static tix_status collect(void *ctx, const tix_row *row)
 {
     rows *rs = ctx;
@@ -60,11 +51,11 @@ static tix_status collect(void *ctx, const tix_row *row)
     r->lens = calloc(row->nfields ? row->nfields : 1, sizeof *r->lens);
     cr_assert(r->fields && r->lens);
     for (size_t i = 0; i < row->nfields; i++) {
-        r->fields[i] = dup_bytes(row->fields[i].ptr, row->fields[i].len);
+        r->fields[i] = tt_dup(row->fields[i].ptr, row->fields[i].len);
         r->lens[i] = row->fields[i].len;
     }
     r->line = row->line;
-    r->raw = dup_bytes(row->raw, row->raw_len);
+    r->raw = tt_dup(row->raw, row->raw_len);
     r->raw_len = row->raw_len;
     r->flags = row->flags;
     return TIX_OK;
@@ -81,14 +72,6 @@ static void rows_free(rows *rs)
     }
     free(rs->v);
     memset(rs, 0, sizeof *rs);
-}
-
-static uint64_t rng_next(uint64_t *s)
-{
-    *s ^= *s >> 12;
-    *s ^= *s << 25;
-    *s ^= *s >> 27;
-    return *s * 2685821657736338717ull;
 }
 
 /* Chunking policies: 0 = whole, SIZE_MAX = random sizes (seeded), any other
@@ -115,7 +98,7 @@ static feed_result feed_chunks(tix_reader *r, const char *in, size_t len, size_t
         if (policy == CHUNK_WHOLE)
             n = len;
         else if (policy == CHUNK_RANDOM)
-            n = 1 + (size_t)(rng_next(&s) % max_random);
+            n = 1 + (size_t)(tt_rng_next(&s) % max_random);
         else
             n = policy;
         if (n > len - pos)
@@ -497,7 +480,7 @@ Test(reader, chunk_invariance_large_input)
     cr_assert_not_null(in);
     uint64_t s = 77;
     for (int i = 0; len < 200000; i++) {
-        uint64_t r = rng_next(&s);
+        uint64_t r = tt_rng_next(&s);
         int n;
         switch (r % 4) {
         case 0:

@@ -19,36 +19,14 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "support.h"
 #include "techidx/source.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static char tmpdir[64];
+static void setup(void) { tt_tmpdir_make("source"); }
 
-static void setup(void)
-{
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/tix_source_XXXXXX");
-    cr_assert_not_null(mkdtemp(tmpdir), "mkdtemp: %s", strerror(errno));
-}
-
-static void teardown(void)
-{
-    DIR *d = opendir(tmpdir);
-    if (!d)
-        return;
-    struct dirent *de;
-    char path[512];
-    while ((de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        snprintf(path, sizeof path, "%s/%s", tmpdir, de->d_name);
-        unlink(path);
-    }
-    closedir(d);
-    rmdir(tmpdir);
-}
-
-TestSuite(source, .init = setup, .fini = teardown);
+TestSuite(source, .init = setup, .fini = tt_tmpdir_remove);
 
 typedef struct bytes {
     unsigned char *p;
@@ -78,15 +56,6 @@ static void bytes_cat(bytes *b, const void *p, size_t n)
     b->len += n;
 }
 
-static uint64_t rng_next(uint64_t *s)
-{
-    /* xorshift64*: fixed seeds make the data reproducible. */
-    *s ^= *s >> 12;
-    *s ^= *s << 25;
-    *s ^= *s >> 27;
-    return *s * 2685821657736338717ull;
-}
-
 /* CSV-like text of at least `min_len` bytes: varied lines so it does not
  * compress to nothing. */
 static bytes make_text(size_t min_len, uint64_t seed)
@@ -95,7 +64,7 @@ static bytes make_text(size_t min_len, uint64_t seed)
     char line[128];
     unsigned long i = 0;
     while (b.len < min_len) {
-        uint64_t r = rng_next(&seed);
+        uint64_t r = tt_rng_next(&seed);
         int n = snprintf(line, sizeof line, "C%06lu,2024-%02u-%02u,sector_%u,%llu.%02u,%llu\n", i++,
                          (unsigned)(r % 12) + 1, (unsigned)((r >> 8) % 28) + 1,
                          (unsigned)((r >> 16) % 11), (unsigned long long)((r >> 24) % 1000000),
@@ -112,41 +81,17 @@ static bytes make_random(size_t len, uint64_t seed)
     bytes b = {malloc(len + 1), len, len + 1};
     cr_assert_not_null(b.p);
     for (size_t i = 0; i < len; i++)
-        b.p[i] = (unsigned char)(rng_next(&seed) >> 56);
+        b.p[i] = (unsigned char)(tt_rng_next(&seed) >> 56);
     return b;
 }
 
 /* One gzip member holding data. */
 static bytes gzip_member(const void *data, size_t len)
 {
-    z_stream z;
-    memset(&z, 0, sizeof z);
-    cr_assert_eq(deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
-    uLong bound = deflateBound(&z, (uLong)len) + 64;
-    bytes out = {malloc(bound), 0, bound};
-    cr_assert_not_null(out.p);
-    z.next_in = (Bytef *)(uintptr_t)data;
-    z.avail_in = (uInt)len;
-    z.next_out = out.p;
-    z.avail_out = (uInt)bound;
-    cr_assert_eq(deflate(&z, Z_FINISH), Z_STREAM_END);
-    out.len = bound - z.avail_out;
-    deflateEnd(&z);
+    bytes out = {NULL, 0, 0};
+    out.p = tt_gzip(data, len, 9, &out.len);
+    out.cap = out.len;
     return out;
-}
-
-static void path_in_tmp(char *out, size_t cap, const char *name)
-{
-    snprintf(out, cap, "%s/%s", tmpdir, name);
-}
-
-static void write_file(const char *path, const void *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    cr_assert_not_null(f, "fopen %s: %s", path, strerror(errno));
-    if (len)
-        cr_assert_eq(fwrite(data, 1, len, f), len);
-    cr_assert_eq(fclose(f), 0);
 }
 
 /* Reads the whole source with buffers of `cap` bytes. Returns the status of
@@ -220,9 +165,9 @@ static void assert_gzip_error(const char *path)
 Test(source, plain_file_read_whole)
 {
     char path[256];
-    path_in_tmp(path, sizeof path, "plain.csv");
+    tt_path(path, sizeof path, "plain.csv");
     bytes text = make_text(600 * 1024, 1); /* more than one internal buffer */
-    write_file(path, text.p, text.len);
+    tt_write_file(path, text.p, text.len);
 
     bytes got;
     int gz = -1;
@@ -236,8 +181,8 @@ Test(source, plain_file_read_whole)
 Test(source, plain_eof_is_sticky_and_bytes_in_counts_file)
 {
     char path[256];
-    path_in_tmp(path, sizeof path, "small.csv");
-    write_file(path, "a,b\n1,2\n", 8);
+    tt_path(path, sizeof path, "small.csv");
+    tt_write_file(path, "a,b\n1,2\n", 8);
 
     tix_source *s;
     cr_assert_eq(tix_source_open(&s, path, NULL, 0), TIX_OK);
@@ -259,8 +204,8 @@ Test(source, plain_eof_is_sticky_and_bytes_in_counts_file)
 Test(source, empty_file_is_immediate_clean_eof)
 {
     char path[256];
-    path_in_tmp(path, sizeof path, "empty.csv");
-    write_file(path, "", 0);
+    tt_path(path, sizeof path, "empty.csv");
+    tt_write_file(path, "", 0);
 
     tix_source *s;
     cr_assert_eq(tix_source_open(&s, path, NULL, 0), TIX_OK);
@@ -279,8 +224,8 @@ Test(source, empty_file_is_immediate_clean_eof)
 Test(source, one_byte_file_and_lone_1f_are_plain)
 {
     char path[256];
-    path_in_tmp(path, sizeof path, "one");
-    write_file(path, "\x1f", 1);
+    tt_path(path, sizeof path, "one");
+    tt_write_file(path, "\x1f", 1);
     bytes got;
     int gz = -1;
     cr_assert_eq(read_path(path, 16, &got, &gz), TIX_OK);
@@ -289,8 +234,8 @@ Test(source, one_byte_file_and_lone_1f_are_plain)
     bytes_free(&got);
 
     /* 1f followed by anything but 8b is not gzip either. */
-    path_in_tmp(path, sizeof path, "almost.gz");
-    write_file(path, "\x1f\x8c\x08rest", 7);
+    tt_path(path, sizeof path, "almost.gz");
+    tt_write_file(path, "\x1f\x8c\x08rest", 7);
     cr_assert_eq(read_path(path, 16, &got, &gz), TIX_OK);
     cr_assert_eq(gz, 0);
     assert_bytes_eq(&got, "\x1f\x8c\x08rest", 7);
@@ -300,7 +245,7 @@ Test(source, one_byte_file_and_lone_1f_are_plain)
 Test(source, nonexistent_path_is_io_error_with_message)
 {
     char path[256];
-    path_in_tmp(path, sizeof path, "does-not-exist.csv");
+    tt_path(path, sizeof path, "does-not-exist.csv");
     tix_source *s = (tix_source *)(uintptr_t)1;
     char err[256] = "";
     cr_assert_eq(tix_source_open(&s, path, err, sizeof err), TIX_E_IO);
@@ -317,8 +262,9 @@ Test(source, nonexistent_path_is_io_error_with_message)
 Test(source, directory_is_io_error_with_message)
 {
     tix_source *s = (tix_source *)(uintptr_t)1;
-    char err[256] = "";
-    cr_assert_eq(tix_source_open(&s, tmpdir, err, sizeof err), TIX_E_IO);
+    char err[256] = "", dir[256];
+    tt_path(dir, sizeof dir, ".");
+    cr_assert_eq(tix_source_open(&s, dir, err, sizeof err), TIX_E_IO);
     cr_assert_null(s);
     cr_assert_not_null(strstr(err, strerror(EISDIR)), "message: \"%s\"", err);
 }
@@ -330,10 +276,10 @@ Test(source, free_accepts_null) { tix_source_free(NULL); }
 Test(source, gzip_file_decompressed)
 {
     char path[256];
-    path_in_tmp(path, sizeof path, "data.csv.gz");
+    tt_path(path, sizeof path, "data.csv.gz");
     bytes text = make_text(700 * 1024, 2);
     bytes gz = gzip_member(text.p, text.len);
-    write_file(path, gz.p, gz.len);
+    tt_write_file(path, gz.p, gz.len);
 
     tix_source *s;
     cr_assert_eq(tix_source_open(&s, path, NULL, 0), TIX_OK);
@@ -353,11 +299,11 @@ Test(source, gzip_larger_than_internal_buffer)
 {
     /* Incompressible: the compressed file spans several internal reads. */
     char path[256];
-    path_in_tmp(path, sizeof path, "random.gz");
+    tt_path(path, sizeof path, "random.gz");
     bytes data = make_random(900 * 1024, 3);
     bytes gz = gzip_member(data.p, data.len);
     cr_assert_gt(gz.len, 800 * 1024);
-    write_file(path, gz.p, gz.len);
+    tt_write_file(path, gz.p, gz.len);
 
     bytes got;
     cr_assert_eq(read_path(path, 100000, &got, NULL), TIX_OK);
@@ -370,7 +316,7 @@ Test(source, gzip_larger_than_internal_buffer)
 Test(source, gzip_written_by_gzopen)
 {
     char path[256];
-    path_in_tmp(path, sizeof path, "gzopen.gz");
+    tt_path(path, sizeof path, "gzopen.gz");
     bytes text = make_text(50 * 1024, 4);
     gzFile f = gzopen(path, "wb6");
     cr_assert_not_null(f);
@@ -389,9 +335,9 @@ Test(source, gzip_written_by_gzopen)
 Test(source, gzip_empty_member_is_clean_eof)
 {
     char path[256];
-    path_in_tmp(path, sizeof path, "empty.gz");
+    tt_path(path, sizeof path, "empty.gz");
     bytes gz = gzip_member("", 0);
-    write_file(path, gz.p, gz.len);
+    tt_write_file(path, gz.p, gz.len);
     bytes got;
     int is_gz = -1;
     cr_assert_eq(read_path(path, 64, &got, &is_gz), TIX_OK);
@@ -408,8 +354,8 @@ Test(source, gzip_detected_by_magic_not_name)
     bytes gz = gzip_member(text, sizeof text - 1);
 
     /* gzip data in a file named .csv is decompressed. */
-    path_in_tmp(path, sizeof path, "actually-gzip.csv");
-    write_file(path, gz.p, gz.len);
+    tt_path(path, sizeof path, "actually-gzip.csv");
+    tt_write_file(path, gz.p, gz.len);
     bytes got;
     int is_gz = -1;
     cr_assert_eq(read_path(path, 64, &got, &is_gz), TIX_OK);
@@ -418,8 +364,8 @@ Test(source, gzip_detected_by_magic_not_name)
     bytes_free(&got);
 
     /* plain text in a file named .gz is read as is. */
-    path_in_tmp(path, sizeof path, "actually-plain.csv.gz");
-    write_file(path, text, sizeof text - 1);
+    tt_path(path, sizeof path, "actually-plain.csv.gz");
+    tt_write_file(path, text, sizeof text - 1);
     is_gz = -1;
     cr_assert_eq(read_path(path, 64, &got, &is_gz), TIX_OK);
     cr_assert_eq(is_gz, 0);
@@ -431,7 +377,7 @@ Test(source, gzip_detected_by_magic_not_name)
 Test(source, gzip_multi_member_reads_all_members)
 {
     char path[256];
-    path_in_tmp(path, sizeof path, "multi.gz");
+    tt_path(path, sizeof path, "multi.gz");
     const char a[] = "contract_id,amount\nA1,1.00\n";
     const char b[] = "A2,2.00\nA3,3.00\n";
     bytes ga = gzip_member(a, sizeof a - 1);
@@ -439,7 +385,7 @@ Test(source, gzip_multi_member_reads_all_members)
     bytes file = {NULL, 0, 0};
     bytes_cat(&file, ga.p, ga.len);
     bytes_cat(&file, gb.p, gb.len);
-    write_file(path, file.p, file.len);
+    tt_write_file(path, file.p, file.len);
 
     bytes want = {NULL, 0, 0};
     bytes_cat(&want, a, sizeof a - 1);
@@ -462,7 +408,7 @@ Test(source, gzip_multi_member_with_empty_and_large_members)
     /* Members: large, empty, large; the member boundaries fall at arbitrary
      * places of the internal read buffer. */
     char path[256];
-    path_in_tmp(path, sizeof path, "multi-large.gz");
+    tt_path(path, sizeof path, "multi-large.gz");
     bytes t1 = make_random(300 * 1024 + 17, 5);
     bytes t3 = make_text(400 * 1024, 6);
     bytes g1 = gzip_member(t1.p, t1.len);
@@ -474,7 +420,7 @@ Test(source, gzip_multi_member_with_empty_and_large_members)
     bytes_cat(&file, g3.p, g3.len);
     bytes_cat(&want, t1.p, t1.len);
     bytes_cat(&want, t3.p, t3.len);
-    write_file(path, file.p, file.len);
+    tt_write_file(path, file.p, file.len);
 
     tix_source *s;
     cr_assert_eq(tix_source_open(&s, path, NULL, 0), TIX_OK);
@@ -499,7 +445,7 @@ Test(source, gzip_header_with_name_and_comment)
     /* Members as the gzip tool writes them: FNAME (and here FCOMMENT) in the
      * header. The second member carries the fields, the first does not. */
     char path[256];
-    path_in_tmp(path, sizeof path, "named.gz");
+    tt_path(path, sizeof path, "named.gz");
     const char a[] = "first,member\n";
     const char b[] = "second,member\n";
     bytes ga = gzip_member(a, sizeof a - 1);
@@ -513,7 +459,7 @@ Test(source, gzip_header_with_name_and_comment)
     bytes_cat(&file, "contracts.csv", 14); /* with its NUL */
     bytes_cat(&file, "a comment", 10);
     bytes_cat(&file, gb.p + 10, gb.len - 10);
-    write_file(path, file.p, file.len);
+    tt_write_file(path, file.p, file.len);
 
     bytes want = {NULL, 0, 0};
     bytes_cat(&want, a, sizeof a - 1);
@@ -531,12 +477,12 @@ Test(source, gzip_header_with_name_and_comment)
 Test(source, tiny_buffers_give_identical_bytes)
 {
     char plain[256], gzp[256];
-    path_in_tmp(plain, sizeof plain, "tiny.csv");
-    path_in_tmp(gzp, sizeof gzp, "tiny.csv.gz");
+    tt_path(plain, sizeof plain, "tiny.csv");
+    tt_path(gzp, sizeof gzp, "tiny.csv.gz");
     bytes text = make_text(20 * 1024, 7);
     bytes gz = gzip_member(text.p, text.len);
-    write_file(plain, text.p, text.len);
-    write_file(gzp, gz.p, gz.len);
+    tt_write_file(plain, text.p, text.len);
+    tt_write_file(gzp, gz.p, gz.len);
 
     static const size_t caps[] = {1, 7, 4096};
     for (size_t i = 0; i < 3; i++) {
@@ -557,12 +503,12 @@ Test(source, tiny_buffers_give_identical_bytes)
 Test(source, gzip_truncated_trailer_is_error)
 {
     char path[256];
-    path_in_tmp(path, sizeof path, "trunc.gz");
+    tt_path(path, sizeof path, "trunc.gz");
     bytes text = make_text(30 * 1024, 8);
     bytes gz = gzip_member(text.p, text.len);
     static const size_t cuts[] = {1, 4, 8};
     for (size_t i = 0; i < 3; i++) {
-        write_file(path, gz.p, gz.len - cuts[i]);
+        tt_write_file(path, gz.p, gz.len - cuts[i]);
         cr_log_info("cut %zu bytes", cuts[i]);
         assert_gzip_error(path);
     }
@@ -573,17 +519,17 @@ Test(source, gzip_truncated_trailer_is_error)
 Test(source, gzip_truncated_in_the_middle_is_error)
 {
     char path[256];
-    path_in_tmp(path, sizeof path, "trunc-mid.gz");
+    tt_path(path, sizeof path, "trunc-mid.gz");
     bytes text = make_text(600 * 1024, 9);
     bytes gz = gzip_member(text.p, text.len);
-    write_file(path, gz.p, gz.len / 2);
+    tt_write_file(path, gz.p, gz.len / 2);
     assert_gzip_error(path);
 
     /* A cut inside the 10-byte header. */
-    write_file(path, gz.p, 5);
+    tt_write_file(path, gz.p, 5);
     assert_gzip_error(path);
     /* Only the magic. */
-    write_file(path, gz.p, 2);
+    tt_write_file(path, gz.p, 2);
     assert_gzip_error(path);
     bytes_free(&gz);
     bytes_free(&text);
@@ -593,11 +539,11 @@ Test(source, gzip_every_truncation_is_error)
 {
     /* Every proper prefix of at least the two magic bytes is an error. */
     char path[256];
-    path_in_tmp(path, sizeof path, "prefix.gz");
+    tt_path(path, sizeof path, "prefix.gz");
     const char text[] = "contract_id,signed_on,amount\nA1,2024-01-02,10.00\nA2,2024-01-03,12.50\n";
     bytes gz = gzip_member(text, sizeof text - 1);
     for (size_t n = 2; n < gz.len; n++) {
-        write_file(path, gz.p, n);
+        tt_write_file(path, gz.p, n);
         bytes got;
         tix_status st = read_path(path, 16, &got, NULL);
         cr_assert_eq(st, TIX_E_GZIP, "prefix of %zu/%zu bytes: status %d, %zu bytes", n, gz.len,
@@ -610,18 +556,18 @@ Test(source, gzip_every_truncation_is_error)
 Test(source, gzip_truncated_second_member_is_error)
 {
     char path[256];
-    path_in_tmp(path, sizeof path, "trunc-multi.gz");
+    tt_path(path, sizeof path, "trunc-multi.gz");
     bytes g1 = gzip_member("first\n", 6);
     bytes g2 = gzip_member("second member\n", 14);
     bytes file = {NULL, 0, 0};
     bytes_cat(&file, g1.p, g1.len);
     bytes_cat(&file, g2.p, g2.len - 3);
-    write_file(path, file.p, file.len);
+    tt_write_file(path, file.p, file.len);
     assert_gzip_error(path);
     /* Only the first byte of a second member. */
     file.len = g1.len;
     bytes_cat(&file, g2.p, 1);
-    write_file(path, file.p, file.len);
+    tt_write_file(path, file.p, file.len);
     assert_gzip_error(path);
     bytes_free(&file);
     bytes_free(&g1);
@@ -631,12 +577,12 @@ Test(source, gzip_truncated_second_member_is_error)
 Test(source, gzip_bad_crc_is_error)
 {
     char path[256];
-    path_in_tmp(path, sizeof path, "badcrc.gz");
+    tt_path(path, sizeof path, "badcrc.gz");
     bytes text = make_text(10 * 1024, 10);
     bytes gz = gzip_member(text.p, text.len);
     for (size_t k = 0; k < 4; k++) {
         gz.p[gz.len - 8 + k] ^= 0x01;
-        write_file(path, gz.p, gz.len);
+        tt_write_file(path, gz.p, gz.len);
         cr_log_info("CRC byte %zu flipped", k);
         assert_gzip_error(path);
         gz.p[gz.len - 8 + k] ^= 0x01;
@@ -648,12 +594,12 @@ Test(source, gzip_bad_crc_is_error)
 Test(source, gzip_bad_length_trailer_is_error)
 {
     char path[256];
-    path_in_tmp(path, sizeof path, "badlen.gz");
+    tt_path(path, sizeof path, "badlen.gz");
     bytes text = make_text(10 * 1024, 11);
     bytes gz = gzip_member(text.p, text.len);
     for (size_t k = 0; k < 4; k++) {
         gz.p[gz.len - 4 + k] ^= 0x10;
-        write_file(path, gz.p, gz.len);
+        tt_write_file(path, gz.p, gz.len);
         cr_log_info("ISIZE byte %zu flipped", k);
         assert_gzip_error(path);
         gz.p[gz.len - 4 + k] ^= 0x10;
@@ -665,7 +611,7 @@ Test(source, gzip_bad_length_trailer_is_error)
 Test(source, gzip_garbage_after_member_is_error)
 {
     char path[256];
-    path_in_tmp(path, sizeof path, "garbage.gz");
+    tt_path(path, sizeof path, "garbage.gz");
     const char text[] = "a,b\n1,2\n";
     bytes gz = gzip_member(text, sizeof text - 1);
     static const char *const tails[] = {"garbage\n", "\n", "\0", "\x1f", "\x1f\x8bXXXXXXXXXXXX"};
@@ -674,7 +620,7 @@ Test(source, gzip_garbage_after_member_is_error)
         bytes file = {NULL, 0, 0};
         bytes_cat(&file, gz.p, gz.len);
         bytes_cat(&file, tails[i], tail_len[i]);
-        write_file(path, file.p, file.len);
+        tt_write_file(path, file.p, file.len);
         cr_log_info("tail %zu", i);
         assert_gzip_error(path);
         bytes_free(&file);
@@ -686,11 +632,11 @@ Test(source, gzip_garbage_after_large_member_is_error)
 {
     /* The garbage arrives in a later read(2) than the member's end. */
     char path[256];
-    path_in_tmp(path, sizeof path, "garbage-large.gz");
+    tt_path(path, sizeof path, "garbage-large.gz");
     bytes data = make_random(400 * 1024, 12);
     bytes gz = gzip_member(data.p, data.len);
     bytes_cat(&gz, "trailing junk", 13);
-    write_file(path, gz.p, gz.len);
+    tt_write_file(path, gz.p, gz.len);
     bytes got;
     cr_assert_eq(read_path(path, 65536, &got, NULL), TIX_E_GZIP);
     bytes_free(&got);
@@ -701,11 +647,11 @@ Test(source, gzip_garbage_after_large_member_is_error)
 Test(source, gzip_corrupt_deflate_byte_is_error)
 {
     char path[256];
-    path_in_tmp(path, sizeof path, "corrupt.gz");
+    tt_path(path, sizeof path, "corrupt.gz");
     bytes text = make_text(40 * 1024, 13);
     bytes gz = gzip_member(text.p, text.len);
     gz.p[gz.len / 2] ^= 0xff;
-    write_file(path, gz.p, gz.len);
+    tt_write_file(path, gz.p, gz.len);
     assert_gzip_error(path);
     bytes_free(&gz);
     bytes_free(&text);
@@ -717,14 +663,14 @@ Test(source, gzip_any_corrupt_body_byte_is_error)
      * 10-byte header holds MTIME/XFL/OS, which gzip ignores, so it is
      * skipped): each corruption must be caught by inflate or the CRC. */
     char path[256];
-    path_in_tmp(path, sizeof path, "sweep.gz");
+    tt_path(path, sizeof path, "sweep.gz");
     const char text[] = "contract_id,signed_on,sector,amount,tech_amount\n"
                         "A1,2024-01-02,biomedicine,10.00,5.00\n"
                         "A2,2024-01-03,new_energy,12.50,12.50\n";
     bytes gz = gzip_member(text, sizeof text - 1);
     for (size_t k = 10; k < gz.len - 8; k++) {
         gz.p[k] ^= 0xff;
-        write_file(path, gz.p, gz.len);
+        tt_write_file(path, gz.p, gz.len);
         bytes got;
         tix_status st = read_path(path, 64, &got, NULL);
         cr_assert_eq(st, TIX_E_GZIP, "byte %zu of %zu flipped: status %d", k, gz.len, (int)st);
@@ -737,10 +683,10 @@ Test(source, gzip_any_corrupt_body_byte_is_error)
 Test(source, error_is_sticky_and_has_message)
 {
     char path[256];
-    path_in_tmp(path, sizeof path, "sticky.gz");
+    tt_path(path, sizeof path, "sticky.gz");
     const char text[] = "x,y\n";
     bytes gz = gzip_member(text, sizeof text - 1);
-    write_file(path, gz.p, gz.len - 4);
+    tt_write_file(path, gz.p, gz.len - 4);
 
     tix_source *s;
     cr_assert_eq(tix_source_open(&s, path, NULL, 0), TIX_OK);
@@ -773,9 +719,9 @@ static void file_onto_stdin(const char *path)
 Test(source, stdin_plain_via_dash)
 {
     char path[256];
-    path_in_tmp(path, sizeof path, "stdin.csv");
+    tt_path(path, sizeof path, "stdin.csv");
     bytes text = make_text(300 * 1024, 14);
-    write_file(path, text.p, text.len);
+    tt_write_file(path, text.p, text.len);
     file_onto_stdin(path);
 
     bytes got;
@@ -823,10 +769,10 @@ Test(source, stdin_gzip_through_pipe)
 Test(source, stdin_truncated_gzip_is_error)
 {
     char path[256];
-    path_in_tmp(path, sizeof path, "stdin-trunc.gz");
+    tt_path(path, sizeof path, "stdin-trunc.gz");
     bytes text = make_text(5000, 15);
     bytes gz = gzip_member(text.p, text.len);
-    write_file(path, gz.p, gz.len - 1);
+    tt_write_file(path, gz.p, gz.len - 1);
     file_onto_stdin(path);
     bytes got;
     cr_assert_eq(read_path("-", 512, &got, NULL), TIX_E_GZIP);
