@@ -123,9 +123,9 @@ static int grow_slots(uint32_t **slots, size_t *mask, size_t count,
     return 1;
 }
 
-static uint64_t cell_key(const tix_cube *c, uint32_t id) { return c->cells[id].hash; }
+static uint64_t cell_hash_of(const tix_cube *c, uint32_t id) { return c->cells[id].hash; }
 
-static uint64_t pair_key(const tix_cube *c, uint32_t i)
+static uint64_t pair_hash_of(const tix_cube *c, uint32_t i)
 {
     return hash_pair(c->pairs[i].period, c->pairs[i].cell);
 }
@@ -160,7 +160,7 @@ static tix_status intern_cell(tix_cube *c, const char *p, size_t n, uint32_t *id
     c->cell_slots[s] = (uint32_t)++c->ncells;
     *id = (uint32_t)(c->ncells - 1);
     if (c->ncells * 2 > c->cell_mask &&
-        !grow_slots(&c->cell_slots, &c->cell_mask, c->ncells, cell_key, c))
+        !grow_slots(&c->cell_slots, &c->cell_mask, c->ncells, cell_hash_of, c))
         return TIX_E_NOMEM;
     return TIX_OK;
 }
@@ -192,7 +192,7 @@ static tix_status find_pair(tix_cube *c, int32_t period, uint32_t cell, pair **o
     p->min = INT64_MAX;
     c->pair_slots[s] = (uint32_t)++c->npairs;
     if (c->npairs * 2 > c->pair_mask &&
-        !grow_slots(&c->pair_slots, &c->pair_mask, c->npairs, pair_key, c))
+        !grow_slots(&c->pair_slots, &c->pair_mask, c->npairs, pair_hash_of, c))
         return TIX_E_NOMEM;
     *out = &c->pairs[c->npairs - 1];
     return TIX_OK;
@@ -263,26 +263,28 @@ tix_status tix_cube_add(tix_cube *c, int32_t day, const char *cell, size_t len, 
     return TIX_OK;
 }
 
-/* qsort has no context argument: finalize sorts under this pointer. */
-static const tix_cube *sort_cube;
-
-static int cmp_cell_ids(const void *a, const void *b)
+/* Sort keys carry everything their comparison needs: qsort has no context
+ * argument, and finalize must not lean on global state. */
+static int cmp_cell_names(const void *a, const void *b)
 {
-    const cell_name *x = &sort_cube->cells[*(const uint32_t *)a];
-    const cell_name *y = &sort_cube->cells[*(const uint32_t *)b];
+    const cell_name *x = *(const cell_name *const *)a, *y = *(const cell_name *const *)b;
     size_t n = x->len < y->len ? x->len : y->len;
     int r = memcmp(x->name, y->name, n);
     return r ? r : (x->len > y->len) - (x->len < y->len);
 }
 
-static int cmp_pairs(const void *a, const void *b)
+typedef struct pair_key {
+    int32_t period;
+    uint32_t rank;
+    uint32_t index;
+} pair_key;
+
+static int cmp_pair_keys(const void *a, const void *b)
 {
-    const pair *x = &sort_cube->pairs[*(const uint32_t *)a];
-    const pair *y = &sort_cube->pairs[*(const uint32_t *)b];
+    const pair_key *x = a, *y = b;
     if (x->period != y->period)
         return x->period < y->period ? -1 : 1;
-    uint32_t rx = sort_cube->rank_of[x->cell], ry = sort_cube->rank_of[y->cell];
-    return (rx > ry) - (rx < ry);
+    return (x->rank > y->rank) - (x->rank < y->rank);
 }
 
 tix_status tix_cube_finalize(tix_cube *c)
@@ -290,34 +292,43 @@ tix_status tix_cube_finalize(tix_cube *c)
     if (c->final)
         return TIX_OK;
     size_t nc = c->ncells, np = c->npairs;
+    const cell_name **names = malloc((nc ? nc : 1) * sizeof *names);
+    pair_key *keys = malloc((np ? np : 1) * sizeof *keys);
     c->rank_of = malloc((nc ? nc : 1) * sizeof *c->rank_of);
     c->id_of_rank = malloc((nc ? nc : 1) * sizeof *c->id_of_rank);
     c->order = malloc((np ? np : 1) * sizeof *c->order);
     c->view = malloc((np ? np : 1) * sizeof *c->view);
     c->periods = malloc((np ? np : 1) * sizeof *c->periods);
     c->period_start = malloc((np + 1) * sizeof *c->period_start);
-    if (!c->rank_of || !c->id_of_rank || !c->order || !c->view || !c->periods || !c->period_start)
+    if (!names || !keys || !c->rank_of || !c->id_of_rank || !c->order || !c->view || !c->periods ||
+        !c->period_start) {
+        free(names);
+        free(keys);
         return TIX_E_NOMEM;
-    sort_cube = c;
+    }
     for (size_t i = 0; i < nc; i++)
-        c->id_of_rank[i] = (uint32_t)i;
-    qsort(c->id_of_rank, nc, sizeof *c->id_of_rank, cmp_cell_ids);
-    for (size_t r = 0; r < nc; r++)
+        names[i] = &c->cells[i];
+    qsort(names, nc, sizeof *names, cmp_cell_names);
+    for (size_t r = 0; r < nc; r++) {
+        c->id_of_rank[r] = (uint32_t)(names[r] - c->cells);
         c->rank_of[c->id_of_rank[r]] = (uint32_t)r;
+    }
     for (size_t i = 0; i < np; i++)
-        c->order[i] = (uint32_t)i;
-    qsort(c->order, np, sizeof *c->order, cmp_pairs);
-    sort_cube = NULL;
+        keys[i] = (pair_key){c->pairs[i].period, c->rank_of[c->pairs[i].cell], (uint32_t)i};
+    qsort(keys, np, sizeof *keys, cmp_pair_keys);
     c->nperiods = 0;
     for (size_t i = 0; i < np; i++) {
-        const pair *p = &c->pairs[c->order[i]];
+        const pair *p = &c->pairs[keys[i].index];
+        c->order[i] = keys[i].index;
         if (c->nperiods == 0 || c->periods[c->nperiods - 1] != p->period) {
             c->periods[c->nperiods] = p->period;
             c->period_start[c->nperiods++] = i;
         }
-        c->view[i] = (tix_cube_entry){c->rank_of[p->cell], p->n, p->sum};
+        c->view[i] = (tix_cube_entry){keys[i].rank, p->n, p->sum};
     }
     c->period_start[c->nperiods] = np;
+    free(names);
+    free(keys);
     c->final = 1;
     return TIX_OK;
 }

@@ -39,7 +39,8 @@ typedef struct tix_run_info {
 
 /* {"techidx": version, "inputs": [...], "options": {...}, "rows": {read,
  * accepted, rejected, rejected_by_reason}, "periods": [...]} with the same
- * fields per period as the CSV (value also as exact integer value_cents). */
+ * fields per period as the CSV; "value" is the exact two-decimal string and
+ * "value_cents" the exact integer, indices are numbers or null. */
 tix_status tix_write_index_json(FILE *f, const tix_index *ix, const tix_run_info *info);
 
 /* `period,cell,contracts,value,mean,sd,min,median,p90,max` for every
