@@ -32,6 +32,7 @@ struct tix_reader {
     uint64_t lines;    /* newlines consumed */
     uint64_t rec_line; /* first line of the record in progress */
     int rec_open;      /* a record has started and not ended */
+    uint64_t emitted;  /* records delivered so far */
     unsigned flags;
     tix_status status; /* first failure inside a libcsv callback */
 };
@@ -54,19 +55,18 @@ static int buf_append(buf *b, const void *p, size_t n)
     return 1;
 }
 
-/* Length of the LF or CRLF that ends p[0..n), 0 when none. */
+/* Length of the terminator that ends p[0..n): CRLF, LF or a lone CR; 0
+ * when none. */
 static size_t line_end(const char *p, size_t n)
 {
-    if (n == 0 || p[n - 1] != '\n')
+    if (n == 0)
+        return 0;
+    if (p[n - 1] == '\r')
+        return 1;
+    if (p[n - 1] != '\n')
         return 0;
     return n >= 2 && p[n - 2] == '\r' ? 2 : 1;
 }
-
-static int is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\r'; }
-
-/* Only LF ends a record: a CR is trimmed as trailing space, which handles
- * CRLF, and a lone CR inside a line stays data instead of splitting it. */
-static int is_term(unsigned char c) { return c == '\n'; }
 
 static void on_field(void *data, size_t len, void *r_)
 {
@@ -116,7 +116,7 @@ static tix_status emit(tix_reader *r)
     r->text.len = 0;
     r->nends = 0;
     r->flags = 0;
-    r->rec_open = 0;
+    r->emitted++;
     return st;
 }
 
@@ -147,24 +147,25 @@ tix_status tix_reader_new(tix_reader **out, const tix_reader_opts *opts, tix_row
         return TIX_E_NOMEM;
     }
     r->csv_ready = 1;
-    csv_set_space_func(&r->csv, is_space);
-    csv_set_term_func(&r->csv, is_term);
     r->rec_line = 1;
     *out = r;
     return TIX_OK;
 }
 
-/* Parses one segment: a whole line ending in '\n', or the tail of a chunk. */
+/* Parses one segment: bytes that end at a record terminator (CR, LF or
+ * CRLF) or at the end of the chunk. A record can only end at the end of a
+ * segment, so the raw text of every record is known when it completes. */
 static tix_status parse_segment(tix_reader *r, const char *p, size_t n, int ends_line)
 {
     if (!r->rec_open) {
         r->rec_open = 1;
         r->rec_line = r->lines + 1;
     }
-    /* The limit is on the record's text; its closing line end is free. */
+    /* The limit is on the record's text; its terminator is free. */
     if (r->pending.len + n - line_end(p, n) > r->max_record)
         return TIX_E_LIMIT;
-    if (r->pending.len > 0 || !ends_line) {
+    int in_pending = r->pending.len > 0;
+    if (in_pending) {
         if (!buf_append(&r->pending, p, n))
             return TIX_E_NOMEM;
         r->raw = r->pending.p;
@@ -173,20 +174,22 @@ static tix_status parse_segment(tix_reader *r, const char *p, size_t n, int ends
         r->raw = p;
         r->raw_len = n;
     }
+    uint64_t before = r->emitted;
     if (csv_parse(&r->csv, p, n, on_field, on_record, r) != n && r->status == TIX_OK)
         r->status = csv_error(&r->csv) == CSV_ENOMEM ? TIX_E_NOMEM : TIX_E_CSV;
     if (r->status != TIX_OK)
         return r->status;
-    if (ends_line) {
-        r->lines++;
-        if (!r->rec_open || r->csv.pstate == LIBCSV_ROW_NOT_BEGUN) {
-            /* A record ended here, or the line was blank. */
-            r->pending.len = 0;
-            r->rec_open = 0;
-        } else if (r->pending.len == 0 && !buf_append(&r->pending, p, n)) {
-            return TIX_E_NOMEM;
-        }
+    if (r->emitted != before ||
+        (r->csv.pstate == LIBCSV_ROW_NOT_BEGUN && line_end(p, n) > 0)) {
+        /* A record ended here, or the line was blank. (Blanks before the
+         * end of a chunk may still be the start of a record: kept.) */
+        r->pending.len = 0;
+        r->rec_open = 0;
+    } else if (!in_pending && !buf_append(&r->pending, p, n)) {
+        return TIX_E_NOMEM;
     }
+    if (ends_line)
+        r->lines++;
     return TIX_OK;
 }
 
@@ -197,12 +200,20 @@ tix_status tix_reader_feed(tix_reader *r, const void *buf_, size_t len)
     if (r->status != TIX_OK)
         return r->status;
     while (p < end) {
+        /* A physical line ends at LF; a lone CR inside it also ends a
+         * record (as in libcsv), so the line is cut after each lone CR. A CR
+         * that ends the chunk may be the first half of a CRLF: the record
+         * ends there either way, and the LF then reads as a blank line. */
         const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *stop = nl ? nl + 1 : end;
-        tix_status st = parse_segment(r, p, (size_t)(stop - p), nl != NULL);
-        if (st != TIX_OK)
-            return r->status = st;
-        p = stop;
+        const char *line_stop = nl ? nl + 1 : end;
+        while (p < line_stop) {
+            const char *cr = memchr(p, '\r', (size_t)(line_stop - p));
+            const char *stop = cr && cr + 1 != nl ? cr + 1 : line_stop;
+            tix_status st = parse_segment(r, p, (size_t)(stop - p), nl && stop == line_stop);
+            if (st != TIX_OK)
+                return r->status = st;
+            p = stop;
+        }
     }
     return TIX_OK;
 }
@@ -222,8 +233,6 @@ tix_status tix_reader_finish(tix_reader *r)
     /* Ready for the next input whatever happened. */
     csv_free(&r->csv);
     csv_init(&r->csv, 0);
-    csv_set_space_func(&r->csv, is_space);
-    csv_set_term_func(&r->csv, is_term);
     r->pending.len = 0;
     r->text.len = 0;
     r->nends = 0;

@@ -266,13 +266,26 @@ Test(reader, mixed_lf_and_crlf)
     rows_free(&rs);
 }
 
-Test(reader, lone_cr_inside_a_line_is_data)
+Test(reader, lone_cr_ends_a_record_as_in_libcsv)
 {
-    /* Only LF ends a record. */
+    /* LF, CRLF and a lone CR all end a record; lines are counted by LF. */
     rows rs;
     PARSE_STR("a\rb,c\n", &rs);
+    cr_assert_eq(rs.n, 2);
+    ROW(&rs, 0, 1, "a", "a");
+    ROW(&rs, 1, 1, "b,c", "b", "c");
+    rows_free(&rs);
+
+    /* A classic Mac OS file: CR only. */
+    PARSE_STR("h1,h2\r1,2\r3,4\r", &rs);
+    cr_assert_eq(rs.n, 3);
+    ROW(&rs, 2, 1, "3,4", "3", "4");
+    rows_free(&rs);
+
+    /* Inside quotes a lone CR is data. */
+    PARSE_STR("\"a\rb\",c\n", &rs);
     cr_assert_eq(rs.n, 1);
-    ROW(&rs, 0, 1, "a\rb,c", "a\rb", "c");
+    ROW(&rs, 0, 1, "\"a\rb\",c", "a\rb", "c");
     rows_free(&rs);
 }
 
@@ -758,13 +771,19 @@ Test(reader, empty_input_and_empty_feeds)
 
 Test(reader, free_accepts_null) { tix_reader_free(NULL); }
 
-Test(reader, raw_keeps_trailing_cr_and_lf_that_are_data)
+Test(reader, raw_drops_only_its_terminator)
 {
     rows rs;
+    /* The first CR ends the record; the CRLF after it is a blank line. */
     PARSE_STR("a,b\r\r\n", &rs);
     cr_assert_eq(rs.n, 1);
-    cr_assert_eq(rs.v[0].raw_len, 4, "raw \"%s\"", rs.v[0].raw);
-    cr_assert_eq(memcmp(rs.v[0].raw, "a,b\r", 4), 0);
+    ROW(&rs, 0, 1, "a,b", "a", "b");
+    rows_free(&rs);
+
+    /* A CR that is data stays in raw. */
+    PARSE_STR("a,\"b\r\"\r\n", &rs);
+    cr_assert_eq(rs.n, 1);
+    ROW(&rs, 0, 1, "a,\"b\r\"", "a", "b\r");
     rows_free(&rs);
 
     PARSE_STR("x,\"a\n\n", &rs);

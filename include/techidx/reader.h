@@ -4,8 +4,10 @@
  * Bytes go in with tix_reader_feed() in chunks of any size, split anywhere;
  * every complete record comes out through the row callback together with the
  * physical line it starts on and its raw bytes, so a rejected record can be
- * reported exactly as it stood in the file. Blank lines are not records.
- * Unquoted fields lose surrounding spaces, tabs and a CR before LF. */
+ * reported exactly as it stood in the file. libcsv runs with its default
+ * options, so the records are exactly those plain libcsv finds: LF, CRLF and
+ * a lone CR outside quotes each end a record; blank lines are not records;
+ * unquoted fields lose surrounding spaces and tabs. Lines are counted by LF. */
 #ifndef TECHIDX_READER_H
 #define TECHIDX_READER_H
 
@@ -34,7 +36,7 @@ typedef struct tix_row {
     const tix_field *fields;
     size_t nfields;
     uint64_t line;   /* 1-based physical line on which the record starts */
-    const char *raw; /* the record's bytes, without its final line end */
+    const char *raw; /* the record's bytes, without its terminator */
     size_t raw_len;
     unsigned flags; /* TIX_ROW_* */
 } tix_row;
