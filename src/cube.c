@@ -36,6 +36,7 @@ typedef struct cell_name {
 struct tix_cube {
     tix_cube_opts opts;
     int final;
+    size_t bytes; /* taken from opts.budget */
 
     cell_name *cells; /* by id */
     size_t ncells, cells_cap;
@@ -56,6 +57,21 @@ struct tix_cube {
     tix_cube_entry *view;
     uint32_t *order; /* view position -> pair index */
 };
+
+/* Counts n more bytes against the budget; TIX_E_LIMIT when it is spent. */
+static tix_status reserve(tix_cube *c, size_t n)
+{
+    if (!tix_budget_take(c->opts.budget, n))
+        return TIX_E_LIMIT;
+    c->bytes += n;
+    return TIX_OK;
+}
+
+static void release(tix_cube *c, size_t n)
+{
+    tix_budget_give(c->opts.budget, n);
+    c->bytes -= n;
+}
 
 static uint64_t hash_bytes(const char *p, size_t n)
 {
@@ -90,9 +106,14 @@ tix_status tix_cube_new(tix_cube **out, const tix_cube_opts *opts)
     if (!c->opts.max_cells)
         c->opts.max_cells = 100000;
     if (!c->opts.max_pairs)
-        c->opts.max_pairs = 2000000;
+        c->opts.max_pairs = 10000000;
     c->cell_mask = 63;
     c->pair_mask = 1023;
+    if (reserve(c, (c->cell_mask + 1) * sizeof *c->cell_slots +
+                       (c->pair_mask + 1) * sizeof *c->pair_slots) != TIX_OK) {
+        tix_cube_free(c);
+        return TIX_E_LIMIT;
+    }
     c->cell_slots = calloc(c->cell_mask + 1, sizeof *c->cell_slots);
     c->pair_slots = calloc(c->pair_mask + 1, sizeof *c->pair_slots);
     if (!c->cell_slots || !c->pair_slots) {
@@ -104,13 +125,17 @@ tix_status tix_cube_new(tix_cube **out, const tix_cube_opts *opts)
 }
 
 /* Doubles an open-addressing table of ids; `key` gives each id's hash. */
-static int grow_slots(uint32_t **slots, size_t *mask, size_t count,
-                      uint64_t (*key)(const tix_cube *, uint32_t), const tix_cube *c)
+static tix_status grow_slots(uint32_t **slots, size_t *mask, size_t count,
+                             uint64_t (*key)(const tix_cube *, uint32_t), tix_cube *c)
 {
     size_t nmask = *mask * 2 + 1;
+    if (reserve(c, (nmask + 1) * sizeof **slots) != TIX_OK)
+        return TIX_E_LIMIT;
     uint32_t *ns = calloc(nmask + 1, sizeof *ns);
-    if (!ns)
-        return 0;
+    if (!ns) {
+        release(c, (nmask + 1) * sizeof **slots);
+        return TIX_E_NOMEM;
+    }
     for (size_t i = 0; i < count; i++) {
         size_t h = (size_t)key(c, (uint32_t)i) & nmask;
         while (ns[h])
@@ -118,9 +143,10 @@ static int grow_slots(uint32_t **slots, size_t *mask, size_t count,
         ns[h] = (uint32_t)i + 1;
     }
     free(*slots);
+    release(c, (*mask + 1) * sizeof **slots);
     *slots = ns;
     *mask = nmask;
-    return 1;
+    return TIX_OK;
 }
 
 static uint64_t cell_hash_of(const tix_cube *c, uint32_t id) { return c->cells[id].hash; }
@@ -130,8 +156,27 @@ static uint64_t pair_hash_of(const tix_cube *c, uint32_t i)
     return hash_pair(c->pairs[i].period, c->pairs[i].cell);
 }
 
-static tix_status intern_cell(tix_cube *c, const char *p, size_t n, uint32_t *id)
+/* Grows an array to `cap` elements of `size` bytes against the budget. */
+static tix_status grow_array(tix_cube *c, void **arr, size_t *cap, size_t size, size_t min)
 {
+    size_t ncap = *cap ? *cap * 2 : min;
+    if (reserve(c, (ncap - *cap) * size) != TIX_OK)
+        return TIX_E_LIMIT;
+    void *na = realloc(*arr, ncap * size);
+    if (!na) {
+        release(c, (ncap - *cap) * size);
+        return TIX_E_NOMEM;
+    }
+    *arr = na;
+    *cap = ncap;
+    return TIX_OK;
+}
+
+/* Every resource is secured before anything is inserted, so a failed add
+ * leaves the cube as it was. */
+static tix_status intern_cell(tix_cube *c, const char *p, size_t n, uint32_t *id, int *fresh)
+{
+    *fresh = 0;
     uint64_t h = hash_bytes(p, n);
     size_t s = (size_t)h & c->cell_mask;
     for (; c->cell_slots[s]; s = (s + 1) & c->cell_mask) {
@@ -143,31 +188,51 @@ static tix_status intern_cell(tix_cube *c, const char *p, size_t n, uint32_t *id
     }
     if (c->ncells >= c->opts.max_cells)
         return TIX_E_LIMIT;
-    if (c->ncells == c->cells_cap) {
-        size_t cap = c->cells_cap ? c->cells_cap * 2 : 16;
-        cell_name *nc = realloc(c->cells, cap * sizeof *nc);
-        if (!nc)
-            return TIX_E_NOMEM;
-        c->cells = nc;
-        c->cells_cap = cap;
+    tix_status st = TIX_OK;
+    if (c->ncells == c->cells_cap)
+        st = grow_array(c, (void **)&c->cells, &c->cells_cap, sizeof *c->cells, 16);
+    if (st == TIX_OK && (c->ncells + 1) * 2 > c->cell_mask) {
+        st = grow_slots(&c->cell_slots, &c->cell_mask, c->ncells, cell_hash_of, c);
+        for (s = (size_t)h & c->cell_mask; st == TIX_OK && c->cell_slots[s];)
+            s = (s + 1) & c->cell_mask;
     }
+    if (st != TIX_OK)
+        return st;
+    if (reserve(c, n + 1) != TIX_OK)
+        return TIX_E_LIMIT;
     char *name = malloc(n + 1);
-    if (!name)
+    if (!name) {
+        release(c, n + 1);
         return TIX_E_NOMEM;
+    }
     memcpy(name, p, n);
     name[n] = '\0';
     c->cells[c->ncells] = (cell_name){name, n, h};
     c->cell_slots[s] = (uint32_t)++c->ncells;
     *id = (uint32_t)(c->ncells - 1);
-    if (c->ncells * 2 > c->cell_mask &&
-        !grow_slots(&c->cell_slots, &c->cell_mask, c->ncells, cell_hash_of, c))
-        return TIX_E_NOMEM;
+    *fresh = 1;
     return TIX_OK;
 }
 
-static tix_status find_pair(tix_cube *c, int32_t period, uint32_t cell, pair **out)
+/* Takes back the cell interned last. Clearing its slot cannot break a probe
+ * chain: nothing was inserted after it. */
+static void forget_last_cell(tix_cube *c)
 {
-    size_t s = (size_t)hash_pair(period, cell) & c->pair_mask;
+    cell_name *cn = &c->cells[c->ncells - 1];
+    size_t s = (size_t)cn->hash & c->cell_mask;
+    while (c->cell_slots[s] != c->ncells)
+        s = (s + 1) & c->cell_mask;
+    c->cell_slots[s] = 0;
+    release(c, cn->len + 1);
+    free(cn->name);
+    c->ncells--;
+}
+
+static tix_status find_pair(tix_cube *c, int32_t period, uint32_t cell, pair **out, int *fresh)
+{
+    *fresh = 0;
+    uint64_t h = hash_pair(period, cell);
+    size_t s = (size_t)h & c->pair_mask;
     for (; c->pair_slots[s]; s = (s + 1) & c->pair_mask) {
         pair *p = &c->pairs[c->pair_slots[s] - 1];
         if (p->period == period && p->cell == cell) {
@@ -177,30 +242,43 @@ static tix_status find_pair(tix_cube *c, int32_t period, uint32_t cell, pair **o
     }
     if (c->npairs >= c->opts.max_pairs)
         return TIX_E_LIMIT;
-    if (c->npairs == c->pairs_cap) {
-        size_t cap = c->pairs_cap ? c->pairs_cap * 2 : 64;
-        pair *np = realloc(c->pairs, cap * sizeof *np);
-        if (!np)
-            return TIX_E_NOMEM;
-        c->pairs = np;
-        c->pairs_cap = cap;
+    tix_status st = TIX_OK;
+    if (c->npairs == c->pairs_cap)
+        st = grow_array(c, (void **)&c->pairs, &c->pairs_cap, sizeof *c->pairs, 64);
+    if (st == TIX_OK && (c->npairs + 1) * 2 > c->pair_mask) {
+        st = grow_slots(&c->pair_slots, &c->pair_mask, c->npairs, pair_hash_of, c);
+        for (s = (size_t)h & c->pair_mask; st == TIX_OK && c->pair_slots[s];)
+            s = (s + 1) & c->pair_mask;
     }
+    if (st != TIX_OK)
+        return st;
     pair *p = &c->pairs[c->npairs];
     memset(p, 0, sizeof *p);
     p->period = period;
     p->cell = cell;
     p->min = INT64_MAX;
     c->pair_slots[s] = (uint32_t)++c->npairs;
-    if (c->npairs * 2 > c->pair_mask &&
-        !grow_slots(&c->pair_slots, &c->pair_mask, c->npairs, pair_hash_of, c))
-        return TIX_E_NOMEM;
-    *out = &c->pairs[c->npairs - 1];
+    *out = p;
+    *fresh = 1;
     return TIX_OK;
+}
+
+/* Takes back the pair made last (see forget_last_cell). */
+static void forget_last_pair(tix_cube *c)
+{
+    pair *p = &c->pairs[c->npairs - 1];
+    size_t s = (size_t)hash_pair(p->period, p->cell) & c->pair_mask;
+    while (c->pair_slots[s] != c->npairs)
+        s = (s + 1) & c->pair_mask;
+    c->pair_slots[s] = 0;
+    release(c, p->sk_len * sizeof *p->sk);
+    free(p->sk);
+    c->npairs--;
 }
 
 static int32_t bucket_of(int64_t cents) { return (int32_t)ceil(log((double)cents) / SK_LOG_GAMMA); }
 
-static tix_status sketch_add(pair *p, int64_t cents)
+static tix_status sketch_add(tix_cube *c, pair *p, int64_t cents)
 {
     if (cents == 0) {
         p->zeros++;
@@ -215,9 +293,14 @@ static tix_status sketch_add(pair *p, int64_t cents)
             hi = b + 16;
         if (lo < 0)
             lo = 0;
+        size_t grow = ((size_t)(hi - lo) - p->sk_len) * sizeof *p->sk;
+        if (reserve(c, grow) != TIX_OK)
+            return TIX_E_LIMIT;
         uint32_t *nk = calloc((size_t)(hi - lo), sizeof *nk);
-        if (!nk)
+        if (!nk) {
+            release(c, grow);
             return TIX_E_NOMEM;
+        }
         if (p->sk_len)
             memcpy(nk + (p->sk_lo - lo), p->sk, p->sk_len * sizeof *nk);
         free(p->sk);
@@ -237,19 +320,26 @@ tix_status tix_cube_add(tix_cube *c, int32_t day, const char *cell, size_t len, 
     if (c->final || cents < 0)
         return TIX_E_INVALID;
     uint32_t id;
-    pair *p;
-    tix_status st = intern_cell(c, cell, len, &id);
-    if (st == TIX_OK)
-        st = find_pair(c, tix_period_of_day(c->opts.period, day), id, &p);
+    int fresh_cell, fresh_pair = 0;
+    pair *p = NULL;
+    int64_t sum = 0;
+    tix_status st = intern_cell(c, cell, len, &id, &fresh_cell);
     if (st != TIX_OK)
         return st;
-    int64_t sum;
-    if (__builtin_add_overflow(p->sum, cents, &sum))
-        return TIX_E_OVERFLOW;
+    st = find_pair(c, tix_period_of_day(c->opts.period, day), id, &p, &fresh_pair);
+    if (st == TIX_OK && __builtin_add_overflow(p->sum, cents, &sum))
+        st = TIX_E_OVERFLOW;
+    if (st == TIX_OK && c->opts.cell_stats)
+        st = sketch_add(c, p, cents);
+    if (st != TIX_OK) {
+        /* Leave no trace of a refused row. */
+        if (fresh_pair)
+            forget_last_pair(c);
+        if (fresh_cell)
+            forget_last_cell(c);
+        return st;
+    }
     if (c->opts.cell_stats) {
-        st = sketch_add(p, cents);
-        if (st != TIX_OK)
-            return st;
         u128 sq = (u128)(uint64_t)cents * (uint64_t)cents;
         if (__builtin_add_overflow(p->sumsq, sq, &p->sumsq))
             p->sumsq_overflow = 1;
@@ -292,6 +382,11 @@ tix_status tix_cube_finalize(tix_cube *c)
     if (c->final)
         return TIX_OK;
     size_t nc = c->ncells, np = c->npairs;
+    size_t views = nc * (sizeof *c->rank_of + sizeof *c->id_of_rank) +
+                   np * (sizeof *c->order + sizeof *c->view + sizeof *c->periods) +
+                   (np + 1) * sizeof *c->period_start;
+    if (reserve(c, views) != TIX_OK)
+        return TIX_E_LIMIT;
     const cell_name **names = malloc((nc ? nc : 1) * sizeof *names);
     pair_key *keys = malloc((np ? np : 1) * sizeof *keys);
     c->rank_of = malloc((nc ? nc : 1) * sizeof *c->rank_of);
@@ -406,6 +501,7 @@ void tix_cube_free(tix_cube *c)
 {
     if (!c)
         return;
+    tix_budget_give(c->opts.budget, c->bytes);
     for (size_t i = 0; i < c->ncells; i++)
         free(c->cells[i].name);
     for (size_t i = 0; i < c->npairs; i++)

@@ -16,6 +16,8 @@ struct tix_engine {
     void *ctx;
     tix_reader *reader;
     tix_cube *cube;
+    tix_idset *ids; /* dedup only */
+    tix_budget budget;
     tix_schema schema;
     int have_header;
     int in_input;
@@ -89,8 +91,18 @@ static tix_status on_row(void *ctx, const tix_row *row)
     tix_reason why = tix_record_parse(&e->schema, row->fields, row->nfields, &rec);
     if (why != TIX_REASON_NONE)
         return reject(e, row, why);
+    if (e->opts.has_range && (rec.day < e->opts.from_day || rec.day > e->opts.to_day))
+        return reject(e, row, TIX_REASON_OUT_OF_RANGE);
+    tix_status st = TIX_OK;
+    if (e->ids) {
+        int added;
+        st = tix_idset_add(e->ids, rec.id.ptr, rec.id.len, &added);
+        if (st == TIX_OK && !added)
+            return reject(e, row, TIX_REASON_DUPLICATE_ID);
+    }
     int64_t v = e->opts.measure == TIX_MEASURE_AMOUNT ? rec.amount : rec.tech_amount;
-    tix_status st = tix_cube_add(e->cube, rec.day, rec.cell.ptr, rec.cell.len, v);
+    if (st == TIX_OK)
+        st = tix_cube_add(e->cube, rec.day, rec.cell.ptr, rec.cell.len, v);
     switch (st) {
     case TIX_OK:
         e->counts.accepted++;
@@ -98,10 +110,13 @@ static tix_status on_row(void *ctx, const tix_row *row)
     case TIX_E_OVERFLOW:
         return fail(e, st, row->line, "a sum of amounts exceeds the int64 range of cents");
     case TIX_E_LIMIT:
+        if (tix_cube_ncells(e->cube) >= e->opts.max_cells)
+            return fail(e, st, row->line,
+                        "more than %zu distinct values of the --by column (raise --max-cells)",
+                        e->opts.max_cells);
         return fail(e, st, row->line,
-                    "too many distinct cells or period x cell pairs (limits: %zu cells, %zu pairs)",
-                    e->opts.max_cells ? e->opts.max_cells : (size_t)100000,
-                    e->opts.max_pairs ? e->opts.max_pairs : (size_t)2000000);
+                    "memory limit of %zu MiB reached by the aggregates%s (raise --max-memory)",
+                    e->budget.limit >> 20, e->ids ? " and the --dedup id set" : "");
     default:
         return fail(e, st, row->line, "%s", tix_strerror(st));
     }
@@ -121,11 +136,17 @@ tix_status tix_engine_new(tix_engine **out, const tix_engine_opts *opts, tix_rej
     e->opts = *opts;
     e->on_reject = on_reject;
     e->ctx = ctx;
-    tix_reader_opts ro = {opts->max_record_bytes, 0};
-    tix_cube_opts co = {opts->period, opts->cell_stats, opts->max_cells, opts->max_pairs};
+    if (!e->opts.max_cells)
+        e->opts.max_cells = 100000;
+    e->budget.limit = opts->max_memory ? opts->max_memory : TIX_ENGINE_MAX_MEMORY;
+    tix_reader_opts ro = {opts->max_record_bytes, opts->max_fields};
+    tix_cube_opts co = {opts->period, opts->cell_stats, e->opts.max_cells, opts->max_pairs,
+                        &e->budget};
     tix_status st = tix_reader_new(&e->reader, &ro, on_row, e);
     if (st == TIX_OK)
         st = tix_cube_new(&e->cube, &co);
+    if (st == TIX_OK && opts->dedup)
+        st = tix_idset_new(&e->ids, &e->budget);
     if (st == TIX_OK && !(e->chunk = malloc(CHUNK)))
         st = TIX_E_NOMEM;
     if (st != TIX_OK) {
@@ -160,9 +181,13 @@ static tix_status reader_status(tix_engine *e, tix_status st)
     if (st == TIX_OK || e->err.status != TIX_OK)
         return st == TIX_OK ? TIX_OK : e->err.status;
     uint64_t line = tix_reader_line(e->reader);
+    const tix_reader_opts *lim = tix_reader_limits(e->reader);
+    if (st == TIX_E_LIMIT && tix_reader_limit_hit(e->reader) == TIX_READER_LIMIT_FIELDS)
+        return fail(e, st, line, "record with more than %zu fields (raise --max-fields)",
+                    lim->max_fields);
     if (st == TIX_E_LIMIT)
-        return fail(e, st, line, "record longer than the %zu-byte limit or with too many fields",
-                    e->opts.max_record_bytes ? e->opts.max_record_bytes : (size_t)64 << 20);
+        return fail(e, st, line, "record longer than %zu bytes (raise --max-record-bytes)",
+                    lim->max_record_bytes);
     return fail(e, st, line, "%s", tix_strerror(st));
 }
 
@@ -240,6 +265,7 @@ void tix_engine_free(tix_engine *e)
     if (!e)
         return;
     tix_reader_free(e->reader);
+    tix_idset_free(e->ids);
     tix_cube_free(e->cube);
     free(e->input);
     free(e->chunk);

@@ -18,7 +18,8 @@ struct tix_reader {
     int csv_ready;
     tix_row_fn fn;
     void *ctx;
-    size_t max_record, max_fields;
+    tix_reader_opts limits;
+    tix_reader_limit limit_hit;
 
     buf text;     /* field bytes of the record being built */
     size_t *ends; /* end offset of each field in text */
@@ -73,8 +74,9 @@ static void on_field(void *data, size_t len, void *r_)
     tix_reader *r = r_;
     if (r->status != TIX_OK)
         return;
-    if (r->nends >= r->max_fields) {
+    if (r->nends >= r->limits.max_fields) {
         r->status = TIX_E_LIMIT;
+        r->limit_hit = TIX_READER_LIMIT_FIELDS;
         return;
     }
     if (r->nends == r->ends_cap) {
@@ -140,8 +142,9 @@ tix_status tix_reader_new(tix_reader **out, const tix_reader_opts *opts, tix_row
         return TIX_E_NOMEM;
     r->fn = fn;
     r->ctx = ctx;
-    r->max_record = opts && opts->max_record_bytes ? opts->max_record_bytes : (size_t)64 << 20;
-    r->max_fields = opts && opts->max_fields ? opts->max_fields : 10000;
+    r->limits.max_record_bytes =
+        opts && opts->max_record_bytes ? opts->max_record_bytes : TIX_READER_MAX_RECORD_BYTES;
+    r->limits.max_fields = opts && opts->max_fields ? opts->max_fields : TIX_READER_MAX_FIELDS;
     if (csv_init(&r->csv, 0) != 0) {
         free(r);
         return TIX_E_NOMEM;
@@ -162,8 +165,10 @@ static tix_status parse_segment(tix_reader *r, const char *p, size_t n, int ends
         r->rec_line = r->lines + 1;
     }
     /* The limit is on the record's text; its terminator is free. */
-    if (r->pending.len + n - line_end(p, n) > r->max_record)
+    if (r->pending.len + n - line_end(p, n) > r->limits.max_record_bytes) {
+        r->limit_hit = TIX_READER_LIMIT_BYTES;
         return TIX_E_LIMIT;
+    }
     int in_pending = r->pending.len > 0;
     if (in_pending) {
         if (!buf_append(&r->pending, p, n))
@@ -179,8 +184,7 @@ static tix_status parse_segment(tix_reader *r, const char *p, size_t n, int ends
         r->status = csv_error(&r->csv) == CSV_ENOMEM ? TIX_E_NOMEM : TIX_E_CSV;
     if (r->status != TIX_OK)
         return r->status;
-    if (r->emitted != before ||
-        (r->csv.pstate == LIBCSV_ROW_NOT_BEGUN && line_end(p, n) > 0)) {
+    if (r->emitted != before || (r->csv.pstate == LIBCSV_ROW_NOT_BEGUN && line_end(p, n) > 0)) {
         /* A record ended here, or the line was blank. (Blanks before the
          * end of a chunk may still be the start of a record: kept.) */
         r->pending.len = 0;
@@ -247,6 +251,10 @@ tix_status tix_reader_finish(tix_reader *r)
 uint64_t tix_reader_lines(const tix_reader *r) { return r->lines; }
 
 uint64_t tix_reader_line(const tix_reader *r) { return r->rec_line; }
+
+tix_reader_limit tix_reader_limit_hit(const tix_reader *r) { return r->limit_hit; }
+
+const tix_reader_opts *tix_reader_limits(const tix_reader *r) { return &r->limits; }
 
 void tix_reader_free(tix_reader *r)
 {

@@ -16,6 +16,10 @@ static const char *const reason_names[TIX_REASON_COUNT] = {
     "tech_exceeds_amount",
     "empty_dimension",
     "unterminated_quote",
+    "invalid_text",
+    "repeated_header",
+    "duplicate_id",
+    "out_of_range",
 };
 
 const char *tix_reason_name(tix_reason r)
@@ -119,6 +123,8 @@ tix_status tix_schema_resolve(tix_schema *s, const tix_field *fields, size_t nfi
         s->index[c] = -1;
     s->nfields = nfields;
     s->dimension = dimension;
+    s->maps = maps;
+    s->nmaps = nmaps;
     for (size_t i = 0; i < nfields; i++) {
         tix_column c;
         if (!column_of(clean_header(fields[i]), maps, nmaps, &c))
@@ -179,7 +185,77 @@ int tix_cents_parse(const char *s, size_t len, int64_t *cents)
 
 static tix_field get(const tix_schema *s, const tix_field *f, tix_column c)
 {
-    return f[s->index[c]];
+    tix_field v = f[s->index[c]];
+    if (s->index[c] == 0 && v.len >= 3 && memcmp(v.ptr, "\xEF\xBB\xBF", 3) == 0) {
+        v.ptr += 3;
+        v.len -= 3;
+    }
+    return v;
+}
+
+/* The header row again: every column found in the header holds a name that
+ * resolves to that same column. */
+static int is_header_row(const tix_schema *s, const tix_field *f)
+{
+    for (int c = 0; c < TIX_COL_COUNT; c++) {
+        tix_column got;
+        if (s->index[c] >= 0 &&
+            (!column_of(clean_header(f[s->index[c]]), s->maps, s->nmaps, &got) ||
+             got != (tix_column)c))
+            return 0;
+    }
+    return 1;
+}
+
+size_t tix_utf8_char(const char *s_, size_t len, uint32_t *cp_out)
+{
+    const unsigned char *s = (const unsigned char *)s_;
+    if (len == 0)
+        return 0;
+    unsigned c = s[0];
+    size_t n;
+    uint32_t cp, min;
+    if (c < 0x80) {
+        n = 0, cp = c, min = 0;
+    } else if (c >= 0xc2 && c <= 0xdf) {
+        n = 1, cp = c & 0x1f, min = 0x80;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        n = 2, cp = c & 0x0f, min = 0x800;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        n = 3, cp = c & 0x07, min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (len <= n)
+        return 0;
+    for (size_t k = 1; k <= n; k++) {
+        if ((s[k] & 0xc0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[k] & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    if (cp_out)
+        *cp_out = cp;
+    return n + 1;
+}
+
+int tix_text_valid(const char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c < 0x7f) { /* the common case: printable ASCII */
+            i++;
+            continue;
+        }
+        uint32_t cp;
+        size_t n = tix_utf8_char(s + i, len - i, &cp);
+        if (n == 0 || cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) /* C0, DEL, C1 */
+            return 0;
+        i += n;
+    }
+    return 1;
 }
 
 tix_reason tix_record_parse(const tix_schema *s, const tix_field *fields, size_t nfields,
@@ -187,6 +263,8 @@ tix_reason tix_record_parse(const tix_schema *s, const tix_field *fields, size_t
 {
     if (nfields != s->nfields)
         return TIX_REASON_FIELD_COUNT;
+    if (is_header_row(s, fields))
+        return TIX_REASON_REPEATED_HEADER;
     rec->id = get(s, fields, TIX_COL_CONTRACT_ID);
     if (rec->id.len == 0)
         return TIX_REASON_EMPTY_ID;
@@ -208,5 +286,7 @@ tix_reason tix_record_parse(const tix_schema *s, const tix_field *fields, size_t
     rec->cell = get(s, fields, s->dimension);
     if (rec->cell.len == 0)
         return TIX_REASON_EMPTY_DIMENSION;
+    if (!tix_text_valid(rec->id.ptr, rec->id.len) || !tix_text_valid(rec->cell.ptr, rec->cell.len))
+        return TIX_REASON_INVALID_TEXT;
     return TIX_REASON_NONE;
 }

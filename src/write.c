@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "techidx/period.h"
@@ -69,6 +70,31 @@ tix_status tix_write_index_csv(FILE *f, const tix_index *ix)
     return io_status(f);
 }
 
+/* A JSON string of arbitrary bytes (file names need not be UTF-8): invalid
+ * sequences become U+FFFD instead of failing the whole document. */
+static json_t *text(const char *s)
+{
+    size_t n = strlen(s), i = 0, o = 0;
+    char *buf = malloc(3 * n + 1);
+    if (!buf)
+        return NULL;
+    while (i < n) {
+        size_t len = tix_utf8_char(s + i, n - i, NULL);
+        if (len == 0) {
+            memcpy(buf + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            i++;
+        } else {
+            memcpy(buf + o, s + i, len);
+            o += len;
+            i += len;
+        }
+    }
+    json_t *j = json_stringn(buf, o);
+    free(buf);
+    return j;
+}
+
 static json_t *num_or_null(double x) { return isfinite(x) ? json_real(x) : json_null(); }
 
 /* json_object_set_new that remembers a failure instead of returning it. */
@@ -95,7 +121,7 @@ tix_status tix_write_index_json(FILE *f, const tix_index *ix, const tix_run_info
     }
     put(root, "techidx", json_string(info->version), &bad);
     for (size_t i = 0; i < info->ninputs; i++)
-        if (json_array_append_new(inputs, json_string(info->inputs[i])) != 0)
+        if (json_array_append_new(inputs, text(info->inputs[i])) != 0)
             bad = 1;
     put(root, "inputs", inputs, &bad);
     put(opts, "period", json_string(tix_period_kind_name(ix->kind)), &bad);

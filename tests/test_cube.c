@@ -11,7 +11,7 @@
 static tix_cube *cube_new(tix_period_kind k, int stats)
 {
     tix_cube *c;
-    tix_cube_opts o = {k, stats, 0, 0};
+    tix_cube_opts o = {k, stats, 0, 0, NULL};
     cr_assert_eq(tix_cube_new(&c, &o), TIX_OK);
     return c;
 }
@@ -70,7 +70,7 @@ Test(cube, overflow_negative_and_after_finalize_are_refused)
 Test(cube, limits_on_cells_and_pairs)
 {
     tix_cube *c;
-    tix_cube_opts o = {TIX_PERIOD_DAY, 0, 2, 3};
+    tix_cube_opts o = {TIX_PERIOD_DAY, 0, 2, 3, NULL};
     cr_assert_eq(tix_cube_new(&c, &o), TIX_OK);
     cr_assert_eq(tix_cube_add(c, 0, "a", 1, 1), TIX_OK);
     cr_assert_eq(tix_cube_add(c, 0, "b", 1, 1), TIX_OK);
@@ -213,4 +213,41 @@ Test(cube, stats_need_cell_stats)
     tix_cell_stats s;
     cr_assert_eq(tix_cube_stats(c, 0, 0, &s), TIX_E_INVALID);
     tix_cube_free(c);
+}
+
+Test(cube, budget_bounds_memory_and_a_failed_add_changes_nothing)
+{
+    tix_budget b = {64 * 1024, 0};
+    tix_cube *c;
+    tix_cube_opts o = {TIX_PERIOD_DAY, 1, 0, 0, &b};
+    cr_assert_eq(tix_cube_new(&c, &o), TIX_OK);
+    size_t added = 0;
+    tix_status st = TIX_OK;
+    char name[32];
+    while (st == TIX_OK) {
+        snprintf(name, sizeof name, "cell-%zu", added);
+        st = tix_cube_add(c, (int32_t)(added % 1000), name, strlen(name), 100 + (int64_t)added);
+        if (st == TIX_OK)
+            added++;
+    }
+    cr_assert_eq(st, TIX_E_LIMIT);
+    cr_assert_gt(added, 50);
+    cr_assert_leq(b.used, b.limit);
+    /* Existing pairs still take rows; the refused one left no trace. */
+    cr_assert_eq(tix_cube_add(c, 0, "cell-0", 6, 100), TIX_OK);
+    size_t cells = tix_cube_ncells(c);
+    cr_assert_eq(cells, added);
+    b.limit = 0; /* lift the limit to finalize */
+    cr_assert_eq(tix_cube_finalize(c), TIX_OK);
+    size_t pairs = 0;
+    for (size_t p = 0; p < tix_cube_nperiods(c); p++) {
+        size_t ne;
+        const tix_cube_entry *e = tix_cube_entries(c, p, &ne);
+        for (size_t k = 0; k < ne; k++)
+            cr_assert_gt(e[k].n, 0);
+        pairs += ne;
+    }
+    cr_assert_eq(pairs, added);
+    tix_cube_free(c);
+    cr_assert_eq(b.used, 0, "all memory given back, %zu left", b.used);
 }

@@ -484,7 +484,11 @@ static const char reasons_input[] = HEADER                                /* 1 *
     "A27,2024-01-10,biomedicine,dev,east,west,99999999999999999999,x\n"             /* 31 */
     "\n"                                                                            /* 32 */
     "A28,2024-02-29,biomedicine,dev,east,west,00012.50,7.5\n"                       /* 33 ok */
-    "A29,2024-03-01,biomedicine,\"open,east,west,1,1\n";                            /* 34 */
+    "A30,2024-01-10,bio\x01medicine,dev,east,west,1.00,1.00\n"                      /* 34 */
+    "\xEF\xBB\xBF" HEADER                                                           /* 35 */
+    "A28,2024-03-05,biomedicine,dev,east,west,1.00,1.00\n"                          /* 36 */
+    "A31,2030-01-01,biomedicine,dev,east,west,1.00,1.00\n"                          /* 37 */
+    "A29,2024-03-01,biomedicine,\"open,east,west,1,1\n";                            /* 38 */
 
 typedef struct want_rej {
     uint64_t line;
@@ -522,10 +526,27 @@ static const want_rej reasons_want[] = {
     {30, TIX_REASON_BAD_AMOUNT, "A26,2024-01-10,biomedicine,dev,east,west,x,y"},
     {31, TIX_REASON_BAD_TECH_AMOUNT,
      "A27,2024-01-10,biomedicine,dev,east,west,99999999999999999999,x"},
-    {34, TIX_REASON_UNTERMINATED_QUOTE, "A29,2024-03-01,biomedicine,\"open,east,west,1,1"},
+    {34, TIX_REASON_INVALID_TEXT, "A30,2024-01-10,bio\x01medicine,dev,east,west,1.00,1.00"},
+    {35, TIX_REASON_REPEATED_HEADER,
+     "\xEF\xBB\xBF"
+     "contract_id,signed_on,sector,contract_type,buyer_region,seller_region,amount,tech_amount"},
+    {36, TIX_REASON_DUPLICATE_ID, "A28,2024-03-05,biomedicine,dev,east,west,1.00,1.00"},
+    {37, TIX_REASON_OUT_OF_RANGE, "A31,2030-01-01,biomedicine,dev,east,west,1.00,1.00"},
+    {38, TIX_REASON_UNTERMINATED_QUOTE, "A29,2024-03-01,biomedicine,\"open,east,west,1,1"},
 };
 #define N_REASONS_WANT (sizeof reasons_want / sizeof reasons_want[0])
 #define N_REASONS_OK 3
+
+/* The reasons input needs --dedup and a date range for its last reasons. */
+static tix_engine_opts reasons_opts(void)
+{
+    tix_engine_opts o = default_opts();
+    o.dedup = 1;
+    o.has_range = 1;
+    o.from_day = tix_days_from_civil(2000, 1, 1);
+    o.to_day = tix_days_from_civil(2029, 12, 31);
+    return o;
+}
 
 static void check_reasons(const rejects *rs, const char *input)
 {
@@ -553,7 +574,7 @@ static void check_reason_counts(tix_engine *e)
 Test(engine, every_reason_code_with_line_and_raw)
 {
     rejects rs = {0};
-    tix_engine_opts o = default_opts();
+    tix_engine_opts o = reasons_opts();
     tix_engine *e = make_engine(&o, &rs);
     char name[] = "contracts-2024.csv";
     cr_assert_eq(tix_engine_begin(e, name), TIX_OK);
@@ -572,7 +593,7 @@ Test(engine, every_reason_code_with_line_and_raw)
 Test(engine, reasons_same_when_fed_byte_by_byte)
 {
     rejects whole = {0}, bytewise = {0};
-    tix_engine_opts o = default_opts();
+    tix_engine_opts o = reasons_opts();
     tix_engine *e1 = make_engine(&o, &whole);
     tix_engine *e2 = make_engine(&o, &bytewise);
     cr_assert_eq(run_mem(e1, "r.csv", reasons_input, sizeof reasons_input - 1, 0), TIX_OK);
@@ -605,7 +626,7 @@ Test(engine, reasons_through_files_plain_and_gzip)
     const char *paths[] = {plain, gz};
     for (size_t i = 0; i < 2; i++) {
         rejects rs = {0};
-        tix_engine_opts o = default_opts();
+        tix_engine_opts o = reasons_opts();
         tix_engine *e = make_engine(&o, &rs);
         cr_assert_eq(tix_engine_add_file(e, paths[i]), TIX_OK, "%s: %s", paths[i],
                      tix_engine_error(e)->message);
@@ -650,17 +671,17 @@ Test(engine, unterminated_quote_on_multiline_record)
     tix_engine_opts o = default_opts();
     tix_engine *e = make_engine(&o, &rs);
     cr_assert_eq(RUN(e, "u.csv",
-                     "contract_id,signed_on,sector,amount,tech_amount\n"
-                     "A1,2024-01-01,\"multi\nline\",1,1\n"
-                     "A2,2024-01-02,\"never\nclosed,1,1\n"
-                     "A3,2024-01-03,x,1,1\n"),
+                     "contract_id,signed_on,notes,sector,amount,tech_amount\n"
+                     "A1,2024-01-01,\"multi\nline\",m,1,1\n"
+                     "A2,2024-01-02,\"never\nclosed,x,1,1\n"
+                     "A3,2024-01-03,x,x,1,1\n"),
                  TIX_OK);
     cr_assert_eq(rs.n, 1);
     assert_reject(&rs, 0, "u.csv", 4, TIX_REASON_UNTERMINATED_QUOTE,
-                  "A2,2024-01-02,\"never\nclosed,1,1\nA3,2024-01-03,x,1,1");
+                  "A2,2024-01-02,\"never\nclosed,x,1,1\nA3,2024-01-03,x,x,1,1");
     assert_counts(e, 2, 1, 1);
     cr_assert_eq(tix_engine_counts(e)->by_reason[TIX_REASON_UNTERMINATED_QUOTE], 1);
-    assert_cube(e, "2024-01 multi\nline 1 100\n");
+    assert_cube(e, "2024-01 m 1 100\n");
     tix_engine_free(e);
     rejects_free(&rs);
 }

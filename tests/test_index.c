@@ -100,7 +100,7 @@ static void add(tix_cube *c, int32_t week, const char *cell, int n, int64_t each
 static tix_cube *example_cube(void)
 {
     tix_cube *c;
-    tix_cube_opts o = {TIX_PERIOD_WEEK, 0, 0, 0};
+    tix_cube_opts o = {TIX_PERIOD_WEEK, 0, 0, 0, NULL};
     cr_assert_eq(tix_cube_new(&c, &o), TIX_OK);
     /* weeks 100 and 101 as the example; 102 empty; 103 repeats 101 with C new. */
     add(c, 100, "A", 2, 100);
@@ -169,7 +169,7 @@ Test(index, base_without_data_is_an_error)
 Test(index, disjoint_cells_break_the_chain)
 {
     tix_cube *c;
-    tix_cube_opts co = {TIX_PERIOD_WEEK, 0, 0, 0};
+    tix_cube_opts co = {TIX_PERIOD_WEEK, 0, 0, 0, NULL};
     cr_assert_eq(tix_cube_new(&c, &co), TIX_OK);
     add(c, 10, "A", 1, 100);
     add(c, 11, "B", 1, 100);
@@ -188,7 +188,7 @@ Test(index, disjoint_cells_break_the_chain)
 Test(index, empty_cube)
 {
     tix_cube *c;
-    tix_cube_opts co = {TIX_PERIOD_WEEK, 0, 0, 0};
+    tix_cube_opts co = {TIX_PERIOD_WEEK, 0, 0, 0, NULL};
     cr_assert_eq(tix_cube_new(&c, &co), TIX_OK);
     cr_assert_eq(tix_cube_finalize(c), TIX_OK);
     tix_index *ix;

@@ -5,6 +5,7 @@
  * hand-written expectations, and against each other when the same input is
  * fed whole, byte by byte and in pseudo-random chunk splits. */
 #include <criterion/criterion.h>
+#include <csv.h>
 
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "support.h"
+#include "techidx/gen.h"
 #include "techidx/reader.h"
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -791,4 +793,110 @@ Test(reader, raw_drops_only_its_terminator)
     cr_assert_eq(rs.v[0].flags, TIX_ROW_UNTERMINATED_QUOTE);
     ROW(&rs, 0, 1, "x,\"a\n", "x", "a\n\n");
     rows_free(&rs);
+}
+
+/* ---- differential: the reader's records are plain libcsv's -------------- */
+
+typedef struct plain {
+    rows rs;    /* records as plain libcsv reports them */
+    rec cur;    /* the record being built */
+    size_t cap; /* of cur.fields / cur.lens */
+} plain;
+
+static void plain_field(void *p, size_t n, void *ctx)
+{
+    plain *pl = ctx;
+    if (pl->cur.nfields == pl->cap) {
+        pl->cap = pl->cap ? pl->cap * 2 : 16;
+        pl->cur.fields = realloc(pl->cur.fields, pl->cap * sizeof *pl->cur.fields);
+        pl->cur.lens = realloc(pl->cur.lens, pl->cap * sizeof *pl->cur.lens);
+        cr_assert(pl->cur.fields && pl->cur.lens);
+    }
+    pl->cur.fields[pl->cur.nfields] = tt_dup(p ? p : "", p ? n : 0);
+    pl->cur.lens[pl->cur.nfields++] = p ? n : 0;
+}
+
+static void plain_row(int term, void *ctx)
+{
+    plain *pl = ctx;
+    (void)term;
+    if (pl->rs.n == pl->rs.cap) {
+        pl->rs.cap = pl->rs.cap ? pl->rs.cap * 2 : 64;
+        pl->rs.v = realloc(pl->rs.v, pl->rs.cap * sizeof *pl->rs.v);
+        cr_assert_not_null(pl->rs.v);
+    }
+    pl->rs.v[pl->rs.n++] = pl->cur;
+    memset(&pl->cur, 0, sizeof pl->cur);
+    pl->cap = 0;
+}
+
+/* Plain libcsv, default options, the whole input in one call. */
+static void parse_plain(const char *in, size_t len, rows *out)
+{
+    struct csv_parser p;
+    plain pl;
+    memset(&pl, 0, sizeof pl);
+    cr_assert_eq(csv_init(&p, 0), 0);
+    cr_assert_eq(csv_parse(&p, in, len, plain_field, plain_row, &pl), len);
+    csv_fini(&p, plain_field, plain_row, &pl);
+    csv_free(&p);
+    *out = pl.rs;
+}
+
+static void assert_same_fields(const rows *a, const rows *b, const char *what)
+{
+    cr_assert_eq(a->n, b->n, "%s: %zu records vs %zu", what, a->n, b->n);
+    for (size_t i = 0; i < a->n; i++) {
+        cr_assert_eq(a->v[i].nfields, b->v[i].nfields, "%s: record %zu", what, i);
+        for (size_t k = 0; k < a->v[i].nfields; k++) {
+            cr_assert_eq(a->v[i].lens[k], b->v[i].lens[k], "%s: record %zu field %zu", what, i, k);
+            cr_assert_eq(memcmp(a->v[i].fields[k], b->v[i].fields[k], a->v[i].lens[k]), 0,
+                         "%s: record %zu field %zu", what, i, k);
+        }
+    }
+}
+
+Test(reader, records_equal_plain_libcsv_on_generated_dirty_dumps)
+{
+    /* Generated dumps carry quoted notes with commas, quotes and newlines and
+     * every kind of broken row; CR variants of them exercise CRLF and lone CR. */
+    tix_gen_opts o;
+    tix_gen_opts_default(&o);
+    o.rows = 4000;
+    o.dirty = 0.1;
+    o.seed = 77;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    cr_assert_eq(tix_gen_write(&o, m, NULL, 0), TIX_OK);
+    fclose(m);
+    char *crlf = malloc(2 * len + 1), *cr = malloc(len + 1);
+    size_t ncrlf = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] == '\n' && i % 3 == 0)
+            crlf[ncrlf++] = '\r';
+        crlf[ncrlf++] = text[i];
+        cr[i] = text[i] == '\n' ? '\r' : text[i];
+    }
+    const char *inputs[] = {text, crlf, cr};
+    const size_t lens[] = {len, ncrlf, len};
+    for (size_t t = 0; t < 3; t++) {
+        rows want, got;
+        parse_plain(inputs[t], lens[t], &want);
+        cr_assert_gt(want.n, (size_t)4000);
+        for (uint64_t seed = 1; seed <= 3; seed++) {
+            tix_reader *r;
+            memset(&got, 0, sizeof got);
+            cr_assert_eq(tix_reader_new(&r, NULL, collect, &got), TIX_OK);
+            feed_result res = feed_chunks(r, inputs[t], lens[t], CHUNK_RANDOM, seed * 31 + t, 700);
+            cr_assert_eq(res.finish, TIX_OK);
+            tix_reader_free(r);
+            assert_same_fields(&got, &want, t == 0 ? "LF" : t == 1 ? "mixed CRLF" : "CR");
+            rows_free(&got);
+        }
+        rows_free(&want);
+    }
+    free(text);
+    free(crlf);
+    free(cr);
 }

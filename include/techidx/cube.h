@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "techidx/budget.h"
 #include "techidx/period.h"
 #include "techidx/status.h"
 
@@ -27,7 +28,8 @@ typedef struct tix_cube_opts {
     tix_period_kind period; /* how dates group into periods */
     int cell_stats;         /* 1: keep min/max/sd/quantile state per pair */
     size_t max_cells;       /* distinct cell names; 0 = default 100000 */
-    size_t max_pairs;       /* distinct (period, cell) pairs; 0 = default 2000000 */
+    size_t max_pairs;       /* distinct (period, cell) pairs; 0 = default 10000000 */
+    tix_budget *budget;     /* memory for everything that grows; NULL = none */
 } tix_cube_opts;
 
 typedef struct tix_cube tix_cube;
@@ -57,11 +59,15 @@ tix_status tix_cube_new(tix_cube **out, const tix_cube_opts *opts);
 /* Adds one contract signed on day number `day` to cell (cell, len) (bytes,
  * copied on first sight) with `cents` >= 0 of the measure. Returns TIX_OK,
  * TIX_E_OVERFLOW (a sum left int64), TIX_E_LIMIT (max_cells or max_pairs
- * reached), TIX_E_NOMEM, or TIX_E_INVALID after finalize or for cents < 0. */
+ * reached, or the budget spent), TIX_E_NOMEM, or TIX_E_INVALID after
+ * finalize or for cents < 0. A failed add changes nothing. Memory: about 100
+ * bytes per pair (with cell_stats up to 8 KB more for the sketch, typically
+ * 1-4 KB), plus each distinct cell name. */
 tix_status tix_cube_add(tix_cube *c, int32_t day, const char *cell, size_t len, int64_t cents);
 
-/* Ends the adds and builds the sorted views below. Idempotent. Returns
- * TIX_OK or TIX_E_NOMEM. */
+/* Ends the adds and builds the sorted views below (about 30 bytes per pair,
+ * from the budget). Idempotent. Returns TIX_OK, TIX_E_LIMIT or
+ * TIX_E_NOMEM. */
 tix_status tix_cube_finalize(tix_cube *c);
 
 tix_period_kind tix_cube_period_kind(const tix_cube *c);

@@ -11,7 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "techidx/budget.h"
 #include "techidx/cube.h"
+#include "techidx/idset.h"
 #include "techidx/record.h"
 #include "techidx/status.h"
 
@@ -48,6 +50,8 @@ typedef struct tix_reject {
 /* Receives each rejected row; anything but TIX_OK stops the engine. */
 typedef tix_status (*tix_reject_fn)(void *ctx, const tix_reject *rej);
 
+#define TIX_ENGINE_MAX_MEMORY ((size_t)1 << 30)
+
 typedef struct tix_engine_opts {
     tix_period_kind period;
     tix_column dimension; /* the cells: sector by default */
@@ -55,8 +59,16 @@ typedef struct tix_engine_opts {
     int cell_stats;             /* keep per-cell statistics (for --cells) */
     const tix_header_map *maps; /* borrowed; must outlive the engine */
     size_t nmaps;
-    size_t max_record_bytes;     /* 0 = reader default */
-    size_t max_cells, max_pairs; /* 0 = cube defaults */
+    int dedup;                /* reject a repeated contract_id (duplicate_id), keeping the
+                                 first accepted one; costs memory (idset.h) */
+    int has_range;            /* reject signed_on outside [from_day, to_day] (out_of_range) */
+    int32_t from_day, to_day; /* day numbers (period.h) */
+    size_t max_record_bytes;  /* 0 = reader default (1 MiB) */
+    size_t max_fields;        /* 0 = reader default (10000) */
+    size_t max_cells;         /* distinct cell names; 0 = cube default (100000) */
+    size_t max_pairs;         /* 0 = cube default */
+    size_t max_memory;        /* bytes for the cube and the dedup set together;
+                                 0 = TIX_ENGINE_MAX_MEMORY (1 GiB) */
 } tix_engine_opts;
 
 /* Where and why the engine failed. */
@@ -78,8 +90,10 @@ tix_status tix_engine_new(tix_engine **out, const tix_engine_opts *opts, tix_rej
 /* Push interface: begin an input called `name` (copied), feed its bytes in
  * any chunks, end it. Returns TIX_OK or the error also kept in
  * tix_engine_error(): TIX_E_HEADER (no header, missing or doubled column),
- * TIX_E_LIMIT, TIX_E_OVERFLOW, TIX_E_NOMEM, TIX_E_CSV, or the reject
- * callback's status. After an error the engine accepts no more input. */
+ * TIX_E_LIMIT (a record, field count, cell count or the memory budget over
+ * its limit; the message says which and how to raise it), TIX_E_OVERFLOW,
+ * TIX_E_NOMEM, TIX_E_CSV, or the reject callback's status. After an error
+ * the engine accepts no more input. */
 tix_status tix_engine_begin(tix_engine *e, const char *name);
 tix_status tix_engine_feed(tix_engine *e, const void *buf, size_t len);
 tix_status tix_engine_end(tix_engine *e);

@@ -45,10 +45,20 @@ typedef struct tix_row {
  * feed()/finish() then return that status. */
 typedef tix_status (*tix_row_fn)(void *ctx, const tix_row *row);
 
+#define TIX_READER_MAX_RECORD_BYTES ((size_t)1 << 20)
+#define TIX_READER_MAX_FIELDS ((size_t)10000)
+
 typedef struct tix_reader_opts {
-    size_t max_record_bytes; /* raw size of one record; 0 = default 64 MiB */
+    size_t max_record_bytes; /* raw size of one record; 0 = default 1 MiB */
     size_t max_fields;       /* fields in one record; 0 = default 10000 */
 } tix_reader_opts;
+
+/* Which limit stopped the reader (after TIX_E_LIMIT). */
+typedef enum tix_reader_limit {
+    TIX_READER_LIMIT_NONE = 0,
+    TIX_READER_LIMIT_BYTES = 1,
+    TIX_READER_LIMIT_FIELDS = 2
+} tix_reader_limit;
 
 typedef struct tix_reader tix_reader;
 
@@ -69,6 +79,10 @@ tix_status tix_reader_finish(tix_reader *r);
  * progress (or of the one that failed). */
 uint64_t tix_reader_lines(const tix_reader *r);
 uint64_t tix_reader_line(const tix_reader *r);
+
+/* The limit behind the last TIX_E_LIMIT, and the limits in force. */
+tix_reader_limit tix_reader_limit_hit(const tix_reader *r);
+const tix_reader_opts *tix_reader_limits(const tix_reader *r);
 
 /* Frees r. Accepts NULL. */
 void tix_reader_free(tix_reader *r);

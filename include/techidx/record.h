@@ -38,6 +38,11 @@ typedef enum tix_reason {
     TIX_REASON_TECH_EXCEEDS_AMOUNT, /* tech_amount > amount */
     TIX_REASON_EMPTY_DIMENSION,     /* the weighted dimension (--by) is empty */
     TIX_REASON_UNTERMINATED_QUOTE,  /* the input ended inside a quoted field */
+    TIX_REASON_INVALID_TEXT,        /* contract_id or the dimension value is not valid
+                                       UTF-8 or holds a control character (NUL, CR, ...) */
+    TIX_REASON_REPEATED_HEADER,     /* the header row again (files concatenated) */
+    TIX_REASON_DUPLICATE_ID,        /* contract_id seen before (only with dedup) */
+    TIX_REASON_OUT_OF_RANGE,        /* signed_on outside the requested date range */
     TIX_REASON_COUNT
 } tix_reason;
 
@@ -57,16 +62,19 @@ typedef struct tix_header_map {
 
 /* Where each column sits in a file's rows. */
 typedef struct tix_schema {
-    long index[TIX_COL_COUNT]; /* field index, -1 when absent */
-    size_t nfields;            /* fields in the header row */
-    tix_column dimension;      /* the column whose values are the cells */
+    long index[TIX_COL_COUNT];  /* field index, -1 when absent */
+    size_t nfields;             /* fields in the header row */
+    tix_column dimension;       /* the column whose values are the cells */
+    const tix_header_map *maps; /* as given to tix_schema_resolve (borrowed) */
+    size_t nmaps;
 } tix_schema;
 
 /* Resolves the header row. Names match case-insensitively, ignoring
  * surrounding spaces and a UTF-8 BOM; the Chinese registration-export
- * names are aliases; maps[] add or override headers. Required: contract_id,
- * signed_on, amount, tech_amount and the dimension column. Returns TIX_OK,
- * or TIX_E_HEADER with a message naming the column in err. */
+ * names are aliases; maps[] add or override headers (and must outlive the
+ * schema). Required: contract_id, signed_on, amount, tech_amount and the
+ * dimension column. Returns TIX_OK, or TIX_E_HEADER with a message naming
+ * the column in err. */
 tix_status tix_schema_resolve(tix_schema *schema, const tix_field *fields, size_t nfields,
                               tix_column dimension, const tix_header_map *maps, size_t nmaps,
                               char *err, size_t errlen);
@@ -82,10 +90,22 @@ typedef struct tix_record {
 
 /* Validates one data row against the schema. Returns TIX_REASON_NONE and
  * fills *rec, or the first reason that applies, checked in this order:
- * field_count, empty_id, bad_date, bad_amount, bad_tech_amount,
- * amount_overflow, tech_exceeds_amount, empty_dimension. */
+ * field_count, repeated_header (every known column holds its own header
+ * name), empty_id, bad_date, bad_amount, bad_tech_amount, amount_overflow,
+ * tech_exceeds_amount, empty_dimension, invalid_text. A UTF-8 BOM at the
+ * start of the row (a file concatenated mid-stream) is ignored. */
 tix_reason tix_record_parse(const tix_schema *schema, const tix_field *fields, size_t nfields,
                             tix_record *rec);
+
+/* Length (1-4) of the valid UTF-8 character at the start of (s, len), with
+ * its code point in *cp when cp is not NULL; 0 when the bytes there are not
+ * valid UTF-8 (overlong forms, surrogates and code points above U+10FFFF are
+ * invalid). */
+size_t tix_utf8_char(const char *s, size_t len, uint32_t *cp);
+
+/* 1 when (s, len) is valid UTF-8 without control characters (C0, DEL, C1:
+ * U+0000-U+001F, U+007F-U+009F). */
+int tix_text_valid(const char *s, size_t len);
 
 /* Parses a yuan amount "123", "123.4" or "123.45" (digits, optional point
  * and one or two digits; no sign, exponent or separators) into cents.
