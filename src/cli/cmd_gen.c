@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "cli/outfile.h"
+#include "cli/term.h"
 #include "techidx/gen.h"
 #include "techidx/period.h"
 
@@ -144,7 +145,7 @@ int tix_cli_gen(int argc, char **argv)
 
     outfile f;
     if (outfile_open(&f, out) != 0) {
-        fprintf(stderr, "techidx: %s: cannot write: %s\n", out, strerror(errno));
+        term_error(out, 0, "cannot write: %s", strerror(errno));
         return TIX_EXIT_FAIL;
     }
     tix_status st = tix_gen_write(&o, f.f, err, sizeof err);
@@ -156,7 +157,7 @@ int tix_cli_gen(int argc, char **argv)
     if (st == TIX_E_INVALID) /* options the library refused, e.g. a range over 400 years */
         return usage_error(err, NULL);
     if (st != TIX_OK) {
-        fprintf(stderr, "techidx: %s: %s\n", out, err[0] ? err : tix_strerror(st));
+        term_error(out, 0, "%s", err[0] ? err : tix_strerror(st));
         return TIX_EXIT_FAIL;
     }
     return TIX_EXIT_OK;

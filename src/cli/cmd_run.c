@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/outfile.h"
+#include "cli/term.h"
 #include "techidx.h"
 
 static const char run_help[] =
@@ -29,11 +31,24 @@ static const char run_help[] =
     "  --rejects F     rejected rows: file,line,reason,record\n"
     "  --strict        fail (exit 1) when any row is rejected; no index is written\n"
     "  --map COL=HDR   read column COL from header HDR (repeatable)\n"
+    "  --from DATE, --to DATE\n"
+    "                  reject signing dates outside the range (out_of_range)\n"
+    "  --dedup         reject a repeated contract_id (duplicate_id), keeping the\n"
+    "                  first accepted row in input order; costs about 30 bytes plus\n"
+    "                  the id's length per distinct id (<= 450 MB per 10 million\n"
+    "                  14-byte ids), counted in --max-memory\n"
     "  -q, --quiet     no summary on stderr\n"
     "  -h, --help      this help\n"
     "\n"
-    "Rejection reasons: field_count empty_id bad_date bad_amount bad_tech_amount\n"
-    "  amount_overflow tech_exceeds_amount empty_dimension unterminated_quote\n"
+    "Limits (the run stops with a message naming the limit when one is hit):\n"
+    "  --max-record-bytes N  bytes in one CSV record (default 1048576)\n"
+    "  --max-fields N        fields in one record (default 10000)\n"
+    "  --max-cells N         distinct values of the --by column (default 100000)\n"
+    "  --max-memory MIB      memory for aggregates and --dedup (default 1024)\n"
+    "\n"
+    "Rejection reasons: field_count repeated_header empty_id bad_date bad_amount\n"
+    "  bad_tech_amount amount_overflow tech_exceeds_amount empty_dimension\n"
+    "  invalid_text unterminated_quote out_of_range duplicate_id\n"
     "Exit status: 0 success, 1 data or I/O failure (also --strict rejects),\n"
     "  2 usage error.\n";
 
@@ -58,6 +73,20 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
     return TIX_EXIT_USAGE;
 }
 
+/* A positive decimal count: plain digits only (strtoull alone takes "-1"). */
+static int parse_count(const char *s, size_t *out)
+{
+    char *end;
+    if (*s < '0' || *s > '9')
+        return 0;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end || v == 0 || v > SIZE_MAX)
+        return 0;
+    *out = (size_t)v;
+    return 1;
+}
+
 enum {
     OPT_PERIOD = 256,
     OPT_BY,
@@ -68,7 +97,14 @@ enum {
     OPT_CELLS,
     OPT_REJECTS,
     OPT_STRICT,
-    OPT_MAP
+    OPT_MAP,
+    OPT_FROM,
+    OPT_TO,
+    OPT_DEDUP,
+    OPT_MAX_RECORD,
+    OPT_MAX_FIELDS,
+    OPT_MAX_CELLS,
+    OPT_MAX_MEMORY
 };
 
 static int parse_args(int argc, char **argv, run_opts *o)
@@ -85,6 +121,13 @@ static int parse_args(int argc, char **argv, run_opts *o)
         {"rejects", required_argument, NULL, OPT_REJECTS},
         {"strict", no_argument, NULL, OPT_STRICT},
         {"map", required_argument, NULL, OPT_MAP},
+        {"from", required_argument, NULL, OPT_FROM},
+        {"to", required_argument, NULL, OPT_TO},
+        {"dedup", no_argument, NULL, OPT_DEDUP},
+        {"max-record-bytes", required_argument, NULL, OPT_MAX_RECORD},
+        {"max-fields", required_argument, NULL, OPT_MAX_FIELDS},
+        {"max-cells", required_argument, NULL, OPT_MAX_CELLS},
+        {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -161,6 +204,48 @@ static int parse_args(int argc, char **argv, run_opts *o)
             o->maps[o->nmaps++] = (tix_header_map){col, eq + 1};
             break;
         }
+        case OPT_FROM:
+        case OPT_TO: {
+            int32_t day;
+            if (!tix_date_parse(optarg, strlen(optarg), &day))
+                return usage_error("--%s takes a date YYYY-MM-DD, not '%s'",
+                                   c == OPT_FROM ? "from" : "to", optarg);
+            if (!o->engine.has_range) {
+                o->engine.has_range = 1;
+                o->engine.from_day = tix_days_from_civil(1, 1, 1);
+                o->engine.to_day = tix_days_from_civil(9999, 12, 31);
+            }
+            *(c == OPT_FROM ? &o->engine.from_day : &o->engine.to_day) = day;
+            break;
+        }
+        case OPT_DEDUP:
+            o->engine.dedup = 1;
+            break;
+        case OPT_MAX_RECORD:
+        case OPT_MAX_FIELDS:
+        case OPT_MAX_CELLS:
+        case OPT_MAX_MEMORY: {
+            size_t v;
+            if (!parse_count(optarg, &v))
+                return usage_error("--%s takes a positive whole number, not '%s'",
+                                   c == OPT_MAX_RECORD   ? "max-record-bytes"
+                                   : c == OPT_MAX_FIELDS ? "max-fields"
+                                   : c == OPT_MAX_CELLS  ? "max-cells"
+                                                         : "max-memory",
+                                   optarg);
+            if (c == OPT_MAX_RECORD)
+                o->engine.max_record_bytes = v;
+            else if (c == OPT_MAX_FIELDS)
+                o->engine.max_fields = v;
+            else if (c == OPT_MAX_CELLS)
+                o->engine.max_cells = v;
+            else if (v > SIZE_MAX >> 20)
+                return usage_error("--max-memory %s MiB is more than this machine can address",
+                                   optarg);
+            else
+                o->engine.max_memory = v << 20;
+            break;
+        }
         case 'q':
             o->quiet = 1;
             break;
@@ -175,6 +260,8 @@ static int parse_args(int argc, char **argv, run_opts *o)
     }
     if (optind >= argc)
         return usage_error("no input files");
+    if (o->engine.has_range && o->engine.from_day > o->engine.to_day)
+        return usage_error("--from is after --to");
     if (o->base_label) {
         if (tix_period_parse(o->engine.period, o->base_label, &o->index.base) != TIX_OK)
             return usage_error("--base '%s' is not a label of the chosen --period", o->base_label);
@@ -190,10 +277,46 @@ static int parse_args(int argc, char **argv, run_opts *o)
     return 0;
 }
 
+typedef struct reject_sink {
+    FILE *f;
+    int tty; /* a person reads it: escape what is not printable */
+} reject_sink;
+
+/* An escaped copy of (s, n) for a terminal; the caller frees it. */
+static char *escaped(const char *s, size_t n, size_t *len)
+{
+    char *buf = NULL;
+    FILE *m = open_memstream(&buf, len);
+    if (!m)
+        return NULL;
+    term_put(m, s, n);
+    if (fclose(m) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
 static tix_status write_reject(void *ctx, const tix_reject *rej)
 {
-    FILE *f = ctx;
-    return f ? tix_write_reject(f, rej) : TIX_OK;
+    reject_sink *sink = ctx;
+    if (!sink->f)
+        return TIX_OK;
+    if (!sink->tty)
+        return tix_write_reject(sink->f, rej);
+    tix_reject shown = *rej;
+    size_t ilen;
+    char *input = escaped(rej->input, strlen(rej->input), &ilen);
+    char *raw = escaped(rej->raw, rej->raw_len, &shown.raw_len);
+    tix_status st = TIX_E_NOMEM;
+    if (input && raw) {
+        shown.input = input;
+        shown.raw = raw;
+        st = tix_write_reject(sink->f, &shown);
+    }
+    free(input);
+    free(raw);
+    return st;
 }
 
 static void report(const tix_counts *c)
@@ -210,19 +333,14 @@ static void report(const tix_counts *c)
 
 static void engine_error(const tix_error *e)
 {
-    if (e->line)
-        fprintf(stderr, "techidx: %s:%" PRIu64 ": %s\n", e->input, e->line, e->message);
-    else if (e->input[0])
-        fprintf(stderr, "techidx: %s: %s\n", e->input, e->message);
-    else
-        fprintf(stderr, "techidx: %s\n", e->message);
+    term_error(e->input[0] ? e->input : NULL, e->line, "%s", e->message);
 }
 
 static int open_out(outfile *f, const char *path)
 {
     if (outfile_open(f, path) == 0)
         return 0;
-    fprintf(stderr, "techidx: %s: cannot write: %s\n", path, strerror(errno));
+    term_error(path, 0, "cannot write: %s", strerror(errno));
     return -1;
 }
 
@@ -242,7 +360,8 @@ int tix_cli_run(int argc, char **argv)
     if (o.rejects &&
         (open_out(&rejects, o.rejects) != 0 || tix_write_rejects_header(rejects.f) != TIX_OK))
         goto done;
-    tix_status st = tix_engine_new(&eng, &o.engine, write_reject, rejects.f);
+    reject_sink sink = {rejects.f, rejects.f && isatty(fileno(rejects.f))};
+    tix_status st = tix_engine_new(&eng, &o.engine, write_reject, &sink);
     if (st != TIX_OK) {
         fprintf(stderr, "techidx: %s\n", tix_strerror(st));
         goto done;
@@ -257,7 +376,7 @@ int tix_cli_run(int argc, char **argv)
     if (!o.quiet)
         report(counts);
     if (o.rejects && outfile_commit(&rejects) != 0) {
-        fprintf(stderr, "techidx: %s: cannot write: %s\n", o.rejects, strerror(errno));
+        term_error(o.rejects, 0, "cannot write: %s", strerror(errno));
         goto done;
     }
     if (o.strict && counts->rejected > 0) {
@@ -279,7 +398,7 @@ int tix_cli_run(int argc, char **argv)
         if (open_out(&cells, o.cells) != 0)
             goto done;
         if (tix_write_cells_csv(cells.f, cube) != TIX_OK) {
-            fprintf(stderr, "techidx: %s: write failed\n", o.cells);
+            term_error(o.cells, 0, "write failed");
             goto done;
         }
     }
@@ -297,15 +416,15 @@ int tix_cli_run(int argc, char **argv)
         st = tix_write_index_csv(out.f, ix);
     }
     if (st != TIX_OK) {
-        fprintf(stderr, "techidx: %s: write failed: %s\n", o.output, tix_strerror(st));
+        term_error(o.output, 0, "write failed: %s", tix_strerror(st));
         goto done;
     }
     if (o.cells && outfile_commit(&cells) != 0) {
-        fprintf(stderr, "techidx: %s: cannot write: %s\n", o.cells, strerror(errno));
+        term_error(o.cells, 0, "cannot write: %s", strerror(errno));
         goto done;
     }
     if (outfile_commit(&out) != 0) {
-        fprintf(stderr, "techidx: %s: cannot write: %s\n", o.output, strerror(errno));
+        term_error(o.output, 0, "cannot write: %s", strerror(errno));
         goto done;
     }
     exit_code = TIX_EXIT_OK;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/term.h"
 
 static void usage(FILE *f)
 {
@@ -39,7 +40,9 @@ int main(int argc, char **argv)
         printf("techidx %s\n", TIX_VERSION);
         return TIX_EXIT_OK;
     }
-    fprintf(stderr, "techidx: unknown command '%s'\n", cmd);
+    fputs("techidx: unknown command '", stderr);
+    term_puts(stderr, cmd);
+    fputs("'\n", stderr);
     usage(stderr);
     return TIX_EXIT_USAGE;
 }

@@ -6,17 +6,36 @@
 #   sh tests/cli/run.sh path/to/techidx          run all cases
 #   UPDATE=1 sh tests/cli/run.sh path/to/techidx  rewrite the expected files
 #                                                 (review the diff!)
+#   VALGRIND=1 sh tests/cli/run.sh path/to/techidx
+#       every techidx call runs under valgrind (memcheck, all leak kinds are
+#       errors); any report lands in stderr and fails the case. Cases with a
+#       file named `slow` are skipped there.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 TECHIDX=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 DATA=$here/data
-export TECHIDX DATA
 pass=0
 fail=0
+skip=0
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+if [ "${VALGRIND:-0}" = 1 ]; then
+    real=$TECHIDX
+    TECHIDX=$work/techidx-valgrind
+    cat >"$TECHIDX" <<WRAP
+#!/bin/sh
+exec valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=all \\
+    --errors-for-leak-kinds=all "$real" "\$@"
+WRAP
+    chmod +x "$TECHIDX"
+fi
+export TECHIDX DATA
 for dir in "$here"/cases/*/; do
     name=$(basename "$dir")
+    if [ "${VALGRIND:-0}" = 1 ] && [ -e "$dir/slow" ]; then
+        skip=$((skip + 1))
+        continue
+    fi
     tmp=$work/$name
     mkdir -p "$tmp/cwd"
     (cd "$tmp/cwd" && sh "$dir/cmd" >"$tmp/stdout" 2>"$tmp/stderr" </dev/null)
@@ -34,5 +53,5 @@ for dir in "$here"/cases/*/; do
     done
     if [ $ok = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 done
-echo "cli: $pass passed, $fail failed"
+echo "cli${VALGRIND:+ (valgrind)}: $pass passed, $fail failed, $skip skipped"
 [ $fail = 0 ]
