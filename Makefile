@@ -12,7 +12,7 @@ SAN       ?=
 WERROR    ?=
 
 DEB_PKGS  := build-essential pkg-config libgsl-dev libcsv-dev zlib1g-dev \
-             libjansson-dev libcriterion-dev
+             libjansson-dev libcriterion-dev valgrind
 
 WARN      := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
              -Wmissing-prototypes -Wformat=2 -Wvla
@@ -38,16 +38,18 @@ STAMP     := $(BUILD)/.deps-ok
 SOMAJOR   := 0
 SONAME    := libtechidx.so.$(SOMAJOR)
 
-.PHONY: all deps test check unit golden asan ubsan bench install uninstall \
-        clean format help samples demo
+.PHONY: all deps test check unit golden replay valgrind asan ubsan bench install uninstall \
+        clean format help samples demo fuzz
 all: techidx $(BUILD)/libtechidx.a $(BUILD)/$(SONAME)
 
 help:
 	@echo "make            build ./techidx and build/libtechidx.{a,so}"
 	@echo "make demo       the weekly index of the bundled samples (build/demo/)"
-	@echo "make test       unit + CLI golden tests, then again under ASan+UBSan"
+	@echo "make test       unit, CLI golden and fuzz-corpus tests, the golden tests under"
+	@echo "                valgrind, then unit/golden/corpus again under ASan+UBSan"
 	@echo "make asan|ubsan the tests under one sanitizer"
 	@echo "make bench      benchmarks (bench/)"
+	@echo "make fuzz       libFuzzer on each target, FUZZ_SECONDS=$(FUZZ_SECONDS) each"
 	@echo "make samples    regenerate samples/ with techidx gen"
 	@echo "make install    PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)"
 
@@ -93,11 +95,25 @@ unit: $(BUILD)/unit
 golden: $(BUILD)/techidx
 	sh tests/cli/run.sh $(BUILD)/techidx
 
-check: unit golden
+# Fuzz targets re-run on their saved corpus without libFuzzer (tests/fuzz/).
+FUZZ_TARGETS := engine source
+REPLAY := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
+$(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(BUILD)/libtechidx.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/fuzz/fuzz_$*.c tests/fuzz/replay.c \
+	  $(BUILD)/libtechidx.a $(PKG_LIBS)
+replay: $(REPLAY)
+	@for t in $(FUZZ_TARGETS); do $(BUILD)/fuzz/replay_$$t tests/fuzz/corpus/$$t || exit 1; done
+
+check: unit golden replay
 
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# The golden CLI cases again with every techidx call under valgrind.
+valgrind: $(BUILD)/techidx
+	VALGRIND=1 sh tests/cli/run.sh $(BUILD)/techidx
+
 test:
-	$(MAKE) BUILD=build/check WERROR=-Werror check
+	$(MAKE) BUILD=build/check WERROR=-Werror check valgrind
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  $(MAKE) BUILD=build/san WERROR=-Werror OPT="-O1 -g" SAN="$(SANFLAGS)" check
 
@@ -105,6 +121,25 @@ asan:
 	$(MAKE) BUILD=build/asan OPT="-O1 -g" SAN="-fsanitize=address -fno-omit-frame-pointer" check
 ubsan:
 	$(MAKE) BUILD=build/ubsan OPT="-O1 -g" SAN="-fsanitize=undefined -fno-sanitize-recover=all" check
+
+# libFuzzer (clang, Debian's libclang-rt-14-dev): each target runs for
+# FUZZ_SECONDS on a scratch copy of its corpus under build/fuzz-run/; copy
+# new finds worth keeping into tests/fuzz/corpus/ by hand.
+FUZZ_SECONDS ?= 300
+FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+fuzz:
+	@command -v clang >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq clang libclang-rt-14-dev >/dev/null; }
+	$(MAKE) BUILD=build/fuzz-lib CC=clang OPT="-O1 -g" SAN="$(FUZZ_FLAGS)" build/fuzz-lib/libtechidx.a
+	@mkdir -p build/fuzz-run
+	@for t in $(FUZZ_TARGETS); do \
+	  clang $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	    -Iinclude -Isrc -D_POSIX_C_SOURCE=200809L -o build/fuzz-run/fuzz_$$t \
+	    tests/fuzz/fuzz_$$t.c build/fuzz-lib/libtechidx.a $(PKG_LIBS) || exit 1; \
+	  mkdir -p build/fuzz-run/corpus_$$t && cp -n tests/fuzz/corpus/$$t/* build/fuzz-run/corpus_$$t/; \
+	  build/fuzz-run/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -artifact_prefix=build/fuzz-run/$$t- build/fuzz-run/corpus_$$t || exit 1; \
+	done
 
 # GNU time measures peak RSS for the benchmark table.
 bench: techidx

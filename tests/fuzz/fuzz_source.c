@@ -1,0 +1,415 @@
+/* libFuzzer target for the decompression path (tix_source, and the engine's
+ * file driver on top of it).
+ *
+ * Input layout. An input that starts with the gzip magic (1f 8b) or whose
+ * first byte is even is written to a file as it is ("raw": real .gz files
+ * and plain text both work as seeds). Otherwise the input is a recipe:
+ *   byte 0  odd
+ *   byte 1  flags: 1 two members, 2 FNAME, 4 FCOMMENT, 8 FHCRC, 16 FEXTRA,
+ *           32 flip a byte, 64 truncate, 128 append trailing bytes
+ *   byte 2  level (b % 10) and strategy ((b / 10) % 5)
+ *   byte 3-4 a position (member split, flipped byte, truncation point)
+ *   byte 5  xor mask / truncation / trailer choice
+ *   rest    the payload, compressed with zlib into one or two members.
+ * so that the fuzzer reaches multi-member, header-flag and trailer logic.
+ *
+ * Checks: the file is read to the end through tix_source_read three times,
+ * with a small buffer (1..64 bytes, from a hash of the input), 64 KiB, and
+ * varying sizes; statuses must agree and clean reads give identical bytes.
+ * Plain files must read back exactly. Gzip files are compared with zlib's
+ * inflate (windowBits 15+16, looping over members, anything after a member
+ * that is not another member is an error): tix_source returns TIX_OK iff
+ * zlib decodes the whole file, with the same bytes, and otherwise
+ * TIX_E_GZIP with output that is a prefix of zlib's. Finally
+ * tix_engine_add_file must agree with feeding the decoded bytes to an
+ * engine, and never succeed on a file zlib rejects. */
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "fuzz_common.h"
+#include "techidx/engine.h"
+#include "techidx/source.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Decoded output beyond this is not compared (a deflate bomb). */
+#define OUT_LIMIT ((size_t)16 << 20)
+
+/* ---- the scratch file -------------------------------------------------- */
+
+static int tmp_fd = -1;
+static char tmp_path[64];
+
+/* One unlinked temp file per process, reached through /proc/self/fd so
+ * that nothing is left behind when a run aborts. */
+static void write_input(const unsigned char *p, size_t n)
+{
+    if (tmp_fd < 0) {
+        char tmpl[] = "/tmp/tix_fuzz_source_XXXXXX";
+        tmp_fd = mkstemp(tmpl);
+        FZ_CHECK(tmp_fd >= 0, "mkstemp failed");
+        unlink(tmpl);
+        snprintf(tmp_path, sizeof tmp_path, "/proc/self/fd/%d", tmp_fd);
+    }
+    FZ_CHECK(ftruncate(tmp_fd, 0) == 0, "ftruncate failed");
+    size_t done = 0;
+    while (done < n) {
+        ssize_t w = pwrite(tmp_fd, p + done, n - done, (off_t)done);
+        FZ_CHECK(w > 0, "pwrite failed");
+        done += (size_t)w;
+    }
+}
+
+/* ---- gzip recipes ------------------------------------------------------ */
+
+static unsigned char hname[] = "fuzz.csv";
+static unsigned char hcomment[] = "hostile and broken dumps";
+static unsigned char hextra[] = {'T', 'X', 2, 0, 'o', 'k'};
+
+static void gzip_member(fz_bytes *out, const uint8_t *p, size_t n, int level, int strategy,
+                        unsigned flags)
+{
+    static const int strategies[] = {Z_DEFAULT_STRATEGY, Z_FILTERED, Z_HUFFMAN_ONLY, Z_RLE,
+                                     Z_FIXED};
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    FZ_CHECK(deflateInit2(&z, level, Z_DEFLATED, 15 + 16, 8, strategies[strategy]) == Z_OK,
+             "deflateInit2 failed");
+    gz_header h;
+    memset(&h, 0, sizeof h);
+    h.os = 3;
+    h.time = 1700000000;
+    if (flags & 2)
+        h.name = hname;
+    if (flags & 4)
+        h.comment = hcomment;
+    if (flags & 8)
+        h.hcrc = 1;
+    if (flags & 16) {
+        h.extra = hextra;
+        h.extra_len = sizeof hextra;
+    }
+    FZ_CHECK(deflateSetHeader(&z, &h) == Z_OK, "deflateSetHeader failed");
+    unsigned char buf[16384];
+    z.next_in = (Bytef *)(uintptr_t)p;
+    z.avail_in = (uInt)n;
+    int zr;
+    do {
+        z.next_out = buf;
+        z.avail_out = sizeof buf;
+        zr = deflate(&z, Z_FINISH);
+        fz_put(out, buf, sizeof buf - z.avail_out);
+    } while (zr == Z_OK || zr == Z_BUF_ERROR);
+    FZ_CHECK(zr == Z_STREAM_END, "deflate: %d", zr);
+    deflateEnd(&z);
+}
+
+/* Builds the file of a recipe; returns 1 when it was damaged on purpose. */
+static int build_recipe(const uint8_t *data, size_t size, fz_bytes *file)
+{
+    unsigned flags = data[1];
+    int level = data[2] % 10, strategy = (data[2] / 10) % 5;
+    size_t pos = (size_t)data[3] << 8 | data[4];
+    unsigned aux = data[5];
+    const uint8_t *pl = data + 6;
+    size_t n = size - 6;
+    if (flags & 1) {
+        size_t cut = pos % (n + 1);
+        gzip_member(file, pl, cut, level, strategy, flags);
+        gzip_member(file, pl + cut, n - cut, level, strategy, flags);
+    } else {
+        gzip_member(file, pl, n, level, strategy, flags);
+    }
+    if ((flags & 32) && file->len > 0)
+        file->p[pos % file->len] ^= (unsigned char)(aux ? aux : 0x80);
+    if ((flags & 64) && file->len > 0) {
+        if (aux & 0x80)
+            file->len = pos % file->len;
+        else
+            file->len -= 1 + (aux % 16 < file->len ? aux % 16 : file->len - 1);
+    }
+    if (flags & 128) {
+        static const unsigned char tails[][3] = {{0, 0, 0}, {0x1f, 0, 0}, {0x1f, 0x8b, 0},
+                                                 {0x1f, 0x8b, 8}, {'x', '\n', 0}};
+        static const size_t tail_len[] = {3, 1, 2, 3, 2};
+        unsigned k = (aux >> 3) % 5;
+        fz_put(file, tails[k], tail_len[k]);
+    }
+    return (flags & (32 | 64 | 128)) != 0;
+}
+
+/* ---- zlib as the reference --------------------------------------------- */
+
+enum { REF_OK, REF_ERROR, REF_TOO_BIG };
+
+static int ref_gunzip(const unsigned char *in, size_t n, fz_bytes *out)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    FZ_CHECK(inflateInit2(&z, 15 + 16) == Z_OK, "inflateInit2 failed");
+    unsigned char buf[65536];
+    size_t pos = 0;
+    int result;
+    for (;;) {
+        z.next_in = (Bytef *)(uintptr_t)(in + pos);
+        z.avail_in = (uInt)(n - pos);
+        int zr;
+        do {
+            z.next_out = buf;
+            z.avail_out = sizeof buf;
+            zr = inflate(&z, Z_NO_FLUSH);
+            fz_put(out, buf, sizeof buf - z.avail_out);
+            if (out->len > OUT_LIMIT) {
+                result = REF_TOO_BIG;
+                goto done;
+            }
+        } while (zr == Z_OK);
+        pos = n - z.avail_in;
+        if (zr != Z_STREAM_END) { /* corrupt, or Z_BUF_ERROR: truncated */
+            result = REF_ERROR;
+            goto done;
+        }
+        if (pos == n) {
+            result = REF_OK;
+            goto done;
+        }
+        if (n - pos < 2 || in[pos] != 0x1f || in[pos + 1] != 0x8b) {
+            result = REF_ERROR; /* trailing garbage */
+            goto done;
+        }
+        inflateReset(&z);
+    }
+done:
+    inflateEnd(&z);
+    return result;
+}
+
+/* ---- reading through tix_source ---------------------------------------- */
+
+enum { CAP_SMALL, CAP_BIG, CAP_VARY };
+
+typedef struct src_run {
+    tix_status st;
+    int is_gzip;
+    int too_big;
+    uint64_t bytes_in;
+    fz_bytes out;
+} src_run;
+
+static void read_source(int mode, size_t small_cap, uint64_t seed, src_run *r)
+{
+    static unsigned char buf[65536];
+    char err[256] = "";
+    tix_source *s = NULL;
+    memset(r, 0, sizeof *r);
+    tix_status st = tix_source_open(&s, tmp_path, err, sizeof err);
+    FZ_CHECK(st == TIX_OK && s != NULL, "tix_source_open: %s (%s)", tix_strerror(st), err);
+    r->is_gzip = tix_source_is_gzip(s);
+    size_t got = 99;
+    FZ_CHECK(tix_source_read(s, buf, 0, &got) == TIX_E_INVALID && got == 0,
+             "tix_source_read with cap 0 is not TIX_E_INVALID");
+    uint64_t rng = seed | 1;
+    for (;;) {
+        size_t cap = mode == CAP_SMALL ? small_cap
+                     : mode == CAP_BIG ? sizeof buf
+                                       : 1 + (size_t)(fz_rng(&rng) % 200);
+        got = 0;
+        st = tix_source_read(s, buf, cap, &got);
+        if (st != TIX_OK) {
+            FZ_CHECK(got == 0, "failed read reports %zu bytes", got);
+            size_t again = 7;
+            tix_status st2 = tix_source_read(s, buf, cap, &again);
+            FZ_CHECK(st2 == st && again == 0, "read after failure: %s, first %s",
+                     tix_strerror(st2), tix_strerror(st));
+            FZ_CHECK(tix_source_error(s)[0] != '\0', "failed source without a message");
+            break;
+        }
+        FZ_CHECK(got <= cap, "read %zu bytes into a %zu-byte buffer", got, cap);
+        if (got == 0) {
+            size_t again = 7;
+            FZ_CHECK(tix_source_read(s, buf, cap, &again) == TIX_OK && again == 0,
+                     "read after end of input is not a clean end");
+            break;
+        }
+        fz_put(&r->out, buf, got);
+        if (r->out.len > OUT_LIMIT) {
+            r->too_big = 1;
+            break;
+        }
+    }
+    r->st = st;
+    r->bytes_in = tix_source_bytes_in(s);
+    tix_source_free(s);
+}
+
+/* ---- the engine's file driver ------------------------------------------ */
+
+typedef struct eng_run {
+    tix_status st;
+    uint64_t err_line;
+    char msg[512];
+    tix_counts counts;
+    fz_bytes rejects;
+} eng_run;
+
+static tix_status log_reject(void *ctx, const tix_reject *rj)
+{
+    eng_run *r = ctx;
+    fz_put_u64(&r->rejects, rj->line);
+    fz_put_u64(&r->rejects, (uint64_t)rj->reason);
+    fz_put_u64(&r->rejects, rj->raw_len);
+    fz_put(&r->rejects, rj->raw, rj->raw_len);
+    return TIX_OK;
+}
+
+/* through tix_engine_add_file (bytes == NULL) or begin/feed/end */
+static void run_engine(const unsigned char *bytes, size_t n, eng_run *r)
+{
+    tix_engine_opts o = {0};
+    o.period = TIX_PERIOD_MONTH;
+    o.dimension = TIX_COL_SECTOR;
+    o.max_record_bytes = 4096;
+    o.max_cells = 64;
+    o.max_pairs = 256;
+    tix_engine *e = NULL;
+    memset(r, 0, sizeof *r);
+    FZ_CHECK(tix_engine_new(&e, &o, log_reject, r) == TIX_OK, "tix_engine_new failed");
+    if (!bytes) {
+        r->st = tix_engine_add_file(e, tmp_path);
+    } else {
+        r->st = tix_engine_begin(e, tmp_path);
+        if (r->st == TIX_OK)
+            r->st = tix_engine_feed(e, bytes, n);
+        tix_status st = tix_engine_end(e);
+        if (r->st == TIX_OK)
+            r->st = st;
+    }
+    const tix_error *err = tix_engine_error(e);
+    FZ_CHECK(err->status == r->st, "engine returned %s, tix_engine_error says %s",
+             tix_strerror(r->st), tix_strerror(err->status));
+    r->err_line = err->line;
+    snprintf(r->msg, sizeof r->msg, "%s", err->message);
+    r->counts = *tix_engine_counts(e);
+    const tix_counts *c = &r->counts;
+    uint64_t sum = 0;
+    for (int i = 0; i < TIX_REASON_COUNT; i++)
+        sum += c->by_reason[i];
+    FZ_CHECK(c->read == c->accepted + c->rejected && sum == c->rejected,
+             "engine counts inconsistent: read %llu accepted %llu rejected %llu by_reason %llu",
+             (unsigned long long)c->read, (unsigned long long)c->accepted,
+             (unsigned long long)c->rejected, (unsigned long long)sum);
+    tix_engine_free(e);
+}
+
+/* ---- the target -------------------------------------------------------- */
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    fz_bytes file = {0};
+    int recipe = size >= 7 && (data[0] & 1) && !(data[0] == 0x1f && data[1] == 0x8b);
+    int damaged = 0;
+    if (recipe)
+        damaged = build_recipe(data, size, &file);
+    else
+        fz_put(&file, data, size);
+    write_input(file.p, file.len);
+
+    int gz = file.len >= 2 && file.p[0] == 0x1f && file.p[1] == 0x8b;
+    fz_bytes ref = {0};
+    int ref_st = REF_OK;
+    if (gz)
+        ref_st = ref_gunzip(file.p, file.len, &ref);
+    else
+        fz_put(&ref, file.p, file.len);
+    if (recipe && !damaged)
+        FZ_CHECK(ref_st == REF_OK && ref.len == size - 6 &&
+                     (ref.len == 0 || memcmp(ref.p, data + 6, ref.len) == 0),
+                 "zlib does not round-trip an undamaged recipe");
+
+    uint64_t seed = fz_hash(data, size);
+    size_t small_cap = 1 + (size_t)(seed % 64);
+    if (ref.len > ((size_t)1 << 20))
+        small_cap = 4096; /* keep bombs fast */
+    src_run runs[3];
+    int nruns = ref.len > ((size_t)1 << 20) ? 2 : 3;
+    for (int m = 0; m < nruns; m++) {
+        src_run *r = &runs[m];
+        read_source(m, small_cap, seed, r);
+        FZ_CHECK(r->is_gzip == gz, "tix_source_is_gzip %d for a file with%s the magic", r->is_gzip,
+                 gz ? "" : "out");
+        if (r->too_big || ref_st == REF_TOO_BIG)
+            continue;
+        if (!gz) {
+            FZ_CHECK(r->st == TIX_OK, "plain file read fails: %s", tix_strerror(r->st));
+        } else if (ref_st == REF_OK) {
+            FZ_CHECK(r->st == TIX_OK, "zlib decodes the file, tix_source fails with %s",
+                     tix_strerror(r->st));
+        } else {
+            FZ_CHECK(r->st != TIX_OK, "zlib rejects the file, tix_source reads it cleanly "
+                                      "(%zu bytes, zlib had %zu before its error)",
+                     r->out.len, ref.len);
+            FZ_CHECK(r->st == TIX_E_GZIP, "bad gzip file fails with %s, not TIX_E_GZIP",
+                     tix_strerror(r->st));
+        }
+        if (r->st == TIX_OK) {
+            FZ_CHECK(r->out.len == ref.len &&
+                         (ref.len == 0 || memcmp(r->out.p, ref.p, ref.len) == 0),
+                     "read mode %d: %zu bytes differ from the reference's %zu at byte %zu", m,
+                     r->out.len, ref.len, fz_diff_at(r->out.p, r->out.len, ref.p, ref.len));
+            FZ_CHECK(r->bytes_in == file.len, "bytes_in %llu after a clean read of %zu bytes",
+                     (unsigned long long)r->bytes_in, file.len);
+        } else {
+            FZ_CHECK(r->out.len <= ref.len &&
+                         (r->out.len == 0 || memcmp(r->out.p, ref.p, r->out.len) == 0),
+                     "read mode %d: the %zu bytes before the error are not a prefix of zlib's "
+                     "output",
+                     m, r->out.len);
+        }
+        if (m > 0)
+            FZ_CHECK(r->st == runs[0].st, "status with buffer mode %d is %s, small buffer %s", m,
+                     tix_strerror(r->st), tix_strerror(runs[0].st));
+    }
+
+    if (getenv("TIX_FUZZ_TRACE"))
+        fprintf(stderr, "source: %zu-byte file, %s, zlib %s (%zu bytes), tix %s/%s (%zu bytes)\n",
+                file.len, recipe ? "recipe" : "raw",
+                ref_st == REF_OK ? "ok" : ref_st == REF_ERROR ? "error" : "too big", ref.len,
+                tix_strerror(runs[0].st), tix_strerror(runs[1].st), runs[0].out.len);
+
+    if (ref_st != REF_TOO_BIG) {
+        eng_run viafile, viafeed;
+        run_engine(NULL, 0, &viafile);
+        if (ref_st == REF_OK) {
+            run_engine(ref.p ? ref.p : (const unsigned char *)"", ref.len, &viafeed);
+            FZ_CHECK(viafile.st == viafeed.st && viafile.err_line == viafeed.err_line &&
+                         strcmp(viafile.msg, viafeed.msg) == 0,
+                     "add_file: %s line %llu '%s', feeding the bytes: %s line %llu '%s'",
+                     tix_strerror(viafile.st), (unsigned long long)viafile.err_line, viafile.msg,
+                     tix_strerror(viafeed.st), (unsigned long long)viafeed.err_line,
+                     viafeed.msg);
+            FZ_CHECK(memcmp(&viafile.counts, &viafeed.counts, sizeof viafile.counts) == 0,
+                     "add_file counts differ from feeding the decoded bytes");
+            FZ_CHECK(viafile.rejects.len == viafeed.rejects.len &&
+                         (viafile.rejects.len == 0 ||
+                          memcmp(viafile.rejects.p, viafeed.rejects.p, viafile.rejects.len) == 0),
+                     "add_file rejects differ from feeding the decoded bytes");
+            fz_bytes_free(&viafeed.rejects);
+        } else {
+            FZ_CHECK(viafile.st != TIX_OK, "tix_engine_add_file succeeds on a file zlib rejects");
+        }
+        fz_bytes_free(&viafile.rejects);
+    }
+
+    for (int m = 0; m < nruns; m++)
+        fz_bytes_free(&runs[m].out);
+    fz_bytes_free(&ref);
+    fz_bytes_free(&file);
+    return 0;
+}
