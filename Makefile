@@ -12,14 +12,16 @@ SAN       ?=
 WERROR    ?=
 
 DEB_PKGS  := build-essential pkg-config libgsl-dev libcsv-dev zlib1g-dev \
-             libjansson-dev libcriterion-dev valgrind
+             libjansson-dev libisal-dev libcriterion-dev valgrind
 
 WARN      := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
              -Wmissing-prototypes -Wformat=2 -Wvla
 PKGS      := gsl zlib jansson
 # Recursive (=) on purpose: pkg-config runs only in recipes, after `deps`.
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lcsv -lm
+# ISA-L (inflate) is used when its .pc is there, zlib otherwise.
+ISAL       = $(shell pkg-config --exists libisal && echo libisal)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(ISAL)) $(if $(ISAL),-DTIX_HAVE_ISAL)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) $(ISAL)) -lcsv -lm -pthread
 CRIT_LIBS  = $(shell pkg-config --libs criterion)
 ALL_CFLAGS = $(WARN) $(WERROR) $(OPT) $(SAN) -fPIC -Iinclude -Isrc \
              -D_POSIX_C_SOURCE=200809L -DTIX_VERSION='"$(VERSION)"' \

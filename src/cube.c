@@ -45,6 +45,15 @@ struct tix_cube {
 
     pair *pairs;
     size_t npairs, pairs_cap;
+
+    /* A dense index (period, cell id) -> pair index + 1 over a window of
+     * periods, in front of the hash: most rows find their pair with one
+     * load. It is dropped for good when the window would pass
+     * DENSE_MAX_SLOTS (dates spread over centuries, say). */
+    uint32_t *dense;
+    int32_t dense_lo;
+    size_t dense_np, dense_nc;
+    int dense_off;
     uint32_t *pair_slots; /* index + 1 */
     size_t pair_mask;
 
@@ -73,14 +82,23 @@ static void release(tix_cube *c, size_t n)
     c->bytes -= n;
 }
 
+/* Eight bytes at a time, then a final mix: cell names are short, and this
+ * runs once per row. */
 static uint64_t hash_bytes(const char *p, size_t n)
 {
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)p[i];
-        h *= 1099511628211ull;
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ (n * 0xff51afd7ed558ccdull);
+    for (; n >= 8; p += 8, n -= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+        h ^= h >> 31;
     }
-    return h;
+    uint64_t w = 0;
+    memcpy(&w, p, n);
+    h = (h ^ w) * 0x94d049bb133111ebull;
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ull;
+    return h ^ (h >> 32);
 }
 
 static uint64_t hash_pair(int32_t period, uint32_t cell)
@@ -315,6 +333,67 @@ static tix_status sketch_add(tix_cube *c, pair *p, int64_t cents)
     return TIX_OK;
 }
 
+#define DENSE_MAX_SLOTS ((size_t)1 << 22)
+
+static pair *dense_get(const tix_cube *c, int32_t period, uint32_t cell)
+{
+    if (!c->dense || period < c->dense_lo || cell >= c->dense_nc)
+        return NULL;
+    size_t row = (size_t)((int64_t)period - c->dense_lo);
+    if (row >= c->dense_np)
+        return NULL;
+    uint32_t v = c->dense[row * c->dense_nc + cell];
+    return v ? &c->pairs[v - 1] : NULL;
+}
+
+/* Files pair index i under (period, cell), widening the window first when
+ * needed. Failing to widen only turns the dense index off. */
+static void dense_put(tix_cube *c, int32_t period, uint32_t cell, size_t i)
+{
+    if (c->dense_off)
+        return;
+    int64_t lo = c->dense ? c->dense_lo : period;
+    int64_t hi = c->dense ? c->dense_lo + (int64_t)c->dense_np : (int64_t)period + 1;
+    size_t nc = c->dense_nc ? c->dense_nc : 16;
+    if (!c->dense || period < lo || period >= hi || cell >= nc) {
+        /* Grow by half again in the direction needed, so a run of new
+         * periods costs few rebuilds. */
+        int64_t span = hi - lo;
+        if (period < lo)
+            lo = period - span / 2;
+        if (period >= hi)
+            hi = (int64_t)period + 1 + span / 2;
+        while (cell >= nc)
+            nc *= 2;
+        size_t np = (size_t)(hi - lo), slots = np * nc;
+        if (np > DENSE_MAX_SLOTS || slots > DENSE_MAX_SLOTS ||
+            reserve(c, slots * sizeof *c->dense) != TIX_OK) {
+            if (c->dense)
+                release(c, c->dense_np * c->dense_nc * sizeof *c->dense);
+            free(c->dense);
+            c->dense = NULL;
+            c->dense_off = 1;
+            return;
+        }
+        uint32_t *d = calloc(slots, sizeof *d);
+        if (!d) {
+            release(c, slots * sizeof *c->dense);
+            return; /* try again later */
+        }
+        if (c->dense)
+            release(c, c->dense_np * c->dense_nc * sizeof *c->dense);
+        free(c->dense);
+        c->dense = d;
+        c->dense_lo = (int32_t)lo;
+        c->dense_np = np;
+        c->dense_nc = nc;
+        for (size_t k = 0; k < c->npairs; k++)
+            if (k != i)
+                d[(size_t)(c->pairs[k].period - lo) * nc + c->pairs[k].cell] = (uint32_t)k + 1;
+    }
+    c->dense[(size_t)(period - c->dense_lo) * c->dense_nc + cell] = (uint32_t)i + 1;
+}
+
 tix_status tix_cube_add(tix_cube *c, int32_t day, const char *cell, size_t len, int64_t cents)
 {
     if (c->final || cents < 0)
@@ -326,15 +405,24 @@ tix_status tix_cube_add(tix_cube *c, int32_t day, const char *cell, size_t len, 
     tix_status st = intern_cell(c, cell, len, &id, &fresh_cell);
     if (st != TIX_OK)
         return st;
-    st = find_pair(c, tix_period_of_day(c->opts.period, day), id, &p, &fresh_pair);
+    int32_t period = tix_period_of_day(c->opts.period, day);
+    p = dense_get(c, period, id);
+    if (!p) {
+        st = find_pair(c, period, id, &p, &fresh_pair);
+        if (st == TIX_OK)
+            dense_put(c, period, id, (size_t)(p - c->pairs));
+    }
     if (st == TIX_OK && __builtin_add_overflow(p->sum, cents, &sum))
         st = TIX_E_OVERFLOW;
     if (st == TIX_OK && c->opts.cell_stats)
         st = sketch_add(c, p, cents);
     if (st != TIX_OK) {
         /* Leave no trace of a refused row. */
-        if (fresh_pair)
+        if (fresh_pair) {
+            if (dense_get(c, p->period, p->cell) == p)
+                c->dense[(size_t)(p->period - c->dense_lo) * c->dense_nc + p->cell] = 0;
             forget_last_pair(c);
+        }
         if (fresh_cell)
             forget_last_cell(c);
         return st;
@@ -502,6 +590,7 @@ void tix_cube_free(tix_cube *c)
     if (!c)
         return;
     tix_budget_give(c->opts.budget, c->bytes);
+    free(c->dense);
     for (size_t i = 0; i < c->ncells; i++)
         free(c->cells[i].name);
     for (size_t i = 0; i < c->npairs; i++)

@@ -1,5 +1,6 @@
 #include "techidx/engine.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -215,6 +216,137 @@ tix_status tix_engine_end(tix_engine *e)
     return TIX_OK;
 }
 
+/* Reading and decompressing on a second thread while this one parses: a
+ * ring of buffers between them, filled in order and taken in order, so the
+ * bytes parsed are exactly the bytes read. */
+#define PIPE_BUFS 4
+#define PIPE_BUF_BYTES ((size_t)1 << 20)
+
+typedef struct pipeline {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    tix_source *src;
+    unsigned char *buf[PIPE_BUFS];
+    size_t len[PIPE_BUFS];
+    size_t head, count; /* next to parse, buffers ready */
+    int done;           /* the reader has stopped: end of input or error */
+    int stop;           /* the parser gave up: stop reading */
+    tix_status status;  /* the reader's status when done */
+} pipeline;
+
+/* Fills one buffer as far as the source allows. */
+static tix_status fill(tix_source *src, unsigned char *b, size_t *len)
+{
+    size_t n = 0;
+    while (n < PIPE_BUF_BYTES) {
+        size_t got;
+        tix_status st = tix_source_read(src, b + n, PIPE_BUF_BYTES - n, &got);
+        if (st != TIX_OK)
+            return st;
+        if (got == 0)
+            break;
+        n += got;
+    }
+    *len = n;
+    return TIX_OK;
+}
+
+static void *pipe_reader(void *arg)
+{
+    pipeline *pl = arg;
+    pthread_mutex_lock(&pl->mu);
+    for (;;) {
+        while (pl->count == PIPE_BUFS && !pl->stop)
+            pthread_cond_wait(&pl->cv, &pl->mu);
+        if (pl->stop)
+            break;
+        size_t slot = (pl->head + pl->count) % PIPE_BUFS;
+        pthread_mutex_unlock(&pl->mu);
+        size_t len = 0;
+        /* The slot is free until count says otherwise: no lock needed. */
+        tix_status st = fill(pl->src, pl->buf[slot], &len);
+        pthread_mutex_lock(&pl->mu);
+        if (st != TIX_OK || len == 0) {
+            pl->status = st;
+            break;
+        }
+        pl->len[slot] = len;
+        pl->count++;
+        pthread_cond_broadcast(&pl->cv);
+    }
+    pl->done = 1;
+    pthread_cond_broadcast(&pl->cv);
+    pthread_mutex_unlock(&pl->mu);
+    return NULL;
+}
+
+/* Pipelined read: returns the source status (TIX_OK at a clean end) and
+ * *feed_st the parser's. */
+static tix_status run_pipeline(tix_engine *e, tix_source *src, tix_status *feed_st)
+{
+    pipeline pl;
+    memset(&pl, 0, sizeof pl);
+    pl.src = src;
+    *feed_st = TIX_OK;
+    for (int i = 0; i < PIPE_BUFS; i++)
+        if (!(pl.buf[i] = malloc(PIPE_BUF_BYTES))) {
+            for (int k = 0; k < i; k++)
+                free(pl.buf[k]);
+            return TIX_E_NOMEM;
+        }
+    pthread_t th;
+    int threaded = pthread_mutex_init(&pl.mu, NULL) == 0;
+    if (threaded && pthread_cond_init(&pl.cv, NULL) != 0) {
+        pthread_mutex_destroy(&pl.mu);
+        threaded = 0;
+    }
+    if (threaded && pthread_create(&th, NULL, pipe_reader, &pl) != 0) {
+        pthread_cond_destroy(&pl.cv);
+        pthread_mutex_destroy(&pl.mu);
+        threaded = 0;
+    }
+    tix_status st = TIX_OK;
+    if (!threaded) { /* no thread to be had: read in turn */
+        for (;;) {
+            size_t len;
+            st = fill(src, pl.buf[0], &len);
+            if (st != TIX_OK || len == 0)
+                break;
+            if ((*feed_st = tix_engine_feed(e, pl.buf[0], len)) != TIX_OK)
+                break;
+        }
+    } else {
+        pthread_mutex_lock(&pl.mu);
+        for (;;) {
+            while (pl.count == 0 && !pl.done)
+                pthread_cond_wait(&pl.cv, &pl.mu);
+            if (pl.count == 0) {
+                st = pl.status;
+                break;
+            }
+            size_t slot = pl.head;
+            pthread_mutex_unlock(&pl.mu);
+            *feed_st = tix_engine_feed(e, pl.buf[slot], pl.len[slot]);
+            pthread_mutex_lock(&pl.mu);
+            if (*feed_st != TIX_OK) {
+                pl.stop = 1;
+                pthread_cond_broadcast(&pl.cv);
+                break;
+            }
+            pl.head = (pl.head + 1) % PIPE_BUFS;
+            pl.count--;
+            pthread_cond_broadcast(&pl.cv);
+        }
+        pthread_mutex_unlock(&pl.mu);
+        pthread_join(th, NULL);
+        pthread_cond_destroy(&pl.cv);
+        pthread_mutex_destroy(&pl.mu);
+    }
+    for (int i = 0; i < PIPE_BUFS; i++)
+        free(pl.buf[i]);
+    return st;
+}
+
 tix_status tix_engine_add_file(tix_engine *e, const char *path)
 {
     char msg[256];
@@ -223,32 +355,42 @@ tix_status tix_engine_add_file(tix_engine *e, const char *path)
     if (st != TIX_OK)
         return st;
     st = tix_source_open(&src, path, msg, sizeof msg);
+    if (st == TIX_OK && tix_source_set_inflate(src, e->opts.inflate) != TIX_OK) {
+        tix_source_free(src);
+        snprintf(msg, sizeof msg, "inflate back end %s is not in this build",
+                 tix_inflate_name(e->opts.inflate));
+        st = TIX_E_INVALID;
+    }
     if (st != TIX_OK) {
         e->in_input = 0;
         return fail(e, st, 0, "%s", msg);
     }
-    for (;;) {
-        size_t got;
-        st = tix_source_read(src, e->chunk, CHUNK, &got);
-        if (st != TIX_OK) {
-            /* The source failed: the file is bad as a whole. The error goes
-             * in first, so the reader's reset cannot deliver the cut-off
-             * record at the end of the last chunk as a row. */
-            st = fail(e, st, 0, "%s", tix_source_error(src));
-            e->in_input = 0;
-            tix_reader_finish(e->reader);
-            break;
+    tix_status feed_st = TIX_OK;
+    if (e->opts.threads > 1) {
+        st = run_pipeline(e, src, &feed_st);
+    } else {
+        for (;;) {
+            size_t got;
+            st = tix_source_read(src, e->chunk, CHUNK, &got);
+            if (st != TIX_OK || got == 0)
+                break;
+            if ((feed_st = tix_engine_feed(e, e->chunk, got)) != TIX_OK)
+                break;
         }
-        if (got == 0) {
-            st = tix_engine_end(e);
-            break;
-        }
-        st = tix_engine_feed(e, e->chunk, got);
-        if (st != TIX_OK) {
-            e->in_input = 0;
-            tix_reader_finish(e->reader);
-            break;
-        }
+    }
+    if (feed_st != TIX_OK) {
+        st = feed_st;
+        e->in_input = 0;
+        tix_reader_finish(e->reader);
+    } else if (st != TIX_OK) {
+        /* The source failed: the file is bad as a whole. The error goes in
+         * first, so the reader's reset cannot deliver the cut-off record at
+         * the end of the last chunk as a row. */
+        st = fail(e, st, 0, "%s", st == TIX_E_NOMEM ? "out of memory" : tix_source_error(src));
+        e->in_input = 0;
+        tix_reader_finish(e->reader);
+    } else {
+        st = tix_engine_end(e);
     }
     tix_source_free(src);
     return st;

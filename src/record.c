@@ -150,34 +150,31 @@ tix_status tix_schema_resolve(tix_schema *s, const tix_field *fields, size_t nfi
 
 int tix_cents_parse(const char *s, size_t len, int64_t *cents)
 {
-    size_t i = 0;
+    size_t i = 0, sig = 0;
     uint64_t whole = 0;
-    int overflow = 0;
-    if (len == 0)
+    if (len == 0 || (unsigned)(s[0] - '0') > 9)
         return 1;
-    for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
-        unsigned d = (unsigned)(s[i] - '0');
-        if (whole > (UINT64_MAX - d) / 10)
-            overflow = 1;
-        else
-            whole = whole * 10 + d;
-    }
-    if (i == 0)
-        return 1;
+    while (i < len && s[i] == '0') /* leading zeros carry no value */
+        i++;
+    /* 19 significant digits always fit a uint64; more can only overflow,
+     * but the rest must still be digits for the amount to be well formed. */
+    for (; i < len && (unsigned)(s[i] - '0') <= 9; i++, sig++)
+        if (sig < 19)
+            whole = whole * 10 + (unsigned)(s[i] - '0');
     unsigned frac = 0;
     if (i < len) {
         size_t nd = len - i - 1;
         if (s[i] != '.' || nd < 1 || nd > 2)
             return 1;
         for (size_t k = i + 1; k < len; k++) {
-            if (s[k] < '0' || s[k] > '9')
+            if ((unsigned)(s[k] - '0') > 9)
                 return 1;
             frac = frac * 10 + (unsigned)(s[k] - '0');
         }
         if (nd == 1)
             frac *= 10;
     }
-    if (overflow || whole > ((uint64_t)INT64_MAX - frac) / 100)
+    if (sig > 19 || whole > ((uint64_t)INT64_MAX - frac) / 100)
         return 2;
     *cents = (int64_t)(whole * 100 + frac);
     return 0;
@@ -243,6 +240,17 @@ size_t tix_utf8_char(const char *s_, size_t len, uint32_t *cp_out)
 int tix_text_valid(const char *s, size_t len)
 {
     size_t i = 0;
+    /* Eight bytes at a time while they are all printable ASCII (0x20-0x7e):
+     * no byte below 0x20, none with the high bit, none equal to 0x7f. */
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    for (; len - i >= 8; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        uint64_t low = (w - 0x20 * ones) & ~w & highs;
+        uint64_t del = ((w ^ 0x7f * ones) - ones) & ~(w ^ 0x7f * ones) & highs;
+        if ((low | (w & highs) | del) != 0)
+            break;
+    }
     while (i < len) {
         unsigned char c = (unsigned char)s[i];
         if (c >= 0x20 && c < 0x7f) { /* the common case: printable ASCII */
@@ -263,14 +271,14 @@ tix_reason tix_record_parse(const tix_schema *s, const tix_field *fields, size_t
 {
     if (nfields != s->nfields)
         return TIX_REASON_FIELD_COUNT;
-    if (is_header_row(s, fields))
-        return TIX_REASON_REPEATED_HEADER;
     rec->id = get(s, fields, TIX_COL_CONTRACT_ID);
     if (rec->id.len == 0)
         return TIX_REASON_EMPTY_ID;
     tix_field f = get(s, fields, TIX_COL_SIGNED_ON);
     if (!tix_date_parse(f.ptr, f.len, &rec->day))
-        return TIX_REASON_BAD_DATE;
+        /* A header row never has a date (nor an empty id), so looking for
+         * one only here keeps it off the hot path in the same order. */
+        return is_header_row(s, fields) ? TIX_REASON_REPEATED_HEADER : TIX_REASON_BAD_DATE;
     f = get(s, fields, TIX_COL_AMOUNT);
     int ra = tix_cents_parse(f.ptr, f.len, &rec->amount);
     if (ra == 1)

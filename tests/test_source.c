@@ -780,3 +780,85 @@ Test(source, stdin_truncated_gzip_is_error)
     bytes_free(&gz);
     bytes_free(&text);
 }
+
+/* ---- inflate back ends ----------------------------------------------------- */
+
+/* Reads path with one back end; *msg gets the error text ("" when none). */
+static tix_status read_with(const char *path, tix_inflate backend, size_t cap, bytes *out,
+                            char *msg, size_t msglen)
+{
+    tix_source *s = NULL;
+    cr_assert_eq(tix_source_open(&s, path, NULL, 0), TIX_OK);
+    cr_assert_eq(tix_source_set_inflate(s, backend), TIX_OK);
+    tix_status st = read_all_src(s, cap, out);
+    snprintf(msg, msglen, "%s", tix_source_error(s));
+    /* Too late to switch once reading has begun. */
+    cr_assert_eq(tix_source_set_inflate(s, TIX_INFLATE_ZLIB), TIX_E_INVALID);
+    tix_source_free(s);
+    return st;
+}
+
+Test(source, zlib_and_isal_agree_on_bytes_and_errors)
+{
+    if (!tix_inflate_available(TIX_INFLATE_ISAL))
+        cr_skip_test("this build has no ISA-L");
+    char path[256];
+    tt_path(path, sizeof path, "backends.gz");
+    bytes text = make_text(300 * 1024, 5);
+    bytes a = gzip_member(text.p, text.len / 3);
+    bytes b = gzip_member(text.p + text.len / 3, text.len - text.len / 3);
+    bytes two = {NULL, 0, 0};
+    bytes_cat(&two, a.p, a.len);
+    bytes_cat(&two, b.p, b.len);
+    /* Whole, cut at many points, a flipped CRC byte, a flipped length byte,
+     * garbage after the end, and a broken byte in the middle. */
+    size_t cuts[] = {0,     1,         9,         10,          100,         a.len - 4,
+                     a.len, a.len + 1, a.len + 7, two.len / 2, two.len - 8, two.len - 1};
+    for (size_t i = 0; i < sizeof cuts / sizeof cuts[0] + 4; i++) {
+        bytes in = {NULL, 0, 0};
+        bytes_cat(&in, two.p, two.len);
+        size_t ncuts = sizeof cuts / sizeof cuts[0];
+        if (i < ncuts)
+            in.len -= cuts[i];
+        else if (i == ncuts)
+            in.p[in.len - 8] ^= 0x55; /* CRC */
+        else if (i == ncuts + 1)
+            in.p[in.len - 2] ^= 0x01; /* length */
+        else if (i == ncuts + 2)
+            bytes_cat(&in, "junk", 4);
+        else
+            in.p[in.len / 2] ^= 0xff;
+        tt_write_file(path, in.p, in.len);
+        for (size_t cap = 1; cap <= 65536; cap *= 256) {
+            bytes z, s;
+            char mz[256], ms[256];
+            tix_status sz = read_with(path, TIX_INFLATE_ZLIB, cap, &z, mz, sizeof mz);
+            tix_status si = read_with(path, TIX_INFLATE_ISAL, cap, &s, ms, sizeof ms);
+            cr_assert_eq(sz, si, "case %zu cap %zu: zlib %d, isal %d", i, cap, sz, si);
+            cr_assert_str_eq(mz, ms, "case %zu cap %zu", i, cap);
+            if (sz == TIX_OK)
+                assert_bytes_eq(&s, z.p, z.len);
+            if (i == 0) /* the whole two-member file */
+                assert_bytes_eq(&s, text.p, text.len);
+            bytes_free(&z);
+            bytes_free(&s);
+        }
+        bytes_free(&in);
+    }
+    bytes_free(&two);
+    bytes_free(&a);
+    bytes_free(&b);
+    bytes_free(&text);
+}
+
+Test(source, inflate_names)
+{
+    tix_inflate b;
+    cr_assert_eq(tix_inflate_parse("zlib", &b), TIX_OK);
+    cr_assert_eq(b, TIX_INFLATE_ZLIB);
+    cr_assert_eq(tix_inflate_parse("gzip", &b), TIX_E_INVALID);
+    cr_assert_str_eq(tix_inflate_name(TIX_INFLATE_ISAL), "isal");
+    cr_assert(tix_inflate_available(TIX_INFLATE_AUTO));
+    cr_assert(tix_inflate_available(TIX_INFLATE_ZLIB));
+    cr_assert_neq(tix_inflate_default(), TIX_INFLATE_AUTO);
+}

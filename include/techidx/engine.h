@@ -15,6 +15,7 @@
 #include "techidx/cube.h"
 #include "techidx/idset.h"
 #include "techidx/record.h"
+#include "techidx/source.h"
 #include "techidx/status.h"
 
 #ifdef __cplusplus
@@ -69,6 +70,9 @@ typedef struct tix_engine_opts {
     size_t max_pairs;         /* 0 = cube default */
     size_t max_memory;        /* bytes for the cube and the dedup set together;
                                  0 = TIX_ENGINE_MAX_MEMORY (1 GiB) */
+    unsigned threads;         /* tix_engine_add_file: >= 2 reads and inflates on a
+                                 second thread while parsing (0, 1: one thread) */
+    tix_inflate inflate;      /* gzip back end for tix_engine_add_file (0 = AUTO) */
 } tix_engine_opts;
 
 /* Where and why the engine failed. */
@@ -99,7 +103,9 @@ tix_status tix_engine_feed(tix_engine *e, const void *buf, size_t len);
 tix_status tix_engine_end(tix_engine *e);
 
 /* Driver: reads a whole file ("-" = stdin), plain or gzip, through begin /
- * feed / end. Adds TIX_E_IO and TIX_E_GZIP to the statuses above. */
+ * feed / end, on a second thread when opts.threads >= 2 (the result is the
+ * same). Adds TIX_E_IO, TIX_E_GZIP and TIX_E_INVALID (an inflate back end
+ * this build lacks) to the statuses above. */
 tix_status tix_engine_add_file(tix_engine *e, const char *path);
 
 /* The cube so far (owned by the engine). Finalize it before reading. */

@@ -18,11 +18,34 @@ extern "C" {
 
 typedef struct tix_source tix_source;
 
+/* Inflate back ends. ISA-L (libisal) is several times faster than zlib;
+ * both give the same bytes and the same errors. */
+typedef enum tix_inflate {
+    TIX_INFLATE_AUTO = 0, /* tix_inflate_default() */
+    TIX_INFLATE_ZLIB = 1,
+    TIX_INFLATE_ISAL = 2
+} tix_inflate;
+
+/* ISA-L when this build has it, else zlib. */
+tix_inflate tix_inflate_default(void);
+
+/* 1 when this build can use `backend` (AUTO always). */
+int tix_inflate_available(tix_inflate backend);
+
+/* "zlib", "isal"; the parser takes those names and returns TIX_E_INVALID
+ * for others. */
+const char *tix_inflate_name(tix_inflate backend);
+tix_status tix_inflate_parse(const char *name, tix_inflate *backend);
+
 /* Opens `path` for reading; "-" means standard input (which is not closed
  * by tix_source_free). On success *out owns the new source. On failure
  * *out is NULL and err (if not NULL) holds a message. Returns TIX_OK,
  * TIX_E_IO or TIX_E_NOMEM. */
 tix_status tix_source_open(tix_source **out, const char *path, char *err, size_t errlen);
+
+/* Chooses the inflate back end (default tix_inflate_default()). Returns
+ * TIX_OK, or TIX_E_INVALID when the build lacks it or reading has begun. */
+tix_status tix_source_set_inflate(tix_source *src, tix_inflate backend);
 
 /* Reads up to `cap` (> 0) decompressed bytes into buf. *got = 0 means end
  * of input, reached cleanly. Returns TIX_OK, TIX_E_IO, TIX_E_GZIP, or

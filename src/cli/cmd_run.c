@@ -37,6 +37,10 @@ static const char run_help[] =
     "                  first accepted row in input order; costs about 30 bytes plus\n"
     "                  the id's length per distinct id (<= 450 MB per 10 million\n"
     "                  14-byte ids), counted in --max-memory\n"
+    "  --threads N     threads (default: the number of cores): one file is read and\n"
+    "                  decompressed on one while parsed on another; the output\n"
+    "                  is the same for any N\n"
+    "  --inflate B     isal|zlib: gzip back end (default isal when built with it)\n"
     "  -q, --quiet     no summary on stderr\n"
     "  -h, --help      this help\n"
     "\n"
@@ -104,7 +108,9 @@ enum {
     OPT_MAX_RECORD,
     OPT_MAX_FIELDS,
     OPT_MAX_CELLS,
-    OPT_MAX_MEMORY
+    OPT_MAX_MEMORY,
+    OPT_THREADS,
+    OPT_INFLATE
 };
 
 static int parse_args(int argc, char **argv, run_opts *o)
@@ -128,6 +134,8 @@ static int parse_args(int argc, char **argv, run_opts *o)
         {"max-fields", required_argument, NULL, OPT_MAX_FIELDS},
         {"max-cells", required_argument, NULL, OPT_MAX_CELLS},
         {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
+        {"threads", required_argument, NULL, OPT_THREADS},
+        {"inflate", required_argument, NULL, OPT_INFLATE},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -138,6 +146,8 @@ static int parse_args(int argc, char **argv, run_opts *o)
     o->engine.measure = TIX_MEASURE_TECH_AMOUNT;
     o->index.method = TIX_METHOD_FISHER;
     o->output = "-";
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    o->engine.threads = cores > 0 ? (unsigned)cores : 1;
     opterr = 0;
     optind = 1;
     int c;
@@ -218,6 +228,20 @@ static int parse_args(int argc, char **argv, run_opts *o)
             *(c == OPT_FROM ? &o->engine.from_day : &o->engine.to_day) = day;
             break;
         }
+        case OPT_THREADS: {
+            size_t v;
+            if (!parse_count(optarg, &v) || v > 1024)
+                return usage_error("--threads takes a whole number from 1 to 1024, not '%s'",
+                                   optarg);
+            o->engine.threads = (unsigned)v;
+            break;
+        }
+        case OPT_INFLATE:
+            if (tix_inflate_parse(optarg, &o->engine.inflate) != TIX_OK)
+                return usage_error("--inflate must be isal or zlib, not '%s'", optarg);
+            if (!tix_inflate_available(o->engine.inflate))
+                return usage_error("--inflate %s: this build has no %s", optarg, optarg);
+            break;
         case OPT_DEDUP:
             o->engine.dedup = 1;
             break;
