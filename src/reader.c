@@ -238,7 +238,8 @@ static inline int add_view(tix_reader *r, size_t *nf, const char *a, size_t n)
 /* Appends the unquoted field [a, b) with blanks trimmed. */
 static inline int push_field(tix_reader *r, size_t *nf, const char *a, const char *b)
 {
-    if (a < b && (blank(*a) || blank(b[-1]))) {
+    /* Both ends above ' ' (the common case) cannot be blanks. */
+    if (a < b && ((unsigned char)*a <= ' ' || (unsigned char)b[-1] <= ' ')) {
         while (a < b && blank(*a))
             a++;
         while (b > a && blank(b[-1]))

@@ -1,6 +1,7 @@
 #include "techidx/record.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "techidx/period.h"
@@ -148,8 +149,46 @@ tix_status tix_schema_resolve(tix_schema *s, const tix_field *fields, size_t nfi
     return TIX_OK;
 }
 
+/* Value of up to eight ASCII digits s[0..n), n in 1..8, or -1 when one of
+ * them is not a digit. The digits are right-aligned in a word padded with
+ * '0' and converted in three multiply steps: pairs, quads, all eight. */
+static int64_t short_digits(const char *s, size_t n)
+{
+    char pad[8] = {'0', '0', '0', '0', '0', '0', '0', '0'};
+    uint64_t w;
+    memcpy(pad + 8 - n, s, n);
+    memcpy(&w, pad, 8);
+    /* Every byte 0x30-0x39: high nibble 3, and adding 6 keeps it 3. */
+    if (((w & 0xf0f0f0f0f0f0f0f0ull) |
+         (((w + 0x0606060606060606ull) & 0xf0f0f0f0f0f0f0f0ull) >> 4)) != 0x3333333333333333ull)
+        return -1;
+    w -= 0x3030303030303030ull; /* byte k holds digit k, most significant first */
+    w = w * 10 + (w >> 8);      /* even bytes: two-digit numbers */
+    w = ((w & 0x000000ff000000ffull) * (100 + (1000000ull << 32)) +
+         ((w >> 16) & 0x000000ff000000ffull) * (1 + (10000ull << 32))) >>
+        32;
+    return (int64_t)w;
+}
+
 int tix_cents_parse(const char *s, size_t len, int64_t *cents)
 {
+    /* The common case, "1234567.89": at most eight integer digits. */
+    if (len >= 1 && len <= 11) {
+        size_t n = len, nd = 0;
+        if (len >= 3 && s[len - 3] == '.')
+            n = len - 3, nd = 2;
+        else if (len >= 2 && s[len - 2] == '.')
+            n = len - 2, nd = 1;
+        if (n >= 1 && n <= 8) {
+            int64_t whole = short_digits(s, n);
+            unsigned f0 = nd ? (unsigned)(s[n + 1] - '0') : 0;
+            unsigned f1 = nd == 2 ? (unsigned)(s[n + 2] - '0') : 0;
+            if (whole >= 0 && f0 <= 9 && f1 <= 9) {
+                *cents = whole * 100 + (int64_t)(f0 * 10 + f1);
+                return 0;
+            }
+        }
+    }
     size_t i = 0, sig = 0;
     uint64_t whole = 0;
     if (len == 0 || (unsigned)(s[0] - '0') > 9)
@@ -182,12 +221,7 @@ int tix_cents_parse(const char *s, size_t len, int64_t *cents)
 
 static tix_field get(const tix_schema *s, const tix_field *f, tix_column c)
 {
-    tix_field v = f[s->index[c]];
-    if (s->index[c] == 0 && v.len >= 3 && memcmp(v.ptr, "\xEF\xBB\xBF", 3) == 0) {
-        v.ptr += 3;
-        v.len -= 3;
-    }
-    return v;
+    return f[s->index[c]];
 }
 
 /* The header row again: every column found in the header holds a name that
@@ -237,23 +271,32 @@ size_t tix_utf8_char(const char *s_, size_t len, uint32_t *cp_out)
     return n + 1;
 }
 
+/* 1 when the eight bytes at s are all printable ASCII (0x20-0x7e): none
+ * below 0x20, none with the high bit, none equal to 0x7f. */
+static int printable8(const char *s)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    uint64_t w, d;
+    memcpy(&w, s, 8);
+    d = w ^ (0x7f * ones);
+    return (((w - 0x20 * ones) & ~w) | w | ((d - ones) & ~d)) & highs ? 0 : 1;
+}
+
 int tix_text_valid(const char *s, size_t len)
 {
-    size_t i = 0;
-    /* Eight bytes at a time while they are all printable ASCII (0x20-0x7e):
-     * no byte below 0x20, none with the high bit, none equal to 0x7f. */
-    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-    for (; len - i >= 8; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        uint64_t low = (w - 0x20 * ones) & ~w & highs;
-        uint64_t del = ((w ^ 0x7f * ones) - ones) & ~(w ^ 0x7f * ones) & highs;
-        if ((low | (w & highs) | del) != 0)
-            break;
+    if (len >= 8) {
+        /* Whole words, the last one overlapping: most ids and names are
+         * printable ASCII and pass here. */
+        size_t i = 0;
+        while (i + 8 <= len && printable8(s + i))
+            i += 8;
+        if (i + 8 > len && (i == len || printable8(s + len - 8)))
+            return 1;
     }
+    size_t i = 0;
     while (i < len) {
         unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c < 0x7f) { /* the common case: printable ASCII */
+        if (c >= 0x20 && c < 0x7f) {
             i++;
             continue;
         }
@@ -271,6 +314,19 @@ tix_reason tix_record_parse(const tix_schema *s, const tix_field *fields, size_t
 {
     if (nfields != s->nfields)
         return TIX_REASON_FIELD_COUNT;
+    tix_field first;
+    if (fields[0].len >= 3 && memcmp(fields[0].ptr, "\xEF\xBB\xBF", 3) == 0) {
+        /* A BOM mid-stream (files joined with cat): look past it. */
+        first = (tix_field){fields[0].ptr + 3, fields[0].len - 3};
+        tix_field *copy = malloc(nfields * sizeof *copy);
+        if (copy) {
+            memcpy(copy, fields, nfields * sizeof *copy);
+            copy[0] = first;
+            tix_reason r = tix_record_parse(s, copy, nfields, rec);
+            free(copy);
+            return r;
+        }
+    }
     rec->id = get(s, fields, TIX_COL_CONTRACT_ID);
     if (rec->id.len == 0)
         return TIX_REASON_EMPTY_ID;

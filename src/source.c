@@ -182,9 +182,21 @@ static tix_status start_inflate(tix_source *s)
 static tix_status read_plain(tix_source *s, unsigned char *buf, size_t cap, size_t *got)
 {
     if (s->in_pos == s->in_len) {
-        tix_status st = refill(s);
-        if (st != TIX_OK)
-            return st;
+        /* Nothing buffered: read straight into the caller's buffer. */
+        while (!s->eof) {
+            ssize_t r = read(s->fd, buf, cap);
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r < 0)
+                return fail(s, TIX_E_IO, "read failed: %s", strerror(errno));
+            if (r == 0)
+                s->eof = 1;
+            s->bytes_in += (uint64_t)r;
+            *got = (size_t)r;
+            return TIX_OK;
+        }
+        *got = 0;
+        return TIX_OK;
     }
     size_t n = s->in_len - s->in_pos;
     if (n > cap)

@@ -197,3 +197,29 @@ Test(record, names)
     cr_assert_eq(c, TIX_COL_SELLER_REGION);
     cr_assert_eq(tix_column_parse("Seller_Region", &c), TIX_E_INVALID);
 }
+
+Test(record, text_valid_words_and_tails)
+{
+    /* Every position of a bad byte in strings of 1 to 24 bytes, so the
+     * word-at-a-time path and the byte path both see it. */
+    const char bad[] = {'\0', '\x01', '\x1f', '\x7f', '\x80', '\xff'};
+    char buf[32];
+    for (size_t len = 1; len <= 24; len++) {
+        memset(buf, 'a', len);
+        cr_assert(tix_text_valid(buf, len), "len %zu", len);
+        for (size_t pos = 0; pos < len; pos++)
+            for (size_t k = 0; k < sizeof bad; k++) {
+                memset(buf, 'a', len);
+                buf[pos] = bad[k];
+                cr_assert_not(tix_text_valid(buf, len), "len %zu pos %zu byte %02x", len, pos,
+                              (unsigned char)bad[k]);
+            }
+    }
+    cr_assert(tix_text_valid("电子信息 electronic ~", strlen("电子信息 electronic ~")));
+    cr_assert_not(tix_text_valid("\xc2\x9b"
+                                 "abcdefghij",
+                                 12));                         /* C1 CSI */
+    cr_assert_not(tix_text_valid("abcdefgh\xed\xa0\x80", 11)); /* a surrogate */
+    cr_assert_not(tix_text_valid("abcdefgh\xc0\xaf", 10));     /* overlong '/' */
+    cr_assert(tix_text_valid("", 0));
+}
