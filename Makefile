@@ -40,7 +40,7 @@ STAMP     := $(BUILD)/.deps-ok
 SOMAJOR   := 0
 SONAME    := libtechidx.so.$(SOMAJOR)
 
-.PHONY: all deps test check unit golden replay valgrind asan ubsan bench install uninstall \
+.PHONY: all deps test check unit golden replay valgrind tsan asan ubsan bench install uninstall \
         clean format help samples demo fuzz
 all: techidx $(BUILD)/libtechidx.a $(BUILD)/$(SONAME)
 
@@ -48,7 +48,8 @@ help:
 	@echo "make            build ./techidx and build/libtechidx.{a,so}"
 	@echo "make demo       the weekly index of the bundled samples (build/demo/)"
 	@echo "make test       unit, CLI golden and fuzz-corpus tests, the golden tests under"
-	@echo "                valgrind, then unit/golden/corpus again under ASan+UBSan"
+	@echo "                valgrind, the parallel cases under TSan, then unit/golden/"
+	@echo "                corpus again under ASan+UBSan"
 	@echo "make asan|ubsan the tests under one sanitizer"
 	@echo "make bench      benchmarks (bench/)"
 	@echo "make fuzz       libFuzzer on each target, FUZZ_SECONDS=$(FUZZ_SECONDS) each"
@@ -114,8 +115,14 @@ SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 valgrind: $(BUILD)/techidx
 	VALGRIND=1 sh tests/cli/run.sh $(BUILD)/techidx
 
+# The cases that run the parallel driver, under ThreadSanitizer.
+tsan:
+	$(MAKE) BUILD=build/tsan OPT="-O1 -g" SAN="-fsanitize=thread" build/tsan/techidx
+	TSAN_OPTIONS=halt_on_error=1 ONLY='parallel_* threads_*' sh tests/cli/run.sh build/tsan/techidx
+
 test:
 	$(MAKE) BUILD=build/check WERROR=-Werror check valgrind
+	$(MAKE) WERROR=-Werror tsan
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  $(MAKE) BUILD=build/san WERROR=-Werror OPT="-O1 -g" SAN="$(SANFLAGS)" check
 

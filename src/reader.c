@@ -430,7 +430,12 @@ tix_status tix_reader_finish(tix_reader *r)
             r->status = TIX_E_CSV;
         st = r->status;
     }
-    /* Ready for the next input whatever happened. */
+    tix_reader_reset(r);
+    return st;
+}
+
+void tix_reader_reset(tix_reader *r)
+{
     csv_free(&r->csv);
     csv_init(&r->csv, 0);
     r->pending.len = 0;
@@ -441,8 +446,21 @@ tix_status tix_reader_finish(tix_reader *r)
     r->lines = 0;
     r->rec_line = 1;
     r->status = TIX_OK;
-    return st;
+    r->limit_hit = TIX_READER_LIMIT_NONE;
 }
+
+int tix_reader_at_record_start(const tix_reader *r)
+{
+    return r->status == TIX_OK && r->pending.len == 0 && r->csv.pstate == LIBCSV_ROW_NOT_BEGUN;
+}
+
+void tix_reader_set_callback(tix_reader *r, tix_row_fn fn, void *ctx)
+{
+    r->fn = fn;
+    r->ctx = ctx;
+}
+
+tix_status tix_reader_status(const tix_reader *r) { return r->status; }
 
 uint64_t tix_reader_lines(const tix_reader *r) { return r->lines; }
 

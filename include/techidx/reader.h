@@ -75,6 +75,20 @@ tix_status tix_reader_feed(tix_reader *r, const void *buf, size_t len);
  * reader is then ready for a new, independent input (line 1 again). */
 tix_status tix_reader_finish(tix_reader *r);
 
+/* Drops any record in progress without delivering it; the reader is then
+ * as new (line 1, no error). */
+void tix_reader_reset(tix_reader *r);
+
+/* 1 when the reader stands between records: no record begun, no error.
+ * Bytes fed from here parse the same as a new input would. */
+int tix_reader_at_record_start(const tix_reader *r);
+
+/* Replaces the row callback for the records still to come. */
+void tix_reader_set_callback(tix_reader *r, tix_row_fn fn, void *ctx);
+
+/* The status feed() would return now (the first failure, or TIX_OK). */
+tix_status tix_reader_status(const tix_reader *r);
+
 /* Physical lines consumed so far, and the first line of the record in
  * progress (or of the one that failed). */
 uint64_t tix_reader_lines(const tix_reader *r);

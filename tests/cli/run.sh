@@ -10,6 +10,7 @@
 #       every techidx call runs under valgrind (memcheck, all leak kinds are
 #       errors); any report lands in stderr and fails the case. Cases with a
 #       file named `slow` are skipped there.
+#   ONLY='parallel_* threads_*' sh tests/cli/run.sh ...   only the cases named
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 TECHIDX=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -32,6 +33,13 @@ fi
 export TECHIDX DATA
 for dir in "$here"/cases/*/; do
     name=$(basename "$dir")
+    if [ -n "${ONLY:-}" ]; then
+        keep=0
+        for pat in $ONLY; do
+            case $name in $pat) keep=1 ;; esac
+        done
+        [ $keep = 1 ] || continue
+    fi
     if [ "${VALGRIND:-0}" = 1 ] && [ -e "$dir/slow" ]; then
         skip=$((skip + 1))
         continue

@@ -1,0 +1,396 @@
+/* The parallel driver: one thread reads (and inflates) the source into
+ * blocks, opts.threads threads parse blocks into classified rows, and this
+ * thread applies them in input order.
+ *
+ * A block is cut at its last LF, and a worker parses it as if a record
+ * started there. That guess is checked when the block's turn comes: if the
+ * reader that consumed everything before the block stands between records,
+ * the guess held and the block's rows are applied; if not (the LF was
+ * inside a quoted field), the worker's rows are dropped and the block's
+ * bytes go through that reader here, serially. Rows are applied one by one
+ * in input order either way, so counts, rejects, --dedup, limits, errors
+ * and line numbers are exactly those of the serial path. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_internal.h"
+
+#define BLOCK_BYTES ((size_t)2 << 20)
+#define BLOCK_HEAD ((size_t)64 << 10) /* room to put the previous block's tail in front */
+#define NBLOCKS 6
+
+enum { JOB_NONE, JOB_QUEUED, JOB_RUNNING, JOB_DONE, JOB_SERIAL };
+
+typedef struct job_row {
+    uint64_t line; /* local to the worker's reader */
+    tix_reason why;
+    int32_t day;
+    int64_t value;
+    size_t id, cell, raw; /* offsets into the arena */
+    size_t id_len, cell_len, raw_len;
+} job_row;
+
+typedef struct job {
+    /* Jobs sit in an array, each written by its worker row by row: keep
+     * each on cache lines of its own. */
+    _Alignas(128) int state;
+    tix_schema schema; /* private copies for the worker, see engine_classify */
+    tix_engine_opts opts;
+    unsigned char *mem; /* BLOCK_HEAD + BLOCK_BYTES, filled by the reader thread */
+    size_t filled;      /* bytes read into mem + BLOCK_HEAD */
+    const char *data;   /* what to parse: the previous tail, then this block to its last LF */
+    size_t len;
+    char *heap; /* data, when the tail did not fit in the head room */
+    tix_reader *reader;
+    job_row *rows;
+    size_t nrows, rows_cap;
+    char *arena;
+    size_t alen, acap;
+    tix_status st; /* the worker reader's failure, after its rows */
+    int oom;
+} job;
+
+typedef struct par {
+    tix_engine *e;
+    tix_source *src;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    job jobs[NBLOCKS];
+    /* Blocks move through the ring in order: read, taken, applied. */
+    uint64_t produced, taken, applied;
+    int read_done, stop;
+    tix_status read_st;
+    /* The reader that has consumed everything applied so far. */
+    tix_reader *carry;
+    direct_ctx carry_ctx;
+    char *tail; /* bytes after the last LF taken so far */
+    size_t tail_len;
+} par;
+
+/* ---- the reading thread ---------------------------------------------------- */
+
+static void *read_blocks(void *arg)
+{
+    par *p = arg;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (p->produced - p->applied == NBLOCKS && !p->stop)
+            pthread_cond_wait(&p->cv, &p->mu);
+        if (p->stop)
+            break;
+        job *j = &p->jobs[p->produced % NBLOCKS];
+        pthread_mutex_unlock(&p->mu);
+        /* The slot is ours until `produced` says otherwise. */
+        size_t n = 0;
+        tix_status st = TIX_OK;
+        while (n < BLOCK_BYTES) {
+            size_t got;
+            st = tix_source_read(p->src, j->mem + BLOCK_HEAD + n, BLOCK_BYTES - n, &got);
+            if (st != TIX_OK || got == 0)
+                break;
+            n += got;
+        }
+        pthread_mutex_lock(&p->mu);
+        if (st != TIX_OK || n == 0) {
+            p->read_st = st;
+            break;
+        }
+        j->filled = n;
+        p->produced++;
+        pthread_cond_broadcast(&p->cv);
+    }
+    p->read_done = 1;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+/* ---- parsing a block ------------------------------------------------------- */
+
+static int arena_put(job *j, const char *s, size_t n, size_t *off)
+{
+    if (j->alen + n > j->acap) {
+        size_t cap = j->acap ? j->acap : 65536;
+        while (cap < j->alen + n)
+            cap *= 2;
+        char *a = realloc(j->arena, cap);
+        if (!a)
+            return 0;
+        j->arena = a;
+        j->acap = cap;
+    }
+    if (n)
+        memcpy(j->arena + j->alen, s, n);
+    *off = j->alen;
+    j->alen += n;
+    return 1;
+}
+
+/* Classifies a row and keeps what applying it needs, copied: the row's
+ * views die with the callback. */
+static tix_status on_job_row(void *ctx, const tix_row *row)
+{
+    job *j = ctx;
+    row_out o;
+    engine_classify(&j->schema, &j->opts, row, &o);
+    if (j->nrows == j->rows_cap) {
+        size_t cap = j->rows_cap ? j->rows_cap * 2 : 4096;
+        job_row *r = realloc(j->rows, cap * sizeof *r);
+        if (!r)
+            return TIX_E_NOMEM;
+        j->rows = r;
+        j->rows_cap = cap;
+    }
+    job_row *r = &j->rows[j->nrows];
+    memset(r, 0, sizeof *r);
+    r->line = row->line;
+    r->why = o.why;
+    int ok = 1;
+    if (o.why == TIX_REASON_NONE) {
+        r->day = o.day;
+        r->value = o.value;
+        r->cell_len = o.cell_len;
+        ok = arena_put(j, o.cell, o.cell_len, &r->cell);
+        if (ok && j->opts.dedup) {
+            r->id_len = o.id_len;
+            ok = arena_put(j, o.id, o.id_len, &r->id);
+        }
+    } else {
+        r->raw_len = o.raw_len;
+        ok = arena_put(j, o.raw, o.raw_len, &r->raw);
+    }
+    if (!ok)
+        return TIX_E_NOMEM;
+    j->nrows++;
+    return TIX_OK;
+}
+
+static void parse_job(job *j)
+{
+    j->nrows = 0;
+    j->alen = 0;
+    tix_reader_reset(j->reader);
+    tix_reader_set_callback(j->reader, on_job_row, j);
+    j->st = tix_reader_feed(j->reader, j->data, j->len);
+}
+
+/* Runs one queued job if there is one; called with the lock held. */
+static int run_one(par *p)
+{
+    for (uint64_t k = p->applied; k < p->taken; k++) {
+        job *j = &p->jobs[k % NBLOCKS];
+        if (j->state != JOB_QUEUED)
+            continue;
+        j->state = JOB_RUNNING;
+        pthread_mutex_unlock(&p->mu);
+        parse_job(j);
+        pthread_mutex_lock(&p->mu);
+        j->state = JOB_DONE;
+        pthread_cond_broadcast(&p->cv);
+        return 1;
+    }
+    return 0;
+}
+
+static void *work(void *arg)
+{
+    par *p = arg;
+    pthread_mutex_lock(&p->mu);
+    while (!p->stop) {
+        if (!run_one(p))
+            pthread_cond_wait(&p->cv, &p->mu);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+/* ---- taking and applying blocks (this thread) ----------------------------- */
+
+/* Puts the previous tail in front of block j and cuts j at its last LF;
+ * what follows that LF becomes the next tail. A block without any LF is
+ * all tail-and-block, to be read serially. */
+static int take_block(par *p, job *j)
+{
+    char *start = (char *)j->mem + BLOCK_HEAD;
+    size_t n = j->filled;
+    size_t cut = n;
+    while (cut > 0 && start[cut - 1] != '\n')
+        cut--;
+    free(j->heap);
+    j->heap = NULL;
+    if (p->tail_len <= BLOCK_HEAD) {
+        j->data = start - p->tail_len;
+        memcpy((char *)j->data, p->tail, p->tail_len);
+    } else {
+        if (!(j->heap = malloc(p->tail_len + n)))
+            return 0;
+        memcpy(j->heap, p->tail, p->tail_len);
+        memcpy(j->heap + p->tail_len, start, n);
+        j->data = j->heap;
+    }
+    if (cut == 0) { /* no LF: nothing to guess at, read it all serially */
+        j->len = p->tail_len + n;
+        p->tail_len = 0;
+        j->state = JOB_SERIAL;
+        return 1;
+    }
+    j->len = p->tail_len + cut;
+    memcpy(p->tail, start + cut, n - cut); /* the tail buffer holds a whole block */
+    p->tail_len = n - cut;
+    /* Until the header is known the rows cannot be classified: serial. */
+    j->state = p->e->have_header ? JOB_QUEUED : JOB_SERIAL;
+    j->schema = p->e->schema;
+    j->opts = p->e->opts;
+    return 1;
+}
+
+/* Feeds bytes through the carry reader, applying rows as they come. */
+static tix_status feed_serial(par *p, const char *data, size_t len)
+{
+    tix_reader_set_callback(p->carry, engine_on_row, &p->carry_ctx);
+    return engine_reader_failed(p->e, p->carry, p->carry_ctx.base,
+                                tix_reader_feed(p->carry, data, len));
+}
+
+static tix_status apply(par *p, job *j)
+{
+    tix_engine *e = p->e;
+    e->counts.bytes += j->filled;
+    if (j->state == JOB_SERIAL || !tix_reader_at_record_start(p->carry) || j->oom)
+        return feed_serial(p, j->data, j->len);
+    /* The guess held: the worker's rows are the rows, from this line on. */
+    uint64_t base = p->carry_ctx.base + tix_reader_lines(p->carry);
+    for (size_t i = 0; i < j->nrows; i++) {
+        const job_row *r = &j->rows[i];
+        row_out o = {base + r->line,    r->why,           r->day,
+                     r->value,          j->arena + r->id, j->arena + r->cell,
+                     j->arena + r->raw, r->id_len,        r->cell_len,
+                     r->raw_len};
+        tix_status st = engine_commit(e, &o);
+        if (st != TIX_OK)
+            return st;
+    }
+    if (j->st != TIX_OK)
+        return engine_reader_failed(e, j->reader, base, j->st);
+    /* The worker's reader now stands where the input stands: it carries on. */
+    tix_reader *old = p->carry;
+    p->carry = j->reader;
+    j->reader = old;
+    p->carry_ctx.base = base;
+    return TIX_OK;
+}
+
+tix_status engine_run_parallel(tix_engine *e, tix_source *src, tix_status *engine_st)
+{
+    par p;
+    memset(&p, 0, sizeof p);
+    p.e = e;
+    p.src = src;
+    p.carry = e->reader;
+    p.carry_ctx = (direct_ctx){e, 0};
+    *engine_st = TIX_OK;
+    unsigned nworkers = e->opts.threads > 1 ? e->opts.threads - 1 : 0;
+    pthread_t reader_thread, *workers = calloc(nworkers ? nworkers : 1, sizeof *workers);
+    tix_status st = TIX_OK;
+    int ok = workers && (p.tail = malloc(BLOCK_BYTES)) != NULL;
+    tix_reader_opts ro = *tix_reader_limits(e->reader);
+    for (int i = 0; ok && i < NBLOCKS; i++) {
+        ok = (p.jobs[i].mem = malloc(BLOCK_HEAD + BLOCK_BYTES)) != NULL &&
+             tix_reader_new(&p.jobs[i].reader, &ro, on_job_row, &p.jobs[i]) == TIX_OK;
+    }
+    unsigned started = 0;
+    int reading = 0;
+    if (ok && pthread_mutex_init(&p.mu, NULL) == 0) {
+        if (pthread_cond_init(&p.cv, NULL) == 0) {
+            reading = pthread_create(&reader_thread, NULL, read_blocks, &p) == 0;
+            while (reading && started < nworkers &&
+                   pthread_create(&workers[started], NULL, work, &p) == 0)
+                started++;
+            if (!reading)
+                pthread_cond_destroy(&p.cv);
+        }
+        if (!reading)
+            pthread_mutex_destroy(&p.mu);
+    }
+    if (!reading) {
+        /* No threads (or no memory for them): the serial path does it all. */
+        for (int i = 0; i < NBLOCKS; i++) {
+            tix_reader_free(p.jobs[i].reader);
+            free(p.jobs[i].mem);
+        }
+        free(p.tail);
+        free(workers);
+        for (;;) {
+            size_t got;
+            st = tix_source_read(src, e->chunk, 256u * 1024u, &got);
+            if (st != TIX_OK || got == 0)
+                break;
+            if ((*engine_st = tix_engine_feed(e, e->chunk, got)) != TIX_OK)
+                break;
+        }
+        return st;
+    }
+
+    pthread_mutex_lock(&p.mu);
+    for (;;) {
+        /* Apply, in order, whatever is ready. */
+        job *next = &p.jobs[p.applied % NBLOCKS];
+        if (p.applied < p.taken && (next->state == JOB_DONE || next->state == JOB_SERIAL)) {
+            pthread_mutex_unlock(&p.mu);
+            *engine_st = apply(&p, next);
+            pthread_mutex_lock(&p.mu);
+            next->state = JOB_NONE;
+            p.applied++;
+            pthread_cond_broadcast(&p.cv);
+            if (*engine_st != TIX_OK)
+                break;
+            continue;
+        }
+        if (p.taken < p.produced) {
+            job *j = &p.jobs[p.taken % NBLOCKS];
+            pthread_mutex_unlock(&p.mu);
+            int took = take_block(&p, j);
+            pthread_mutex_lock(&p.mu);
+            if (!took) {
+                *engine_st = engine_fail(e, TIX_E_NOMEM, 0, "out of memory");
+                break;
+            }
+            p.taken++;
+            pthread_cond_broadcast(&p.cv);
+            continue;
+        }
+        if (p.read_done && p.taken == p.produced && p.applied == p.taken)
+            break;
+        if (!run_one(&p))
+            pthread_cond_wait(&p.cv, &p.mu);
+    }
+    st = p.read_st;
+    p.stop = 1;
+    pthread_cond_broadcast(&p.cv);
+    pthread_mutex_unlock(&p.mu);
+    pthread_join(reader_thread, NULL);
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(workers[i], NULL);
+    pthread_cond_destroy(&p.cv);
+    pthread_mutex_destroy(&p.mu);
+
+    /* The last bytes, after the last LF, go through the carry. */
+    if (*engine_st == TIX_OK && st == TIX_OK && p.tail_len > 0)
+        *engine_st = feed_serial(&p, p.tail, p.tail_len);
+    /* The carry becomes the engine's reader again (with its state) for
+     * tix_engine_end; it must count lines from this input's start. */
+    e->reader = p.carry; /* the one it replaced sits in a job slot, freed below */
+    tix_reader_set_callback(e->reader, engine_on_row, &e->direct);
+    e->direct.base = p.carry_ctx.base;
+    for (int i = 0; i < NBLOCKS; i++) {
+        tix_reader_free(p.jobs[i].reader);
+        free(p.jobs[i].mem);
+        free(p.jobs[i].heap);
+        free(p.jobs[i].rows);
+        free(p.jobs[i].arena);
+    }
+    free(p.tail);
+    free(workers);
+    return st;
+}
