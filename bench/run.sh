@@ -40,9 +40,13 @@ measure() {
 {
     measure "zcat FILE.gz" zcat "$gz"
     if command -v igzip > /dev/null 2>&1; then measure "igzip -dc FILE.gz" igzip -dc "$gz"; fi
-    measure "techidx run FILE.gz" "$T" run -q "$gz"
-    measure "techidx run FILE.csv" "$T" run -q "$csv"
-    measure "techidx run --cells FILE.gz" "$T" run -q --cells /dev/null "$gz"
+    for t in 1 2; do
+        for b in zlib isal; do
+            measure "techidx --threads $t --inflate $b .gz" "$T" run -q --threads $t --inflate $b "$gz"
+        done
+        measure "techidx --threads $t FILE.csv" "$T" run -q --threads $t "$csv"
+    done
+    measure "techidx --cells (default) .gz" "$T" run -q --cells /dev/null "$gz"
 } > "$data/.results"
 
 echo "techidx bench: $ROWS rows, $mb MB CSV, $gzmb MB gzip; $(nproc) cores; median of $REPS"
@@ -53,11 +57,11 @@ awk -F'\t' -v rows="$ROWS" -v mb="$mb" '
       if ($1 ~ /^zcat/) z = $2
       if ($1 ~ /^igzip/) g = $2 }
     END {
-      printf "| %-28s | %7s | %8s | %9s | %8s | %7s | %8s |\n", "what", "wall s", "MB/s", "Mrows/s", "peak RSS", "/ zcat", "/ igzip"
-      printf "|%s|%s|%s|%s|%s|%s|%s|\n", "------------------------------", "---------", "----------", "-----------", "----------", "---------", "----------"
+      printf "| %-34s | %7s | %8s | %9s | %8s | %7s | %8s |\n", "what", "wall s", "MB/s", "Mrows/s", "peak RSS", "/ zcat", "/ igzip"
+      printf "|%s|%s|%s|%s|%s|%s|%s|\n", "------------------------------------", "---------", "----------", "-----------", "----------", "---------", "----------"
       for (i = 1; i <= NR; i++) {
         s = t[i] > 0 ? t[i] : 0.01
-        printf "| %-28s | %7.2f | %8.0f | %9.2f | %5.1f MB | %7.2f | %8s |\n", label[i], t[i],
+        printf "| %-34s | %7.2f | %8.0f | %9.2f | %5.1f MB | %7.2f | %8s |\n", label[i], t[i],
                mb / s, rows / s / 1e6, rss[i] / 1024, t[i] / z, g ? sprintf("%.2f", t[i] / g) : "-"
       }
     }' "$data/.results"
