@@ -296,6 +296,34 @@ static void forget_last_pair(tix_cube *c)
 
 static int32_t bucket_of(int64_t cents) { return (int32_t)ceil(log((double)cents) / SK_LOG_GAMMA); }
 
+/* Widens p's bucket window to hold buckets [lo_b, hi_b), with slack so a
+ * run of new extremes costs few copies. */
+static tix_status sketch_cover(tix_cube *c, pair *p, int32_t lo_b, int32_t hi_b)
+{
+    int32_t sk_hi = p->sk_lo + (int32_t)p->sk_len;
+    if (p->sk_len && lo_b >= p->sk_lo && hi_b <= sk_hi)
+        return TIX_OK;
+    int32_t lo = p->sk_len ? (lo_b < p->sk_lo ? lo_b - 16 : p->sk_lo) : lo_b - 16;
+    int32_t hi = p->sk_len ? (hi_b > sk_hi ? hi_b + 15 : sk_hi) : hi_b + 15;
+    if (lo < 0)
+        lo = 0;
+    size_t grow = ((size_t)(hi - lo) - p->sk_len) * sizeof *p->sk;
+    if (reserve(c, grow) != TIX_OK)
+        return TIX_E_LIMIT;
+    uint32_t *nk = calloc((size_t)(hi - lo), sizeof *nk);
+    if (!nk) {
+        release(c, grow);
+        return TIX_E_NOMEM;
+    }
+    if (p->sk_len)
+        memcpy(nk + (p->sk_lo - lo), p->sk, p->sk_len * sizeof *nk);
+    free(p->sk);
+    p->sk = nk;
+    p->sk_lo = lo;
+    p->sk_len = (uint32_t)(hi - lo);
+    return TIX_OK;
+}
+
 static tix_status sketch_add(tix_cube *c, pair *p, int64_t cents)
 {
     if (cents == 0) {
@@ -303,29 +331,9 @@ static tix_status sketch_add(tix_cube *c, pair *p, int64_t cents)
         return TIX_OK;
     }
     int32_t b = bucket_of(cents);
-    if (p->sk_len == 0 || b < p->sk_lo || b >= p->sk_lo + (int32_t)p->sk_len) {
-        /* Widen the window to cover b, with slack to amortise. */
-        int32_t lo = p->sk_len ? (b < p->sk_lo ? b - 16 : p->sk_lo) : b - 16;
-        int32_t hi = p->sk_len ? p->sk_lo + (int32_t)p->sk_len : b + 16;
-        if (b >= hi)
-            hi = b + 16;
-        if (lo < 0)
-            lo = 0;
-        size_t grow = ((size_t)(hi - lo) - p->sk_len) * sizeof *p->sk;
-        if (reserve(c, grow) != TIX_OK)
-            return TIX_E_LIMIT;
-        uint32_t *nk = calloc((size_t)(hi - lo), sizeof *nk);
-        if (!nk) {
-            release(c, grow);
-            return TIX_E_NOMEM;
-        }
-        if (p->sk_len)
-            memcpy(nk + (p->sk_lo - lo), p->sk, p->sk_len * sizeof *nk);
-        free(p->sk);
-        p->sk = nk;
-        p->sk_lo = lo;
-        p->sk_len = (uint32_t)(hi - lo);
-    }
+    tix_status st = sketch_cover(c, p, b, b + 1);
+    if (st != TIX_OK)
+        return st;
     uint32_t *slot = &p->sk[b - p->sk_lo];
     if (*slot == UINT32_MAX)
         return TIX_E_OVERFLOW;
@@ -394,6 +402,129 @@ static void dense_put(tix_cube *c, int32_t period, uint32_t cell, size_t i)
     c->dense[(size_t)(period - c->dense_lo) * c->dense_nc + cell] = (uint32_t)i + 1;
 }
 
+/* The pair of (period, cell id), made when new; the dense index first. */
+static tix_status pair_for(tix_cube *c, int32_t period, uint32_t id, pair **p, int *fresh)
+{
+    *fresh = 0;
+    *p = dense_get(c, period, id);
+    if (*p)
+        return TIX_OK;
+    tix_status st = find_pair(c, period, id, p, fresh);
+    if (st == TIX_OK)
+        dense_put(c, period, id, (size_t)(*p - c->pairs));
+    return st;
+}
+
+/* Lookups that never insert, for merge's dry run. */
+static int lookup_cell(const tix_cube *c, const char *p, size_t n, uint32_t *id)
+{
+    uint64_t h = hash_bytes(p, n);
+    for (size_t s = (size_t)h & c->cell_mask; c->cell_slots[s]; s = (s + 1) & c->cell_mask) {
+        const cell_name *cn = &c->cells[c->cell_slots[s] - 1];
+        if (cn->hash == h && cn->len == n && memcmp(cn->name, p, n) == 0) {
+            *id = c->cell_slots[s] - 1;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static const pair *lookup_pair(const tix_cube *c, int32_t period, uint32_t cell)
+{
+    const pair *d = dense_get(c, period, cell);
+    if (d)
+        return d;
+    for (size_t s = (size_t)hash_pair(period, cell) & c->pair_mask; c->pair_slots[s];
+         s = (s + 1) & c->pair_mask) {
+        const pair *p = &c->pairs[c->pair_slots[s] - 1];
+        if (p->period == period && p->cell == cell)
+            return p;
+    }
+    return NULL;
+}
+
+/* Whether merging src into dst can only succeed: no sum or count would
+ * overflow, no limit would be passed, and the budget surely has room. */
+static tix_status merge_check(const tix_cube *dst, const tix_cube *src)
+{
+    size_t new_cells = 0, new_pairs = 0;
+    for (size_t i = 0; i < src->ncells; i++) {
+        uint32_t id;
+        new_cells += !lookup_cell(dst, src->cells[i].name, src->cells[i].len, &id);
+    }
+    if (dst->ncells + new_cells > dst->opts.max_cells)
+        return TIX_E_LIMIT;
+    for (size_t i = 0; i < src->npairs; i++) {
+        const pair *sp = &src->pairs[i];
+        const cell_name *cn = &src->cells[sp->cell];
+        uint32_t id;
+        const pair *dp =
+            lookup_cell(dst, cn->name, cn->len, &id) ? lookup_pair(dst, sp->period, id) : NULL;
+        if (!dp) {
+            new_pairs++;
+            continue;
+        }
+        int64_t sum;
+        if (__builtin_add_overflow(dp->sum, sp->sum, &sum))
+            return TIX_E_OVERFLOW;
+        for (uint32_t k = 0; k < sp->sk_len; k++) {
+            int32_t b = sp->sk_lo + (int32_t)k;
+            if (sp->sk[k] && b >= dp->sk_lo && b < dp->sk_lo + (int32_t)dp->sk_len &&
+                dp->sk[b - dp->sk_lo] > UINT32_MAX - sp->sk[k])
+                return TIX_E_OVERFLOW;
+        }
+    }
+    if (dst->npairs + new_pairs > dst->opts.max_pairs)
+        return TIX_E_LIMIT;
+    /* Room for src's own footprint twice over, and for every table of dst
+     * to double once: more than merging can take. */
+    size_t need = 2 * src->bytes + dst->pairs_cap * sizeof *dst->pairs +
+                  dst->cells_cap * sizeof *dst->cells +
+                  (dst->pair_mask + dst->cell_mask + 2) * sizeof *dst->pair_slots +
+                  dst->dense_np * dst->dense_nc * sizeof *dst->dense;
+    const tix_budget *b = dst->opts.budget;
+    if (b && b->limit && (need > b->limit || b->used > b->limit - need))
+        return TIX_E_LIMIT;
+    return TIX_OK;
+}
+
+tix_status tix_cube_merge(tix_cube *dst, const tix_cube *src)
+{
+    if (dst->final || dst->opts.period != src->opts.period ||
+        dst->opts.cell_stats != src->opts.cell_stats)
+        return TIX_E_INVALID;
+    tix_status st = merge_check(dst, src);
+    for (size_t i = 0; st == TIX_OK && i < src->npairs; i++) {
+        const pair *sp = &src->pairs[i];
+        const cell_name *cn = &src->cells[sp->cell];
+        uint32_t id;
+        int fresh;
+        pair *dp;
+        st = intern_cell(dst, cn->name, cn->len, &id, &fresh);
+        if (st == TIX_OK)
+            st = pair_for(dst, sp->period, id, &dp, &fresh);
+        if (st != TIX_OK)
+            break;
+        dp->n += sp->n;
+        dp->sum += sp->sum; /* checked above */
+        if (!dst->opts.cell_stats)
+            continue;
+        if (__builtin_add_overflow(dp->sumsq, sp->sumsq, &dp->sumsq) || sp->sumsq_overflow)
+            dp->sumsq_overflow = 1;
+        if (sp->min < dp->min)
+            dp->min = sp->min;
+        if (sp->max > dp->max)
+            dp->max = sp->max;
+        dp->zeros += sp->zeros;
+        if (sp->sk_len)
+            st = sketch_cover(dst, dp, sp->sk_lo, sp->sk_lo + (int32_t)sp->sk_len);
+        for (uint32_t k = 0; st == TIX_OK && k < sp->sk_len; k++)
+            dp->sk[sp->sk_lo + (int32_t)k - dp->sk_lo] += sp->sk[k];
+    }
+    /* merge_check leaves only an allocation failure to happen here. */
+    return st;
+}
+
 tix_status tix_cube_add(tix_cube *c, int32_t day, const char *cell, size_t len, int64_t cents)
 {
     if (c->final || cents < 0)
@@ -405,13 +536,7 @@ tix_status tix_cube_add(tix_cube *c, int32_t day, const char *cell, size_t len, 
     tix_status st = intern_cell(c, cell, len, &id, &fresh_cell);
     if (st != TIX_OK)
         return st;
-    int32_t period = tix_period_of_day(c->opts.period, day);
-    p = dense_get(c, period, id);
-    if (!p) {
-        st = find_pair(c, period, id, &p, &fresh_pair);
-        if (st == TIX_OK)
-            dense_put(c, period, id, (size_t)(p - c->pairs));
-    }
+    st = pair_for(c, tix_period_of_day(c->opts.period, day), id, &p, &fresh_pair);
     if (st == TIX_OK && __builtin_add_overflow(p->sum, cents, &sum))
         st = TIX_E_OVERFLOW;
     if (st == TIX_OK && c->opts.cell_stats)

@@ -7,14 +7,22 @@
  * reader that consumed everything before the block stands between records,
  * the guess held and the block's rows are applied; if not (the LF was
  * inside a quoted field), the worker's rows are dropped and the block's
- * bytes go through that reader here, serially. Rows are applied one by one
- * in input order either way, so counts, rejects, --dedup, limits, errors
- * and line numbers are exactly those of the serial path. */
+ * bytes go through that reader here, serially.
+ *
+ * Accepted rows are summed by the worker into a cube of the block's own,
+ * merged here whole (tix_cube_merge adds exactly what the rows would);
+ * rejected rows are kept and applied in order. With --dedup every row is
+ * kept and applied in order instead, as the id set must see them in turn.
+ * Whenever a block's merge could not go through whole (an overflow, a
+ * limit, a budget it might pass), the block is read serially instead, so
+ * counts, rejects, limits, errors and line numbers are exactly those of the
+ * serial path. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine_internal.h"
+#include "techidx/cube.h"
 
 #define BLOCK_BYTES ((size_t)2 << 20)
 #define BLOCK_HEAD ((size_t)64 << 10) /* room to put the previous block's tail in front */
@@ -49,6 +57,9 @@ typedef struct job {
     size_t alen, acap;
     tix_status st; /* the worker reader's failure, after its rows */
     int oom;
+    tix_cube *mini;    /* accepted rows summed, unless opts.dedup */
+    uint64_t accepted; /* rows in mini */
+    int replay;        /* mini refused a row: read this block serially */
 } job;
 
 typedef struct par {
@@ -134,6 +145,15 @@ static tix_status on_job_row(void *ctx, const tix_row *row)
     job *j = ctx;
     row_out o;
     engine_classify(&j->schema, &j->opts, row, &o);
+    if (o.why == TIX_REASON_NONE && j->mini) {
+        tix_status st = tix_cube_add(j->mini, o.day, o.cell, o.cell_len, o.value);
+        if (st != TIX_OK) {
+            j->replay = 1;
+            return st; /* stops this reader; the block goes serially */
+        }
+        j->accepted++;
+        return TIX_OK;
+    }
     if (j->nrows == j->rows_cap) {
         size_t cap = j->rows_cap ? j->rows_cap * 2 : 4096;
         job_row *r = realloc(j->rows, cap * sizeof *r);
@@ -170,6 +190,17 @@ static void parse_job(job *j)
 {
     j->nrows = 0;
     j->alen = 0;
+    j->accepted = 0;
+    j->replay = 0;
+    tix_cube_free(j->mini);
+    j->mini = NULL;
+    if (!j->opts.dedup) {
+        tix_cube_opts co = {j->opts.period, j->opts.cell_stats, 0, 0, NULL};
+        if (tix_cube_new(&j->mini, &co) != TIX_OK) {
+            j->replay = 1;
+            return;
+        }
+    }
     tix_reader_reset(j->reader);
     tix_reader_set_callback(j->reader, on_job_row, j);
     j->st = tix_reader_feed(j->reader, j->data, j->len);
@@ -257,10 +288,19 @@ static tix_status apply(par *p, job *j)
 {
     tix_engine *e = p->e;
     e->counts.bytes += j->filled;
-    if (j->state == JOB_SERIAL || !tix_reader_at_record_start(p->carry) || j->oom)
+    if (j->state == JOB_SERIAL || !tix_reader_at_record_start(p->carry) || j->oom || j->replay)
         return feed_serial(p, j->data, j->len);
     /* The guess held: the worker's rows are the rows, from this line on. */
     uint64_t base = p->carry_ctx.base + tix_reader_lines(p->carry);
+    if (j->mini) {
+        tix_status st = tix_cube_merge(e->cube, j->mini);
+        if (st == TIX_E_LIMIT || st == TIX_E_OVERFLOW)
+            return feed_serial(p, j->data, j->len); /* the cube is unchanged */
+        if (st != TIX_OK)
+            return engine_fail(e, st, base + 1, "%s", tix_strerror(st));
+        e->counts.read += j->accepted;
+        e->counts.accepted += j->accepted;
+    }
     for (size_t i = 0; i < j->nrows; i++) {
         const job_row *r = &j->rows[i];
         row_out o = {base + r->line,    r->why,           r->day,
@@ -389,6 +429,7 @@ tix_status engine_run_parallel(tix_engine *e, tix_source *src, tix_status *engin
         free(p.jobs[i].heap);
         free(p.jobs[i].rows);
         free(p.jobs[i].arena);
+        tix_cube_free(p.jobs[i].mini);
     }
     free(p.tail);
     free(workers);

@@ -251,3 +251,90 @@ Test(cube, budget_bounds_memory_and_a_failed_add_changes_nothing)
     tix_cube_free(c);
     cr_assert_eq(b.used, 0, "all memory given back, %zu left", b.used);
 }
+
+/* Every (period, cell) entry and its statistics, bitwise. */
+static void assert_same_cube(tix_cube *a, tix_cube *b)
+{
+    cr_assert_eq(tix_cube_finalize(a), TIX_OK);
+    cr_assert_eq(tix_cube_finalize(b), TIX_OK);
+    cr_assert_eq(tix_cube_ncells(a), tix_cube_ncells(b));
+    for (size_t r = 0; r < tix_cube_ncells(a); r++)
+        cr_assert_str_eq(tix_cube_cell_name(a, r), tix_cube_cell_name(b, r));
+    cr_assert_eq(tix_cube_nperiods(a), tix_cube_nperiods(b));
+    for (size_t p = 0; p < tix_cube_nperiods(a); p++) {
+        size_t na, nb;
+        const tix_cube_entry *ea = tix_cube_entries(a, p, &na), *eb = tix_cube_entries(b, p, &nb);
+        cr_assert_eq(tix_cube_period(a, p), tix_cube_period(b, p));
+        cr_assert_eq(na, nb);
+        for (size_t k = 0; k < na; k++) {
+            cr_assert_eq(ea[k].cell, eb[k].cell);
+            cr_assert_eq(ea[k].n, eb[k].n);
+            cr_assert_eq(ea[k].value, eb[k].value);
+            tix_cell_stats sa, sb;
+            cr_assert_eq(tix_cube_stats(a, p, k, &sa), TIX_OK);
+            cr_assert_eq(tix_cube_stats(b, p, k, &sb), TIX_OK);
+            cr_assert_eq(memcmp(&sa, &sb, sizeof sa), 0, "period %zu cell %zu", p, k);
+        }
+    }
+}
+
+Test(cube, merge_equals_adding_every_row_in_any_order)
+{
+    enum { N = 6000 };
+    int64_t *x = malloc(N * sizeof *x);
+    amounts(x, N, 99);
+    x[17] = 0;
+    const char *cells[] = {"alpha", "beta", "gamma", "delta-with-a-longer-name"};
+    tix_cube *all = cube_new(TIX_PERIOD_WEEK, 1), *parts[3], *merged = cube_new(TIX_PERIOD_WEEK, 1),
+             *reverse = cube_new(TIX_PERIOD_WEEK, 1);
+    for (int k = 0; k < 3; k++)
+        parts[k] = cube_new(TIX_PERIOD_WEEK, 1);
+    for (size_t i = 0; i < N; i++) {
+        int d = (int)(i * 7 % 300) + 1;
+        int32_t day = tix_days_from_civil(2023, 1, 1) + d;
+        const char *cell = cells[(i * 5 + i / 100) % 4];
+        cr_assert_eq(tix_cube_add(all, day, cell, strlen(cell), x[i]), TIX_OK);
+        /* Uneven parts: a cell or a period may be in one part only. */
+        tix_cube *part = parts[i < 1000 ? 0 : i < 4500 ? 1 : 2];
+        cr_assert_eq(tix_cube_add(part, day, cell, strlen(cell), x[i]), TIX_OK);
+    }
+    for (int k = 0; k < 3; k++)
+        cr_assert_eq(tix_cube_merge(merged, parts[k]), TIX_OK);
+    for (int k = 2; k >= 0; k--)
+        cr_assert_eq(tix_cube_merge(reverse, parts[k]), TIX_OK);
+    assert_same_cube(all, merged);
+    assert_same_cube(reverse, merged);
+    for (int k = 0; k < 3; k++)
+        tix_cube_free(parts[k]);
+    tix_cube_free(all);
+    tix_cube_free(merged);
+    tix_cube_free(reverse);
+    free(x);
+}
+
+Test(cube, merge_refuses_what_would_not_fit_and_leaves_dst_unchanged)
+{
+    tix_cube *dst = cube_new(TIX_PERIOD_YEAR, 0), *src = cube_new(TIX_PERIOD_YEAR, 0);
+    add(dst, 2024, 1, 1, "a", INT64_MAX - 5);
+    add(src, 2024, 6, 1, "a", 6);
+    add(src, 2024, 6, 1, "b", 1);
+    cr_assert_eq(tix_cube_merge(dst, src), TIX_E_OVERFLOW);
+    cr_assert_eq(tix_cube_ncells(dst), 1); /* "b" was not taken in */
+
+    tix_cube *small;
+    tix_cube_opts o = {TIX_PERIOD_YEAR, 0, 1, 0, NULL};
+    cr_assert_eq(tix_cube_new(&small, &o), TIX_OK);
+    cr_assert_eq(tix_cube_add(small, 0, "a", 1, 1), TIX_OK);
+    cr_assert_eq(tix_cube_merge(small, src), TIX_E_LIMIT); /* max_cells 1 */
+    tix_cube_opts other = {TIX_PERIOD_WEEK, 0, 0, 0, NULL};
+    tix_cube *weekly;
+    cr_assert_eq(tix_cube_new(&weekly, &other), TIX_OK);
+    cr_assert_eq(tix_cube_merge(weekly, src), TIX_E_INVALID);
+    cr_assert_eq(tix_cube_finalize(small), TIX_OK);
+    size_t n;
+    cr_assert_eq(tix_cube_entries(small, 0, &n)[0].value, 1);
+    tix_cube_free(weekly);
+    tix_cube_free(small);
+    tix_cube_free(dst);
+    tix_cube_free(src);
+}

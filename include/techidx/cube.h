@@ -65,6 +65,14 @@ tix_status tix_cube_new(tix_cube **out, const tix_cube_opts *opts);
  * 1-4 KB), plus each distinct cell name. */
 tix_status tix_cube_add(tix_cube *c, int32_t day, const char *cell, size_t len, int64_t cents);
 
+/* Adds everything src holds to dst (both unfinalized, same period kind
+ * and cell_stats): the result is exactly what adding src's rows to dst
+ * would give, in any order of merges. Returns TIX_OK; TIX_E_OVERFLOW or
+ * TIX_E_LIMIT (max_cells, max_pairs, or a budget that might not hold it all)
+ * with dst unchanged; TIX_E_INVALID; or TIX_E_NOMEM, after which dst is
+ * only fit for freeing. src is not changed. */
+tix_status tix_cube_merge(tix_cube *dst, const tix_cube *src);
+
 /* Ends the adds and builds the sorted views below (about 30 bytes per pair,
  * from the budget). Idempotent. Returns TIX_OK, TIX_E_LIMIT or
  * TIX_E_NOMEM. */
