@@ -59,16 +59,8 @@ static int buf_reserve(buf *b, size_t need)
 
 static int buf_append(buf *b, const void *p, size_t n)
 {
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n)
-            cap *= 2;
-        char *q = realloc(b->p, cap);
-        if (!q)
-            return 0;
-        b->p = q;
-        b->cap = cap;
-    }
+    if (!buf_reserve(b, b->len + n))
+        return 0;
     if (n)
         memcpy(b->p + b->len, p, n);
     b->len += n;

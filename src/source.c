@@ -248,18 +248,28 @@ static tix_status next_member(tix_source *s)
     return fail(s, TIX_E_GZIP, "garbage after gzip member (%zu+ bytes)", left);
 }
 
+/* Makes sure compressed input is buffered; running out inside a member
+ * means the file was cut short. */
+static tix_status need_input(tix_source *s)
+{
+    if (s->in_pos < s->in_len)
+        return TIX_OK;
+    tix_status st = refill(s);
+    if (st != TIX_OK)
+        return st;
+    if (s->in_len == 0 && s->eof)
+        return fail(s, TIX_E_GZIP, "truncated gzip stream (unexpected end of file)");
+    return TIX_OK;
+}
+
 static tix_status read_gzip(tix_source *s, unsigned char *buf, size_t cap, size_t *got)
 {
     s->z.next_out = buf;
     s->z.avail_out = (uInt)(cap > UINT32_MAX ? UINT32_MAX : cap);
     while (s->z.avail_out > 0 && s->state == ST_GZIP) {
-        if (s->in_pos == s->in_len) {
-            tix_status st = refill(s);
-            if (st != TIX_OK)
-                return st;
-            if (s->in_len == 0 && s->eof)
-                return fail(s, TIX_E_GZIP, "truncated gzip stream (unexpected end of file)");
-        }
+        tix_status need = need_input(s);
+        if (need != TIX_OK)
+            return need;
         s->z.next_in = s->in + s->in_pos;
         s->z.avail_in = (uInt)(s->in_len - s->in_pos);
         int zr = inflate(&s->z, Z_NO_FLUSH);
@@ -294,13 +304,9 @@ static tix_status read_isal(tix_source *s, unsigned char *buf, size_t cap, size_
     z->next_out = buf;
     z->avail_out = (uint32_t)(cap > UINT32_MAX ? UINT32_MAX : cap);
     while (z->avail_out > 0 && s->state == ST_GZIP) {
-        if (s->in_pos == s->in_len) {
-            tix_status st = refill(s);
-            if (st != TIX_OK)
-                return st;
-            if (s->in_len == 0 && s->eof)
-                return fail(s, TIX_E_GZIP, "truncated gzip stream (unexpected end of file)");
-        }
+        tix_status need = need_input(s);
+        if (need != TIX_OK)
+            return need;
         if (s->member_start) {
             /* RFC 1952 asks for an error on reserved flag bits; zlib gives
              * one and ISA-L does not look, so look here. */
