@@ -44,6 +44,7 @@ tix_status engine_fail(tix_engine *e, tix_status st, uint64_t line, const char *
 
 static tix_status reject_at(tix_engine *e, const row_out *o)
 {
+    e->counts.read++;
     e->counts.rejected++;
     e->counts.by_reason[o->why]++;
     if (!e->on_reject)
@@ -77,9 +78,10 @@ void engine_classify(const tix_schema *schema, const tix_engine_opts *opts, cons
     o->cell_len = rec.cell.len;
 }
 
+/* A row counts as read only once it is accepted or rejected: a row that
+ * stops the run (an overflow, a limit) leaves read = accepted + rejected. */
 tix_status engine_commit(tix_engine *e, const row_out *o)
 {
-    e->counts.read++;
     if (o->why != TIX_REASON_NONE)
         return reject_at(e, o);
     tix_status st = TIX_OK;
@@ -96,6 +98,7 @@ tix_status engine_commit(tix_engine *e, const row_out *o)
         st = tix_cube_add(e->cube, o->day, o->cell, o->cell_len, o->value);
     switch (st) {
     case TIX_OK:
+        e->counts.read++;
         e->counts.accepted++;
         return TIX_OK;
     case TIX_E_OVERFLOW:

@@ -117,8 +117,9 @@ static tix_status emit(tix_reader *r)
         r->views_cap = r->nends;
     }
     size_t start = 0;
+    const char *base = r->text.p ? r->text.p : ""; /* all fields empty: no arena yet */
     for (size_t i = 0; i < r->nends; i++) {
-        r->views[i].ptr = r->text.p + start;
+        r->views[i].ptr = base + start;
         r->views[i].len = r->ends[i] - start;
         start = r->ends[i];
     }
@@ -175,8 +176,16 @@ static tix_status parse_segment(tix_reader *r, const char *p, size_t n, int ends
         r->rec_open = 1;
         r->rec_line = r->lines + 1;
     }
-    /* The limit is on the record's text; its terminator is free. */
+    /* The limit is on the record's text; its terminator is free. The bytes
+     * up to the limit are parsed first, so a record over both limits is
+     * called too wide exactly when its field past max_fields starts within
+     * max_record_bytes, however the input was chunked. */
     if (r->pending.len + n - line_end(p, n) > r->limits.max_record_bytes) {
+        size_t room = r->limits.max_record_bytes - r->pending.len;
+        if (room > 0 && csv_parse(&r->csv, p, room, on_field, on_record, r) == room &&
+            r->status == TIX_E_LIMIT)
+            return TIX_E_LIMIT; /* on_field found too many fields */
+        r->status = TIX_OK;
         r->limit_hit = TIX_READER_LIMIT_BYTES;
         return TIX_E_LIMIT;
     }
@@ -291,7 +300,7 @@ static const char *quoted_field(tix_reader *r, const char *q, const char *le, co
 /* Splits [p, le) into r->views: unquoted fields at commas, quoted fields
  * that close on the line unescaped. Returns 1, 0 when libcsv must read the
  * line, or -1 when out of memory. */
-static int split_line(tix_reader *r, const char *p, const char *le, size_t *nf)
+static int split_line(tix_reader *r, const char *p, const char *le, size_t *nf, int *quoted)
 {
     const char *fs = p, *q = p;
     r->text.len = 0;
@@ -335,6 +344,7 @@ static int split_line(tix_reader *r, const char *p, const char *le, size_t *nf)
                 return 0;
             if (!add_view(r, nf, a, n))
                 return -1;
+            *quoted = 1;
             if (after == le)
                 return 1;
             q = after;
@@ -353,9 +363,10 @@ static int fast_line(tix_reader *r, const char *p, const char *nl, tix_status *s
 {
     const char *le = nl > p && nl[-1] == '\r' ? nl - 1 : nl;
     size_t len = (size_t)(le - p), nf = 0;
+    int quoted = 0;
     if (len > r->limits.max_record_bytes)
         return 0;
-    int split = split_line(r, p, le, &nf);
+    int split = split_line(r, p, le, &nf, &quoted);
     if (split < 0) {
         *st = TIX_E_NOMEM;
         return 1;
@@ -365,8 +376,8 @@ static int fast_line(tix_reader *r, const char *p, const char *nl, tix_status *s
         return 0;        /* libcsv reads it, and reports a limit */
     }
     r->lines++;
-    if (nf == 1 && r->views[0].len == 0)
-        return 1; /* a blank line is no record */
+    if (nf == 1 && r->views[0].len == 0 && !quoted)
+        return 1; /* a blank line is no record ("" is one empty field) */
     r->rec_line = r->lines;
     tix_row row = {r->views, nf, r->rec_line, p, len, 0};
     r->emitted++;

@@ -213,7 +213,8 @@ static const char *zlib_reason(const char *msg)
 {
     if (!msg)
         return "invalid deflate data";
-    if (strcmp(msg, "incorrect data check") == 0 || strcmp(msg, "incorrect length check") == 0)
+    if (strcmp(msg, "incorrect data check") == 0 || strcmp(msg, "incorrect length check") == 0 ||
+        strcmp(msg, "header crc mismatch") == 0) /* ISA-L says the same of all three */
         return "CRC or length check failed";
     if (strstr(msg, "header") || strstr(msg, "compression method"))
         return "invalid gzip header";
@@ -248,18 +249,19 @@ static tix_status next_member(tix_source *s)
     return fail(s, TIX_E_GZIP, "garbage after gzip member (%zu+ bytes)", left);
 }
 
-/* Makes sure compressed input is buffered; running out inside a member
- * means the file was cut short. */
+/* Tops up the compressed input when it has run dry. At the end of the
+ * file the decompressor is still called with no input: it may have output
+ * or an error in hand, and only when it can make no progress at all is the
+ * stream cut short. So the verdict does not depend on the output buffer's
+ * size. */
 static tix_status need_input(tix_source *s)
 {
-    if (s->in_pos < s->in_len)
-        return TIX_OK;
-    tix_status st = refill(s);
-    if (st != TIX_OK)
-        return st;
-    if (s->in_len == 0 && s->eof)
-        return fail(s, TIX_E_GZIP, "truncated gzip stream (unexpected end of file)");
-    return TIX_OK;
+    return s->in_pos < s->in_len || s->eof ? TIX_OK : refill(s);
+}
+
+static tix_status truncated(tix_source *s)
+{
+    return fail(s, TIX_E_GZIP, "truncated gzip stream (unexpected end of file)");
 }
 
 static tix_status read_gzip(tix_source *s, unsigned char *buf, size_t cap, size_t *got)
@@ -283,13 +285,11 @@ static tix_status read_gzip(tix_source *s, unsigned char *buf, size_t cap, size_
         if (zr == Z_BUF_ERROR) {
             /* No progress possible: more input is needed. */
             if (s->eof && s->in_pos == s->in_len)
-                return fail(s, TIX_E_GZIP, "truncated gzip stream (unexpected end of file)");
+                return truncated(s);
             continue;
         }
         if (zr != Z_OK)
             return fail(s, TIX_E_GZIP, "corrupt gzip data: %s", zlib_reason(s->z.msg));
-        if (s->z.avail_out > 0 && s->eof && s->in_pos == s->in_len && s->z.avail_in == 0)
-            return fail(s, TIX_E_GZIP, "truncated gzip stream (unexpected end of file)");
     }
     *got = cap - s->z.avail_out;
     return TIX_OK;
@@ -309,13 +309,15 @@ static tix_status read_isal(tix_source *s, unsigned char *buf, size_t cap, size_
             return need;
         if (s->member_start) {
             /* RFC 1952 asks for an error on reserved flag bits; zlib gives
-             * one and ISA-L does not look, so look here. */
+             * one and ISA-L does not look, so look here, with the method. */
             while (s->in_len - s->in_pos < 4 && !s->eof) {
                 tix_status st = refill(s);
                 if (st != TIX_OK)
                     return st;
             }
-            if (s->in_len - s->in_pos >= 4 && (s->in[s->in_pos + 3] & 0xe0))
+            /* The method must be deflate (8), as zlib checks at once. */
+            if ((s->in_len - s->in_pos >= 3 && s->in[s->in_pos + 2] != 8) ||
+                (s->in_len - s->in_pos >= 4 && (s->in[s->in_pos + 3] & 0xe0)))
                 return fail(s, TIX_E_GZIP, "corrupt gzip data: invalid gzip header");
             s->member_start = 0;
         }
@@ -338,7 +340,7 @@ static tix_status read_isal(tix_source *s, unsigned char *buf, size_t cap, size_
         }
         if (z->avail_in == in_before && z->avail_out == out_before && s->eof &&
             s->in_pos == s->in_len)
-            return fail(s, TIX_E_GZIP, "truncated gzip stream (unexpected end of file)");
+            return truncated(s);
     }
     *got = cap - z->avail_out;
     return TIX_OK;
