@@ -167,6 +167,16 @@ tix_status tix_reader_new(tix_reader **out, const tix_reader_opts *opts, tix_row
     return TIX_OK;
 }
 
+/* The terminator at the end of this segment as the limit check sees it:
+ * like line_end, but a CR that ended the previous chunk and this LF are one
+ * CRLF, so the count does not depend on where the chunks were cut. */
+static size_t terminator_len(const tix_reader *r, const char *p, size_t n)
+{
+    if (n == 1 && p[0] == '\n' && r->pending.len && r->pending.p[r->pending.len - 1] == '\r')
+        return 2;
+    return line_end(p, n);
+}
+
 /* Parses one segment: bytes that end at a record terminator (CR, LF or
  * CRLF) or at the end of the chunk. A record can only end at the end of a
  * segment, so the raw text of every record is known when it completes. */
@@ -180,8 +190,10 @@ static tix_status parse_segment(tix_reader *r, const char *p, size_t n, int ends
      * up to the limit are parsed first, so a record over both limits is
      * called too wide exactly when its field past max_fields starts within
      * max_record_bytes, however the input was chunked. */
-    if (r->pending.len + n - line_end(p, n) > r->limits.max_record_bytes) {
-        size_t room = r->limits.max_record_bytes - r->pending.len;
+    if (r->pending.len + n - terminator_len(r, p, n) > r->limits.max_record_bytes) {
+        /* pending may already hold the limit (its line ends count). */
+        size_t max = r->limits.max_record_bytes;
+        size_t room = r->pending.len < max ? max - r->pending.len : 0;
         if (room > 0 && csv_parse(&r->csv, p, room, on_field, on_record, r) == room &&
             r->status == TIX_E_LIMIT)
             return TIX_E_LIMIT; /* on_field found too many fields */
