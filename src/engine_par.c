@@ -330,7 +330,10 @@ tix_status engine_run_parallel(tix_engine *e, tix_source *src, tix_status *engin
     p.carry = e->reader;
     p.carry_ctx = (direct_ctx){e, 0};
     *engine_st = TIX_OK;
+    /* This thread parses too; more workers than blocks in flight would idle. */
     unsigned nworkers = e->opts.threads > 1 ? e->opts.threads - 1 : 0;
+    if (nworkers > NBLOCKS - 1)
+        nworkers = NBLOCKS - 1;
     pthread_t reader_thread, *workers = calloc(nworkers ? nworkers : 1, sizeof *workers);
     tix_status st = TIX_OK;
     int ok = workers && (p.tail = malloc(BLOCK_BYTES)) != NULL;
