@@ -55,11 +55,10 @@ typedef struct job {
     size_t nrows, rows_cap;
     char *arena;
     size_t alen, acap;
-    tix_status st; /* the worker reader's failure, after its rows */
-    int oom;
+    tix_status st;     /* the worker reader's failure, after its rows */
     tix_cube *mini;    /* accepted rows summed, unless opts.dedup */
     uint64_t accepted; /* rows in mini */
-    int replay;        /* mini refused a row: read this block serially */
+    int replay;        /* the worker could not keep a row: read the block serially */
 } job;
 
 typedef struct par {
@@ -157,8 +156,10 @@ static tix_status on_job_row(void *ctx, const tix_row *row)
     if (j->nrows == j->rows_cap) {
         size_t cap = j->rows_cap ? j->rows_cap * 2 : 4096;
         job_row *r = realloc(j->rows, cap * sizeof *r);
-        if (!r)
+        if (!r) {
+            j->replay = 1;
             return TIX_E_NOMEM;
+        }
         j->rows = r;
         j->rows_cap = cap;
     }
@@ -180,8 +181,10 @@ static tix_status on_job_row(void *ctx, const tix_row *row)
         r->raw_len = o.raw_len;
         ok = arena_put(j, o.raw, o.raw_len, &r->raw);
     }
-    if (!ok)
+    if (!ok) {
+        j->replay = 1;
         return TIX_E_NOMEM;
+    }
     j->nrows++;
     return TIX_OK;
 }
@@ -288,7 +291,7 @@ static tix_status apply(par *p, job *j)
 {
     tix_engine *e = p->e;
     e->counts.bytes += j->filled;
-    if (j->state == JOB_SERIAL || !tix_reader_at_record_start(p->carry) || j->oom || j->replay)
+    if (j->state == JOB_SERIAL || !tix_reader_at_record_start(p->carry) || j->replay)
         return feed_serial(p, j->data, j->len);
     /* The guess held: the worker's rows are the rows, from this line on. */
     uint64_t base = p->carry_ctx.base + tix_reader_lines(p->carry);
