@@ -19,7 +19,11 @@ extern "C" {
 typedef struct tix_source tix_source;
 
 /* Inflate back ends. ISA-L (libisal) is several times faster than zlib;
- * both give the same bytes and the same errors. */
+ * both give the same bytes and the same status. The messages agree too but
+ * for one case: a member with a bad CRC whose length field is cut off reads
+ * "CRC or length check failed" with zlib (which checks the CRC as soon as
+ * it has it) and "truncated gzip stream" with ISA-L (which waits for the
+ * whole trailer); tests/fuzz/crashes/ keeps that input. */
 typedef enum tix_inflate {
     TIX_INFLATE_AUTO = 0, /* tix_inflate_default() */
     TIX_INFLATE_ZLIB = 1,

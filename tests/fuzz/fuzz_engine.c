@@ -118,23 +118,12 @@ static tix_status on_reject(void *ctx, const tix_reject *rj)
     return TIX_OK;
 }
 
-/* Known library bug, tolerated unless TIX_FUZZ_STRICT is set so that the
- * campaign can go on: when tix_cube_add fails (TIX_E_LIMIT, TIX_E_OVERFLOW,
- * TIX_E_NOMEM) the engine has already counted the row as read but counts it
- * neither accepted nor rejected, so read = accepted + rejected + 1 after
- * the failure. Reproducer: tests/fuzz/crashes/engine-read-count-on-cube-error.
- * Remove the tolerance once engine.c keeps the invariant. */
-static void check_counts(const tix_counts *c, tix_status failed, const char *what)
+static void check_counts(const tix_counts *c, const char *what)
 {
     uint64_t sum = 0;
-    uint64_t slack = 0;
-    if (!strict_mode() &&
-        (failed == TIX_E_LIMIT || failed == TIX_E_OVERFLOW || failed == TIX_E_NOMEM) &&
-        c->read == c->accepted + c->rejected + 1)
-        slack = 1;
-    FZ_CHECK(c->read == c->accepted + c->rejected + slack,
-             "%s: read %llu != accepted %llu + rejected %llu", what, (unsigned long long)c->read,
-             (unsigned long long)c->accepted, (unsigned long long)c->rejected);
+    FZ_CHECK(c->read == c->accepted + c->rejected, "%s: read %llu != accepted %llu + rejected %llu",
+             what, (unsigned long long)c->read, (unsigned long long)c->accepted,
+             (unsigned long long)c->rejected);
     FZ_CHECK(c->by_reason[TIX_REASON_NONE] == 0, "%s: by_reason[none] = %llu", what,
              (unsigned long long)c->by_reason[TIX_REASON_NONE]);
     for (int i = 0; i < TIX_REASON_COUNT; i++)
@@ -164,8 +153,8 @@ static void capture_cube(tix_cube *cube, int cell_stats, int limited_budget, out
         FZ_CHECK(r == 0 || strcmp(tix_cube_cell_name(cube, r - 1), name) < 0,
                  "cell names %zu and %zu are not in strictly increasing byte order", r - 1, r);
         size_t len = strlen(name);
-        FZ_CHECK(len > 0 && tix_text_valid(name, len),
-                 "cell name %zu is empty or not valid text", r);
+        FZ_CHECK(len > 0 && tix_text_valid(name, len), "cell name %zu is empty or not valid text",
+                 r);
         fz_put_u64(b, len);
         fz_put(b, name, len);
     }
@@ -180,8 +169,7 @@ static void capture_cube(tix_cube *cube, int cell_stats, int limited_budget, out
         fz_put_u64(b, count);
         for (size_t k = 0; k < count; k++) {
             FZ_CHECK(en[k].cell < nc, "entry cell rank %u >= %zu cells", en[k].cell, nc);
-            FZ_CHECK(k == 0 || en[k].cell > en[k - 1].cell, "entries of period %zu not sorted",
-                     i);
+            FZ_CHECK(k == 0 || en[k].cell > en[k - 1].cell, "entries of period %zu not sorted", i);
             FZ_CHECK(en[k].n > 0, "entry with 0 contracts (period %zu, cell %u)", i, en[k].cell);
             FZ_CHECK(en[k].value >= 0, "entry with negative value");
             fz_put_u64(b, en[k].cell);
@@ -199,11 +187,10 @@ static void capture_cube(tix_cube *cube, int cell_stats, int limited_budget, out
             }
             FZ_CHECK(st == TIX_OK, "tix_cube_stats(%zu, %zu): %s", i, k, tix_strerror(st));
             FZ_CHECK(cs.n == en[k].n && cs.sum == en[k].value,
-                     "stats n/sum %llu/%lld differ from entry %llu/%lld",
-                     (unsigned long long)cs.n, (long long)cs.sum, (unsigned long long)en[k].n,
-                     (long long)en[k].value);
-            FZ_CHECK(cs.min >= 0 && cs.min <= cs.max, "stats min %lld max %lld",
-                     (long long)cs.min, (long long)cs.max);
+                     "stats n/sum %llu/%lld differ from entry %llu/%lld", (unsigned long long)cs.n,
+                     (long long)cs.sum, (unsigned long long)en[k].n, (long long)en[k].value);
+            FZ_CHECK(cs.min >= 0 && cs.min <= cs.max, "stats min %lld max %lld", (long long)cs.min,
+                     (long long)cs.max);
             FZ_CHECK(!(cs.median < (double)cs.min) && !(cs.median > (double)cs.max) &&
                          !(cs.p90 < (double)cs.min) && !(cs.p90 > (double)cs.max),
                      "median/p90 outside [min, max]");
@@ -268,18 +255,17 @@ static void run_engine(const tix_engine_opts *opts, const uint8_t *data, size_t 
     o->err_line = err->line;
     snprintf(o->err_msg, sizeof o->err_msg, "%s", err->message);
     FZ_CHECK(err->input != NULL, "tix_error.input is NULL");
-    tix_status first = o->st_begin   ? o->st_begin
-                       : o->st_feed  ? o->st_feed
-                                     : o->st_end;
+    tix_status first = o->st_begin ? o->st_begin : o->st_feed ? o->st_feed : o->st_end;
     FZ_CHECK(first == err->status, "call status %s but tix_engine_error says %s",
              tix_strerror(first), tix_strerror(err->status));
     o->counts = *tix_engine_counts(e);
-    check_counts(&o->counts, o->err_status, "counts");
+    check_counts(&o->counts, "counts");
     FZ_CHECK(o->nrejects == o->counts.rejected, "%llu reject callbacks, counts.rejected %llu",
              (unsigned long long)o->nrejects, (unsigned long long)o->counts.rejected);
     capture_cube(tix_engine_cube(e), opts->cell_stats, opts->max_memory != 0, o);
-    FZ_CHECK(o->st_final != TIX_OK || o->cube_n == o->counts.accepted, "cube holds %llu contracts, accepted %llu",
-             (unsigned long long)o->cube_n, (unsigned long long)o->counts.accepted);
+    FZ_CHECK(o->st_final != TIX_OK || o->cube_n == o->counts.accepted,
+             "cube holds %llu contracts, accepted %llu", (unsigned long long)o->cube_n,
+             (unsigned long long)o->counts.accepted);
     tix_engine_free(e);
 }
 
@@ -294,64 +280,14 @@ static const char *mode_name(int mode)
     return mode == FEED_WHOLE ? "whole" : mode == FEED_RANDOM ? "random chunks" : "1-byte chunks";
 }
 
-/* Known library bug, tolerated unless TIX_FUZZ_STRICT is set: the reader's
- * fast path for whole lines takes a line holding only an empty quoted
- * field ("" with optional blanks) for a blank line and drops it, while
- * libcsv, and the reader itself when the line arrives in pieces, deliver a
- * record with one empty field. Inputs with such a line (between any CR/LF)
- * still run everything, but the whole/chunked and libcsv comparisons are
- * skipped. Reproducer: tests/fuzz/crashes/engine-reader-drops-empty-quoted-record. */
-static int skip_compare;
-
-static int has_empty_quoted_line(const uint8_t *d, size_t n)
-{
-    size_t i = 0;
-    while (i <= n) {
-        size_t j = i;
-        while (j < n && d[j] != '\n' && d[j] != '\r')
-            j++;
-        size_t a = i, b = j;
-        while (a < b && (d[a] == ' ' || d[a] == '\t'))
-            a++;
-        while (b > a && (d[b - 1] == ' ' || d[b - 1] == '\t'))
-            b--;
-        if (b - a == 2 && d[a] == '"' && d[a + 1] == '"')
-            return 1;
-        i = j + 1;
-    }
-    return 0;
-}
-
-/* Known library bug, tolerated unless TIX_FUZZ_STRICT is set: a record
- * over both reader limits fails as "longer than N bytes" when its line
- * arrives in one piece (the byte check runs on the whole line before
- * parsing) but as "more than N fields" when it arrives in chunks (libcsv
- * reaches the extra field before the bytes add up). Same status and line,
- * different message. Reproducer:
- * tests/fuzz/crashes/engine-limit-kind-depends-on-chunking. */
-static int limit_kind_tolerated(const outcome *a, const outcome *b)
-{
-    static const char bytes_msg[] = "record longer than ";
-    static const char fields_msg[] = "record with more than ";
-    if (strict_mode() || a->err_status != TIX_E_LIMIT)
-        return 0;
-    int a_bytes = strncmp(a->err_msg, bytes_msg, sizeof bytes_msg - 1) == 0;
-    int a_fields = strncmp(a->err_msg, fields_msg, sizeof fields_msg - 1) == 0;
-    int b_bytes = strncmp(b->err_msg, bytes_msg, sizeof bytes_msg - 1) == 0;
-    int b_fields = strncmp(b->err_msg, fields_msg, sizeof fields_msg - 1) == 0;
-    return (a_bytes && b_fields) || (a_fields && b_bytes);
-}
-
 static void same_outcome(const outcome *a, const outcome *b, int mode)
 {
-    if (skip_compare)
-        return;
     const char *m = mode_name(mode);
     FZ_CHECK(a->st_begin == b->st_begin && a->st_feed == b->st_feed && a->st_end == b->st_end,
              "statuses differ whole vs %s: feed %s/%s, end %s/%s", m, tix_strerror(a->st_feed),
              tix_strerror(b->st_feed), tix_strerror(a->st_end), tix_strerror(b->st_end));
     FZ_CHECK(a->err_status == b->err_status && a->err_line == b->err_line &&
-                 (strcmp(a->err_msg, b->err_msg) == 0 || limit_kind_tolerated(a, b)),
+                 strcmp(a->err_msg, b->err_msg) == 0,
              "tix_error differs whole vs %s: line %llu '%s' / line %llu '%s'", m,
              (unsigned long long)a->err_line, a->err_msg, (unsigned long long)b->err_line,
              b->err_msg);
@@ -554,8 +490,7 @@ static void same_rows(const rowlist *a, const rowlist *b, const char *what)
                  "%s: fields of row %zu differ", what, i);
         FZ_CHECK(x->line == y->line, "%s: row %zu on line %llu vs %llu", what, i,
                  (unsigned long long)x->line, (unsigned long long)y->line);
-        FZ_CHECK(x->flags == y->flags, "%s: row %zu flags %#x vs %#x", what, i, x->flags,
-                 y->flags);
+        FZ_CHECK(x->flags == y->flags, "%s: row %zu flags %#x vs %#x", what, i, x->flags, y->flags);
         FZ_CHECK(x->raw_len == y->raw_len &&
                      (x->raw_len == 0 ||
                       memcmp(a->raw.p + x->raw_off, b->raw.p + y->raw_off, x->raw_len) == 0),
@@ -614,10 +549,6 @@ static void differential(const uint8_t *data, size_t size, uint64_t seed, size_t
     reader_run b = reader_input(r, data, size, FEED_RANDOM, seed * 31 + 7);
     tix_reader_free(r);
 
-    if (skip_compare) {
-        rows_free(&chunked);
-        return;
-    }
     FZ_CHECK(a.st_feed == b.st_feed && a.st_finish == b.st_finish,
              "reader status whole %s/%s vs chunked %s/%s", tix_strerror(a.st_feed),
              tix_strerror(a.st_finish), tix_strerror(b.st_feed), tix_strerror(b.st_finish));
@@ -636,7 +567,8 @@ static void differential(const uint8_t *data, size_t size, uint64_t seed, size_t
         dump_fields("libcsv", &plain, k);
         fz_die("differential: techidx reader gives %zu records, libcsv %zu", whole->n, plain.n);
     }
-    FZ_CHECK(whole->n <= plain.n, "differential: reader stopped (%s) after %zu records, "
+    FZ_CHECK(whole->n <= plain.n,
+             "differential: reader stopped (%s) after %zu records, "
              "libcsv has only %zu",
              tix_strerror(a.st_finish), whole->n, plain.n);
     for (size_t i = 0; i < whole->n; i++) {
@@ -675,8 +607,8 @@ static void check_two_inputs(const outcome *one, const outcome *two, int dedup)
                        memcmp(two->rejects.p + one->rejects.len, one->rejects.p,
                               one->rejects.len) == 0)),
                  "two inputs: the second input's rejects differ from the first's");
-        FZ_CHECK(two->cube_ncells == one->cube_ncells &&
-                     two->cube_nentries == one->cube_nentries && two->cube_n == 2 * one->cube_n,
+        FZ_CHECK(two->cube_ncells == one->cube_ncells && two->cube_nentries == one->cube_nentries &&
+                     two->cube_n == 2 * one->cube_n,
                  "two inputs: cube shape differs");
         return;
     }
@@ -691,8 +623,8 @@ static void check_two_inputs(const outcome *one, const outcome *two, int dedup)
                  (unsigned long long)want);
     }
     FZ_CHECK(two->rejects.len >= one->rejects.len &&
-                 (one->rejects.len == 0 || memcmp(two->rejects.p, one->rejects.p,
-                                                  one->rejects.len) == 0),
+                 (one->rejects.len == 0 ||
+                  memcmp(two->rejects.p, one->rejects.p, one->rejects.len) == 0),
              "dedup: the first input's rejects differ");
     FZ_CHECK(two->cube.len == one->cube.len &&
                  (one->cube.len == 0 || memcmp(two->cube.p, one->cube.p, one->cube.len) == 0),
@@ -704,7 +636,6 @@ static void check_two_inputs(const outcome *one, const outcome *two, int dedup)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     uint64_t seed = fz_hash(data, size);
-    skip_compare = !strict_mode() && has_empty_quoted_line(data, size);
     /* Mostly 4096 bytes per record; sometimes tight enough to hit real rows. */
     size_t max_record = (seed >> 60) < 12 ? 4096 : 40 + (size_t)((seed >> 40) % 200);
     size_t max_fields = (seed >> 56) % 4 == 0 ? 3 + (size_t)((seed >> 32) % 8) : 0;
@@ -739,7 +670,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* 3. the reader against plain libcsv (and itself, chunked). */
     rowlist rows = {0};
     differential(data, size, seed, max_record, max_fields, &rows);
-    if (whole.err_status == TIX_OK && !skip_compare) {
+    if (whole.err_status == TIX_OK) {
         /* The engine saw exactly the reader's records: a header, then rows. */
         uint64_t want = rows.n ? rows.n - 1 : 0;
         FZ_CHECK(whole.counts.read == want, "engine read %llu rows, the reader delivers %llu",
@@ -759,7 +690,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         outcome one, two;
         run_engine(&o2, data, size, FEED_WHOLE, seed, 1, &one);
         run_engine(&o2, data, size, FEED_RANDOM, seed ^ 0x5a5a, 2, &two);
-        if (one.err_status == TIX_OK && two.err_status == TIX_OK && !skip_compare)
+        if (one.err_status == TIX_OK && two.err_status == TIX_OK)
             check_two_inputs(&one, &two, dedup);
         outcome_free(&one);
         outcome_free(&two);
