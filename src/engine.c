@@ -237,6 +237,19 @@ tix_status tix_engine_end(tix_engine *e)
     return TIX_OK;
 }
 
+tix_status engine_run_serial(tix_engine *e, tix_source *src, tix_status *engine_st)
+{
+    *engine_st = TIX_OK;
+    for (;;) {
+        size_t got;
+        tix_status st = tix_source_read(src, e->chunk, CHUNK, &got);
+        if (st != TIX_OK || got == 0)
+            return st;
+        if ((*engine_st = tix_engine_feed(e, e->chunk, got)) != TIX_OK)
+            return TIX_OK;
+    }
+}
+
 tix_status tix_engine_add_file(tix_engine *e, const char *path)
 {
     char msg[256];
@@ -256,18 +269,8 @@ tix_status tix_engine_add_file(tix_engine *e, const char *path)
         return engine_fail(e, st, 0, "%s", msg);
     }
     tix_status feed_st = TIX_OK;
-    if (e->opts.threads > 1) {
-        st = engine_run_parallel(e, src, &feed_st);
-    } else {
-        for (;;) {
-            size_t got;
-            st = tix_source_read(src, e->chunk, CHUNK, &got);
-            if (st != TIX_OK || got == 0)
-                break;
-            if ((feed_st = tix_engine_feed(e, e->chunk, got)) != TIX_OK)
-                break;
-        }
-    }
+    st = e->opts.threads > 1 ? engine_run_parallel(e, src, &feed_st)
+                             : engine_run_serial(e, src, &feed_st);
     if (feed_st != TIX_OK) {
         st = feed_st;
         e->in_input = 0;

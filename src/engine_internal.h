@@ -63,6 +63,10 @@ tix_status engine_reader_failed(tix_engine *e, const tix_reader *r, uint64_t bas
 __attribute__((format(printf, 4, 5))) tix_status engine_fail(tix_engine *e, tix_status st,
                                                              uint64_t line, const char *fmt, ...);
 
+/* Reads src to its end through tix_engine_feed on this thread. Returns the
+ * source's status; *engine_st gets the engine's. */
+tix_status engine_run_serial(tix_engine *e, tix_source *src, tix_status *engine_st);
+
 /* The parallel driver for one opened source (engine_par.c): parses blocks
  * on opts.threads threads and applies them in input order, with the same
  * result as the serial path. Returns the source's status (TIX_OK at a clean

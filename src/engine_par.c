@@ -367,15 +367,7 @@ tix_status engine_run_parallel(tix_engine *e, tix_source *src, tix_status *engin
         }
         free(p.tail);
         free(workers);
-        for (;;) {
-            size_t got;
-            st = tix_source_read(src, e->chunk, 256u * 1024u, &got);
-            if (st != TIX_OK || got == 0)
-                break;
-            if ((*engine_st = tix_engine_feed(e, e->chunk, got)) != TIX_OK)
-                break;
-        }
-        return st;
+        return engine_run_serial(e, src, engine_st);
     }
 
     pthread_mutex_lock(&p.mu);

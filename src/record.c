@@ -1,7 +1,6 @@
 #include "techidx/record.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "techidx/period.h"
@@ -219,9 +218,10 @@ int tix_cents_parse(const char *s, size_t len, int64_t *cents)
     return 0;
 }
 
-static tix_field get(const tix_schema *s, const tix_field *f, tix_column c)
+/* Column c of a row whose first field, BOM stripped, is f0. */
+static tix_field get(const tix_schema *s, const tix_field *f, tix_field f0, tix_column c)
 {
-    return f[s->index[c]];
+    return s->index[c] == 0 ? f0 : f[s->index[c]];
 }
 
 /* The header row again: every column found in the header holds a name that
@@ -314,32 +314,23 @@ tix_reason tix_record_parse(const tix_schema *s, const tix_field *fields, size_t
 {
     if (nfields != s->nfields)
         return TIX_REASON_FIELD_COUNT;
-    tix_field first;
-    if (fields[0].len >= 3 && memcmp(fields[0].ptr, "\xEF\xBB\xBF", 3) == 0) {
-        /* A BOM mid-stream (files joined with cat): look past it. */
-        first = (tix_field){fields[0].ptr + 3, fields[0].len - 3};
-        tix_field *copy = malloc(nfields * sizeof *copy);
-        if (copy) {
-            memcpy(copy, fields, nfields * sizeof *copy);
-            copy[0] = first;
-            tix_reason r = tix_record_parse(s, copy, nfields, rec);
-            free(copy);
-            return r;
-        }
-    }
-    rec->id = get(s, fields, TIX_COL_CONTRACT_ID);
+    /* A BOM mid-stream (files joined with cat) is looked past. */
+    tix_field f0 = fields[0];
+    if (f0.len >= 3 && memcmp(f0.ptr, "\xEF\xBB\xBF", 3) == 0)
+        f0 = (tix_field){f0.ptr + 3, f0.len - 3};
+    rec->id = get(s, fields, f0, TIX_COL_CONTRACT_ID);
     if (rec->id.len == 0)
         return TIX_REASON_EMPTY_ID;
-    tix_field f = get(s, fields, TIX_COL_SIGNED_ON);
+    tix_field f = get(s, fields, f0, TIX_COL_SIGNED_ON);
     if (!tix_date_parse(f.ptr, f.len, &rec->day))
         /* A header row never has a date (nor an empty id), so looking for
          * one only here keeps it off the hot path in the same order. */
         return is_header_row(s, fields) ? TIX_REASON_REPEATED_HEADER : TIX_REASON_BAD_DATE;
-    f = get(s, fields, TIX_COL_AMOUNT);
+    f = get(s, fields, f0, TIX_COL_AMOUNT);
     int ra = tix_cents_parse(f.ptr, f.len, &rec->amount);
     if (ra == 1)
         return TIX_REASON_BAD_AMOUNT;
-    f = get(s, fields, TIX_COL_TECH_AMOUNT);
+    f = get(s, fields, f0, TIX_COL_TECH_AMOUNT);
     int rt = tix_cents_parse(f.ptr, f.len, &rec->tech_amount);
     if (rt == 1)
         return TIX_REASON_BAD_TECH_AMOUNT;
@@ -347,7 +338,7 @@ tix_reason tix_record_parse(const tix_schema *s, const tix_field *fields, size_t
         return TIX_REASON_AMOUNT_OVERFLOW;
     if (rec->tech_amount > rec->amount)
         return TIX_REASON_TECH_EXCEEDS_AMOUNT;
-    rec->cell = get(s, fields, s->dimension);
+    rec->cell = get(s, fields, f0, s->dimension);
     if (rec->cell.len == 0)
         return TIX_REASON_EMPTY_DIMENSION;
     if (!tix_text_valid(rec->id.ptr, rec->id.len) || !tix_text_valid(rec->cell.ptr, rec->cell.len))
