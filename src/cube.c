@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes_internal.h"
+
 __extension__ typedef unsigned __int128 u128;
 
 /* Sketch buckets: bucket b holds amounts x (cents) with
@@ -83,18 +85,19 @@ static void release(tix_cube *c, size_t n)
 }
 
 /* Eight bytes at a time, then a final mix: cell names are short, and this
- * runs once per row. */
+ * runs once per row. The last word overlaps the one before it when n is not
+ * a multiple of eight; n itself is mixed in first. */
 static uint64_t hash_bytes(const char *p, size_t n)
 {
     uint64_t h = 0x9e3779b97f4a7c15ull ^ (n * 0xff51afd7ed558ccdull);
-    for (; n >= 8; p += 8, n -= 8) {
+    const char *end = p + n;
+    for (; end - p > 8; p += 8) {
         uint64_t w;
         memcpy(&w, p, 8);
         h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
         h ^= h >> 31;
     }
-    uint64_t w = 0;
-    memcpy(&w, p, n);
+    uint64_t w = n >= 8 ? tix_load_le(end - 8, 8) : tix_load_le(p, n);
     h = (h ^ w) * 0x94d049bb133111ebull;
     h ^= h >> 29;
     h *= 0xbf58476d1ce4e5b9ull;

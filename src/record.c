@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "techidx/period.h"
+#include "bytes_internal.h"
 
 static const char *const reason_names[TIX_REASON_COUNT] = {
     "none",
@@ -148,21 +149,21 @@ tix_status tix_schema_resolve(tix_schema *s, const tix_field *fields, size_t nfi
     return TIX_OK;
 }
 
-/* Value of up to eight ASCII digits s[0..n), n in 1..8, or -1 when one of
- * them is not a digit. The digits are right-aligned in a word padded with
- * '0' and converted in three multiply steps: pairs, quads, all eight. */
-static int64_t short_digits(const char *s, size_t n)
+/* Value of the n ASCII digits (1 <= n <= 8) held in the low n bytes of w,
+ * the first digit lowest, or -1 when one of them is not a digit. They are
+ * right-aligned in a word padded with '0' and converted in three multiply
+ * steps: pairs, quads, all eight. */
+static int64_t short_digits(uint64_t w, size_t n)
 {
-    char pad[8] = {'0', '0', '0', '0', '0', '0', '0', '0'};
-    uint64_t w;
-    memcpy(pad + 8 - n, s, n);
-    memcpy(&w, pad, 8);
+    const uint64_t zeros = 0x3030303030303030ull;
+    if (n < 8)
+        w = (w << (8 * (8 - n))) | (zeros >> (8 * n));
     /* Every byte 0x30-0x39: high nibble 3, and adding 6 keeps it 3. */
     if (((w & 0xf0f0f0f0f0f0f0f0ull) |
          (((w + 0x0606060606060606ull) & 0xf0f0f0f0f0f0f0f0ull) >> 4)) != 0x3333333333333333ull)
         return -1;
-    w -= 0x3030303030303030ull; /* byte k holds digit k, most significant first */
-    w = w * 10 + (w >> 8);      /* even bytes: two-digit numbers */
+    w -= zeros;            /* byte k holds digit k, most significant first */
+    w = w * 10 + (w >> 8); /* even bytes: two-digit numbers */
     w = ((w & 0x000000ff000000ffull) * (100 + (1000000ull << 32)) +
          ((w >> 16) & 0x000000ff000000ffull) * (1 + (10000ull << 32))) >>
         32;
@@ -179,7 +180,7 @@ int tix_cents_parse(const char *s, size_t len, int64_t *cents)
         else if (len >= 2 && s[len - 2] == '.')
             n = len - 2, nd = 1;
         if (n >= 1 && n <= 8) {
-            int64_t whole = short_digits(s, n);
+            int64_t whole = short_digits(tix_load_le(s, len < 8 ? len : 8), n);
             unsigned f0 = nd ? (unsigned)(s[n + 1] - '0') : 0;
             unsigned f1 = nd == 2 ? (unsigned)(s[n + 2] - '0') : 0;
             if (whole >= 0 && f0 <= 9 && f1 <= 9) {

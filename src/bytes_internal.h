@@ -1,0 +1,42 @@
+/* Word loads of short byte strings, shared by the parser and the cube.
+ *
+ * A string of n < 8 bytes copied into a zeroed word with memcpy(&w, p, n)
+ * compiles to a byte loop or `rep movsb`, and the load of the word that
+ * follows stalls on store forwarding; on the hot path that cost more than
+ * the arithmetic around it. These read the bytes with at most two
+ * overlapping loads of fixed size, never outside p[0..n). */
+#ifndef TECHIDX_BYTES_INTERNAL_H
+#define TECHIDX_BYTES_INTERNAL_H
+
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "techidx's word-at-a-time parsing assumes a little-endian machine"
+#endif
+
+/* Bytes p[0..n), n <= 8, in the low n bytes of a little-endian word; the
+ * high bytes are zero. */
+static inline uint64_t tix_load_le(const char *p, size_t n)
+{
+    uint64_t w;
+    if (n >= 8) {
+        memcpy(&w, p, 8);
+        return w;
+    }
+    if (n >= 4) {
+        uint32_t lo, hi;
+        memcpy(&lo, p, 4);
+        memcpy(&hi, p + n - 4, 4);
+        return (uint64_t)lo | ((uint64_t)hi << (8 * (n - 4)));
+    }
+    if (n >= 2) {
+        uint16_t lo, hi;
+        memcpy(&lo, p, 2);
+        memcpy(&hi, p + n - 2, 2);
+        return (uint64_t)lo | ((uint64_t)hi << (8 * (n - 2)));
+    }
+    return n ? (unsigned char)p[0] : 0;
+}
+
+#endif
