@@ -52,34 +52,28 @@ static int digits(const char *s, size_t n, int *out)
 
 int tix_date_parse(const char *s, size_t len, int32_t *days)
 {
-    int y, m, d;
+    /* Once per row: no calls, no divisions but by constants, one branch
+     * for all the checks of the common valid date. */
+    static const uint16_t before[12] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+    static const uint8_t mdays[13] = {0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (len != 10 || s[4] != '-' || s[7] != '-')
         return 0;
-    /* Dumps repeat a few thousand dates millions of times: remember recent
-     * ones by their ten bytes. Per thread, so parsing stays lock-free. */
-    static _Thread_local struct {
-        uint64_t a;
-        uint16_t b;
-        int32_t days;
-    } memo[2048];
-    uint64_t a;
-    uint16_t b;
-    memcpy(&a, s, 8);
-    memcpy(&b, s + 8, 2);
-    unsigned slot =
-        (unsigned)((a ^ (a >> 29) ^ ((uint64_t)b * 0x9e3779b1u)) * 0x9e3779b97f4a7c15ull >> 53);
-    if (memo[slot].a == a && memo[slot].b == b) {
-        *days = memo[slot].days;
-        return 1;
-    }
-    if (!digits(s, 4, &y) || !digits(s + 5, 2, &m) || !digits(s + 8, 2, &d))
+    const unsigned char *u = (const unsigned char *)s;
+    unsigned d0 = u[0] - 48u, d1 = u[1] - 48u, d2 = u[2] - 48u, d3 = u[3] - 48u;
+    unsigned m0 = u[5] - 48u, m1 = u[6] - 48u, e0 = u[8] - 48u, e1 = u[9] - 48u;
+    if ((d0 > 9) | (d1 > 9) | (d2 > 9) | (d3 > 9) | (m0 > 9) | (m1 > 9) | (e0 > 9) | (e1 > 9))
         return 0;
-    if (!tix_date_valid(y, m, d))
+    unsigned y = d0 * 1000 + d1 * 100 + d2 * 10 + d3, m = m0 * 10 + m1, d = e0 * 10 + e1;
+    if ((y < 1) | (m - 1 > 11)) /* m - 1 wraps for m = 0 */
         return 0;
-    *days = tix_days_from_civil(y, m, d);
-    memo[slot].a = a;
-    memo[slot].b = b;
-    memo[slot].days = *days;
+    unsigned leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0));
+    if ((d < 1) | (d > mdays[m] + (unsigned)(m == 2 && leap)))
+        return 0;
+    /* Days since 0001-01-01, then since 1970-01-01 (719162 days later). */
+    unsigned y1 = y - 1;
+    int32_t n = (int32_t)(365 * y1 + y1 / 4 - y1 / 100 + y1 / 400 + before[m - 1] +
+                          (m > 2 && leap) + d - 1);
+    *days = n - 719162;
     return 1;
 }
 

@@ -1,4 +1,5 @@
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "techidx/period.h"
@@ -60,6 +61,27 @@ Test(period, date_parse_accepts_only_real_iso_dates)
         cr_assert_not(tix_date_parse(bad[i], strlen(bad[i]), &n), "accepted '%s'", bad[i]);
     /* The length is honoured: no NUL needed, trailing bytes ignored. */
     cr_assert(tix_date_parse("2024-03-11XYZ", 10, &n));
+}
+
+Test(period, date_parse_agrees_with_civil_calendar_everywhere)
+{
+    /* Every year 0001-9999, every month 00-13 and day 00-32: the parser
+     * accepts exactly the valid dates, at Hinnant's day numbers. */
+    char s[16];
+    int32_t n;
+    long accepted = 0;
+    for (int y = 1; y <= 9999; y++)
+        for (int m = 0; m <= 13; m++)
+            for (int d = 0; d <= 32; d++) {
+                snprintf(s, sizeof s, "%04d-%02d-%02d", y, m, d);
+                int ok = tix_date_parse(s, 10, &n);
+                cr_assert_eq(ok, tix_date_valid(y, m, d), "%s", s);
+                if (ok) {
+                    cr_assert_eq(n, tix_days_from_civil(y, m, d), "%s", s);
+                    accepted++;
+                }
+            }
+    cr_assert_eq(accepted, 3652059L, "days in 0001-01-01..9999-12-31");
 }
 
 Test(period, iso_weeks_at_year_boundaries)
