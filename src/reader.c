@@ -261,21 +261,34 @@ static inline int push_field(tix_reader *r, size_t *nf, const char *a, const cha
     return add_view(r, nf, a, (size_t)(b - a));
 }
 
-/* A quoted field starting at q (the opening quote) on this line: the
- * content, unescaped into r->scratch when it has doubled quotes. Returns the
- * position after the field (at the comma or le), or NULL when libcsv must
- * read the line: the quote does not close on this line, or something other
- * than blanks follows the closing quote, or a CR appears. */
-static const char *quoted_field(tix_reader *r, const char *q, const char *le, const char **a,
-                                size_t *n)
+/* Where the line ending at the LF nl stops its text: before a CR of a
+ * CRLF, but never before `floor`. */
+static const char *text_end(const char *nl, const char *floor)
+{
+    return nl > floor && nl[-1] == '\r' ? nl - 1 : nl;
+}
+
+/* A quoted field starting at q (the opening quote), its closing quote
+ * searched up to `stop`: the content, unescaped into r->text when it has
+ * doubled quotes. A closing quote past the line end *nl carries the record
+ * over line ends, as in libcsv: *nl and *le then move to the end of the
+ * line it closes on. Returns the position after the field (at the comma or
+ * *le), or NULL when libcsv must read the record: the quote does not close
+ * before `stop` or no LF follows it there, something other than blanks
+ * follows the closing quote, a CR appears inside the quotes, or the
+ * unescaped text would move views already made. */
+static const char *quoted_field(tix_reader *r, const char *q, const char **nl, const char **le,
+                                const char *stop, const char **a, size_t *n)
 {
     const char *start = q + 1, *close = start;
     int doubled = 0;
+    if (start >= stop)
+        return NULL;
     for (;;) {
-        close = memchr(close, '"', (size_t)(le - close));
+        close = memchr(close, '"', (size_t)(stop - close));
         if (!close)
             return NULL;
-        if (close + 1 < le && close[1] == '"') {
+        if (close + 1 < stop && close[1] == '"') {
             doubled = 1;
             close += 2;
             continue;
@@ -284,10 +297,18 @@ static const char *quoted_field(tix_reader *r, const char *q, const char *le, co
     }
     if (memchr(start, '\r', (size_t)(close - start)))
         return NULL;
+    if (close > *le) {
+        /* The line ends inside the quotes: the record goes on. */
+        const char *next = memchr(close + 1, '\n', (size_t)(stop - close - 1));
+        if (!next)
+            return NULL;
+        *nl = next;
+        *le = text_end(next, close + 1);
+    }
     const char *after = close + 1;
-    while (after < le && blank(*after))
+    while (after < *le && blank(*after))
         after++;
-    if (after < le && *after != ',')
+    if (after < *le && *after != ',')
         return NULL;
     size_t len = (size_t)(close - start);
     if (!doubled) {
@@ -295,8 +316,11 @@ static const char *quoted_field(tix_reader *r, const char *q, const char *le, co
         *n = len;
         return after;
     }
-    /* Unescape "" into the field arena, which split_line sized for the
-     * whole line, so earlier views into it stay put. */
+    /* Unescape "" into the field arena. Growing it would move the views
+     * already made into it: only done while there are none. */
+    if (r->text.len + len > r->text.cap &&
+        (r->text.len > 0 || !buf_reserve(&r->text, len + 256)))
+        return NULL;
     char *dst = r->text.p + r->text.len, *d = dst;
     for (const char *c = start; c < close; c++) {
         *d++ = *c;
@@ -309,30 +333,51 @@ static const char *quoted_field(tix_reader *r, const char *q, const char *le, co
     return after;
 }
 
-/* Splits [p, le) into r->views: unquoted fields at commas, quoted fields
- * that close on the line unescaped. Returns 1, 0 when libcsv must read the
- * line, or -1 when out of memory. */
-static int split_line(tix_reader *r, const char *p, const char *le, size_t *nf, int *quoted)
+#if defined(__SSE2__)
+/* Commas of the sixteen bytes at q as a bit mask, or -1 when one of them
+ * is a quote or a CR; only the bytes under `live` count. */
+static inline long special16(const char *q, unsigned live)
 {
+    const __m128i comma = _mm_set1_epi8(','), quote = _mm_set1_epi8('"'), cr = _mm_set1_epi8('\r');
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
+    if ((unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, cr))) &
+        live)
+        return -1;
+    return (long)((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, comma)) & live);
+}
+#endif
+
+/* Splits the record starting at p, whose first line ends at the LF *nl,
+ * into r->views: unquoted fields at commas, quoted fields unescaped. A
+ * quoted field may run on over line ends up to `stop`; *nl is then the LF
+ * that ends the record. Bytes up to `end` may be read (not used) past the
+ * line. Returns 1, 0 when libcsv must read the record, or -1 when out of
+ * memory. */
+static int split_record(tix_reader *r, const char *p, const char **nl, const char *stop,
+                        const char *end, size_t *nf, int *quoted)
+{
+    const char *le = text_end(*nl, p);
     const char *fs = p, *q = p;
     r->text.len = 0;
 #if defined(__SSE2__)
     /* Sixteen bytes a step while the line has no quote: one compare per
-     * special byte, then one bit per comma to walk. */
-    const __m128i comma = _mm_set1_epi8(','), quote = _mm_set1_epi8('"'), cr = _mm_set1_epi8('\r');
-    for (; le - q >= 16; q += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
-        if (_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, cr))))
+     * special byte, then one bit per comma to walk. The line's last bytes
+     * take one more step when the buffer goes on far enough. */
+    while (q < le && end - q >= 16) {
+        unsigned live = le - q >= 16 ? 0xffffu : (1u << (le - q)) - 1;
+        long m = special16(q, live);
+        if (m < 0)
             break; /* the byte loop below takes it from here */
-        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, comma));
-        while (m) {
-            const char *c = q + __builtin_ctz(m);
+        for (unsigned b = (unsigned)m; b; b &= b - 1) {
+            const char *c = q + __builtin_ctz(b);
             if (!push_field(r, nf, fs, c))
                 return -1;
             fs = c + 1;
-            m &= m - 1;
         }
+        q = le - q >= 16 ? q + 16 : le;
     }
+#else
+    (void)end;
 #endif
     for (; q < le; q++) {
         if (*q == ',') {
@@ -349,9 +394,7 @@ static int split_line(tix_reader *r, const char *p, const char *le, size_t *nf, 
             if (a != q)
                 return 0;
             size_t n;
-            if (r->text.cap < (size_t)(le - p) && !buf_reserve(&r->text, (size_t)(le - p)))
-                return -1;
-            const char *after = quoted_field(r, q, le, &a, &n);
+            const char *after = quoted_field(r, q, nl, &le, stop, &a, &n);
             if (!after)
                 return 0;
             if (!add_view(r, nf, a, n))
@@ -366,36 +409,48 @@ static int split_line(tix_reader *r, const char *p, const char *le, size_t *nf, 
     return push_field(r, nf, fs, le) ? 1 : -1;
 }
 
-/* The fast path for the common line: no quote and no CR but the one of a
- * CRLF. It is split here, without libcsv, into exactly the fields libcsv
- * would give (cut at commas, blanks trimmed), and the views point into the
- * caller's buffer. Returns 1 when the line was handled (a record or a blank
- * line), 0 when it needs libcsv; *st gets the callback's status. */
-static int fast_line(tix_reader *r, const char *p, const char *nl, tix_status *st)
+/* The fast path for the common record: no CR but the one of a CRLF, and
+ * every quote closing within the buffer. It is split here, without libcsv,
+ * into exactly the fields libcsv would give (cut at commas, blanks trimmed,
+ * quotes taken off and "" unescaped), and the views point into the
+ * caller's buffer or r->text. Returns the LF that ends the record when it
+ * was handled (a record or a blank line), NULL when it needs libcsv; *st
+ * gets the callback's status. */
+static const char *fast_record(tix_reader *r, const char *p, const char *nl, const char *end,
+                               tix_status *st)
 {
-    const char *le = nl > p && nl[-1] == '\r' ? nl - 1 : nl;
-    size_t len = (size_t)(le - p), nf = 0;
+    size_t nf = 0, max = r->limits.max_record_bytes;
     int quoted = 0;
-    if (len > r->limits.max_record_bytes)
-        return 0;
-    int split = split_line(r, p, le, &nf, &quoted);
+    const char *first_nl = nl;
+    /* A record over the limit is libcsv's to report: looking further for
+     * a closing quote is pointless. */
+    if ((size_t)(text_end(nl, p) - p) > max)
+        return NULL;
+    const char *stop = (size_t)(end - p) > max + 2 ? p + max + 2 : end;
+    int split = split_record(r, p, &nl, stop, end, &nf, &quoted);
     if (split < 0) {
         *st = TIX_E_NOMEM;
-        return 1;
+        return nl;
     }
-    if (split == 0 || nf > r->limits.max_fields) {
+    const char *le = text_end(nl, p);
+    size_t len = (size_t)(le - p);
+    if (split == 0 || nf > r->limits.max_fields || len > max) {
         r->text.len = 0; /* the arena is libcsv's again */
-        return 0;        /* libcsv reads it, and reports a limit */
+        return NULL;     /* libcsv reads it, and reports a limit */
     }
+    uint64_t first = r->lines + 1;
     r->lines++;
+    if (nl != first_nl) /* line ends inside quotes */
+        for (const char *c = first_nl; (c = memchr(c, '\n', (size_t)(nl - c))) != NULL; c++)
+            r->lines++;
     if (nf == 1 && r->views[0].len == 0 && !quoted)
-        return 1; /* a blank line is no record ("" is one empty field) */
-    r->rec_line = r->lines;
+        return nl; /* a blank line is no record ("" is one empty field) */
+    r->rec_line = first;
     tix_row row = {r->views, nf, r->rec_line, p, len, 0};
     r->emitted++;
     *st = r->fn(r->ctx, &row);
     r->text.len = 0;
-    return 1;
+    return nl;
 }
 
 tix_status tix_reader_feed(tix_reader *r, const void *buf_, size_t len)
@@ -412,11 +467,11 @@ tix_status tix_reader_feed(tix_reader *r, const void *buf_, size_t len)
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         if (nl && r->pending.len == 0 && r->csv.pstate == LIBCSV_ROW_NOT_BEGUN) {
             tix_status st = TIX_OK;
-            int done = fast_line(r, p, nl, &st);
+            const char *done = fast_record(r, p, nl, end, &st);
             if (st != TIX_OK)
                 return r->status = st;
             if (done) {
-                p = nl + 1;
+                p = done + 1;
                 continue;
             }
         }
