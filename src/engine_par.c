@@ -1,6 +1,12 @@
 /* The parallel driver: one thread reads (and inflates) the source into
- * blocks, opts.threads threads parse blocks into classified rows, and this
- * thread applies them in input order.
+ * blocks and cuts them, opts.threads - 1 threads parse blocks into
+ * classified rows, and this thread applies them in input order.
+ *
+ * Inflating is the one step that cannot be shared out, so its thread must
+ * never wait for a core: there is one parser fewer than threads, and the
+ * reading thread parses a block itself whenever the ring of blocks is full
+ * (with plain input, most of the time). This thread only applies, which
+ * is light work.
  *
  * A block is cut at its last LF, and a worker parses it as if a record
  * started there. That guess is checked when the block's turn comes: if the
@@ -67,9 +73,12 @@ typedef struct par {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     job jobs[NBLOCKS];
-    /* Blocks move through the ring in order: read, taken, applied. */
-    uint64_t produced, taken, applied;
+    /* Blocks move through the ring in order: read and cut (by the reading
+     * thread), then applied (by this one). */
+    uint64_t produced, applied;
     int read_done, stop;
+    int header_known; /* the engine has the header: blocks can be parsed ahead */
+    int take_failed;  /* no memory to cut a block: the run fails after the rest */
     tix_status read_st;
     /* The reader that has consumed everything applied so far. */
     tix_reader *carry;
@@ -80,13 +89,18 @@ typedef struct par {
 
 /* ---- the reading thread ---------------------------------------------------- */
 
+static int take_block(par *p, job *j, int header_known);
+static int run_one(par *p);
+
 static void *read_blocks(void *arg)
 {
     par *p = arg;
     pthread_mutex_lock(&p->mu);
     for (;;) {
+        /* A full ring: help the workers rather than wait for them. */
         while (p->produced - p->applied == NBLOCKS && !p->stop)
-            pthread_cond_wait(&p->cv, &p->mu);
+            if (!run_one(p))
+                pthread_cond_wait(&p->cv, &p->mu);
         if (p->stop)
             break;
         job *j = &p->jobs[p->produced % NBLOCKS];
@@ -101,12 +115,27 @@ static void *read_blocks(void *arg)
                 break;
             n += got;
         }
+        int took = 1;
+        if (st == TIX_OK && n > 0) {
+            /* A block cut before the header is known would be read
+             * serially: let the blocks before it be applied first. */
+            pthread_mutex_lock(&p->mu);
+            while (!p->header_known && p->applied < p->produced && !p->stop)
+                pthread_cond_wait(&p->cv, &p->mu);
+            int header_known = p->header_known;
+            pthread_mutex_unlock(&p->mu);
+            j->filled = n;
+            took = take_block(p, j, header_known);
+        }
         pthread_mutex_lock(&p->mu);
+        if (!took) {
+            p->take_failed = 1;
+            break;
+        }
         if (st != TIX_OK || n == 0) {
             p->read_st = st;
             break;
         }
-        j->filled = n;
         p->produced++;
         pthread_cond_broadcast(&p->cv);
     }
@@ -212,7 +241,7 @@ static void parse_job(job *j)
 /* Runs one queued job if there is one; called with the lock held. */
 static int run_one(par *p)
 {
-    for (uint64_t k = p->applied; k < p->taken; k++) {
+    for (uint64_t k = p->applied; k < p->produced; k++) {
         job *j = &p->jobs[k % NBLOCKS];
         if (j->state != JOB_QUEUED)
             continue;
@@ -244,7 +273,7 @@ static void *work(void *arg)
 /* Puts the previous tail in front of block j and cuts j at its last LF;
  * what follows that LF becomes the next tail. A block without any LF is
  * all tail-and-block, to be read serially. */
-static int take_block(par *p, job *j)
+static int take_block(par *p, job *j, int header_known)
 {
     char *start = (char *)j->mem + BLOCK_HEAD;
     size_t n = j->filled;
@@ -272,10 +301,13 @@ static int take_block(par *p, job *j)
     j->len = p->tail_len + cut;
     memcpy(p->tail, start + cut, n - cut); /* the tail buffer holds a whole block */
     p->tail_len = n - cut;
-    /* Until the header is known the rows cannot be classified: serial. */
-    j->state = p->e->have_header ? JOB_QUEUED : JOB_SERIAL;
-    j->schema = p->e->schema;
-    j->opts = p->e->opts;
+    /* Until the header is known the rows cannot be classified: serial.
+     * Once it is, the applying thread no longer writes the schema. */
+    j->state = header_known ? JOB_QUEUED : JOB_SERIAL;
+    if (header_known) {
+        j->schema = p->e->schema;
+        j->opts = p->e->opts;
+    }
     return 1;
 }
 
@@ -333,7 +365,8 @@ tix_status engine_run_parallel(tix_engine *e, tix_source *src, tix_status *engin
     p.carry = e->reader;
     p.carry_ctx = (direct_ctx){e, 0};
     *engine_st = TIX_OK;
-    /* This thread parses too; more workers than blocks in flight would idle. */
+    /* The reading thread parses too; more workers than blocks in flight
+     * would idle. */
     unsigned nworkers = e->opts.threads > 1 ? e->opts.threads - 1 : 0;
     if (nworkers > NBLOCKS - 1)
         nworkers = NBLOCKS - 1;
@@ -374,33 +407,25 @@ tix_status engine_run_parallel(tix_engine *e, tix_source *src, tix_status *engin
     for (;;) {
         /* Apply, in order, whatever is ready. */
         job *next = &p.jobs[p.applied % NBLOCKS];
-        if (p.applied < p.taken && (next->state == JOB_DONE || next->state == JOB_SERIAL)) {
+        if (p.applied < p.produced && (next->state == JOB_DONE || next->state == JOB_SERIAL)) {
             pthread_mutex_unlock(&p.mu);
             *engine_st = apply(&p, next);
             pthread_mutex_lock(&p.mu);
             next->state = JOB_NONE;
             p.applied++;
+            p.header_known = e->have_header;
             pthread_cond_broadcast(&p.cv);
             if (*engine_st != TIX_OK)
                 break;
             continue;
         }
-        if (p.taken < p.produced) {
-            job *j = &p.jobs[p.taken % NBLOCKS];
-            pthread_mutex_unlock(&p.mu);
-            int took = take_block(&p, j);
-            pthread_mutex_lock(&p.mu);
-            if (!took) {
+        if (p.read_done && p.applied == p.produced) {
+            if (p.take_failed)
                 *engine_st = engine_fail(e, TIX_E_NOMEM, 0, "out of memory");
-                break;
-            }
-            p.taken++;
-            pthread_cond_broadcast(&p.cv);
-            continue;
-        }
-        if (p.read_done && p.taken == p.produced && p.applied == p.taken)
             break;
-        if (!run_one(&p))
+        }
+        /* Parse here only once inflating is over (or no worker started). */
+        if (!((p.read_done || started == 0) && run_one(&p)))
             pthread_cond_wait(&p.cv, &p.mu);
     }
     st = p.read_st;
