@@ -6,25 +6,103 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const method_names[] = {"fisher", "laspeyres", "paasche", "tornqvist"};
+static const char *const method_names[] = {"fisher",  "laspeyres",   "paasche",       "tornqvist",
+                                           "walsh",   "geks-fisher", "geks-tornqvist"};
+#define NMETHODS (sizeof method_names / sizeof method_names[0])
+static const char *const chain_names[] = {"chained", "fixed"};
+static const char *const splice_names[] = {"mean", "movement", "window", "half"};
 
-const char *tix_method_name(tix_method m) { return (unsigned)m < 4 ? method_names[m] : "?"; }
-
-tix_status tix_method_parse(const char *name, tix_method *m)
+static tix_status parse_name(const char *name, const char *const *names, size_t n, int *out)
 {
-    for (int i = 0; i < 4; i++)
-        if (strcmp(name, method_names[i]) == 0) {
-            *m = (tix_method)i;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(name, names[i]) == 0) {
+            *out = (int)i;
             return TIX_OK;
         }
     return TIX_E_INVALID;
 }
 
-/* One factor of a link. q is the factor measured (contracts for volume,
- * unit values for unit value) and p the other one, so that p q is the cell's
- * value: Laspeyres sum p0 q1 / sum p0 q0, Paasche sum p1 q1 / sum p1 q0,
- * Tornqvist the geometric mean of q1/q0 weighted by mean value shares.
- * `scratch` holds 2k doubles. */
+const char *tix_method_name(tix_method m) { return (unsigned)m < NMETHODS ? method_names[m] : "?"; }
+
+tix_status tix_method_parse(const char *name, tix_method *m)
+{
+    int i;
+    tix_status st = parse_name(name, method_names, NMETHODS, &i);
+    if (st == TIX_OK)
+        *m = (tix_method)i;
+    return st;
+}
+
+const char *tix_chain_name(tix_chain c) { return (unsigned)c < 2 ? chain_names[c] : "?"; }
+
+tix_status tix_chain_parse(const char *name, tix_chain *c)
+{
+    int i;
+    tix_status st = parse_name(name, chain_names, 2, &i);
+    if (st == TIX_OK)
+        *c = (tix_chain)i;
+    return st;
+}
+
+const char *tix_splice_name(tix_splice s) { return (unsigned)s < 4 ? splice_names[s] : "?"; }
+
+tix_status tix_splice_parse(const char *name, tix_splice *s)
+{
+    int i;
+    tix_status st = parse_name(name, splice_names, 4, &i);
+    if (st == TIX_OK)
+        *s = (tix_splice)i;
+    return st;
+}
+
+size_t tix_geks_default_window(tix_period_kind kind)
+{
+    switch (kind) {
+    case TIX_PERIOD_DAY:
+        return 366;
+    case TIX_PERIOD_WEEK:
+        return 53;
+    case TIX_PERIOD_MONTH:
+        return 13;
+    default:
+        return 5;
+    }
+}
+
+static int is_geks(tix_method m) { return m == TIX_METHOD_GEKS_FISHER || m == TIX_METHOD_GEKS_TORNQVIST; }
+
+/* The bilateral method under a GEKS one. */
+static tix_method bilateral_of(tix_method m)
+{
+    if (m == TIX_METHOD_GEKS_FISHER)
+        return TIX_METHOD_FISHER;
+    if (m == TIX_METHOD_GEKS_TORNQVIST)
+        return TIX_METHOD_TORNQVIST;
+    return m;
+}
+
+/* Tornqvist weights: mean value shares, 0 where a cell has no value in
+ * either period. Returns 0 when a period has no value at all. */
+static int tornqvist_weights(size_t k, const double *p0, const double *q0, const double *p1,
+                             const double *q1, double *w)
+{
+    double s0 = 0, s1 = 0;
+    for (size_t i = 0; i < k; i++) {
+        s0 += p0[i] * q0[i];
+        s1 += p1[i] * q1[i];
+    }
+    if (!(s0 > 0) || !(s1 > 0))
+        return 0;
+    for (size_t i = 0; i < k; i++)
+        w[i] = 0.5 * (p0[i] * q0[i] / s0 + p1[i] * q1[i] / s1);
+    return 1;
+}
+
+/* One factor of a comparison. q is the factor measured (contracts for
+ * volume, unit values for unit value) and p the other one, so that p q is
+ * the cell's value: Laspeyres sum p0 q1 / sum p0 q0, Paasche sum p1 q1 /
+ * sum p1 q0, Walsh the same with sqrt(p0 p1), Tornqvist the geometric mean
+ * of q1/q0 weighted by mean value shares. `scratch` holds 2k doubles. */
 static double factor_link(tix_method m, size_t k, const double *p0, const double *q0,
                           const double *p1, const double *q1, double *scratch)
 {
@@ -32,43 +110,80 @@ static double factor_link(tix_method m, size_t k, const double *p0, const double
         return sqrt(factor_link(TIX_METHOD_LASPEYRES, k, p0, q0, p1, q1, scratch) *
                     factor_link(TIX_METHOD_PAASCHE, k, p0, q0, p1, q1, scratch));
     if (m == TIX_METHOD_TORNQVIST) {
-        double s0 = 0, s1 = 0;
-        for (size_t i = 0; i < k; i++) {
-            s0 += p0[i] * q0[i];
-            s1 += p1[i] * q1[i];
-        }
-        if (!(s0 > 0) || !(s1 > 0))
-            return NAN;
         double *w = scratch, *lr = scratch + k;
+        if (!tornqvist_weights(k, p0, q0, p1, q1, w))
+            return NAN;
         size_t used = 0;
         for (size_t i = 0; i < k; i++) {
-            double wi = 0.5 * (p0[i] * q0[i] / s0 + p1[i] * q1[i] / s1);
-            if (wi == 0)
+            if (w[i] == 0)
                 continue; /* no weight: its relative does not matter */
             if (!(q0[i] > 0) || !(q1[i] > 0))
                 return NAN;
-            w[used] = wi;
+            w[used] = w[i];
             lr[used++] = log(q1[i] / q0[i]);
         }
         /* The weights sum to 1, so the weighted mean is the weighted sum. */
         return exp(gsl_stats_wmean(w, 1, lr, 1, used));
     }
-    const double *p = m == TIX_METHOD_LASPEYRES ? p0 : p1;
     double num = 0, den = 0;
     for (size_t i = 0; i < k; i++) {
-        num += p[i] * q1[i];
-        den += p[i] * q0[i];
+        double p = m == TIX_METHOD_LASPEYRES ? p0[i]
+                   : m == TIX_METHOD_PAASCHE ? p1[i]
+                                             : sqrt(p0[i] * p1[i]);
+        num += p * q1[i];
+        den += p * q0[i];
     }
     if (!(den > 0) || !(num > 0))
         return NAN;
     return num / den;
 }
 
+/* Each cell's additive contribution, in percentage points, to the change
+ * of the factor q (see factor_link): c[i] sums to 100 (link - 1). */
+static int factor_contrib(tix_method m, size_t k, const double *p0, const double *q0,
+                          const double *p1, const double *q1, double *scratch, double *c)
+{
+    if (m == TIX_METHOD_TORNQVIST) {
+        double t = factor_link(m, k, p0, q0, p1, q1, scratch);
+        double *w = scratch;
+        if (isnan(t) || !tornqvist_weights(k, p0, q0, p1, q1, w))
+            return 0;
+        /* ln T = sum w ln r: each cell gets its share of ln T, scaled to
+         * the percentage change (T - 1) / ln T, 1 in the limit T -> 1. */
+        double lt = log(t), scale = fabs(lt) < 1e-15 ? 1.0 : expm1(lt) / lt;
+        for (size_t i = 0; i < k; i++)
+            c[i] = w[i] == 0 ? 0.0 : 100.0 * scale * w[i] * log(q1[i] / q0[i]);
+        return 1;
+    }
+    /* The others are baskets: link = sum b q1 / sum b q0 with weights b. */
+    double other = m == TIX_METHOD_FISHER ? factor_link(m, k, q0, p0, q1, p1, scratch) : 0;
+    if (m == TIX_METHOD_FISHER && !(other > 0))
+        return 0;
+    double den = 0;
+    for (size_t i = 0; i < k; i++) {
+        /* Fisher: van IJzeren's weights p0 + p1 / P_F (P_F the Fisher index
+         * of the other factor) make it a basket index exactly. */
+        double b = m == TIX_METHOD_LASPEYRES ? p0[i]
+                   : m == TIX_METHOD_PAASCHE ? p1[i]
+                   : m == TIX_METHOD_WALSH   ? sqrt(p0[i] * p1[i])
+                                             : p0[i] + p1[i] / other;
+        c[i] = b * (q1[i] - q0[i]);
+        den += b * q0[i];
+    }
+    if (!(den > 0))
+        return 0;
+    for (size_t i = 0; i < k; i++)
+        c[i] = 100.0 * c[i] / den;
+    return 1;
+}
+
 tix_status tix_index_link(tix_method m, size_t k, const double *n0, const double *v0,
                           const double *n1, const double *v1, tix_links *out)
 {
     out->value = out->volume = out->unit_value = NAN;
-    if (k == 0 || (unsigned)m > TIX_METHOD_TORNQVIST)
+    if ((unsigned)m > TIX_METHOD_WALSH)
+        return TIX_E_INVALID;
+    if (k == 0)
         return TIX_E_NODATA;
     double *buf = malloc(4 * k * sizeof *buf);
     if (!buf)
@@ -92,45 +207,297 @@ tix_status tix_index_link(tix_method m, size_t k, const double *n0, const double
     return TIX_OK;
 }
 
-/* Matched cells of two sorted entry lists, as doubles. */
-static size_t match(const tix_cube_entry *a, size_t na, const tix_cube_entry *b, size_t nb,
-                    double *n0, double *v0, double *n1, double *v1)
+/* ---- the series ------------------------------------------------------------ */
+
+/* What computing needs besides the result: each period's published
+ * entries (suppressed ones left out) and room for one comparison. */
+typedef struct work {
+    const tix_cube *cube;
+    tix_index *ix;
+    tix_cube_entry *pub; /* published entries, period after period */
+    size_t *pub_start;   /* nperiods + 1 offsets into pub */
+    double *n0, *v0, *n1, *v1;
+    uint32_t *cells; /* the matched cells' ranks */
+} work;
+
+/* Matched cells of periods a and b into w's arrays; returns their count
+ * and, in *share, their share of period b's whole value. */
+static size_t match(const work *w, size_t a, size_t b, double *share)
 {
+    const tix_cube_entry *x = w->pub + w->pub_start[a], *y = w->pub + w->pub_start[b];
+    size_t na = w->pub_start[a + 1] - w->pub_start[a], nb = w->pub_start[b + 1] - w->pub_start[b];
     size_t i = 0, j = 0, k = 0;
+    double sum = 0;
     while (i < na && j < nb) {
-        if (a[i].cell < b[j].cell) {
+        if (x[i].cell < y[j].cell) {
             i++;
-        } else if (a[i].cell > b[j].cell) {
+        } else if (x[i].cell > y[j].cell) {
             j++;
         } else {
-            n0[k] = (double)a[i].n;
-            v0[k] = (double)a[i].value;
-            n1[k] = (double)b[j].n;
-            v1[k] = (double)b[j].value;
+            w->n0[k] = (double)x[i].n;
+            w->v0[k] = (double)x[i].value;
+            w->n1[k] = (double)y[j].n;
+            w->v1[k] = (double)y[j].value;
+            w->cells[k] = x[i].cell;
+            sum += (double)y[j].value;
             k++, i++, j++;
         }
     }
+    int64_t total = w->ix->rows[b].value;
+    *share = total > 0 ? sum / (double)total : NAN;
     return k;
+}
+
+/* The bilateral comparison of period a with period b. */
+static tix_status compare(const work *w, size_t a, size_t b, tix_links *l, size_t *matched,
+                          double *share)
+{
+    size_t k = match(w, a, b, share);
+    if (matched)
+        *matched = k;
+    tix_status st = tix_index_link(bilateral_of(w->ix->opts.method), k, w->n0, w->v0, w->n1,
+                                   w->v1, l);
+    return st == TIX_E_NODATA ? TIX_OK : st; /* NaN links are results too */
+}
+
+static void set_levels(tix_index_row *r, double value, double volume, double unit_value)
+{
+    r->value_index = value;
+    r->volume_index = volume;
+    r->unit_value_index = unit_value;
+}
+
+static tix_status chained(work *w)
+{
+    tix_index *ix = w->ix;
+    size_t np = ix->nrows, base = ix->base_row;
+    for (size_t t = 1; t < np; t++) {
+        tix_index_row *r = &ix->rows[t];
+        tix_status st = compare(w, t - 1, t, &r->link, &r->matched, &r->coverage);
+        if (st != TIX_OK)
+            return st;
+    }
+    /* Outwards from the base; NaN links leave NaN behind them. */
+    set_levels(&ix->rows[base], 100.0, 100.0, 100.0);
+    for (size_t t = base + 1; t < np; t++) {
+        tix_index_row *r = &ix->rows[t], *p = &ix->rows[t - 1];
+        set_levels(r, p->value_index * r->link.value, p->volume_index * r->link.volume,
+                   p->unit_value_index * r->link.unit_value);
+    }
+    for (size_t t = base; t-- > 0;) {
+        tix_index_row *r = &ix->rows[t], *nx = &ix->rows[t + 1];
+        set_levels(r, nx->value_index / nx->link.value, nx->volume_index / nx->link.volume,
+                   nx->unit_value_index / nx->link.unit_value);
+    }
+    return TIX_OK;
+}
+
+static tix_status fixed_base(work *w)
+{
+    tix_index *ix = w->ix;
+    for (size_t t = 0; t < ix->nrows; t++) {
+        tix_index_row *r = &ix->rows[t];
+        tix_links l;
+        tix_status st = compare(w, ix->base_row, t, &l, &r->matched, &r->coverage);
+        if (st != TIX_OK)
+            return st;
+        set_levels(r, 100.0 * l.value, 100.0 * l.volume, 100.0 * l.unit_value);
+    }
+    return TIX_OK;
+}
+
+/* GEKS. lnb holds ln of the bilateral comparisons of every pair of
+ * periods less than W apart, three doubles (value, volume, unit value) per
+ * pair; NaN where undefined. */
+typedef struct geks {
+    size_t np, W;
+    double *lnb;
+} geks;
+
+static double *pair_at(const geks *g, size_t a, size_t b)
+{
+    return g->lnb + 3 * (a * (2 * g->W - 1) + (b + g->W - 1 - a));
+}
+
+/* ln of the GEKS comparison of period `from` with period `to` within the
+ * window [s, e]: the mean over l of ln B(l, to) - ln B(l, from), over the
+ * l for which both are defined (all of them, in the textbook case). */
+static double geks_ln(const geks *g, size_t s, size_t e, size_t from, size_t to, int comp)
+{
+    double sum = 0;
+    size_t m = 0;
+    for (size_t l = s; l <= e; l++) {
+        double x = pair_at(g, l, to)[comp] - pair_at(g, l, from)[comp];
+        if (isfinite(x)) {
+            sum += x;
+            m++;
+        }
+    }
+    return m ? sum / (double)m : NAN;
+}
+
+static tix_status geks_series(work *w)
+{
+    tix_index *ix = w->ix;
+    size_t np = ix->nrows, W = ix->opts.window < np ? ix->opts.window : np;
+    geks g = {np, W, NULL};
+    double *lvl = NULL;
+    if (!(g.lnb = malloc(3 * np * (2 * W - 1) * sizeof *g.lnb)) ||
+        !(lvl = malloc(3 * np * sizeof *lvl))) {
+        free(g.lnb);
+        return TIX_E_NOMEM;
+    }
+    for (size_t a = 0; a < np; a++)
+        for (size_t b = a >= W - 1 ? a - (W - 1) : 0; b < np && b <= a + W - 1; b++) {
+            double *x = pair_at(&g, a, b);
+            tix_links l = {1, 1, 1};
+            size_t matched;
+            double share;
+            if (a != b) {
+                tix_status st = compare(w, a, b, &l, &matched, &share);
+                if (st != TIX_OK) {
+                    free(g.lnb);
+                    free(lvl);
+                    return st;
+                }
+                if (b == a + 1) {
+                    ix->rows[b].link = l;
+                    ix->rows[b].matched = matched;
+                    ix->rows[b].coverage = share;
+                }
+            }
+            x[0] = log(l.value);
+            x[1] = log(l.volume);
+            x[2] = log(l.unit_value);
+        }
+    for (int c = 0; c < 3; c++) {
+        double *L = lvl + (size_t)c * np;
+        /* The first window is GEKS itself; later periods are spliced on. */
+        L[0] = 0;
+        for (size_t t = 1; t < W; t++)
+            L[t] = geks_ln(&g, 0, W - 1, 0, t, c);
+        for (size_t T = W; T < np; T++) {
+            size_t s = T + 1 - W, h;
+            switch (ix->opts.splice) {
+            case TIX_SPLICE_MOVEMENT:
+                h = T - 1;
+                break;
+            case TIX_SPLICE_WINDOW:
+                h = s;
+                break;
+            case TIX_SPLICE_HALF:
+                h = T - W / 2;
+                break;
+            default: { /* mean: every overlapping period */
+                double sum = 0;
+                size_t m = 0;
+                for (size_t l = s; l < T; l++) {
+                    double x = L[l] + geks_ln(&g, s, T, l, T, c);
+                    if (isfinite(x)) {
+                        sum += x;
+                        m++;
+                    }
+                }
+                L[T] = m ? sum / (double)m : NAN;
+                continue;
+            }
+            }
+            L[T] = L[h] + geks_ln(&g, s, T, h, T, c);
+        }
+    }
+    size_t b = ix->base_row;
+    for (size_t t = 0; t < np; t++)
+        set_levels(&ix->rows[t], 100.0 * exp(lvl[t] - lvl[b]), 100.0 * exp(lvl[np + t] - lvl[np + b]),
+                   100.0 * exp(lvl[2 * np + t] - lvl[2 * np + b]));
+    free(g.lnb);
+    free(lvl);
+    return TIX_OK;
+}
+
+static void work_free(work *w)
+{
+    free(w->pub);
+    free(w->pub_start);
+    free(w->n0);
+    free(w->cells);
+}
+
+/* Fills the rows' totals and w's published entries. */
+static tix_status prepare(work *w, char *err, size_t errlen)
+{
+    tix_index *ix = w->ix;
+    size_t np = ix->nrows, nc = tix_cube_ncells(w->cube), all = 0;
+    for (size_t t = 0; t < np; t++) {
+        size_t ne;
+        tix_cube_entries(w->cube, t, &ne);
+        all += ne;
+    }
+    size_t room = nc ? nc : 1;
+    w->pub = malloc((all ? all : 1) * sizeof *w->pub);
+    w->pub_start = malloc((np + 1) * sizeof *w->pub_start);
+    w->n0 = malloc(4 * room * sizeof *w->n0);
+    w->cells = malloc(room * sizeof *w->cells);
+    if (!w->pub || !w->pub_start || !w->n0 || !w->cells)
+        return TIX_E_NOMEM;
+    w->v0 = w->n0 + room;
+    w->n1 = w->n0 + 2 * room;
+    w->v1 = w->n0 + 3 * room;
+    size_t k = 0;
+    for (size_t t = 0; t < np; t++) {
+        tix_index_row *r = &ix->rows[t];
+        size_t ne;
+        const tix_cube_entry *e = tix_cube_entries(w->cube, t, &ne);
+        r->period = tix_cube_period(w->cube, t);
+        r->cells = ne;
+        w->pub_start[t] = k;
+        for (size_t i = 0; i < ne; i++) {
+            r->contracts += e[i].n;
+            if (__builtin_add_overflow(r->value, e[i].value, &r->value)) {
+                if (err)
+                    snprintf(err, errlen, "period total exceeds the int64 range of cents");
+                return TIX_E_OVERFLOW;
+            }
+            if (e[i].n >= ix->opts.min_contracts)
+                w->pub[k++] = e[i];
+            else
+                r->suppressed++;
+        }
+        r->link.value = r->link.volume = r->link.unit_value = NAN;
+        r->coverage = NAN;
+        r->change = NAN;
+        set_levels(r, NAN, NAN, NAN);
+    }
+    w->pub_start[np] = k;
+    return TIX_OK;
 }
 
 tix_status tix_index_compute(const tix_cube *cube, const tix_index_opts *opts, tix_index **out,
                              char *err, size_t errlen)
 {
-    tix_status st = TIX_E_NOMEM;
-    size_t np = tix_cube_nperiods(cube), nc = tix_cube_ncells(cube);
-    double *work = NULL;
-    tix_index *ix = NULL;
+    size_t np = tix_cube_nperiods(cube);
     *out = NULL;
+    if ((unsigned)opts->method >= NMETHODS || (unsigned)opts->chain > TIX_CHAIN_FIXED ||
+        (unsigned)opts->splice > TIX_SPLICE_HALF || (is_geks(opts->method) && opts->window == 1)) {
+        if (err)
+            snprintf(err, errlen, "index options out of range");
+        return TIX_E_INVALID;
+    }
     if (np == 0) {
         if (err)
             snprintf(err, errlen, "no accepted rows: nothing to index");
         return TIX_E_NODATA;
     }
-    ix = calloc(1, sizeof *ix);
-    if (!ix || !(ix->rows = calloc(np, sizeof *ix->rows)) ||
-        !(work = malloc(4 * (nc ? nc : 1) * sizeof *work)))
+    tix_index *ix = calloc(1, sizeof *ix);
+    work w = {cube, ix, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    tix_status st = TIX_E_NOMEM;
+    if (!ix || !(ix->rows = calloc(np, sizeof *ix->rows)))
         goto fail;
     ix->kind = tix_cube_period_kind(cube);
+    ix->opts = *opts;
+    if (ix->opts.min_contracts < 1)
+        ix->opts.min_contracts = 1;
+    if (ix->opts.window == 0)
+        ix->opts.window = tix_geks_default_window(ix->kind);
     ix->method = opts->method;
     ix->nrows = np;
 
@@ -148,55 +515,124 @@ tix_status tix_index_compute(const tix_cube *cube, const tix_index_opts *opts, t
         }
     }
     ix->base = tix_cube_period(cube, base);
+    ix->base_row = base;
 
-    for (size_t t = 0; t < np; t++) {
-        tix_index_row *r = &ix->rows[t];
-        size_t ne;
-        const tix_cube_entry *e = tix_cube_entries(cube, t, &ne);
-        r->period = tix_cube_period(cube, t);
-        r->cells = ne;
-        for (size_t i = 0; i < ne; i++) {
-            r->contracts += e[i].n;
-            if (__builtin_add_overflow(r->value, e[i].value, &r->value)) {
-                st = TIX_E_OVERFLOW;
-                if (err)
-                    snprintf(err, errlen, "period total exceeds the int64 range of cents");
-                goto fail;
-            }
-        }
-        r->link.value = r->link.volume = r->link.unit_value = NAN;
-        if (t > 0) {
-            size_t np0;
-            const tix_cube_entry *e0 = tix_cube_entries(cube, t - 1, &np0);
-            double *n0 = work, *v0 = work + nc, *n1 = work + 2 * nc, *v1 = work + 3 * nc;
-            r->matched = match(e0, np0, e, ne, n0, v0, n1, v1);
-            st = tix_index_link(opts->method, r->matched, n0, v0, n1, v1, &r->link);
-            if (st == TIX_E_NOMEM)
-                goto fail;
-        }
+    if ((st = prepare(&w, err, errlen)) != TIX_OK)
+        goto fail;
+    st = is_geks(ix->method)                 ? geks_series(&w)
+         : ix->opts.chain == TIX_CHAIN_FIXED ? fixed_base(&w)
+                                             : chained(&w);
+    if (st != TIX_OK)
+        goto fail;
+    for (size_t t = 1; t < np; t++) {
+        double prev = ix->rows[t - 1].value_index;
+        ix->rows[t].change = prev > 0 ? ix->rows[t].value_index / prev : NAN;
     }
-
-    /* Chain outwards from the base; NaN links leave NaN behind them. */
-    tix_index_row *b = &ix->rows[base];
-    b->value_index = b->volume_index = b->unit_value_index = 100.0;
-    for (size_t t = base + 1; t < np; t++) {
-        tix_index_row *r = &ix->rows[t], *p = &ix->rows[t - 1];
-        r->value_index = p->value_index * r->link.value;
-        r->volume_index = p->volume_index * r->link.volume;
-        r->unit_value_index = p->unit_value_index * r->link.unit_value;
-    }
-    for (size_t t = base; t-- > 0;) {
-        tix_index_row *r = &ix->rows[t], *nx = &ix->rows[t + 1];
-        r->value_index = nx->value_index / nx->link.value;
-        r->volume_index = nx->volume_index / nx->link.volume;
-        r->unit_value_index = nx->unit_value_index / nx->link.unit_value;
-    }
-    free(work);
+    work_free(&w);
     *out = ix;
     return TIX_OK;
 fail:
-    free(work);
+    work_free(&w);
     tix_index_free(ix);
+    return st;
+}
+
+/* Entry of `cell` in period t, or NULL. */
+static const tix_cube_entry *find_entry(const tix_cube *cube, size_t t, uint32_t cell)
+{
+    size_t n;
+    const tix_cube_entry *e = tix_cube_entries(cube, t, &n);
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (e[mid].cell < cell)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && e[lo].cell == cell ? &e[lo] : NULL;
+}
+
+void tix_index_cell(const tix_index *ix, const tix_cube *cube, size_t t, size_t k,
+                    tix_cell_index *out)
+{
+    size_t n;
+    const tix_cube_entry *e = &tix_cube_entries(cube, t, &n)[k];
+    const tix_cube_entry *b = find_entry(cube, ix->base_row, e->cell);
+    uint64_t min = ix->opts.min_contracts;
+    out->suppressed = e->n < min;
+    out->value_index = out->volume_index = out->unit_value_index = NAN;
+    if (out->suppressed || !b || b->n < min)
+        return;
+    out->volume_index = 100.0 * (double)e->n / (double)b->n;
+    if (b->value > 0) {
+        out->value_index = 100.0 * (double)e->value / (double)b->value;
+        out->unit_value_index = out->value_index * (double)b->n / (double)e->n;
+    }
+}
+
+tix_status tix_index_contributions(const tix_index *ix, const tix_cube *cube, size_t t,
+                                   tix_contribution *out, size_t *n)
+{
+    *n = 0;
+    if (is_geks(ix->method) || ix->opts.chain != TIX_CHAIN_CHAINED || t == 0 || t >= ix->nrows)
+        return TIX_E_INVALID;
+    if (isnan(ix->rows[t].link.value))
+        return TIX_E_NODATA;
+    tix_index scratch_ix = *ix; /* match() reads the period totals */
+    work w = {cube, &scratch_ix, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    tix_status st = TIX_E_NOMEM;
+    size_t nc = tix_cube_ncells(cube), room = nc ? nc : 1;
+    double *buf = malloc(7 * room * sizeof *buf);
+    tix_index_row two[2];
+    if (!buf)
+        return st;
+    /* A work of the two periods alone. */
+    memset(two, 0, sizeof two);
+    two[1].value = ix->rows[t].value;
+    scratch_ix.rows = two;
+    scratch_ix.nrows = 2;
+    w.pub = malloc(2 * room * sizeof *w.pub);
+    w.pub_start = malloc(3 * sizeof *w.pub_start);
+    w.n0 = malloc(4 * room * sizeof *w.n0);
+    w.cells = malloc(room * sizeof *w.cells);
+    if (w.pub && w.pub_start && w.n0 && w.cells) {
+        w.v0 = w.n0 + room;
+        w.n1 = w.n0 + 2 * room;
+        w.v1 = w.n0 + 3 * room;
+        size_t k = 0;
+        for (size_t s = 0; s < 2; s++) {
+            size_t ne;
+            const tix_cube_entry *e = tix_cube_entries(cube, t - 1 + s, &ne);
+            w.pub_start[s] = k;
+            for (size_t i = 0; i < ne; i++)
+                if (e[i].n >= ix->opts.min_contracts)
+                    w.pub[k++] = e[i];
+        }
+        w.pub_start[2] = k;
+        double share;
+        size_t m = match(&w, 0, 1, &share);
+        double *u0 = buf, *u1 = buf + room, *scr = buf + 2 * room, *cv = buf + 4 * room,
+               *cu = buf + 5 * room, *cval = buf + 6 * room;
+        double s0 = 0;
+        for (size_t i = 0; i < m; i++) {
+            u0[i] = w.v0[i] / w.n0[i];
+            u1[i] = w.v1[i] / w.n1[i];
+            s0 += w.v0[i];
+        }
+        st = TIX_E_NODATA;
+        if (s0 > 0 && factor_contrib(ix->method, m, u0, w.n0, u1, w.n1, scr, cv) &&
+            factor_contrib(ix->method, m, w.n0, u0, w.n1, u1, scr, cu)) {
+            for (size_t i = 0; i < m; i++) {
+                cval[i] = 100.0 * (w.v1[i] - w.v0[i]) / s0;
+                out[i] = (tix_contribution){w.cells[i], cval[i], cv[i], cu[i]};
+            }
+            *n = m;
+            st = TIX_OK;
+        }
+    }
+    free(buf);
+    work_free(&w);
     return st;
 }
 

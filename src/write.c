@@ -46,7 +46,8 @@ static tix_status io_status(FILE *f) { return ferror(f) ? TIX_E_IO : TIX_OK; }
 tix_status tix_write_index_csv(FILE *f, const tix_index *ix)
 {
     char label[TIX_PERIOD_LABEL_MAX], money[24];
-    fputs("period,contracts,value,value_index,volume_index,unit_value_index,matched_cells,cells\n",
+    fputs("period,contracts,value,value_index,volume_index,unit_value_index,matched_cells,cells,"
+          "link,coverage,suppressed_cells\n",
           f);
     if (ix->nrows == 0)
         return io_status(f);
@@ -60,11 +61,14 @@ tix_status tix_write_index_csv(FILE *f, const tix_index *ix)
             put_index(f, r->value_index);
             put_index(f, r->volume_index);
             put_index(f, r->unit_value_index);
-            fprintf(f, ",%zu,%zu\n", r->matched, r->cells);
+            fprintf(f, ",%zu,%zu", r->matched, r->cells);
+            put_index(f, r->change);
+            put_index(f, r->coverage);
+            fprintf(f, ",%zu\n", r->suppressed);
             if (++j == ix->nrows)
                 break;
         } else {
-            fprintf(f, "%s,0,0.00,,,,0,0\n", label);
+            fprintf(f, "%s,0,0.00,,,,0,0,,,0\n", label);
         }
     }
     return io_status(f);
@@ -128,6 +132,13 @@ tix_status tix_write_index_json(FILE *f, const tix_index *ix, const tix_run_info
     put(opts, "by", json_string(info->dimension), &bad);
     put(opts, "measure", json_string(info->measure), &bad);
     put(opts, "method", json_string(tix_method_name(ix->method)), &bad);
+    if (ix->method == TIX_METHOD_GEKS_FISHER || ix->method == TIX_METHOD_GEKS_TORNQVIST) {
+        put(opts, "window", json_integer((json_int_t)ix->opts.window), &bad);
+        put(opts, "splice", json_string(tix_splice_name(ix->opts.splice)), &bad);
+    } else {
+        put(opts, "chain", json_string(tix_chain_name(ix->opts.chain)), &bad);
+    }
+    put(opts, "min_contracts", json_integer((json_int_t)ix->opts.min_contracts), &bad);
     tix_period_label(ix->kind, ix->base, label);
     put(opts, "base", json_string(label), &bad);
     put(root, "options", opts, &bad);
@@ -161,6 +172,9 @@ tix_status tix_write_index_json(FILE *f, const tix_index *ix, const tix_run_info
         put(o, "unit_value_index", num_or_null(data ? r->unit_value_index : NAN), &bad);
         put(o, "matched_cells", json_integer(data ? (json_int_t)r->matched : 0), &bad);
         put(o, "cells", json_integer(data ? (json_int_t)r->cells : 0), &bad);
+        put(o, "link", num_or_null(data ? r->change : NAN), &bad);
+        put(o, "coverage", num_or_null(data ? r->coverage : NAN), &bad);
+        put(o, "suppressed_cells", json_integer(data ? (json_int_t)r->suppressed : 0), &bad);
         if (json_array_append_new(periods, o) != 0)
             bad = 1;
         if (data && ++j == ix->nrows)
@@ -187,22 +201,31 @@ static void put_yuan(FILE *f, double cents)
         fputc(',', f);
 }
 
-tix_status tix_write_cells_csv(FILE *f, const tix_cube *cube)
+tix_status tix_write_cells_csv(FILE *f, const tix_cube *cube, const tix_index *ix)
 {
     char label[TIX_PERIOD_LABEL_MAX], money[24];
-    fputs("period,cell,contracts,value,mean,sd,min,median,p90,max\n", f);
+    fputs("period,cell,contracts,value,mean,sd,min,median,p90,max,value_index,volume_index,"
+          "unit_value_index,suppressed\n",
+          f);
     for (size_t i = 0; i < tix_cube_nperiods(cube); i++) {
         size_t ne;
         const tix_cube_entry *e = tix_cube_entries(cube, i, &ne);
         tix_period_label(tix_cube_period_kind(cube), tix_cube_period(cube, i), label);
         for (size_t k = 0; k < ne; k++) {
+            tix_cell_index ci = {0, NAN, NAN, NAN};
+            if (ix)
+                tix_index_cell(ix, cube, i, k, &ci);
+            const char *name = tix_cube_cell_name(cube, e[k].cell);
+            fprintf(f, "%s,", label);
+            tix_write_csv_field(f, name, strlen(name));
+            if (ci.suppressed) {
+                fputs(",,,,,,,,,,,,1\n", f);
+                continue;
+            }
             tix_cell_stats s;
             tix_status st = tix_cube_stats(cube, i, k, &s);
             if (st != TIX_OK)
                 return st;
-            const char *name = tix_cube_cell_name(cube, e[k].cell);
-            fprintf(f, "%s,", label);
-            tix_write_csv_field(f, name, strlen(name));
             tix_format_cents(s.sum, money);
             fprintf(f, ",%" PRIu64 ",%s", s.n, money);
             put_yuan(f, s.mean);
@@ -212,10 +235,53 @@ tix_status tix_write_cells_csv(FILE *f, const tix_cube *cube)
             put_yuan(f, s.median);
             put_yuan(f, s.p90);
             tix_format_cents(s.max, money);
-            fprintf(f, ",%s\n", money);
+            fprintf(f, ",%s", money);
+            put_index(f, ci.value_index);
+            put_index(f, ci.volume_index);
+            put_index(f, ci.unit_value_index);
+            fputs(",0\n", f);
         }
     }
     return io_status(f);
+}
+
+static void put_pp(FILE *f, double x)
+{
+    if (isfinite(x))
+        fprintf(f, ",%.10f", x);
+    else
+        fputc(',', f);
+}
+
+tix_status tix_write_contributions_csv(FILE *f, const tix_cube *cube, const tix_index *ix)
+{
+    char label[TIX_PERIOD_LABEL_MAX];
+    size_t nc = tix_cube_ncells(cube);
+    tix_contribution *c = malloc((nc ? nc : 1) * sizeof *c);
+    if (!c)
+        return TIX_E_NOMEM;
+    fputs("period,cell,value_pp,volume_pp,unit_value_pp\n", f);
+    tix_status st = TIX_OK;
+    for (size_t t = 1; t < ix->nrows && st == TIX_OK; t++) {
+        size_t n;
+        st = tix_index_contributions(ix, cube, t, c, &n);
+        if (st == TIX_E_NODATA) {
+            st = TIX_OK; /* no link, nothing to split */
+            continue;
+        }
+        tix_period_label(ix->kind, ix->rows[t].period, label);
+        for (size_t i = 0; i < n && st == TIX_OK; i++) {
+            const char *name = tix_cube_cell_name(cube, c[i].cell);
+            fprintf(f, "%s,", label);
+            tix_write_csv_field(f, name, strlen(name));
+            put_pp(f, c[i].value_pp);
+            put_pp(f, c[i].volume_pp);
+            put_pp(f, c[i].unit_value_pp);
+            fputc('\n', f);
+        }
+    }
+    free(c);
+    return st == TIX_OK ? io_status(f) : st;
 }
 
 tix_status tix_write_rejects_header(FILE *f)

@@ -54,7 +54,7 @@ Test(index, tornqvist_link)
 
 Test(index, identical_periods_link_exactly_one)
 {
-    for (int m = 0; m < 4; m++) {
+    for (int m = 0; m <= TIX_METHOD_WALSH; m++) {
         tix_links l;
         cr_assert_eq(tix_index_link((tix_method)m, 2, n0, v0, n0, v0, &l), TIX_OK);
         cr_assert_eq(l.value, 1.0);
@@ -67,7 +67,7 @@ Test(index, proportional_volume_change)
 {
     /* Every cell doubles its contracts at unchanged unit values. */
     const double n2[] = {4, 2}, v2[] = {400, 600};
-    for (int m = 0; m < 4; m++) {
+    for (int m = 0; m <= TIX_METHOD_WALSH; m++) {
         tix_links l;
         cr_assert_eq(tix_index_link((tix_method)m, 2, n0, v0, n2, v2, &l), TIX_OK);
         cr_assert_float_eq(l.volume, 2.0, 1e-14);
@@ -118,7 +118,7 @@ Test(index, chain_from_first_period_across_a_gap)
 {
     tix_cube *c = example_cube();
     tix_index *ix;
-    tix_index_opts o = {TIX_METHOD_FISHER, 0, 0};
+    tix_index_opts o = {.method = TIX_METHOD_FISHER};
     cr_assert_eq(tix_index_compute(c, &o, &ix, NULL, 0), TIX_OK);
     cr_assert_eq(ix->nrows, 3);
     cr_assert_eq(ix->base, 100);
@@ -144,7 +144,7 @@ Test(index, chain_backwards_from_a_later_base)
 {
     tix_cube *c = example_cube();
     tix_index *ix;
-    tix_index_opts o = {TIX_METHOD_LASPEYRES, 1, 101};
+    tix_index_opts o = {.method = TIX_METHOD_LASPEYRES, .has_base = 1, .base = 101};
     cr_assert_eq(tix_index_compute(c, &o, &ix, NULL, 0), TIX_OK);
     cr_assert_eq(ix->rows[1].volume_index, 100.0);
     cr_assert_float_eq(ix->rows[0].volume_index, 100.0 / 1.8, 1e-10);
@@ -159,7 +159,7 @@ Test(index, base_without_data_is_an_error)
     tix_cube *c = example_cube();
     tix_index *ix = NULL;
     char err[128];
-    tix_index_opts o = {TIX_METHOD_FISHER, 1, 102};
+    tix_index_opts o = {.method = TIX_METHOD_FISHER, .has_base = 1, .base = 102};
     cr_assert_eq(tix_index_compute(c, &o, &ix, err, sizeof err), TIX_E_NODATA);
     cr_assert_null(ix);
     cr_assert(strstr(err, "has no data"), "%s", err);
@@ -176,7 +176,7 @@ Test(index, disjoint_cells_break_the_chain)
     add(c, 12, "B", 2, 100);
     cr_assert_eq(tix_cube_finalize(c), TIX_OK);
     tix_index *ix;
-    tix_index_opts o = {TIX_METHOD_FISHER, 0, 0};
+    tix_index_opts o = {.method = TIX_METHOD_FISHER};
     cr_assert_eq(tix_index_compute(c, &o, &ix, NULL, 0), TIX_OK);
     cr_assert_eq(ix->rows[1].matched, 0);
     cr_assert(isnan(ix->rows[1].volume_index));
@@ -192,7 +192,7 @@ Test(index, empty_cube)
     cr_assert_eq(tix_cube_new(&c, &co), TIX_OK);
     cr_assert_eq(tix_cube_finalize(c), TIX_OK);
     tix_index *ix;
-    tix_index_opts o = {TIX_METHOD_FISHER, 0, 0};
+    tix_index_opts o = {.method = TIX_METHOD_FISHER};
     cr_assert_eq(tix_index_compute(c, &o, &ix, NULL, 0), TIX_E_NODATA);
     tix_cube_free(c);
 }
@@ -202,6 +202,11 @@ Test(index, method_names)
     tix_method m;
     cr_assert_eq(tix_method_parse("tornqvist", &m), TIX_OK);
     cr_assert_eq(m, TIX_METHOD_TORNQVIST);
-    cr_assert_eq(tix_method_parse("walsh", &m), TIX_E_INVALID);
+    cr_assert_eq(tix_method_parse("walsh", &m), TIX_OK);
+    cr_assert_eq(m, TIX_METHOD_WALSH);
+    cr_assert_eq(tix_method_parse("geks-tornqvist", &m), TIX_OK);
+    cr_assert_eq(m, TIX_METHOD_GEKS_TORNQVIST);
+    cr_assert_eq(tix_method_parse("geks", &m), TIX_E_INVALID);
+    cr_assert_str_eq(tix_method_name((tix_method)99), "?");
     cr_assert_str_eq(tix_method_name(TIX_METHOD_PAASCHE), "paasche");
 }

@@ -62,7 +62,9 @@ static tix_index *sample_index(tix_index_row *rows)
                               .cells = 2,
                               .value_index = 100,
                               .volume_index = 100,
-                              .unit_value_index = 100};
+                              .unit_value_index = 100,
+                              .change = NAN,
+                              .coverage = NAN};
     rows[1] = (tix_index_row){.period = 2819,
                               .contracts = 5,
                               .value = 86001,
@@ -70,8 +72,15 @@ static tix_index *sample_index(tix_index_row *rows)
                               .matched = 2,
                               .value_index = 172.002,
                               .volume_index = 177.7409258856,
-                              .unit_value_index = NAN};
-    ix = (tix_index){TIX_PERIOD_WEEK, TIX_METHOD_FISHER, 2817, 2, rows};
+                              .unit_value_index = NAN,
+                              .change = 1.72002,
+                              .coverage = 0.75,
+                              .suppressed = 1};
+    ix = (tix_index){.kind = TIX_PERIOD_WEEK,
+                     .method = TIX_METHOD_FISHER,
+                     .base = 2817,
+                     .nrows = 2,
+                     .rows = rows};
     return &ix;
 }
 
@@ -86,10 +95,10 @@ Test(write, index_csv_fills_calendar_gaps)
     cr_assert_str_eq(label, "2024-W01");
     char *s = capture(index_csv, ix);
     cr_assert_str_eq(s, "period,contracts,value,value_index,volume_index,unit_value_index,"
-                        "matched_cells,cells\n"
-                        "2024-W01,3,500.00,100.000000,100.000000,100.000000,0,2\n"
-                        "2024-W02,0,0.00,,,,0,0\n"
-                        "2024-W03,5,860.01,172.002000,177.740926,,2,2\n");
+                        "matched_cells,cells,link,coverage,suppressed_cells\n"
+                        "2024-W01,3,500.00,100.000000,100.000000,100.000000,0,2,,,0\n"
+                        "2024-W02,0,0.00,,,,0,0,,,0\n"
+                        "2024-W03,5,860.01,172.002000,177.740926,,2,2,1.720020,0.750000,1\n");
     free(s);
 }
 

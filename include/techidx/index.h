@@ -1,15 +1,21 @@
-/* The chained technology trading index.
+/* The technology trading index and its methodology (docs/methodology.md).
  *
  * For each period with data and each cell s: n = contracts, V = value
- * (cents), u = V / n. Each period with data is linked to the previous period
- * with data over the cells present in both (matched cells):
- *   value link       sum V1 / sum V0
- *   volume link      Laspeyres sum u0 n1 / sum V0, Paasche sum V1 / sum u1 n0,
- *                    Fisher sqrt(L P), Tornqvist exp sum (w0+w1)/2 ln(n1/n0)
- *                    with w the value shares within the matched cells
- *   unit-value link  the same with the roles of u and n swapped.
- * The base period is 100; later periods multiply by their links, earlier
- * ones divide. */
+ * (cents), u = V / n. Cells with fewer than min_contracts contracts in a
+ * period are suppressed there: unpublished and out of every link. Two
+ * periods are compared over the cells published in both (matched cells):
+ *   value            sum V1 / sum V0
+ *   volume           Laspeyres sum u0 n1 / sum u0 n0, Paasche sum u1 n1 /
+ *                    sum u1 n0, Fisher sqrt(L P), Tornqvist
+ *                    exp sum (w0+w1)/2 ln(n1/n0) with w the value shares,
+ *                    Walsh sum sqrt(u0 u1) n1 / sum sqrt(u0 u1) n0
+ *   unit value       the same with the roles of u and n swapped.
+ * Chained: each period is linked to the previous period with data. Fixed
+ * base: each period is compared directly with the base. GEKS: the
+ * geometric mean, over the periods l of a window, of the bilateral Fisher
+ * or Tornqvist comparisons through l; a rolling window extended by
+ * splicing, so that no period already computed changes. The base period
+ * is 100. */
 #ifndef TECHIDX_INDEX_H
 #define TECHIDX_INDEX_H
 
@@ -27,21 +33,54 @@ typedef enum tix_method {
     TIX_METHOD_FISHER = 0,
     TIX_METHOD_LASPEYRES = 1,
     TIX_METHOD_PAASCHE = 2,
-    TIX_METHOD_TORNQVIST = 3
+    TIX_METHOD_TORNQVIST = 3,
+    TIX_METHOD_WALSH = 4,
+    TIX_METHOD_GEKS_FISHER = 5,
+    TIX_METHOD_GEKS_TORNQVIST = 6
 } tix_method;
 
-/* "fisher", "laspeyres", "paasche", "tornqvist". */
+/* "fisher", "laspeyres", "paasche", "tornqvist", "walsh", "geks-fisher",
+ * "geks-tornqvist". */
 const char *tix_method_name(tix_method m);
 tix_status tix_method_parse(const char *name, tix_method *m);
+
+typedef enum tix_chain {
+    TIX_CHAIN_CHAINED = 0, /* links between consecutive periods with data */
+    TIX_CHAIN_FIXED = 1    /* each period against the base directly */
+} tix_chain;
+
+/* "chained", "fixed". */
+const char *tix_chain_name(tix_chain c);
+tix_status tix_chain_parse(const char *name, tix_chain *c);
+
+/* How a GEKS window that moved on by one period is joined to the series:
+ * on the geometric mean of all the overlapping periods (mean), on the
+ * previous period (movement), on the window's first period (window) or on
+ * its middle period (half). */
+typedef enum tix_splice {
+    TIX_SPLICE_MEAN = 0,
+    TIX_SPLICE_MOVEMENT = 1,
+    TIX_SPLICE_WINDOW = 2,
+    TIX_SPLICE_HALF = 3
+} tix_splice;
+
+/* "mean", "movement", "window", "half". */
+const char *tix_splice_name(tix_splice s);
+tix_status tix_splice_parse(const char *name, tix_splice *s);
+
+/* The default GEKS window for a period kind: 53 weeks, 13 months, 5
+ * quarters, 5 years, 366 days (a year and one period). */
+size_t tix_geks_default_window(tix_period_kind kind);
 
 typedef struct tix_links {
     double value, volume, unit_value;
 } tix_links;
 
-/* Links from period 0 to period 1 over k matched cells with contracts n0/n1
- * and values v0/v1 (any unit, all >= 0, n > 0). Returns TIX_OK, or
- * TIX_E_NODATA when a link is undefined (k = 0, a zero value total, a
- * Tornqvist log of zero); *out is then all NaN. */
+/* Bilateral comparison of period 0 with period 1 over k matched cells with
+ * contracts n0/n1 and values v0/v1 (any unit, all >= 0, n > 0), m one of
+ * the bilateral methods (not GEKS). Returns TIX_OK, or TIX_E_NODATA when a
+ * ratio is undefined (k = 0, a zero value total, a Tornqvist log of zero);
+ * *out is then all NaN. TIX_E_INVALID for a GEKS method. */
 tix_status tix_index_link(tix_method m, size_t k, const double *n0, const double *v0,
                           const double *n1, const double *v1, tix_links *out);
 
@@ -49,34 +88,75 @@ typedef struct tix_index_opts {
     tix_method method;
     int has_base; /* 0: the first period with data is the base */
     int32_t base; /* period ordinal of the base when has_base */
+    tix_chain chain;       /* bilateral methods only; GEKS is neither */
+    uint64_t min_contracts; /* 0 or 1: nothing suppressed */
+    size_t window;          /* GEKS window in periods with data; 0: the default */
+    tix_splice splice;      /* GEKS only */
 } tix_index_opts;
 
-/* One period with data. Index fields are NaN where undefined: no matched
- * cells on the path to the base. */
+/* One period with data. Index fields are NaN where undefined. */
 typedef struct tix_index_row {
-    int32_t period;     /* ordinal (period.h) */
-    uint64_t contracts; /* all accepted contracts of the period */
-    int64_t value;      /* their total measure, cents */
-    size_t cells;       /* cells with data */
-    size_t matched;     /* cells matched with the previous period with data */
-    tix_links link;     /* links to the previous period with data (NaN for the first) */
+    int32_t period;      /* ordinal (period.h) */
+    uint64_t contracts;  /* all accepted contracts of the period */
+    int64_t value;       /* their total measure, cents */
+    size_t cells;        /* cells with data */
+    size_t suppressed;   /* of which fewer than min_contracts contracts */
+    size_t matched;      /* cells in the period's comparison: see coverage */
+    double coverage;     /* the matched cells' share of the period's value */
+    tix_links link;      /* chained: links to the previous period with data */
     double value_index, volume_index, unit_value_index;
+    double change;       /* value_index over the previous period's: the headline link */
 } tix_index_row;
 
-/* The computed series; rows cover only periods with data, in order. */
+/* The computed series; rows cover only periods with data, in order.
+ * matched and coverage refer to the previous period with data (chained,
+ * GEKS) or to the base (fixed). */
 typedef struct tix_index {
     tix_period_kind kind;
+    tix_index_opts opts; /* as used: window resolved, min_contracts >= 1 */
     tix_method method;
     int32_t base;
+    size_t base_row; /* row of the base period */
     size_t nrows;
     tix_index_row *rows;
 } tix_index;
 
-/* Computes the chained index of a finalized cube. Returns TIX_OK (*out owns
- * the result), TIX_E_NODATA (no data, or the base period has none; err
- * says which), TIX_E_OVERFLOW or TIX_E_NOMEM. */
+/* Computes the index of a finalized cube. Returns TIX_OK (*out owns the
+ * result), TIX_E_NODATA (no data, or the base period has none; err says
+ * which), TIX_E_INVALID (an option out of range), TIX_E_OVERFLOW or
+ * TIX_E_NOMEM. */
 tix_status tix_index_compute(const tix_cube *cube, const tix_index_opts *opts, tix_index **out,
                              char *err, size_t errlen);
+
+/* A cell's own indices: 100 x its value, contracts and unit value over
+ * those of the base period; NaN where the cell is unpublished (no data or
+ * suppressed) in this period or in the base period. */
+typedef struct tix_cell_index {
+    int suppressed; /* fewer than min_contracts contracts */
+    double value_index, volume_index, unit_value_index;
+} tix_cell_index;
+
+/* The sub-indices of entry k of row t (cube period t). cube is the one
+ * the index was computed from. */
+void tix_index_cell(const tix_index *ix, const tix_cube *cube, size_t t, size_t k,
+                    tix_cell_index *out);
+
+/* One cell's additive contribution, in percentage points, to the change
+ * from the previous period with data: they add up to 100 (link - 1) of the
+ * value, volume and unit-value links. */
+typedef struct tix_contribution {
+    uint32_t cell; /* rank (tix_cube_cell_name) */
+    double value_pp, volume_pp, unit_value_pp;
+} tix_contribution;
+
+/* Contributions of the matched cells of row t (t >= 1) to its chained link:
+ * shares for Laspeyres, Paasche and Walsh, the van IJzeren (Reinsdorf,
+ * Diewert and Ehemann) decomposition for Fisher, and log changes for
+ * Tornqvist. out has room for tix_cube_ncells entries; *n gets how many.
+ * Returns TIX_OK; TIX_E_NODATA when row t has no defined link (*n = 0);
+ * TIX_E_INVALID unless the index is chained and bilateral. */
+tix_status tix_index_contributions(const tix_index *ix, const tix_cube *cube, size_t t,
+                                   tix_contribution *out, size_t *n);
 
 /* Frees ix. Accepts NULL. */
 void tix_index_free(tix_index *ix);

@@ -22,9 +22,11 @@ extern "C" {
 #endif
 
 /* `period,contracts,value,value_index,volume_index,unit_value_index,
- * matched_cells,cells`: one row per calendar period from the first to the
- * last period with data; periods without data have 0 contracts, value 0.00
- * and empty index fields. */
+ * matched_cells,cells,link,coverage,suppressed_cells`: one row per calendar
+ * period from the first to the last period with data; periods without data
+ * have 0 contracts, value 0.00 and empty index fields. link is the value
+ * index over the previous period's (the headline's period-on-period
+ * ratio), coverage the matched cells' share of the period's value. */
 tix_status tix_write_index_csv(FILE *f, const tix_index *ix);
 
 /* Run metadata for the JSON document. All borrowed. */
@@ -43,11 +45,18 @@ typedef struct tix_run_info {
  * "value_cents" the exact integer, indices are numbers or null. */
 tix_status tix_write_index_json(FILE *f, const tix_index *ix, const tix_run_info *info);
 
-/* `period,cell,contracts,value,mean,sd,min,median,p90,max` for every
- * (period, cell) with data, periods in order and cells in byte order. The
- * cube must be finalized and made with cell_stats. Money in yuan, two
- * decimals. */
-tix_status tix_write_cells_csv(FILE *f, const tix_cube *cube);
+/* `period,cell,contracts,value,mean,sd,min,median,p90,max,value_index,
+ * volume_index,unit_value_index,suppressed` for every (period, cell) with
+ * data, periods in order and cells in byte order. The cube must be
+ * finalized and made with cell_stats; ix (may be NULL: no sub-indices, no
+ * suppression) must have been computed from it. A suppressed cell has only
+ * its period, name and suppressed = 1. Money in yuan, two decimals. */
+tix_status tix_write_cells_csv(FILE *f, const tix_cube *cube, const tix_index *ix);
+
+/* `period,cell,value_pp,volume_pp,unit_value_pp`: each matched cell's
+ * contribution to each period's change (tix_index_contributions), ten
+ * decimals. ix must be chained and bilateral (TIX_E_INVALID otherwise). */
+tix_status tix_write_contributions_csv(FILE *f, const tix_cube *cube, const tix_index *ix);
 
 /* The rejects file: header `file,line,reason,record`, then one row per
  * tix_write_reject call, RFC 4180-quoted. */

@@ -15,7 +15,7 @@
 
 static const char run_help[] =
     "Usage: techidx run [OPTIONS] FILE...\n"
-    "Compute the chained technology trading index from contract dumps.\n"
+    "Compute the technology trading index from contract dumps.\n"
     "FILE is gzip (detected by content) or plain CSV; '-' reads stdin.\n"
     "Several files form one dataset.\n"
     "\n"
@@ -23,11 +23,24 @@ static const char run_help[] =
     "  --by DIM        sector|contract_type|buyer_region|seller_region\n"
     "                  the cells whose values weight the index (default sector)\n"
     "  --measure M     tech_amount|amount (default tech_amount)\n"
-    "  --method M      fisher|laspeyres|paasche|tornqvist (default fisher)\n"
+    "  --method M      fisher|laspeyres|paasche|tornqvist|walsh, or the multilateral\n"
+    "                  geks-fisher|geks-tornqvist (default fisher)\n"
+    "  --chain C       chained|fixed: link consecutive periods, or compare each\n"
+    "                  with the base directly (default chained; not with GEKS)\n"
+    "  --window W      GEKS window in periods with data (default 53 weeks, 13\n"
+    "                  months, 5 quarters or years, 366 days)\n"
+    "  --splice S      mean|movement|window|half: how GEKS windows are joined\n"
+    "                  (default mean); published periods never change\n"
     "  --base LABEL    period set to 100, e.g. 2024-W11 (default: first with data)\n"
+    "  --min-contracts K\n"
+    "                  cells with fewer than K contracts in a period are suppressed:\n"
+    "                  unpublished in --cells and left out of the links (default 1)\n"
     "  -o, --output F  index file (default stdout)\n"
     "  --format F      csv|json (default csv)\n"
-    "  --cells F       per period x cell table with statistics\n"
+    "  --cells F       per period x cell table with statistics and sub-indices\n"
+    "  --contributions F\n"
+    "                  each cell's contribution, in percentage points, to each\n"
+    "                  period's change (chained bilateral methods)\n"
     "  --rejects F     rejected rows: file,line,reason,record\n"
     "  --strict        fail (exit 1) when any row is rejected; no index is written\n"
     "  --map COL=HDR   read column COL from header HDR (repeatable)\n"
@@ -60,8 +73,9 @@ typedef struct run_opts {
     tix_engine_opts engine;
     tix_index_opts index;
     const char *base_label;
-    const char *output, *cells, *rejects;
+    const char *output, *cells, *rejects, *contributions;
     int json, strict, quiet;
+    int chain_given, geks_given; /* options that only some methods take */
     tix_header_map maps[TIX_COL_COUNT * 4];
     size_t nmaps;
 } run_opts;
@@ -110,7 +124,12 @@ enum {
     OPT_MAX_CELLS,
     OPT_MAX_MEMORY,
     OPT_THREADS,
-    OPT_INFLATE
+    OPT_INFLATE,
+    OPT_CHAIN,
+    OPT_WINDOW,
+    OPT_SPLICE,
+    OPT_MIN_CONTRACTS,
+    OPT_CONTRIBUTIONS
 };
 
 static int parse_args(int argc, char **argv, run_opts *o)
@@ -136,6 +155,11 @@ static int parse_args(int argc, char **argv, run_opts *o)
         {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
         {"threads", required_argument, NULL, OPT_THREADS},
         {"inflate", required_argument, NULL, OPT_INFLATE},
+        {"chain", required_argument, NULL, OPT_CHAIN},
+        {"window", required_argument, NULL, OPT_WINDOW},
+        {"splice", required_argument, NULL, OPT_SPLICE},
+        {"min-contracts", required_argument, NULL, OPT_MIN_CONTRACTS},
+        {"contributions", required_argument, NULL, OPT_CONTRIBUTIONS},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -175,8 +199,40 @@ static int parse_args(int argc, char **argv, run_opts *o)
             break;
         case OPT_METHOD:
             if (tix_method_parse(optarg, &o->index.method) != TIX_OK)
-                return usage_error(
-                    "--method must be fisher, laspeyres, paasche or tornqvist, not '%s'", optarg);
+                return usage_error("--method must be fisher, laspeyres, paasche, tornqvist, walsh, "
+                                   "geks-fisher or geks-tornqvist, not '%s'",
+                                   optarg);
+            break;
+        case OPT_CHAIN:
+            if (tix_chain_parse(optarg, &o->index.chain) != TIX_OK)
+                return usage_error("--chain must be chained or fixed, not '%s'", optarg);
+            o->chain_given = 1;
+            break;
+        case OPT_SPLICE:
+            if (tix_splice_parse(optarg, &o->index.splice) != TIX_OK)
+                return usage_error("--splice must be mean, movement, window or half, not '%s'",
+                                   optarg);
+            o->geks_given = 1;
+            break;
+        case OPT_WINDOW: {
+            size_t v;
+            if (!parse_count(optarg, &v) || v < 2 || v > 100000)
+                return usage_error("--window takes a whole number from 2 to 100000, not '%s'",
+                                   optarg);
+            o->index.window = v;
+            o->geks_given = 1;
+            break;
+        }
+        case OPT_MIN_CONTRACTS: {
+            size_t v;
+            if (!parse_count(optarg, &v))
+                return usage_error("--min-contracts takes a positive whole number, not '%s'",
+                                   optarg);
+            o->index.min_contracts = v;
+            break;
+        }
+        case OPT_CONTRIBUTIONS:
+            o->contributions = optarg;
             break;
         case OPT_BASE:
             o->base_label = optarg;
@@ -291,10 +347,22 @@ static int parse_args(int argc, char **argv, run_opts *o)
             return usage_error("--base '%s' is not a label of the chosen --period", o->base_label);
         o->index.has_base = 1;
     }
-    if (o->output && strcmp(o->output, "-") != 0 &&
-        ((o->cells && strcmp(o->output, o->cells) == 0) ||
-         (o->rejects && strcmp(o->output, o->rejects) == 0)))
-        return usage_error("output file '%s' is named twice", o->output);
+    int geks = o->index.method == TIX_METHOD_GEKS_FISHER ||
+               o->index.method == TIX_METHOD_GEKS_TORNQVIST;
+    if (geks && o->chain_given)
+        return usage_error("--chain applies to bilateral methods; GEKS is neither chained nor "
+                           "fixed-base (see --window and --splice)");
+    if (!geks && o->geks_given)
+        return usage_error("--window and --splice apply to the GEKS methods only");
+    if (o->contributions && (geks || o->index.chain != TIX_CHAIN_CHAINED))
+        return usage_error("--contributions decomposes chained links: use --chain chained and a "
+                           "bilateral --method");
+    const char *named[] = {o->output, o->cells, o->rejects, o->contributions};
+    for (size_t i = 0; i < 4; i++)
+        for (size_t k = i + 1; k < 4; k++)
+            if (named[i] && named[k] && strcmp(named[i], "-") != 0 &&
+                strcmp(named[i], named[k]) == 0)
+                return usage_error("output file '%s' is named twice", named[i]);
     o->engine.maps = o->maps;
     o->engine.nmaps = o->nmaps;
     o->engine.cell_stats = o->cells != NULL;
@@ -376,7 +444,7 @@ int tix_cli_run(int argc, char **argv)
         return rc < 0 ? TIX_EXIT_OK : rc;
 
     int exit_code = TIX_EXIT_FAIL;
-    outfile out = {0}, cells = {0}, rejects = {0};
+    outfile out = {0}, cells = {0}, rejects = {0}, contrib = {0};
     tix_engine *eng = NULL;
     tix_index *ix = NULL;
     char msg[256];
@@ -421,8 +489,16 @@ int tix_cli_run(int argc, char **argv)
     if (o.cells) {
         if (open_out(&cells, o.cells) != 0)
             goto done;
-        if (tix_write_cells_csv(cells.f, cube) != TIX_OK) {
+        if (tix_write_cells_csv(cells.f, cube, ix) != TIX_OK) {
             term_error(o.cells, 0, "write failed");
+            goto done;
+        }
+    }
+    if (o.contributions) {
+        if (open_out(&contrib, o.contributions) != 0)
+            goto done;
+        if ((st = tix_write_contributions_csv(contrib.f, cube, ix)) != TIX_OK) {
+            term_error(o.contributions, 0, "write failed: %s", tix_strerror(st));
             goto done;
         }
     }
@@ -447,6 +523,10 @@ int tix_cli_run(int argc, char **argv)
         term_error(o.cells, 0, "cannot write: %s", strerror(errno));
         goto done;
     }
+    if (o.contributions && outfile_commit(&contrib) != 0) {
+        term_error(o.contributions, 0, "cannot write: %s", strerror(errno));
+        goto done;
+    }
     if (outfile_commit(&out) != 0) {
         term_error(o.output, 0, "cannot write: %s", strerror(errno));
         goto done;
@@ -456,6 +536,7 @@ done:
     outfile_abort(&out);
     outfile_abort(&cells);
     outfile_abort(&rejects);
+    outfile_abort(&contrib);
     tix_index_free(ix);
     tix_engine_free(eng);
     return exit_code;
