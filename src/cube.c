@@ -27,6 +27,7 @@ typedef struct pair {
     int32_t sk_lo;  /* first bucket held in sk */
     uint32_t sk_len;
     uint32_t *sk;
+    int64_t *sks; /* TIX_CUBE_STATS_SUMS: the exact sum of each bucket */
 } pair;
 
 typedef struct cell_name {
@@ -68,6 +69,10 @@ struct tix_cube {
     tix_cube_entry *view;
     uint32_t *order; /* view position -> pair index */
 };
+
+/* Memory of one sketch bucket. */
+#define bucket_bytes(c)                                                                            \
+    (sizeof(uint32_t) + ((c)->opts.cell_stats == TIX_CUBE_STATS_SUMS ? sizeof(int64_t) : 0))
 
 /* Counts n more bytes against the budget; TIX_E_LIMIT when it is spent. */
 static tix_status reserve(tix_cube *c, size_t n)
@@ -292,8 +297,9 @@ static void forget_last_pair(tix_cube *c)
     while (c->pair_slots[s] != c->npairs)
         s = (s + 1) & c->pair_mask;
     c->pair_slots[s] = 0;
-    release(c, p->sk_len * sizeof *p->sk);
+    release(c, p->sk_len * bucket_bytes(c));
     free(p->sk);
+    free(p->sks);
     c->npairs--;
 }
 
@@ -310,18 +316,27 @@ static tix_status sketch_cover(tix_cube *c, pair *p, int32_t lo_b, int32_t hi_b)
     int32_t hi = p->sk_len ? (hi_b > sk_hi ? hi_b + 15 : sk_hi) : hi_b + 15;
     if (lo < 0)
         lo = 0;
-    size_t grow = ((size_t)(hi - lo) - p->sk_len) * sizeof *p->sk;
+    size_t grow = ((size_t)(hi - lo) - p->sk_len) * bucket_bytes(c);
     if (reserve(c, grow) != TIX_OK)
         return TIX_E_LIMIT;
+    int sums = c->opts.cell_stats == TIX_CUBE_STATS_SUMS;
     uint32_t *nk = calloc((size_t)(hi - lo), sizeof *nk);
-    if (!nk) {
+    int64_t *ns = sums ? calloc((size_t)(hi - lo), sizeof *ns) : NULL;
+    if (!nk || (sums && !ns)) {
+        free(nk);
+        free(ns);
         release(c, grow);
         return TIX_E_NOMEM;
     }
-    if (p->sk_len)
+    if (p->sk_len) {
         memcpy(nk + (p->sk_lo - lo), p->sk, p->sk_len * sizeof *nk);
+        if (sums)
+            memcpy(ns + (p->sk_lo - lo), p->sks, p->sk_len * sizeof *ns);
+    }
     free(p->sk);
+    free(p->sks);
     p->sk = nk;
+    p->sks = ns;
     p->sk_lo = lo;
     p->sk_len = (uint32_t)(hi - lo);
     return TIX_OK;
@@ -341,6 +356,8 @@ static tix_status sketch_add(tix_cube *c, pair *p, int64_t cents)
     if (*slot == UINT32_MAX)
         return TIX_E_OVERFLOW;
     (*slot)++;
+    if (p->sks) /* at most the pair's sum, which is checked */
+        p->sks[b - p->sk_lo] += cents;
     return TIX_OK;
 }
 
@@ -521,8 +538,11 @@ tix_status tix_cube_merge(tix_cube *dst, const tix_cube *src)
         dp->zeros += sp->zeros;
         if (sp->sk_len)
             st = sketch_cover(dst, dp, sp->sk_lo, sp->sk_lo + (int32_t)sp->sk_len);
-        for (uint32_t k = 0; st == TIX_OK && k < sp->sk_len; k++)
+        for (uint32_t k = 0; st == TIX_OK && k < sp->sk_len; k++) {
             dp->sk[sp->sk_lo + (int32_t)k - dp->sk_lo] += sp->sk[k];
+            if (dp->sks)
+                dp->sks[sp->sk_lo + (int32_t)k - dp->sk_lo] += sp->sks[k];
+        }
     }
     /* merge_check leaves only an allocation failure to happen here. */
     return st;
@@ -713,6 +733,82 @@ tix_status tix_cube_stats(const tix_cube *c, size_t i, size_t k, tix_cell_stats 
     return TIX_OK;
 }
 
+/* The largest amount in bucket b: bucket_of is the one authority on which
+ * amount falls in which bucket, so the edge is found through it. */
+static int64_t bucket_top(int32_t b)
+{
+    double e = floor(exp((double)b * SK_LOG_GAMMA));
+    int64_t x = e >= 9.2e18 ? INT64_MAX : (int64_t)e;
+    while (x > 1 && bucket_of(x) > b)
+        x--;
+    while (x < INT64_MAX && bucket_of(x + 1) <= b)
+        x++;
+    return x;
+}
+
+tix_status tix_cube_winsorize(const tix_cube *c, double q, size_t window, int64_t *values,
+                              uint64_t *capped)
+{
+    if (!c->final || c->opts.cell_stats != TIX_CUBE_STATS_SUMS || !(q > 0) || !(q <= 1) ||
+        window < 1)
+        return TIX_E_INVALID;
+    /* The window's histogram, over the union of the pairs' bucket ranges. */
+    int32_t lo = INT32_MAX, hi = INT32_MIN;
+    for (size_t i = 0; i < c->npairs; i++)
+        if (c->pairs[i].sk_len) {
+            if (c->pairs[i].sk_lo < lo)
+                lo = c->pairs[i].sk_lo;
+            if (c->pairs[i].sk_lo + (int32_t)c->pairs[i].sk_len > hi)
+                hi = c->pairs[i].sk_lo + (int32_t)c->pairs[i].sk_len;
+        }
+    size_t nb = hi > lo ? (size_t)(hi - lo) : 1;
+    uint64_t *hist = malloc(nb * sizeof *hist);
+    if (!hist)
+        return TIX_E_NOMEM;
+    for (size_t v = 0; v < c->npairs; v++) {
+        const pair *p = &c->pairs[c->order[v]];
+        memset(hist, 0, nb * sizeof *hist);
+        uint64_t total = 0, zeros = 0;
+        /* The cell's amounts over the trailing window of periods. */
+        for (int64_t t = (int64_t)p->period - (int64_t)window + 1; t <= p->period; t++) {
+            if (t < INT32_MIN)
+                continue;
+            const pair *w = lookup_pair(c, (int32_t)t, p->cell);
+            if (!w)
+                continue;
+            total += w->n;
+            zeros += w->zeros;
+            for (uint32_t k = 0; k < w->sk_len; k++)
+                hist[w->sk_lo - lo + (int32_t)k] += w->sk[k];
+        }
+        /* The bucket of the ceil(q total)-th smallest amount. */
+        uint64_t rank = (uint64_t)ceil(q * (double)total);
+        if (rank < 1)
+            rank = 1;
+        int32_t cap_b = INT32_MIN; /* below every bucket: the cap is 0 */
+        uint64_t seen = zeros;
+        for (size_t k = 0; seen < rank && k < nb; k++) {
+            seen += hist[k];
+            cap_b = lo + (int32_t)k;
+        }
+        int64_t cap = cap_b == INT32_MIN ? 0 : bucket_top(cap_b);
+        /* This pair: its buckets up to the cap's keep their exact sums, the
+         * amounts above become the cap. */
+        int64_t sum = 0;
+        uint64_t over = 0;
+        for (uint32_t k = 0; k < p->sk_len; k++) {
+            if (p->sk_lo + (int32_t)k <= cap_b)
+                sum += p->sks[k];
+            else
+                over += p->sk[k];
+        }
+        values[v] = sum + (int64_t)over * cap; /* at most p->sum: no overflow */
+        capped[v] = over;
+    }
+    free(hist);
+    return TIX_OK;
+}
+
 void tix_cube_free(tix_cube *c)
 {
     if (!c)
@@ -721,8 +817,10 @@ void tix_cube_free(tix_cube *c)
     free(c->dense);
     for (size_t i = 0; i < c->ncells; i++)
         free(c->cells[i].name);
-    for (size_t i = 0; i < c->npairs; i++)
+    for (size_t i = 0; i < c->npairs; i++) {
         free(c->pairs[i].sk);
+        free(c->pairs[i].sks);
+    }
     free(c->cells);
     free(c->cell_slots);
     free(c->pairs);

@@ -212,20 +212,43 @@ tix_status tix_index_link(tix_method m, size_t k, const double *n0, const double
 /* What computing needs besides the result: each period's published
  * entries (suppressed ones left out) and room for one comparison. */
 typedef struct work {
-    const tix_cube *cube;
     tix_index *ix;
     tix_cube_entry *pub; /* published entries, period after period */
-    size_t *pub_start;   /* nperiods + 1 offsets into pub */
+    size_t *pub_start;   /* nrows + 1 offsets into pub */
     double *n0, *v0, *n1, *v1;
     uint32_t *cells; /* the matched cells' ranks */
 } work;
 
-/* Matched cells of periods a and b into w's arrays; returns their count
- * and, in *share, their share of period b's whole value. */
-static size_t match(const work *w, size_t a, size_t b, double *share)
+/* Room for comparisons over up to nc cells; 0 when out of memory. */
+static int work_arrays(work *w, size_t nc)
 {
-    const tix_cube_entry *x = w->pub + w->pub_start[a], *y = w->pub + w->pub_start[b];
-    size_t na = w->pub_start[a + 1] - w->pub_start[a], nb = w->pub_start[b + 1] - w->pub_start[b];
+    size_t room = nc ? nc : 1;
+    w->n0 = malloc(4 * room * sizeof *w->n0);
+    w->cells = malloc(room * sizeof *w->cells);
+    if (!w->n0 || !w->cells)
+        return 0;
+    w->v0 = w->n0 + room;
+    w->n1 = w->n0 + 2 * room;
+    w->v1 = w->n0 + 3 * room;
+    return 1;
+}
+
+static void work_free(work *w)
+{
+    free(w->pub);
+    free(w->pub_start);
+    free(w->n0);
+    free(w->cells);
+}
+
+/* The value the index weighs period t with: winsorized when asked. */
+static int64_t index_value(const tix_index_row *r) { return r->value - r->capped_value; }
+
+/* Matched cells of the entry lists x (period 0) and y (period 1) into w's
+ * arrays; returns their count and, in *share, their share of total1. */
+static size_t match(const work *w, const tix_cube_entry *x, size_t na, const tix_cube_entry *y,
+                    size_t nb, int64_t total1, double *share)
+{
     size_t i = 0, j = 0, k = 0;
     double sum = 0;
     while (i < na && j < nb) {
@@ -243,8 +266,7 @@ static size_t match(const work *w, size_t a, size_t b, double *share)
             k++, i++, j++;
         }
     }
-    int64_t total = w->ix->rows[b].value;
-    *share = total > 0 ? sum / (double)total : NAN;
+    *share = total1 > 0 ? sum / (double)total1 : NAN;
     return k;
 }
 
@@ -252,7 +274,9 @@ static size_t match(const work *w, size_t a, size_t b, double *share)
 static tix_status compare(const work *w, size_t a, size_t b, tix_links *l, size_t *matched,
                           double *share)
 {
-    size_t k = match(w, a, b, share);
+    size_t k = match(w, w->pub + w->pub_start[a], w->pub_start[a + 1] - w->pub_start[a],
+                     w->pub + w->pub_start[b], w->pub_start[b + 1] - w->pub_start[b],
+                     index_value(&w->ix->rows[b]), share);
     if (matched)
         *matched = k;
     tix_status st = tix_index_link(bilateral_of(w->ix->opts.method), k, w->n0, w->v0, w->n1,
@@ -414,51 +438,73 @@ static tix_status geks_series(work *w)
     return TIX_OK;
 }
 
-static void work_free(work *w)
-{
-    free(w->pub);
-    free(w->pub_start);
-    free(w->n0);
-    free(w->cells);
-}
-
-/* Fills the rows' totals and w's published entries. */
-static tix_status prepare(work *w, char *err, size_t errlen)
+/* Fills the rows' totals, the index's entries (winsorized when asked)
+ * and w's published entries. */
+static tix_status prepare(work *w, const tix_cube *cube, char *err, size_t errlen)
 {
     tix_index *ix = w->ix;
-    size_t np = ix->nrows, nc = tix_cube_ncells(w->cube), all = 0;
+    size_t np = ix->nrows, all = 0;
     for (size_t t = 0; t < np; t++) {
         size_t ne;
-        tix_cube_entries(w->cube, t, &ne);
+        tix_cube_entries(cube, t, &ne);
         all += ne;
     }
-    size_t room = nc ? nc : 1;
-    w->pub = malloc((all ? all : 1) * sizeof *w->pub);
+    size_t room = all ? all : 1;
+    ix->entries = malloc(room * sizeof *ix->entries);
+    ix->entry_start = malloc((np + 1) * sizeof *ix->entry_start);
+    w->pub = malloc(room * sizeof *w->pub);
     w->pub_start = malloc((np + 1) * sizeof *w->pub_start);
-    w->n0 = malloc(4 * room * sizeof *w->n0);
-    w->cells = malloc(room * sizeof *w->cells);
-    if (!w->pub || !w->pub_start || !w->n0 || !w->cells)
+    int64_t *wins = NULL;
+    uint64_t *capped = NULL;
+    if (ix->opts.winsorize > 0 && (!(wins = malloc(room * sizeof *wins)) ||
+                                   !(capped = malloc(room * sizeof *capped)))) {
+        free(wins);
         return TIX_E_NOMEM;
-    w->v0 = w->n0 + room;
-    w->n1 = w->n0 + 2 * room;
-    w->v1 = w->n0 + 3 * room;
-    size_t k = 0;
+    }
+    if (!ix->entries || !ix->entry_start || !w->pub || !w->pub_start ||
+        !work_arrays(w, tix_cube_ncells(cube))) {
+        free(wins);
+        free(capped);
+        return TIX_E_NOMEM;
+    }
+    if (wins) {
+        tix_status st =
+            tix_cube_winsorize(cube, ix->opts.winsorize, ix->opts.winsor_window, wins, capped);
+        if (st != TIX_OK) {
+            if (err && st == TIX_E_INVALID)
+                snprintf(err, errlen, "winsorizing needs a cube that keeps bucket sums");
+            free(wins);
+            free(capped);
+            return st;
+        }
+    }
+    size_t k = 0, v = 0;
     for (size_t t = 0; t < np; t++) {
         tix_index_row *r = &ix->rows[t];
         size_t ne;
-        const tix_cube_entry *e = tix_cube_entries(w->cube, t, &ne);
-        r->period = tix_cube_period(w->cube, t);
+        const tix_cube_entry *e = tix_cube_entries(cube, t, &ne);
+        r->period = tix_cube_period(cube, t);
         r->cells = ne;
         w->pub_start[t] = k;
-        for (size_t i = 0; i < ne; i++) {
-            r->contracts += e[i].n;
-            if (__builtin_add_overflow(r->value, e[i].value, &r->value)) {
+        ix->entry_start[t] = v;
+        for (size_t i = 0; i < ne; i++, v++) {
+            tix_cube_entry x = e[i];
+            r->contracts += x.n;
+            if (__builtin_add_overflow(r->value, x.value, &r->value)) {
                 if (err)
                     snprintf(err, errlen, "period total exceeds the int64 range of cents");
+                free(wins);
+                free(capped);
                 return TIX_E_OVERFLOW;
             }
-            if (e[i].n >= ix->opts.min_contracts)
-                w->pub[k++] = e[i];
+            if (wins) { /* never more than the raw value: no overflow */
+                r->capped += capped[v];
+                r->capped_value += x.value - wins[v];
+                x.value = wins[v];
+            }
+            ix->entries[v] = x;
+            if (x.n >= ix->opts.min_contracts)
+                w->pub[k++] = x;
             else
                 r->suppressed++;
         }
@@ -468,6 +514,9 @@ static tix_status prepare(work *w, char *err, size_t errlen)
         set_levels(r, NAN, NAN, NAN);
     }
     w->pub_start[np] = k;
+    ix->entry_start[np] = v;
+    free(wins);
+    free(capped);
     return TIX_OK;
 }
 
@@ -477,7 +526,8 @@ tix_status tix_index_compute(const tix_cube *cube, const tix_index_opts *opts, t
     size_t np = tix_cube_nperiods(cube);
     *out = NULL;
     if ((unsigned)opts->method >= NMETHODS || (unsigned)opts->chain > TIX_CHAIN_FIXED ||
-        (unsigned)opts->splice > TIX_SPLICE_HALF || (is_geks(opts->method) && opts->window == 1)) {
+        (unsigned)opts->splice > TIX_SPLICE_HALF || (is_geks(opts->method) && opts->window == 1) ||
+        !(opts->winsorize >= 0 && opts->winsorize <= 1)) {
         if (err)
             snprintf(err, errlen, "index options out of range");
         return TIX_E_INVALID;
@@ -488,7 +538,7 @@ tix_status tix_index_compute(const tix_cube *cube, const tix_index_opts *opts, t
         return TIX_E_NODATA;
     }
     tix_index *ix = calloc(1, sizeof *ix);
-    work w = {cube, ix, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    work w = {ix, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
     tix_status st = TIX_E_NOMEM;
     if (!ix || !(ix->rows = calloc(np, sizeof *ix->rows)))
         goto fail;
@@ -498,6 +548,8 @@ tix_status tix_index_compute(const tix_cube *cube, const tix_index_opts *opts, t
         ix->opts.min_contracts = 1;
     if (ix->opts.window == 0)
         ix->opts.window = tix_geks_default_window(ix->kind);
+    if (ix->opts.winsor_window == 0)
+        ix->opts.winsor_window = tix_geks_default_window(ix->kind);
     ix->method = opts->method;
     ix->nrows = np;
 
@@ -517,7 +569,7 @@ tix_status tix_index_compute(const tix_cube *cube, const tix_index_opts *opts, t
     ix->base = tix_cube_period(cube, base);
     ix->base_row = base;
 
-    if ((st = prepare(&w, err, errlen)) != TIX_OK)
+    if ((st = prepare(&w, cube, err, errlen)) != TIX_OK)
         goto fail;
     st = is_geks(ix->method)                 ? geks_series(&w)
          : ix->opts.chain == TIX_CHAIN_FIXED ? fixed_base(&w)
@@ -537,11 +589,18 @@ fail:
     return st;
 }
 
-/* Entry of `cell` in period t, or NULL. */
-static const tix_cube_entry *find_entry(const tix_cube *cube, size_t t, uint32_t cell)
+/* The entries of row t as the index used them. */
+static const tix_cube_entry *entries_of(const tix_index *ix, size_t t, size_t *n)
+{
+    *n = ix->entry_start[t + 1] - ix->entry_start[t];
+    return ix->entries + ix->entry_start[t];
+}
+
+/* Entry of `cell` in row t, or NULL. */
+static const tix_cube_entry *find_entry(const tix_index *ix, size_t t, uint32_t cell)
 {
     size_t n;
-    const tix_cube_entry *e = tix_cube_entries(cube, t, &n);
+    const tix_cube_entry *e = entries_of(ix, t, &n);
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -553,12 +612,11 @@ static const tix_cube_entry *find_entry(const tix_cube *cube, size_t t, uint32_t
     return lo < n && e[lo].cell == cell ? &e[lo] : NULL;
 }
 
-void tix_index_cell(const tix_index *ix, const tix_cube *cube, size_t t, size_t k,
-                    tix_cell_index *out)
+void tix_index_cell(const tix_index *ix, size_t t, size_t k, tix_cell_index *out)
 {
     size_t n;
-    const tix_cube_entry *e = &tix_cube_entries(cube, t, &n)[k];
-    const tix_cube_entry *b = find_entry(cube, ix->base_row, e->cell);
+    const tix_cube_entry *e = &entries_of(ix, t, &n)[k];
+    const tix_cube_entry *b = find_entry(ix, ix->base_row, e->cell);
     uint64_t min = ix->opts.min_contracts;
     out->suppressed = e->n < min;
     out->value_index = out->volume_index = out->unit_value_index = NAN;
@@ -571,49 +629,40 @@ void tix_index_cell(const tix_index *ix, const tix_cube *cube, size_t t, size_t 
     }
 }
 
-tix_status tix_index_contributions(const tix_index *ix, const tix_cube *cube, size_t t,
-                                   tix_contribution *out, size_t *n)
+/* The published entries of row t into buf; returns their count. */
+static size_t published(const tix_index *ix, size_t t, tix_cube_entry *buf)
+{
+    size_t n, k = 0;
+    const tix_cube_entry *e = entries_of(ix, t, &n);
+    for (size_t i = 0; i < n; i++)
+        if (e[i].n >= ix->opts.min_contracts)
+            buf[k++] = e[i];
+    return k;
+}
+
+tix_status tix_index_contributions(const tix_index *ix, size_t t, tix_contribution *out,
+                                   size_t *n)
 {
     *n = 0;
     if (is_geks(ix->method) || ix->opts.chain != TIX_CHAIN_CHAINED || t == 0 || t >= ix->nrows)
         return TIX_E_INVALID;
     if (isnan(ix->rows[t].link.value))
         return TIX_E_NODATA;
-    tix_index scratch_ix = *ix; /* match() reads the period totals */
-    work w = {cube, &scratch_ix, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
-    tix_status st = TIX_E_NOMEM;
-    size_t nc = tix_cube_ncells(cube), room = nc ? nc : 1;
+    size_t n0, n1;
+    entries_of(ix, t - 1, &n0);
+    entries_of(ix, t, &n1);
+    size_t nc = n0 > n1 ? n0 : n1, room = nc ? nc : 1;
+    work w = {(tix_index *)ix, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    tix_cube_entry *a = malloc(2 * room * sizeof *a);
     double *buf = malloc(7 * room * sizeof *buf);
-    tix_index_row two[2];
-    if (!buf)
-        return st;
-    /* A work of the two periods alone. */
-    memset(two, 0, sizeof two);
-    two[1].value = ix->rows[t].value;
-    scratch_ix.rows = two;
-    scratch_ix.nrows = 2;
-    w.pub = malloc(2 * room * sizeof *w.pub);
-    w.pub_start = malloc(3 * sizeof *w.pub_start);
-    w.n0 = malloc(4 * room * sizeof *w.n0);
-    w.cells = malloc(room * sizeof *w.cells);
-    if (w.pub && w.pub_start && w.n0 && w.cells) {
-        w.v0 = w.n0 + room;
-        w.n1 = w.n0 + 2 * room;
-        w.v1 = w.n0 + 3 * room;
-        size_t k = 0;
-        for (size_t s = 0; s < 2; s++) {
-            size_t ne;
-            const tix_cube_entry *e = tix_cube_entries(cube, t - 1 + s, &ne);
-            w.pub_start[s] = k;
-            for (size_t i = 0; i < ne; i++)
-                if (e[i].n >= ix->opts.min_contracts)
-                    w.pub[k++] = e[i];
-        }
-        w.pub_start[2] = k;
+    tix_status st = TIX_E_NOMEM;
+    if (a && buf && work_arrays(&w, nc)) {
+        tix_cube_entry *b = a + room;
         double share;
-        size_t m = match(&w, 0, 1, &share);
+        size_t m = match(&w, a, published(ix, t - 1, a), b, published(ix, t, b),
+                         index_value(&ix->rows[t]), &share);
         double *u0 = buf, *u1 = buf + room, *scr = buf + 2 * room, *cv = buf + 4 * room,
-               *cu = buf + 5 * room, *cval = buf + 6 * room;
+               *cu = buf + 5 * room;
         double s0 = 0;
         for (size_t i = 0; i < m; i++) {
             u0[i] = w.v0[i] / w.n0[i];
@@ -623,14 +672,14 @@ tix_status tix_index_contributions(const tix_index *ix, const tix_cube *cube, si
         st = TIX_E_NODATA;
         if (s0 > 0 && factor_contrib(ix->method, m, u0, w.n0, u1, w.n1, scr, cv) &&
             factor_contrib(ix->method, m, w.n0, u0, w.n1, u1, scr, cu)) {
-            for (size_t i = 0; i < m; i++) {
-                cval[i] = 100.0 * (w.v1[i] - w.v0[i]) / s0;
-                out[i] = (tix_contribution){w.cells[i], cval[i], cv[i], cu[i]};
-            }
+            for (size_t i = 0; i < m; i++)
+                out[i] = (tix_contribution){w.cells[i], 100.0 * (w.v1[i] - w.v0[i]) / s0, cv[i],
+                                            cu[i]};
             *n = m;
             st = TIX_OK;
         }
     }
+    free(a);
     free(buf);
     work_free(&w);
     return st;
@@ -641,5 +690,7 @@ void tix_index_free(tix_index *ix)
     if (!ix)
         return;
     free(ix->rows);
+    free(ix->entries);
+    free(ix->entry_start);
     free(ix);
 }

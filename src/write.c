@@ -47,7 +47,7 @@ tix_status tix_write_index_csv(FILE *f, const tix_index *ix)
 {
     char label[TIX_PERIOD_LABEL_MAX], money[24];
     fputs("period,contracts,value,value_index,volume_index,unit_value_index,matched_cells,cells,"
-          "link,coverage,suppressed_cells\n",
+          "link,coverage,suppressed_cells,capped_contracts,capped_value\n",
           f);
     if (ix->nrows == 0)
         return io_status(f);
@@ -64,11 +64,12 @@ tix_status tix_write_index_csv(FILE *f, const tix_index *ix)
             fprintf(f, ",%zu,%zu", r->matched, r->cells);
             put_index(f, r->change);
             put_index(f, r->coverage);
-            fprintf(f, ",%zu\n", r->suppressed);
+            tix_format_cents(r->capped_value, money);
+            fprintf(f, ",%zu,%" PRIu64 ",%s\n", r->suppressed, r->capped, money);
             if (++j == ix->nrows)
                 break;
         } else {
-            fprintf(f, "%s,0,0.00,,,,0,0,,,0\n", label);
+            fprintf(f, "%s,0,0.00,,,,0,0,,,0,0,0.00\n", label);
         }
     }
     return io_status(f);
@@ -139,6 +140,12 @@ tix_status tix_write_index_json(FILE *f, const tix_index *ix, const tix_run_info
         put(opts, "chain", json_string(tix_chain_name(ix->opts.chain)), &bad);
     }
     put(opts, "min_contracts", json_integer((json_int_t)ix->opts.min_contracts), &bad);
+    if (ix->opts.winsorize > 0) {
+        char q[32]; /* as given, not as the nearest double prints */
+        snprintf(q, sizeof q, "%g", ix->opts.winsorize);
+        put(opts, "winsorize", json_string(q), &bad);
+        put(opts, "winsorize_window", json_integer((json_int_t)ix->opts.winsor_window), &bad);
+    }
     tix_period_label(ix->kind, ix->base, label);
     put(opts, "base", json_string(label), &bad);
     put(root, "options", opts, &bad);
@@ -175,6 +182,9 @@ tix_status tix_write_index_json(FILE *f, const tix_index *ix, const tix_run_info
         put(o, "link", num_or_null(data ? r->change : NAN), &bad);
         put(o, "coverage", num_or_null(data ? r->coverage : NAN), &bad);
         put(o, "suppressed_cells", json_integer(data ? (json_int_t)r->suppressed : 0), &bad);
+        tix_format_cents(data ? r->capped_value : 0, money);
+        put(o, "capped_contracts", json_integer(data ? (json_int_t)r->capped : 0), &bad);
+        put(o, "capped_value", json_string(money), &bad);
         if (json_array_append_new(periods, o) != 0)
             bad = 1;
         if (data && ++j == ix->nrows)
@@ -214,7 +224,7 @@ tix_status tix_write_cells_csv(FILE *f, const tix_cube *cube, const tix_index *i
         for (size_t k = 0; k < ne; k++) {
             tix_cell_index ci = {0, NAN, NAN, NAN};
             if (ix)
-                tix_index_cell(ix, cube, i, k, &ci);
+                tix_index_cell(ix, i, k, &ci);
             const char *name = tix_cube_cell_name(cube, e[k].cell);
             fprintf(f, "%s,", label);
             tix_write_csv_field(f, name, strlen(name));
@@ -264,7 +274,7 @@ tix_status tix_write_contributions_csv(FILE *f, const tix_cube *cube, const tix_
     tix_status st = TIX_OK;
     for (size_t t = 1; t < ix->nrows && st == TIX_OK; t++) {
         size_t n;
-        st = tix_index_contributions(ix, cube, t, c, &n);
+        st = tix_index_contributions(ix, t, c, &n);
         if (st == TIX_E_NODATA) {
             st = TIX_OK; /* no link, nothing to split */
             continue;

@@ -3,6 +3,7 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -337,4 +338,128 @@ Test(cube, merge_refuses_what_would_not_fit_and_leaves_dst_unchanged)
     tix_cube_free(small);
     tix_cube_free(dst);
     tix_cube_free(src);
+}
+
+/* --- winsorizing ------------------------------------------------------------ */
+
+/* Winsorized values and capped counts of every entry of c. */
+static void winsorized(const tix_cube *c, double q, size_t window, int64_t *v, uint64_t *n)
+{
+    cr_assert_eq(tix_cube_winsorize(c, q, window, v, n), TIX_OK);
+}
+
+Test(cube, winsorize_caps_above_the_quantile_exactly)
+{
+    /* Amounts 10^0 .. 10^9 cents in one cell and day, twice each: each
+     * amount alone in its bucket, far from the edges. q = 0.7 of 20 amounts
+     * is the 14th smallest, 10^6: the six amounts above it (10^7, 10^8 and
+     * 10^9, twice) become one cap, at most a bucket (2%) above 10^6. */
+    tix_cube *c = cube_new(TIX_PERIOD_DAY, TIX_CUBE_STATS_SUMS);
+    int64_t raw = 0, kept = 0;
+    for (int rep = 0; rep < 2; rep++)
+        for (int e = 0; e < 10; e++) {
+            int64_t a = 1;
+            for (int k = 0; k < e; k++)
+                a *= 10;
+            add(c, 2024, 3, 1, "s", a);
+            raw += a;
+            if (a <= 1000000)
+                kept += a;
+        }
+    cr_assert_eq(tix_cube_finalize(c), TIX_OK);
+    int64_t v;
+    uint64_t n;
+    winsorized(c, 0.7, 1, &v, &n);
+    cr_assert_eq(n, 6); /* 10^7, 10^8, 10^9, twice */
+    int64_t cap = (v - kept) / (int64_t)n;
+    cr_assert_eq(cap * (int64_t)n, v - kept, "the capped amounts are all equal");
+    cr_assert_geq(cap, 1000000);
+    cr_assert_leq(cap, 1020203, "within one bucket (2%) of the quantile");
+    cr_assert_lt(v, raw);
+    /* q = 1: the cap is the largest bucket's top; nothing changes. */
+    winsorized(c, 1.0, 1, &v, &n);
+    cr_assert_eq(n, 0);
+    cr_assert_eq(v, raw);
+    tix_cube_free(c);
+}
+
+Test(cube, winsorize_looks_back_over_its_window)
+{
+    /* Day 1: 99 amounts of 100.00 and one of 10,000,000.00 in cell "s".
+     * Days 2-3: 100.00 only. With a window of 1 day, day 1 caps its giant
+     * at the 0.99 quantile (100.00, within a bucket); day 2 has nothing to
+     * cap. A window of 3 days puts day 1 in day 3's window too. */
+    tix_cube *c = cube_new(TIX_PERIOD_DAY, TIX_CUBE_STATS_SUMS);
+    for (int i = 0; i < 99; i++)
+        add(c, 2024, 3, 1, "s", 10000);
+    add(c, 2024, 3, 1, "s", 1000000000);
+    for (int d = 2; d <= 3; d++)
+        for (int i = 0; i < 10; i++)
+            add(c, 2024, 3, d, "s", 10000);
+    cr_assert_eq(tix_cube_finalize(c), TIX_OK);
+    int64_t v[3];
+    uint64_t n[3];
+    winsorized(c, 0.99, 1, v, n);
+    cr_assert_eq(n[0], 1);
+    cr_assert_geq(v[0], 100 * 10000);
+    cr_assert_leq(v[0], 99 * 10000 + 10203);
+    cr_assert_eq(n[1], 0);
+    cr_assert_eq(v[1], 10 * 10000);
+    /* The cap of day 1 over a window reaching back before the data: the
+     * same, as no earlier day has data. */
+    winsorized(c, 0.99, 3, v, n);
+    cr_assert_eq(n[0], 1);
+    cr_assert_eq(n[2], 0);
+    tix_cube_free(c);
+}
+
+Test(cube, winsorize_is_independent_of_row_order_and_merges)
+{
+    int64_t x[3000];
+    amounts(x, 3000, 17);
+    tix_cube *a = cube_new(TIX_PERIOD_MONTH, TIX_CUBE_STATS_SUMS);
+    tix_cube *b = cube_new(TIX_PERIOD_MONTH, TIX_CUBE_STATS_SUMS);
+    tix_cube *part = cube_new(TIX_PERIOD_MONTH, TIX_CUBE_STATS_SUMS);
+    for (int i = 0; i < 3000; i++) {
+        char cell[8];
+        snprintf(cell, sizeof cell, "c%d", i % 3);
+        add(a, 2024, 1 + i % 6, 1, cell, x[i]);
+        int j = 2999 - i; /* b: reversed, half of it through a merged part */
+        snprintf(cell, sizeof cell, "c%d", j % 3);
+        add(j % 2 ? b : part, 2024, 1 + j % 6, 1, cell, x[j]);
+    }
+    cr_assert_eq(tix_cube_merge(b, part), TIX_OK);
+    cr_assert_eq(tix_cube_finalize(a), TIX_OK);
+    cr_assert_eq(tix_cube_finalize(b), TIX_OK);
+    int64_t va[18], vb[18];
+    uint64_t na[18], nb[18];
+    winsorized(a, 0.95, 3, va, na);
+    winsorized(b, 0.95, 3, vb, nb);
+    uint64_t capped = 0;
+    for (int k = 0; k < 18; k++) {
+        cr_assert_eq(va[k], vb[k]);
+        cr_assert_eq(na[k], nb[k]);
+        capped += na[k];
+    }
+    cr_assert_gt(capped, 50); /* about 5% of 3000, less where windows are short */
+    tix_cube_free(a);
+    tix_cube_free(b);
+    tix_cube_free(part);
+}
+
+Test(cube, winsorize_needs_bucket_sums)
+{
+    tix_cube *c = cube_new(TIX_PERIOD_DAY, TIX_CUBE_STATS);
+    add(c, 2024, 3, 1, "s", 100);
+    cr_assert_eq(tix_cube_finalize(c), TIX_OK);
+    int64_t v;
+    uint64_t n;
+    cr_assert_eq(tix_cube_winsorize(c, 0.9, 1, &v, &n), TIX_E_INVALID);
+    tix_cube_free(c);
+    c = cube_new(TIX_PERIOD_DAY, TIX_CUBE_STATS_SUMS);
+    add(c, 2024, 3, 1, "s", 100);
+    cr_assert_eq(tix_cube_finalize(c), TIX_OK);
+    cr_assert_eq(tix_cube_winsorize(c, 0, 1, &v, &n), TIX_E_INVALID);
+    cr_assert_eq(tix_cube_winsorize(c, 0.5, 0, &v, &n), TIX_E_INVALID);
+    tix_cube_free(c);
 }

@@ -75,7 +75,9 @@ static tix_index *sample_index(tix_index_row *rows)
                               .unit_value_index = NAN,
                               .change = 1.72002,
                               .coverage = 0.75,
-                              .suppressed = 1};
+                              .suppressed = 1,
+                              .capped = 2,
+                              .capped_value = 12345};
     ix = (tix_index){.kind = TIX_PERIOD_WEEK,
                      .method = TIX_METHOD_FISHER,
                      .base = 2817,
@@ -95,10 +97,12 @@ Test(write, index_csv_fills_calendar_gaps)
     cr_assert_str_eq(label, "2024-W01");
     char *s = capture(index_csv, ix);
     cr_assert_str_eq(s, "period,contracts,value,value_index,volume_index,unit_value_index,"
-                        "matched_cells,cells,link,coverage,suppressed_cells\n"
-                        "2024-W01,3,500.00,100.000000,100.000000,100.000000,0,2,,,0\n"
-                        "2024-W02,0,0.00,,,,0,0,,,0\n"
-                        "2024-W03,5,860.01,172.002000,177.740926,,2,2,1.720020,0.750000,1\n");
+                        "matched_cells,cells,link,coverage,suppressed_cells,capped_contracts,"
+                        "capped_value\n"
+                        "2024-W01,3,500.00,100.000000,100.000000,100.000000,0,2,,,0,0,0.00\n"
+                        "2024-W02,0,0.00,,,,0,0,,,0,0,0.00\n"
+                        "2024-W03,5,860.01,172.002000,177.740926,,2,2,1.720020,0.750000,1,2,"
+                        "123.45\n");
     free(s);
 }
 

@@ -24,9 +24,15 @@ extern "C" {
  * this fraction of the true order statistic. */
 #define TIX_CUBE_SKETCH_ALPHA 0.01
 
+/* cell_stats: 0 none; TIX_CUBE_STATS min, max, sd and the quantile sketch;
+ * TIX_CUBE_STATS_SUMS also the exact sum of each sketch bucket (8 bytes a
+ * bucket more), which tix_cube_winsorize needs. */
+#define TIX_CUBE_STATS 1
+#define TIX_CUBE_STATS_SUMS 2
+
 typedef struct tix_cube_opts {
     tix_period_kind period; /* how dates group into periods */
-    int cell_stats;         /* 1: keep min/max/sd/quantile state per pair */
+    int cell_stats;         /* TIX_CUBE_STATS*: keep min/max/sd/quantile state per pair */
     size_t max_cells;       /* distinct cell names; 0 = default 100000 */
     size_t max_pairs;       /* distinct (period, cell) pairs; 0 = default 10000000 */
     tix_budget *budget;     /* memory for everything that grows; NULL = none */
@@ -97,6 +103,20 @@ const tix_cube_entry *tix_cube_entries(const tix_cube *c, size_t i, size_t *coun
  * TIX_E_INVALID when the cube was made without cell_stats or i/k is out of
  * range. */
 tix_status tix_cube_stats(const tix_cube *c, size_t i, size_t k, tix_cell_stats *out);
+
+/* Winsorizing, after finalize, in a cube made with TIX_CUBE_STATS_SUMS.
+ * For every entry (period after period, cells by rank, as
+ * tix_cube_entries lists them) the cap is the q-quantile of the cell's
+ * amounts over the `window` periods ending with the entry's (periods
+ * without data count): the top of the sketch bucket holding the
+ * ceil(q N)-th smallest of those N amounts, so within
+ * TIX_CUBE_SKETCH_ALPHA above the exact quantile. values[v] gets the
+ * entry's sum with every amount above the cap replaced by the cap, exact
+ * in cents; capped[v] how many amounts were replaced. Both arrays hold one
+ * slot per entry of the cube. Returns TIX_OK, TIX_E_INVALID (q not in
+ * (0, 1], window 0, or no bucket sums) or TIX_E_NOMEM. */
+tix_status tix_cube_winsorize(const tix_cube *c, double q, size_t window, int64_t *values,
+                              uint64_t *capped);
 
 /* Frees c. Accepts NULL. */
 void tix_cube_free(tix_cube *c);

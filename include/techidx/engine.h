@@ -57,7 +57,7 @@ typedef struct tix_engine_opts {
     tix_period_kind period;
     tix_column dimension; /* the cells: sector by default */
     tix_measure measure;
-    int cell_stats;             /* keep per-cell statistics (for --cells) */
+    int cell_stats;             /* TIX_CUBE_STATS (for --cells) or TIX_CUBE_STATS_SUMS (winsorizing) */
     const tix_header_map *maps; /* borrowed; must outlive the engine */
     size_t nmaps;
     int dedup;                /* reject a repeated contract_id (duplicate_id), keeping the

@@ -92,6 +92,8 @@ typedef struct tix_index_opts {
     uint64_t min_contracts; /* 0 or 1: nothing suppressed */
     size_t window;          /* GEKS window in periods with data; 0: the default */
     tix_splice splice;      /* GEKS only */
+    double winsorize;       /* 0: off; else the quantile q in (0, 1] capping amounts */
+    size_t winsor_window;   /* periods of the trailing window; 0: as the GEKS default */
 } tix_index_opts;
 
 /* One period with data. Index fields are NaN where undefined. */
@@ -106,6 +108,8 @@ typedef struct tix_index_row {
     tix_links link;      /* chained: links to the previous period with data */
     double value_index, volume_index, unit_value_index;
     double change;       /* value_index over the previous period's: the headline link */
+    uint64_t capped;     /* winsorizing: contracts whose amount was capped */
+    int64_t capped_value; /* and the cents it took off them */
 } tix_index_row;
 
 /* The computed series; rows cover only periods with data, in order.
@@ -119,12 +123,19 @@ typedef struct tix_index {
     size_t base_row; /* row of the base period */
     size_t nrows;
     tix_index_row *rows;
+    /* The cube's entries as the index used them (winsorized values), in
+     * the cube's order; entry_start has nrows + 1 offsets. */
+    tix_cube_entry *entries;
+    size_t *entry_start;
 } tix_index;
 
-/* Computes the index of a finalized cube. Returns TIX_OK (*out owns the
- * result), TIX_E_NODATA (no data, or the base period has none; err says
- * which), TIX_E_INVALID (an option out of range), TIX_E_OVERFLOW or
- * TIX_E_NOMEM. */
+/* Computes the index of a finalized cube. With opts->winsorize every
+ * amount above its cap is set to the cap first (tix_cube_winsorize; the
+ * cube must keep bucket sums), and everything below uses those values;
+ * rows' contracts and value stay the raw totals. Returns TIX_OK (*out owns
+ * the result), TIX_E_NODATA (no data, or the base period has none; err says
+ * which), TIX_E_INVALID (an option out of range, or winsorizing a cube
+ * without bucket sums), TIX_E_OVERFLOW or TIX_E_NOMEM. */
 tix_status tix_index_compute(const tix_cube *cube, const tix_index_opts *opts, tix_index **out,
                              char *err, size_t errlen);
 
@@ -136,10 +147,9 @@ typedef struct tix_cell_index {
     double value_index, volume_index, unit_value_index;
 } tix_cell_index;
 
-/* The sub-indices of entry k of row t (cube period t). cube is the one
- * the index was computed from. */
-void tix_index_cell(const tix_index *ix, const tix_cube *cube, size_t t, size_t k,
-                    tix_cell_index *out);
+/* The sub-indices of entry k of row t (as tix_cube_entries lists the
+ * entries of period t). */
+void tix_index_cell(const tix_index *ix, size_t t, size_t k, tix_cell_index *out);
 
 /* One cell's additive contribution, in percentage points, to the change
  * from the previous period with data: they add up to 100 (link - 1) of the
@@ -152,11 +162,12 @@ typedef struct tix_contribution {
 /* Contributions of the matched cells of row t (t >= 1) to its chained link:
  * shares for Laspeyres, Paasche and Walsh, the van IJzeren (Reinsdorf,
  * Diewert and Ehemann) decomposition for Fisher, and log changes for
- * Tornqvist. out has room for tix_cube_ncells entries; *n gets how many.
+ * Tornqvist. out has room for the cube's cells (tix_cube_ncells); *n gets
+ * how many.
  * Returns TIX_OK; TIX_E_NODATA when row t has no defined link (*n = 0);
  * TIX_E_INVALID unless the index is chained and bilateral. */
-tix_status tix_index_contributions(const tix_index *ix, const tix_cube *cube, size_t t,
-                                   tix_contribution *out, size_t *n);
+tix_status tix_index_contributions(const tix_index *ix, size_t t, tix_contribution *out,
+                                   size_t *n);
 
 /* Frees ix. Accepts NULL. */
 void tix_index_free(tix_index *ix);

@@ -22,11 +22,13 @@ extern "C" {
 #endif
 
 /* `period,contracts,value,value_index,volume_index,unit_value_index,
- * matched_cells,cells,link,coverage,suppressed_cells`: one row per calendar
+ * matched_cells,cells,link,coverage,suppressed_cells,capped_contracts,
+ * capped_value`: one row per calendar
  * period from the first to the last period with data; periods without data
  * have 0 contracts, value 0.00 and empty index fields. link is the value
  * index over the previous period's (the headline's period-on-period
- * ratio), coverage the matched cells' share of the period's value. */
+ * ratio), coverage the matched cells' share of the period's value, and
+ * the capped_* columns what winsorizing changed (0 when off). */
 tix_status tix_write_index_csv(FILE *f, const tix_index *ix);
 
 /* Run metadata for the JSON document. All borrowed. */

@@ -32,6 +32,12 @@ static const char run_help[] =
     "  --splice S      mean|movement|window|half: how GEKS windows are joined\n"
     "                  (default mean); published periods never change\n"
     "  --base LABEL    period set to 100, e.g. 2024-W11 (default: first with data)\n"
+    "  --winsorize Q   cap each amount at the Q quantile (0 < Q < 1, e.g. 0.99) of\n"
+    "                  its cell's amounts over a trailing window; the index uses\n"
+    "                  the capped values, and the contracts and value capped are\n"
+    "                  reported (summary, capped_* columns)\n"
+    "  --winsorize-window W\n"
+    "                  periods in that window (default as --window)\n"
     "  --min-contracts K\n"
     "                  cells with fewer than K contracts in a period are suppressed:\n"
     "                  unpublished in --cells and left out of the links (default 1)\n"
@@ -129,7 +135,9 @@ enum {
     OPT_WINDOW,
     OPT_SPLICE,
     OPT_MIN_CONTRACTS,
-    OPT_CONTRIBUTIONS
+    OPT_CONTRIBUTIONS,
+    OPT_WINSORIZE,
+    OPT_WINSOR_WINDOW
 };
 
 static int parse_args(int argc, char **argv, run_opts *o)
@@ -160,6 +168,8 @@ static int parse_args(int argc, char **argv, run_opts *o)
         {"splice", required_argument, NULL, OPT_SPLICE},
         {"min-contracts", required_argument, NULL, OPT_MIN_CONTRACTS},
         {"contributions", required_argument, NULL, OPT_CONTRIBUTIONS},
+        {"winsorize", required_argument, NULL, OPT_WINSORIZE},
+        {"winsorize-window", required_argument, NULL, OPT_WINSOR_WINDOW},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -234,6 +244,26 @@ static int parse_args(int argc, char **argv, run_opts *o)
         case OPT_CONTRIBUTIONS:
             o->contributions = optarg;
             break;
+        case OPT_WINSORIZE: {
+            char *end;
+            errno = 0;
+            double q = strtod(optarg, &end);
+            if (errno || end == optarg || *end || !(q > 0 && q < 1))
+                return usage_error("--winsorize takes a quantile between 0 and 1, e.g. 0.99, "
+                                   "not '%s'",
+                                   optarg);
+            o->index.winsorize = q;
+            break;
+        }
+        case OPT_WINSOR_WINDOW: {
+            size_t v;
+            if (!parse_count(optarg, &v) || v > 100000)
+                return usage_error("--winsorize-window takes a whole number from 1 to 100000, "
+                                   "not '%s'",
+                                   optarg);
+            o->index.winsor_window = v;
+            break;
+        }
         case OPT_BASE:
             o->base_label = optarg;
             break;
@@ -365,7 +395,12 @@ static int parse_args(int argc, char **argv, run_opts *o)
                 return usage_error("output file '%s' is named twice", named[i]);
     o->engine.maps = o->maps;
     o->engine.nmaps = o->nmaps;
-    o->engine.cell_stats = o->cells != NULL;
+    if (o->index.winsor_window && !(o->index.winsorize > 0))
+        return usage_error("--winsorize-window needs --winsorize");
+    /* Winsorizing reads the sketch with its bucket sums. */
+    o->engine.cell_stats = o->index.winsorize > 0 ? TIX_CUBE_STATS_SUMS
+                           : o->cells             ? TIX_CUBE_STATS
+                                                  : 0;
     return 0;
 }
 
@@ -421,6 +456,25 @@ static void report(const tix_counts *c)
         if (c->by_reason[r])
             fprintf(stderr, "techidx:   %-20s %" PRIu64 "\n", tix_reason_name((tix_reason)r),
                     c->by_reason[r]);
+}
+
+static void report_winsorized(const tix_index *ix)
+{
+    uint64_t n = 0;
+    int64_t cut = 0, all = 0;
+    for (size_t t = 0; t < ix->nrows; t++) {
+        n += ix->rows[t].capped;
+        cut += ix->rows[t].capped_value;
+        all += ix->rows[t].value;
+    }
+    char money[24];
+    tix_format_cents(cut, money);
+    fprintf(stderr,
+            "techidx: winsorized at q = %g over %zu %s%s: %" PRIu64 " contracts capped, %s yuan "
+            "taken off (%.2f%% of the value)\n",
+            ix->opts.winsorize, ix->opts.winsor_window, tix_period_kind_name(ix->kind),
+            ix->opts.winsor_window == 1 ? "" : "s", n, money,
+            all > 0 ? 100.0 * (double)cut / (double)all : 0.0);
 }
 
 static void engine_error(const tix_error *e)
@@ -486,6 +540,8 @@ int tix_cli_run(int argc, char **argv)
         fprintf(stderr, "techidx: %s\n", msg);
         goto done;
     }
+    if (o.index.winsorize > 0 && !o.quiet)
+        report_winsorized(ix);
     if (o.cells) {
         if (open_out(&cells, o.cells) != 0)
             goto done;
