@@ -463,3 +463,63 @@ Test(cube, winsorize_needs_bucket_sums)
     cr_assert_eq(tix_cube_winsorize(c, 0.5, 0, &v, &n), TIX_E_INVALID);
     tix_cube_free(c);
 }
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+Test(cube, winsorize_agrees_with_sorted_raw_amounts)
+{
+    /* Heavy-tailed amounts in 2 cells over 8 months, window 3 months. For
+     * every entry the oracle sorts the window's raw amounts, takes the
+     * ceil(q N)-th smallest x_k and
+     * checks that the result is sum(min(x, cap)) over the entry's own
+     * amounts for one integer cap in [x_k, 1.0203 x_k], the amounts above
+     * the cap being exactly the capped ones. */
+    enum { N = 4000, NP = 8, NCELL = 2 };
+    static int64_t x[N];
+    amounts(x, N, 23);
+    tix_cube *c = cube_new(TIX_PERIOD_MONTH, TIX_CUBE_STATS_SUMS);
+    for (int i = 0; i < N; i++)
+        add(c, 2024, 1 + i % NP, 1, i % (NP * NCELL) < NP ? "a" : "b", x[i]);
+    cr_assert_eq(tix_cube_finalize(c), TIX_OK);
+    const double q = 0.9;
+    int64_t v[NP * NCELL];
+    uint64_t capped[NP * NCELL];
+    winsorized(c, q, 3, v, capped);
+    static int64_t win[N], own[N];
+    for (int t = 0; t < NP; t++)
+        for (int s = 0; s < NCELL; s++) {
+            size_t nw = 0, no = 0;
+            for (int i = 0; i < N; i++) {
+                int ti = i % NP, si = i % (NP * NCELL) < NP ? 0 : 1;
+                if (si != s || ti > t || ti < t - 2)
+                    continue;
+                win[nw++] = x[i];
+                if (ti == t)
+                    own[no++] = x[i];
+            }
+            qsort(win, nw, sizeof *win, cmp_i64);
+            qsort(own, no, sizeof *own, cmp_i64);
+            int64_t xk = win[(size_t)ceil(q * (double)nw) - 1];
+            size_t e = (size_t)(t * NCELL + s); /* periods in order, cells by rank */
+            size_t keep = no - capped[e];
+            int64_t kept = 0;
+            for (size_t k = 0; k < keep; k++)
+                kept += own[k];
+            if (capped[e] == 0) {
+                cr_assert_eq(v[e], kept);
+                cr_assert_leq((double)own[no - 1], 1.0203 * (double)xk);
+                continue;
+            }
+            int64_t cap = (v[e] - kept) / (int64_t)capped[e];
+            cr_assert_eq(cap * (int64_t)capped[e], v[e] - kept, "entry %zu", e);
+            cr_assert_geq(cap, xk, "entry %zu", e);
+            cr_assert_leq((double)cap, 1.0203 * (double)xk, "entry %zu", e);
+            cr_assert(keep == 0 || own[keep - 1] <= cap);
+            cr_assert_gt(own[keep], cap);
+        }
+    tix_cube_free(c);
+}
