@@ -177,17 +177,15 @@ static int factor_contrib(tix_method m, size_t k, const double *p0, const double
     return 1;
 }
 
-tix_status tix_index_link(tix_method m, size_t k, const double *n0, const double *v0,
-                          const double *n1, const double *v1, tix_links *out)
+/* tix_index_link with room for 4k doubles from the caller. */
+static tix_status link_in(tix_method m, size_t k, const double *n0, const double *v0,
+                          const double *n1, const double *v1, double *buf, tix_links *out)
 {
     out->value = out->volume = out->unit_value = NAN;
     if ((unsigned)m > TIX_METHOD_WALSH)
         return TIX_E_INVALID;
     if (k == 0)
         return TIX_E_NODATA;
-    double *buf = malloc(4 * k * sizeof *buf);
-    if (!buf)
-        return TIX_E_NOMEM;
     double *u0 = buf, *u1 = buf + k, *scratch = buf + 2 * k;
     double s0 = 0, s1 = 0;
     for (size_t i = 0; i < k; i++) {
@@ -200,11 +198,21 @@ tix_status tix_index_link(tix_method m, size_t k, const double *n0, const double
     l.value = s0 > 0 ? s1 / s0 : NAN;
     l.volume = factor_link(m, k, u0, n0, u1, n1, scratch);
     l.unit_value = factor_link(m, k, n0, u0, n1, u1, scratch);
-    free(buf);
     if (isnan(l.value) || isnan(l.volume) || isnan(l.unit_value))
         return TIX_E_NODATA;
     *out = l;
     return TIX_OK;
+}
+
+tix_status tix_index_link(tix_method m, size_t k, const double *n0, const double *v0,
+                          const double *n1, const double *v1, tix_links *out)
+{
+    double *buf = k ? malloc(4 * k * sizeof *buf) : NULL;
+    if (k && !buf)
+        return TIX_E_NOMEM;
+    tix_status st = link_in(m, k, n0, v0, n1, v1, buf, out);
+    free(buf);
+    return st;
 }
 
 /* ---- the series ------------------------------------------------------------ */
@@ -216,6 +224,7 @@ typedef struct work {
     tix_cube_entry *pub; /* published entries, period after period */
     size_t *pub_start;   /* nrows + 1 offsets into pub */
     double *n0, *v0, *n1, *v1;
+    double *scratch; /* 4 doubles a cell, for link_in */
     uint32_t *cells; /* the matched cells' ranks */
 } work;
 
@@ -223,13 +232,14 @@ typedef struct work {
 static int work_arrays(work *w, size_t nc)
 {
     size_t room = nc ? nc : 1;
-    w->n0 = malloc(4 * room * sizeof *w->n0);
+    w->n0 = malloc(8 * room * sizeof *w->n0);
     w->cells = malloc(room * sizeof *w->cells);
     if (!w->n0 || !w->cells)
         return 0;
     w->v0 = w->n0 + room;
     w->n1 = w->n0 + 2 * room;
     w->v1 = w->n0 + 3 * room;
+    w->scratch = w->n0 + 4 * room;
     return 1;
 }
 
@@ -279,8 +289,8 @@ static tix_status compare(const work *w, size_t a, size_t b, tix_links *l, size_
                      index_value(&w->ix->rows[b]), share);
     if (matched)
         *matched = k;
-    tix_status st = tix_index_link(bilateral_of(w->ix->opts.method), k, w->n0, w->v0, w->n1,
-                                   w->v1, l);
+    tix_status st =
+        link_in(bilateral_of(w->ix->opts.method), k, w->n0, w->v0, w->n1, w->v1, w->scratch, l);
     return st == TIX_E_NODATA ? TIX_OK : st; /* NaN links are results too */
 }
 
@@ -330,17 +340,18 @@ static tix_status fixed_base(work *w)
     return TIX_OK;
 }
 
-/* GEKS. lnb holds ln of the bilateral comparisons of every pair of
- * periods less than W apart, three doubles (value, volume, unit value) per
- * pair; NaN where undefined. */
+/* GEKS. lnb holds ln of the bilateral comparisons of every ordered pair
+ * of periods of the current window, three doubles (value, volume, unit
+ * value) a pair, NaN where undefined: a W x W ring indexed by the periods
+ * modulo W, as the periods of a window are W consecutive ones. */
 typedef struct geks {
-    size_t np, W;
+    size_t W;
     double *lnb;
 } geks;
 
 static double *pair_at(const geks *g, size_t a, size_t b)
 {
-    return g->lnb + 3 * (a * (2 * g->W - 1) + (b + g->W - 1 - a));
+    return g->lnb + 3 * ((a % g->W) * g->W + b % g->W);
 }
 
 /* ln of the GEKS comparison of period `from` with period `to` within the
@@ -360,48 +371,63 @@ static double geks_ln(const geks *g, size_t s, size_t e, size_t from, size_t to,
     return m ? sum / (double)m : NAN;
 }
 
-static tix_status geks_series(work *w)
+/* Fills the ring with the comparisons of period b with each period of
+ * [s, e] and back. */
+static tix_status geks_fill(work *w, geks *g, size_t s, size_t e, size_t b)
 {
-    tix_index *ix = w->ix;
-    size_t np = ix->nrows, W = ix->opts.window < np ? ix->opts.window : np;
-    geks g = {np, W, NULL};
-    double *lvl = NULL;
-    if (!(g.lnb = malloc(3 * np * (2 * W - 1) * sizeof *g.lnb)) ||
-        !(lvl = malloc(3 * np * sizeof *lvl))) {
-        free(g.lnb);
-        return TIX_E_NOMEM;
-    }
-    for (size_t a = 0; a < np; a++)
-        for (size_t b = a >= W - 1 ? a - (W - 1) : 0; b < np && b <= a + W - 1; b++) {
-            double *x = pair_at(&g, a, b);
+    for (size_t a = s; a <= e; a++) {
+        for (int dir = 0; dir < 2; dir++) {
+            size_t from = dir ? b : a, to = dir ? a : b;
             tix_links l = {1, 1, 1};
             size_t matched;
             double share;
-            if (a != b) {
-                tix_status st = compare(w, a, b, &l, &matched, &share);
-                if (st != TIX_OK) {
-                    free(g.lnb);
-                    free(lvl);
+            if (from != to) {
+                tix_status st = compare(w, from, to, &l, &matched, &share);
+                if (st != TIX_OK)
                     return st;
-                }
-                if (b == a + 1) {
-                    ix->rows[b].link = l;
-                    ix->rows[b].matched = matched;
-                    ix->rows[b].coverage = share;
+                if (to == from + 1) {
+                    w->ix->rows[to].link = l;
+                    w->ix->rows[to].matched = matched;
+                    w->ix->rows[to].coverage = share;
                 }
             }
+            double *x = pair_at(g, from, to);
             x[0] = log(l.value);
             x[1] = log(l.volume);
             x[2] = log(l.unit_value);
         }
+    }
+    return TIX_OK;
+}
+
+static tix_status geks_series(work *w)
+{
+    tix_index *ix = w->ix;
+    size_t np = ix->nrows, W = ix->opts.window < np ? ix->opts.window : np;
+    geks g = {W, NULL};
+    double *lvl = NULL;
+    tix_status st = TIX_E_NOMEM;
+    if (!(g.lnb = malloc(3 * W * W * sizeof *g.lnb)) || !(lvl = malloc(3 * np * sizeof *lvl)))
+        goto done;
+    /* The first window is GEKS itself, against its first period. */
+    for (size_t b = 0; b < W; b++)
+        if ((st = geks_fill(w, &g, 0, b, b)) != TIX_OK)
+            goto done;
     for (int c = 0; c < 3; c++) {
         double *L = lvl + (size_t)c * np;
-        /* The first window is GEKS itself; later periods are spliced on. */
         L[0] = 0;
         for (size_t t = 1; t < W; t++)
             L[t] = geks_ln(&g, 0, W - 1, 0, t, c);
-        for (size_t T = W; T < np; T++) {
-            size_t s = T + 1 - W, h;
+    }
+    /* Each later period is spliced on in its own window; what is computed
+     * stays. */
+    for (size_t T = W; T < np; T++) {
+        size_t s = T + 1 - W;
+        if ((st = geks_fill(w, &g, s, T, T)) != TIX_OK)
+            goto done;
+        for (int c = 0; c < 3; c++) {
+            double *L = lvl + (size_t)c * np;
+            size_t h;
             switch (ix->opts.splice) {
             case TIX_SPLICE_MOVEMENT:
                 h = T - 1;
@@ -431,11 +457,14 @@ static tix_status geks_series(work *w)
     }
     size_t b = ix->base_row;
     for (size_t t = 0; t < np; t++)
-        set_levels(&ix->rows[t], 100.0 * exp(lvl[t] - lvl[b]), 100.0 * exp(lvl[np + t] - lvl[np + b]),
+        set_levels(&ix->rows[t], 100.0 * exp(lvl[t] - lvl[b]),
+                   100.0 * exp(lvl[np + t] - lvl[np + b]),
                    100.0 * exp(lvl[2 * np + t] - lvl[2 * np + b]));
+    st = TIX_OK;
+done:
     free(g.lnb);
     free(lvl);
-    return TIX_OK;
+    return st;
 }
 
 /* Fills the rows' totals, the index's entries (winsorized when asked)
@@ -526,7 +555,7 @@ tix_status tix_index_compute(const tix_cube *cube, const tix_index_opts *opts, t
     size_t np = tix_cube_nperiods(cube);
     *out = NULL;
     if ((unsigned)opts->method >= NMETHODS || (unsigned)opts->chain > TIX_CHAIN_FIXED ||
-        (unsigned)opts->splice > TIX_SPLICE_HALF || (is_geks(opts->method) && opts->window == 1) ||
+        (unsigned)opts->splice > TIX_SPLICE_HALF || (is_geks(opts->method) && (opts->window == 1 || opts->window > TIX_GEKS_MAX_WINDOW)) ||
         !(opts->winsorize >= 0 && opts->winsorize <= 1)) {
         if (err)
             snprintf(err, errlen, "index options out of range");
@@ -538,7 +567,7 @@ tix_status tix_index_compute(const tix_cube *cube, const tix_index_opts *opts, t
         return TIX_E_NODATA;
     }
     tix_index *ix = calloc(1, sizeof *ix);
-    work w = {ix, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    work w = {ix, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
     tix_status st = TIX_E_NOMEM;
     if (!ix || !(ix->rows = calloc(np, sizeof *ix->rows)))
         goto fail;
@@ -652,7 +681,7 @@ tix_status tix_index_contributions(const tix_index *ix, size_t t, tix_contributi
     entries_of(ix, t - 1, &n0);
     entries_of(ix, t, &n1);
     size_t nc = n0 > n1 ? n0 : n1, room = nc ? nc : 1;
-    work w = {(tix_index *)ix, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    work w = {(tix_index *)ix, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
     tix_cube_entry *a = malloc(2 * room * sizeof *a);
     double *buf = malloc(7 * room * sizeof *buf);
     tix_status st = TIX_E_NOMEM;

@@ -68,6 +68,9 @@ typedef enum tix_splice {
 const char *tix_splice_name(tix_splice s);
 tix_status tix_splice_parse(const char *name, tix_splice *s);
 
+/* The longest GEKS window: its comparisons take 24 W^2 bytes. */
+#define TIX_GEKS_MAX_WINDOW 1000
+
 /* The default GEKS window for a period kind: 53 weeks, 13 months, 5
  * quarters, 5 years, 366 days (a year and one period). */
 size_t tix_geks_default_window(tix_period_kind kind);
@@ -90,7 +93,8 @@ typedef struct tix_index_opts {
     int32_t base; /* period ordinal of the base when has_base */
     tix_chain chain;       /* bilateral methods only; GEKS is neither */
     uint64_t min_contracts; /* 0 or 1: nothing suppressed */
-    size_t window;          /* GEKS window in periods with data; 0: the default */
+    size_t window;          /* GEKS window in periods with data, 2..TIX_GEKS_MAX_WINDOW;
+                               0: the default */
     tix_splice splice;      /* GEKS only */
     double winsorize;       /* 0: off; else the quantile q in (0, 1] capping amounts */
     size_t winsor_window;   /* periods of the trailing window; 0: as the GEKS default */

@@ -226,9 +226,9 @@ static int parse_args(int argc, char **argv, run_opts *o)
             break;
         case OPT_WINDOW: {
             size_t v;
-            if (!parse_count(optarg, &v) || v < 2 || v > 100000)
-                return usage_error("--window takes a whole number from 2 to 100000, not '%s'",
-                                   optarg);
+            if (!parse_count(optarg, &v) || v < 2 || v > TIX_GEKS_MAX_WINDOW)
+                return usage_error("--window takes a whole number from 2 to %d, not '%s'",
+                                   TIX_GEKS_MAX_WINDOW, optarg);
             o->index.window = v;
             o->geks_given = 1;
             break;
