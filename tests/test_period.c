@@ -67,7 +67,7 @@ Test(period, date_parse_agrees_with_civil_calendar_everywhere)
 {
     /* Every year 0001-9999, every month 00-13 and day 00-32: the parser
      * accepts exactly the valid dates, at Hinnant's day numbers. */
-    char s[16];
+    char s[40];
     int32_t n;
     long accepted = 0;
     for (int y = 1; y <= 9999; y++)
