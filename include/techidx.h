@@ -12,6 +12,7 @@
 #include "techidx/record.h"
 #include "techidx/source.h"
 #include "techidx/status.h"
+#include "techidx/tic.h"
 #include "techidx/write.h"
 
 #endif

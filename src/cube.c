@@ -40,6 +40,7 @@ struct tix_cube {
     tix_cube_opts opts;
     int final;
     size_t bytes; /* taken from opts.budget */
+    int32_t day_lo, day_hi; /* signing dates seen, when day_lo <= day_hi */
 
     cell_name *cells; /* by id */
     size_t ncells, cells_cap;
@@ -129,6 +130,8 @@ tix_status tix_cube_new(tix_cube **out, const tix_cube_opts *opts)
     if (!c)
         return TIX_E_NOMEM;
     c->opts = *opts;
+    c->day_lo = INT32_MAX;
+    c->day_hi = INT32_MIN;
     if (!c->opts.max_cells)
         c->opts.max_cells = 100000;
     if (!c->opts.max_pairs)
@@ -508,6 +511,59 @@ static tix_status merge_check(const tix_cube *dst, const tix_cube *src)
     return TIX_OK;
 }
 
+/* The public view of a pair: cell as given by the caller. */
+static tix_cube_pair pair_view(const pair *p, uint32_t cell)
+{
+    return (tix_cube_pair){p->period,
+                           cell,
+                           p->n,
+                           p->sum,
+                           p->min,
+                           p->max,
+                           (uint64_t)p->sumsq,
+                           (uint64_t)(p->sumsq >> 64),
+                           p->sumsq_overflow,
+                           p->zeros,
+                           p->sk_lo,
+                           p->sk_len,
+                           p->sk,
+                           p->sks};
+}
+
+/* Adds sp's aggregates to dp, which the caller has checked they fit. */
+static tix_status absorb(tix_cube *dst, pair *dp, const tix_cube_pair *sp)
+{
+    dp->n += sp->n;
+    dp->sum += sp->sum;
+    if (!dst->opts.cell_stats)
+        return TIX_OK;
+    u128 sq = ((u128)sp->sumsq_hi << 64) | sp->sumsq_lo;
+    if (__builtin_add_overflow(dp->sumsq, sq, &dp->sumsq) || sp->sumsq_overflow)
+        dp->sumsq_overflow = 1;
+    if (sp->min < dp->min)
+        dp->min = sp->min;
+    if (sp->max > dp->max)
+        dp->max = sp->max;
+    dp->zeros += sp->zeros;
+    tix_status st = TIX_OK;
+    if (sp->sk_len)
+        st = sketch_cover(dst, dp, sp->sk_lo, sp->sk_lo + (int32_t)sp->sk_len);
+    for (uint32_t k = 0; st == TIX_OK && k < sp->sk_len; k++) {
+        dp->sk[sp->sk_lo + (int32_t)k - dp->sk_lo] += sp->sk[k];
+        if (dp->sks)
+            dp->sks[sp->sk_lo + (int32_t)k - dp->sk_lo] += sp->sks[k];
+    }
+    return st;
+}
+
+static void note_days(tix_cube *c, int32_t lo, int32_t hi)
+{
+    if (lo < c->day_lo)
+        c->day_lo = lo;
+    if (hi > c->day_hi)
+        c->day_hi = hi;
+}
+
 tix_status tix_cube_merge(tix_cube *dst, const tix_cube *src)
 {
     if (dst->final || dst->opts.period != src->opts.period ||
@@ -523,29 +579,99 @@ tix_status tix_cube_merge(tix_cube *dst, const tix_cube *src)
         st = intern_cell(dst, cn->name, cn->len, &id, &fresh);
         if (st == TIX_OK)
             st = pair_for(dst, sp->period, id, &dp, &fresh);
-        if (st != TIX_OK)
-            break;
-        dp->n += sp->n;
-        dp->sum += sp->sum; /* checked above */
-        if (!dst->opts.cell_stats)
-            continue;
-        if (__builtin_add_overflow(dp->sumsq, sp->sumsq, &dp->sumsq) || sp->sumsq_overflow)
-            dp->sumsq_overflow = 1;
-        if (sp->min < dp->min)
-            dp->min = sp->min;
-        if (sp->max > dp->max)
-            dp->max = sp->max;
-        dp->zeros += sp->zeros;
-        if (sp->sk_len)
-            st = sketch_cover(dst, dp, sp->sk_lo, sp->sk_lo + (int32_t)sp->sk_len);
-        for (uint32_t k = 0; st == TIX_OK && k < sp->sk_len; k++) {
-            dp->sk[sp->sk_lo + (int32_t)k - dp->sk_lo] += sp->sk[k];
-            if (dp->sks)
-                dp->sks[sp->sk_lo + (int32_t)k - dp->sk_lo] += sp->sks[k];
+        if (st == TIX_OK) {
+            tix_cube_pair v = pair_view(sp, sp->cell);
+            st = absorb(dst, dp, &v); /* merge_check made sure it fits */
         }
     }
+    if (st == TIX_OK)
+        note_days(dst, src->day_lo, src->day_hi);
     /* merge_check leaves only an allocation failure to happen here. */
     return st;
+}
+
+tix_status tix_cube_pair_at(const tix_cube *c, size_t v, tix_cube_pair *out)
+{
+    if (!c->final || v >= c->npairs)
+        return TIX_E_INVALID;
+    *out = pair_view(&c->pairs[c->order[v]], c->view[v].cell);
+    return TIX_OK;
+}
+
+/* Whether a pair's state is one that adding amounts could have made. */
+static int pair_valid(const tix_cube *c, const tix_cube_pair *p)
+{
+    if (p->n == 0 || p->sum < 0)
+        return 0;
+    if (!c->opts.cell_stats)
+        return 1;
+    if (p->min < 0 || p->min > p->max || p->max > p->sum || p->zeros > p->n ||
+        (p->sk_len && (!p->sk || p->sk_lo < 0 || p->sk_len > 4096)) ||
+        (p->sk_len && c->opts.cell_stats == TIX_CUBE_STATS_SUMS && !p->sks))
+        return 0;
+    uint64_t counted = p->zeros;
+    int64_t summed = 0;
+    for (uint32_t k = 0; k < p->sk_len; k++) {
+        if (__builtin_add_overflow(counted, p->sk[k], &counted))
+            return 0;
+        if (c->opts.cell_stats == TIX_CUBE_STATS_SUMS &&
+            (p->sks[k] < 0 || (p->sks[k] > 0) != (p->sk[k] > 0) ||
+             __builtin_add_overflow(summed, p->sks[k], &summed)))
+            return 0;
+    }
+    return counted == p->n &&
+           (c->opts.cell_stats != TIX_CUBE_STATS_SUMS || summed == p->sum);
+}
+
+tix_status tix_cube_put_pair(tix_cube *c, const char *cell, size_t len, const tix_cube_pair *sp)
+{
+    if (c->final || !pair_valid(c, sp))
+        return TIX_E_INVALID;
+    uint32_t id;
+    int fresh_cell, fresh_pair = 0;
+    pair *dp = NULL;
+    tix_status st = intern_cell(c, cell, len, &id, &fresh_cell);
+    if (st == TIX_OK)
+        st = pair_for(c, sp->period, id, &dp, &fresh_pair);
+    int64_t sum;
+    uint64_t n;
+    if (st == TIX_OK &&
+        (__builtin_add_overflow(dp->sum, sp->sum, &sum) || __builtin_add_overflow(dp->n, sp->n, &n)))
+        st = TIX_E_OVERFLOW;
+    for (uint32_t k = 0; st == TIX_OK && c->opts.cell_stats && k < sp->sk_len; k++) {
+        int32_t b = sp->sk_lo + (int32_t)k;
+        if (sp->sk[k] && b >= dp->sk_lo && b < dp->sk_lo + (int32_t)dp->sk_len &&
+            dp->sk[b - dp->sk_lo] > UINT32_MAX - sp->sk[k])
+            st = TIX_E_OVERFLOW;
+    }
+    if (st == TIX_OK && c->opts.cell_stats && sp->sk_len)
+        st = sketch_cover(c, dp, sp->sk_lo, sp->sk_lo + (int32_t)sp->sk_len);
+    if (st != TIX_OK) {
+        if (fresh_pair) {
+            if (dense_get(c, dp->period, dp->cell) == dp)
+                c->dense[(size_t)(dp->period - c->dense_lo) * c->dense_nc + dp->cell] = 0;
+            forget_last_pair(c);
+        }
+        if (fresh_cell)
+            forget_last_cell(c);
+        return st;
+    }
+    return absorb(c, dp, sp); /* covered and checked: cannot fail */
+}
+
+int tix_cube_days(const tix_cube *c, int32_t *first, int32_t *last)
+{
+    if (c->day_lo > c->day_hi)
+        return 0;
+    *first = c->day_lo;
+    *last = c->day_hi;
+    return 1;
+}
+
+void tix_cube_note_days(tix_cube *c, int32_t first, int32_t last)
+{
+    if (first <= last)
+        note_days(c, first, last);
 }
 
 tix_status tix_cube_add(tix_cube *c, int32_t day, const char *cell, size_t len, int64_t cents)
@@ -586,6 +712,10 @@ tix_status tix_cube_add(tix_cube *c, int32_t day, const char *cell, size_t len, 
     }
     p->sum = sum;
     p->n++;
+    if (day < c->day_lo)
+        c->day_lo = day;
+    if (day > c->day_hi)
+        c->day_hi = day;
     return TIX_OK;
 }
 
@@ -665,6 +795,8 @@ tix_status tix_cube_finalize(tix_cube *c)
 }
 
 tix_period_kind tix_cube_period_kind(const tix_cube *c) { return c->opts.period; }
+
+int tix_cube_stats_kind(const tix_cube *c) { return c->opts.cell_stats; }
 
 size_t tix_cube_nperiods(const tix_cube *c) { return c->final ? c->nperiods : 0; }
 

@@ -23,6 +23,8 @@ const char *tix_strerror(tix_status s)
         return "resource limit exceeded";
     case TIX_E_CSV:
         return "CSV parser error";
+    case TIX_E_FORMAT:
+        return "not a valid techidx file";
     }
     return "unknown status";
 }

@@ -1,0 +1,74 @@
+/* .tic files: a cube saved to disk, to be merged with others and indexed
+ * later (techidx cube / merge / index, and the publishing state).
+ *
+ * A .tic file holds everything the index needs and nothing of the rows:
+ * the options that decide how rows were aggregated (period, dimension,
+ * measure, date range, statistics kept), the row accounting of its inputs,
+ * the signing-day range, the cell names and every (period, cell)
+ * aggregate with its statistics, then a CRC-32 of all that. Integers are
+ * little-endian; cells are in byte order and pairs in (period, cell)
+ * order, so the same cube always gives the same bytes. Format version 1:
+ *
+ *   "TIXCUBE\n"  u32 version  u32 period  u32 stats  u32 dimension
+ *   u32 measure  u32 has_range  i32 from_day  i32 to_day
+ *   i32 first_day  i32 last_day (first > last: no rows)
+ *   u64 read  u64 accepted  u64 rejected  u64 bytes  u64 inputs
+ *   u32 nreasons  u64 by_reason[nreasons]
+ *   u64 ncells  { u32 len  bytes[len] }...
+ *   u64 npairs  { i32 period  u32 cell  u64 n  i64 sum
+ *                 [stats: i64 min  i64 max  u64 sumsq_lo  u64 sumsq_hi
+ *                  u32 sumsq_overflow  u64 zeros  i32 sk_lo  u32 sk_len
+ *                  u32 sk[sk_len]  [sums: i64 sks[sk_len]]] }...
+ *   u32 crc32 of every byte before it */
+#ifndef TECHIDX_TIC_H
+#define TECHIDX_TIC_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "techidx/cube.h"
+#include "techidx/engine.h"
+#include "techidx/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TIX_TIC_VERSION 1
+
+/* What a .tic file says besides its aggregates. */
+typedef struct tix_tic_meta {
+    tix_period_kind period;
+    int stats; /* the cube's cell_stats */
+    tix_column dimension;
+    tix_measure measure;
+    int has_range; /* rows outside [from_day, to_day] were rejected */
+    int32_t from_day, to_day;
+    tix_counts counts; /* the row accounting of the inputs */
+} tix_tic_meta;
+
+/* Writes a finalized cube with its meta (meta->period and meta->stats are
+ * taken from the cube). Returns TIX_OK, TIX_E_INVALID (not finalized) or
+ * TIX_E_IO. */
+tix_status tix_tic_write(FILE *f, const tix_cube *cube, const tix_tic_meta *meta);
+
+/* Reads a .tic file into a new, unfinalized cube made with *opts (its
+ * period and cell_stats are replaced by the file's; budget and limits are
+ * honoured). Everything is checked before *out is set: the magic, the
+ * version, the CRC, and that each aggregate is one adding rows could make.
+ * Returns TIX_OK, TIX_E_FORMAT (err says what is wrong, and at which byte),
+ * TIX_E_LIMIT, TIX_E_NOMEM or TIX_E_IO. */
+tix_status tix_tic_read(FILE *f, const tix_cube_opts *opts, tix_cube **out, tix_tic_meta *meta,
+                        char *err, size_t errlen);
+
+/* Whether two parts aggregate rows the same way and can merge: NULL when
+ * they can, else a sentence naming the first option that differs. */
+const char *tix_tic_incompatible(const tix_tic_meta *a, const tix_tic_meta *b);
+
+/* Adds b's row accounting to a's. */
+void tix_tic_add_counts(tix_counts *a, const tix_counts *b);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,378 @@
+#include "techidx/tic.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+static const char magic[8] = {'T', 'I', 'X', 'C', 'U', 'B', 'E', '\n'};
+
+/* Longest cell name a file may hold: the reader's record limit. */
+#define TIC_MAX_NAME ((uint32_t)1 << 20)
+
+/* ---- writing -------------------------------------------------------------- */
+
+typedef struct outbuf {
+    FILE *f;
+    uLong crc;
+    int bad;
+} outbuf;
+
+static void put(outbuf *o, const void *p, size_t n)
+{
+    o->crc = crc32(o->crc, p, (uInt)n);
+    if (fwrite(p, 1, n, o->f) != n)
+        o->bad = 1;
+}
+
+static void put_u32(outbuf *o, uint32_t v)
+{
+    unsigned char b[4];
+    for (int i = 0; i < 4; i++)
+        b[i] = (unsigned char)(v >> (8 * i));
+    put(o, b, 4);
+}
+
+static void put_u64(outbuf *o, uint64_t v)
+{
+    unsigned char b[8];
+    for (int i = 0; i < 8; i++)
+        b[i] = (unsigned char)(v >> (8 * i));
+    put(o, b, 8);
+}
+
+static void put_i32(outbuf *o, int32_t v) { put_u32(o, (uint32_t)v); }
+static void put_i64(outbuf *o, int64_t v) { put_u64(o, (uint64_t)v); }
+
+tix_status tix_tic_write(FILE *f, const tix_cube *cube, const tix_tic_meta *meta)
+{
+    size_t np = 0;
+    for (size_t i = 0; i < tix_cube_nperiods(cube); i++) {
+        size_t n;
+        tix_cube_entries(cube, i, &n);
+        np += n;
+    }
+    tix_cube_pair probe;
+    if (np > 0 && tix_cube_pair_at(cube, 0, &probe) != TIX_OK)
+        return TIX_E_INVALID; /* not finalized */
+    int stats = tix_cube_stats_kind(cube);
+    outbuf o = {f, crc32(0, Z_NULL, 0), 0};
+    put(&o, magic, sizeof magic);
+    put_u32(&o, TIX_TIC_VERSION);
+    put_u32(&o, (uint32_t)tix_cube_period_kind(cube));
+    put_u32(&o, (uint32_t)stats);
+    put_u32(&o, (uint32_t)meta->dimension);
+    put_u32(&o, (uint32_t)meta->measure);
+    put_u32(&o, meta->has_range ? 1 : 0);
+    put_i32(&o, meta->has_range ? meta->from_day : 0);
+    put_i32(&o, meta->has_range ? meta->to_day : 0);
+    int32_t first = 1, last = 0;
+    tix_cube_days(cube, &first, &last);
+    put_i32(&o, first);
+    put_i32(&o, last);
+    const tix_counts *c = &meta->counts;
+    put_u64(&o, c->read);
+    put_u64(&o, c->accepted);
+    put_u64(&o, c->rejected);
+    put_u64(&o, c->bytes);
+    put_u64(&o, c->inputs);
+    put_u32(&o, TIX_REASON_COUNT);
+    for (int r = 0; r < TIX_REASON_COUNT; r++)
+        put_u64(&o, c->by_reason[r]);
+    put_u64(&o, tix_cube_ncells(cube));
+    for (size_t r = 0; r < tix_cube_ncells(cube); r++) {
+        const char *name = tix_cube_cell_name(cube, r);
+        size_t len = strlen(name);
+        put_u32(&o, (uint32_t)len);
+        put(&o, name, len);
+    }
+    put_u64(&o, np);
+    for (size_t v = 0; v < np; v++) {
+        tix_cube_pair p;
+        tix_cube_pair_at(cube, v, &p);
+        put_i32(&o, p.period);
+        put_u32(&o, p.cell);
+        put_u64(&o, p.n);
+        put_i64(&o, p.sum);
+        if (!stats)
+            continue;
+        put_i64(&o, p.min);
+        put_i64(&o, p.max);
+        put_u64(&o, p.sumsq_lo);
+        put_u64(&o, p.sumsq_hi);
+        put_u32(&o, p.sumsq_overflow ? 1 : 0);
+        put_u64(&o, p.zeros);
+        /* The sketch from its first to its last bucket in use: how its
+         * window grew (the order of adds and merges) leaves no trace. */
+        uint32_t a = 0, b = p.sk_len;
+        while (a < b && p.sk[a] == 0)
+            a++;
+        while (b > a && p.sk[b - 1] == 0)
+            b--;
+        put_i32(&o, a < b ? p.sk_lo + (int32_t)a : 0);
+        put_u32(&o, b - a);
+        for (uint32_t k = a; k < b; k++)
+            put_u32(&o, p.sk[k]);
+        if (stats == TIX_CUBE_STATS_SUMS)
+            for (uint32_t k = a; k < b; k++)
+                put_i64(&o, p.sks[k]);
+    }
+    uLong crc = o.crc;
+    put_u32(&o, (uint32_t)crc);
+    return o.bad || ferror(f) ? TIX_E_IO : TIX_OK;
+}
+
+/* ---- reading -------------------------------------------------------------- */
+
+typedef struct in {
+    FILE *f;
+    uLong crc;
+    uint64_t at; /* bytes read so far */
+    tix_status st;
+    char *err;
+    size_t errlen;
+} in;
+
+__attribute__((format(printf, 2, 3))) static void fail(in *i, const char *fmt, ...)
+{
+    if (i->st != TIX_OK)
+        return;
+    i->st = TIX_E_FORMAT;
+    if (i->err) {
+        int n = snprintf(i->err, i->errlen, "byte %llu: ", (unsigned long long)i->at);
+        va_list ap;
+        va_start(ap, fmt);
+        if (n >= 0 && (size_t)n < i->errlen)
+            vsnprintf(i->err + n, i->errlen - (size_t)n, fmt, ap);
+        va_end(ap);
+    }
+}
+
+static int get(in *i, void *p, size_t n)
+{
+    if (i->st != TIX_OK)
+        return 0;
+    size_t got = fread(p, 1, n, i->f);
+    i->crc = crc32(i->crc, p, (uInt)got);
+    i->at += got;
+    if (got != n) {
+        if (ferror(i->f))
+            i->st = TIX_E_IO;
+        else
+            fail(i, "the file ends early (truncated?)");
+        return 0;
+    }
+    return 1;
+}
+
+static uint32_t get_u32(in *i)
+{
+    unsigned char b[4] = {0};
+    get(i, b, 4);
+    uint32_t v = 0;
+    for (int k = 0; k < 4; k++)
+        v |= (uint32_t)b[k] << (8 * k);
+    return v;
+}
+
+static uint64_t get_u64(in *i)
+{
+    unsigned char b[8] = {0};
+    get(i, b, 8);
+    uint64_t v = 0;
+    for (int k = 0; k < 8; k++)
+        v |= (uint64_t)b[k] << (8 * k);
+    return v;
+}
+
+static int32_t get_i32(in *i) { return (int32_t)get_u32(i); }
+static int64_t get_i64(in *i) { return (int64_t)get_u64(i); }
+
+tix_status tix_tic_read(FILE *f, const tix_cube_opts *opts, tix_cube **out, tix_tic_meta *meta,
+                        char *err, size_t errlen)
+{
+    in i = {f, crc32(0, Z_NULL, 0), 0, TIX_OK, err, errlen};
+    tix_cube *c = NULL;
+    char **names = NULL;
+    uint32_t *lens = NULL, *sk = NULL;
+    int64_t *sks = NULL;
+    uint64_t ncells = 0;
+    *out = NULL;
+    memset(meta, 0, sizeof *meta);
+    char m[8];
+    if (get(&i, m, sizeof m) && memcmp(m, magic, sizeof m) != 0)
+        fail(&i, "not a techidx cube (.tic) file");
+    uint32_t version = get_u32(&i);
+    if (i.st == TIX_OK && version != TIX_TIC_VERSION)
+        fail(&i, "format version %u; this techidx reads version %d", version, TIX_TIC_VERSION);
+    uint32_t period = get_u32(&i), stats = get_u32(&i), dim = get_u32(&i), measure = get_u32(&i);
+    if (i.st == TIX_OK && (period > TIX_PERIOD_YEAR || stats > TIX_CUBE_STATS_SUMS ||
+                           dim >= TIX_COL_COUNT || measure > TIX_MEASURE_AMOUNT))
+        fail(&i, "options out of range");
+    meta->period = (tix_period_kind)period;
+    meta->stats = (int)stats;
+    meta->dimension = (tix_column)dim;
+    meta->measure = (tix_measure)measure;
+    meta->has_range = get_u32(&i) != 0;
+    meta->from_day = get_i32(&i);
+    meta->to_day = get_i32(&i);
+    int32_t first = get_i32(&i), last = get_i32(&i);
+    tix_counts *cn = &meta->counts;
+    cn->read = get_u64(&i);
+    cn->accepted = get_u64(&i);
+    cn->rejected = get_u64(&i);
+    cn->bytes = get_u64(&i);
+    cn->inputs = get_u64(&i);
+    uint32_t nreasons = get_u32(&i);
+    if (i.st == TIX_OK && nreasons != TIX_REASON_COUNT)
+        fail(&i, "%u rejection reasons; this techidx has %d", nreasons, TIX_REASON_COUNT);
+    for (int r = 0; r < TIX_REASON_COUNT && i.st == TIX_OK; r++)
+        cn->by_reason[r] = get_u64(&i);
+    if (i.st == TIX_OK) {
+        uint64_t sum = 0;
+        for (int r = 1; r < TIX_REASON_COUNT; r++)
+            sum += cn->by_reason[r];
+        if (cn->read != cn->accepted + cn->rejected || sum != cn->rejected)
+            fail(&i, "row accounting does not add up");
+    }
+    tix_cube_opts co = *opts;
+    co.period = meta->period;
+    co.cell_stats = meta->stats;
+    tix_status st = TIX_OK;
+    if (i.st == TIX_OK && (st = tix_cube_new(&c, &co)) != TIX_OK)
+        goto done;
+    ncells = get_u64(&i);
+    if (i.st == TIX_OK && ncells > (uint64_t)(co.max_cells ? co.max_cells : 100000)) {
+        st = TIX_E_LIMIT;
+        goto done;
+    }
+    if (i.st == TIX_OK && (!(names = calloc(ncells ? ncells : 1, sizeof *names)) ||
+                           !(lens = calloc(ncells ? ncells : 1, sizeof *lens)))) {
+        st = TIX_E_NOMEM;
+        goto done;
+    }
+    for (uint64_t k = 0; k < ncells && i.st == TIX_OK; k++) {
+        lens[k] = get_u32(&i);
+        if (i.st == TIX_OK && (lens[k] == 0 || lens[k] > TIC_MAX_NAME)) {
+            fail(&i, "cell name of %u bytes", lens[k]);
+            break;
+        }
+        if (i.st == TIX_OK && !(names[k] = malloc(lens[k] + 1))) {
+            st = TIX_E_NOMEM;
+            goto done;
+        }
+        if (get(&i, names[k], lens[k])) {
+            names[k][lens[k]] = '\0';
+            if (memchr(names[k], '\0', lens[k]))
+                fail(&i, "a cell name holds a NUL byte");
+            else if (k > 0 && (strcmp(names[k - 1], names[k]) >= 0))
+                fail(&i, "cell names out of order or repeated");
+        }
+    }
+    uint64_t npairs = get_u64(&i);
+    int32_t prev_period = 0;
+    uint32_t prev_cell = 0;
+    if (stats && (!(sk = malloc(4096 * sizeof *sk)) || !(sks = malloc(4096 * sizeof *sks)))) {
+        st = TIX_E_NOMEM;
+        goto done;
+    }
+    for (uint64_t v = 0; v < npairs && i.st == TIX_OK; v++) {
+        tix_cube_pair p;
+        memset(&p, 0, sizeof p);
+        p.period = get_i32(&i);
+        p.cell = get_u32(&i);
+        p.n = get_u64(&i);
+        p.sum = get_i64(&i);
+        if (stats) {
+            p.min = get_i64(&i);
+            p.max = get_i64(&i);
+            p.sumsq_lo = get_u64(&i);
+            p.sumsq_hi = get_u64(&i);
+            p.sumsq_overflow = get_u32(&i) != 0;
+            p.zeros = get_u64(&i);
+            p.sk_lo = get_i32(&i);
+            p.sk_len = get_u32(&i);
+            if (i.st == TIX_OK && p.sk_len > 4096) {
+                fail(&i, "a sketch of %u buckets", p.sk_len);
+                break;
+            }
+            for (uint32_t k = 0; k < p.sk_len; k++)
+                sk[k] = get_u32(&i);
+            if (stats == TIX_CUBE_STATS_SUMS)
+                for (uint32_t k = 0; k < p.sk_len; k++)
+                    sks[k] = get_i64(&i);
+            p.sk = sk;
+            p.sks = stats == TIX_CUBE_STATS_SUMS ? sks : NULL;
+        }
+        if (i.st != TIX_OK)
+            break;
+        if (p.cell >= ncells) {
+            fail(&i, "pair %llu names cell %u of %llu", (unsigned long long)v, p.cell,
+                 (unsigned long long)ncells);
+            break;
+        }
+        if (v > 0 && (p.period < prev_period || (p.period == prev_period && p.cell <= prev_cell))) {
+            fail(&i, "pairs out of order or repeated");
+            break;
+        }
+        prev_period = p.period;
+        prev_cell = p.cell;
+        st = tix_cube_put_pair(c, names[p.cell], lens[p.cell], &p);
+        if (st == TIX_E_INVALID) {
+            st = TIX_OK;
+            fail(&i, "pair %llu is not one adding rows could make", (unsigned long long)v);
+        }
+        if (st != TIX_OK)
+            goto done;
+    }
+    uLong crc = i.crc;
+    uint32_t stored = get_u32(&i);
+    if (i.st == TIX_OK && stored != (uint32_t)crc)
+        fail(&i, "checksum mismatch: the file is damaged");
+    if (i.st == TIX_OK && fgetc(f) != EOF)
+        fail(&i, "bytes after the end of the cube");
+    if (i.st == TIX_OK && (first <= last))
+        tix_cube_note_days(c, first, last);
+done:
+    if (st == TIX_OK)
+        st = i.st;
+    for (uint64_t k = 0; names && k < ncells; k++)
+        free(names[k]);
+    free(names);
+    free(lens);
+    free(sk);
+    free(sks);
+    if (st != TIX_OK) {
+        tix_cube_free(c);
+        return st;
+    }
+    *out = c;
+    return TIX_OK;
+}
+
+const char *tix_tic_incompatible(const tix_tic_meta *a, const tix_tic_meta *b)
+{
+    if (a->period != b->period)
+        return "they group dates into different periods (--period)";
+    if (a->dimension != b->dimension)
+        return "their cells are different columns (--by)";
+    if (a->measure != b->measure)
+        return "they sum different amounts (--measure)";
+    if (a->has_range != b->has_range ||
+        (a->has_range && (a->from_day != b->from_day || a->to_day != b->to_day)))
+        return "they keep different date ranges (--from/--to)";
+    if (a->stats != b->stats)
+        return "they keep different statistics (--cells or --winsorize on one only)";
+    return NULL;
+}
+
+void tix_tic_add_counts(tix_counts *a, const tix_counts *b)
+{
+    a->read += b->read;
+    a->accepted += b->accepted;
+    a->rejected += b->rejected;
+    a->bytes += b->bytes;
+    a->inputs += b->inputs;
+    for (int r = 0; r < TIX_REASON_COUNT; r++)
+        a->by_reason[r] += b->by_reason[r];
+}

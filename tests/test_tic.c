@@ -1,0 +1,223 @@
+/* Tests for .tic files (techidx/tic.h): round trips give the same bytes,
+ * parts merged give the bytes of the whole, and damaged files are refused
+ * whatever byte was hit. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "support.h"
+#include "techidx/tic.h"
+
+/* A cube of `rows` pseudo-random rows (seeded), or of the rows with
+ * index % parts == part. */
+static tix_cube *make_cube(int stats, int rows, int parts, int part)
+{
+    tix_cube *c;
+    tix_cube_opts o = {TIX_PERIOD_WEEK, stats, 0, 0, NULL};
+    cr_assert_eq(tix_cube_new(&c, &o), TIX_OK);
+    uint64_t s = 77;
+    for (int i = 0; i < rows; i++) {
+        uint64_t r = tt_rng_next(&s);
+        if (i % parts != part)
+            continue;
+        char cell[16];
+        snprintf(cell, sizeof cell, "sector_%d", (int)(r % 7));
+        int64_t cents = (int64_t)((r >> 8) % 100000000) * ((r >> 40) % 3 == 0 ? 100 : 1);
+        if (r % 50 == 0)
+            cents = 0;
+        int32_t day = tix_days_from_civil(2024, 1, 1) + (int32_t)((r >> 20) % 200);
+        cr_assert_eq(tix_cube_add(c, day, cell, strlen(cell), cents), TIX_OK);
+    }
+    return c;
+}
+
+static tix_tic_meta meta_of(int accepted)
+{
+    tix_tic_meta m;
+    memset(&m, 0, sizeof m);
+    m.dimension = TIX_COL_SECTOR;
+    m.measure = TIX_MEASURE_AMOUNT;
+    m.has_range = 1;
+    m.from_day = tix_days_from_civil(2020, 1, 1);
+    m.to_day = tix_days_from_civil(2030, 1, 1);
+    m.counts.read = (uint64_t)accepted + 3;
+    m.counts.accepted = (uint64_t)accepted;
+    m.counts.rejected = 3;
+    m.counts.by_reason[TIX_REASON_BAD_DATE] = 3;
+    m.counts.inputs = 1;
+    m.counts.bytes = 12345;
+    return m;
+}
+
+/* The bytes of a finalized cube's .tic file; *len gets their number. */
+static char *to_bytes(tix_cube *c, const tix_tic_meta *m, size_t *len)
+{
+    char *buf = NULL;
+    FILE *f = open_memstream(&buf, len);
+    cr_assert_not_null(f);
+    cr_assert_eq(tix_cube_finalize(c), TIX_OK);
+    cr_assert_eq(tix_tic_write(f, c, m), TIX_OK);
+    cr_assert_eq(fclose(f), 0);
+    return buf;
+}
+
+static tix_status from_bytes(const char *buf, size_t len, tix_cube **c, tix_tic_meta *m, char *err)
+{
+    FILE *f = fmemopen((void *)buf, len, "rb");
+    cr_assert_not_null(f);
+    tix_cube_opts o = {TIX_PERIOD_DAY, 0, 0, 0, NULL};
+    tix_status st = tix_tic_read(f, &o, c, m, err, 200);
+    fclose(f);
+    return st;
+}
+
+Test(tic, round_trip_gives_the_same_bytes_and_meta)
+{
+    for (int stats = 0; stats <= TIX_CUBE_STATS_SUMS; stats++) {
+        tix_cube *a = make_cube(stats, 5000, 1, 0);
+        tix_tic_meta m = meta_of(5000);
+        size_t la, lb;
+        char *ba = to_bytes(a, &m, &la);
+        tix_cube *b;
+        tix_tic_meta mb;
+        char err[200] = "";
+        cr_assert_eq(from_bytes(ba, la, &b, &mb, err), TIX_OK, "%s", err);
+        cr_assert_eq(mb.period, TIX_PERIOD_WEEK);
+        cr_assert_eq(mb.stats, stats);
+        cr_assert_eq(mb.measure, TIX_MEASURE_AMOUNT);
+        cr_assert_eq(mb.to_day, m.to_day);
+        cr_assert_eq(memcmp(&mb.counts, &m.counts, sizeof m.counts), 0);
+        int32_t f0, l0, f1, l1;
+        cr_assert(tix_cube_days(a, &f0, &l0) && tix_cube_days(b, &f1, &l1));
+        cr_assert_eq(f0, f1);
+        cr_assert_eq(l0, l1);
+        char *bb = to_bytes(b, &mb, &lb);
+        cr_assert_eq(la, lb);
+        cr_assert_eq(memcmp(ba, bb, la), 0, "stats %d", stats);
+        /* And the statistics read back are the same. */
+        if (stats) {
+            tix_cell_stats sa, sb;
+            cr_assert_eq(tix_cube_stats(a, 3, 2, &sa), TIX_OK);
+            cr_assert_eq(tix_cube_stats(b, 3, 2, &sb), TIX_OK);
+            cr_assert_eq(sa.sum, sb.sum);
+            cr_assert_eq(sa.median, sb.median);
+            cr_assert_eq(sa.sd, sb.sd);
+        }
+        free(ba);
+        free(bb);
+        tix_cube_free(a);
+        tix_cube_free(b);
+    }
+}
+
+Test(tic, parts_merged_in_any_order_give_the_whole)
+{
+    tix_tic_meta m = meta_of(6000);
+    tix_cube *whole = make_cube(TIX_CUBE_STATS_SUMS, 6000, 1, 0);
+    size_t lw;
+    char *bw = to_bytes(whole, &m, &lw);
+    char *parts[3];
+    size_t lens[3];
+    for (int p = 0; p < 3; p++) {
+        tix_cube *c = make_cube(TIX_CUBE_STATS_SUMS, 6000, 3, p);
+        parts[p] = to_bytes(c, &m, &lens[p]);
+        tix_cube_free(c);
+    }
+    static const int orders[2][3] = {{0, 1, 2}, {2, 0, 1}};
+    for (int k = 0; k < 2; k++) {
+        tix_cube *acc = NULL;
+        tix_tic_meta ma;
+        for (int j = 0; j < 3; j++) {
+            tix_cube *c;
+            tix_tic_meta mc;
+            char err[200] = "";
+            int p = orders[k][j];
+            cr_assert_eq(from_bytes(parts[p], lens[p], &c, &mc, err), TIX_OK, "%s", err);
+            if (!acc) {
+                acc = c;
+                ma = mc;
+                continue;
+            }
+            cr_assert_null(tix_tic_incompatible(&ma, &mc));
+            cr_assert_eq(tix_cube_merge(acc, c), TIX_OK);
+            tix_cube_free(c);
+        }
+        size_t la;
+        char *ba = to_bytes(acc, &m, &la);
+        cr_assert_eq(la, lw);
+        cr_assert_eq(memcmp(ba, bw, lw), 0, "order %d", k);
+        free(ba);
+        tix_cube_free(acc);
+    }
+    for (int p = 0; p < 3; p++)
+        free(parts[p]);
+    free(bw);
+    tix_cube_free(whole);
+}
+
+Test(tic, any_damaged_or_truncated_byte_is_refused)
+{
+    tix_cube *a = make_cube(TIX_CUBE_STATS, 300, 1, 0);
+    tix_tic_meta m = meta_of(300);
+    size_t len;
+    char *buf = to_bytes(a, &m, &len);
+    char *copy = malloc(len);
+    for (size_t at = 0; at < len; at++) {
+        tix_cube *c = NULL;
+        tix_tic_meta mc;
+        char err[200] = "";
+        memcpy(copy, buf, len);
+        copy[at] ^= 0x5a;
+        tix_status st = from_bytes(copy, len, &c, &mc, err);
+        cr_assert_neq(st, TIX_OK, "a flipped byte %zu was accepted", at);
+        cr_assert_null(c);
+        cr_assert(st == TIX_E_FORMAT || st == TIX_E_LIMIT, "byte %zu: %s", at, tix_strerror(st));
+        if (at % 7 == 0) { /* truncated there */
+            st = from_bytes(buf, at, &c, &mc, err);
+            cr_assert_eq(st, TIX_E_FORMAT, "cut at %zu", at);
+            cr_assert_null(c);
+        }
+    }
+    /* A byte too many is refused too. */
+    char *longer = malloc(len + 1);
+    memcpy(longer, buf, len);
+    longer[len] = 0;
+    tix_cube *c;
+    tix_tic_meta mc;
+    char err[200] = "";
+    cr_assert_eq(from_bytes(longer, len + 1, &c, &mc, err), TIX_E_FORMAT);
+    cr_assert(strstr(err, "after the end"), "%s", err);
+    cr_assert_eq(from_bytes("TIXCUBE\n\2\0\0\0", 12, &c, &mc, err), TIX_E_FORMAT);
+    cr_assert(strstr(err, "version 2"), "%s", err);
+    cr_assert_eq(from_bytes("period,contracts\n", 17, &c, &mc, err), TIX_E_FORMAT);
+    cr_assert(strstr(err, "not a techidx cube"), "%s", err);
+    free(longer);
+    free(copy);
+    free(buf);
+    tix_cube_free(a);
+}
+
+Test(tic, incompatible_parts_are_named)
+{
+    tix_tic_meta a = meta_of(1), b = meta_of(1);
+    cr_assert_null(tix_tic_incompatible(&a, &b));
+    b.measure = TIX_MEASURE_TECH_AMOUNT;
+    cr_assert(strstr(tix_tic_incompatible(&a, &b), "--measure"));
+    b = a;
+    b.dimension = TIX_COL_BUYER_REGION;
+    cr_assert(strstr(tix_tic_incompatible(&a, &b), "--by"));
+    b = a;
+    b.period = TIX_PERIOD_MONTH;
+    cr_assert(strstr(tix_tic_incompatible(&a, &b), "--period"));
+    b = a;
+    b.to_day++;
+    cr_assert(strstr(tix_tic_incompatible(&a, &b), "--from/--to"));
+    b = a;
+    b.stats = TIX_CUBE_STATS;
+    cr_assert(strstr(tix_tic_incompatible(&a, &b), "statistics"));
+    tix_counts sum = a.counts;
+    tix_tic_add_counts(&sum, &b.counts);
+    cr_assert_eq(sum.read, 8);
+    cr_assert_eq(sum.by_reason[TIX_REASON_BAD_DATE], 6);
+}
