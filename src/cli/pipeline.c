@@ -1,0 +1,204 @@
+/* The steps every command shares: reading inputs into an engine, and
+ * computing and writing the index. */
+#include "cli/pipeline.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/term.h"
+
+
+/* An escaped copy of (s, n) for a terminal; the caller frees it. */
+static char *escaped(const char *s, size_t n, size_t *len)
+{
+    char *buf = NULL;
+    FILE *m = open_memstream(&buf, len);
+    if (!m)
+        return NULL;
+    term_put(m, s, n);
+    if (fclose(m) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+static tix_status write_reject(void *ctx, const tix_reject *rej)
+{
+    reject_sink *sink = ctx;
+    if (!sink->f)
+        return TIX_OK;
+    if (!sink->tty)
+        return tix_write_reject(sink->f, rej);
+    tix_reject shown = *rej;
+    size_t ilen;
+    char *input = escaped(rej->input, strlen(rej->input), &ilen);
+    char *raw = escaped(rej->raw, rej->raw_len, &shown.raw_len);
+    tix_status st = TIX_E_NOMEM;
+    if (input && raw) {
+        shown.input = input;
+        shown.raw = raw;
+        st = tix_write_reject(sink->f, &shown);
+    }
+    free(input);
+    free(raw);
+    return st;
+}
+
+void pipe_report(const tix_counts *c)
+{
+    fprintf(stderr,
+            "techidx: %" PRIu64 " input%s, %" PRIu64 " rows read: %" PRIu64 " accepted, %" PRIu64
+            " rejected\n",
+            c->inputs, c->inputs == 1 ? "" : "s", c->read, c->accepted, c->rejected);
+    for (int r = 1; r < TIX_REASON_COUNT; r++)
+        if (c->by_reason[r])
+            fprintf(stderr, "techidx:   %-20s %" PRIu64 "\n", tix_reason_name((tix_reason)r),
+                    c->by_reason[r]);
+}
+
+static void report_winsorized(const tix_index *ix)
+{
+    uint64_t n = 0;
+    int64_t cut = 0, all = 0;
+    for (size_t t = 0; t < ix->nrows; t++) {
+        n += ix->rows[t].capped;
+        cut += ix->rows[t].capped_value;
+        all += ix->rows[t].value;
+    }
+    char money[24];
+    tix_format_cents(cut, money);
+    fprintf(stderr,
+            "techidx: winsorized at q = %g over %zu %s%s: %" PRIu64 " contracts capped, %s yuan "
+            "taken off (%.2f%% of the value)\n",
+            ix->opts.winsorize, ix->opts.winsor_window, tix_period_kind_name(ix->kind),
+            ix->opts.winsor_window == 1 ? "" : "s", n, money,
+            all > 0 ? 100.0 * (double)cut / (double)all : 0.0);
+}
+
+void pipe_engine_error(const tix_error *e)
+{
+    term_error(e->input[0] ? e->input : NULL, e->line, "%s", e->message);
+}
+
+int pipe_open(outfile *f, const char *path)
+{
+    if (outfile_open(f, path) == 0)
+        return 0;
+    term_error(path, 0, "cannot write: %s", strerror(errno));
+    return -1;
+}
+
+
+int pipe_ingest(const run_opts *o, pipe_ingest_state *in)
+{
+    memset(in, 0, sizeof *in);
+    if (o->rejects && (pipe_open(&in->rejects, o->rejects) != 0 ||
+                       tix_write_rejects_header(in->rejects.f) != TIX_OK))
+        return TIX_EXIT_FAIL;
+    in->sink = (reject_sink){in->rejects.f, in->rejects.f && isatty(fileno(in->rejects.f))};
+    tix_status st = tix_engine_new(&in->engine, &o->engine, write_reject, &in->sink);
+    if (st != TIX_OK) {
+        fprintf(stderr, "techidx: %s\n", tix_strerror(st));
+        return TIX_EXIT_FAIL;
+    }
+    for (int i = 0; i < o->nfiles; i++) {
+        if (tix_engine_add_file(in->engine, o->files[i]) != TIX_OK) {
+            pipe_engine_error(tix_engine_error(in->engine));
+            return TIX_EXIT_FAIL;
+        }
+    }
+    if (!o->quiet)
+        pipe_report(tix_engine_counts(in->engine));
+    if (o->rejects && outfile_commit(&in->rejects) != 0) {
+        term_error(o->rejects, 0, "cannot write: %s", strerror(errno));
+        return TIX_EXIT_FAIL;
+    }
+    return TIX_EXIT_OK;
+}
+
+void pipe_ingest_free(pipe_ingest_state *in)
+{
+    outfile_abort(&in->rejects);
+    tix_engine_free(in->engine);
+    in->engine = NULL;
+}
+
+int pipe_index(const run_opts *o, tix_cube *cube, tix_index **ix)
+{
+    char msg[256];
+    tix_status st = tix_cube_finalize(cube);
+    if (st == TIX_OK)
+        st = tix_index_compute(cube, &o->index, ix, msg, sizeof msg);
+    else
+        snprintf(msg, sizeof msg, "%s", tix_strerror(st));
+    if (st != TIX_OK) {
+        fprintf(stderr, "techidx: %s\n", msg);
+        return TIX_EXIT_FAIL;
+    }
+    if (o->index.winsorize > 0 && !o->quiet)
+        report_winsorized(*ix);
+    return TIX_EXIT_OK;
+}
+
+int pipe_write(const run_opts *o, const tix_cube *cube, const tix_index *ix,
+               const tix_run_info *info, const pipe_outputs *po)
+{
+    outfile csv = {0}, json = {0}, cells = {0}, contrib = {0};
+    int rc = TIX_EXIT_FAIL;
+    tix_status st;
+    (void)o;
+    if (po->cells) {
+        if (pipe_open(&cells, po->cells) != 0)
+            goto done;
+        if ((st = tix_write_cells_csv(cells.f, cube, ix)) != TIX_OK) {
+            term_error(po->cells, 0, "write failed: %s", tix_strerror(st));
+            goto done;
+        }
+    }
+    if (po->contributions) {
+        if (pipe_open(&contrib, po->contributions) != 0)
+            goto done;
+        if ((st = tix_write_contributions_csv(contrib.f, cube, ix)) != TIX_OK) {
+            term_error(po->contributions, 0, "write failed: %s", tix_strerror(st));
+            goto done;
+        }
+    }
+    if (po->index_json) {
+        if (pipe_open(&json, po->index_json) != 0)
+            goto done;
+        if ((st = tix_write_index_json(json.f, ix, info)) != TIX_OK) {
+            term_error(po->index_json, 0, "write failed: %s", tix_strerror(st));
+            goto done;
+        }
+    }
+    if (po->index_csv) {
+        if (pipe_open(&csv, po->index_csv) != 0)
+            goto done;
+        if ((st = tix_write_index_csv(csv.f, ix)) != TIX_OK) {
+            term_error(po->index_csv, 0, "write failed: %s", tix_strerror(st));
+            goto done;
+        }
+    }
+    /* The side files first, the index last: a reader that waits for the
+     * index finds the rest in place. */
+    outfile *all[] = {&cells, &contrib, &json, &csv};
+    const char *names[] = {po->cells, po->contributions, po->index_json, po->index_csv};
+    for (int i = 0; i < 4; i++)
+        if (names[i] && outfile_commit(all[i]) != 0) {
+            term_error(names[i], 0, "cannot write: %s", strerror(errno));
+            goto done;
+        }
+    rc = TIX_EXIT_OK;
+done:
+    outfile_abort(&csv);
+    outfile_abort(&json);
+    outfile_abort(&cells);
+    outfile_abort(&contrib);
+    return rc;
+}

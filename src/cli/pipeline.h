@@ -1,0 +1,52 @@
+/* The steps the commands share: reading input files into an engine (with
+ * the rejects file and the summary on stderr), computing the index of a
+ * cube, and writing the index files. Each returns an exit code (cli.h)
+ * after printing what went wrong. */
+#ifndef TECHIDX_CLI_PIPELINE_H
+#define TECHIDX_CLI_PIPELINE_H
+
+#include "cli/outfile.h"
+#include "cli/runopts.h"
+#include "techidx.h"
+
+typedef struct reject_sink {
+    FILE *f;
+    int tty; /* a person reads it: escape what is not printable */
+} reject_sink;
+
+typedef struct pipe_ingest_state {
+    tix_engine *engine; /* owns the cube and the counts */
+    outfile rejects;
+    reject_sink sink;
+} pipe_ingest_state;
+
+/* Reads o->files with o->engine into in->engine, writing o->rejects and,
+ * unless o->quiet, the row summary. Free with pipe_ingest_free whatever
+ * the result. */
+int pipe_ingest(const run_opts *o, pipe_ingest_state *in);
+void pipe_ingest_free(pipe_ingest_state *in);
+
+/* Finalizes cube and computes *ix with o->index (reporting winsorizing
+ * unless o->quiet). */
+int pipe_index(const run_opts *o, tix_cube *cube, tix_index **ix);
+
+/* The files to write; NULL ones are skipped. */
+typedef struct pipe_outputs {
+    const char *index_csv, *index_json, *cells, *contributions;
+} pipe_outputs;
+
+/* Writes the outputs, each complete or not at all (outfile.h), the index
+ * last. */
+int pipe_write(const run_opts *o, const tix_cube *cube, const tix_index *ix,
+               const tix_run_info *info, const pipe_outputs *po);
+
+/* The row summary, as every command prints it. */
+void pipe_report(const tix_counts *c);
+
+/* An engine failure as "techidx: FILE:LINE: message". */
+void pipe_engine_error(const tix_error *e);
+
+/* outfile_open with the error printed. Returns 0 or -1. */
+int pipe_open(outfile *f, const char *path);
+
+#endif
