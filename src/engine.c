@@ -240,13 +240,15 @@ tix_status tix_engine_end(tix_engine *e)
 tix_status engine_run_serial(tix_engine *e, tix_source *src, tix_status *engine_st)
 {
     *engine_st = TIX_OK;
-    for (;;) {
+    for (unsigned k = 1;; k++) {
         size_t got;
         tix_status st = tix_source_read(src, e->chunk, CHUNK, &got);
         if (st != TIX_OK || got == 0)
             return st;
         if ((*engine_st = tix_engine_feed(e, e->chunk, got)) != TIX_OK)
             return TIX_OK;
+        if (e->opts.progress && k % 16 == 0)
+            e->opts.progress(e->opts.progress_ctx, tix_source_bytes_in(src));
     }
 }
 
@@ -285,6 +287,8 @@ tix_status tix_engine_add_file(tix_engine *e, const char *path)
     } else {
         st = tix_engine_end(e);
     }
+    if (st == TIX_OK && e->opts.progress)
+        e->opts.progress(e->opts.progress_ctx, tix_source_bytes_in(src));
     tix_source_free(src);
     return st;
 }

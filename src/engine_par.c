@@ -53,6 +53,7 @@ typedef struct job {
     tix_engine_opts opts;
     unsigned char *mem; /* BLOCK_HEAD + BLOCK_BYTES, filled by the reader thread */
     size_t filled;      /* bytes read into mem + BLOCK_HEAD */
+    uint64_t src_bytes; /* the source's bytes in after this block, for progress */
     const char *data;   /* what to parse: the previous tail, then this block to its last LF */
     size_t len;
     char *heap; /* data, when the tail did not fit in the head room */
@@ -116,6 +117,7 @@ static void *read_blocks(void *arg)
             n += got;
         }
         int took = 1;
+        j->src_bytes = tix_source_bytes_in(p->src);
         if (st == TIX_OK && n > 0) {
             /* A block cut before the header is known would be read
              * serially: let the blocks before it be applied first. */
@@ -323,6 +325,8 @@ static tix_status apply(par *p, job *j)
 {
     tix_engine *e = p->e;
     e->counts.bytes += j->filled;
+    if (e->opts.progress)
+        e->opts.progress(e->opts.progress_ctx, j->src_bytes);
     if (j->state == JOB_SERIAL || !tix_reader_at_record_start(p->carry) || j->replay)
         return feed_serial(p, j->data, j->len);
     /* The guess held: the worker's rows are the rows, from this line on. */

@@ -73,6 +73,11 @@ typedef struct tix_engine_opts {
     unsigned threads;         /* tix_engine_add_file: >= 2 reads and inflates on a
                                  second thread while parsing (0, 1: one thread) */
     tix_inflate inflate;      /* gzip back end for tix_engine_add_file (0 = AUTO) */
+    /* tix_engine_add_file calls progress(progress_ctx, bytes) with the
+     * bytes of the file (as stored, compressed or not) read so far, from
+     * the calling thread, every few MB and once at the end; NULL: never. */
+    void (*progress)(void *ctx, uint64_t bytes);
+    void *progress_ctx;
 } tix_engine_opts;
 
 /* Where and why the engine failed. */

@@ -102,17 +102,25 @@ int pipe_ingest(const run_opts *o, pipe_ingest_state *in)
                        tix_write_rejects_header(in->rejects.f) != TIX_OK))
         return TIX_EXIT_FAIL;
     in->sink = (reject_sink){in->rejects.f, in->rejects.f && isatty(fileno(in->rejects.f))};
-    tix_status st = tix_engine_new(&in->engine, &o->engine, write_reject, &in->sink);
+    tix_engine_opts eo = o->engine;
+    progress_init(&in->prog, o->files, o->nfiles, o->quiet);
+    eo.progress = progress_update;
+    eo.progress_ctx = &in->prog;
+    tix_status st = tix_engine_new(&in->engine, &eo, write_reject, &in->sink);
     if (st != TIX_OK) {
         fprintf(stderr, "techidx: %s\n", tix_strerror(st));
         return TIX_EXIT_FAIL;
     }
     for (int i = 0; i < o->nfiles; i++) {
-        if (tix_engine_add_file(in->engine, o->files[i]) != TIX_OK) {
+        st = tix_engine_add_file(in->engine, o->files[i]);
+        progress_next_file(&in->prog);
+        if (st != TIX_OK) {
+            progress_end(&in->prog);
             pipe_engine_error(tix_engine_error(in->engine));
             return TIX_EXIT_FAIL;
         }
     }
+    progress_end(&in->prog);
     if (!o->quiet)
         pipe_report(tix_engine_counts(in->engine));
     if (o->rejects && outfile_commit(&in->rejects) != 0) {

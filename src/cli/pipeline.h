@@ -6,6 +6,7 @@
 #define TECHIDX_CLI_PIPELINE_H
 
 #include "cli/outfile.h"
+#include "cli/progress.h"
 #include "cli/runopts.h"
 #include "techidx.h"
 
@@ -18,10 +19,11 @@ typedef struct pipe_ingest_state {
     tix_engine *engine; /* owns the cube and the counts */
     outfile rejects;
     reject_sink sink;
+    progress prog;
 } pipe_ingest_state;
 
 /* Reads o->files with o->engine into in->engine, writing o->rejects and,
- * unless o->quiet, the row summary. Free with pipe_ingest_free whatever
+ * unless o->quiet, the progress line (on a terminal) and the row summary. Free with pipe_ingest_free whatever
  * the result. */
 int pipe_ingest(const run_opts *o, pipe_ingest_state *in);
 void pipe_ingest_free(pipe_ingest_state *in);
