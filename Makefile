@@ -12,7 +12,8 @@ SAN       ?=
 WERROR    ?=
 
 DEB_PKGS  := build-essential pkg-config libgsl-dev libcsv-dev zlib1g-dev \
-             libjansson-dev libisal-dev libcriterion-dev valgrind
+             libjansson-dev libisal-dev libcairo2-dev nettle-dev \
+             libcriterion-dev valgrind libxml2-utils
 
 WARN      := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
              -Wmissing-prototypes -Wformat=2 -Wvla
@@ -23,6 +24,11 @@ ISAL       = $(shell pkg-config --exists libisal && echo libisal)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(ISAL)) $(if $(ISAL),-DTIX_HAVE_ISAL)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) $(ISAL)) -lcsv -lm -pthread
 CRIT_LIBS  = $(shell pkg-config --libs criterion)
+# The command line alone draws charts (cairo) and hashes files (nettle):
+# the library does not depend on them.
+CLI_PKGS  := cairo nettle
+CLI_CFLAGS = $(shell pkg-config --cflags $(CLI_PKGS))
+CLI_LIBS   = $(shell pkg-config --libs $(CLI_PKGS))
 ALL_CFLAGS = $(WARN) $(WERROR) $(OPT) $(SAN) -fPIC -Iinclude -Isrc \
              -D_POSIX_C_SOURCE=200809L -DTIX_VERSION='"$(VERSION)"' \
              $(PKG_CFLAGS) $(CFLAGS)
@@ -81,7 +87,9 @@ $(BUILD)/$(SONAME): $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,$(SONAME) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/techidx: $(CLI_OBJ) $(BUILD)/libtechidx.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libtechidx.a $(PKG_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libtechidx.a $(PKG_LIBS) $(CLI_LIBS)
+
+$(CLI_OBJ): ALL_CFLAGS += $(CLI_CFLAGS)
 
 techidx: $(BUILD)/techidx
 	cp $< $@

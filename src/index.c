@@ -485,8 +485,14 @@ static tix_status prepare(work *w, const tix_cube *cube, char *err, size_t errle
     w->pub_start = malloc((np + 1) * sizeof *w->pub_start);
     int64_t *wins = NULL;
     uint64_t *capped = NULL;
-    if (ix->opts.winsorize > 0 && (!(wins = malloc(room * sizeof *wins)) ||
-                                   !(capped = malloc(room * sizeof *capped)))) {
+    size_t every = 0; /* winsorizing fills all the cube's entries, cut off or not */
+    for (size_t t = 0; t < tix_cube_nperiods(cube); t++) {
+        size_t ne;
+        tix_cube_entries(cube, t, &ne);
+        every += ne;
+    }
+    if (ix->opts.winsorize > 0 && (!(wins = malloc((every ? every : 1) * sizeof *wins)) ||
+                                   !(capped = malloc((every ? every : 1) * sizeof *capped)))) {
         free(wins);
         return TIX_E_NOMEM;
     }
@@ -553,6 +559,8 @@ tix_status tix_index_compute(const tix_cube *cube, const tix_index_opts *opts, t
                              char *err, size_t errlen)
 {
     size_t np = tix_cube_nperiods(cube);
+    while (opts->has_until && np > 0 && tix_cube_period(cube, np - 1) > opts->until)
+        np--; /* the cube's periods are in order */
     *out = NULL;
     if ((unsigned)opts->method >= NMETHODS || (unsigned)opts->chain > TIX_CHAIN_FIXED ||
         (unsigned)opts->splice > TIX_SPLICE_HALF || (is_geks(opts->method) && (opts->window == 1 || opts->window > TIX_GEKS_MAX_WINDOW)) ||

@@ -217,7 +217,10 @@ tix_status tix_write_cells_csv(FILE *f, const tix_cube *cube, const tix_index *i
     fputs("period,cell,contracts,value,mean,sd,min,median,p90,max,value_index,volume_index,"
           "unit_value_index,suppressed\n",
           f);
-    for (size_t i = 0; i < tix_cube_nperiods(cube); i++) {
+    size_t np = tix_cube_nperiods(cube);
+    if (ix && ix->nrows < np)
+        np = ix->nrows; /* the periods the index has */
+    for (size_t i = 0; i < np; i++) {
         size_t ne;
         const tix_cube_entry *e = tix_cube_entries(cube, i, &ne);
         tix_period_label(tix_cube_period_kind(cube), tix_cube_period(cube, i), label);

@@ -215,10 +215,10 @@ Test(methodology, geks_over_one_window_is_the_textbook_definition)
 }
 
 /* A longer series: 12 months of drifting data. */
-static tix_cube *drift_cube(int months)
+static tix_cube *drift_stats(int months, int stats)
 {
     tix_cube *c;
-    tix_cube_opts o = {TIX_PERIOD_MONTH, 0, 0, 0, NULL};
+    tix_cube_opts o = {TIX_PERIOD_MONTH, stats, 0, 0, NULL};
     cr_assert_eq(tix_cube_new(&c, &o), TIX_OK);
     uint64_t s = 99;
     for (int t = 0; t < months; t++)
@@ -235,6 +235,8 @@ static tix_cube *drift_cube(int months)
     cr_assert_eq(tix_cube_finalize(c), TIX_OK);
     return c;
 }
+
+static tix_cube *drift_cube(int months) { return drift_stats(months, 0); }
 
 Test(methodology, geks_splicing_never_revises_published_periods)
 {
@@ -518,5 +520,33 @@ Test(methodology, fixed_base_coverage_and_link_column)
         cr_assert_float_eq(ix->rows[t].change,
                            ix->rows[t].value_index / ix->rows[t - 1].value_index, 1e-15);
     tix_index_free(ix);
+    tix_cube_free(c);
+}
+
+Test(methodology, a_cutoff_leaves_later_periods_out_and_changes_nothing_before)
+{
+    /* A release computes the index up to its week: the periods before the
+     * cutoff are those of the full index, winsorized or not (winsorizing
+     * looks back, never ahead). */
+    tix_cube *c = drift_stats(12, TIX_CUBE_STATS_SUMS);
+    for (int wz = 0; wz < 2; wz++) {
+        tix_index_opts o = {.method = TIX_METHOD_FISHER, .winsorize = wz ? 0.9 : 0,
+                            .winsor_window = 3};
+        tix_index *all, *cut;
+        cr_assert_eq(tix_index_compute(c, &o, &all, NULL, 0), TIX_OK);
+        o.has_until = 1;
+        o.until = month(6);
+        cr_assert_eq(tix_index_compute(c, &o, &cut, NULL, 0), TIX_OK);
+        cr_assert_eq(all->nrows, 12);
+        cr_assert_eq(cut->nrows, 7);
+        for (size_t t = 0; t < 7; t++) {
+            cr_assert_eq(cut->rows[t].volume_index, all->rows[t].volume_index);
+            cr_assert_eq(cut->rows[t].capped, all->rows[t].capped);
+        }
+        if (wz)
+            cr_assert_gt(all->rows[3].capped, 0);
+        tix_index_free(all);
+        tix_index_free(cut);
+    }
     tix_cube_free(c);
 }

@@ -98,6 +98,8 @@ typedef struct tix_index_opts {
     tix_splice splice;      /* GEKS only */
     double winsorize;       /* 0: off; else the quantile q in (0, 1] capping amounts */
     size_t winsor_window;   /* periods of the trailing window; 0: as the GEKS default */
+    int has_until;          /* leave out the periods after `until` (a release's cutoff) */
+    int32_t until;
 } tix_index_opts;
 
 /* One period with data. Index fields are NaN where undefined. */

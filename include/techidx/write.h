@@ -51,7 +51,8 @@ tix_status tix_write_index_json(FILE *f, const tix_index *ix, const tix_run_info
  * volume_index,unit_value_index,suppressed` for every (period, cell) with
  * data, periods in order and cells in byte order. The cube must be
  * finalized and made with cell_stats; ix (may be NULL: no sub-indices, no
- * suppression) must have been computed from it. A suppressed cell has only
+ * suppression) must have been computed from it, and only its periods are
+ * written. A suppressed cell has only
  * its period, name and suppressed = 1. Money in yuan, two decimals. */
 tix_status tix_write_cells_csv(FILE *f, const tix_cube *cube, const tix_index *ix);
 

@@ -10,5 +10,7 @@
 
 int tix_cli_run(int argc, char **argv);
 int tix_cli_gen(int argc, char **argv);
+int tix_cli_chart(int argc, char **argv);
+int tix_cli_publish(int argc, char **argv);
 
 #endif

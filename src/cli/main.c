@@ -11,7 +11,11 @@ static void usage(FILE *f)
     fputs("Usage: techidx COMMAND [OPTIONS] ...\n"
           "\n"
           "Commands:\n"
-          "  run FILE...     compute the chained technology trading index\n"
+          "  run FILE...     compute the technology trading index\n"
+          "  publish --state DIR FILE...\n"
+          "                  add dumps to a publishing state and write the week's release\n"
+          "  chart INDEX.csv -o FILE.svg\n"
+          "                  draw an index file as an SVG chart\n"
           "  gen -o FILE     write a synthetic contract dump\n"
           "\n"
           "'techidx COMMAND --help' describes a command.\n"
@@ -32,6 +36,10 @@ int main(int argc, char **argv)
         return tix_cli_run(argc - 1, argv + 1);
     if (strcmp(cmd, "gen") == 0)
         return tix_cli_gen(argc - 1, argv + 1);
+    if (strcmp(cmd, "chart") == 0)
+        return tix_cli_chart(argc - 1, argv + 1);
+    if (strcmp(cmd, "publish") == 0)
+        return tix_cli_publish(argc - 1, argv + 1);
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         usage(stdout);
         return TIX_EXIT_OK;
