@@ -26,7 +26,7 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) $(ISAL)) -lcsv -lm -pthread
 CRIT_LIBS  = $(shell pkg-config --libs criterion)
 # The command line alone draws charts (cairo) and hashes files (nettle):
 # the library does not depend on them.
-CLI_PKGS  := cairo nettle
+CLI_PKGS  := cairo fontconfig nettle
 CLI_CFLAGS = $(shell pkg-config --cflags $(CLI_PKGS))
 CLI_LIBS   = $(shell pkg-config --libs $(CLI_PKGS))
 ALL_CFLAGS = $(WARN) $(WERROR) $(OPT) $(SAN) -fPIC -Iinclude -Isrc \

@@ -2,6 +2,7 @@
 
 #include <cairo-svg.h>
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -234,6 +235,9 @@ int chart_write_svg(const chart_data *d, const char *path, char *err, size_t err
     if (cs == CAIRO_STATUS_SUCCESS)
         cs = cairo_surface_status(s);
     cairo_surface_destroy(s);
+    /* Font caches live until exit otherwise; a chart is drawn once. */
+    cairo_debug_reset_static_data();
+    FcFini();
     if (fclose(mem) != 0 || cs != CAIRO_STATUS_SUCCESS) {
         snprintf(err, errlen, "drawing failed: %s", cairo_status_to_string(cs));
         free(svg);

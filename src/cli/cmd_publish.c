@@ -1,2 +1,825 @@
+/* techidx publish: the weekly release from a persistent state. */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/chart.h"
 #include "cli/cli.h"
-int tix_cli_publish(int argc, char **argv) { (void)argc; (void)argv; return 2; }
+#include "cli/pipeline.h"
+#include "cli/runopts.h"
+#include "cli/sha256.h"
+#include "cli/state.h"
+#include "cli/table.h"
+#include "cli/term.h"
+
+static const char publish_help[] =
+    "Usage: techidx publish --state DIR --init [RUN OPTIONS]\n"
+    "       techidx publish --state DIR [--week YYYY-Www] [--replace] FILE...\n"
+    "       techidx publish --state DIR --status\n"
+    "Keep the aggregated contracts of every dump in DIR and write the week's\n"
+    "release, DIR/releases/WEEK/: index.csv, index.json, cells.csv,\n"
+    "contributions.csv (chained bilateral methods), revisions.csv, rejects.csv,\n"
+    "chart.svg and MANIFEST (size and SHA-256 of every input and output).\n"
+    "\n"
+    "  --state DIR     the state directory (required)\n"
+    "  --init          create DIR with the run options that follow (period, by,\n"
+    "                  measure, method, chain, window, splice, base, min-contracts,\n"
+    "                  winsorize, from/to, map, limits); every release uses them\n"
+    "  --week W        the release's ISO week (default: the last complete week of\n"
+    "                  the data); periods ending after its Sunday are left out\n"
+    "  --replace       ingest again a dump already in the state (same SHA-256), or\n"
+    "                  replace the one of the same name with new content\n"
+    "  --status        what DIR holds: options, dates, inputs, releases\n"
+    "  --threads N, --inflate B   as for run\n"
+    "  -q, --quiet     no progress line or summaries on stderr\n"
+    "  -h, --help      this help\n"
+    "\n"
+    "A release appears whole or not at all, and a failed publish leaves DIR as it\n"
+    "was. revisions.csv lists every period whose index changed since the\n"
+    "previous release (late contracts), with the old and new values.\n";
+
+#define usage_error(...) runopts_usage_error("publish", __VA_ARGS__)
+
+typedef struct pub_args {
+    const char *dir, *week;
+    int init, status, replace, quiet;
+    char **files;
+    int nfiles;
+    char **init_argv; /* "--init" followed by the run options */
+    int init_argc;
+    const char *threads, *inflate;
+} pub_args;
+
+static int parse(int argc, char **argv, pub_args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->files = calloc((size_t)argc, sizeof *a->files);
+    if (!a->files)
+        return usage_error("out of memory");
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        const char **val = strcmp(arg, "--state") == 0     ? &a->dir
+                           : strcmp(arg, "--week") == 0    ? &a->week
+                           : strcmp(arg, "--threads") == 0 ? &a->threads
+                           : strcmp(arg, "--inflate") == 0 ? &a->inflate
+                                                           : NULL;
+        if (val) {
+            if (i + 1 >= argc)
+                return usage_error("option '%s' needs a value", arg);
+            *val = argv[++i];
+        } else if (strcmp(arg, "--init") == 0) {
+            a->init = 1;
+            a->init_argv = argv + i;
+            a->init_argc = argc - i;
+            break;
+        } else if (strcmp(arg, "--status") == 0) {
+            a->status = 1;
+        } else if (strcmp(arg, "--replace") == 0) {
+            a->replace = 1;
+        } else if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {
+            a->quiet = 1;
+        } else if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+            fputs(publish_help, stdout);
+            return -1;
+        } else if (strcmp(arg, "--") == 0) {
+            while (++i < argc)
+                a->files[a->nfiles++] = argv[i];
+        } else if (arg[0] == '-' && arg[1] != '\0') {
+            return usage_error("unknown option '%s'", arg);
+        } else {
+            a->files[a->nfiles++] = argv[i];
+        }
+    }
+    if (!a->dir)
+        return usage_error("--state DIR is required");
+    if (a->init + a->status > 1 || ((a->init || a->status) && (a->nfiles || a->week)))
+        return usage_error("--init and --status take no files and no --week");
+    if (!a->init && !a->status && a->nfiles == 0)
+        return usage_error("no input files");
+    return 0;
+}
+
+/* ---- --init and --status --------------------------------------------------- */
+
+static int init(const pub_args *a)
+{
+    run_opts o;
+    /* Checked now, stored as given, parsed again by every publish. */
+    char **copy = calloc((size_t)a->init_argc + 1, sizeof *copy);
+    if (!copy)
+        return TIX_EXIT_FAIL;
+    for (int i = 0; i < a->init_argc; i++)
+        copy[i] = a->init_argv[i];
+    int rc = runopts_parse(a->init_argc, copy, &o, "publish", RUNOPTS_AGGREGATE | RUNOPTS_INDEX,
+                           publish_help);
+    free(copy);
+    if (rc != 0)
+        return rc < 0 ? TIX_EXIT_OK : rc;
+    if (o.engine.dedup)
+        return usage_error("--dedup cannot hold across dumps aggregated one by one; remove "
+                           "duplicates upstream, or use run --dedup on the full history");
+    char err[256];
+    if (state_create(a->dir, a->init_argv + 1, (size_t)a->init_argc - 1, err, sizeof err) != 0) {
+        term_error(a->dir, 0, "%s", err);
+        return TIX_EXIT_FAIL;
+    }
+    if (!a->quiet)
+        fprintf(stderr, "techidx: state created in %s\n", a->dir);
+    return TIX_EXIT_OK;
+}
+
+static void day_label(int32_t day, char *out)
+{
+    tix_date_format(day, out);
+}
+
+static int status(const pub_args *a)
+{
+    state s;
+    char err[256];
+    if (state_open(&s, a->dir, err, sizeof err) != 0) {
+        term_error(a->dir, 0, "%s", err);
+        return TIX_EXIT_FAIL;
+    }
+    printf("state %s (techidx state format %d)\n", a->dir, STATE_VERSION);
+    printf("options:");
+    for (size_t i = 0; i < s.noptions; i++) {
+        putchar(' ');
+        term_puts(stdout, s.options[i]);
+    }
+    printf("%s\n", s.noptions ? "" : " (the defaults of run)");
+    int32_t first = INT32_MAX, last = INT32_MIN;
+    tix_counts all;
+    memset(&all, 0, sizeof all);
+    for (size_t i = 0; i < s.ninputs; i++) {
+        const state_input *in = &s.inputs[i];
+        if (in->first_day <= in->last_day) {
+            first = in->first_day < first ? in->first_day : first;
+            last = in->last_day > last ? in->last_day : last;
+        }
+        tix_tic_add_counts(&all, &in->counts);
+    }
+    char f[TIX_PERIOD_LABEL_MAX], l[TIX_PERIOD_LABEL_MAX], fw[TIX_PERIOD_LABEL_MAX],
+        lw[TIX_PERIOD_LABEL_MAX];
+    if (first <= last) {
+        day_label(first, f);
+        day_label(last, l);
+        tix_period_label(TIX_PERIOD_WEEK, tix_period_of_day(TIX_PERIOD_WEEK, first), fw);
+        tix_period_label(TIX_PERIOD_WEEK, tix_period_of_day(TIX_PERIOD_WEEK, last), lw);
+        printf("signing dates: %s to %s (weeks %s to %s)\n", f, l, fw, lw);
+    } else {
+        printf("signing dates: none yet\n");
+    }
+    printf("rows: %" PRIu64 " read, %" PRIu64 " accepted, %" PRIu64 " rejected\n", all.read,
+           all.accepted, all.rejected);
+    printf("inputs: %zu\n", s.ninputs);
+    for (size_t i = 0; i < s.ninputs; i++) {
+        const state_input *in = &s.inputs[i];
+        printf("  %s %12" PRIu64 " bytes %10" PRIu64 " rows  ", in->sha256, in->size,
+               in->counts.read);
+        term_puts(stdout, in->name);
+        putchar('\n');
+    }
+    printf("releases: %zu", s.nreleases);
+    if (s.nreleases)
+        printf(", last %s (%s/releases/%s)", s.releases[s.nreleases - 1], a->dir,
+               s.releases[s.nreleases - 1]);
+    putchar('\n');
+    state_close(&s);
+    return TIX_EXIT_OK;
+}
+
+/* ---- the release ------------------------------------------------------------ */
+
+static char *join(const char *a, const char *b)
+{
+    size_t n = strlen(a) + strlen(b) + 2;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/%s", a, b);
+    return p;
+}
+
+/* revisions.csv: the periods of the previous release whose figures
+ * changed, compared as published (six decimals). */
+static int write_revisions(const char *prev_index, const char *new_index, const char *out,
+                           size_t *revised, char *err, size_t errlen)
+{
+    static const char *cols[] = {"value_index", "volume_index", "unit_value_index"};
+    table a, b;
+    int have_prev = prev_index != NULL;
+    *revised = 0;
+    if (have_prev && table_load(prev_index, &a, err, errlen) != 0)
+        return -1;
+    if (table_load(new_index, &b, err, errlen) != 0) {
+        if (have_prev)
+            table_free(&a);
+        return -1;
+    }
+    outfile o;
+    if (outfile_open(&o, out) != 0) {
+        snprintf(err, errlen, "%s: %s", out, strerror(errno));
+        table_free(&b);
+        if (have_prev)
+            table_free(&a);
+        return -1;
+    }
+    fputs("period", o.f);
+    for (int k = 0; k < 3; k++)
+        fprintf(o.f, ",%s_old,%s_new,%s_change", cols[k], cols[k], cols[k]);
+    fputc('\n', o.f);
+    int ap = have_prev ? table_col(&a, "period") : -1, bp = table_col(&b, "period");
+    for (size_t r = 0; have_prev && ap >= 0 && bp >= 0 && r < a.nrows; r++) {
+        const char *period = table_at(&a, r, ap);
+        size_t s = 0;
+        while (s < b.nrows && strcmp(table_at(&b, s, bp), period) != 0)
+            s++;
+        const char *old[3], *new[3];
+        int changed = 0;
+        for (int k = 0; k < 3; k++) {
+            int ac = table_col(&a, cols[k]), bc = table_col(&b, cols[k]);
+            old[k] = ac >= 0 ? table_at(&a, r, ac) : "";
+            new[k] = s < b.nrows && bc >= 0 ? table_at(&b, s, bc) : "";
+            changed |= strcmp(old[k], new[k]) != 0;
+        }
+        if (!changed)
+            continue;
+        (*revised)++;
+        fputs(period, o.f);
+        for (int k = 0; k < 3; k++) {
+            fprintf(o.f, ",%s,%s,", old[k], new[k]);
+            if (*old[k] && *new[k])
+                fprintf(o.f, "%.6f", strtod(new[k], NULL) - strtod(old[k], NULL));
+        }
+        fputc('\n', o.f);
+    }
+    table_free(&b);
+    if (have_prev)
+        table_free(&a);
+    if (outfile_commit(&o) != 0) {
+        snprintf(err, errlen, "%s: %s", out, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static int cmp_names(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* MANIFEST: every input of the state and every file of the release. */
+static int write_manifest(const char *reldir, const char *week, const state_input *ins,
+                          size_t nins, char *err, size_t errlen)
+{
+    DIR *d = opendir(reldir);
+    char *names[64];
+    size_t n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL && n < 64)
+        if (e->d_name[0] != '.' && strcmp(e->d_name, "MANIFEST") != 0)
+            names[n++] = strdup(e->d_name);
+    if (d)
+        closedir(d);
+    qsort(names, n, sizeof *names, cmp_names);
+    char *path = join(reldir, "MANIFEST");
+    outfile o;
+    int rc = -1;
+    if (!path || outfile_open(&o, path) != 0) {
+        snprintf(err, errlen, "MANIFEST: %s", strerror(errno));
+        goto done;
+    }
+    fprintf(o.f, "# techidx %s release %s\n# kind sha256 bytes name\n", TIX_VERSION, week);
+    for (size_t i = 0; i < nins; i++)
+        fprintf(o.f, "input %s %" PRIu64 " %s\n", ins[i].sha256, ins[i].size, ins[i].name);
+    for (size_t i = 0; i < n; i++) {
+        char *f = join(reldir, names[i]), hex[SHA256_HEX];
+        uint64_t size;
+        if (!f || sha256_file(f, hex, &size) != 0) {
+            snprintf(err, errlen, "%s: %s", names[i], strerror(errno));
+            free(f);
+            outfile_abort(&o);
+            goto done;
+        }
+        free(f);
+        fprintf(o.f, "output %s %" PRIu64 " %s\n", hex, size, names[i]);
+    }
+    if (outfile_commit(&o) != 0) {
+        snprintf(err, errlen, "MANIFEST: %s", strerror(errno));
+        goto done;
+    }
+    rc = 0;
+done:
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(path);
+    return rc;
+}
+
+/* Everything one publish holds, freed in one place. */
+typedef struct job {
+    state s;
+    run_opts o;
+    char **optv; /* the stored options, copied for the parser */
+    char *tmp, *tmp_parts, *release, *parts;
+    state_input *next; /* the inputs after this publish */
+    size_t nnext;
+    int *is_new; /* next[i] came with this publish */
+    tix_cube *cube;
+    tix_index *ix;
+} job;
+
+static void job_free(job *j)
+{
+    if (j->tmp)
+        state_remove_tree(j->tmp);
+    for (size_t i = 0; i < j->nnext; i++)
+        if (j->is_new && j->is_new[i])
+            free(j->next[i].name);
+    free(j->next);
+    free(j->is_new);
+    for (size_t i = 0; j->optv && j->optv[i]; i++)
+        free(j->optv[i]);
+    free(j->optv);
+    free(j->tmp);
+    free(j->tmp_parts);
+    free(j->release);
+    free(j->parts);
+    tix_index_free(j->ix);
+    tix_cube_free(j->cube);
+    state_close(&j->s);
+}
+
+/* Leftovers of publishes that died before their end: we hold the lock. */
+static void clean_leftovers(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL)
+        if (strncmp(e->d_name, ".tmp-", 5) == 0) {
+            char *p = join(dir, e->d_name);
+            if (p)
+                state_remove_tree(p);
+            free(p);
+        }
+    if (d)
+        closedir(d);
+}
+
+/* Reads one new dump into tmp/parts/SHA.tic; fills *in. */
+static int ingest_one(job *j, const char *file, const char *sha, uint64_t size, reject_sink *sink,
+                      int quiet, state_input *in)
+{
+    tix_engine_opts eo = j->o.engine;
+    progress prog;
+    char *files[] = {(char *)file};
+    progress_init(&prog, files, 1, quiet);
+    eo.progress = progress_update;
+    eo.progress_ctx = &prog;
+    tix_engine *e = NULL;
+    tix_status st = tix_engine_new(&e, &eo, sink->f ? pipe_reject : NULL, sink);
+    if (st == TIX_OK)
+        st = tix_engine_add_file(e, file);
+    progress_end(&prog);
+    if (st != TIX_OK) {
+        if (e)
+            pipe_engine_error(tix_engine_error(e));
+        else
+            fprintf(stderr, "techidx: %s\n", tix_strerror(st));
+        tix_engine_free(e);
+        return TIX_EXIT_FAIL;
+    }
+    tix_cube *c = tix_engine_cube(e);
+    const tix_counts *counts = tix_engine_counts(e);
+    if (!quiet) {
+        fputs("techidx: ", stderr);
+        term_puts(stderr, file);
+        fprintf(stderr, ": %" PRIu64 " rows read: %" PRIu64 " accepted, %" PRIu64 " rejected\n",
+                counts->read, counts->accepted, counts->rejected);
+    }
+    tix_tic_meta m = {tix_cube_period_kind(c), tix_cube_stats_kind(c),
+                      eo.dimension,           eo.measure,
+                      eo.has_range,           eo.from_day,
+                      eo.to_day,              *counts};
+    char name[SHA256_HEX + 8];
+    snprintf(name, sizeof name, "%s.tic", sha);
+    char *path = join(j->tmp_parts, name);
+    FILE *f = path ? fopen(path, "wb") : NULL;
+    st = tix_cube_finalize(c);
+    if (st == TIX_OK)
+        st = f ? tix_tic_write(f, c, &m) : TIX_E_IO;
+    if (f && fclose(f) != 0 && st == TIX_OK)
+        st = TIX_E_IO;
+    free(path);
+    if (st != TIX_OK) {
+        fprintf(stderr, "techidx: cannot save the aggregates of %s: %s\n", file,
+                tix_strerror(st));
+        tix_engine_free(e);
+        return TIX_EXIT_FAIL;
+    }
+    memset(in, 0, sizeof *in);
+    in->name = strdup(file);
+    memcpy(in->sha256, sha, SHA256_HEX);
+    in->size = size;
+    in->counts = *counts;
+    in->counts.inputs = 1;
+    in->first_day = 1;
+    in->last_day = 0;
+    tix_cube_days(c, &in->first_day, &in->last_day);
+    tix_engine_free(e);
+    return in->name ? TIX_EXIT_OK : TIX_EXIT_FAIL;
+}
+
+/* The cube of all the inputs after this publish, from their parts. */
+static int merge_parts(job *j, tix_counts *all)
+{
+    memset(all, 0, sizeof *all);
+    tix_tic_meta first;
+    for (size_t i = 0; i < j->nnext; i++) {
+        char name[SHA256_HEX + 8];
+        snprintf(name, sizeof name, "%s.tic", j->next[i].sha256);
+        char *path = join(j->is_new[i] ? j->tmp_parts : j->parts, name);
+        FILE *f = path ? fopen(path, "rb") : NULL;
+        if (!f) {
+            term_error(path ? path : name, 0, "cannot read the aggregates of %s: %s",
+                       j->next[i].name, strerror(errno));
+            free(path);
+            return TIX_EXIT_FAIL;
+        }
+        tix_cube_opts co = {TIX_PERIOD_WEEK, 0, j->o.engine.max_cells, j->o.engine.max_pairs,
+                            NULL};
+        tix_cube *c;
+        tix_tic_meta m;
+        char err[256];
+        tix_status st = tix_tic_read(f, &co, &c, &m, err, sizeof err);
+        fclose(f);
+        if (st != TIX_OK) {
+            term_error(path, 0, "%s", st == TIX_E_FORMAT ? err : tix_strerror(st));
+            free(path);
+            return TIX_EXIT_FAIL;
+        }
+        free(path);
+        const char *why = i ? tix_tic_incompatible(&first, &m) : NULL;
+        if (why) {
+            fprintf(stderr, "techidx: the parts of %s and %s cannot merge: %s\n",
+                    j->next[0].name, j->next[i].name, why);
+            tix_cube_free(c);
+            return TIX_EXIT_FAIL;
+        }
+        if (i == 0) {
+            first = m;
+            j->cube = c;
+        } else {
+            st = tix_cube_merge(j->cube, c);
+            tix_cube_free(c);
+            if (st != TIX_OK) {
+                fprintf(stderr, "techidx: merging %s: %s\n", j->next[i].name, tix_strerror(st));
+                return TIX_EXIT_FAIL;
+            }
+        }
+        tix_tic_add_counts(all, &m.counts);
+    }
+    return TIX_EXIT_OK;
+}
+
+static int publish(const pub_args *a)
+{
+    job j;
+    memset(&j, 0, sizeof j);
+    char err[512];
+    int rc = TIX_EXIT_FAIL;
+    if (state_open(&j.s, a->dir, err, sizeof err) != 0) {
+        term_error(a->dir, 0, "%s", err);
+        return TIX_EXIT_FAIL;
+    }
+    clean_leftovers(a->dir);
+    /* The stored options, and this run's reading options. */
+    j.optv = calloc(j.s.noptions + 5, sizeof *j.optv);
+    if (!j.optv)
+        goto done;
+    size_t n = 0;
+    j.optv[n++] = strdup("publish");
+    for (size_t i = 0; i < j.s.noptions; i++)
+        j.optv[n++] = strdup(j.s.options[i]);
+    if (a->threads) {
+        j.optv[n++] = strdup("--threads");
+        j.optv[n++] = strdup(a->threads);
+    }
+    if (a->inflate) {
+        j.optv[n++] = strdup("--inflate");
+        j.optv[n++] = strdup(a->inflate);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!j.optv[i])
+            goto done;
+    int prc = runopts_parse((int)n, j.optv, &j.o, "publish",
+                            RUNOPTS_AGGREGATE | RUNOPTS_INDEX | RUNOPTS_READ, publish_help);
+    if (prc != 0) {
+        rc = prc < 0 ? TIX_EXIT_OK : prc;
+        goto done;
+    }
+    j.o.quiet = a->quiet;
+    /* Releases always carry cells.csv: keep the statistics. */
+    if (j.o.engine.cell_stats < TIX_CUBE_STATS)
+        j.o.engine.cell_stats = TIX_CUBE_STATS;
+    int32_t week = 0;
+    if (a->week && tix_period_parse(TIX_PERIOD_WEEK, a->week, &week) != TIX_OK) {
+        rc = usage_error("--week takes an ISO week such as 2024-W48, not '%s'", a->week);
+        goto done;
+    }
+
+    /* Which dumps are new, which replace one. */
+    j.next = calloc(j.s.ninputs + (size_t)a->nfiles + 1, sizeof *j.next);
+    j.is_new = calloc(j.s.ninputs + (size_t)a->nfiles + 1, sizeof *j.is_new);
+    char(*shas)[SHA256_HEX] = calloc((size_t)a->nfiles + 1, sizeof *shas);
+    uint64_t *sizes = calloc((size_t)a->nfiles + 1, sizeof *sizes);
+    int *gone = calloc(j.s.ninputs + 1, sizeof *gone);
+    if (!j.next || !j.is_new || !shas || !sizes || !gone) {
+        free(shas);
+        free(sizes);
+        free(gone);
+        goto done;
+    }
+    int bad = 0;
+    for (int i = 0; i < a->nfiles && !bad; i++) {
+        const char *file = a->files[i];
+        if (sha256_file(file, shas[i], &sizes[i]) != 0) {
+            term_error(file, 0, "cannot read: %s", strerror(errno));
+            bad = 1;
+            break;
+        }
+        for (int k = 0; k < i && !bad; k++)
+            if (strcmp(shas[k], shas[i]) == 0) {
+                term_error(file, 0, "is the same dump as %s (SHA-256 %.12s...)", a->files[k],
+                           shas[i]);
+                bad = 1;
+            }
+        state_input *same = state_find_sha(&j.s, shas[i]), *named = state_find_name(&j.s, file);
+        if (!bad && same && !a->replace) {
+            term_error(file, 0,
+                       "already in the state as %s (SHA-256 %.12s...); --replace ingests it "
+                       "again",
+                       same->name, shas[i]);
+            bad = 1;
+        } else if (!bad && named && !same && !a->replace) {
+            term_error(file, 0,
+                       "a dump of this name is in the state with other content; --replace "
+                       "replaces it, or give the new dump another name");
+            bad = 1;
+        }
+        if (!bad && same)
+            gone[same - j.s.inputs] = 1;
+        if (!bad && named)
+            gone[named - j.s.inputs] = 1;
+    }
+    if (bad) {
+        free(shas);
+        free(sizes);
+        free(gone);
+        goto done;
+    }
+    for (size_t i = 0; i < j.s.ninputs; i++)
+        if (!gone[i])
+            j.next[j.nnext++] = j.s.inputs[i];
+    free(gone);
+
+    /* Work in a directory of our own; DIR changes only at the end. */
+    char *pattern = join(a->dir, ".tmp-XXXXXX");
+    if (!pattern || !mkdtemp(pattern)) {
+        term_error(a->dir, 0, "cannot make a work directory: %s", strerror(errno));
+        free(pattern);
+        free(shas);
+        free(sizes);
+        goto done;
+    }
+    j.tmp = pattern;
+    j.tmp_parts = join(j.tmp, "parts");
+    j.release = join(j.tmp, "release");
+    j.parts = join(a->dir, "parts");
+    if (!j.tmp_parts || !j.release || !j.parts || mkdir(j.tmp_parts, 0777) != 0 ||
+        mkdir(j.release, 0777) != 0) {
+        term_error(a->dir, 0, "cannot make a work directory: %s", strerror(errno));
+        free(shas);
+        free(sizes);
+        goto done;
+    }
+    char *rej_path = join(j.release, "rejects.csv");
+    outfile rej = {0};
+    if (!rej_path || outfile_open(&rej, rej_path) != 0 ||
+        tix_write_rejects_header(rej.f) != TIX_OK) {
+        term_error(rej_path, 0, "cannot write: %s", strerror(errno));
+        free(rej_path);
+        free(shas);
+        free(sizes);
+        goto done;
+    }
+    reject_sink sink = {rej.f, 0};
+    for (int i = 0; i < a->nfiles && !bad; i++) {
+        state_input in;
+        bad = ingest_one(&j, a->files[i], shas[i], sizes[i], &sink, a->quiet, &in) != 0;
+        if (!bad) {
+            j.is_new[j.nnext] = 1;
+            j.next[j.nnext++] = in;
+        }
+    }
+    free(shas);
+    free(sizes);
+    if (bad || outfile_commit(&rej) != 0) {
+        if (!bad)
+            term_error(rej_path, 0, "cannot write: %s", strerror(errno));
+        outfile_abort(&rej);
+        free(rej_path);
+        goto done;
+    }
+    free(rej_path);
+
+    /* The week, and the index of everything up to its end. */
+    tix_counts all;
+    if (merge_parts(&j, &all) != TIX_EXIT_OK)
+        goto done;
+    if (tix_cube_finalize(j.cube) != TIX_OK)
+        goto done;
+    int32_t first_day, last_day;
+    if (!tix_cube_days(j.cube, &first_day, &last_day)) {
+        fprintf(stderr, "techidx: no accepted contracts in the state: nothing to publish\n");
+        goto done;
+    }
+    if (!a->week) {
+        week = tix_period_of_day(TIX_PERIOD_WEEK, last_day);
+        if (tix_period_first_day(TIX_PERIOD_WEEK, week) + 6 != last_day)
+            week--; /* the last week is not over yet */
+    }
+    char label[TIX_PERIOD_LABEL_MAX];
+    tix_period_label(TIX_PERIOD_WEEK, week, label);
+    int32_t sunday = tix_period_first_day(TIX_PERIOD_WEEK, week) + 6;
+    j.o.index.has_until = 1;
+    j.o.index.until = tix_period_of_day(j.o.engine.period, sunday + 1) - 1;
+    if (pipe_index(&j.o, j.cube, &j.ix) != TIX_EXIT_OK)
+        goto done;
+    if (j.ix->nrows == 0 || j.ix->rows[0].period > j.o.index.until) {
+        fprintf(stderr, "techidx: no complete period by the end of %s\n", label);
+        goto done;
+    }
+
+    /* The release's files. */
+    const char **names = calloc(j.nnext + 1, sizeof *names);
+    if (!names)
+        goto done;
+    for (size_t i = 0; i < j.nnext; i++)
+        names[i] = j.next[i].name;
+    tix_run_info info = {TIX_VERSION,
+                         names,
+                         j.nnext,
+                         tix_column_name(j.o.engine.dimension),
+                         tix_measure_name(j.o.engine.measure),
+                         &all};
+    int chained = j.o.index.chain == TIX_CHAIN_CHAINED &&
+                  j.o.index.method != TIX_METHOD_GEKS_FISHER &&
+                  j.o.index.method != TIX_METHOD_GEKS_TORNQVIST;
+    char *p_csv = join(j.release, "index.csv"), *p_json = join(j.release, "index.json"),
+         *p_cells = join(j.release, "cells.csv"),
+         *p_contrib = chained ? join(j.release, "contributions.csv") : NULL,
+         *p_rev = join(j.release, "revisions.csv"), *p_chart = join(j.release, "chart.svg");
+    pipe_outputs po = {p_csv, p_json, p_cells, p_contrib};
+    int wrc = !p_csv || !p_json || !p_cells || (chained && !p_contrib) || !p_rev || !p_chart
+                  ? TIX_EXIT_FAIL
+                  : pipe_write(&j.o, j.cube, j.ix, &info, &po);
+    free(names);
+    /* Revisions against what was published last (the release this one
+     * replaces, when a week is published again). */
+    const char *prev = j.s.nreleases ? j.s.releases[j.s.nreleases - 1] : NULL;
+    char *prev_index = NULL;
+    if (prev) {
+        char rel[64];
+        snprintf(rel, sizeof rel, "releases/%s/index.csv", prev);
+        prev_index = state_path(&j.s, rel);
+    }
+    size_t revised = 0;
+    if (wrc == TIX_EXIT_OK &&
+        write_revisions(prev_index, p_csv, p_rev, &revised, err, sizeof err) != 0) {
+        fprintf(stderr, "techidx: revisions: %s\n", err);
+        wrc = TIX_EXIT_FAIL;
+    }
+    free(prev_index);
+    char title[128];
+    snprintf(title, sizeof title, "Technology trading index, release %s", label);
+    if (wrc == TIX_EXIT_OK &&
+        chart_from_csv(p_csv, p_cells, 104, title, p_chart, err, sizeof err) != 0) {
+        fprintf(stderr, "techidx: chart: %s\n", err);
+        wrc = TIX_EXIT_FAIL;
+    }
+    free(p_csv);
+    free(p_json);
+    free(p_cells);
+    free(p_contrib);
+    free(p_rev);
+    free(p_chart);
+    if (wrc != TIX_EXIT_OK)
+        goto done;
+    if (write_manifest(j.release, label, j.next, j.nnext, err, sizeof err) != 0) {
+        fprintf(stderr, "techidx: %s\n", err);
+        goto done;
+    }
+
+    /* Commit: parts, then the release, then state.json, which makes it so. */
+    for (size_t i = 0; i < j.nnext; i++) {
+        if (!j.is_new[i])
+            continue;
+        char name[SHA256_HEX + 8];
+        snprintf(name, sizeof name, "%s.tic", j.next[i].sha256);
+        char *from = join(j.tmp_parts, name), *to = join(j.parts, name);
+        int ok = from && to && rename(from, to) == 0;
+        free(from);
+        free(to);
+        if (!ok) {
+            term_error(a->dir, 0, "cannot move a part into place: %s", strerror(errno));
+            goto done;
+        }
+    }
+    char rel[64];
+    snprintf(rel, sizeof rel, "releases/%s", label);
+    char *target = state_path(&j.s, rel), *old = join(j.tmp, "old-release");
+    struct stat st;
+    int had = target && stat(target, &st) == 0;
+    if (!target || !old || (had && rename(target, old) != 0) || rename(j.release, target) != 0) {
+        term_error(target ? target : a->dir, 0, "cannot put the release in place: %s",
+                   strerror(errno));
+        if (had && target && old)
+            rename(old, target);
+        free(target);
+        free(old);
+        goto done;
+    }
+    /* The new state. */
+    state next = j.s;
+    next.inputs = j.next;
+    next.ninputs = j.nnext;
+    char **rels = calloc(j.s.nreleases + 2, sizeof *rels);
+    size_t nr = 0;
+    for (size_t i = 0; rels && i < j.s.nreleases; i++)
+        if (strcmp(j.s.releases[i], label) != 0)
+            rels[nr++] = j.s.releases[i];
+    if (rels)
+        rels[nr++] = label;
+    next.releases = rels;
+    next.nreleases = nr;
+    if (!rels || state_save(&next, err, sizeof err) != 0) {
+        term_error(a->dir, 0, "%s; the release is taken back", rels ? err : "out of memory");
+        rename(target, j.release);
+        if (had)
+            rename(old, target);
+        free(rels);
+        free(target);
+        free(old);
+        goto done;
+    }
+    free(rels);
+    /* The parts no input names any more. */
+    for (size_t i = 0; i < j.s.ninputs; i++) {
+        int kept = 0;
+        for (size_t k = 0; k < j.nnext; k++)
+            kept |= strcmp(j.next[k].sha256, j.s.inputs[i].sha256) == 0;
+        if (!kept) {
+            char name[SHA256_HEX + 8];
+            snprintf(name, sizeof name, "%s.tic", j.s.inputs[i].sha256);
+            char *p = join(j.parts, name);
+            if (p)
+                unlink(p);
+            free(p);
+        }
+    }
+    if (!a->quiet) {
+        char f[TIX_PERIOD_LABEL_MAX], l[TIX_PERIOD_LABEL_MAX];
+        tix_period_label(j.ix->kind, j.ix->rows[0].period, f);
+        tix_period_label(j.ix->kind, j.ix->rows[j.ix->nrows - 1].period, l);
+        fprintf(stderr,
+                "techidx: release %s in %s: %s to %s, %zu period%s revised, %zu input%s "
+                "(%d new)\n",
+                label, target, f, l, revised, revised == 1 ? "" : "s", j.nnext,
+                j.nnext == 1 ? "" : "s", a->nfiles);
+    }
+    free(target);
+    free(old);
+    rc = TIX_EXIT_OK;
+done:
+    job_free(&j);
+    return rc;
+}
+
+int tix_cli_publish(int argc, char **argv)
+{
+    pub_args a;
+    int rc = parse(argc, argv, &a);
+    if (rc == 0)
+        rc = a.init ? init(&a) : a.status ? status(&a) : publish(&a);
+    else if (rc < 0)
+        rc = TIX_EXIT_OK;
+    free(a.files);
+    return rc;
+}

@@ -28,7 +28,7 @@ static char *escaped(const char *s, size_t n, size_t *len)
     return buf;
 }
 
-static tix_status write_reject(void *ctx, const tix_reject *rej)
+tix_status pipe_reject(void *ctx, const tix_reject *rej)
 {
     reject_sink *sink = ctx;
     if (!sink->f)
@@ -106,7 +106,7 @@ int pipe_ingest(const run_opts *o, pipe_ingest_state *in)
     progress_init(&in->prog, o->files, o->nfiles, o->quiet);
     eo.progress = progress_update;
     eo.progress_ctx = &in->prog;
-    tix_status st = tix_engine_new(&in->engine, &eo, write_reject, &in->sink);
+    tix_status st = tix_engine_new(&in->engine, &eo, pipe_reject, &in->sink);
     if (st != TIX_OK) {
         fprintf(stderr, "techidx: %s\n", tix_strerror(st));
         return TIX_EXIT_FAIL;

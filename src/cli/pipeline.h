@@ -15,6 +15,10 @@ typedef struct reject_sink {
     int tty; /* a person reads it: escape what is not printable */
 } reject_sink;
 
+/* The engine's reject callback: one row of the rejects file (ctx a
+ * reject_sink; nothing when its f is NULL). */
+tix_status pipe_reject(void *ctx, const tix_reject *rej);
+
 typedef struct pipe_ingest_state {
     tix_engine *engine; /* owns the cube and the counts */
     outfile rejects;

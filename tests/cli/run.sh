@@ -26,7 +26,7 @@ if [ "${VALGRIND:-0}" = 1 ]; then
     cat >"$TECHIDX" <<WRAP
 #!/bin/sh
 exec valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=all \\
-    --errors-for-leak-kinds=all "$real" "\$@"
+    --errors-for-leak-kinds=all --suppressions="$here/valgrind.supp" "$real" "\$@"
 WRAP
     chmod +x "$TECHIDX"
 fi
