@@ -47,7 +47,7 @@ SOMAJOR   := 0
 SONAME    := libtechidx.so.$(SOMAJOR)
 
 .PHONY: all deps test check unit golden replay valgrind tsan asan ubsan bench install uninstall \
-        clean format help samples demo fuzz
+        clean format help samples demo fuzz weekly
 all: techidx $(BUILD)/libtechidx.a $(BUILD)/$(SONAME)
 
 help:
@@ -60,6 +60,7 @@ help:
 	@echo "make bench      benchmarks (bench/)"
 	@echo "make fuzz       libFuzzer on each target, FUZZ_SECONDS=$(FUZZ_SECONDS) each"
 	@echo "make samples    regenerate samples/ with techidx gen"
+	@echo "make weekly     a year of weekly releases on generated dumps (build/weekly/)"
 	@echo "make install    PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)"
 
 # Install what a fresh Debian 12 lacks; the stamp keeps later builds quiet.
@@ -178,6 +179,9 @@ demo: techidx
 	@head -n 8 build/demo/index.csv
 	@echo ...
 	@tail -n 3 build/demo/index.csv
+
+weekly: techidx
+	sh samples/weekly.sh ./techidx build/weekly
 
 # --- install -----------------------------------------------------------------
 LIBDIR := $(PREFIX)/lib

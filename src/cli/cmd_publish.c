@@ -129,7 +129,7 @@ static int init(const pub_args *a)
         term_error(a->dir, 0, "%s", err);
         return TIX_EXIT_FAIL;
     }
-    if (!a->quiet)
+    if (!a->quiet && !o.quiet)
         fprintf(stderr, "techidx: state created in %s\n", a->dir);
     return TIX_EXIT_OK;
 }
