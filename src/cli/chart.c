@@ -305,9 +305,9 @@ int chart_from_csv(const char *index_csv, const char *cells_csv, size_t last, co
     }
     int cp = table_col(&ix, "period"), cv = table_col(&ix, "value_index"),
         cq = table_col(&ix, "volume_index"), cu = table_col(&ix, "unit_value_index");
-    if (cp < 0 || cv < 0 || cq < 0 || cu < 0) {
+    if (cp < 0 || cv < 0 || cq < 0 || cu < 0 || table_col(&ix, "matched_cells") < 0) {
         snprintf(err, errlen, "%s: not a techidx index file (period, value_index, volume_index, "
-                              "unit_value_index)",
+                              "unit_value_index, matched_cells)",
                  index_csv);
         table_free(&ix);
         return -1;
