@@ -44,6 +44,11 @@ static void put_u64(outbuf *o, uint64_t v)
 static void put_i32(outbuf *o, int32_t v) { put_u32(o, (uint32_t)v); }
 static void put_i64(outbuf *o, int64_t v) { put_u64(o, (uint64_t)v); }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 tix_status tix_tic_write(FILE *f, const tix_cube *cube, const tix_tic_meta *meta)
 {
     size_t np = 0;
@@ -79,6 +84,18 @@ tix_status tix_tic_write(FILE *f, const tix_cube *cube, const tix_tic_meta *meta
     put_u32(&o, TIX_REASON_COUNT);
     for (int r = 0; r < TIX_REASON_COUNT; r++)
         put_u64(&o, c->by_reason[r]);
+    char **sorted = malloc((meta->nnames ? meta->nnames : 1) * sizeof *sorted);
+    if (!sorted)
+        return TIX_E_NOMEM;
+    memcpy(sorted, meta->names, meta->nnames * sizeof *sorted);
+    qsort(sorted, meta->nnames, sizeof *sorted, cmp_str);
+    put_u64(&o, meta->nnames);
+    for (size_t i = 0; i < meta->nnames; i++) {
+        size_t len = strlen(sorted[i]);
+        put_u32(&o, (uint32_t)len);
+        put(&o, sorted[i], len);
+    }
+    free(sorted);
     put_u64(&o, tix_cube_ncells(cube));
     for (size_t r = 0; r < tix_cube_ncells(cube); r++) {
         const char *name = tix_cube_cell_name(cube, r);
@@ -102,20 +119,20 @@ tix_status tix_tic_write(FILE *f, const tix_cube *cube, const tix_tic_meta *meta
         put_u64(&o, p.sumsq_hi);
         put_u32(&o, p.sumsq_overflow ? 1 : 0);
         put_u64(&o, p.zeros);
-        /* The sketch from its first to its last bucket in use: how its
-         * window grew (the order of adds and merges) leaves no trace. */
-        uint32_t a = 0, b = p.sk_len;
-        while (a < b && p.sk[a] == 0)
-            a++;
-        while (b > a && p.sk[b - 1] == 0)
-            b--;
-        put_i32(&o, a < b ? p.sk_lo + (int32_t)a : 0);
-        put_u32(&o, b - a);
-        for (uint32_t k = a; k < b; k++)
+        /* The sketch's buckets in use, sparse: how its window grew (the
+         * order of adds and merges) leaves no trace. */
+        uint32_t used = 0;
+        for (uint32_t k = 0; k < p.sk_len; k++)
+            used += p.sk[k] != 0;
+        put_u32(&o, used);
+        for (uint32_t k = 0; k < p.sk_len; k++) {
+            if (!p.sk[k])
+                continue;
+            put_i32(&o, p.sk_lo + (int32_t)k);
             put_u32(&o, p.sk[k]);
-        if (stats == TIX_CUBE_STATS_SUMS)
-            for (uint32_t k = a; k < b; k++)
+            if (stats == TIX_CUBE_STATS_SUMS)
                 put_i64(&o, p.sks[k]);
+        }
     }
     uLong crc = o.crc;
     put_u32(&o, (uint32_t)crc);
@@ -192,6 +209,7 @@ tix_status tix_tic_read(FILE *f, const tix_cube_opts *opts, tix_cube **out, tix_
                         char *err, size_t errlen)
 {
     in i = {f, crc32(0, Z_NULL, 0), 0, TIX_OK, err, errlen};
+    tix_status st = TIX_OK;
     tix_cube *c = NULL;
     char **names = NULL;
     uint32_t *lens = NULL, *sk = NULL;
@@ -235,10 +253,38 @@ tix_status tix_tic_read(FILE *f, const tix_cube_opts *opts, tix_cube **out, tix_
         if (cn->read != cn->accepted + cn->rejected || sum != cn->rejected)
             fail(&i, "row accounting does not add up");
     }
+    uint64_t nnames = get_u64(&i);
+    if (i.st == TIX_OK && nnames > (uint64_t)1 << 24)
+        fail(&i, "%llu input names", (unsigned long long)nnames);
+    if (i.st == TIX_OK && nnames &&
+        !(meta->names = calloc((size_t)nnames, sizeof *meta->names))) {
+        st = TIX_E_NOMEM;
+        goto done;
+    }
+    for (uint64_t k = 0; k < nnames && i.st == TIX_OK; k++) {
+        uint32_t len = get_u32(&i);
+        if (i.st == TIX_OK && len > TIC_MAX_NAME) {
+            fail(&i, "an input name of %u bytes", len);
+            break;
+        }
+        char *name = i.st == TIX_OK ? malloc(len + 1) : NULL;
+        if (i.st == TIX_OK && !name) {
+            st = TIX_E_NOMEM;
+            goto done;
+        }
+        if (name && get(&i, name, len)) {
+            name[len] = '\0';
+            meta->names[meta->nnames++] = name;
+            if (memchr(name, '\0', len) ||
+                (k > 0 && strcmp(meta->names[meta->nnames - 2], name) > 0))
+                fail(&i, "input names out of order or holding a NUL");
+        } else {
+            free(name);
+        }
+    }
     tix_cube_opts co = *opts;
     co.period = meta->period;
     co.cell_stats = meta->stats;
-    tix_status st = TIX_OK;
     if (i.st == TIX_OK && (st = tix_cube_new(&c, &co)) != TIX_OK)
         goto done;
     ncells = get_u64(&i);
@@ -290,17 +336,36 @@ tix_status tix_tic_read(FILE *f, const tix_cube_opts *opts, tix_cube **out, tix_
             p.sumsq_hi = get_u64(&i);
             p.sumsq_overflow = get_u32(&i) != 0;
             p.zeros = get_u64(&i);
-            p.sk_lo = get_i32(&i);
-            p.sk_len = get_u32(&i);
-            if (i.st == TIX_OK && p.sk_len > 4096) {
-                fail(&i, "a sketch of %u buckets", p.sk_len);
+            /* Sparse buckets, increasing, all within a 4096-bucket span
+             * (amounts from 1 cent to 2^63 need about 2200). */
+            uint32_t used = get_u32(&i);
+            if (i.st == TIX_OK && used > 4096) {
+                fail(&i, "a sketch of %u buckets", used);
                 break;
             }
-            for (uint32_t k = 0; k < p.sk_len; k++)
-                sk[k] = get_u32(&i);
-            if (stats == TIX_CUBE_STATS_SUMS)
-                for (uint32_t k = 0; k < p.sk_len; k++)
-                    sks[k] = get_i64(&i);
+            int32_t lo = 0, prev = -1;
+            memset(sk, 0, 4096 * sizeof *sk);
+            memset(sks, 0, 4096 * sizeof *sks);
+            p.sk_lo = 0;
+            p.sk_len = 0;
+            for (uint32_t k = 0; k < used && i.st == TIX_OK; k++) {
+                int32_t b = get_i32(&i);
+                uint32_t cnt = get_u32(&i);
+                int64_t sum = stats == TIX_CUBE_STATS_SUMS ? get_i64(&i) : 0;
+                if (i.st != TIX_OK)
+                    break;
+                if (k == 0)
+                    lo = b;
+                if (b <= prev || b < 0 || b - lo >= 4096 || cnt == 0) {
+                    fail(&i, "sketch buckets out of order, out of range or empty");
+                    break;
+                }
+                prev = b;
+                sk[b - lo] = cnt;
+                sks[b - lo] = sum;
+                p.sk_lo = lo;
+                p.sk_len = (uint32_t)(b - lo + 1);
+            }
             p.sk = sk;
             p.sks = stats == TIX_CUBE_STATS_SUMS ? sks : NULL;
         }
@@ -344,10 +409,38 @@ done:
     free(sks);
     if (st != TIX_OK) {
         tix_cube_free(c);
+        tix_tic_meta_free(meta);
         return st;
     }
     *out = c;
     return TIX_OK;
+}
+
+tix_status tix_tic_meta_add(tix_tic_meta *a, const tix_tic_meta *b)
+{
+    char **names = realloc(a->names, (a->nnames + b->nnames + 1) * sizeof *names);
+    if (!names)
+        return TIX_E_NOMEM;
+    a->names = names;
+    for (size_t k = 0; k < b->nnames; k++) {
+        size_t len = strlen(b->names[k]) + 1;
+        char *copy = malloc(len);
+        if (!copy)
+            return TIX_E_NOMEM;
+        memcpy(copy, b->names[k], len);
+        a->names[a->nnames++] = copy;
+    }
+    tix_tic_add_counts(&a->counts, &b->counts);
+    return TIX_OK;
+}
+
+void tix_tic_meta_free(tix_tic_meta *m)
+{
+    for (size_t k = 0; k < m->nnames; k++)
+        free(m->names[k]);
+    free(m->names);
+    m->names = NULL;
+    m->nnames = 0;
 }
 
 const char *tix_tic_incompatible(const tix_tic_meta *a, const tix_tic_meta *b)

@@ -47,6 +47,9 @@ static tix_tic_meta meta_of(int accepted)
     m.counts.by_reason[TIX_REASON_BAD_DATE] = 3;
     m.counts.inputs = 1;
     m.counts.bytes = 12345;
+    static char *names[] = {"b.csv", "a.csv.gz"};
+    m.names = names;
+    m.nnames = 2;
     return m;
 }
 
@@ -88,6 +91,9 @@ Test(tic, round_trip_gives_the_same_bytes_and_meta)
         cr_assert_eq(mb.measure, TIX_MEASURE_AMOUNT);
         cr_assert_eq(mb.to_day, m.to_day);
         cr_assert_eq(memcmp(&mb.counts, &m.counts, sizeof m.counts), 0);
+        cr_assert_eq(mb.nnames, 2);
+        cr_assert_str_eq(mb.names[0], "a.csv.gz"); /* sorted */
+        cr_assert_str_eq(mb.names[1], "b.csv");
         int32_t f0, l0, f1, l1;
         cr_assert(tix_cube_days(a, &f0, &l0) && tix_cube_days(b, &f1, &l1));
         cr_assert_eq(f0, f1);
@@ -104,6 +110,7 @@ Test(tic, round_trip_gives_the_same_bytes_and_meta)
             cr_assert_eq(sa.median, sb.median);
             cr_assert_eq(sa.sd, sb.sd);
         }
+        tix_tic_meta_free(&mb);
         free(ba);
         free(bb);
         tix_cube_free(a);
@@ -140,6 +147,8 @@ Test(tic, parts_merged_in_any_order_give_the_whole)
                 continue;
             }
             cr_assert_null(tix_tic_incompatible(&ma, &mc));
+            cr_assert_eq(tix_tic_meta_add(&ma, &mc), TIX_OK);
+            tix_tic_meta_free(&mc);
             cr_assert_eq(tix_cube_merge(acc, c), TIX_OK);
             tix_cube_free(c);
         }
@@ -147,6 +156,9 @@ Test(tic, parts_merged_in_any_order_give_the_whole)
         char *ba = to_bytes(acc, &m, &la);
         cr_assert_eq(la, lw);
         cr_assert_eq(memcmp(ba, bw, lw), 0, "order %d", k);
+        cr_assert_eq(ma.nnames, 6);
+        cr_assert_eq(ma.counts.read, 3 * m.counts.read);
+        tix_tic_meta_free(&ma);
         free(ba);
         tix_cube_free(acc);
     }

@@ -14,11 +14,13 @@
  *   i32 first_day  i32 last_day (first > last: no rows)
  *   u64 read  u64 accepted  u64 rejected  u64 bytes  u64 inputs
  *   u32 nreasons  u64 by_reason[nreasons]
+ *   u64 nnames  { u32 len  bytes[len] }...   (the inputs' names, sorted)
  *   u64 ncells  { u32 len  bytes[len] }...
  *   u64 npairs  { i32 period  u32 cell  u64 n  i64 sum
  *                 [stats: i64 min  i64 max  u64 sumsq_lo  u64 sumsq_hi
- *                  u32 sumsq_overflow  u64 zeros  i32 sk_lo  u32 sk_len
- *                  u32 sk[sk_len]  [sums: i64 sks[sk_len]]] }...
+ *                  u32 sumsq_overflow  u64 zeros  u32 nbuckets
+ *                  { i32 bucket  u32 count  [sums: i64 sum] }...] }...
+ *                 (buckets in use only, increasing)
  *   u32 crc32 of every byte before it */
 #ifndef TECHIDX_TIC_H
 #define TECHIDX_TIC_H
@@ -45,6 +47,8 @@ typedef struct tix_tic_meta {
     int has_range; /* rows outside [from_day, to_day] were rejected */
     int32_t from_day, to_day;
     tix_counts counts; /* the row accounting of the inputs */
+    char **names;      /* the inputs' names (any order; written sorted) */
+    size_t nnames;
 } tix_tic_meta;
 
 /* Writes a finalized cube with its meta (meta->period and meta->stats are
@@ -57,7 +61,8 @@ tix_status tix_tic_write(FILE *f, const tix_cube *cube, const tix_tic_meta *meta
  * honoured). Everything is checked before *out is set: the magic, the
  * version, the CRC, and that each aggregate is one adding rows could make.
  * Returns TIX_OK, TIX_E_FORMAT (err says what is wrong, and at which byte),
- * TIX_E_LIMIT, TIX_E_NOMEM or TIX_E_IO. */
+ * TIX_E_LIMIT, TIX_E_NOMEM or TIX_E_IO. meta's names are allocated: free
+ * them with tix_tic_meta_free (on failure they are freed already). */
 tix_status tix_tic_read(FILE *f, const tix_cube_opts *opts, tix_cube **out, tix_tic_meta *meta,
                         char *err, size_t errlen);
 
@@ -67,6 +72,13 @@ const char *tix_tic_incompatible(const tix_tic_meta *a, const tix_tic_meta *b);
 
 /* Adds b's row accounting to a's. */
 void tix_tic_add_counts(tix_counts *a, const tix_counts *b);
+
+/* Adds b's row accounting and input names to a's (names copied). Returns
+ * TIX_OK or TIX_E_NOMEM. */
+tix_status tix_tic_meta_add(tix_tic_meta *a, const tix_tic_meta *b);
+
+/* Frees the names of a meta that tix_tic_read or tix_tic_meta_add filled. */
+void tix_tic_meta_free(tix_tic_meta *m);
 
 #ifdef __cplusplus
 }

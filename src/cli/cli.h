@@ -12,5 +12,8 @@ int tix_cli_run(int argc, char **argv);
 int tix_cli_gen(int argc, char **argv);
 int tix_cli_chart(int argc, char **argv);
 int tix_cli_publish(int argc, char **argv);
+int tix_cli_cube(int argc, char **argv);
+int tix_cli_merge(int argc, char **argv);
+int tix_cli_index(int argc, char **argv);
 
 #endif

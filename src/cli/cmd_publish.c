@@ -403,10 +403,17 @@ static int ingest_one(job *j, const char *file, const char *sha, uint64_t size, 
         fprintf(stderr, ": %" PRIu64 " rows read: %" PRIu64 " accepted, %" PRIu64 " rejected\n",
                 counts->read, counts->accepted, counts->rejected);
     }
-    tix_tic_meta m = {tix_cube_period_kind(c), tix_cube_stats_kind(c),
-                      eo.dimension,           eo.measure,
-                      eo.has_range,           eo.from_day,
-                      eo.to_day,              *counts};
+    char *names[] = {(char *)file};
+    tix_tic_meta m = {tix_cube_period_kind(c),
+                      tix_cube_stats_kind(c),
+                      eo.dimension,
+                      eo.measure,
+                      eo.has_range,
+                      eo.from_day,
+                      eo.to_day,
+                      *counts,
+                      names,
+                      1};
     char name[SHA256_HEX + 8];
     snprintf(name, sizeof name, "%s.tic", sha);
     char *path = join(j->tmp_parts, name);
@@ -459,6 +466,8 @@ static int merge_parts(job *j, tix_counts *all)
         char err[256];
         tix_status st = tix_tic_read(f, &co, &c, &m, err, sizeof err);
         fclose(f);
+        if (st == TIX_OK)
+            tix_tic_meta_free(&m); /* the state has the names */
         if (st != TIX_OK) {
             term_error(path, 0, "%s", st == TIX_E_FORMAT ? err : tix_strerror(st));
             free(path);
@@ -673,6 +682,7 @@ static int publish(const pub_args *a)
         goto done;
     for (size_t i = 0; i < j.nnext; i++)
         names[i] = j.next[i].name;
+    qsort(names, j.nnext, sizeof *names, cmp_names); /* any order of arrival, same bytes */
     tix_run_info info = {TIX_VERSION,
                          names,
                          j.nnext,

@@ -1,6 +1,7 @@
 /* techidx run: files in, index out. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -71,6 +72,11 @@ static const char run_help[] =
     "  2 usage error.\n";
 
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 int tix_cli_run(int argc, char **argv)
 {
     run_opts o;
@@ -94,9 +100,17 @@ int tix_cli_run(int argc, char **argv)
     tix_cube *cube = in.engine ? tix_engine_cube(in.engine) : NULL;
     if (rc == TIX_EXIT_OK)
         rc = pipe_index(&o, cube, &ix);
+    /* Inputs sorted: the same files in any order give the same bytes. */
+    char **names = malloc((size_t)o.nfiles * sizeof *names);
+    if (rc == TIX_EXIT_OK && !names) {
+        fprintf(stderr, "techidx: out of memory\n");
+        rc = TIX_EXIT_FAIL;
+    }
     if (rc == TIX_EXIT_OK) {
+        memcpy(names, o.files, (size_t)o.nfiles * sizeof *names);
+        qsort(names, (size_t)o.nfiles, sizeof *names, cmp_str);
         tix_run_info info = {TIX_VERSION,
-                             (const char *const *)o.files,
+                             (const char *const *)names,
                              (size_t)o.nfiles,
                              tix_column_name(o.engine.dimension),
                              tix_measure_name(o.engine.measure),
@@ -105,6 +119,7 @@ int tix_cli_run(int argc, char **argv)
                            o.contributions};
         rc = pipe_write(&o, cube, ix, &info, &po);
     }
+    free(names);
     tix_index_free(ix);
     pipe_ingest_free(&in);
     return rc;

@@ -14,6 +14,12 @@ static void usage(FILE *f)
           "  run FILE...     compute the technology trading index\n"
           "  publish --state DIR FILE...\n"
           "                  add dumps to a publishing state and write the week's release\n"
+          "  cube FILE... -o PART.tic\n"
+          "                  aggregate dumps into a part that merges exactly\n"
+          "  merge PART.tic... -o ALL.tic\n"
+          "                  combine parts\n"
+          "  index PART.tic...\n"
+          "                  the index of parts: what run writes for their dumps\n"
           "  chart INDEX.csv -o FILE.svg\n"
           "                  draw an index file as an SVG chart\n"
           "  gen -o FILE     write a synthetic contract dump\n"
@@ -36,6 +42,12 @@ int main(int argc, char **argv)
         return tix_cli_run(argc - 1, argv + 1);
     if (strcmp(cmd, "gen") == 0)
         return tix_cli_gen(argc - 1, argv + 1);
+    if (strcmp(cmd, "cube") == 0)
+        return tix_cli_cube(argc - 1, argv + 1);
+    if (strcmp(cmd, "merge") == 0)
+        return tix_cli_merge(argc - 1, argv + 1);
+    if (strcmp(cmd, "index") == 0)
+        return tix_cli_index(argc - 1, argv + 1);
     if (strcmp(cmd, "chart") == 0)
         return tix_cli_chart(argc - 1, argv + 1);
     if (strcmp(cmd, "publish") == 0)

@@ -169,10 +169,15 @@ int runopts_parse(int argc, char **argv, run_opts *o, const char *cmd, unsigned 
     opterr = 0;
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, ":o:qh", longs, NULL)) != -1) {
+    int li = -1;
+    while ((c = getopt_long(argc, argv, ":o:qh", longs, &li)) != -1) {
         unsigned g = group_of(c);
-        if (g && !(groups & g))
-            return usage_error("%s %s", argv[optind - 1], not_here(g));
+        if (g && !(groups & g)) {
+            if (c == 'o')
+                return usage_error("-o %s", not_here(g));
+            return usage_error("--%s %s", li >= 0 ? longs[li].name : "?", not_here(g));
+        }
+        li = -1;
         switch (c) {
         case OPT_PERIOD:
             if (tix_period_kind_parse(optarg, &o->engine.period) != TIX_OK)
@@ -363,11 +368,13 @@ int runopts_parse(int argc, char **argv, run_opts *o, const char *cmd, unsigned 
         return usage_error("unexpected argument '%s'", argv[optind]);
     if (o->engine.has_range && o->engine.from_day > o->engine.to_day)
         return usage_error("--from is after --to");
-    if (o->base_label) {
+    if (o->base_label && (groups & RUNOPTS_AGGREGATE)) { /* else the parts say the period */
         if (tix_period_parse(o->engine.period, o->base_label, &o->index.base) != TIX_OK)
             return usage_error("--base '%s' is not a label of the chosen --period", o->base_label);
         o->index.has_base = 1;
     }
+    if (o->base_label)
+        o->index.has_base = 1;
     int geks = o->index.method == TIX_METHOD_GEKS_FISHER ||
                o->index.method == TIX_METHOD_GEKS_TORNQVIST;
     if (geks && o->chain_given)

@@ -1,0 +1,20 @@
+/* Loading .tic parts for merge and index: every file read and checked, the
+ * parts checked to aggregate the same way, and merged. */
+#ifndef TECHIDX_CLI_PARTS_H
+#define TECHIDX_CLI_PARTS_H
+
+#include "techidx.h"
+
+typedef struct parts {
+    tix_cube *cube;    /* all the parts merged, not finalized */
+    tix_tic_meta meta; /* the first part's options; counts and names of all, names sorted */
+} parts;
+
+/* Reads and merges files[0..n) with the limits of eo (max_cells,
+ * max_pairs, max_memory). Returns an exit code after printing what went
+ * wrong (naming the file, and the option when parts differ). Free p with
+ * parts_free whatever the result. */
+int parts_load(parts *p, char **files, int n, const tix_engine_opts *eo, const char *cmd);
+void parts_free(parts *p);
+
+#endif
