@@ -40,22 +40,24 @@ TEST_SRC  := $(wildcard tests/test_*.c) tests/support.c
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ  := $(TEST_SRC:%.c=$(BUILD)/%.o)
-DEPFILES  := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+DEPFILES  := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/src/mpi/main.d
 
 STAMP     := $(BUILD)/.deps-ok
 SOMAJOR   := 0
 SONAME    := libtechidx.so.$(SOMAJOR)
 
 .PHONY: all deps test check unit golden replay valgrind tsan asan ubsan bench install uninstall \
-        clean format help samples demo fuzz weekly
+        clean format help samples demo fuzz weekly mpi mpi-deps mpi-test
 all: techidx $(BUILD)/libtechidx.a $(BUILD)/$(SONAME)
 
 help:
 	@echo "make            build ./techidx and build/libtechidx.{a,so}"
 	@echo "make demo       the weekly index of the bundled samples (build/demo/)"
 	@echo "make test       unit, CLI golden and fuzz-corpus tests, the golden tests under"
-	@echo "                valgrind, the parallel cases under TSan, then unit/golden/"
-	@echo "                corpus again under ASan+UBSan"
+	@echo "                valgrind, techidx-mpi against run (Open MPI, 1-3 ranks), the"
+	@echo "                parallel cases under TSan, then unit/golden/corpus again"
+	@echo "                under ASan+UBSan"
+	@echo "make mpi        techidx-mpi (installs Open MPI when missing)"
 	@echo "make asan|ubsan the tests under one sanitizer"
 	@echo "make bench      benchmarks (bench/)"
 	@echo "make fuzz       libFuzzer on each target, FUZZ_SECONDS=$(FUZZ_SECONDS) each"
@@ -131,6 +133,7 @@ tsan:
 
 test:
 	$(MAKE) BUILD=build/check WERROR=-Werror check valgrind
+	$(MAKE) BUILD=build/check WERROR=-Werror mpi-test
 	$(MAKE) WERROR=-Werror tsan
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  $(MAKE) BUILD=build/san WERROR=-Werror OPT="-O1 -g" SAN="$(SANFLAGS)" check
@@ -183,6 +186,41 @@ demo: techidx
 weekly: techidx
 	sh samples/weekly.sh ./techidx build/weekly
 
+# --- MPI ---------------------------------------------------------------------
+# techidx-mpi: techidx run over MPI ranks (src/mpi/), with Open MPI from
+# Debian, installed here when missing. `make test` builds and tests it too.
+MPI_PKGS   := libopenmpi-dev openmpi-bin
+MPI_CFLAGS  = $(shell pkg-config --cflags ompi-c)
+MPI_LIBS    = $(shell pkg-config --libs ompi-c)
+CLI_NOMAIN  = $(filter-out $(BUILD)/src/cli/main.o,$(CLI_OBJ))
+
+mpi-deps:
+	@missing=""; for p in $(MPI_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' \
+	    || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "techidx: installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" != 0 ]; then echo "run as root or install:$$missing" >&2; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+	fi
+
+$(BUILD)/src/mpi/main.o: src/mpi/main.c | $(STAMP) mpi-deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(CLI_CFLAGS) $(MPI_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/techidx-mpi: $(BUILD)/src/mpi/main.o $(CLI_NOMAIN) $(BUILD)/libtechidx.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(CLI_NOMAIN) $(BUILD)/libtechidx.a $(PKG_LIBS) $(CLI_LIBS) \
+	  $(MPI_LIBS)
+
+techidx-mpi: $(BUILD)/techidx-mpi
+	cp $< $@
+
+mpi: techidx-mpi
+
+mpi-test: $(BUILD)/techidx-mpi $(BUILD)/techidx
+	sh tests/mpi/run.sh $(BUILD)/techidx-mpi $(BUILD)/techidx
+
 # --- install -----------------------------------------------------------------
 LIBDIR := $(PREFIX)/lib
 INCDIR := $(PREFIX)/include
@@ -213,6 +251,6 @@ format:
 	clang-format -i $(FORMAT_SRC)
 
 clean:
-	rm -rf build techidx
+	rm -rf build techidx techidx-mpi
 
 -include $(DEPFILES)
