@@ -65,10 +65,10 @@ help:
 	@echo "make weekly     a year of weekly releases on generated dumps (build/weekly/)"
 	@echo "make install    PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)"
 
-# Install what a fresh Debian 12 lacks; the stamp keeps later builds quiet.
-deps: $(STAMP)
-$(STAMP):
-	@missing=""; for p in $(DEB_PKGS); do \
+# $(call apt_install,PACKAGES): installs those of PACKAGES a machine lacks
+# (root needed for that; otherwise it names them).
+define apt_install
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' \
 	    || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -77,6 +77,12 @@ $(STAMP):
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 	    apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
 	fi
+endef
+
+# Install what a fresh Debian 12 lacks; the stamp keeps later builds quiet.
+deps: $(STAMP)
+$(STAMP):
+	$(call apt_install,$(DEB_PKGS))
 	@mkdir -p $(@D) && touch $@
 
 $(BUILD)/%.o: %.c | $(STAMP)
@@ -110,7 +116,7 @@ golden: $(BUILD)/techidx
 	sh tests/cli/run.sh $(BUILD)/techidx
 
 # Fuzz targets re-run on their saved corpus without libFuzzer (tests/fuzz/).
-FUZZ_TARGETS := engine source
+FUZZ_TARGETS := engine source tic
 REPLAY := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 $(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(BUILD)/libtechidx.a
 	@mkdir -p $(@D)
@@ -195,15 +201,7 @@ MPI_LIBS    = $(shell pkg-config --libs ompi-c)
 CLI_NOMAIN  = $(filter-out $(BUILD)/src/cli/main.o,$(CLI_OBJ))
 
 mpi-deps:
-	@missing=""; for p in $(MPI_PKGS); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' \
-	    || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  echo "techidx: installing Debian packages:$$missing"; \
-	  if [ "$$(id -u)" != 0 ]; then echo "run as root or install:$$missing" >&2; exit 1; fi; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-	    apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
-	fi
+	$(call apt_install,$(MPI_PKGS))
 
 $(BUILD)/src/mpi/main.o: src/mpi/main.c | $(STAMP) mpi-deps
 	@mkdir -p $(@D)

@@ -231,10 +231,17 @@ tix_status tix_tic_read(FILE *f, const tix_cube_opts *opts, tix_cube **out, tix_
     meta->stats = (int)stats;
     meta->dimension = (tix_column)dim;
     meta->measure = (tix_measure)measure;
-    meta->has_range = get_u32(&i) != 0;
+    uint32_t has_range = get_u32(&i);
+    meta->has_range = has_range != 0;
     meta->from_day = get_i32(&i);
     meta->to_day = get_i32(&i);
     int32_t first = get_i32(&i), last = get_i32(&i);
+    /* One way to write each thing: what is read writes back the same. */
+    if (i.st == TIX_OK &&
+        (has_range > 1 || (!has_range && (meta->from_day || meta->to_day)) ||
+         (has_range && meta->from_day > meta->to_day) ||
+         (first > last && !(first == 1 && last == 0))))
+        fail(&i, "options or dates out of range");
     tix_counts *cn = &meta->counts;
     cn->read = get_u64(&i);
     cn->accepted = get_u64(&i);
@@ -334,7 +341,12 @@ tix_status tix_tic_read(FILE *f, const tix_cube_opts *opts, tix_cube **out, tix_
             p.max = get_i64(&i);
             p.sumsq_lo = get_u64(&i);
             p.sumsq_hi = get_u64(&i);
-            p.sumsq_overflow = get_u32(&i) != 0;
+            uint32_t ov = get_u32(&i);
+            p.sumsq_overflow = ov != 0;
+            if (i.st == TIX_OK && ov > 1) {
+                fail(&i, "a flag out of range");
+                break;
+            }
             p.zeros = get_u64(&i);
             /* Sparse buckets, increasing, all within a 4096-bucket span
              * (amounts from 1 cent to 2^63 need about 2200). */
@@ -390,6 +402,8 @@ tix_status tix_tic_read(FILE *f, const tix_cube_opts *opts, tix_cube **out, tix_
         if (st != TIX_OK)
             goto done;
     }
+    if (i.st == TIX_OK && st == TIX_OK && tix_cube_ncells(c) != ncells)
+        fail(&i, "a cell name that no aggregate uses");
     uLong crc = i.crc;
     uint32_t stored = get_u32(&i);
     if (i.st == TIX_OK && stored != (uint32_t)crc)

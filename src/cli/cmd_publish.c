@@ -269,11 +269,6 @@ static int write_revisions(const char *prev_index, const char *new_index, const 
     return 0;
 }
 
-static int cmp_names(const void *x, const void *y)
-{
-    return strcmp(*(char *const *)x, *(char *const *)y);
-}
-
 /* MANIFEST: every input of the state and every file of the release. */
 static int write_manifest(const char *reldir, const char *week, const state_input *ins,
                           size_t nins, char *err, size_t errlen)
@@ -287,7 +282,7 @@ static int write_manifest(const char *reldir, const char *week, const state_inpu
             names[n++] = strdup(e->d_name);
     if (d)
         closedir(d);
-    qsort(names, n, sizeof *names, cmp_names);
+    pipe_sort_names((const char **)names, n);
     char *path = join(reldir, "MANIFEST");
     outfile o;
     int rc = -1;
@@ -682,7 +677,7 @@ static int publish(const pub_args *a)
         goto done;
     for (size_t i = 0; i < j.nnext; i++)
         names[i] = j.next[i].name;
-    qsort(names, j.nnext, sizeof *names, cmp_names); /* any order of arrival, same bytes */
+    pipe_sort_names(names, j.nnext);
     tix_run_info info = {TIX_VERSION,
                          names,
                          j.nnext,

@@ -72,11 +72,6 @@ static const char run_help[] =
     "  2 usage error.\n";
 
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int tix_cli_run(int argc, char **argv)
 {
     run_opts o;
@@ -108,7 +103,7 @@ int tix_cli_run(int argc, char **argv)
     }
     if (rc == TIX_EXIT_OK) {
         memcpy(names, o.files, (size_t)o.nfiles * sizeof *names);
-        qsort(names, (size_t)o.nfiles, sizeof *names, cmp_str);
+        pipe_sort_names((const char **)names, (size_t)o.nfiles);
         tix_run_info info = {TIX_VERSION,
                              (const char *const *)names,
                              (size_t)o.nfiles,

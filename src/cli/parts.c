@@ -6,24 +6,20 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/pipeline.h"
 #include "cli/term.h"
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 int parts_load(parts *p, char **files, int n, const tix_engine_opts *eo, const char *cmd)
 {
     memset(p, 0, sizeof *p);
-    tix_budget budget = {eo->max_memory ? eo->max_memory : TIX_ENGINE_MAX_MEMORY, 0};
+    p->budget.limit = eo->max_memory ? eo->max_memory : TIX_ENGINE_MAX_MEMORY;
     for (int i = 0; i < n; i++) {
         FILE *f = strcmp(files[i], "-") == 0 ? stdin : fopen(files[i], "rb");
         if (!f) {
             term_error(files[i], 0, "cannot read: %s", strerror(errno));
             return TIX_EXIT_FAIL;
         }
-        tix_cube_opts co = {TIX_PERIOD_WEEK, 0, eo->max_cells, eo->max_pairs, &budget};
+        tix_cube_opts co = {TIX_PERIOD_WEEK, 0, eo->max_cells, eo->max_pairs, &p->budget};
         tix_cube *c;
         tix_tic_meta m;
         char err[256];
@@ -61,7 +57,7 @@ int parts_load(parts *p, char **files, int n, const tix_engine_opts *eo, const c
             return TIX_EXIT_FAIL;
         }
     }
-    qsort(p->meta.names, p->meta.nnames, sizeof *p->meta.names, cmp_str);
+    pipe_sort_names((const char **)p->meta.names, p->meta.nnames);
     return TIX_EXIT_OK;
 }
 

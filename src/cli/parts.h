@@ -6,6 +6,7 @@
 #include "techidx.h"
 
 typedef struct parts {
+    tix_budget budget; /* the cube's memory: it must outlive the cube */
     tix_cube *cube;    /* all the parts merged, not finalized */
     tix_tic_meta meta; /* the first part's options; counts and names of all, names sorted */
 } parts;

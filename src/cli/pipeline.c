@@ -210,3 +210,10 @@ done:
     outfile_abort(&contrib);
     return rc;
 }
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void pipe_sort_names(const char **names, size_t n) { qsort(names, n, sizeof *names, cmp_names); }

@@ -46,6 +46,10 @@ typedef struct pipe_outputs {
 int pipe_write(const run_opts *o, const tix_cube *cube, const tix_index *ix,
                const tix_run_info *info, const pipe_outputs *po);
 
+/* Sorts input names in byte order: outputs list their inputs sorted, so the
+ * same files in any order give the same bytes. */
+void pipe_sort_names(const char **names, size_t n);
+
 /* The row summary, as every command prints it. */
 void pipe_report(const tix_counts *c);
 

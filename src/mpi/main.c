@@ -190,11 +190,6 @@ static void work(const run_opts *o, const int *owner, int rank, share *sh)
     tix_engine_free(e);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Rank 0: the cubes merged, the rejects in order, the outputs. */
 static int finish(run_opts *o, const int *owner, int size, const char *tics, const int *tlen,
                   const int *toff, const char *rej, const int *rlen, const int *roff)
@@ -236,7 +231,7 @@ static int finish(run_opts *o, const int *owner, int size, const char *tics, con
             goto done;
         }
     }
-    qsort(meta.names, meta.nnames, sizeof *meta.names, cmp_str);
+    pipe_sort_names((const char **)meta.names, meta.nnames);
     if (o->rejects) {
         /* Each rank's rejects are its files' rows one file after another;
          * the file boundaries come as a table of lengths at the front. */
