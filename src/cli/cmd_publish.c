@@ -12,6 +12,7 @@
 #include "cli/chart.h"
 #include "cli/cli.h"
 #include "cli/pipeline.h"
+#include "cli/release.h"
 #include "cli/runopts.h"
 #include "cli/sha256.h"
 #include "cli/state.h"
@@ -197,137 +198,22 @@ static int status(const pub_args *a)
 
 /* ---- the release ------------------------------------------------------------ */
 
-static char *join(const char *a, const char *b)
-{
-    size_t n = strlen(a) + strlen(b) + 2;
-    char *p = malloc(n);
-    if (p)
-        snprintf(p, n, "%s/%s", a, b);
-    return p;
-}
-
-/* revisions.csv: the periods of the previous release whose figures
- * changed, compared as published (six decimals). */
-static int write_revisions(const char *prev_index, const char *new_index, const char *out,
-                           size_t *revised, char *err, size_t errlen)
-{
-    static const char *cols[] = {"value_index", "volume_index", "unit_value_index"};
-    table a, b;
-    int have_prev = prev_index != NULL;
-    *revised = 0;
-    if (have_prev && table_load(prev_index, &a, err, errlen) != 0)
-        return -1;
-    if (table_load(new_index, &b, err, errlen) != 0) {
-        if (have_prev)
-            table_free(&a);
-        return -1;
-    }
-    outfile o;
-    if (outfile_open(&o, out) != 0) {
-        snprintf(err, errlen, "%s: %s", out, strerror(errno));
-        table_free(&b);
-        if (have_prev)
-            table_free(&a);
-        return -1;
-    }
-    fputs("period", o.f);
-    for (int k = 0; k < 3; k++)
-        fprintf(o.f, ",%s_old,%s_new,%s_change", cols[k], cols[k], cols[k]);
-    fputc('\n', o.f);
-    int ap = have_prev ? table_col(&a, "period") : -1, bp = table_col(&b, "period");
-    for (size_t r = 0; have_prev && ap >= 0 && bp >= 0 && r < a.nrows; r++) {
-        const char *period = table_at(&a, r, ap);
-        size_t s = 0;
-        while (s < b.nrows && strcmp(table_at(&b, s, bp), period) != 0)
-            s++;
-        const char *old[3], *new[3];
-        int changed = 0;
-        for (int k = 0; k < 3; k++) {
-            int ac = table_col(&a, cols[k]), bc = table_col(&b, cols[k]);
-            old[k] = ac >= 0 ? table_at(&a, r, ac) : "";
-            new[k] = s < b.nrows && bc >= 0 ? table_at(&b, s, bc) : "";
-            changed |= strcmp(old[k], new[k]) != 0;
-        }
-        if (!changed)
-            continue;
-        (*revised)++;
-        fputs(period, o.f);
-        for (int k = 0; k < 3; k++) {
-            fprintf(o.f, ",%s,%s,", old[k], new[k]);
-            if (*old[k] && *new[k])
-                fprintf(o.f, "%.6f", strtod(new[k], NULL) - strtod(old[k], NULL));
-        }
-        fputc('\n', o.f);
-    }
-    table_free(&b);
-    if (have_prev)
-        table_free(&a);
-    if (outfile_commit(&o) != 0) {
-        snprintf(err, errlen, "%s: %s", out, strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
-/* MANIFEST: every input of the state and every file of the release. */
-static int write_manifest(const char *reldir, const char *week, const state_input *ins,
-                          size_t nins, char *err, size_t errlen)
-{
-    DIR *d = opendir(reldir);
-    char *names[64];
-    size_t n = 0;
-    struct dirent *e;
-    while (d && (e = readdir(d)) != NULL && n < 64)
-        if (e->d_name[0] != '.' && strcmp(e->d_name, "MANIFEST") != 0)
-            names[n++] = strdup(e->d_name);
-    if (d)
-        closedir(d);
-    pipe_sort_names((const char **)names, n);
-    char *path = join(reldir, "MANIFEST");
-    outfile o;
-    int rc = -1;
-    if (!path || outfile_open(&o, path) != 0) {
-        snprintf(err, errlen, "MANIFEST: %s", strerror(errno));
-        goto done;
-    }
-    fprintf(o.f, "# techidx %s release %s\n# kind sha256 bytes name\n", TIX_VERSION, week);
-    for (size_t i = 0; i < nins; i++)
-        fprintf(o.f, "input %s %" PRIu64 " %s\n", ins[i].sha256, ins[i].size, ins[i].name);
-    for (size_t i = 0; i < n; i++) {
-        char *f = join(reldir, names[i]), hex[SHA256_HEX];
-        uint64_t size;
-        if (!f || sha256_file(f, hex, &size) != 0) {
-            snprintf(err, errlen, "%s: %s", names[i], strerror(errno));
-            free(f);
-            outfile_abort(&o);
-            goto done;
-        }
-        free(f);
-        fprintf(o.f, "output %s %" PRIu64 " %s\n", hex, size, names[i]);
-    }
-    if (outfile_commit(&o) != 0) {
-        snprintf(err, errlen, "MANIFEST: %s", strerror(errno));
-        goto done;
-    }
-    rc = 0;
-done:
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(path);
-    return rc;
-}
-
 /* Everything one publish holds, freed in one place. */
 typedef struct job {
     state s;
     run_opts o;
     char **optv; /* the stored options, copied for the parser */
     char *tmp, *tmp_parts, *release, *parts;
+    char (*shas)[SHA256_HEX]; /* of the files given */
+    uint64_t *sizes;
     state_input *next; /* the inputs after this publish */
     size_t nnext;
     int *is_new; /* next[i] came with this publish */
     tix_cube *cube;
     tix_index *ix;
+    tix_counts all;                   /* the rows of all the inputs */
+    char week[TIX_PERIOD_LABEL_MAX];  /* the release */
+    size_t revised;
 } job;
 
 static void job_free(job *j)
@@ -342,6 +228,8 @@ static void job_free(job *j)
     for (size_t i = 0; j->optv && j->optv[i]; i++)
         free(j->optv[i]);
     free(j->optv);
+    free(j->shas);
+    free(j->sizes);
     free(j->tmp);
     free(j->tmp_parts);
     free(j->release);
@@ -358,13 +246,129 @@ static void clean_leftovers(const char *dir)
     struct dirent *e;
     while (d && (e = readdir(d)) != NULL)
         if (strncmp(e->d_name, ".tmp-", 5) == 0) {
-            char *p = join(dir, e->d_name);
+            char *p = path_join(dir, e->d_name);
             if (p)
                 state_remove_tree(p);
             free(p);
         }
     if (d)
         closedir(d);
+}
+
+/* The state, locked, and its options parsed with this run's reading
+ * options added. */
+static int open_job(job *j, const pub_args *a)
+{
+    char err[512];
+    if (state_open(&j->s, a->dir, err, sizeof err) != 0) {
+        term_error(a->dir, 0, "%s", err);
+        return TIX_EXIT_FAIL;
+    }
+    clean_leftovers(a->dir);
+    if (!(j->optv = calloc(j->s.noptions + 6, sizeof *j->optv)))
+        return TIX_EXIT_FAIL;
+    size_t n = 0;
+    j->optv[n++] = strdup("publish");
+    for (size_t i = 0; i < j->s.noptions; i++)
+        j->optv[n++] = strdup(j->s.options[i]);
+    if (a->threads) {
+        j->optv[n++] = strdup("--threads");
+        j->optv[n++] = strdup(a->threads);
+    }
+    if (a->inflate) {
+        j->optv[n++] = strdup("--inflate");
+        j->optv[n++] = strdup(a->inflate);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!j->optv[i])
+            return TIX_EXIT_FAIL;
+    int rc = runopts_parse((int)n, j->optv, &j->o, "publish",
+                           RUNOPTS_AGGREGATE | RUNOPTS_INDEX | RUNOPTS_READ, publish_help);
+    if (rc != 0)
+        return rc < 0 ? TIX_EXIT_OK : rc;
+    j->o.quiet = a->quiet;
+    /* Releases always carry cells.csv: keep the statistics. */
+    if (j->o.engine.cell_stats < TIX_CUBE_STATS)
+        j->o.engine.cell_stats = TIX_CUBE_STATS;
+    return TIX_EXIT_OK;
+}
+
+/* Hashes the files, refuses what is already there (unless --replace), and
+ * lists the inputs kept from the state in j->next. */
+static int plan_inputs(job *j, const pub_args *a)
+{
+    size_t room = j->s.ninputs + (size_t)a->nfiles + 1;
+    j->next = calloc(room, sizeof *j->next);
+    j->is_new = calloc(room, sizeof *j->is_new);
+    j->shas = calloc((size_t)a->nfiles + 1, sizeof *j->shas);
+    j->sizes = calloc((size_t)a->nfiles + 1, sizeof *j->sizes);
+    int *gone = calloc(j->s.ninputs + 1, sizeof *gone);
+    if (!j->next || !j->is_new || !j->shas || !j->sizes || !gone) {
+        free(gone);
+        return TIX_EXIT_FAIL;
+    }
+    for (int i = 0; i < a->nfiles; i++) {
+        const char *file = a->files[i];
+        if (sha256_file(file, j->shas[i], &j->sizes[i]) != 0) {
+            term_error(file, 0, "cannot read: %s", strerror(errno));
+            free(gone);
+            return TIX_EXIT_FAIL;
+        }
+        for (int k = 0; k < i; k++)
+            if (strcmp(j->shas[k], j->shas[i]) == 0) {
+                term_error(file, 0, "is the same dump as %s (SHA-256 %.12s...)", a->files[k],
+                           j->shas[i]);
+                free(gone);
+                return TIX_EXIT_FAIL;
+            }
+        state_input *same = state_find_sha(&j->s, j->shas[i]);
+        state_input *named = state_find_name(&j->s, file);
+        if (same && !a->replace) {
+            term_error(file, 0,
+                       "already in the state as %s (SHA-256 %.12s...); --replace ingests it "
+                       "again",
+                       same->name, j->shas[i]);
+            free(gone);
+            return TIX_EXIT_FAIL;
+        }
+        if (named && !same && !a->replace) {
+            term_error(file, 0,
+                       "a dump of this name is in the state with other content; --replace "
+                       "replaces it, or give the new dump another name");
+            free(gone);
+            return TIX_EXIT_FAIL;
+        }
+        if (same)
+            gone[same - j->s.inputs] = 1;
+        if (named)
+            gone[named - j->s.inputs] = 1;
+    }
+    for (size_t i = 0; i < j->s.ninputs; i++)
+        if (!gone[i])
+            j->next[j->nnext++] = j->s.inputs[i];
+    free(gone);
+    return TIX_EXIT_OK;
+}
+
+/* DIR/.tmp-XXXXXX with parts/ and release/: DIR changes only at the end. */
+static int make_workdir(job *j, const char *dir)
+{
+    char *pattern = path_join(dir, ".tmp-XXXXXX");
+    if (!pattern || !mkdtemp(pattern)) {
+        term_error(dir, 0, "cannot make a work directory: %s", strerror(errno));
+        free(pattern);
+        return TIX_EXIT_FAIL;
+    }
+    j->tmp = pattern;
+    j->tmp_parts = path_join(j->tmp, "parts");
+    j->release = path_join(j->tmp, "release");
+    j->parts = path_join(dir, "parts");
+    if (!j->tmp_parts || !j->release || !j->parts || mkdir(j->tmp_parts, 0777) != 0 ||
+        mkdir(j->release, 0777) != 0) {
+        term_error(dir, 0, "cannot make a work directory: %s", strerror(errno));
+        return TIX_EXIT_FAIL;
+    }
+    return TIX_EXIT_OK;
 }
 
 /* Reads one new dump into tmp/parts/SHA.tic; fills *in. */
@@ -411,7 +415,7 @@ static int ingest_one(job *j, const char *file, const char *sha, uint64_t size, 
                       1};
     char name[SHA256_HEX + 8];
     snprintf(name, sizeof name, "%s.tic", sha);
-    char *path = join(j->tmp_parts, name);
+    char *path = path_join(j->tmp_parts, name);
     FILE *f = path ? fopen(path, "wb") : NULL;
     st = tix_cube_finalize(c);
     if (st == TIX_OK)
@@ -446,7 +450,7 @@ static int merge_parts(job *j, tix_counts *all)
     for (size_t i = 0; i < j->nnext; i++) {
         char name[SHA256_HEX + 8];
         snprintf(name, sizeof name, "%s.tic", j->next[i].sha256);
-        char *path = join(j->is_new[i] ? j->tmp_parts : j->parts, name);
+        char *path = path_join(j->is_new[i] ? j->tmp_parts : j->parts, name);
         FILE *f = path ? fopen(path, "rb") : NULL;
         if (!f) {
             term_error(path ? path : name, 0, "cannot read the aggregates of %s: %s",
@@ -492,327 +496,235 @@ static int merge_parts(job *j, tix_counts *all)
     return TIX_EXIT_OK;
 }
 
-static int publish(const pub_args *a)
+/* Each new dump into a part, their rejects into the release's rejects.csv. */
+static int ingest_new(job *j, const pub_args *a)
 {
-    job j;
-    memset(&j, 0, sizeof j);
-    char err[512];
-    int rc = TIX_EXIT_FAIL;
-    if (state_open(&j.s, a->dir, err, sizeof err) != 0) {
-        term_error(a->dir, 0, "%s", err);
+    char *path = path_join(j->release, "rejects.csv");
+    outfile rej = {0};
+    if (!path || outfile_open(&rej, path) != 0 || tix_write_rejects_header(rej.f) != TIX_OK) {
+        term_error(path ? path : "rejects.csv", 0, "cannot write: %s", strerror(errno));
+        outfile_abort(&rej);
+        free(path);
         return TIX_EXIT_FAIL;
     }
-    clean_leftovers(a->dir);
-    /* The stored options, and this run's reading options. */
-    j.optv = calloc(j.s.noptions + 5, sizeof *j.optv);
-    if (!j.optv)
-        goto done;
-    size_t n = 0;
-    j.optv[n++] = strdup("publish");
-    for (size_t i = 0; i < j.s.noptions; i++)
-        j.optv[n++] = strdup(j.s.options[i]);
-    if (a->threads) {
-        j.optv[n++] = strdup("--threads");
-        j.optv[n++] = strdup(a->threads);
-    }
-    if (a->inflate) {
-        j.optv[n++] = strdup("--inflate");
-        j.optv[n++] = strdup(a->inflate);
-    }
-    for (size_t i = 0; i < n; i++)
-        if (!j.optv[i])
-            goto done;
-    int prc = runopts_parse((int)n, j.optv, &j.o, "publish",
-                            RUNOPTS_AGGREGATE | RUNOPTS_INDEX | RUNOPTS_READ, publish_help);
-    if (prc != 0) {
-        rc = prc < 0 ? TIX_EXIT_OK : prc;
-        goto done;
-    }
-    j.o.quiet = a->quiet;
-    /* Releases always carry cells.csv: keep the statistics. */
-    if (j.o.engine.cell_stats < TIX_CUBE_STATS)
-        j.o.engine.cell_stats = TIX_CUBE_STATS;
-    int32_t week = 0;
-    if (a->week && tix_period_parse(TIX_PERIOD_WEEK, a->week, &week) != TIX_OK) {
-        rc = usage_error("--week takes an ISO week such as 2024-W48, not '%s'", a->week);
-        goto done;
-    }
-
-    /* Which dumps are new, which replace one. */
-    j.next = calloc(j.s.ninputs + (size_t)a->nfiles + 1, sizeof *j.next);
-    j.is_new = calloc(j.s.ninputs + (size_t)a->nfiles + 1, sizeof *j.is_new);
-    char(*shas)[SHA256_HEX] = calloc((size_t)a->nfiles + 1, sizeof *shas);
-    uint64_t *sizes = calloc((size_t)a->nfiles + 1, sizeof *sizes);
-    int *gone = calloc(j.s.ninputs + 1, sizeof *gone);
-    if (!j.next || !j.is_new || !shas || !sizes || !gone) {
-        free(shas);
-        free(sizes);
-        free(gone);
-        goto done;
-    }
-    int bad = 0;
-    for (int i = 0; i < a->nfiles && !bad; i++) {
-        const char *file = a->files[i];
-        if (sha256_file(file, shas[i], &sizes[i]) != 0) {
-            term_error(file, 0, "cannot read: %s", strerror(errno));
-            bad = 1;
-            break;
-        }
-        for (int k = 0; k < i && !bad; k++)
-            if (strcmp(shas[k], shas[i]) == 0) {
-                term_error(file, 0, "is the same dump as %s (SHA-256 %.12s...)", a->files[k],
-                           shas[i]);
-                bad = 1;
-            }
-        state_input *same = state_find_sha(&j.s, shas[i]), *named = state_find_name(&j.s, file);
-        if (!bad && same && !a->replace) {
-            term_error(file, 0,
-                       "already in the state as %s (SHA-256 %.12s...); --replace ingests it "
-                       "again",
-                       same->name, shas[i]);
-            bad = 1;
-        } else if (!bad && named && !same && !a->replace) {
-            term_error(file, 0,
-                       "a dump of this name is in the state with other content; --replace "
-                       "replaces it, or give the new dump another name");
-            bad = 1;
-        }
-        if (!bad && same)
-            gone[same - j.s.inputs] = 1;
-        if (!bad && named)
-            gone[named - j.s.inputs] = 1;
-    }
-    if (bad) {
-        free(shas);
-        free(sizes);
-        free(gone);
-        goto done;
-    }
-    for (size_t i = 0; i < j.s.ninputs; i++)
-        if (!gone[i])
-            j.next[j.nnext++] = j.s.inputs[i];
-    free(gone);
-
-    /* Work in a directory of our own; DIR changes only at the end. */
-    char *pattern = join(a->dir, ".tmp-XXXXXX");
-    if (!pattern || !mkdtemp(pattern)) {
-        term_error(a->dir, 0, "cannot make a work directory: %s", strerror(errno));
-        free(pattern);
-        free(shas);
-        free(sizes);
-        goto done;
-    }
-    j.tmp = pattern;
-    j.tmp_parts = join(j.tmp, "parts");
-    j.release = join(j.tmp, "release");
-    j.parts = join(a->dir, "parts");
-    if (!j.tmp_parts || !j.release || !j.parts || mkdir(j.tmp_parts, 0777) != 0 ||
-        mkdir(j.release, 0777) != 0) {
-        term_error(a->dir, 0, "cannot make a work directory: %s", strerror(errno));
-        free(shas);
-        free(sizes);
-        goto done;
-    }
-    char *rej_path = join(j.release, "rejects.csv");
-    outfile rej = {0};
-    if (!rej_path || outfile_open(&rej, rej_path) != 0 ||
-        tix_write_rejects_header(rej.f) != TIX_OK) {
-        term_error(rej_path, 0, "cannot write: %s", strerror(errno));
-        free(rej_path);
-        free(shas);
-        free(sizes);
-        goto done;
-    }
     reject_sink sink = {rej.f, 0};
-    for (int i = 0; i < a->nfiles && !bad; i++) {
+    int rc = TIX_EXIT_OK;
+    for (int i = 0; i < a->nfiles && rc == TIX_EXIT_OK; i++) {
         state_input in;
-        bad = ingest_one(&j, a->files[i], shas[i], sizes[i], &sink, a->quiet, &in) != 0;
-        if (!bad) {
-            j.is_new[j.nnext] = 1;
-            j.next[j.nnext++] = in;
+        rc = ingest_one(j, a->files[i], j->shas[i], j->sizes[i], &sink, a->quiet, &in);
+        if (rc == TIX_EXIT_OK) {
+            j->is_new[j->nnext] = 1;
+            j->next[j->nnext++] = in;
         }
     }
-    free(shas);
-    free(sizes);
-    if (bad || outfile_commit(&rej) != 0) {
-        if (!bad)
-            term_error(rej_path, 0, "cannot write: %s", strerror(errno));
-        outfile_abort(&rej);
-        free(rej_path);
-        goto done;
+    if (rc == TIX_EXIT_OK && outfile_commit(&rej) != 0) {
+        term_error(path, 0, "cannot write: %s", strerror(errno));
+        rc = TIX_EXIT_FAIL;
     }
-    free(rej_path);
+    outfile_abort(&rej);
+    free(path);
+    return rc;
+}
 
-    /* The week, and the index of everything up to its end. */
-    tix_counts all;
-    if (merge_parts(&j, &all) != TIX_EXIT_OK)
-        goto done;
-    if (tix_cube_finalize(j.cube) != TIX_OK)
-        goto done;
-    int32_t first_day, last_day;
-    if (!tix_cube_days(j.cube, &first_day, &last_day)) {
+/* The week of the release, and the index of everything up to its end. */
+static int compute(job *j, const pub_args *a)
+{
+    if (merge_parts(j, &j->all) != TIX_EXIT_OK || tix_cube_finalize(j->cube) != TIX_OK)
+        return TIX_EXIT_FAIL;
+    int32_t first_day, last_day, week = 0;
+    if (!tix_cube_days(j->cube, &first_day, &last_day)) {
         fprintf(stderr, "techidx: no accepted contracts in the state: nothing to publish\n");
-        goto done;
+        return TIX_EXIT_FAIL;
     }
-    if (!a->week) {
+    if (a->week) {
+        tix_period_parse(TIX_PERIOD_WEEK, a->week, &week); /* checked by the caller */
+    } else {
         week = tix_period_of_day(TIX_PERIOD_WEEK, last_day);
         if (tix_period_first_day(TIX_PERIOD_WEEK, week) + 6 != last_day)
             week--; /* the last week is not over yet */
     }
-    char label[TIX_PERIOD_LABEL_MAX];
-    tix_period_label(TIX_PERIOD_WEEK, week, label);
+    tix_period_label(TIX_PERIOD_WEEK, week, j->week);
     int32_t sunday = tix_period_first_day(TIX_PERIOD_WEEK, week) + 6;
-    j.o.index.has_until = 1;
-    j.o.index.until = tix_period_of_day(j.o.engine.period, sunday + 1) - 1;
-    if (pipe_index(&j.o, j.cube, &j.ix) != TIX_EXIT_OK)
-        goto done;
-    if (j.ix->nrows == 0 || j.ix->rows[0].period > j.o.index.until) {
-        fprintf(stderr, "techidx: no complete period by the end of %s\n", label);
-        goto done;
+    j->o.index.has_until = 1;
+    j->o.index.until = tix_period_of_day(j->o.engine.period, sunday + 1) - 1;
+    if (pipe_index(&j->o, j->cube, &j->ix) != TIX_EXIT_OK)
+        return TIX_EXIT_FAIL;
+    if (j->ix->nrows == 0) {
+        fprintf(stderr, "techidx: no complete period by the end of %s\n", j->week);
+        return TIX_EXIT_FAIL;
     }
+    return TIX_EXIT_OK;
+}
 
-    /* The release's files. */
-    const char **names = calloc(j.nnext + 1, sizeof *names);
-    if (!names)
+/* The release's files, in the work directory. */
+static int write_release(job *j)
+{
+    char err[512];
+    int chained = j->o.index.chain == TIX_CHAIN_CHAINED &&
+                  j->o.index.method != TIX_METHOD_GEKS_FISHER &&
+                  j->o.index.method != TIX_METHOD_GEKS_TORNQVIST;
+    const char **names = calloc(j->nnext + 1, sizeof *names);
+    char *p_csv = path_join(j->release, "index.csv"), *p_json = path_join(j->release, "index.json"),
+         *p_cells = path_join(j->release, "cells.csv"),
+         *p_contrib = chained ? path_join(j->release, "contributions.csv") : NULL,
+         *p_rev = path_join(j->release, "revisions.csv"), *p_chart = path_join(j->release, "chart.svg");
+    int rc = TIX_EXIT_FAIL;
+    if (!names || !p_csv || !p_json || !p_cells || (chained && !p_contrib) || !p_rev ||
+        !p_chart)
         goto done;
-    for (size_t i = 0; i < j.nnext; i++)
-        names[i] = j.next[i].name;
-    pipe_sort_names(names, j.nnext);
+    for (size_t i = 0; i < j->nnext; i++)
+        names[i] = j->next[i].name;
+    pipe_sort_names(names, j->nnext);
     tix_run_info info = {TIX_VERSION,
                          names,
-                         j.nnext,
-                         tix_column_name(j.o.engine.dimension),
-                         tix_measure_name(j.o.engine.measure),
-                         &all};
-    int chained = j.o.index.chain == TIX_CHAIN_CHAINED &&
-                  j.o.index.method != TIX_METHOD_GEKS_FISHER &&
-                  j.o.index.method != TIX_METHOD_GEKS_TORNQVIST;
-    char *p_csv = join(j.release, "index.csv"), *p_json = join(j.release, "index.json"),
-         *p_cells = join(j.release, "cells.csv"),
-         *p_contrib = chained ? join(j.release, "contributions.csv") : NULL,
-         *p_rev = join(j.release, "revisions.csv"), *p_chart = join(j.release, "chart.svg");
+                         j->nnext,
+                         tix_column_name(j->o.engine.dimension),
+                         tix_measure_name(j->o.engine.measure),
+                         &j->all};
     pipe_outputs po = {p_csv, p_json, p_cells, p_contrib};
-    int wrc = !p_csv || !p_json || !p_cells || (chained && !p_contrib) || !p_rev || !p_chart
-                  ? TIX_EXIT_FAIL
-                  : pipe_write(&j.o, j.cube, j.ix, &info, &po);
-    free(names);
+    if (pipe_write(&j->o, j->cube, j->ix, &info, &po) != TIX_EXIT_OK)
+        goto done;
     /* Revisions against what was published last (the release this one
      * replaces, when a week is published again). */
-    const char *prev = j.s.nreleases ? j.s.releases[j.s.nreleases - 1] : NULL;
-    char *prev_index = NULL;
-    if (prev) {
+    char *prev = NULL;
+    if (j->s.nreleases) {
         char rel[64];
-        snprintf(rel, sizeof rel, "releases/%s/index.csv", prev);
-        prev_index = state_path(&j.s, rel);
+        snprintf(rel, sizeof rel, "releases/%s/index.csv", j->s.releases[j->s.nreleases - 1]);
+        if (!(prev = state_path(&j->s, rel)))
+            goto done;
     }
-    size_t revised = 0;
-    if (wrc == TIX_EXIT_OK &&
-        write_revisions(prev_index, p_csv, p_rev, &revised, err, sizeof err) != 0) {
+    int bad = release_revisions(prev, p_csv, p_rev, &j->revised, err, sizeof err) != 0;
+    free(prev);
+    if (bad) {
         fprintf(stderr, "techidx: revisions: %s\n", err);
-        wrc = TIX_EXIT_FAIL;
+        goto done;
     }
-    free(prev_index);
     char title[128];
-    snprintf(title, sizeof title, "Technology trading index, release %s", label);
-    if (wrc == TIX_EXIT_OK &&
-        chart_from_csv(p_csv, p_cells, 104, title, p_chart, err, sizeof err) != 0) {
+    snprintf(title, sizeof title, "Technology trading index, release %s", j->week);
+    if (chart_from_csv(p_csv, p_cells, 104, title, p_chart, err, sizeof err) != 0) {
         fprintf(stderr, "techidx: chart: %s\n", err);
-        wrc = TIX_EXIT_FAIL;
+        goto done;
     }
+    if (release_manifest(j->release, j->week, j->next, j->nnext, err, sizeof err) != 0) {
+        fprintf(stderr, "techidx: %s\n", err);
+        goto done;
+    }
+    rc = TIX_EXIT_OK;
+done:
+    free(names);
     free(p_csv);
     free(p_json);
     free(p_cells);
     free(p_contrib);
     free(p_rev);
     free(p_chart);
-    if (wrc != TIX_EXIT_OK)
-        goto done;
-    if (write_manifest(j.release, label, j.next, j.nnext, err, sizeof err) != 0) {
-        fprintf(stderr, "techidx: %s\n", err);
-        goto done;
-    }
+    return rc;
+}
 
-    /* Commit: parts, then the release, then state.json, which makes it so. */
-    for (size_t i = 0; i < j.nnext; i++) {
-        if (!j.is_new[i])
+/* Puts everything in place: the new parts, then the release, then
+ * state.json, which makes it so; then drops the parts nothing names. */
+static int commit(job *j, const char *dir)
+{
+    char err[512];
+    for (size_t i = 0; i < j->nnext; i++) {
+        if (!j->is_new[i])
             continue;
         char name[SHA256_HEX + 8];
-        snprintf(name, sizeof name, "%s.tic", j.next[i].sha256);
-        char *from = join(j.tmp_parts, name), *to = join(j.parts, name);
+        snprintf(name, sizeof name, "%s.tic", j->next[i].sha256);
+        char *from = path_join(j->tmp_parts, name), *to = path_join(j->parts, name);
         int ok = from && to && rename(from, to) == 0;
         free(from);
         free(to);
         if (!ok) {
-            term_error(a->dir, 0, "cannot move a part into place: %s", strerror(errno));
-            goto done;
+            term_error(dir, 0, "cannot move a part into place: %s", strerror(errno));
+            return TIX_EXIT_FAIL;
         }
     }
     char rel[64];
-    snprintf(rel, sizeof rel, "releases/%s", label);
-    char *target = state_path(&j.s, rel), *old = join(j.tmp, "old-release");
+    snprintf(rel, sizeof rel, "releases/%s", j->week);
+    char *target = state_path(&j->s, rel), *old = path_join(j->tmp, "old-release");
     struct stat st;
     int had = target && stat(target, &st) == 0;
-    if (!target || !old || (had && rename(target, old) != 0) || rename(j.release, target) != 0) {
-        term_error(target ? target : a->dir, 0, "cannot put the release in place: %s",
+    if (!target || !old || (had && rename(target, old) != 0) || rename(j->release, target) != 0) {
+        term_error(target ? target : dir, 0, "cannot put the release in place: %s",
                    strerror(errno));
         if (had && target && old)
             rename(old, target);
         free(target);
         free(old);
-        goto done;
+        return TIX_EXIT_FAIL;
     }
-    /* The new state. */
-    state next = j.s;
-    next.inputs = j.next;
-    next.ninputs = j.nnext;
-    char **rels = calloc(j.s.nreleases + 2, sizeof *rels);
+    state next = j->s;
+    next.inputs = j->next;
+    next.ninputs = j->nnext;
+    char **rels = calloc(j->s.nreleases + 2, sizeof *rels);
     size_t nr = 0;
-    for (size_t i = 0; rels && i < j.s.nreleases; i++)
-        if (strcmp(j.s.releases[i], label) != 0)
-            rels[nr++] = j.s.releases[i];
+    for (size_t i = 0; rels && i < j->s.nreleases; i++)
+        if (strcmp(j->s.releases[i], j->week) != 0)
+            rels[nr++] = j->s.releases[i];
     if (rels)
-        rels[nr++] = label;
+        rels[nr++] = j->week;
     next.releases = rels;
     next.nreleases = nr;
     if (!rels || state_save(&next, err, sizeof err) != 0) {
-        term_error(a->dir, 0, "%s; the release is taken back", rels ? err : "out of memory");
-        rename(target, j.release);
+        term_error(dir, 0, "%s; the release is taken back", rels ? err : "out of memory");
+        rename(target, j->release);
         if (had)
             rename(old, target);
         free(rels);
         free(target);
         free(old);
-        goto done;
+        return TIX_EXIT_FAIL;
     }
     free(rels);
-    /* The parts no input names any more. */
-    for (size_t i = 0; i < j.s.ninputs; i++) {
+    free(target);
+    free(old);
+    for (size_t i = 0; i < j->s.ninputs; i++) {
         int kept = 0;
-        for (size_t k = 0; k < j.nnext; k++)
-            kept |= strcmp(j.next[k].sha256, j.s.inputs[i].sha256) == 0;
+        for (size_t k = 0; k < j->nnext; k++)
+            kept |= strcmp(j->next[k].sha256, j->s.inputs[i].sha256) == 0;
         if (!kept) {
             char name[SHA256_HEX + 8];
-            snprintf(name, sizeof name, "%s.tic", j.s.inputs[i].sha256);
-            char *p = join(j.parts, name);
+            snprintf(name, sizeof name, "%s.tic", j->s.inputs[i].sha256);
+            char *p = path_join(j->parts, name);
             if (p)
                 unlink(p);
             free(p);
         }
     }
-    if (!a->quiet) {
+    return TIX_EXIT_OK;
+}
+
+static int publish(const pub_args *a)
+{
+    int32_t week;
+    if (a->week && tix_period_parse(TIX_PERIOD_WEEK, a->week, &week) != TIX_OK)
+        return usage_error("--week takes an ISO week such as 2024-W48, not '%s'", a->week);
+    job j;
+    memset(&j, 0, sizeof j);
+    int rc = open_job(&j, a);
+    if (rc == TIX_EXIT_OK)
+        rc = plan_inputs(&j, a);
+    if (rc == TIX_EXIT_OK)
+        rc = make_workdir(&j, a->dir);
+    if (rc == TIX_EXIT_OK)
+        rc = ingest_new(&j, a);
+    if (rc == TIX_EXIT_OK)
+        rc = compute(&j, a);
+    if (rc == TIX_EXIT_OK)
+        rc = write_release(&j);
+    if (rc == TIX_EXIT_OK)
+        rc = commit(&j, a->dir);
+    if (rc == TIX_EXIT_OK && !a->quiet) {
         char f[TIX_PERIOD_LABEL_MAX], l[TIX_PERIOD_LABEL_MAX];
         tix_period_label(j.ix->kind, j.ix->rows[0].period, f);
         tix_period_label(j.ix->kind, j.ix->rows[j.ix->nrows - 1].period, l);
         fprintf(stderr,
-                "techidx: release %s in %s: %s to %s, %zu period%s revised, %zu input%s "
-                "(%d new)\n",
-                label, target, f, l, revised, revised == 1 ? "" : "s", j.nnext,
+                "techidx: release %s in %s/releases/%s: %s to %s, %zu period%s revised, %zu "
+                "input%s (%d new)\n",
+                j.week, a->dir, j.week, f, l, j.revised, j.revised == 1 ? "" : "s", j.nnext,
                 j.nnext == 1 ? "" : "s", a->nfiles);
     }
-    free(target);
-    free(old);
-    rc = TIX_EXIT_OK;
-done:
     job_free(&j);
     return rc;
 }

@@ -13,14 +13,16 @@
 
 #include "cli/outfile.h"
 
-char *state_path(const state *s, const char *rel)
+char *path_join(const char *a, const char *b)
 {
-    size_t n = strlen(s->dir) + strlen(rel) + 2;
+    size_t n = strlen(a) + strlen(b) + 2;
     char *p = malloc(n);
     if (p)
-        snprintf(p, n, "%s/%s", s->dir, rel);
+        snprintf(p, n, "%s/%s", a, b);
     return p;
 }
+
+char *state_path(const state *s, const char *rel) { return path_join(s->dir, rel); }
 
 static int is_empty_dir(const char *path)
 {

@@ -56,6 +56,9 @@ state_input *state_find_name(state *s, const char *name);
 /* DIR/rel (the caller frees it). */
 char *state_path(const state *s, const char *rel);
 
+/* "a/b", allocated (the caller frees it); NULL when out of memory. */
+char *path_join(const char *a, const char *b);
+
 /* Unlocks and frees. */
 void state_close(state *s);
 
