@@ -689,7 +689,7 @@ tix_status tix_index_contributions(const tix_index *ix, size_t t, tix_contributi
     entries_of(ix, t - 1, &n0);
     entries_of(ix, t, &n1);
     size_t nc = n0 > n1 ? n0 : n1, room = nc ? nc : 1;
-    work w = {(tix_index *)ix, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    work w = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL}; /* arrays only */
     tix_cube_entry *a = malloc(2 * room * sizeof *a);
     double *buf = malloc(7 * room * sizeof *buf);
     tix_status st = TIX_E_NOMEM;

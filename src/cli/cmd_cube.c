@@ -49,21 +49,6 @@ static const char index_help[] =
     "  --strict                                                   as for run\n"
     "  -q, --quiet     no summary on stderr\n";
 
-/* Writes cube with meta to path, atomically. */
-static int save(const char *path, const tix_cube *cube, const tix_tic_meta *meta)
-{
-    outfile o;
-    if (pipe_open(&o, path) != 0)
-        return TIX_EXIT_FAIL;
-    tix_status st = tix_tic_write(o.f, cube, meta);
-    if (st != TIX_OK || outfile_commit(&o) != 0) {
-        term_error(path, 0, "cannot write: %s", st != TIX_OK ? tix_strerror(st) : strerror(errno));
-        outfile_abort(&o);
-        return TIX_EXIT_FAIL;
-    }
-    return TIX_EXIT_OK;
-}
-
 /* Takes --no-stats out of argv (the shared parser does not know it). */
 static int take_flag(int *argc, char **argv, const char *flag)
 {
@@ -106,19 +91,9 @@ int tix_cli_cube(int argc, char **argv)
     pipe_ingest_state in;
     rc = pipe_ingest(&o, &in);
     if (rc == TIX_EXIT_OK) {
-        tix_cube *c = tix_engine_cube(in.engine);
-        tix_tic_meta m = {tix_cube_period_kind(c),     tix_cube_stats_kind(c),
-                          o.engine.dimension,          o.engine.measure,
-                          o.engine.has_range,          o.engine.from_day,
-                          o.engine.to_day,             *tix_engine_counts(in.engine),
-                          o.files,                     (size_t)o.nfiles};
-        tix_status st = tix_cube_finalize(c);
-        if (st != TIX_OK) {
-            fprintf(stderr, "techidx: %s\n", tix_strerror(st));
-            rc = TIX_EXIT_FAIL;
-        } else {
-            rc = save(o.output, c, &m);
-        }
+        tix_tic_meta m = pipe_tic_meta(&o.engine, tix_engine_cube(in.engine),
+                                       tix_engine_counts(in.engine), o.files, (size_t)o.nfiles);
+        rc = pipe_save_tic(o.output, tix_engine_cube(in.engine), &m);
     }
     pipe_ingest_free(&in);
     return rc;
@@ -136,17 +111,10 @@ int tix_cli_merge(int argc, char **argv)
         return runopts_usage_error("merge", "-o ALL.tic is required");
     parts p;
     rc = parts_load(&p, o.files, o.nfiles, &o.engine, "merge");
-    if (rc == TIX_EXIT_OK) {
-        tix_status st = tix_cube_finalize(p.cube);
-        if (st != TIX_OK) {
-            fprintf(stderr, "techidx: %s\n", tix_strerror(st));
-            rc = TIX_EXIT_FAIL;
-        } else {
-            rc = save(o.output, p.cube, &p.meta);
-        }
-        if (rc == TIX_EXIT_OK && !o.quiet)
-            pipe_report(&p.meta.counts);
-    }
+    if (rc == TIX_EXIT_OK)
+        rc = pipe_save_tic(o.output, p.cube, &p.meta);
+    if (rc == TIX_EXIT_OK && !o.quiet)
+        pipe_report(&p.meta.counts);
     parts_free(&p);
     return rc;
 }

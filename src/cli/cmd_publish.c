@@ -11,6 +11,7 @@
 
 #include "cli/chart.h"
 #include "cli/cli.h"
+#include "cli/parts.h"
 #include "cli/pipeline.h"
 #include "cli/release.h"
 #include "cli/runopts.h"
@@ -209,9 +210,8 @@ typedef struct job {
     state_input *next; /* the inputs after this publish */
     size_t nnext;
     int *is_new; /* next[i] came with this publish */
-    tix_cube *cube;
+    parts merged; /* the parts of j->next: cube, row accounting, input names */
     tix_index *ix;
-    tix_counts all;                   /* the rows of all the inputs */
     char week[TIX_PERIOD_LABEL_MAX];  /* the release */
     size_t revised;
 } job;
@@ -235,7 +235,7 @@ static void job_free(job *j)
     free(j->release);
     free(j->parts);
     tix_index_free(j->ix);
-    tix_cube_free(j->cube);
+    parts_free(&j->merged);
     state_close(&j->s);
 }
 
@@ -402,30 +402,13 @@ static int ingest_one(job *j, const char *file, const char *sha, uint64_t size, 
         fprintf(stderr, ": %" PRIu64 " rows read: %" PRIu64 " accepted, %" PRIu64 " rejected\n",
                 counts->read, counts->accepted, counts->rejected);
     }
-    char *names[] = {(char *)file};
-    tix_tic_meta m = {tix_cube_period_kind(c),
-                      tix_cube_stats_kind(c),
-                      eo.dimension,
-                      eo.measure,
-                      eo.has_range,
-                      eo.from_day,
-                      eo.to_day,
-                      *counts,
-                      names,
-                      1};
-    char name[SHA256_HEX + 8];
+    char *names[] = {(char *)file}, name[SHA256_HEX + 8];
+    tix_tic_meta m = pipe_tic_meta(&eo, c, counts, names, 1);
     snprintf(name, sizeof name, "%s.tic", sha);
     char *path = path_join(j->tmp_parts, name);
-    FILE *f = path ? fopen(path, "wb") : NULL;
-    st = tix_cube_finalize(c);
-    if (st == TIX_OK)
-        st = f ? tix_tic_write(f, c, &m) : TIX_E_IO;
-    if (f && fclose(f) != 0 && st == TIX_OK)
-        st = TIX_E_IO;
+    int rc = path ? pipe_save_tic(path, c, &m) : TIX_EXIT_FAIL;
     free(path);
-    if (st != TIX_OK) {
-        fprintf(stderr, "techidx: cannot save the aggregates of %s: %s\n", file,
-                tix_strerror(st));
+    if (rc != TIX_EXIT_OK) {
         tix_engine_free(e);
         return TIX_EXIT_FAIL;
     }
@@ -442,58 +425,23 @@ static int ingest_one(job *j, const char *file, const char *sha, uint64_t size, 
     return in->name ? TIX_EXIT_OK : TIX_EXIT_FAIL;
 }
 
-/* The cube of all the inputs after this publish, from their parts. */
-static int merge_parts(job *j, tix_counts *all)
+/* All the inputs after this publish, merged from their parts. */
+static int merge_parts(job *j)
 {
-    memset(all, 0, sizeof *all);
-    tix_tic_meta first;
-    for (size_t i = 0; i < j->nnext; i++) {
+    char **paths = calloc(j->nnext + 1, sizeof *paths);
+    int rc = paths ? TIX_EXIT_OK : TIX_EXIT_FAIL;
+    for (size_t i = 0; rc == TIX_EXIT_OK && i < j->nnext; i++) {
         char name[SHA256_HEX + 8];
         snprintf(name, sizeof name, "%s.tic", j->next[i].sha256);
-        char *path = path_join(j->is_new[i] ? j->tmp_parts : j->parts, name);
-        FILE *f = path ? fopen(path, "rb") : NULL;
-        if (!f) {
-            term_error(path ? path : name, 0, "cannot read the aggregates of %s: %s",
-                       j->next[i].name, strerror(errno));
-            free(path);
-            return TIX_EXIT_FAIL;
-        }
-        tix_cube_opts co = {TIX_PERIOD_WEEK, 0, j->o.engine.max_cells, j->o.engine.max_pairs,
-                            NULL};
-        tix_cube *c;
-        tix_tic_meta m;
-        char err[256];
-        tix_status st = tix_tic_read(f, &co, &c, &m, err, sizeof err);
-        fclose(f);
-        if (st == TIX_OK)
-            tix_tic_meta_free(&m); /* the state has the names */
-        if (st != TIX_OK) {
-            term_error(path, 0, "%s", st == TIX_E_FORMAT ? err : tix_strerror(st));
-            free(path);
-            return TIX_EXIT_FAIL;
-        }
-        free(path);
-        const char *why = i ? tix_tic_incompatible(&first, &m) : NULL;
-        if (why) {
-            fprintf(stderr, "techidx: the parts of %s and %s cannot merge: %s\n",
-                    j->next[0].name, j->next[i].name, why);
-            tix_cube_free(c);
-            return TIX_EXIT_FAIL;
-        }
-        if (i == 0) {
-            first = m;
-            j->cube = c;
-        } else {
-            st = tix_cube_merge(j->cube, c);
-            tix_cube_free(c);
-            if (st != TIX_OK) {
-                fprintf(stderr, "techidx: merging %s: %s\n", j->next[i].name, tix_strerror(st));
-                return TIX_EXIT_FAIL;
-            }
-        }
-        tix_tic_add_counts(all, &m.counts);
+        if (!(paths[i] = path_join(j->is_new[i] ? j->tmp_parts : j->parts, name)))
+            rc = TIX_EXIT_FAIL;
     }
-    return TIX_EXIT_OK;
+    if (rc == TIX_EXIT_OK)
+        rc = parts_load(&j->merged, paths, (int)j->nnext, &j->o.engine, "publish");
+    for (size_t i = 0; paths && i < j->nnext; i++)
+        free(paths[i]);
+    free(paths);
+    return rc;
 }
 
 /* Each new dump into a part, their rejects into the release's rejects.csv. */
@@ -529,10 +477,10 @@ static int ingest_new(job *j, const pub_args *a)
 /* The week of the release, and the index of everything up to its end. */
 static int compute(job *j, const pub_args *a)
 {
-    if (merge_parts(j, &j->all) != TIX_EXIT_OK || tix_cube_finalize(j->cube) != TIX_OK)
+    if (merge_parts(j) != TIX_EXIT_OK || tix_cube_finalize(j->merged.cube) != TIX_OK)
         return TIX_EXIT_FAIL;
     int32_t first_day, last_day, week = 0;
-    if (!tix_cube_days(j->cube, &first_day, &last_day)) {
+    if (!tix_cube_days(j->merged.cube, &first_day, &last_day)) {
         fprintf(stderr, "techidx: no accepted contracts in the state: nothing to publish\n");
         return TIX_EXIT_FAIL;
     }
@@ -547,7 +495,7 @@ static int compute(job *j, const pub_args *a)
     int32_t sunday = tix_period_first_day(TIX_PERIOD_WEEK, week) + 6;
     j->o.index.has_until = 1;
     j->o.index.until = tix_period_of_day(j->o.engine.period, sunday + 1) - 1;
-    if (pipe_index(&j->o, j->cube, &j->ix) != TIX_EXIT_OK)
+    if (pipe_index(&j->o, j->merged.cube, &j->ix) != TIX_EXIT_OK)
         return TIX_EXIT_FAIL;
     if (j->ix->nrows == 0) {
         fprintf(stderr, "techidx: no complete period by the end of %s\n", j->week);
@@ -563,26 +511,23 @@ static int write_release(job *j)
     int chained = j->o.index.chain == TIX_CHAIN_CHAINED &&
                   j->o.index.method != TIX_METHOD_GEKS_FISHER &&
                   j->o.index.method != TIX_METHOD_GEKS_TORNQVIST;
-    const char **names = calloc(j->nnext + 1, sizeof *names);
     char *p_csv = path_join(j->release, "index.csv"), *p_json = path_join(j->release, "index.json"),
          *p_cells = path_join(j->release, "cells.csv"),
          *p_contrib = chained ? path_join(j->release, "contributions.csv") : NULL,
          *p_rev = path_join(j->release, "revisions.csv"), *p_chart = path_join(j->release, "chart.svg");
     int rc = TIX_EXIT_FAIL;
-    if (!names || !p_csv || !p_json || !p_cells || (chained && !p_contrib) || !p_rev ||
+    if (!p_csv || !p_json || !p_cells || (chained && !p_contrib) || !p_rev ||
         !p_chart)
         goto done;
-    for (size_t i = 0; i < j->nnext; i++)
-        names[i] = j->next[i].name;
-    pipe_sort_names(names, j->nnext);
+    const tix_tic_meta *m = &j->merged.meta; /* its names sorted */
     tix_run_info info = {TIX_VERSION,
-                         names,
-                         j->nnext,
+                         (const char *const *)m->names,
+                         m->nnames,
                          tix_column_name(j->o.engine.dimension),
                          tix_measure_name(j->o.engine.measure),
-                         &j->all};
+                         &m->counts};
     pipe_outputs po = {p_csv, p_json, p_cells, p_contrib};
-    if (pipe_write(&j->o, j->cube, j->ix, &info, &po) != TIX_EXIT_OK)
+    if (pipe_write(&j->o, j->merged.cube, j->ix, &info, &po) != TIX_EXIT_OK)
         goto done;
     /* Revisions against what was published last (the release this one
      * replaces, when a week is published again). */
@@ -611,7 +556,6 @@ static int write_release(job *j)
     }
     rc = TIX_EXIT_OK;
 done:
-    free(names);
     free(p_csv);
     free(p_json);
     free(p_cells);

@@ -217,3 +217,38 @@ static int cmp_names(const void *a, const void *b)
 }
 
 void pipe_sort_names(const char **names, size_t n) { qsort(names, n, sizeof *names, cmp_names); }
+
+tix_tic_meta pipe_tic_meta(const tix_engine_opts *eo, const tix_cube *cube,
+                           const tix_counts *counts, char **names, size_t n)
+{
+    tix_tic_meta m = {tix_cube_period_kind(cube),
+                      tix_cube_stats_kind(cube),
+                      eo->dimension,
+                      eo->measure,
+                      eo->has_range,
+                      eo->from_day,
+                      eo->to_day,
+                      *counts,
+                      names,
+                      n};
+    return m;
+}
+
+int pipe_save_tic(const char *path, tix_cube *cube, const tix_tic_meta *meta)
+{
+    tix_status st = tix_cube_finalize(cube);
+    if (st != TIX_OK) {
+        fprintf(stderr, "techidx: %s\n", tix_strerror(st));
+        return TIX_EXIT_FAIL;
+    }
+    outfile o;
+    if (pipe_open(&o, path) != 0)
+        return TIX_EXIT_FAIL;
+    st = tix_tic_write(o.f, cube, meta);
+    if (st != TIX_OK || outfile_commit(&o) != 0) {
+        term_error(path, 0, "cannot write: %s", st != TIX_OK ? tix_strerror(st) : strerror(errno));
+        outfile_abort(&o);
+        return TIX_EXIT_FAIL;
+    }
+    return TIX_EXIT_OK;
+}

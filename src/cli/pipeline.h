@@ -46,6 +46,14 @@ typedef struct pipe_outputs {
 int pipe_write(const run_opts *o, const tix_cube *cube, const tix_index *ix,
                const tix_run_info *info, const pipe_outputs *po);
 
+/* The .tic meta of a cube an engine with options eo read from the inputs
+ * names[0..n) (borrowed), with its row accounting. */
+tix_tic_meta pipe_tic_meta(const tix_engine_opts *eo, const tix_cube *cube,
+                           const tix_counts *counts, char **names, size_t n);
+
+/* Finalizes cube and writes it with meta to path, complete or not at all. */
+int pipe_save_tic(const char *path, tix_cube *cube, const tix_tic_meta *meta);
+
 /* Sorts input names in byte order: outputs list their inputs sorted, so the
  * same files in any order give the same bytes. */
 void pipe_sort_names(const char **names, size_t n);

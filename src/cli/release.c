@@ -41,6 +41,11 @@ int release_revisions(const char *prev_index, const char *new_index, const char 
         fprintf(o.f, ",%s_old,%s_new,%s_change", cols[k], cols[k], cols[k]);
     fputc('\n', o.f);
     int ap = have_prev ? table_col(&a, "period") : -1, bp = table_col(&b, "period");
+    int acol[3], bcol[3];
+    for (int k = 0; k < 3; k++) {
+        acol[k] = have_prev ? table_col(&a, cols[k]) : -1;
+        bcol[k] = table_col(&b, cols[k]);
+    }
     for (size_t r = 0; have_prev && ap >= 0 && bp >= 0 && r < a.nrows; r++) {
         const char *period = table_at(&a, r, ap);
         size_t s = 0;
@@ -49,9 +54,8 @@ int release_revisions(const char *prev_index, const char *new_index, const char 
         const char *old[3], *new[3];
         int changed = 0;
         for (int k = 0; k < 3; k++) {
-            int ac = table_col(&a, cols[k]), bc = table_col(&b, cols[k]);
-            old[k] = ac >= 0 ? table_at(&a, r, ac) : "";
-            new[k] = s < b.nrows && bc >= 0 ? table_at(&b, s, bc) : "";
+            old[k] = acol[k] >= 0 ? table_at(&a, r, acol[k]) : "";
+            new[k] = s < b.nrows && bcol[k] >= 0 ? table_at(&b, s, bcol[k]) : "";
             changed |= strcmp(old[k], new[k]) != 0;
         }
         if (!changed)

@@ -171,10 +171,7 @@ static void work(const run_opts *o, const int *owner, int rank, share *sh)
     }
     if (!sh->failed) {
         tix_cube *c = tix_engine_cube(e);
-        tix_tic_meta m = {tix_cube_period_kind(c), tix_cube_stats_kind(c), o->engine.dimension,
-                          o->engine.measure,       o->engine.has_range,    o->engine.from_day,
-                          o->engine.to_day,        *tix_engine_counts(e),  mine,
-                          k};
+        tix_tic_meta m = pipe_tic_meta(&o->engine, c, tix_engine_counts(e), mine, k);
         FILE *f = open_memstream(&sh->tic, &sh->tic_len);
         st = tix_cube_finalize(c);
         if (st == TIX_OK)
