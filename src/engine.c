@@ -260,6 +260,8 @@ tix_status tix_engine_add_file(tix_engine *e, const char *path)
     if (st != TIX_OK)
         return st;
     st = tix_source_open(&src, path, msg, sizeof msg);
+    if (st == TIX_OK && e->opts.tap)
+        tix_source_set_tap(src, e->opts.tap, e->opts.tap_ctx); /* not started: cannot fail */
     if (st == TIX_OK && tix_source_set_inflate(src, e->opts.inflate) != TIX_OK) {
         tix_source_free(src);
         snprintf(msg, sizeof msg, "inflate back end %s is not in this build",

@@ -33,6 +33,8 @@ struct tix_source {
     unsigned char *in;
     size_t in_pos, in_len;
     uint64_t bytes_in;
+    tix_source_tap tap;
+    void *tap_ctx;
     tix_status err_status;
     char err[256];
 };
@@ -67,6 +69,8 @@ static tix_status refill(tix_source *s)
             s->eof = 1;
             break;
         }
+        if (s->tap)
+            s->tap(s->tap_ctx, s->in + s->in_len, (size_t)r);
         s->in_len += (size_t)r;
         s->bytes_in += (uint64_t)r;
         break; /* one read per refill keeps pipes responsive */
@@ -159,6 +163,18 @@ tix_status tix_source_set_inflate(tix_source *s, tix_inflate backend)
     return TIX_OK;
 }
 
+tix_status tix_source_set_tap(tix_source *s, tix_source_tap tap, void *tap_ctx)
+{
+    if (s->started)
+        return TIX_E_INVALID;
+    s->tap = tap;
+    s->tap_ctx = tap_ctx;
+    /* The magic bytes sniffed at open are read already: hand them over. */
+    if (tap && s->in_len > 0)
+        tap(tap_ctx, s->in, s->in_len);
+    return TIX_OK;
+}
+
 /* The decompressor is made on the first read, once the back end is final. */
 static tix_status start_inflate(tix_source *s)
 {
@@ -191,6 +207,8 @@ static tix_status read_plain(tix_source *s, unsigned char *buf, size_t cap, size
                 return fail(s, TIX_E_IO, "read failed: %s", strerror(errno));
             if (r == 0)
                 s->eof = 1;
+            else if (s->tap)
+                s->tap(s->tap_ctx, buf, (size_t)r);
             s->bytes_in += (uint64_t)r;
             *got = (size_t)r;
             return TIX_OK;

@@ -78,6 +78,11 @@ typedef struct tix_engine_opts {
      * the calling thread, every few MB and once at the end; NULL: never. */
     void (*progress)(void *ctx, uint64_t bytes);
     void *progress_ctx;
+    /* tix_engine_add_file hands every byte of the file, as stored, to
+     * tap(tap_ctx, ...) in order (tix_source_set_tap), so that a caller can
+     * hash an input in the pass that aggregates it; NULL: none. */
+    tix_source_tap tap;
+    void *tap_ctx;
 } tix_engine_opts;
 
 /* Where and why the engine failed. */

@@ -60,6 +60,16 @@ tix_status tix_source_read(tix_source *src, void *buf, size_t cap, size_t *got);
 /* The message of the last error ("" when none). Owned by src. */
 const char *tix_source_error(const tix_source *src);
 
+/* Receives every byte read from the file, as stored (compressed or not), in
+ * order and exactly once, on the thread that reads: a caller can hash or
+ * copy an input in the same pass that parses it (a FIFO or stdin can only be
+ * read once). tap_ctx is the caller's. */
+typedef void (*tix_source_tap)(void *tap_ctx, const void *buf, size_t len);
+
+/* Sets (or with NULL clears) the tap. Returns TIX_OK, or TIX_E_INVALID when
+ * reading has begun. */
+tix_status tix_source_set_tap(tix_source *src, tix_source_tap tap, void *tap_ctx);
+
 /* 1 when the input is gzip-compressed. */
 int tix_source_is_gzip(const tix_source *src);
 
