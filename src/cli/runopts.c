@@ -123,6 +123,39 @@ static const char *not_here(unsigned g)
     }
 }
 
+/* getopt_long takes any unambiguous prefix of a long name (--per for
+ * --period); techidx takes the names whole, so that what a state stores
+ * and what a script says is the option itself. Returns the first argument
+ * that abbreviates a name, or NULL. */
+static const char *abbreviated(int argc, char **argv, const struct option *longs)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0)
+            return NULL;
+        if (strcmp(a, "-o") == 0) {
+            i++; /* its value may look like an option */
+            continue;
+        }
+        if (strncmp(a, "--", 2) != 0)
+            continue;
+        size_t n = strcspn(a + 2, "=");
+        const struct option *hit = NULL;
+        for (const struct option *l = longs; l->name && !hit; l++)
+            if (strlen(l->name) == n && strncmp(l->name, a + 2, n) == 0)
+                hit = l;
+        if (!hit) {
+            for (const struct option *l = longs; l->name; l++)
+                if (strncmp(l->name, a + 2, n) == 0)
+                    return a;
+            continue; /* unknown: getopt says so */
+        }
+        if (hit->has_arg == required_argument && a[2 + n] != '=')
+            i++;
+    }
+    return NULL;
+}
+
 int runopts_parse(int argc, char **argv, run_opts *o, const char *cmd, unsigned groups,
                   const char *help)
 {
@@ -166,6 +199,9 @@ int runopts_parse(int argc, char **argv, run_opts *o, const char *cmd, unsigned 
     o->output = "-";
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     o->engine.threads = cores > 0 ? (unsigned)cores : 1;
+    const char *abbrev = abbreviated(argc, argv, longs);
+    if (abbrev)
+        return usage_error("unknown option '%s' (options are not abbreviated)", abbrev);
     opterr = 0;
     optind = 1;
     int c;
