@@ -13,6 +13,9 @@
 #include "cli/cli.h"
 #include "cli/parts.h"
 #include "cli/pipeline.h"
+#include "cli/fsops.h"
+#include "cli/journal.h"
+#include "cli/paths.h"
 #include "cli/release.h"
 #include "cli/runopts.h"
 #include "cli/sha256.h"
@@ -42,9 +45,11 @@ static const char publish_help[] =
     "  -q, --quiet     no progress line or summaries on stderr\n"
     "  -h, --help      this help\n"
     "\n"
-    "A release appears whole or not at all, and a failed publish leaves DIR as it\n"
-    "was. revisions.csv lists every period whose index changed since the\n"
-    "previous release (late contracts), with the old and new values.\n";
+    "FILE is a regular file, a pipe, or '-' (stdin), each read once.\n"
+    "A release appears whole or not at all: a publish that fails leaves DIR as\n"
+    "it was, and one that was killed is completed by the next publish (the same\n"
+    "command run again then has nothing left to do). revisions.csv lists every\n"
+    "period whose index changed since the previous release (late contracts).\n";
 
 #define usage_error(...) runopts_usage_error("publish", __VA_ARGS__)
 
@@ -109,47 +114,104 @@ static int parse(int argc, char **argv, pub_args *a)
 
 /* ---- --init and --status --------------------------------------------------- */
 
+/* The options to store: as given, with each "--name=value" split in two, and
+ * without -q (not a release option). runopts_parse refused abbreviations,
+ * so every name is the option's own. NULL when out of memory. */
+static char **canonical(char *const *argv, int argc, size_t *n)
+{
+    char **out = calloc(2 * (size_t)argc + 1, sizeof *out);
+    *n = 0;
+    for (int i = 0; out && i < argc; i++) {
+        const char *a = argv[i], *eq = strncmp(a, "--", 2) == 0 ? strchr(a, '=') : NULL;
+        if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0)
+            continue;
+        if (eq) {
+            out[(*n)++] = strndup(a, (size_t)(eq - a));
+            out[(*n)++] = strdup(eq + 1);
+        } else {
+            out[(*n)++] = strdup(a);
+        }
+        if (!out[*n - 1] || (eq && !out[*n - 2])) {
+            for (size_t k = 0; k < *n; k++)
+                free(out[k]);
+            free(out);
+            return NULL;
+        }
+    }
+    return out;
+}
+
+static void free_strings(char **v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
 static int init(const pub_args *a)
 {
-    run_opts o;
-    /* Checked now, stored as given, parsed again by every publish. */
-    char **copy = calloc((size_t)a->init_argc + 1, sizeof *copy);
-    if (!copy)
+    /* The parser rewrites values in place (--map COL=HDR) and permutes its
+     * array: it gets copies, and the state stores what the user gave. */
+    size_t n = (size_t)a->init_argc;
+    char **copy = calloc(n + 1, sizeof *copy);
+    for (size_t i = 0; copy && i < n; i++)
+        if (!(copy[i] = strdup(a->init_argv[i]))) {
+            free_strings(copy, i);
+            copy = NULL;
+        }
+    if (!copy) {
+        fprintf(stderr, "techidx: out of memory\n");
         return TIX_EXIT_FAIL;
-    for (int i = 0; i < a->init_argc; i++)
-        copy[i] = a->init_argv[i];
-    int rc = runopts_parse(a->init_argc, copy, &o, "publish", RUNOPTS_AGGREGATE | RUNOPTS_INDEX,
+    }
+    char **parsed = calloc(n + 1, sizeof *parsed); /* the parser permutes this one */
+    if (!parsed) {
+        free_strings(copy, n);
+        fprintf(stderr, "techidx: out of memory\n");
+        return TIX_EXIT_FAIL;
+    }
+    memcpy(parsed, copy, n * sizeof *parsed);
+    run_opts o;
+    int rc = runopts_parse((int)n, parsed, &o, "publish", RUNOPTS_AGGREGATE | RUNOPTS_INDEX,
                            publish_help);
-    free(copy);
+    int dedup = rc == 0 && o.engine.dedup, quiet = rc == 0 && o.quiet;
+    free(parsed);
+    free_strings(copy, n);
     if (rc != 0)
         return rc < 0 ? TIX_EXIT_OK : rc;
-    if (o.engine.dedup)
+    if (dedup)
         return usage_error("--dedup cannot hold across dumps aggregated one by one; remove "
                            "duplicates upstream, or use run --dedup on the full history");
-    char err[256];
-    if (state_create(a->dir, a->init_argv + 1, (size_t)a->init_argc - 1, err, sizeof err) != 0) {
+    size_t nopts;
+    char **opts = canonical(a->init_argv + 1, a->init_argc - 1, &nopts);
+    char err[512];
+    if (!opts) {
+        fprintf(stderr, "techidx: out of memory\n");
+        return TIX_EXIT_FAIL;
+    }
+    rc = state_create(a->dir, opts, nopts, err, sizeof err);
+    free_strings(opts, nopts);
+    if (rc != 0) {
         term_error(a->dir, 0, "%s", err);
         return TIX_EXIT_FAIL;
     }
-    if (!a->quiet && !o.quiet)
+    if (!a->quiet && !quiet)
         fprintf(stderr, "techidx: state created in %s\n", a->dir);
     return TIX_EXIT_OK;
 }
 
-static void day_label(int32_t day, char *out)
-{
-    tix_date_format(day, out);
-}
-
+/* --status reads state.json without the lock: it works while a publish
+ * runs and on a state it may not write. */
 static int status(const pub_args *a)
 {
     state s;
-    char err[256];
-    if (state_open(&s, a->dir, err, sizeof err) != 0) {
+    char err[512];
+    if (state_load(&s, a->dir, err, sizeof err) != 0) {
         term_error(a->dir, 0, "%s", err);
         return TIX_EXIT_FAIL;
     }
-    printf("state %s (techidx state format %d)\n", a->dir, STATE_VERSION);
+    printf("state ");
+    term_puts(stdout, a->dir);
+    printf(" (techidx state format %d)\n", STATE_VERSION);
     printf("options:");
     for (size_t i = 0; i < s.noptions; i++) {
         putchar(' ');
@@ -167,11 +229,11 @@ static int status(const pub_args *a)
         }
         tix_tic_add_counts(&all, &in->counts);
     }
-    char f[TIX_PERIOD_LABEL_MAX], l[TIX_PERIOD_LABEL_MAX], fw[TIX_PERIOD_LABEL_MAX],
-        lw[TIX_PERIOD_LABEL_MAX];
     if (first <= last) {
-        day_label(first, f);
-        day_label(last, l);
+        char f[TIX_PERIOD_LABEL_MAX], l[TIX_PERIOD_LABEL_MAX], fw[TIX_PERIOD_LABEL_MAX],
+            lw[TIX_PERIOD_LABEL_MAX];
+        tix_date_format(first, f);
+        tix_date_format(last, l);
         tix_period_label(TIX_PERIOD_WEEK, tix_period_of_day(TIX_PERIOD_WEEK, first), fw);
         tix_period_label(TIX_PERIOD_WEEK, tix_period_of_day(TIX_PERIOD_WEEK, last), lw);
         printf("signing dates: %s to %s (weeks %s to %s)\n", f, l, fw, lw);
@@ -189,10 +251,15 @@ static int status(const pub_args *a)
         putchar('\n');
     }
     printf("releases: %zu", s.nreleases);
-    if (s.nreleases)
-        printf(", last %s (%s/releases/%s)", s.releases[s.nreleases - 1], a->dir,
-               s.releases[s.nreleases - 1]);
+    if (s.nreleases) {
+        printf(", last %s (", s.releases[s.nreleases - 1]);
+        term_puts(stdout, a->dir);
+        printf("/releases/%s)", s.releases[s.nreleases - 1]);
+    }
     putchar('\n');
+    if (journal_pending(a->dir))
+        printf("pending: a publish was interrupted after its commit; the next publish puts "
+               "it in place\n");
     state_close(&s);
     return TIX_EXIT_OK;
 }
@@ -204,67 +271,77 @@ typedef struct job {
     state s;
     run_opts o;
     char **optv; /* the stored options, copied for the parser */
-    char *tmp, *tmp_parts, *release, *parts;
-    char (*shas)[SHA256_HEX]; /* of the files given */
-    uint64_t *sizes;
+    journal jn;
     state_input *next; /* the inputs after this publish */
     size_t nnext;
-    int *is_new; /* next[i] came with this publish */
-    parts merged; /* the parts of j->next: cube, row accounting, input names */
+    int *is_new;          /* next[i] came with this publish */
+    state_input *fresh;   /* the files given, read: a->nfiles of them */
+    state_request req;    /* this publish, as state.json records it */
+    parts merged;         /* the parts of j->next: cube, row accounting, input names */
     tix_index *ix;
-    char week[TIX_PERIOD_LABEL_MAX];  /* the release */
+    state_figures *figs; /* this release's figures */
+    size_t nfigs;
+    char week[TIX_PERIOD_LABEL_MAX]; /* the release */
     size_t revised;
 } job;
 
-static void job_free(job *j)
+static void job_free(job *j, int nfiles)
 {
-    if (j->tmp)
-        state_remove_tree(j->tmp);
-    for (size_t i = 0; i < j->nnext; i++)
-        if (j->is_new && j->is_new[i])
-            free(j->next[i].name);
+    journal_free(&j->jn);
+    for (int i = 0; j->fresh && i < nfiles; i++) {
+        free(j->fresh[i].name);
+        free(j->fresh[i].path);
+    }
+    free(j->fresh);
     free(j->next);
     free(j->is_new);
     for (size_t i = 0; j->optv && j->optv[i]; i++)
         free(j->optv[i]);
     free(j->optv);
-    free(j->shas);
-    free(j->sizes);
-    free(j->tmp);
-    free(j->tmp_parts);
-    free(j->release);
-    free(j->parts);
+    free(j->figs);
+    state_request_free(&j->req);
     tix_index_free(j->ix);
     parts_free(&j->merged);
     state_close(&j->s);
 }
 
-/* Leftovers of publishes that died before their end: we hold the lock. */
-static void clean_leftovers(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    while (d && (e = readdir(d)) != NULL)
-        if (strncmp(e->d_name, ".tmp-", 5) == 0) {
-            char *p = path_join(dir, e->d_name);
-            if (p)
-                state_remove_tree(p);
-            free(p);
-        }
-    if (d)
-        closedir(d);
-}
-
-/* The state, locked, and its options parsed with this run's reading
- * options added. */
+/* The state locked, a publish that an earlier one left committed completed,
+ * and the stored options parsed with this run's reading options added. */
 static int open_job(job *j, const pub_args *a)
 {
-    char err[512];
-    if (state_open(&j->s, a->dir, err, sizeof err) != 0) {
+    char err[1024];
+    char *json = path_join(a->dir, "state.json");
+    int have = json && fs_exists(json);
+    free(json);
+    if (!have) {
+        /* Not a state (or an --init killed before its end): nothing to lock. */
+        if (state_load(&j->s, a->dir, err, sizeof err) != 0) {
+            term_error(a->dir, 0, "%s", err);
+            return TIX_EXIT_FAIL;
+        }
+    }
+    int fd = state_lock(a->dir, err, sizeof err), completed = 0;
+    if (fd < 0 || journal_recover(a->dir, &completed, err, sizeof err) != 0 ||
+        state_load(&j->s, a->dir, err, sizeof err) != 0) {
+        if (fd >= 0)
+            close(fd);
         term_error(a->dir, 0, "%s", err);
         return TIX_EXIT_FAIL;
     }
-    clean_leftovers(a->dir);
+    j->s.lock_fd = fd;
+    if (completed && !a->quiet)
+        term_error(a->dir, 0, "completed the publish that was interrupted after its commit");
+    static const char *const own[] = {"parts", "releases"};
+    for (int k = 0; k < 2; k++) {
+        char *p = state_path(&j->s, own[k]);
+        int ok = p && fs_is_dir(p);
+        free(p);
+        if (!ok) {
+            term_error(a->dir, 0, "%s/ is missing or not a directory of its own (a link?)",
+                       own[k]);
+            return TIX_EXIT_FAIL;
+        }
+    }
     if (!(j->optv = calloc(j->s.noptions + 6, sizeof *j->optv)))
         return TIX_EXIT_FAIL;
     size_t n = 0;
@@ -282,8 +359,14 @@ static int open_job(job *j, const pub_args *a)
     for (size_t i = 0; i < n; i++)
         if (!j->optv[i])
             return TIX_EXIT_FAIL;
-    int rc = runopts_parse((int)n, j->optv, &j->o, "publish",
+    /* The parser permutes its array: give it a copy, keep ours to free. */
+    char **argv = calloc(n + 1, sizeof *argv);
+    if (!argv)
+        return TIX_EXIT_FAIL;
+    memcpy(argv, j->optv, n * sizeof *argv);
+    int rc = runopts_parse((int)n, argv, &j->o, "publish",
                            RUNOPTS_AGGREGATE | RUNOPTS_INDEX | RUNOPTS_READ, publish_help);
+    free(argv);
     if (rc != 0)
         return rc < 0 ? TIX_EXIT_OK : rc;
     j->o.quiet = a->quiet;
@@ -293,94 +376,45 @@ static int open_job(job *j, const pub_args *a)
     return TIX_EXIT_OK;
 }
 
-/* Hashes the files, refuses what is already there (unless --replace), and
- * lists the inputs kept from the state in j->next. */
-static int plan_inputs(job *j, const pub_args *a)
+/* Dumps are files, pipes or stdin, each read once: a device (/dev/zero)
+ * or a directory is refused before anything is read. */
+static int check_files(const pub_args *a)
 {
-    size_t room = j->s.ninputs + (size_t)a->nfiles + 1;
-    j->next = calloc(room, sizeof *j->next);
-    j->is_new = calloc(room, sizeof *j->is_new);
-    j->shas = calloc((size_t)a->nfiles + 1, sizeof *j->shas);
-    j->sizes = calloc((size_t)a->nfiles + 1, sizeof *j->sizes);
-    int *gone = calloc(j->s.ninputs + 1, sizeof *gone);
-    if (!j->next || !j->is_new || !j->shas || !j->sizes || !gone) {
-        free(gone);
-        return TIX_EXIT_FAIL;
-    }
+    int stdin_seen = 0;
     for (int i = 0; i < a->nfiles; i++) {
-        const char *file = a->files[i];
-        if (sha256_file(file, j->shas[i], &j->sizes[i]) != 0) {
-            term_error(file, 0, "cannot read: %s", strerror(errno));
-            free(gone);
-            return TIX_EXIT_FAIL;
-        }
-        for (int k = 0; k < i; k++)
-            if (strcmp(j->shas[k], j->shas[i]) == 0) {
-                term_error(file, 0, "is the same dump as %s (SHA-256 %.12s...)", a->files[k],
-                           j->shas[i]);
-                free(gone);
+        const char *f = a->files[i];
+        struct stat st;
+        if (strcmp(f, "-") == 0) {
+            if (stdin_seen++) {
+                term_error(f, 0, "stdin can be read only once");
                 return TIX_EXIT_FAIL;
             }
-        state_input *same = state_find_sha(&j->s, j->shas[i]);
-        state_input *named = state_find_name(&j->s, file);
-        if (same && !a->replace) {
-            term_error(file, 0,
-                       "already in the state as %s (SHA-256 %.12s...); --replace ingests it "
-                       "again",
-                       same->name, j->shas[i]);
-            free(gone);
+        } else if (stat(f, &st) != 0) {
+            term_error(f, 0, "cannot read: %s", strerror(errno));
+            return TIX_EXIT_FAIL;
+        } else if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+            term_error(f, 0, "is not a regular file or a pipe: publish reads dumps from files, "
+                             "pipes or stdin ('-')");
             return TIX_EXIT_FAIL;
         }
-        if (named && !same && !a->replace) {
-            term_error(file, 0,
-                       "a dump of this name is in the state with other content; --replace "
-                       "replaces it, or give the new dump another name");
-            free(gone);
-            return TIX_EXIT_FAIL;
-        }
-        if (same)
-            gone[same - j->s.inputs] = 1;
-        if (named)
-            gone[named - j->s.inputs] = 1;
-    }
-    for (size_t i = 0; i < j->s.ninputs; i++)
-        if (!gone[i])
-            j->next[j->nnext++] = j->s.inputs[i];
-    free(gone);
-    return TIX_EXIT_OK;
-}
-
-/* DIR/.tmp-XXXXXX with parts/ and release/: DIR changes only at the end. */
-static int make_workdir(job *j, const char *dir)
-{
-    char *pattern = path_join(dir, ".tmp-XXXXXX");
-    if (!pattern || !mkdtemp(pattern)) {
-        term_error(dir, 0, "cannot make a work directory: %s", strerror(errno));
-        free(pattern);
-        return TIX_EXIT_FAIL;
-    }
-    j->tmp = pattern;
-    j->tmp_parts = path_join(j->tmp, "parts");
-    j->release = path_join(j->tmp, "release");
-    j->parts = path_join(dir, "parts");
-    if (!j->tmp_parts || !j->release || !j->parts || mkdir(j->tmp_parts, 0777) != 0 ||
-        mkdir(j->release, 0777) != 0) {
-        term_error(dir, 0, "cannot make a work directory: %s", strerror(errno));
-        return TIX_EXIT_FAIL;
     }
     return TIX_EXIT_OK;
 }
 
-/* Reads one new dump into tmp/parts/SHA.tic; fills *in. */
-static int ingest_one(job *j, const char *file, const char *sha, uint64_t size, reject_sink *sink,
-                      int quiet, state_input *in)
+/* Reads one new dump into work/parts/SHA.tic, hashing it in the same pass;
+ * fills *in. */
+static int ingest_one(job *j, const char *file, reject_sink *sink, int quiet, state_input *in)
 {
     tix_engine_opts eo = j->o.engine;
     progress prog;
     char *files[] = {(char *)file};
+    sha256_stream hash;
+    sha256_stream_init(&hash);
     progress_init(&prog, files, 1, quiet);
     eo.progress = progress_update;
     eo.progress_ctx = &prog;
+    eo.tap = sha256_stream_add;
+    eo.tap_ctx = &hash;
     tix_engine *e = NULL;
     tix_status st = tix_engine_new(&e, &eo, sink->f ? pipe_reject : NULL, sink);
     if (st == TIX_OK)
@@ -394,60 +428,39 @@ static int ingest_one(job *j, const char *file, const char *sha, uint64_t size, 
         tix_engine_free(e);
         return TIX_EXIT_FAIL;
     }
-    tix_cube *c = tix_engine_cube(e);
-    const tix_counts *counts = tix_engine_counts(e);
-    if (!quiet) {
-        fputs("techidx: ", stderr);
-        term_puts(stderr, file);
-        fprintf(stderr, ": %" PRIu64 " rows read: %" PRIu64 " accepted, %" PRIu64 " rejected\n",
-                counts->read, counts->accepted, counts->rejected);
-    }
-    char *names[] = {(char *)file}, name[SHA256_HEX + 8];
-    tix_tic_meta m = pipe_tic_meta(&eo, c, counts, names, 1);
-    snprintf(name, sizeof name, "%s.tic", sha);
-    char *path = path_join(j->tmp_parts, name);
-    int rc = path ? pipe_save_tic(path, c, &m) : TIX_EXIT_FAIL;
-    free(path);
-    if (rc != TIX_EXIT_OK) {
-        tix_engine_free(e);
-        return TIX_EXIT_FAIL;
-    }
     memset(in, 0, sizeof *in);
-    in->name = strdup(file);
-    memcpy(in->sha256, sha, SHA256_HEX);
-    in->size = size;
-    in->counts = *counts;
+    sha256_stream_hex(&hash, in->sha256);
+    in->size = hash.size;
+    tix_cube *c = tix_engine_cube(e);
+    in->counts = *tix_engine_counts(e);
     in->counts.inputs = 1;
     in->first_day = 1;
     in->last_day = 0;
     tix_cube_days(c, &in->first_day, &in->last_day);
-    tix_engine_free(e);
-    return in->name ? TIX_EXIT_OK : TIX_EXIT_FAIL;
-}
-
-/* All the inputs after this publish, merged from their parts. */
-static int merge_parts(job *j)
-{
-    char **paths = calloc(j->nnext + 1, sizeof *paths);
-    int rc = paths ? TIX_EXIT_OK : TIX_EXIT_FAIL;
-    for (size_t i = 0; rc == TIX_EXIT_OK && i < j->nnext; i++) {
-        char name[SHA256_HEX + 8];
-        snprintf(name, sizeof name, "%s.tic", j->next[i].sha256);
-        if (!(paths[i] = path_join(j->is_new[i] ? j->tmp_parts : j->parts, name)))
-            rc = TIX_EXIT_FAIL;
+    char *names[] = {(char *)file}, name[SHA256_HEX + 8];
+    tix_tic_meta m = pipe_tic_meta(&eo, c, &in->counts, names, 1);
+    snprintf(name, sizeof name, "%s.tic", in->sha256);
+    char *path = path_join(j->jn.parts, name);
+    int rc = path ? pipe_save_tic(path, c, &m) : TIX_EXIT_FAIL;
+    uint64_t size;
+    if (rc == TIX_EXIT_OK && sha256_file(path, in->part_sha256, &size) != 0) {
+        term_error(path, 0, "cannot read: %s", strerror(errno));
+        rc = TIX_EXIT_FAIL;
     }
-    if (rc == TIX_EXIT_OK)
-        rc = parts_load(&j->merged, paths, (int)j->nnext, &j->o.engine, "publish");
-    for (size_t i = 0; paths && i < j->nnext; i++)
-        free(paths[i]);
-    free(paths);
+    free(path);
+    tix_engine_free(e);
+    if (rc == TIX_EXIT_OK && (!(in->name = strdup(file)) || !(in->path = path_normalize(file)))) {
+        fprintf(stderr, "techidx: %s\n", strerror(errno));
+        rc = TIX_EXIT_FAIL;
+    }
     return rc;
 }
 
-/* Each new dump into a part, their rejects into the release's rejects.csv. */
-static int ingest_new(job *j, const pub_args *a)
+/* Each given dump into a part, their rejects into the release's
+ * rejects.csv. */
+static int ingest_all(job *j, const pub_args *a)
 {
-    char *path = path_join(j->release, "rejects.csv");
+    char *path = path_join(j->jn.release, "rejects.csv");
     outfile rej = {0};
     if (!path || outfile_open(&rej, path) != 0 || tix_write_rejects_header(rej.f) != TIX_OK) {
         term_error(path ? path : "rejects.csv", 0, "cannot write: %s", strerror(errno));
@@ -456,21 +469,138 @@ static int ingest_new(job *j, const pub_args *a)
         return TIX_EXIT_FAIL;
     }
     reject_sink sink = {rej.f, 0};
-    int rc = TIX_EXIT_OK;
-    for (int i = 0; i < a->nfiles && rc == TIX_EXIT_OK; i++) {
-        state_input in;
-        rc = ingest_one(j, a->files[i], j->shas[i], j->sizes[i], &sink, a->quiet, &in);
-        if (rc == TIX_EXIT_OK) {
-            j->is_new[j->nnext] = 1;
-            j->next[j->nnext++] = in;
-        }
-    }
+    int rc = (j->fresh = calloc((size_t)a->nfiles + 1, sizeof *j->fresh)) ? TIX_EXIT_OK
+                                                                          : TIX_EXIT_FAIL;
+    for (int i = 0; i < a->nfiles && rc == TIX_EXIT_OK; i++)
+        rc = ingest_one(j, a->files[i], &sink, a->quiet, &j->fresh[i]);
     if (rc == TIX_EXIT_OK && outfile_commit(&rej) != 0) {
         term_error(path, 0, "cannot write: %s", strerror(errno));
         rc = TIX_EXIT_FAIL;
     }
     outfile_abort(&rej);
     free(path);
+    return rc;
+}
+
+/* This publish as state.json records it. */
+static int make_request(job *j, const pub_args *a)
+{
+    state_request *r = &j->req;
+    r->replace = a->replace;
+    r->nfiles = (size_t)a->nfiles;
+    if (!(r->week = strdup(a->week ? a->week : "")) ||
+        !(r->paths = calloc(r->nfiles + 1, sizeof *r->paths)) ||
+        !(r->shas = calloc(r->nfiles + 1, sizeof *r->shas)))
+        return TIX_EXIT_FAIL;
+    for (size_t i = 0; i < r->nfiles; i++) {
+        if (!(r->paths[i] = strdup(j->fresh[i].path)))
+            return TIX_EXIT_FAIL;
+        memcpy(r->shas[i], j->fresh[i].sha256, SHA256_HEX);
+    }
+    return TIX_EXIT_OK;
+}
+
+/* Refuses what is already there (unless --replace) and lists the inputs
+ * after this publish in j->next: those kept from the state, then the new. */
+static int plan_inputs(job *j, const pub_args *a)
+{
+    size_t room = j->s.ninputs + (size_t)a->nfiles + 1;
+    j->next = calloc(room, sizeof *j->next);
+    j->is_new = calloc(room, sizeof *j->is_new);
+    int *gone = calloc(j->s.ninputs + 1, sizeof *gone);
+    int rc = j->next && j->is_new && gone ? TIX_EXIT_OK : TIX_EXIT_FAIL;
+    for (int i = 0; i < a->nfiles && rc == TIX_EXIT_OK; i++) {
+        const state_input *in = &j->fresh[i];
+        const char *file = a->files[i];
+        for (int k = 0; k < i && rc == TIX_EXIT_OK; k++) {
+            if (strcmp(in->path, "-") != 0 && (strcmp(j->fresh[k].path, in->path) == 0 ||
+                                              same_file(a->files[k], file))) {
+                term_error(file, 0, "is given twice (as %s)", a->files[k]);
+                rc = TIX_EXIT_FAIL;
+            } else if (strcmp(j->fresh[k].sha256, in->sha256) == 0) {
+                term_error(file, 0, "is the same dump as %s (SHA-256 %.12s...)", a->files[k],
+                           in->sha256);
+                rc = TIX_EXIT_FAIL;
+            }
+        }
+        if (rc != TIX_EXIT_OK)
+            break;
+        state_input *same = state_find_sha(&j->s, in->sha256);
+        state_input *named = state_find_path(&j->s, in->path);
+        if (!named && strcmp(file, "-") != 0)
+            named = state_find_path(&j->s, file); /* a link to a dump ingested */
+        if (same && !a->replace) {
+            term_error(file, 0,
+                       "already in the state as %s (SHA-256 %.12s...); --replace ingests it "
+                       "again",
+                       same->name, in->sha256);
+            rc = TIX_EXIT_FAIL;
+        } else if (named && !same && !a->replace) {
+            int other = strcmp(named->name, file) != 0;
+            term_error(file, 0,
+                       "a dump of this name is in the state with other content%s%s%s; "
+                       "--replace replaces it, or give the new dump another name",
+                       other ? " (as " : "", other ? named->name : "", other ? ")" : "");
+            rc = TIX_EXIT_FAIL;
+        }
+        if (same)
+            gone[same - j->s.inputs] = 1;
+        if (named)
+            gone[named - j->s.inputs] = 1;
+    }
+    for (size_t i = 0; rc == TIX_EXIT_OK && i < j->s.ninputs; i++)
+        if (!gone[i])
+            j->next[j->nnext++] = j->s.inputs[i];
+    for (int i = 0; rc == TIX_EXIT_OK && i < a->nfiles; i++) {
+        j->is_new[j->nnext] = 1;
+        j->next[j->nnext++] = j->fresh[i];
+    }
+    free(gone);
+    return rc;
+}
+
+static void report_inputs(const job *j, const pub_args *a)
+{
+    for (int i = 0; !a->quiet && i < a->nfiles; i++) {
+        const tix_counts *c = &j->fresh[i].counts;
+        fputs("techidx: ", stderr);
+        term_puts(stderr, a->files[i]);
+        fprintf(stderr, ": %" PRIu64 " rows read: %" PRIu64 " accepted, %" PRIu64 " rejected\n",
+                c->read, c->accepted, c->rejected);
+    }
+}
+
+/* All the inputs after this publish, merged from their parts; the state's
+ * own parts are checked against the SHA-256 it recorded. */
+static int merge_parts(job *j)
+{
+    char **paths = calloc(j->nnext + 1, sizeof *paths);
+    int rc = paths ? TIX_EXIT_OK : TIX_EXIT_FAIL;
+    char *dir_parts = state_path(&j->s, "parts");
+    for (size_t i = 0; rc == TIX_EXIT_OK && i < j->nnext; i++) {
+        char name[SHA256_HEX + 8], hex[SHA256_HEX];
+        uint64_t size;
+        snprintf(name, sizeof name, "%s.tic", j->next[i].sha256);
+        if (!dir_parts || !(paths[i] = path_join(j->is_new[i] ? j->jn.parts : dir_parts, name))) {
+            rc = TIX_EXIT_FAIL;
+        } else if (!j->is_new[i] && sha256_file(paths[i], hex, &size) != 0) {
+            term_error(paths[i], 0, "cannot read the part of %s: %s", j->next[i].name,
+                       strerror(errno));
+            rc = TIX_EXIT_FAIL;
+        } else if (!j->is_new[i] && strcmp(hex, j->next[i].part_sha256) != 0) {
+            term_error(paths[i], 0,
+                       "is not the part the state recorded for %s (its SHA-256 differs): it was "
+                       "replaced or damaged; publish --replace that dump to rebuild it",
+                       j->next[i].name);
+            rc = TIX_EXIT_FAIL;
+        }
+    }
+    if (rc == TIX_EXIT_OK)
+        rc = parts_load(&j->merged, paths, (int)j->nnext, &j->o.engine, "publish");
+    for (size_t i = 0; paths && i < j->nnext; i++)
+        free(paths[i]);
+    free(paths);
+    free(dir_parts);
     return rc;
 }
 
@@ -507,17 +637,17 @@ static int compute(job *j, const pub_args *a)
 /* The release's files, in the work directory. */
 static int write_release(job *j)
 {
-    char err[512];
+    char err[1024];
     int chained = j->o.index.chain == TIX_CHAIN_CHAINED &&
                   j->o.index.method != TIX_METHOD_GEKS_FISHER &&
                   j->o.index.method != TIX_METHOD_GEKS_TORNQVIST;
-    char *p_csv = path_join(j->release, "index.csv"), *p_json = path_join(j->release, "index.json"),
-         *p_cells = path_join(j->release, "cells.csv"),
-         *p_contrib = chained ? path_join(j->release, "contributions.csv") : NULL,
-         *p_rev = path_join(j->release, "revisions.csv"), *p_chart = path_join(j->release, "chart.svg");
+    const char *rel = j->jn.release;
+    char *p_csv = path_join(rel, "index.csv"), *p_json = path_join(rel, "index.json"),
+         *p_cells = path_join(rel, "cells.csv"),
+         *p_contrib = chained ? path_join(rel, "contributions.csv") : NULL,
+         *p_rev = path_join(rel, "revisions.csv"), *p_chart = path_join(rel, "chart.svg");
     int rc = TIX_EXIT_FAIL;
-    if (!p_csv || !p_json || !p_cells || (chained && !p_contrib) || !p_rev ||
-        !p_chart)
+    if (!p_csv || !p_json || !p_cells || (chained && !p_contrib) || !p_rev || !p_chart)
         goto done;
     const tix_tic_meta *m = &j->merged.meta; /* its names sorted */
     tix_run_info info = {TIX_VERSION,
@@ -529,18 +659,10 @@ static int write_release(job *j)
     pipe_outputs po = {p_csv, p_json, p_cells, p_contrib};
     if (pipe_write(&j->o, j->merged.cube, j->ix, &info, &po) != TIX_EXIT_OK)
         goto done;
-    /* Revisions against what was published last (the release this one
-     * replaces, when a week is published again). */
-    char *prev = NULL;
-    if (j->s.nreleases) {
-        char rel[64];
-        snprintf(rel, sizeof rel, "releases/%s/index.csv", j->s.releases[j->s.nreleases - 1]);
-        if (!(prev = state_path(&j->s, rel)))
-            goto done;
-    }
-    int bad = release_revisions(prev, p_csv, p_rev, &j->revised, err, sizeof err) != 0;
-    free(prev);
-    if (bad) {
+    /* Revisions against the figures last published, which state.json keeps:
+     * a release folder deleted or edited by hand changes nothing. */
+    if (release_revisions(j->s.published, j->s.npublished, p_csv, p_rev, &j->revised, &j->figs,
+                          &j->nfigs, err, sizeof err) != 0) {
         fprintf(stderr, "techidx: revisions: %s\n", err);
         goto done;
     }
@@ -550,8 +672,8 @@ static int write_release(job *j)
         fprintf(stderr, "techidx: chart: %s\n", err);
         goto done;
     }
-    if (release_manifest(j->release, j->week, j->next, j->nnext, err, sizeof err) != 0) {
-        fprintf(stderr, "techidx: %s\n", err);
+    if (release_manifest(rel, j->week, j->next, j->nnext, err, sizeof err) != 0) {
+        fprintf(stderr, "techidx: MANIFEST: %s\n", err);
         goto done;
     }
     rc = TIX_EXIT_OK;
@@ -565,76 +687,45 @@ done:
     return rc;
 }
 
-/* Puts everything in place: the new parts, then the release, then
- * state.json, which makes it so; then drops the parts nothing names. */
+/* The next state.json, in the work directory, then the commit. */
 static int commit(job *j, const char *dir)
 {
-    char err[512];
-    for (size_t i = 0; i < j->nnext; i++) {
-        if (!j->is_new[i])
-            continue;
-        char name[SHA256_HEX + 8];
-        snprintf(name, sizeof name, "%s.tic", j->next[i].sha256);
-        char *from = path_join(j->tmp_parts, name), *to = path_join(j->parts, name);
-        int ok = from && to && rename(from, to) == 0;
-        free(from);
-        free(to);
-        if (!ok) {
-            term_error(dir, 0, "cannot move a part into place: %s", strerror(errno));
-            return TIX_EXIT_FAIL;
-        }
-    }
-    char rel[64];
-    snprintf(rel, sizeof rel, "releases/%s", j->week);
-    char *target = state_path(&j->s, rel), *old = path_join(j->tmp, "old-release");
-    struct stat st;
-    int had = target && stat(target, &st) == 0;
-    if (!target || !old || (had && rename(target, old) != 0) || rename(j->release, target) != 0) {
-        term_error(target ? target : dir, 0, "cannot put the release in place: %s",
-                   strerror(errno));
-        if (had && target && old)
-            rename(old, target);
-        free(target);
-        free(old);
-        return TIX_EXIT_FAIL;
-    }
+    char err[1024];
     state next = j->s;
     next.inputs = j->next;
     next.ninputs = j->nnext;
     char **rels = calloc(j->s.nreleases + 2, sizeof *rels);
-    size_t nr = 0;
-    for (size_t i = 0; rels && i < j->s.nreleases; i++)
-        if (strcmp(j->s.releases[i], j->week) != 0)
-            rels[nr++] = j->s.releases[i];
-    if (rels)
-        rels[nr++] = j->week;
-    next.releases = rels;
-    next.nreleases = nr;
-    if (!rels || state_save(&next, err, sizeof err) != 0) {
-        term_error(dir, 0, "%s; the release is taken back", rels ? err : "out of memory");
-        rename(target, j->release);
-        if (had)
-            rename(old, target);
-        free(rels);
-        free(target);
-        free(old);
+    if (!rels) {
+        fprintf(stderr, "techidx: out of memory\n");
         return TIX_EXIT_FAIL;
     }
+    size_t nr = 0;
+    for (size_t i = 0; i < j->s.nreleases; i++)
+        if (strcmp(j->s.releases[i], j->week) != 0)
+            rels[nr++] = j->s.releases[i];
+    rels[nr++] = j->week;
+    next.releases = rels;
+    next.nreleases = nr;
+    next.published = j->figs;
+    next.npublished = j->nfigs;
+    next.last = j->req;
+    char *path = path_join(j->jn.work, "state.json");
+    int rc = path ? state_write(&next, path, err, sizeof err) : -1;
+    free(path);
     free(rels);
-    free(target);
-    free(old);
-    for (size_t i = 0; i < j->s.ninputs; i++) {
-        int kept = 0;
-        for (size_t k = 0; k < j->nnext; k++)
-            kept |= strcmp(j->next[k].sha256, j->s.inputs[i].sha256) == 0;
-        if (!kept) {
-            char name[SHA256_HEX + 8];
-            snprintf(name, sizeof name, "%s.tic", j->s.inputs[i].sha256);
-            char *p = path_join(j->parts, name);
-            if (p)
-                unlink(p);
-            free(p);
-        }
+    if (rc != 0) {
+        term_error(dir, 0, "%s", path ? err : "out of memory");
+        return TIX_EXIT_FAIL;
+    }
+    rc = journal_commit(&j->jn, err, sizeof err);
+    if (rc < 0) {
+        term_error(dir, 0, "%s; nothing was changed", err);
+        return TIX_EXIT_FAIL;
+    }
+    if (rc > 0) {
+        term_error(dir, 0, "the release is committed but not all in place (%s); the next "
+                           "publish completes it", err);
+        return TIX_EXIT_FAIL;
     }
     return TIX_EXIT_OK;
 }
@@ -646,13 +737,30 @@ static int publish(const pub_args *a)
         return usage_error("--week takes an ISO week such as 2024-W48, not '%s'", a->week);
     job j;
     memset(&j, 0, sizeof j);
+    char err[1024];
     int rc = open_job(&j, a);
+    if (rc == TIX_EXIT_OK)
+        rc = check_files(a);
+    if (rc == TIX_EXIT_OK && journal_begin(&j.jn, a->dir, err, sizeof err) != 0) {
+        term_error(a->dir, 0, "%s", err);
+        rc = TIX_EXIT_FAIL;
+    }
+    if (rc == TIX_EXIT_OK)
+        rc = ingest_all(&j, a);
+    if (rc == TIX_EXIT_OK)
+        rc = make_request(&j, a);
+    if (rc == TIX_EXIT_OK && j.s.last.nfiles > 0 && state_request_equal(&j.req, &j.s.last)) {
+        /* Asked again, as after a crash: what it asked for is done. */
+        if (!a->quiet)
+            fprintf(stderr, "techidx: release %s is up to date: this publish was made already\n",
+                    j.s.nreleases ? j.s.releases[j.s.nreleases - 1] : "?");
+        job_free(&j, a->nfiles);
+        return TIX_EXIT_OK;
+    }
     if (rc == TIX_EXIT_OK)
         rc = plan_inputs(&j, a);
     if (rc == TIX_EXIT_OK)
-        rc = make_workdir(&j, a->dir);
-    if (rc == TIX_EXIT_OK)
-        rc = ingest_new(&j, a);
+        report_inputs(&j, a);
     if (rc == TIX_EXIT_OK)
         rc = compute(&j, a);
     if (rc == TIX_EXIT_OK)
@@ -669,7 +777,7 @@ static int publish(const pub_args *a)
                 j.week, a->dir, j.week, f, l, j.revised, j.revised == 1 ? "" : "s", j.nnext,
                 j.nnext == 1 ? "" : "s", a->nfiles);
     }
-    job_free(&j);
+    job_free(&j, a->nfiles);
     return rc;
 }
 

@@ -8,60 +8,90 @@
 #include <string.h>
 
 #include "cli/outfile.h"
+#include "cli/paths.h"
 #include "cli/pipeline.h"
 #include "cli/sha256.h"
 #include "cli/table.h"
+#include "cli/term.h"
 
-/* revisions.csv: the periods of the previous release whose figures
- * changed, compared as published (six decimals). */
-int release_revisions(const char *prev_index, const char *new_index, const char *out,
-                           size_t *revised, char *err, size_t errlen)
+/* The period and the three indices of each row of an index CSV. */
+static int load_figures(const char *path, state_figures **figs, size_t *n, char *err,
+                        size_t errlen)
 {
-    static const char *cols[] = {"value_index", "volume_index", "unit_value_index"};
-    table a, b;
-    int have_prev = prev_index != NULL;
-    *revised = 0;
-    if (have_prev && table_load(prev_index, &a, err, errlen) != 0)
-        return -1;
-    if (table_load(new_index, &b, err, errlen) != 0) {
-        if (have_prev)
-            table_free(&a);
+    static const char *cols[] = {"period", "value_index", "volume_index", "unit_value_index"};
+    table t;
+    char msg[256];
+    *figs = NULL;
+    *n = 0;
+    if (table_load(path, &t, msg, sizeof msg) != 0) {
+        snprintf(err, errlen, "%s: %s", path, msg);
         return -1;
     }
+    int col[4];
+    for (int k = 0; k < 4; k++)
+        if ((col[k] = table_col(&t, cols[k])) < 0) {
+            snprintf(err, errlen, "%s: no column %s", path, cols[k]);
+            table_free(&t);
+            return -1;
+        }
+    state_figures *f = calloc(t.nrows + 1, sizeof *f);
+    if (!f) {
+        snprintf(err, errlen, "out of memory");
+        table_free(&t);
+        return -1;
+    }
+    for (size_t r = 0; r < t.nrows; r++) {
+        char *dst[4] = {f[r].period, f[r].value, f[r].volume, f[r].unit_value};
+        size_t cap[4] = {sizeof f[r].period, sizeof f[r].value, sizeof f[r].volume,
+                         sizeof f[r].unit_value};
+        for (int k = 0; k < 4; k++) {
+            const char *v = table_at(&t, r, col[k]);
+            if (strlen(v) >= cap[k]) {
+                snprintf(err, errlen, "%s: row %zu: %s too long", path, r + 1, cols[k]);
+                free(f);
+                table_free(&t);
+                return -1;
+            }
+            memcpy(dst[k], v, strlen(v) + 1);
+        }
+    }
+    *figs = f;
+    *n = t.nrows;
+    table_free(&t);
+    return 0;
+}
+
+int release_revisions(const state_figures *prev, size_t nprev, const char *new_index,
+                      const char *out, size_t *revised, state_figures **figs, size_t *nfigs,
+                      char *err, size_t errlen)
+{
+    *revised = 0;
+    if (load_figures(new_index, figs, nfigs, err, errlen) != 0)
+        return -1;
     outfile o;
     if (outfile_open(&o, out) != 0) {
         snprintf(err, errlen, "%s: %s", out, strerror(errno));
-        table_free(&b);
-        if (have_prev)
-            table_free(&a);
         return -1;
     }
+    static const char *cols[] = {"value_index", "volume_index", "unit_value_index"};
     fputs("period", o.f);
     for (int k = 0; k < 3; k++)
         fprintf(o.f, ",%s_old,%s_new,%s_change", cols[k], cols[k], cols[k]);
     fputc('\n', o.f);
-    int ap = have_prev ? table_col(&a, "period") : -1, bp = table_col(&b, "period");
-    int acol[3], bcol[3];
-    for (int k = 0; k < 3; k++) {
-        acol[k] = have_prev ? table_col(&a, cols[k]) : -1;
-        bcol[k] = table_col(&b, cols[k]);
-    }
-    for (size_t r = 0; have_prev && ap >= 0 && bp >= 0 && r < a.nrows; r++) {
-        const char *period = table_at(&a, r, ap);
-        size_t s = 0;
-        while (s < b.nrows && strcmp(table_at(&b, s, bp), period) != 0)
-            s++;
-        const char *old[3], *new[3];
+    for (size_t r = 0; r < nprev; r++) {
+        const state_figures *a = &prev[r], *b = NULL;
+        for (size_t s = 0; s < *nfigs && !b; s++)
+            if (strcmp((*figs)[s].period, a->period) == 0)
+                b = &(*figs)[s];
+        const char *old[3] = {a->value, a->volume, a->unit_value};
+        const char *new[3] = {b ? b->value : "", b ? b->volume : "", b ? b->unit_value : ""};
         int changed = 0;
-        for (int k = 0; k < 3; k++) {
-            old[k] = acol[k] >= 0 ? table_at(&a, r, acol[k]) : "";
-            new[k] = s < b.nrows && bcol[k] >= 0 ? table_at(&b, s, bcol[k]) : "";
+        for (int k = 0; k < 3; k++)
             changed |= strcmp(old[k], new[k]) != 0;
-        }
         if (!changed)
             continue;
         (*revised)++;
-        fputs(period, o.f);
+        fputs(a->period, o.f);
         for (int k = 0; k < 3; k++) {
             fprintf(o.f, ",%s,%s,", old[k], new[k]);
             if (*old[k] && *new[k])
@@ -69,9 +99,6 @@ int release_revisions(const char *prev_index, const char *new_index, const char 
         }
         fputc('\n', o.f);
     }
-    table_free(&b);
-    if (have_prev)
-        table_free(&a);
     if (outfile_commit(&o) != 0) {
         snprintf(err, errlen, "%s: %s", out, strerror(errno));
         return -1;
@@ -79,44 +106,57 @@ int release_revisions(const char *prev_index, const char *new_index, const char 
     return 0;
 }
 
+void release_manifest_line(FILE *f, const char *kind, const char *sha256, unsigned long long bytes,
+                           const char *name)
+{
+    fprintf(f, "%s %s %llu ", kind, sha256, bytes);
+    term_put_strict(f, name, strlen(name));
+    fputc('\n', f);
+}
+
 /* MANIFEST: every input of the state and every file of the release. */
-int release_manifest(const char *reldir, const char *week, const state_input *ins,
-                          size_t nins, char *err, size_t errlen)
+int release_manifest(const char *reldir, const char *week, const state_input *ins, size_t nins,
+                     char *err, size_t errlen)
 {
     DIR *d = opendir(reldir);
     char *names[64];
     size_t n = 0;
     struct dirent *e;
-    while (d && (e = readdir(d)) != NULL && n < 64)
-        if (e->d_name[0] != '.' && strcmp(e->d_name, "MANIFEST") != 0)
-            names[n++] = strdup(e->d_name);
-    if (d)
-        closedir(d);
+    if (!d) {
+        snprintf(err, errlen, "%s: %s", reldir, strerror(errno));
+        return -1;
+    }
+    while ((e = readdir(d)) != NULL && n < 64)
+        if (e->d_name[0] != '.' && strcmp(e->d_name, "MANIFEST") != 0 &&
+            !(names[n++] = strdup(e->d_name)))
+            n--;
+    closedir(d);
     pipe_sort_names((const char **)names, n);
     char *path = path_join(reldir, "MANIFEST");
     outfile o;
     int rc = -1;
     if (!path || outfile_open(&o, path) != 0) {
-        snprintf(err, errlen, "MANIFEST: %s", strerror(errno));
+        snprintf(err, errlen, "%s: %s", path ? path : "MANIFEST", strerror(errno));
         goto done;
     }
     fprintf(o.f, "# techidx %s release %s\n# kind sha256 bytes name\n", TIX_VERSION, week);
     for (size_t i = 0; i < nins; i++)
-        fprintf(o.f, "input %s %" PRIu64 " %s\n", ins[i].sha256, ins[i].size, ins[i].name);
+        release_manifest_line(o.f, "input", ins[i].sha256, (unsigned long long)ins[i].size,
+                              ins[i].name);
     for (size_t i = 0; i < n; i++) {
         char *f = path_join(reldir, names[i]), hex[SHA256_HEX];
         uint64_t size;
         if (!f || sha256_file(f, hex, &size) != 0) {
-            snprintf(err, errlen, "%s: %s", names[i], strerror(errno));
+            snprintf(err, errlen, "%s: %s", f ? f : names[i], strerror(errno));
             free(f);
             outfile_abort(&o);
             goto done;
         }
         free(f);
-        fprintf(o.f, "output %s %" PRIu64 " %s\n", hex, size, names[i]);
+        release_manifest_line(o.f, "output", hex, (unsigned long long)size, names[i]);
     }
     if (outfile_commit(&o) != 0) {
-        snprintf(err, errlen, "MANIFEST: %s", strerror(errno));
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
         goto done;
     }
     rc = 0;
@@ -126,4 +166,3 @@ done:
     free(path);
     return rc;
 }
-

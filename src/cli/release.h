@@ -1,5 +1,6 @@
 /* The files of a release that compare or list others: revisions.csv
- * against the previous release, and the MANIFEST of inputs and outputs. */
+ * against the figures last published, and the MANIFEST of inputs and
+ * outputs. */
 #ifndef TECHIDX_CLI_RELEASE_H
 #define TECHIDX_CLI_RELEASE_H
 
@@ -7,18 +8,27 @@
 
 #include "cli/state.h"
 
-/* Writes revisions.csv to out: `period`, then for each of value_index,
- * volume_index and unit_value_index the old value, the new one and the
- * change, for every period of prev_index (NULL: no previous release; only
- * the header) whose published figures differ in new_index. *revised gets
- * how many. Returns 0, or -1 with a message in err. */
-int release_revisions(const char *prev_index, const char *new_index, const char *out,
-                      size_t *revised, char *err, size_t errlen);
+/* Reads the figures of new_index (techidx's index CSV) into *figs (the
+ * caller frees it; *nfigs of them), and writes revisions.csv to out:
+ * `period`, then for each of value_index, volume_index and
+ * unit_value_index the old value, the new one and the change, for every
+ * period of prev (the figures last published, nprev of them; none before
+ * the first release: only the header) whose figures differ. *revised gets
+ * how many. Returns 0, or -1 with a message naming the file in err. */
+int release_revisions(const state_figures *prev, size_t nprev, const char *new_index,
+                      const char *out, size_t *revised, state_figures **figs, size_t *nfigs,
+                      char *err, size_t errlen);
 
 /* Writes reldir/MANIFEST: every input (SHA-256, size, name) and every file
- * of reldir but MANIFEST (SHA-256, size, name, by name). Returns 0, or -1
- * with a message in err. */
+ * of reldir but MANIFEST (SHA-256, size, name, by name). A name is the
+ * rest of its line, written as term_put_strict writes it: a newline or an
+ * escape sequence in a name cannot forge a line. Returns 0, or -1 with a
+ * message in err. */
 int release_manifest(const char *reldir, const char *week, const state_input *ins, size_t nins,
                      char *err, size_t errlen);
+
+/* One MANIFEST line: "KIND SHA256 BYTES NAME\n", the name escaped. */
+void release_manifest_line(FILE *f, const char *kind, const char *sha256, unsigned long long bytes,
+                           const char *name);
 
 #endif

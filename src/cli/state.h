@@ -1,13 +1,17 @@
 /* The publishing state: a directory holding what the weekly releases are
  * computed from, and the releases themselves.
  *
- *   DIR/state.json          options, inputs, releases (rewritten atomically)
+ *   DIR/state.json          the one source of truth: options, inputs (each
+ *                           with its part's SHA-256), releases, the figures
+ *                           last published, the last publish asked for
  *   DIR/parts/SHA256.tic    one aggregated cube per input, never raw rows
  *   DIR/releases/WEEK/      one directory per release
- *   DIR/.lock               held (flock) while a command works on DIR
+ *   DIR/.lock               held (flock) while a publish works on DIR
+ *   DIR/.work-XXXXXX/       a publish being prepared (journal.h)
+ *   DIR/.commit/            a publish committed but not yet in place
  *
- * state.json is the one source of truth: a part or release that it does not
- * name (left by a crash) is ignored and cleaned up by the next publish. */
+ * state.json is only ever replaced by rename(2), so a reader sees the old
+ * or the new state whole; --status reads it without the lock. */
 #ifndef TECHIDX_CLI_STATE_H
 #define TECHIDX_CLI_STATE_H
 
@@ -17,52 +21,92 @@
 #include "cli/sha256.h"
 #include "techidx.h"
 
-#define STATE_VERSION 1
+#define STATE_VERSION 2
 
 typedef struct state_input {
-    char *name; /* as given on the command line */
+    char *name; /* as given on the command line (shown) */
+    char *path; /* path_normalize(name): how names are compared */
     char sha256[SHA256_HEX];
     uint64_t size;
-    tix_counts counts; /* its rows */
-    int32_t first_day, last_day; /* signing dates; first > last: none */
+    char part_sha256[SHA256_HEX]; /* of parts/SHA256.tic: checked before use */
+    tix_counts counts;            /* its rows */
+    int32_t first_day, last_day;  /* signing dates; first > last: none */
 } state_input;
+
+/* One period of the last release as published (six decimals, "" where the
+ * index is empty): what the next release's revisions compare with. */
+#define STATE_FIGURE_MAX 40
+typedef struct state_figures {
+    char period[TIX_PERIOD_LABEL_MAX];
+    char value[STATE_FIGURE_MAX], volume[STATE_FIGURE_MAX], unit_value[STATE_FIGURE_MAX];
+} state_figures;
+
+/* What a publish was asked to do: its files (normalised path and SHA-256,
+ * in the order given), --week ("" when not given) and --replace. A publish
+ * asked again, as after a crash, finds it here and is complete. */
+typedef struct state_request {
+    char *week;
+    int replace;
+    char **paths;
+    char (*shas)[SHA256_HEX];
+    size_t nfiles;
+} state_request;
 
 typedef struct state {
     char *dir;
-    char **options; /* the run options given at --init */
+    char **options; /* the run options given at --init, canonical names */
     size_t noptions;
     state_input *inputs;
     size_t ninputs;
     char **releases; /* week labels, in the order they were published */
     size_t nreleases;
+    state_figures *published; /* of releases[nreleases - 1] */
+    size_t npublished;
+    state_request last; /* the last publish; nfiles = 0 before the first */
     int lock_fd;
 } state;
 
-/* Creates DIR (new or empty) with parts/ and releases/ and writes a state
- * with these options. Returns 0, or -1 with a message in err. */
-int state_create(const char *dir, char **options, size_t noptions, char *err, size_t errlen);
+/* Creates DIR (new, empty, or left so by an interrupted --init) with
+ * parts/ and releases/, and writes a state with these options. Returns 0,
+ * or -1 with a message in err. */
+int state_create(const char *dir, char *const *options, size_t noptions, char *err, size_t errlen);
 
-/* Opens DIR's state, locking DIR against other commands. Returns 0, or -1
- * with a message in err. */
-int state_open(state *s, const char *dir, char *err, size_t errlen);
+/* Takes DIR's lock (flock on DIR/.lock, never through a link). Returns the
+ * lock's descriptor, or -1 with a message in err. */
+int state_lock(const char *dir, char *err, size_t errlen);
 
-/* Writes s as DIR/state.json, whole or not at all. Returns 0 or -1. */
-int state_save(const state *s, char *err, size_t errlen);
+/* Reads DIR/state.json into s (s->dir = dir, s->lock_fd = -1). It does not
+ * lock: a publish takes state_lock first. Returns 0, or -1 with a message
+ * in err. */
+int state_load(state *s, const char *dir, char *err, size_t errlen);
 
-/* The input with this hash or this name, or NULL. */
+/* Parses and checks a state.json text: every field present and of its type,
+ * counts that add up (read = accepted + rejected, the reasons sum to
+ * rejected), dates in order, no input listed twice (by SHA-256 or path), the
+ * releases ISO weeks, each listed once. Returns 0, or -1 with a message in
+ * err; s is then empty. */
+int state_parse(state *s, const char *text, size_t len, char *err, size_t errlen);
+
+/* s as state.json text (the caller frees it); NULL when out of memory. */
+char *state_dump(const state *s);
+
+/* Writes s as the file path (complete or not at all, fsynced). Returns 0,
+ * or -1 with a message in err. */
+int state_write(const state *s, const char *path, char *err, size_t errlen);
+
+/* The input with this hash, or whose path is this one (or the same file
+ * while both exist), or NULL. */
 state_input *state_find_sha(state *s, const char *sha256);
-state_input *state_find_name(state *s, const char *name);
+state_input *state_find_path(state *s, const char *path);
 
 /* DIR/rel (the caller frees it). */
 char *state_path(const state *s, const char *rel);
 
-/* "a/b", allocated (the caller frees it); NULL when out of memory. */
-char *path_join(const char *a, const char *b);
+/* 1 when the two requests are the same publish. */
+int state_request_equal(const state_request *a, const state_request *b);
+void state_request_free(state_request *r);
 
-/* Unlocks and frees. */
+/* Frees s and releases its lock, if it holds one. */
 void state_close(state *s);
-
-/* Removes a directory tree (the state's temporary work). Best effort. */
-void state_remove_tree(const char *path);
 
 #endif

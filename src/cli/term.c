@@ -5,13 +5,13 @@
 
 #include "techidx/record.h"
 
-void term_put(FILE *f, const char *s, size_t n)
+static void put(FILE *f, const char *s, size_t n, int strict)
 {
     size_t i = 0;
     while (i < n) {
         uint32_t cp = 0;
         size_t len = tix_utf8_char(s + i, n - i, &cp);
-        if (len == 0 || cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) {
+        if (len == 0 || cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || (strict && cp == '\\')) {
             fprintf(f, "\\x%02X", (unsigned char)s[i]);
             i++;
             continue;
@@ -20,6 +20,10 @@ void term_put(FILE *f, const char *s, size_t n)
         i += len;
     }
 }
+
+void term_put(FILE *f, const char *s, size_t n) { put(f, s, n, 0); }
+
+void term_put_strict(FILE *f, const char *s, size_t n) { put(f, s, n, 1); }
 
 void term_puts(FILE *f, const char *s) { term_put(f, s, strlen(s)); }
 

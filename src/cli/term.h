@@ -11,6 +11,11 @@
  * bytes escaped as \xHH. */
 void term_put(FILE *f, const char *s, size_t n);
 
+/* term_put that escapes the backslash too (as \x5C), so that the text
+ * decodes back to the exact bytes: names in files that are read back by
+ * line (MANIFEST). The output is valid UTF-8 without control characters. */
+void term_put_strict(FILE *f, const char *s, size_t n);
+
 /* term_put of a NUL-terminated string. */
 void term_puts(FILE *f, const char *s);
 
