@@ -13,7 +13,7 @@ WERROR    ?=
 
 DEB_PKGS  := build-essential pkg-config libgsl-dev libcsv-dev zlib1g-dev \
              libjansson-dev libisal-dev libcairo2-dev nettle-dev \
-             libcriterion-dev valgrind libxml2-utils
+             libcriterion-dev valgrind libxml2-utils strace
 
 WARN      := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
              -Wmissing-prototypes -Wformat=2 -Wvla
@@ -46,15 +46,16 @@ STAMP     := $(BUILD)/.deps-ok
 SOMAJOR   := 0
 SONAME    := libtechidx.so.$(SOMAJOR)
 
-.PHONY: all deps test check unit golden replay valgrind tsan asan ubsan bench install uninstall \
-        clean format help samples demo fuzz weekly mpi mpi-deps mpi-test
+.PHONY: all deps test check unit golden replay valgrind crash-test tsan asan ubsan bench install \
+        uninstall clean format help samples demo fuzz weekly mpi mpi-deps mpi-test
 all: techidx $(BUILD)/libtechidx.a $(BUILD)/$(SONAME)
 
 help:
 	@echo "make            build ./techidx and build/libtechidx.{a,so}"
 	@echo "make demo       the weekly index of the bundled samples (build/demo/)"
 	@echo "make test       unit, CLI golden and fuzz-corpus tests, the golden tests under"
-	@echo "                valgrind, techidx-mpi against run (Open MPI, 1-3 ranks), the"
+	@echo "                valgrind, publish killed at every commit step (crash-test),"
+	@echo "                techidx-mpi against run (Open MPI, 1-3 ranks), the"
 	@echo "                parallel cases under TSan, then unit/golden/corpus again"
 	@echo "                under ASan+UBSan"
 	@echo "make mpi        techidx-mpi (installs Open MPI when missing)"
@@ -132,13 +133,18 @@ SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 valgrind: $(BUILD)/techidx
 	VALGRIND=1 sh tests/cli/run.sh $(BUILD)/techidx
 
+# publish killed (SIGKILL through strace) at every rename, fsync, unlink,
+# mkdir, rmdir and state.json open must recover on the next run (tests/crash/).
+crash-test: $(BUILD)/techidx
+	bash tests/crash/run.sh $(BUILD)/techidx
+
 # The cases that run the parallel driver, under ThreadSanitizer.
 tsan:
 	$(MAKE) BUILD=build/tsan OPT="-O1 -g" SAN="-fsanitize=thread" build/tsan/techidx
 	TSAN_OPTIONS=halt_on_error=1 ONLY='parallel_* threads_*' sh tests/cli/run.sh build/tsan/techidx
 
 test:
-	$(MAKE) BUILD=build/check WERROR=-Werror check valgrind
+	$(MAKE) BUILD=build/check WERROR=-Werror check valgrind crash-test
 	$(MAKE) BUILD=build/check WERROR=-Werror mpi-test
 	$(MAKE) WERROR=-Werror tsan
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
