@@ -401,8 +401,10 @@ int state_parse(state *s, const char *text, size_t len, char *err, size_t errlen
         return -1;
     }
     if (version != STATE_VERSION) {
-        snprintf(err, errlen, "state format %lld; this techidx reads format %d", (long long)version,
-                 STATE_VERSION);
+        snprintf(err, errlen,
+                 "state format %lld; this techidx reads format %d (make a new state with "
+                 "publish --init and publish its dumps into it)",
+                 (long long)version, STATE_VERSION);
         json_decref(root);
         return -1;
     }
