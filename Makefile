@@ -40,6 +40,7 @@ TEST_SRC  := $(wildcard tests/test_*.c) tests/support.c
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ  := $(TEST_SRC:%.c=$(BUILD)/%.o)
+CLI_NOMAIN = $(filter-out $(BUILD)/src/cli/main.o,$(CLI_OBJ))
 DEPFILES  := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/src/mpi/main.d
 
 STAMP     := $(BUILD)/.deps-ok
@@ -116,13 +117,19 @@ unit: $(BUILD)/unit
 golden: $(BUILD)/techidx
 	sh tests/cli/run.sh $(BUILD)/techidx
 
+# The command line's code but main(), for the fuzz targets of state.json
+# and MANIFEST and for techidx-mpi.
+$(BUILD)/libtechidx-cli.a: $(CLI_NOMAIN)
+	rm -f $@ && $(AR) rcs $@ $^
+
 # Fuzz targets re-run on their saved corpus without libFuzzer (tests/fuzz/).
-FUZZ_TARGETS := engine source tic
+FUZZ_TARGETS := engine source tic state manifest
 REPLAY := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
-$(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(BUILD)/libtechidx.a
+$(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(BUILD)/libtechidx.a \
+                        $(BUILD)/libtechidx-cli.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/fuzz/fuzz_$*.c tests/fuzz/replay.c \
-	  $(BUILD)/libtechidx.a $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(CLI_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/fuzz/fuzz_$*.c \
+	  tests/fuzz/replay.c $(BUILD)/libtechidx-cli.a $(BUILD)/libtechidx.a $(PKG_LIBS) $(CLI_LIBS)
 replay: $(REPLAY)
 	@for t in $(FUZZ_TARGETS); do $(BUILD)/fuzz/replay_$$t tests/fuzz/corpus/$$t || exit 1; done
 
@@ -163,12 +170,14 @@ FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=
 fuzz:
 	@command -v clang >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 	  apt-get install -y -qq clang libclang-rt-14-dev >/dev/null; }
-	$(MAKE) BUILD=build/fuzz-lib CC=clang OPT="-O1 -g" SAN="$(FUZZ_FLAGS)" build/fuzz-lib/libtechidx.a
+	$(MAKE) BUILD=build/fuzz-lib CC=clang OPT="-O1 -g" SAN="$(FUZZ_FLAGS)" \
+	  build/fuzz-lib/libtechidx.a build/fuzz-lib/libtechidx-cli.a
 	@mkdir -p build/fuzz-run
 	@for t in $(FUZZ_TARGETS); do \
 	  clang $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	    -Iinclude -Isrc -D_POSIX_C_SOURCE=200809L -o build/fuzz-run/fuzz_$$t \
-	    tests/fuzz/fuzz_$$t.c build/fuzz-lib/libtechidx.a $(PKG_LIBS) || exit 1; \
+	    -Iinclude -Isrc -D_POSIX_C_SOURCE=200809L $(CLI_CFLAGS) -o build/fuzz-run/fuzz_$$t \
+	    tests/fuzz/fuzz_$$t.c build/fuzz-lib/libtechidx-cli.a build/fuzz-lib/libtechidx.a \
+	    $(PKG_LIBS) $(CLI_LIBS) || exit 1; \
 	  mkdir -p build/fuzz-run/corpus_$$t && cp -n tests/fuzz/corpus/$$t/* build/fuzz-run/corpus_$$t/; \
 	  build/fuzz-run/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 	    -artifact_prefix=build/fuzz-run/$$t- build/fuzz-run/corpus_$$t || exit 1; \
@@ -204,7 +213,6 @@ weekly: techidx
 MPI_PKGS   := libopenmpi-dev openmpi-bin
 MPI_CFLAGS  = $(shell pkg-config --cflags ompi-c)
 MPI_LIBS    = $(shell pkg-config --libs ompi-c)
-CLI_NOMAIN  = $(filter-out $(BUILD)/src/cli/main.o,$(CLI_OBJ))
 
 mpi-deps:
 	$(call apt_install,$(MPI_PKGS))

@@ -90,14 +90,14 @@ static FZ_UNUSED uint64_t fz_hash(const void *p, size_t n)
     return h;
 }
 
-/* xorshift64*; *state must not be 0. */
-static FZ_UNUSED uint64_t fz_rng(uint64_t *state)
+/* xorshift64*; *seed must not be 0. */
+static FZ_UNUSED uint64_t fz_rng(uint64_t *seed)
 {
-    uint64_t x = *state;
+    uint64_t x = *seed;
     x ^= x >> 12;
     x ^= x << 25;
     x ^= x >> 27;
-    *state = x;
+    *seed = x;
     return x * 2685821657736338717ull;
 }
 
