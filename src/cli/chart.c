@@ -10,13 +10,13 @@
 #include <string.h>
 
 #include "cli/outfile.h"
-#include "cli/table.h"
 
 #define WIDTH 960.0
 #define TOP_H 400.0  /* the headline panel */
 #define COLS 4
 #define CELL_W (WIDTH / COLS)
 #define CELL_H 180.0
+#define OTHER_H 30.0 /* the line under the panels on the cells left out */
 
 typedef struct box {
     double x, y, w, h; /* the plotting area */
@@ -142,6 +142,58 @@ static void series(cairo_t *cr, const box *b, const double *y, double width, con
 
 static const double dashed[] = {7, 4}, dotted[] = {0.1, 3.5};
 
+/* A panel's title: the cell's name, cut at a character with an ellipsis
+ * when wider than w, so that a long name stays inside its panel. */
+static void title_in(cairo_t *cr, double x, double y, double size, double w, const char *s)
+{
+    char buf[256];
+    size_t len = strlen(s), cut = len < 200 ? len : 200;
+    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
+    cairo_set_font_size(cr, size);
+    for (;;) {
+        while (cut > 0 && cut < len && ((unsigned char)s[cut] & 0xC0) == 0x80)
+            cut--; /* not inside a UTF-8 sequence */
+        memcpy(buf, s, cut);
+        strcpy(buf + cut, cut < len ? "\xe2\x80\xa6" /* … */ : "");
+        cairo_text_extents_t e;
+        cairo_text_extents(cr, buf, &e);
+        if (e.x_advance <= w || cut == 0 || cairo_status(cr) != CAIRO_STATUS_SUCCESS)
+            break;
+        cut--;
+    }
+    text(cr, x, y, size, 1, 0, buf);
+}
+
+/* v with a comma every three digits. */
+static void grouped(char *out, size_t v)
+{
+    char d[32];
+    int n = snprintf(d, sizeof d, "%zu", v), k = 0;
+    for (int i = 0; i < n; i++) {
+        if (i && (n - i) % 3 == 0)
+            out[k++] = ',';
+        out[k++] = d[i];
+    }
+    out[k] = '\0';
+}
+
+/* "99,988 other cells (41.2% of the value) not shown"; a share that
+ * rounds to 0 or 100 without being it says so. */
+static void other_line(char *out, size_t len, const chart_data *d)
+{
+    char num[48], pct[16];
+    grouped(num, d->nother);
+    double p = 100 * d->other_share;
+    if (p > 0 && p < 0.05)
+        snprintf(pct, sizeof pct, "<0.1%%");
+    else if (p < 100 && p >= 99.95)
+        snprintf(pct, sizeof pct, ">99.9%%");
+    else
+        snprintf(pct, sizeof pct, "%.1f%%", p);
+    snprintf(out, len, "%s other cell%s (%s of the value) not shown", num,
+             d->nother == 1 ? "" : "s", pct);
+}
+
 static void draw(cairo_t *cr, const chart_data *d, double height)
 {
     cairo_set_source_rgb(cr, 1, 1, 1);
@@ -175,7 +227,7 @@ static void draw(cairo_t *cr, const chart_data *d, double height)
         const double *one[] = {d->cell_value[c]};
         range_of(&b, one, 1);
         cairo_set_source_rgb(cr, 0, 0, 0);
-        text(cr, x0 + 48, y0 + 18, 11, 1, 0, d->cell_names[c]);
+        title_in(cr, x0 + 48, y0 + 18, 11, CELL_W - 56, d->cell_names[c]);
         axes(cr, &b, 3, 9);
         if (d->n > 0) {
             text(cr, b.x, b.y + b.h + 14, 9, 0, 0, d->labels[0]);
@@ -183,7 +235,12 @@ static void draw(cairo_t *cr, const chart_data *d, double height)
         }
         series(cr, &b, d->cell_value[c], 1.2, NULL, 0);
     }
-    (void)height;
+    if (d->nother) {
+        char line[128];
+        other_line(line, sizeof line, d);
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        text(cr, 48, height - 10 - OTHER_H + 18, 11, 0, 0, line);
+    }
 }
 
 static cairo_status_t to_stream(void *closure, const unsigned char *data, unsigned int len)
@@ -217,8 +274,12 @@ static size_t points(const double *y, size_t n)
 
 int chart_write_svg(const chart_data *d, const char *path, char *err, size_t errlen)
 {
+    if (d->ncells > CHART_PANELS) {
+        snprintf(err, errlen, "%zu cell panels, at most %d", d->ncells, CHART_PANELS);
+        return -1;
+    }
     size_t rows = (d->ncells + COLS - 1) / COLS;
-    double height = TOP_H + CELL_H * (double)rows + 10;
+    double height = TOP_H + CELL_H * (double)rows + 10 + (d->nother ? OTHER_H : 0);
     char *svg = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&svg, &len);
@@ -276,6 +337,12 @@ int chart_write_svg(const chart_data *d, const char *path, char *err, size_t err
         xml_text(o.f, d->cell_names[c]);
         fprintf(o.f, " (%zu)", points(d->cell_value[c], d->n));
     }
+    if (d->nother) {
+        char line[128];
+        other_line(line, sizeof line, d);
+        fputs("; ", o.f);
+        xml_text(o.f, line);
+    }
     fputs("</desc>", o.f);
     fwrite(gt + 1, 1, len - (size_t)(gt + 1 - svg), o.f);
     free(svg);
@@ -284,103 +351,4 @@ int chart_write_svg(const chart_data *d, const char *path, char *err, size_t err
         return -1;
     }
     return 0;
-}
-
-static double number(const char *s)
-{
-    char *end;
-    double v = strtod(s, &end);
-    return *s && !*end ? v : NAN;
-}
-
-int chart_from_csv(const char *index_csv, const char *cells_csv, size_t last, const char *title,
-                   const char *svg, char *err, size_t errlen)
-{
-    table ix, cells;
-    char msg[200];
-    memset(&cells, 0, sizeof cells);
-    if (table_load(index_csv, &ix, msg, sizeof msg) != 0) {
-        snprintf(err, errlen, "%s: %s", index_csv, msg);
-        return -1;
-    }
-    int cp = table_col(&ix, "period"), cv = table_col(&ix, "value_index"),
-        cq = table_col(&ix, "volume_index"), cu = table_col(&ix, "unit_value_index");
-    if (cp < 0 || cv < 0 || cq < 0 || cu < 0 || table_col(&ix, "matched_cells") < 0) {
-        snprintf(err, errlen, "%s: not a techidx index file (period, value_index, volume_index, "
-                              "unit_value_index, matched_cells)",
-                 index_csv);
-        table_free(&ix);
-        return -1;
-    }
-    size_t n = ix.nrows < last ? ix.nrows : last, first = ix.nrows - n;
-    const char **labels = calloc(n ? n : 1, sizeof *labels);
-    double *v = calloc(3 * (n ? n : 1), sizeof *v);
-    const char **names = NULL;
-    double **cellv = NULL;
-    size_t ncells = 0;
-    int rc = -1;
-    if (!labels || !v) {
-        snprintf(err, errlen, "out of memory");
-        goto done;
-    }
-    for (size_t i = 0; i < n; i++) {
-        labels[i] = table_at(&ix, first + i, cp);
-        v[i] = number(table_at(&ix, first + i, cv));
-        v[n + i] = number(table_at(&ix, first + i, cq));
-        v[2 * n + i] = number(table_at(&ix, first + i, cu));
-    }
-    if (cells_csv) {
-        if (table_load(cells_csv, &cells, msg, sizeof msg) != 0) {
-            snprintf(err, errlen, "%s: %s", cells_csv, msg);
-            goto done;
-        }
-        int kp = table_col(&cells, "period"), kc = table_col(&cells, "cell"),
-            kv = table_col(&cells, "value_index");
-        if (kp < 0 || kc < 0 || kv < 0) {
-            snprintf(err, errlen, "%s: not a techidx cells file (period, cell, value_index)",
-                     cells_csv);
-            goto done;
-        }
-        /* Cells in the order they first appear (byte order in our files). */
-        names = calloc(cells.nrows ? cells.nrows : 1, sizeof *names);
-        cellv = calloc(cells.nrows ? cells.nrows : 1, sizeof *cellv);
-        if (!names || !cellv) {
-            snprintf(err, errlen, "out of memory");
-            goto done;
-        }
-        for (size_t r = 0; r < cells.nrows; r++) {
-            const char *name = table_at(&cells, r, kc);
-            size_t c = 0;
-            while (c < ncells && strcmp(names[c], name) != 0)
-                c++;
-            if (c == ncells) {
-                if (!(cellv[c] = malloc((n ? n : 1) * sizeof **cellv))) {
-                    snprintf(err, errlen, "out of memory");
-                    goto done;
-                }
-                for (size_t i = 0; i < n; i++)
-                    cellv[c][i] = NAN;
-                names[ncells++] = name;
-            }
-            const char *period = table_at(&cells, r, kp);
-            for (size_t i = 0; i < n; i++)
-                if (strcmp(labels[i], period) == 0) {
-                    cellv[c][i] = number(table_at(&cells, r, kv));
-                    break;
-                }
-        }
-    }
-    chart_data d = {title,  n,      labels, v, v + n, v + 2 * n, ncells, names,
-                    (const double *const *)cellv};
-    rc = chart_write_svg(&d, svg, err, errlen);
-done:
-    for (size_t c = 0; cellv && c < ncells; c++)
-        free(cellv[c]);
-    free(cellv);
-    free(names);
-    free(labels);
-    free(v);
-    table_free(&ix);
-    table_free(&cells);
-    return rc;
 }

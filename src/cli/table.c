@@ -7,76 +7,123 @@
 
 #include "techidx.h"
 
-typedef struct loader {
-    table *t;
-    size_t cap; /* rows of room in t->cell */
-    int bad;
-} loader;
+typedef struct scanner {
+    table_row_fn fn;
+    void *ctx;
+    size_t r, ncols;
+    uint64_t bad; /* the line of a row with another number of fields, or 0 */
+    int failed;   /* the callback said stop */
+    char *err;
+    size_t errlen;
+} scanner;
 
-static tix_status on_row(void *ctx, const tix_row *row)
+static tix_status on_record(void *ctx, const tix_row *row)
 {
-    loader *l = ctx;
-    table *t = l->t;
-    if (t->cell == NULL)
-        t->ncols = row->nfields;
-    else if (row->nfields != t->ncols) {
-        l->bad = 1;
+    scanner *s = ctx;
+    if (s->r == 0)
+        s->ncols = row->nfields;
+    else if (row->nfields != s->ncols) {
+        s->bad = row->line; /* the reader's own line is reset by finish() */
         return TIX_E_INVALID;
     }
-    size_t have = t->cell ? t->nrows + 1 : 0;
-    if (have == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        char **c = realloc(t->cell, cap * t->ncols * sizeof *c);
-        if (!c)
-            return TIX_E_NOMEM;
-        t->cell = c;
-        l->cap = cap;
+    if (s->fn(s->ctx, s->r, row->fields, row->nfields, row->line, s->err, s->errlen) != 0) {
+        s->failed = 1;
+        return TIX_E_INVALID;
     }
-    for (size_t i = 0; i < row->nfields; i++) {
-        char *s = malloc(row->fields[i].len + 1);
-        if (!s)
-            return TIX_E_NOMEM;
-        memcpy(s, row->fields[i].ptr, row->fields[i].len);
-        s[row->fields[i].len] = '\0';
-        t->cell[have * t->ncols + i] = s;
-    }
-    if (have > 0)
-        t->nrows++;
+    s->r++;
     return TIX_OK;
 }
 
-int table_load(const char *path, table *t, char *err, size_t errlen)
+int table_scan(const char *path, table_row_fn fn, void *ctx, char *err, size_t errlen)
 {
-    memset(t, 0, sizeof *t);
     FILE *f = fopen(path, "rb");
     if (!f) {
         snprintf(err, errlen, "cannot read: %s", strerror(errno));
         return -1;
     }
-    loader l = {t, 0, 0};
+    scanner s = {fn, ctx, 0, 0, 0, 0, err, errlen};
     tix_reader *r;
-    tix_status st = tix_reader_new(&r, NULL, on_row, &l);
+    tix_status st = tix_reader_new(&r, NULL, on_record, &s);
     char buf[65536];
     size_t got;
     while (st == TIX_OK && (got = fread(buf, 1, sizeof buf, f)) > 0)
         st = tix_reader_feed(r, buf, got);
     if (st == TIX_OK)
         st = tix_reader_finish(r);
-    uint64_t line = r ? tix_reader_line(r) : 0;
     int ioerr = ferror(f);
     fclose(f);
     tix_reader_free(r);
-    if (st != TIX_OK || ioerr || !t->cell) {
-        if (ioerr)
-            snprintf(err, errlen, "read error");
-        else if (!t->cell)
-            snprintf(err, errlen, "empty file");
-        else if (l.bad)
-            snprintf(err, errlen, "line %llu: not as many fields as the header",
-                     (unsigned long long)line);
-        else
-            snprintf(err, errlen, "%s", tix_strerror(st));
-        table_free(t);
+    if (s.failed)
+        return -1; /* the callback wrote err */
+    if (ioerr)
+        snprintf(err, errlen, "read error");
+    else if (st == TIX_OK && s.r == 0)
+        snprintf(err, errlen, "empty file");
+    else if (s.bad)
+        snprintf(err, errlen, "line %llu: not as many fields as the header",
+                 (unsigned long long)s.bad);
+    else if (st != TIX_OK)
+        snprintf(err, errlen, "%s", tix_strerror(st));
+    else
+        return 0;
+    return -1;
+}
+
+typedef struct loader {
+    table *t;
+    size_t cap;  /* rows of room in t->cell */
+    size_t rows; /* rows complete in t->cell, the header included */
+} loader;
+
+static void free_rows(table *t, size_t rows)
+{
+    for (size_t i = 0; i < rows * t->ncols; i++)
+        free(t->cell[i]);
+    free(t->cell);
+    memset(t, 0, sizeof *t);
+}
+
+static int keep_row(void *ctx, size_t r, const tix_field *f, size_t n, uint64_t line, char *err,
+                    size_t errlen)
+{
+    loader *l = ctx;
+    table *t = l->t;
+    (void)line;
+    if (r == 0)
+        t->ncols = n;
+    if (r == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        char **c = realloc(t->cell, cap * (n ? n : 1) * sizeof *c);
+        if (!c)
+            goto nomem;
+        t->cell = c;
+        l->cap = cap;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char *s = malloc(f[i].len + 1);
+        if (!s) {
+            for (size_t k = 0; k < i; k++)
+                free(t->cell[r * n + k]);
+            goto nomem;
+        }
+        memcpy(s, f[i].ptr, f[i].len);
+        s[f[i].len] = '\0';
+        t->cell[r * n + i] = s;
+    }
+    l->rows = r + 1;
+    t->nrows = r;
+    return 0;
+nomem:
+    snprintf(err, errlen, "%s", tix_strerror(TIX_E_NOMEM));
+    return -1;
+}
+
+int table_load(const char *path, table *t, char *err, size_t errlen)
+{
+    memset(t, 0, sizeof *t);
+    loader l = {t, 0, 0};
+    if (table_scan(path, keep_row, &l, err, errlen) != 0) {
+        free_rows(t, l.rows);
         return -1;
     }
     return 0;
@@ -95,11 +142,4 @@ const char *table_at(const table *t, size_t r, int col)
     return t->cell[(r + 1) * t->ncols + (size_t)col];
 }
 
-void table_free(table *t)
-{
-    size_t n = t->cell ? (t->nrows + 1) * t->ncols : 0;
-    for (size_t i = 0; i < n; i++)
-        free(t->cell[i]);
-    free(t->cell);
-    memset(t, 0, sizeof *t);
-}
+void table_free(table *t) { free_rows(t, t->cell ? t->nrows + 1 : 0); }
