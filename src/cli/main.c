@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/stdfds.h"
 #include "cli/term.h"
 
 static void usage(FILE *f)
@@ -31,6 +32,9 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    /* Before anything is opened: a closed 1 or 2 would be the next file. */
+    if (stdfds_ensure() != 0)
+        return TIX_EXIT_FAIL;
     /* GSL's default handler aborts; the library checks every status. */
     gsl_set_error_handler_off();
     if (argc < 2) {

@@ -27,6 +27,7 @@
 #include "cli/outfile.h"
 #include "cli/pipeline.h"
 #include "cli/runopts.h"
+#include "cli/stdfds.h"
 #include "cli/term.h"
 
 static const char mpi_help[] =
@@ -286,6 +287,9 @@ done:
 
 int main(int argc, char **argv)
 {
+    /* As techidx (src/cli/main.c). */
+    if (stdfds_ensure() != 0)
+        return TIX_EXIT_FAIL;
     gsl_set_error_handler_off();
     MPI_Init(&argc, &argv);
     int rank, size;

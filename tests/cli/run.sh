@@ -9,7 +9,8 @@
 #   VALGRIND=1 sh tests/cli/run.sh path/to/techidx
 #       every techidx call runs under valgrind (memcheck, all leak kinds are
 #       errors); any report lands in stderr and fails the case. Cases with a
-#       file named `slow` are skipped there.
+#       file named `slow` are skipped there, and so are those with a file
+#       named `no-valgrind` saying why valgrind cannot run them.
 #   ONLY='parallel_* threads_*' sh tests/cli/run.sh ...   only the cases named
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -40,7 +41,7 @@ for dir in "$here"/cases/*/; do
         done
         [ $keep = 1 ] || continue
     fi
-    if [ "${VALGRIND:-0}" = 1 ] && [ -e "$dir/slow" ]; then
+    if [ "${VALGRIND:-0}" = 1 ] && { [ -e "$dir/slow" ] || [ -e "$dir/no-valgrind" ]; }; then
         skip=$((skip + 1))
         continue
     fi
