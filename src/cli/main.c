@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/cleanup.h"
 #include "cli/cli.h"
 #include "cli/stdfds.h"
 #include "cli/term.h"
@@ -35,6 +36,8 @@ int main(int argc, char **argv)
     /* Before anything is opened: a closed 1 or 2 would be the next file. */
     if (stdfds_ensure() != 0)
         return TIX_EXIT_FAIL;
+    /* Temporary files go away with SIGTERM, SIGINT, SIGHUP and SIGPIPE. */
+    cleanup_init();
     /* GSL's default handler aborts; the library checks every status. */
     gsl_set_error_handler_off();
     if (argc < 2) {

@@ -4,16 +4,21 @@
 #include "cli/outfile.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "cli/cleanup.h"
 
 int outfile_open(outfile *o, const char *path)
 {
     struct stat st;
     char *real = NULL;
     memset(o, 0, sizeof *o);
+    o->cleanup_id = -1;
     if (strcmp(path, "-") == 0) {
         o->f = stdout;
         return 0;
@@ -38,14 +43,25 @@ int outfile_open(outfile *o, const char *path)
         goto fail;
     memcpy(o->path, path, n + 1);
     snprintf(o->tmp, n + 16, "%s.tmp.XXXXXX", path);
+    /* Created and registered under blocked signals: a signal in between
+     * would leave the file behind. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
     int fd = mkstemp(o->tmp);
+    int e = errno;
+    if (fd >= 0)
+        o->cleanup_id = cleanup_add(o->tmp, 0);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    errno = e;
     if (fd < 0)
         goto fail;
     o->f = fdopen(fd, "w");
     if (!o->f) {
-        int e = errno;
+        e = errno;
         close(fd);
         unlink(o->tmp);
+        cleanup_forget(o->cleanup_id);
         errno = e;
         goto fail;
     }
@@ -56,6 +72,7 @@ fail:
     free(o->path);
     free(o->tmp);
     memset(o, 0, sizeof *o);
+    o->cleanup_id = -1;
     return -1;
 }
 
@@ -90,6 +107,8 @@ int outfile_commit(outfile *o)
     }
     if (bad)
         unlink(o->tmp);
+    cleanup_forget(o->cleanup_id);
+    o->cleanup_id = -1;
     free(o->path);
     free(o->tmp);
     o->path = o->tmp = NULL;
@@ -101,8 +120,10 @@ void outfile_abort(outfile *o)
 {
     if (!o->f)
         return;
-    if (o->tmp)
+    if (o->tmp) {
         unlink(o->tmp);
+        cleanup_forget(o->cleanup_id);
+    }
     if (o->f != stdout)
         fclose(o->f);
     free(o->path);

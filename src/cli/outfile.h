@@ -9,8 +9,9 @@
 
 typedef struct outfile {
     FILE *f;
-    char *path; /* target, NULL when written straight through */
-    char *tmp;  /* temporary name, NULL when written straight through */
+    char *path;     /* target, NULL when written straight through */
+    char *tmp;      /* temporary name, NULL when written straight through */
+    int cleanup_id; /* tmp registered with cleanup.h (removed on a signal) */
 } outfile;
 
 /* Opens path for writing. Returns 0, or -1 with errno set. */

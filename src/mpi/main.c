@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli/cleanup.h"
 #include "cli/cli.h"
 #include "cli/outfile.h"
 #include "cli/pipeline.h"
@@ -287,11 +288,13 @@ done:
 
 int main(int argc, char **argv)
 {
-    /* As techidx (src/cli/main.c). */
+    /* As techidx (src/cli/main.c); the signal handlers after MPI_Init,
+     * so that they are ours whatever it installs. */
     if (stdfds_ensure() != 0)
         return TIX_EXIT_FAIL;
     gsl_set_error_handler_off();
     MPI_Init(&argc, &argv);
+    cleanup_init();
     int rank, size;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
