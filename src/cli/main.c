@@ -1,5 +1,6 @@
 /* techidx: command-line entry point. */
 #include <gsl/gsl_errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,6 +39,10 @@ int main(int argc, char **argv)
         return TIX_EXIT_FAIL;
     /* Temporary files go away with SIGTERM, SIGINT, SIGHUP and SIGPIPE. */
     cleanup_init();
+    /* A file size limit (ulimit -f) is then a write error, EFBIG, reported
+     * and cleaned up like a full disk, not a kill that leaves temporary
+     * files. */
+    signal(SIGXFSZ, SIG_IGN);
     /* GSL's default handler aborts; the library checks every status. */
     gsl_set_error_handler_off();
     if (argc < 2) {

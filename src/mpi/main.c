@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <gsl/gsl_errno.h>
 #include <sched.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <mpi.h>
@@ -295,6 +296,7 @@ int main(int argc, char **argv)
     gsl_set_error_handler_off();
     MPI_Init(&argc, &argv);
     cleanup_init();
+    signal(SIGXFSZ, SIG_IGN);
     int rank, size;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
