@@ -325,7 +325,7 @@ int main(int argc, char **argv)
     }
     int prc = runopts_parse(argc - 1, argv + 1, &o, "run",
                             RUNOPTS_AGGREGATE | RUNOPTS_INDEX | RUNOPTS_OUTPUTS | RUNOPTS_READ |
-                                RUNOPTS_FILES,
+                                RUNOPTS_FILES | RUNOPTS_REPEATS,
                             rank == 0 ? mpi_help : "");
     if (saved >= 0) {
         fflush(stderr);
