@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -13,6 +14,10 @@
 #include <unistd.h>
 
 #include "cli/cleanup.h"
+
+#ifndef NAME_MAX
+#define NAME_MAX 255
+#endif
 
 /* Where the bytes of an outfile go. The FILE is a cookie stream over it,
  * so the errno of a failed write is kept rather than lost inside stdio. */
@@ -122,10 +127,15 @@ static int open_through(outfile *o, int fd, int own, int hold)
     return 0;
 }
 
-/* A temporary file beside path, to be renamed onto it. */
+/* A temporary file beside path, to be renamed onto it: NAME.tmp.XXXXXX,
+ * with NAME cut short when the whole would be longer than a file name may
+ * be (a valid target must not fail for its temporary name). */
 static int open_renamed(outfile *o, const char *path)
 {
     size_t n = strlen(path);
+    const char *slash = strrchr(path, '/');
+    size_t base = slash ? n - (size_t)(slash + 1 - path) : n;
+    size_t keep = base + 11 > NAME_MAX ? n - base + (NAME_MAX - 11) : n;
     char *tmp = malloc(n + 16);
     o->path = malloc(n + 1);
     if (!o->path || !tmp) {
@@ -133,7 +143,7 @@ static int open_renamed(outfile *o, const char *path)
         goto fail;
     }
     memcpy(o->path, path, n + 1);
-    snprintf(tmp, n + 16, "%s.tmp.XXXXXX", path);
+    snprintf(tmp, n + 16, "%.*s.tmp.XXXXXX", (int)keep, path);
     /* Created and registered under blocked signals: a signal in between
      * would leave the file behind. */
     sigset_t all, old;
@@ -177,11 +187,14 @@ static int open_any(outfile *o, const char *path, int hold)
         return open_through(o, STDOUT_FILENO, 0, hold);
     if (stat(path, &st) != 0)
         return open_renamed(o, path); /* a new file */
-    /* stdout itself under another name (/dev/stdout, or the log a shell
-     * opened with >>): renaming would replace the file the shell appends
-     * to. Write through fd 1, which has the shell's O_APPEND. */
-    if (fstat(STDOUT_FILENO, &out) == 0 && st.st_dev == out.st_dev && st.st_ino == out.st_ino)
-        return open_through(o, STDOUT_FILENO, 0, hold);
+    /* stdout or stderr under another name (/dev/stdout, or the log a
+     * shell opened with >> or 2>>): renaming would replace the file the
+     * shell appends to, and what techidx prints there afterwards would go
+     * to the old one. Write through the descriptor, which has the shell's
+     * O_APPEND. */
+    for (int fd = STDOUT_FILENO; fd <= STDERR_FILENO; fd++)
+        if (fstat(fd, &out) == 0 && st.st_dev == out.st_dev && st.st_ino == out.st_ino)
+            return open_through(o, fd, 0, hold);
     if (!S_ISREG(st.st_mode)) {
         /* A device or FIFO: renaming over it would replace the node. */
         int fd = open(path, O_WRONLY | O_NOCTTY);
