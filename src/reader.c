@@ -574,6 +574,10 @@ static int scan(tix_reader *r, const char *p, const char *end, const char **at)
             continue;
         }
     }
+    /* A CR at the end: libcsv ends the record there, LF or not (the LF
+     * then reads as a blank line); so must this, now. */
+    if (s == SCAN_CR)
+        return SCAN_FAIL;
     r->scan_state = s;
     r->scan_fields = nf;
     return SCAN_MORE;
@@ -610,7 +614,8 @@ static int spill_append(tix_reader *r, const char *p, size_t n)
 static int spill_start(tix_reader *r, const char *p, const char *end)
 {
     const char *at;
-    if ((size_t)(end - p) > r->limits.max_record_bytes + 2)
+    /* Past the limit, libcsv reports it now (parse_segment). */
+    if ((size_t)(end - p) > r->limits.max_record_bytes)
         return 0;
     r->scan_state = SCAN_FIELD;
     r->scan_fields = 1;
@@ -659,16 +664,19 @@ static tix_status spill_end(tix_reader *r)
     return unspill(r);
 }
 
-/* Feeds [*p, end) to the spilled record; *p moves past what it took. */
+/* Feeds [*p, end) to the spilled record; *p moves past what it took.
+ * Whatever libcsv would report during this call (a limit, a record) must
+ * be reported during it: a record that ends here may have its text and a
+ * CRLF within the limit; one that goes on, no more than the limit. */
 static tix_status spill_more(tix_reader *r, const char **p, const char *end)
 {
-    size_t max = r->limits.max_record_bytes + 2; /* the text and a CRLF */
-    size_t room = max > r->pending.len ? max - r->pending.len : 0;
+    size_t max = r->limits.max_record_bytes;
+    size_t room = max + 2 > r->pending.len ? max + 2 - r->pending.len : 0;
     const char *stop = (size_t)(end - *p) > room ? *p + room : end;
     const char *at;
     int s = scan(r, *p, stop, &at);
-    if (s == SCAN_MORE && stop < end)
-        s = SCAN_FAIL; /* too long: libcsv reports the limit */
+    if (s == SCAN_MORE && (stop < end || r->pending.len + (size_t)(end - *p) > max))
+        s = SCAN_FAIL; /* too long: libcsv reports the limit, now */
     if (s == SCAN_FAIL)
         return unspill(r); /* and *p goes the ordinary way */
     const char *to = s == SCAN_END ? at + 1 : end;

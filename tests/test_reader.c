@@ -1059,6 +1059,7 @@ Test(reader, long_records_across_chunks_equal_whole_and_plain_libcsv)
 
 /* The outcome of one limited parse. */
 typedef struct limited {
+    tix_status feed; /* the first failed feed's, or TIX_OK: when it came matters */
     tix_status st;
     uint64_t line, lines;
     tix_reader_limit hit;
@@ -1072,6 +1073,7 @@ static void parse_limited(const char *in, size_t len, const tix_reader_opts *o, 
     memset(out, 0, sizeof *out);
     cr_assert_eq(tix_reader_new(&r, o, collect, &out->rs), TIX_OK);
     feed_result res = feed_chunks(r, in, len, policy, seed, 3000);
+    out->feed = res.feed;
     out->st = res.finish;
     out->line = tix_reader_line(r);
     out->hit = tix_reader_limit_hit(r);
@@ -1093,6 +1095,8 @@ Test(reader, long_records_hit_the_same_limits_in_any_chunks)
         for (uint64_t seed = 0; seed <= 8; seed++) {
             parse_limited(in, len, &opts[k], seed ? CHUNK_RANDOM : 1000, seed, &other);
             cr_assert_eq(other.st, whole.st, "options %zu seed %llu", k, (unsigned long long)seed);
+            cr_assert_eq(other.feed, whole.feed, "options %zu seed %llu", k,
+                         (unsigned long long)seed);
             cr_assert_eq(other.hit, whole.hit, "options %zu seed %llu", k,
                          (unsigned long long)seed);
             cr_assert_eq(other.line, whole.line, "options %zu seed %llu", k,
@@ -1120,6 +1124,28 @@ Test(reader, lines_counted_while_a_long_record_waits)
     cr_assert_eq(rs.n, 3);
     ROW(&rs, 1, 2, "\"b\nc\nd\ne\"", "b\nc\nd\ne");
     ROW(&rs, 2, 6, "f", "f");
+    tix_reader_free(r);
+    rows_free(&rs);
+}
+
+Test(reader, a_long_record_ends_and_fails_in_the_feed_that_ends_it)
+{
+    /* A record waiting across feeds is delivered by the feed that brings
+     * its end (a lone CR ends it at once, as in libcsv), and one over the
+     * limit fails the feed that brings the byte too many. */
+    tix_reader_opts o = {10, 0};
+    rows rs = {0};
+    tix_reader *r;
+    cr_assert_eq(tix_reader_new(&r, &o, collect, &rs), TIX_OK);
+    cr_assert_eq(tix_reader_feed(r, "h\nabcd", 6), TIX_OK);
+    cr_assert_eq(rs.n, 1);
+    cr_assert_eq(tix_reader_feed(r, "efghij\r", 7), TIX_OK);
+    cr_assert_eq(rs.n, 2, "the CR ends the record now");
+    ROW(&rs, 1, 2, "abcdefghij", "abcdefghij");
+    cr_assert_eq(tix_reader_feed(r, "\n0123", 5), TIX_OK);
+    cr_assert_eq(tix_reader_feed(r, "456789", 6), TIX_OK, "10 bytes: within the limit");
+    cr_assert_eq(tix_reader_feed(r, "x", 1), TIX_E_LIMIT, "11 bytes");
+    cr_assert_eq(tix_reader_line(r), 3);
     tix_reader_free(r);
     rows_free(&rs);
 }
