@@ -5,9 +5,10 @@
  * it) and renamed into place on commit, through symlinks; an existing
  * file is never touched before then.
  *
- * Everything else is written through: "-" and any name of the file that
- * is the process's stdout (`-o /dev/stdout >> log`: appended through fd 1,
- * never replaced), and other existing non-regular files (devices, FIFOs).
+ * Everything else is written through: "-" (stdout), any name of the file
+ * that is the process's stdout or stderr (`-o /dev/stdout >> log`: appended
+ * through fd 1, never replaced), and other existing non-regular files
+ * (devices, FIFOs).
  * A written-through output opened with outfile_open_held keeps its bytes
  * in memory until commit, so that a run that fails writes nothing there.
  *
