@@ -32,13 +32,6 @@ struct tix_reader {
 
     buf pending;     /* raw bytes of a record spanning lines/chunks */
     const char *raw; /* raw bytes of the record completing now */
-    /* pending holds a spilled record: one the fast path can split once it
-     * is whole, its bytes kept here, libcsv untouched (see spill_start). */
-    int spill;
-    int scan_state;       /* where the scan of the spilled record stands */
-    size_t scan_fields;   /* fields begun in it */
-    int scan_doubled;     /* it has a "" inside quotes: unescaping needs room */
-    uint64_t spill_lines; /* lines before it: its own are counted again when split */
     size_t raw_len;
     uint64_t lines;    /* newlines consumed */
     uint64_t rec_line; /* first line of the record in progress */
@@ -46,6 +39,13 @@ struct tix_reader {
     uint64_t emitted;  /* records delivered so far */
     unsigned flags;
     tix_status status; /* first failure inside a libcsv callback */
+    /* pending holds a spilled record: one the fast path can split once it
+     * is whole, its bytes kept there, libcsv untouched (see spill_start). */
+    int spill;
+    int scan_state;       /* where the scan of the spilled record stands */
+    size_t scan_fields;   /* fields begun in it */
+    int scan_doubled;     /* it has a "" inside quotes: unescaping needs room */
+    uint64_t spill_lines; /* lines before it: its own are counted again when split */
 };
 
 /* Makes room for `need` bytes in all. */
