@@ -39,6 +39,13 @@ struct tix_reader {
     uint64_t emitted;  /* records delivered so far */
     unsigned flags;
     tix_status status; /* first failure inside a libcsv callback */
+    /* pending holds a spilled record: one the fast path can split once it
+     * is whole, its bytes kept there, libcsv untouched (see spill_start). */
+    int spill;
+    int scan_state;       /* where the scan of the spilled record stands */
+    size_t scan_fields;   /* fields begun in it */
+    int scan_doubled;     /* it has a "" inside quotes: unescaping needs room */
+    uint64_t spill_lines; /* lines before it: its own are counted again when split */
 };
 
 /* Makes room for `need` bytes in all. */
@@ -57,14 +64,30 @@ static int buf_reserve(buf *b, size_t need)
     return 1;
 }
 
+/* p may lie in b's own buffer past b->len (a spilled record fed again in
+ * place, see unspill): then no reallocation is needed and the bytes move
+ * down. */
 static int buf_append(buf *b, const void *p, size_t n)
 {
     if (!buf_reserve(b, b->len + n))
         return 0;
-    if (n)
-        memcpy(b->p + b->len, p, n);
+    if (n && (const char *)p != b->p + b->len)
+        memmove(b->p + b->len, p, n);
     b->len += n;
     return 1;
+}
+
+/* Buffers grown by one huge record are given back once it is over, so that
+ * readers that take turns (engine_par.c) do not each keep one. */
+#define KEEP_BYTES ((size_t)1 << 20)
+
+static void buf_trim(buf *b)
+{
+    if (b->len == 0 && b->cap > KEEP_BYTES) {
+        free(b->p);
+        b->p = NULL;
+        b->cap = 0;
+    }
 }
 
 /* Length of the terminator that ends p[0..n): CRLF, LF or a lone CR; 0
@@ -128,6 +151,7 @@ static tix_status emit(tix_reader *r)
     tix_row row = {r->views, r->nends, r->rec_line, r->raw, raw_len, r->flags};
     tix_status st = r->fn(r->ctx, &row);
     r->text.len = 0;
+    buf_trim(&r->text);
     r->nends = 0;
     r->flags = 0;
     r->emitted++;
@@ -205,6 +229,7 @@ static tix_status parse_segment(tix_reader *r, const char *p, size_t n, int ends
     if (in_pending) {
         if (!buf_append(&r->pending, p, n))
             return TIX_E_NOMEM;
+        p = r->pending.p + r->pending.len - n; /* moved, when fed in place */
         r->raw = r->pending.p;
         r->raw_len = r->pending.len;
     } else {
@@ -220,7 +245,15 @@ static tix_status parse_segment(tix_reader *r, const char *p, size_t n, int ends
         /* A record ended here, or the line was blank. (Blanks before the
          * end of a chunk may still be the start of a record: kept.) */
         r->pending.len = 0;
+        buf_trim(&r->pending);
         r->rec_open = 0;
+        if (r->csv.entry_size > KEEP_BYTES && r->csv.pstate == LIBCSV_ROW_NOT_BEGUN) {
+            /* libcsv's field buffer too; between records a new parser
+             * is the same parser. */
+            csv_free(&r->csv);
+            if (csv_init(&r->csv, 0) != 0)
+                return TIX_E_NOMEM;
+        }
     } else if (!in_pending && !buf_append(&r->pending, p, n)) {
         return TIX_E_NOMEM;
     }
@@ -318,8 +351,7 @@ static const char *quoted_field(tix_reader *r, const char *q, const char **nl, c
     }
     /* Unescape "" into the field arena. Growing it would move the views
      * already made into it: only done while there are none. */
-    if (r->text.len + len > r->text.cap &&
-        (r->text.len > 0 || !buf_reserve(&r->text, len + 256)))
+    if (r->text.len + len > r->text.cap && (r->text.len > 0 || !buf_reserve(&r->text, len + 256)))
         return NULL;
     char *dst = r->text.p + r->text.len, *d = dst;
     for (const char *c = start; c < close; c++) {
@@ -416,8 +448,9 @@ static int split_record(tix_reader *r, const char *p, const char **nl, const cha
  * caller's buffer or r->text. Returns the LF that ends the record when it
  * was handled (a record or a blank line), NULL when it needs libcsv; *st
  * gets the callback's status. */
-static const char *fast_record(tix_reader *r, const char *p, const char *nl, const char *end,
-                               tix_status *st)
+/* Inlined into feed_loop: a call per record costs 2 % of a whole run. */
+static inline __attribute__((always_inline)) const char *
+fast_record(tix_reader *r, const char *p, const char *nl, const char *end, tix_status *st)
 {
     size_t nf = 0, max = r->limits.max_record_bytes;
     int quoted = 0;
@@ -450,28 +483,240 @@ static const char *fast_record(tix_reader *r, const char *p, const char *nl, con
     r->emitted++;
     *st = r->fn(r->ctx, &row);
     r->text.len = 0;
+    buf_trim(&r->text);
     return nl;
 }
 
-tix_status tix_reader_feed(tix_reader *r, const void *buf_, size_t len)
+/* ---- records longer than a chunk ------------------------------------------
+ *
+ * A record that does not end within the bytes fed so far used to go to
+ * libcsv, which keeps three copies of it: the raw bytes (pending), its own
+ * field buffer and the fields (text), 3x the record in memory, more with
+ * the slack of growing buffers. Most such records are ordinary ones split
+ * by a chunk boundary, or long quoted fields: they are *spilled* instead.
+ * Their bytes are kept in pending alone while a small scan (the fast
+ * path's own rules, byte by byte) follows where the record stands; once
+ * the scan sees its end, fast_record splits it in place, views into
+ * pending (1x; 2x with "" to unescape). Anything the fast path would not
+ * take (a CR but the one of a CRLF, something after a closing quote, a
+ * quote inside an unquoted field, more than max_fields fields, more than
+ * max_record_bytes) sends the bytes back through the ordinary libcsv path,
+ * in place (unspill), exactly as if they had been fed then: records,
+ * limits, errors and line numbers are those of libcsv, however the input
+ * was chunked. */
+
+enum { SCAN_FIELD, SCAN_UNQUOTED, SCAN_QUOTED, SCAN_QUOTE, SCAN_CLOSED, SCAN_CR };
+enum { SCAN_MORE, SCAN_END, SCAN_FAIL };
+
+/* Scans [p, end) of the spilled record from r->scan_state. Returns
+ * SCAN_END with *at the LF that ends the record, SCAN_FAIL when the fast
+ * path would not take it, or SCAN_MORE (the state saved) when it goes on
+ * past end. */
+static int scan(tix_reader *r, const char *p, const char *end, const char **at)
 {
-    const char *p = buf_;
+    int s = r->scan_state;
+    size_t nf = r->scan_fields;
+    for (const char *c = p; c < end; c++) {
+        switch (s) {
+        case SCAN_QUOTED: {
+            /* Long quoted fields are what spills: memchr, not bytes. */
+            const char *q = memchr(c, '"', (size_t)(end - c));
+            if (memchr(c, '\r', (size_t)((q ? q : end) - c)))
+                return SCAN_FAIL;
+            if (!q) {
+                c = end - 1;
+                continue;
+            }
+            c = q;
+            s = SCAN_QUOTE;
+            continue;
+        }
+        case SCAN_CR:
+            if (*c != '\n')
+                return SCAN_FAIL; /* a lone CR: libcsv's */
+            *at = c;
+            return SCAN_END;
+        default:
+            break;
+        }
+        /* Outside quotes. */
+        switch (*c) {
+        case '\n':
+            *at = c;
+            return SCAN_END;
+        case '\r':
+            s = SCAN_CR;
+            continue;
+        case ',':
+            if (++nf > r->limits.max_fields)
+                return SCAN_FAIL; /* libcsv reports the limit */
+            s = SCAN_FIELD;
+            continue;
+        case '"':
+            if (s == SCAN_FIELD) {
+                s = SCAN_QUOTED;
+            } else if (s == SCAN_QUOTE) {
+                r->scan_doubled = 1;
+                s = SCAN_QUOTED;
+            } else {
+                return SCAN_FAIL; /* a quote inside a field */
+            }
+            continue;
+        case ' ':
+        case '\t':
+            if (s == SCAN_QUOTE)
+                s = SCAN_CLOSED;
+            continue;
+        default:
+            if (s == SCAN_QUOTE || s == SCAN_CLOSED)
+                return SCAN_FAIL; /* text after a closing quote */
+            s = SCAN_UNQUOTED;
+            continue;
+        }
+    }
+    /* A CR at the end: libcsv ends the record there, LF or not (the LF
+     * then reads as a blank line); so must this, now. */
+    if (s == SCAN_CR)
+        return SCAN_FAIL;
+    r->scan_state = s;
+    r->scan_fields = nf;
+    return SCAN_MORE;
+}
+
+static tix_status feed_loop(tix_reader *r, const char *p, size_t len, int may_spill);
+
+/* The spilled record goes to libcsv after all: its bytes are fed again
+ * through the ordinary path, from pending's own buffer (buf_append and
+ * parse_segment allow that; nothing is spilled meanwhile). */
+static tix_status unspill(tix_reader *r)
+{
+    size_t n = r->pending.len;
+    r->spill = 0;
+    r->pending.len = 0;
+    r->lines = r->spill_lines;
+    return feed_loop(r, r->pending.p, n, 0);
+}
+
+/* Appends bytes to the spilled record, counting its lines as they come
+ * (tix_reader_lines). */
+static int spill_append(tix_reader *r, const char *p, size_t n)
+{
+    if (!buf_append(&r->pending, p, n))
+        return 0;
+    for (const char *c = p, *e = p + n; (c = memchr(c, '\n', (size_t)(e - c))) != NULL; c++)
+        r->lines++;
+    return 1;
+}
+
+/* Spills the record starting at p (fast_record could not take it) when it
+ * only lacks its end: returns 1, 0 when libcsv must read it, -1 when out
+ * of memory. */
+static int spill_start(tix_reader *r, const char *p, const char *end)
+{
+    const char *at;
+    /* Past the limit, libcsv reports it now (parse_segment). */
+    if ((size_t)(end - p) > r->limits.max_record_bytes)
+        return 0;
+    r->scan_state = SCAN_FIELD;
+    r->scan_fields = 1;
+    r->scan_doubled = 0;
+    if (scan(r, p, end, &at) != SCAN_MORE)
+        return 0; /* whole but not for the fast path, or never for it */
+    r->spill_lines = r->lines;
+    r->rec_line = r->lines + 1;
+    if (!spill_append(r, p, (size_t)(end - p)))
+        return -1;
+    r->spill = 1;
+    return 1;
+}
+
+/* The spilled record is whole in pending: split it in place. */
+static tix_status spill_end(tix_reader *r)
+{
+    const char *base = r->pending.p;
+    size_t n = r->pending.len;
+    /* Room to unescape "" without moving views already made: the record's
+     * size, not the next power of two. */
+    if (r->scan_doubled && r->text.cap < n) {
+        char *t = realloc(r->text.p, n);
+        if (!t)
+            return TIX_E_NOMEM;
+        r->text.p = t;
+        r->text.cap = n;
+    }
+    tix_status st = TIX_OK;
+    r->lines = r->spill_lines; /* fast_record counts them */
+    const char *done = fast_record(r, base, memchr(base, '\n', n), base + n, &st);
+    if (st != TIX_OK)
+        return st;
+    if (done == base + n - 1) {
+        r->spill = 0;
+        r->pending.len = 0;
+        buf_trim(&r->pending);
+        return TIX_OK;
+    }
+    if (done) { /* a record ended earlier (it is the right one): the rest */
+        size_t used = (size_t)(done + 1 - base);
+        memmove(r->pending.p, base + used, n - used);
+        r->pending.len = n - used;
+        r->spill_lines = r->lines;
+    }
+    return unspill(r);
+}
+
+/* Feeds [*p, end) to the spilled record; *p moves past what it took.
+ * Whatever libcsv would report during this call (a limit, a record) must
+ * be reported during it: a record that ends here may have its text and a
+ * CRLF within the limit; one that goes on, no more than the limit. */
+static tix_status spill_more(tix_reader *r, const char **p, const char *end)
+{
+    size_t max = r->limits.max_record_bytes;
+    size_t room = max + 2 > r->pending.len ? max + 2 - r->pending.len : 0;
+    const char *stop = (size_t)(end - *p) > room ? *p + room : end;
+    const char *at;
+    int s = scan(r, *p, stop, &at);
+    if (s == SCAN_MORE && (stop < end || r->pending.len + (size_t)(end - *p) > max))
+        s = SCAN_FAIL; /* too long: libcsv reports the limit, now */
+    if (s == SCAN_FAIL)
+        return unspill(r); /* and *p goes the ordinary way */
+    const char *to = s == SCAN_END ? at + 1 : end;
+    if (!spill_append(r, *p, (size_t)(to - *p)))
+        return TIX_E_NOMEM;
+    *p = to;
+    return s == SCAN_END ? spill_end(r) : TIX_OK;
+}
+
+static tix_status feed_loop(tix_reader *r, const char *p, size_t len, int may_spill)
+{
     const char *end = p + len;
-    if (r->status != TIX_OK)
-        return r->status;
     while (p < end) {
+        if (r->spill) {
+            tix_status st = spill_more(r, &p, end);
+            if (st != TIX_OK)
+                return r->status = st;
+            continue;
+        }
         /* A physical line ends at LF; a lone CR inside it also ends a
          * record (as in libcsv), so the line is cut after each lone CR. A CR
          * that ends the chunk may be the first half of a CRLF: the record
          * ends there either way, and the LF then reads as a blank line. */
         const char *nl = memchr(p, '\n', (size_t)(end - p));
-        if (nl && r->pending.len == 0 && r->csv.pstate == LIBCSV_ROW_NOT_BEGUN) {
-            tix_status st = TIX_OK;
-            const char *done = fast_record(r, p, nl, end, &st);
-            if (st != TIX_OK)
-                return r->status = st;
-            if (done) {
-                p = done + 1;
+        if (r->pending.len == 0 && r->csv.pstate == LIBCSV_ROW_NOT_BEGUN) {
+            if (nl) {
+                tix_status st = TIX_OK;
+                const char *done = fast_record(r, p, nl, end, &st);
+                if (st != TIX_OK)
+                    return r->status = st;
+                if (done) {
+                    p = done + 1;
+                    continue;
+                }
+            }
+            int spilled = may_spill ? spill_start(r, p, end) : 0;
+            if (spilled < 0)
+                return r->status = TIX_E_NOMEM;
+            if (spilled) {
+                p = end;
                 continue;
             }
         }
@@ -488,9 +733,18 @@ tix_status tix_reader_feed(tix_reader *r, const void *buf_, size_t len)
     return TIX_OK;
 }
 
+tix_status tix_reader_feed(tix_reader *r, const void *buf_, size_t len)
+{
+    if (r->status != TIX_OK)
+        return r->status;
+    return feed_loop(r, buf_, len, 1);
+}
+
 tix_status tix_reader_finish(tix_reader *r)
 {
     tix_status st = r->status;
+    if (st == TIX_OK && r->spill)
+        st = unspill(r); /* a last record without its end: libcsv's */
     if (st == TIX_OK) {
         if (r->csv.pstate == LIBCSV_FIELD_BEGUN && r->csv.quoted)
             r->flags |= TIX_ROW_UNTERMINATED_QUOTE;
@@ -509,7 +763,10 @@ void tix_reader_reset(tix_reader *r)
     csv_free(&r->csv);
     csv_init(&r->csv, 0);
     r->pending.len = 0;
+    buf_trim(&r->pending);
+    r->spill = 0;
     r->text.len = 0;
+    buf_trim(&r->text);
     r->nends = 0;
     r->flags = 0;
     r->rec_open = 0;

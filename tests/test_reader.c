@@ -950,3 +950,202 @@ Test(reader, records_equal_plain_libcsv_on_generated_dirty_dumps)
     free(crlf);
     free(cr);
 }
+
+/* ---- records longer than a chunk (spilled, see reader.c) ----------------- */
+
+/* A record of about n bytes of kind k, ending in term. */
+static size_t long_record(char *out, size_t cap, int kind, size_t n, const char *term)
+{
+    size_t len = 0;
+#define PUT(...) len += (size_t)snprintf(out + len, cap - len, __VA_ARGS__)
+    switch (kind) {
+    case 0: /* one long quoted field */
+        PUT("L0,\"");
+        for (size_t i = 0; i < n; i++)
+            out[len++] = (char)('a' + i % 26);
+        PUT("\",x");
+        break;
+    case 1: /* doubled quotes in two fields, newlines inside */
+        PUT("\"L1 \"\"a\"\"\",\"");
+        for (size_t i = 0; i < n; i++)
+            out[len++] = i % 97 == 0 ? '\n' : i % 61 == 0 ? '"' : 'q';
+        if (out[len - 1] == '"' && n % 61 == 1)
+            out[len++] = 'q';
+        PUT("\" , last");
+        break;
+    case 2: /* many unquoted fields, blanks around them */
+        PUT("L2");
+        for (size_t i = 0; len < n; i++)
+            PUT(", f%zu\t", i);
+        break;
+    case 3: /* long, then something after the closing quote: libcsv's */
+        PUT("L3,\"");
+        for (size_t i = 0; i < n; i++)
+            out[len++] = 'z';
+        PUT("\"junk,y");
+        break;
+    case 4: /* a CR inside quotes, late */
+        PUT("L4,\"");
+        for (size_t i = 0; i < n; i++)
+            out[len++] = 'c';
+        PUT("\r\n\",y");
+        break;
+    case 5: /* a quote inside an unquoted field, late */
+        for (size_t i = 0; i < n; i++)
+            out[len++] = 'u';
+        PUT("u\"v,w");
+        break;
+    default: /* a long unquoted field ended by a lone CR */
+        for (size_t i = 0; i < n; i++)
+            out[len++] = 'r';
+        PUT(",\rnext,line");
+        break;
+    }
+    PUT("%s", term);
+#undef PUT
+    out[len] = '\0';
+    return len;
+}
+
+/* Every kind of long record, with LF, CRLF and no line end, between short
+ * ones and blank lines. */
+static char *long_records_input(size_t n, size_t *len_out)
+{
+    size_t cap = 64 * (n + 4096), len = 0;
+    char *in = malloc(cap);
+    cr_assert_not_null(in);
+    const char *terms[] = {"\n", "\r\n", "\n\n  \n"};
+    len += (size_t)snprintf(in, cap, "h1,h2,h3\n");
+    for (int kind = 0; kind <= 6; kind++)
+        for (int t = 0; t < 3; t++) {
+            len += long_record(in + len, cap - len, kind, n + (size_t)(kind * 7 + t), terms[t]);
+            len += (size_t)snprintf(in + len, cap - len, "s%d,%d,short\n", kind, t);
+        }
+    len += long_record(in + len, cap - len, 1, n, ""); /* the last, without its end */
+    *len_out = len;
+    return in;
+}
+
+Test(reader, long_records_across_chunks_equal_whole_and_plain_libcsv)
+{
+    size_t sizes[] = {300, 5000, 70000};
+    for (size_t si = 0; si < 3; si++) {
+        size_t len;
+        char *in = long_records_input(sizes[si], &len);
+        rows whole, plainrs, other;
+        parse(in, len, &whole);
+        parse_plain(in, len, &plainrs);
+        assert_same_fields(&whole, &plainrs, "whole vs plain libcsv");
+        size_t fixed[] = {1, 7, 1000, 4096, 65536};
+        for (size_t f = 0; f < 5; f++) {
+            if (sizes[si] > 5000 && fixed[f] < 1000)
+                continue; /* byte by byte over 70 KB records: slow, same paths */
+            parse_policy(in, fixed[f], 0, 0, &other);
+            char what[64];
+            snprintf(what, sizeof what, "records of %zu in chunks of %zu", sizes[si], fixed[f]);
+            assert_same_rows(&whole, &other, what);
+            rows_free(&other);
+        }
+        for (uint64_t seed = 1; seed <= 6; seed++) {
+            parse_policy(in, CHUNK_RANDOM, seed, seed % 2 ? 50 : 9000, &other);
+            assert_same_rows(&whole, &other, "random chunks");
+            rows_free(&other);
+        }
+        rows_free(&whole);
+        rows_free(&plainrs);
+        free(in);
+    }
+}
+
+/* The outcome of one limited parse. */
+typedef struct limited {
+    tix_status feed; /* the first failed feed's, or TIX_OK: when it came matters */
+    tix_status st;
+    uint64_t line, lines;
+    tix_reader_limit hit;
+    rows rs;
+} limited;
+
+static void parse_limited(const char *in, size_t len, const tix_reader_opts *o, size_t policy,
+                          uint64_t seed, limited *out)
+{
+    tix_reader *r;
+    memset(out, 0, sizeof *out);
+    cr_assert_eq(tix_reader_new(&r, o, collect, &out->rs), TIX_OK);
+    feed_result res = feed_chunks(r, in, len, policy, seed, 3000);
+    out->feed = res.feed;
+    out->st = res.finish;
+    out->line = tix_reader_line(r);
+    out->hit = tix_reader_limit_hit(r);
+    tix_reader_free(r);
+}
+
+Test(reader, long_records_hit_the_same_limits_in_any_chunks)
+{
+    /* Records spilled across chunks, then over max_record_bytes, over
+     * max_fields, over both: the limit, its line and the rows before it
+     * are those of the whole input fed at once. */
+    size_t len;
+    char *in = long_records_input(6000, &len);
+    tix_reader_opts opts[] = {{5000, 0}, {6100, 0}, {0, 40}, {6000, 300}, {7000, 2}};
+    for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++) {
+        limited whole, other;
+        parse_limited(in, len, &opts[k], CHUNK_WHOLE, 0, &whole);
+        cr_assert_eq(whole.st, TIX_E_LIMIT, "options %zu", k);
+        for (uint64_t seed = 0; seed <= 8; seed++) {
+            parse_limited(in, len, &opts[k], seed ? CHUNK_RANDOM : 1000, seed, &other);
+            cr_assert_eq(other.st, whole.st, "options %zu seed %llu", k, (unsigned long long)seed);
+            cr_assert_eq(other.feed, whole.feed, "options %zu seed %llu", k,
+                         (unsigned long long)seed);
+            cr_assert_eq(other.hit, whole.hit, "options %zu seed %llu", k,
+                         (unsigned long long)seed);
+            cr_assert_eq(other.line, whole.line, "options %zu seed %llu", k,
+                         (unsigned long long)seed);
+            assert_same_rows(&whole.rs, &other.rs, "rows before the limit");
+            rows_free(&other.rs);
+        }
+        rows_free(&whole.rs);
+    }
+    free(in);
+}
+
+Test(reader, lines_counted_while_a_long_record_waits)
+{
+    /* tix_reader_lines counts what was consumed, inside a record too. */
+    rows rs = {0};
+    tix_reader *r;
+    cr_assert_eq(tix_reader_new(&r, NULL, collect, &rs), TIX_OK);
+    cr_assert_eq(tix_reader_feed(r, "a\n\"b\nc\nd", 8), TIX_OK);
+    cr_assert_eq(tix_reader_lines(r), 3);
+    cr_assert_eq(tix_reader_line(r), 2);
+    cr_assert_eq(tix_reader_feed(r, "\ne\"\nf\n", 6), TIX_OK);
+    cr_assert_eq(tix_reader_lines(r), 6);
+    cr_assert_eq(tix_reader_finish(r), TIX_OK);
+    cr_assert_eq(rs.n, 3);
+    ROW(&rs, 1, 2, "\"b\nc\nd\ne\"", "b\nc\nd\ne");
+    ROW(&rs, 2, 6, "f", "f");
+    tix_reader_free(r);
+    rows_free(&rs);
+}
+
+Test(reader, a_long_record_ends_and_fails_in_the_feed_that_ends_it)
+{
+    /* A record waiting across feeds is delivered by the feed that brings
+     * its end (a lone CR ends it at once, as in libcsv), and one over the
+     * limit fails the feed that brings the byte too many. */
+    tix_reader_opts o = {10, 0};
+    rows rs = {0};
+    tix_reader *r;
+    cr_assert_eq(tix_reader_new(&r, &o, collect, &rs), TIX_OK);
+    cr_assert_eq(tix_reader_feed(r, "h\nabcd", 6), TIX_OK);
+    cr_assert_eq(rs.n, 1);
+    cr_assert_eq(tix_reader_feed(r, "efghij\r", 7), TIX_OK);
+    cr_assert_eq(rs.n, 2, "the CR ends the record now");
+    ROW(&rs, 1, 2, "abcdefghij", "abcdefghij");
+    cr_assert_eq(tix_reader_feed(r, "\n0123", 5), TIX_OK);
+    cr_assert_eq(tix_reader_feed(r, "456789", 6), TIX_OK, "10 bytes: within the limit");
+    cr_assert_eq(tix_reader_feed(r, "x", 1), TIX_E_LIMIT, "11 bytes");
+    cr_assert_eq(tix_reader_line(r), 3);
+    tix_reader_free(r);
+    rows_free(&rs);
+}

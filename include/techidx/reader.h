@@ -7,7 +7,11 @@
  * reported exactly as it stood in the file. libcsv runs with its default
  * options, so the records are exactly those plain libcsv finds: LF, CRLF and
  * a lone CR outside quotes each end a record; blank lines are not records;
- * unquoted fields lose surrounding spaces and tabs. Lines are counted by LF. */
+ * unquoted fields lose surrounding spaces and tabs. Lines are counted by LF.
+ *
+ * Memory: a record that spans chunks is held once until it ends (once more
+ * for the fields of one with "" to unescape), at most max_record_bytes;
+ * buffers a huge record grew are given back after it. */
 #ifndef TECHIDX_READER_H
 #define TECHIDX_READER_H
 

@@ -26,6 +26,7 @@ static const char cube_help[] =
     "  --no-stats      keep counts and sums only: faster, but the parts cannot give\n"
     "                  --cells or --winsorize later\n"
     "  -o, --output F  the .tic file (required)\n"
+    "  --allow-repeats let an input given twice count twice (refused otherwise)\n"
     "  -q, --quiet     no progress line or summary on stderr\n";
 
 static const char merge_help[] =
@@ -34,8 +35,10 @@ static const char merge_help[] =
     "the same way (period, --by, measure, date range, statistics); the first\n"
     "option that differs is named otherwise. Counts, sums and statistics add up\n"
     "exactly: any split of the files and any merge order give the same bytes.\n"
+    "Parts that count the same input (by the names cube recorded) are refused.\n"
     "\n"
-    "  -o, --output F  the merged .tic file (required)\n"
+    "  -o, --output F  the merged .tic file (required; may be one of the parts)\n"
+    "  --allow-repeats merge parts that count an input twice, or a part twice\n"
     "  -q, --quiet     no summary on stderr\n";
 
 static const char index_help[] =
@@ -47,6 +50,8 @@ static const char index_help[] =
     "  --winsorize, --winsorize-window                            as for run\n"
     "  -o, --output F, --format csv|json, --cells F, --contributions F,\n"
     "  --strict                                                   as for run\n"
+    "  --allow-repeats index parts that count an input twice, or a part twice\n"
+    "                  (refused otherwise)\n"
     "  -q, --quiet     no summary on stderr\n";
 
 /* Takes --no-stats out of argv (the shared parser does not know it). */
@@ -74,7 +79,8 @@ int tix_cli_cube(int argc, char **argv)
     int lean = take_flag(&argc, argv, "--no-stats");
     run_opts o;
     int rc = runopts_parse(argc, argv, &o, "cube",
-                           RUNOPTS_AGGREGATE | RUNOPTS_READ | RUNOPTS_OUTPUTS | RUNOPTS_FILES,
+                           RUNOPTS_AGGREGATE | RUNOPTS_READ | RUNOPTS_OUTPUTS | RUNOPTS_FILES |
+                               RUNOPTS_REPEATS,
                            cube_help);
     if (rc != 0)
         return rc < 0 ? TIX_EXIT_OK : rc;
@@ -102,7 +108,9 @@ int tix_cli_cube(int argc, char **argv)
 int tix_cli_merge(int argc, char **argv)
 {
     run_opts o;
-    int rc = runopts_parse(argc, argv, &o, "merge", RUNOPTS_OUTPUTS | RUNOPTS_FILES, merge_help);
+    int rc = runopts_parse(argc, argv, &o, "merge",
+                           RUNOPTS_OUTPUTS | RUNOPTS_FILES | RUNOPTS_REPEATS | RUNOPTS_INPLACE,
+                           merge_help);
     if (rc != 0)
         return rc < 0 ? TIX_EXIT_OK : rc;
     if (o.cells || o.contributions || o.json || o.strict)
@@ -110,7 +118,7 @@ int tix_cli_merge(int argc, char **argv)
     if (!o.output || strcmp(o.output, "-") == 0)
         return runopts_usage_error("merge", "-o ALL.tic is required");
     parts p;
-    rc = parts_load(&p, o.files, o.nfiles, &o.engine, "merge");
+    rc = parts_load_distinct(&p, o.files, o.nfiles, &o.engine, "merge", o.allow_repeats);
     if (rc == TIX_EXIT_OK)
         rc = pipe_save_tic(o.output, p.cube, &p.meta);
     if (rc == TIX_EXIT_OK && !o.quiet)
@@ -123,18 +131,20 @@ int tix_cli_index(int argc, char **argv)
 {
     run_opts o;
     int rc = runopts_parse(argc, argv, &o, "index",
-                           RUNOPTS_INDEX | RUNOPTS_OUTPUTS | RUNOPTS_FILES, index_help);
+                           RUNOPTS_INDEX | RUNOPTS_OUTPUTS | RUNOPTS_FILES | RUNOPTS_REPEATS,
+                           index_help);
     if (rc != 0)
         return rc < 0 ? TIX_EXIT_OK : rc;
     parts p;
     tix_index *ix = NULL;
-    rc = parts_load(&p, o.files, o.nfiles, &o.engine, "index");
+    rc = parts_load_distinct(&p, o.files, o.nfiles, &o.engine, "index", o.allow_repeats);
     if (rc == TIX_EXIT_OK) {
         const tix_tic_meta *m = &p.meta;
         int need = runopts_cell_stats(&o);
         if (m->stats < need) {
-            fprintf(stderr, "techidx: %s needs statistics the parts do not keep (made with "
-                            "cube --no-stats)\n",
+            fprintf(stderr,
+                    "techidx: %s needs statistics the parts do not keep (made with "
+                    "cube --no-stats)\n",
                     need == TIX_CUBE_STATS_SUMS ? "--winsorize" : "--cells");
             rc = TIX_EXIT_FAIL;
         }

@@ -56,6 +56,9 @@ static const char run_help[] =
     "                  and decompresses, and it and N - 1 more parse 2 MB blocks;\n"
     "                  the output is the same for any N\n"
     "  --inflate B     isal|zlib: gzip back end (default isal when built with it)\n"
+    "  --allow-repeats\n"
+    "                  count an input given twice (or under two names) twice;\n"
+    "                  refused otherwise\n"
     "  -q, --quiet     no summary on stderr\n"
     "  -h, --help      this help\n"
     "\n"
@@ -68,16 +71,16 @@ static const char run_help[] =
     "Rejection reasons: field_count repeated_header empty_id bad_date bad_amount\n"
     "  bad_tech_amount amount_overflow tech_exceeds_amount empty_dimension\n"
     "  invalid_text unterminated_quote out_of_range duplicate_id\n"
+    "Two outputs may not be one file, nor an output an input.\n"
     "Exit status: 0 success, 1 data or I/O failure (also --strict rejects),\n"
-    "  2 usage error.\n";
-
+    "  2 usage error (also an input repeated, two outputs in one file).\n";
 
 int tix_cli_run(int argc, char **argv)
 {
     run_opts o;
     int rc = runopts_parse(argc, argv, &o, "run",
                            RUNOPTS_AGGREGATE | RUNOPTS_INDEX | RUNOPTS_OUTPUTS | RUNOPTS_READ |
-                               RUNOPTS_FILES,
+                               RUNOPTS_FILES | RUNOPTS_REPEATS,
                            run_help);
     if (rc != 0)
         return rc < 0 ? TIX_EXIT_OK : rc;

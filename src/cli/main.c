@@ -1,9 +1,12 @@
 /* techidx: command-line entry point. */
 #include <gsl/gsl_errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/cleanup.h"
 #include "cli/cli.h"
+#include "cli/stdfds.h"
 #include "cli/term.h"
 
 static void usage(FILE *f)
@@ -31,6 +34,15 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    /* Before anything is opened: a closed 1 or 2 would be the next file. */
+    if (stdfds_ensure() != 0)
+        return TIX_EXIT_FAIL;
+    /* Temporary files go away with SIGTERM, SIGINT, SIGHUP and SIGPIPE. */
+    cleanup_init();
+    /* A file size limit (ulimit -f) is then a write error, EFBIG, reported
+     * and cleaned up like a full disk, not a kill that leaves temporary
+     * files. */
+    signal(SIGXFSZ, SIG_IGN);
     /* GSL's default handler aborts; the library checks every status. */
     gsl_set_error_handler_off();
     if (argc < 2) {

@@ -16,6 +16,14 @@ typedef struct parts {
  * wrong (naming the file, and the option when parts differ). Free p with
  * parts_free whatever the result. */
 int parts_load(parts *p, char **files, int n, const tix_engine_opts *eo, const char *cmd);
+
+/* parts_load for index and merge: unless allow_repeats, parts that count
+ * the same input (an input name recorded in two of them) are refused,
+ * naming both parts and the input (exit 1: it is what the parts hold).
+ * Names repeated within one part were repeated on purpose (cube
+ * --allow-repeats) and stand. */
+int parts_load_distinct(parts *p, char **files, int n, const tix_engine_opts *eo, const char *cmd,
+                        int allow_repeats);
 void parts_free(parts *p);
 
 #endif

@@ -7,11 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/term.h"
-
 
 /* An escaped copy of (s, n) for a terminal; the caller frees it. */
 static char *escaped(const char *s, size_t n, size_t *len)
@@ -94,19 +92,37 @@ int pipe_open(outfile *f, const char *path)
     return -1;
 }
 
+/* pipe_open for an output held until commit when written through. */
+static int open_held(outfile *f, const char *path)
+{
+    if (outfile_open_held(f, path) == 0)
+        return 0;
+    term_error(path, 0, "cannot write: %s", strerror(errno));
+    return -1;
+}
+
+void pipe_write_error(const char *path, const outfile *f, tix_status st)
+{
+    int e = outfile_error(f);
+    term_error(path, 0, "cannot write: %s", st == TIX_E_IO && e ? strerror(e) : tix_strerror(st));
+}
 
 int pipe_ingest(const run_opts *o, pipe_ingest_state *in)
 {
+    tix_status st;
     memset(in, 0, sizeof *in);
-    if (o->rejects && (pipe_open(&in->rejects, o->rejects) != 0 ||
-                       tix_write_rejects_header(in->rejects.f) != TIX_OK))
+    if (o->rejects && pipe_open(&in->rejects, o->rejects) != 0)
         return TIX_EXIT_FAIL;
-    in->sink = (reject_sink){in->rejects.f, in->rejects.f && isatty(fileno(in->rejects.f))};
+    if (o->rejects && (st = tix_write_rejects_header(in->rejects.f)) != TIX_OK) {
+        pipe_write_error(o->rejects, &in->rejects, st);
+        return TIX_EXIT_FAIL;
+    }
+    in->sink = (reject_sink){in->rejects.f, in->rejects.f && in->rejects.tty};
     tix_engine_opts eo = o->engine;
     progress_init(&in->prog, o->files, o->nfiles, o->quiet);
     eo.progress = progress_update;
     eo.progress_ctx = &in->prog;
-    tix_status st = tix_engine_new(&in->engine, &eo, pipe_reject, &in->sink);
+    st = tix_engine_new(&in->engine, &eo, pipe_reject, &in->sink);
     if (st != TIX_OK) {
         fprintf(stderr, "techidx: %s\n", tix_strerror(st));
         return TIX_EXIT_FAIL;
@@ -116,7 +132,12 @@ int pipe_ingest(const run_opts *o, pipe_ingest_state *in)
         progress_next_file(&in->prog);
         if (st != TIX_OK) {
             progress_end(&in->prog);
-            pipe_engine_error(tix_engine_error(in->engine));
+            /* A rejects file that could not be written stops the engine
+             * at a row: the fault is the file's, not the row's. */
+            if (o->rejects && outfile_error(&in->rejects))
+                pipe_write_error(o->rejects, &in->rejects, TIX_E_IO);
+            else
+                pipe_engine_error(tix_engine_error(in->engine));
             return TIX_EXIT_FAIL;
         }
     }
@@ -157,57 +178,40 @@ int pipe_index(const run_opts *o, tix_cube *cube, tix_index **ix)
 int pipe_write(const run_opts *o, const tix_cube *cube, const tix_index *ix,
                const tix_run_info *info, const pipe_outputs *po)
 {
-    outfile csv = {0}, json = {0}, cells = {0}, contrib = {0};
-    int rc = TIX_EXIT_FAIL;
-    tix_status st;
-    (void)o;
-    if (po->cells) {
-        if (pipe_open(&cells, po->cells) != 0)
-            goto done;
-        if ((st = tix_write_cells_csv(cells.f, cube, ix)) != TIX_OK) {
-            term_error(po->cells, 0, "write failed: %s", tix_strerror(st));
-            goto done;
-        }
-    }
-    if (po->contributions) {
-        if (pipe_open(&contrib, po->contributions) != 0)
-            goto done;
-        if ((st = tix_write_contributions_csv(contrib.f, cube, ix)) != TIX_OK) {
-            term_error(po->contributions, 0, "write failed: %s", tix_strerror(st));
-            goto done;
-        }
-    }
-    if (po->index_json) {
-        if (pipe_open(&json, po->index_json) != 0)
-            goto done;
-        if ((st = tix_write_index_json(json.f, ix, info)) != TIX_OK) {
-            term_error(po->index_json, 0, "write failed: %s", tix_strerror(st));
-            goto done;
-        }
-    }
-    if (po->index_csv) {
-        if (pipe_open(&csv, po->index_csv) != 0)
-            goto done;
-        if ((st = tix_write_index_csv(csv.f, ix)) != TIX_OK) {
-            term_error(po->index_csv, 0, "write failed: %s", tix_strerror(st));
-            goto done;
-        }
-    }
     /* The side files first, the index last: a reader that waits for the
      * index finds the rest in place. */
-    outfile *all[] = {&cells, &contrib, &json, &csv};
-    const char *names[] = {po->cells, po->contributions, po->index_json, po->index_csv};
-    for (int i = 0; i < 4; i++)
-        if (names[i] && outfile_commit(all[i]) != 0) {
-            term_error(names[i], 0, "cannot write: %s", strerror(errno));
+    enum { CELLS, CONTRIB, JSON, CSV, N };
+    const char *names[N] = {po->cells, po->contributions, po->index_json, po->index_csv};
+    outfile f[N];
+    int rc = TIX_EXIT_FAIL;
+    (void)o;
+    memset(f, 0, sizeof f);
+    for (int i = 0; i < N; i++) {
+        if (!names[i])
+            continue;
+        if (open_held(&f[i], names[i]) != 0)
+            goto done;
+        tix_status st = i == CELLS     ? tix_write_cells_csv(f[i].f, cube, ix)
+                        : i == CONTRIB ? tix_write_contributions_csv(f[i].f, cube, ix)
+                        : i == JSON    ? tix_write_index_json(f[i].f, ix, info)
+                                       : tix_write_index_csv(f[i].f, ix);
+        if (st != TIX_OK) {
+            pipe_write_error(names[i], &f[i], st);
             goto done;
         }
+    }
+    /* Files renamed into place, then what is written through (stdout):
+     * a file that fails to commit leaves stdout untouched. */
+    for (int through = 0; through < 2; through++)
+        for (int i = 0; i < N; i++)
+            if (names[i] && outfile_is_through(&f[i]) == through && outfile_commit(&f[i]) != 0) {
+                term_error(names[i], 0, "cannot write: %s", strerror(errno));
+                goto done;
+            }
     rc = TIX_EXIT_OK;
 done:
-    outfile_abort(&csv);
-    outfile_abort(&json);
-    outfile_abort(&cells);
-    outfile_abort(&contrib);
+    for (int i = 0; i < N; i++)
+        outfile_abort(&f[i]);
     return rc;
 }
 
@@ -242,12 +246,16 @@ int pipe_save_tic(const char *path, tix_cube *cube, const tix_tic_meta *meta)
         return TIX_EXIT_FAIL;
     }
     outfile o;
-    if (pipe_open(&o, path) != 0)
+    if (open_held(&o, path) != 0)
         return TIX_EXIT_FAIL;
     st = tix_tic_write(o.f, cube, meta);
-    if (st != TIX_OK || outfile_commit(&o) != 0) {
-        term_error(path, 0, "cannot write: %s", st != TIX_OK ? tix_strerror(st) : strerror(errno));
+    if (st != TIX_OK) {
+        pipe_write_error(path, &o, st);
         outfile_abort(&o);
+        return TIX_EXIT_FAIL;
+    }
+    if (outfile_commit(&o) != 0) {
+        term_error(path, 0, "cannot write: %s", strerror(errno));
         return TIX_EXIT_FAIL;
     }
     return TIX_EXIT_OK;

@@ -16,7 +16,8 @@ typedef struct reject_sink {
 } reject_sink;
 
 /* The engine's reject callback: one row of the rejects file (ctx a
- * reject_sink; nothing when its f is NULL). */
+ * reject_sink; nothing when its f is NULL). A failed write returns
+ * TIX_E_IO, which stops the engine. */
 tix_status pipe_reject(void *ctx, const tix_reject *rej);
 
 typedef struct pipe_ingest_state {
@@ -27,8 +28,8 @@ typedef struct pipe_ingest_state {
 } pipe_ingest_state;
 
 /* Reads o->files with o->engine into in->engine, writing o->rejects and,
- * unless o->quiet, the progress line (on a terminal) and the row summary. Free with pipe_ingest_free whatever
- * the result. */
+ * unless o->quiet, the progress line (on a terminal) and the row summary. Free with
+ * pipe_ingest_free whatever the result. */
 int pipe_ingest(const run_opts *o, pipe_ingest_state *in);
 void pipe_ingest_free(pipe_ingest_state *in);
 
@@ -41,8 +42,10 @@ typedef struct pipe_outputs {
     const char *index_csv, *index_json, *cells, *contributions;
 } pipe_outputs;
 
-/* Writes the outputs, each complete or not at all (outfile.h), the index
- * last. */
+/* Writes the outputs, each complete or not at all (outfile.h): the files
+ * renamed into place first (the index last of them), then those written
+ * through (stdout, devices), which are held in memory until then, so that
+ * a failure anywhere writes nothing to stdout. */
 int pipe_write(const run_opts *o, const tix_cube *cube, const tix_index *ix,
                const tix_run_info *info, const pipe_outputs *po);
 
@@ -66,5 +69,9 @@ void pipe_engine_error(const tix_error *e);
 
 /* outfile_open with the error printed. Returns 0 or -1. */
 int pipe_open(outfile *f, const char *path);
+
+/* "techidx: PATH: cannot write: REASON" for a writer's status st on f: the
+ * errno kept by f for TIX_E_IO (a full disk says so), else st's text. */
+void pipe_write_error(const char *path, const outfile *f, tix_status st);
 
 #endif

@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/paths.h"
 
 int runopts_usage_error(const char *cmd, const char *fmt, ...)
 {
@@ -64,7 +66,8 @@ enum {
     OPT_MIN_CONTRACTS,
     OPT_CONTRIBUTIONS,
     OPT_WINSORIZE,
-    OPT_WINSOR_WINDOW
+    OPT_WINSOR_WINDOW,
+    OPT_ALLOW_REPEATS
 };
 
 /* The group of each option, by its getopt value. */
@@ -101,6 +104,8 @@ static unsigned group_of(int c)
     case OPT_THREADS:
     case OPT_INFLATE:
         return RUNOPTS_READ;
+    case OPT_ALLOW_REPEATS:
+        return RUNOPTS_REPEATS;
     default: /* -q, -h, --max-memory (reading or merging), errors */
         return 0;
     }
@@ -118,6 +123,8 @@ static const char *not_here(unsigned g)
                "publish --init)";
     case RUNOPTS_OUTPUTS:
         return "names an output this command does not write";
+    case RUNOPTS_REPEATS:
+        return "applies to the operands of run, cube, merge and index";
     default:
         return "applies to reading CSV input files";
     }
@@ -156,6 +163,163 @@ static const char *abbreviated(int argc, char **argv, const struct option *longs
     return NULL;
 }
 
+/* ---- files named twice ---------------------------------------------------- */
+
+/* A name on the command line and what it is: its normalised path, and its
+ * device and inode when it exists. */
+typedef struct named {
+    const char *name;
+    const char *what; /* the option, or NULL for an operand */
+    char *norm;       /* path_normalize(name), or NULL (then name is used) */
+    int exists;
+    dev_t dev;
+    ino_t ino;
+    size_t at; /* position among the operands */
+} named;
+
+static void named_init(named *n, const char *name, const char *what, size_t at)
+{
+    struct stat st;
+    n->name = name;
+    n->what = what;
+    n->at = at;
+    int dash = strcmp(name, "-") == 0;
+    n->norm = dash ? NULL : path_normalize(name);
+    /* "-" is stdin among the operands (an output "-" is on_stdout). */
+    n->exists = dash ? what == NULL && fstat(STDIN_FILENO, &st) == 0 : stat(name, &st) == 0;
+    if (n->exists) {
+        n->dev = st.st_dev;
+        n->ino = st.st_ino;
+    }
+}
+
+static const char *norm_of(const named *n) { return n->norm ? n->norm : n->name; }
+
+/* One file under two names: the same normalised path (the file need not
+ * exist), or the same device and inode (links, symlinks, /dev/fd/N). */
+static int one_file(const named *a, const named *b)
+{
+    return strcmp(norm_of(a), norm_of(b)) == 0 ||
+           (a->exists && b->exists && a->dev == b->dev && a->ino == b->ino);
+}
+
+/* Whether the output name writes to fd 1 (outfile.h: "-" or stdout's file). */
+static int on_stdout(const named *n)
+{
+    struct stat st;
+    if (strcmp(n->name, "-") == 0)
+        return 1;
+    return n->exists && fstat(STDOUT_FILENO, &st) == 0 && st.st_dev == n->dev &&
+           st.st_ino == n->ino;
+}
+
+static int by_norm(const void *a, const void *b)
+{
+    const named *x = a, *y = b;
+    int c = strcmp(norm_of(x), norm_of(y));
+    return c ? c : (x->at > y->at) - (x->at < y->at);
+}
+
+static int by_inode(const void *a, const void *b)
+{
+    const named *x = a, *y = b;
+    if (x->exists != y->exists)
+        return x->exists - y->exists;
+    if (x->exists && x->dev != y->dev)
+        return x->dev < y->dev ? -1 : 1;
+    if (x->exists && x->ino != y->ino)
+        return x->ino < y->ino ? -1 : 1;
+    return (x->at > y->at) - (x->at < y->at);
+}
+
+/* The first pair of operands (by the later one's position, then the
+ * earlier's) that name one file, from neighbours in both sort orders:
+ * n log n for thousands of dumps. Returns 0 when there is none. */
+static int repeated_operand(named *ops, size_t n, size_t *first, size_t *second)
+{
+    int found = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        qsort(ops, n, sizeof *ops, pass ? by_inode : by_norm);
+        for (size_t i = 1; i < n; i++) {
+            if (!one_file(&ops[i - 1], &ops[i]))
+                continue;
+            /* Within a run of equal ones, the two earliest are neighbours
+             * at its start: sorted by position. */
+            size_t a = ops[i - 1].at, b = ops[i].at;
+            if (!found || b < *second || (b == *second && a < *first)) {
+                *first = a;
+                *second = b;
+                found = 1;
+            }
+        }
+    }
+    return found;
+}
+
+static int check_files(const run_opts *o, const char *cmd, unsigned groups, int output_given)
+{
+    int rc = 0;
+    size_t nops = groups & RUNOPTS_FILES ? (size_t)o->nfiles : 0;
+    named outs[4];
+    size_t nouts = 0;
+    named *ops = calloc(nops ? nops : 1, sizeof *ops);
+    if (!ops) {
+        fprintf(stderr, "techidx %s: out of memory\n", cmd);
+        return TIX_EXIT_FAIL;
+    }
+    if (groups & RUNOPTS_OUTPUTS)
+        named_init(&outs[nouts++], o->output, output_given ? "-o" : "the index (stdout)", 0);
+    if (o->cells)
+        named_init(&outs[nouts++], o->cells, "--cells", 0);
+    if (o->contributions)
+        named_init(&outs[nouts++], o->contributions, "--contributions", 0);
+    if (o->rejects)
+        named_init(&outs[nouts++], o->rejects, "--rejects", 0);
+    for (size_t i = 0; i < nouts && !rc; i++)
+        for (size_t k = i + 1; k < nouts && !rc; k++) {
+            if (on_stdout(&outs[i]) && on_stdout(&outs[k]))
+                rc = usage_error("%s and %s both write to stdout", outs[i].what, outs[k].what);
+            else if (one_file(&outs[i], &outs[k]))
+                rc = usage_error("%s and %s name the same file ('%s', '%s')", outs[i].what,
+                                 outs[k].what, outs[i].name, outs[k].name);
+        }
+    for (size_t i = 0; i < nops; i++)
+        named_init(&ops[i], o->files[i], NULL, i);
+    /* An output renamed onto an operand would replace it (a dump with its
+     * rejects); merge may replace one of its parts. */
+    for (size_t i = 0; i < nouts && !rc && !(groups & RUNOPTS_INPLACE); i++)
+        for (size_t k = 0; k < nops && !rc; k++)
+            if (strcmp(ops[k].name, "-") != 0 && !on_stdout(&outs[i]) &&
+                one_file(&outs[i], &ops[k]))
+                rc = usage_error("%s '%s' would replace the input '%s'", outs[i].what, outs[i].name,
+                                 ops[k].name);
+    size_t stdin_at = nops;
+    for (size_t i = 0; i < nops && !rc; i++)
+        if (strcmp(ops[i].name, "-") == 0) {
+            if (stdin_at < nops)
+                rc = usage_error("'-' (stdin) is given twice: it can be read once");
+            stdin_at = i;
+        }
+    size_t a = 0, b = 0;
+    if (!rc && (groups & RUNOPTS_REPEATS) && !o->allow_repeats &&
+        repeated_operand(ops, nops, &a, &b)) {
+        if (strcmp(o->files[a], o->files[b]) == 0)
+            rc = usage_error("the input '%s' is given twice (--allow-repeats if it is to "
+                             "count twice)",
+                             o->files[a]);
+        else
+            rc = usage_error("'%s' and '%s' are the same input (--allow-repeats if it is to "
+                             "count twice)",
+                             o->files[a], o->files[b]);
+    }
+    for (size_t i = 0; i < nouts; i++)
+        free(outs[i].norm);
+    for (size_t i = 0; i < nops; i++)
+        free(ops[i].norm);
+    free(ops);
+    return rc;
+}
+
 int runopts_parse(int argc, char **argv, run_opts *o, const char *cmd, unsigned groups,
                   const char *help)
 {
@@ -187,6 +351,7 @@ int runopts_parse(int argc, char **argv, run_opts *o, const char *cmd, unsigned 
         {"contributions", required_argument, NULL, OPT_CONTRIBUTIONS},
         {"winsorize", required_argument, NULL, OPT_WINSORIZE},
         {"winsorize-window", required_argument, NULL, OPT_WINSOR_WINDOW},
+        {"allow-repeats", no_argument, NULL, OPT_ALLOW_REPEATS},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -204,8 +369,9 @@ int runopts_parse(int argc, char **argv, run_opts *o, const char *cmd, unsigned 
         return usage_error("unknown option '%s' (options are not abbreviated)", abbrev);
     opterr = 0;
     optind = 1;
-    int c;
+    int c, rc;
     int li = -1;
+    int output_given = 0;
     while ((c = getopt_long(argc, argv, ":o:qh", longs, &li)) != -1) {
         unsigned g = group_of(c);
         if (g && !(groups & g)) {
@@ -297,6 +463,7 @@ int runopts_parse(int argc, char **argv, run_opts *o, const char *cmd, unsigned 
             break;
         case 'o':
             o->output = optarg;
+            output_given = 1;
             break;
         case OPT_FORMAT:
             if (strcmp(optarg, "csv") == 0)
@@ -359,6 +526,9 @@ int runopts_parse(int argc, char **argv, run_opts *o, const char *cmd, unsigned 
         case OPT_DEDUP:
             o->engine.dedup = 1;
             break;
+        case OPT_ALLOW_REPEATS:
+            o->allow_repeats = 1;
+            break;
         case OPT_MAX_RECORD:
         case OPT_MAX_FIELDS:
         case OPT_MAX_CELLS:
@@ -411,8 +581,8 @@ int runopts_parse(int argc, char **argv, run_opts *o, const char *cmd, unsigned 
     }
     if (o->base_label)
         o->index.has_base = 1;
-    int geks = o->index.method == TIX_METHOD_GEKS_FISHER ||
-               o->index.method == TIX_METHOD_GEKS_TORNQVIST;
+    int geks =
+        o->index.method == TIX_METHOD_GEKS_FISHER || o->index.method == TIX_METHOD_GEKS_TORNQVIST;
     if (geks && o->chain_given)
         return usage_error("--chain applies to bilateral methods; GEKS is neither chained nor "
                            "fixed-base (see --window and --splice)");
@@ -421,12 +591,8 @@ int runopts_parse(int argc, char **argv, run_opts *o, const char *cmd, unsigned 
     if (o->contributions && (geks || o->index.chain != TIX_CHAIN_CHAINED))
         return usage_error("--contributions decomposes chained links: use --chain chained and a "
                            "bilateral --method");
-    const char *named[] = {o->output, o->cells, o->rejects, o->contributions};
-    for (size_t i = 0; i < 4; i++)
-        for (size_t k = i + 1; k < 4; k++)
-            if (named[i] && named[k] && strcmp(named[i], "-") != 0 &&
-                strcmp(named[i], named[k]) == 0)
-                return usage_error("output file '%s' is named twice", named[i]);
+    if ((rc = check_files(o, cmd, groups, output_given)) != 0)
+        return rc;
     o->engine.maps = o->maps;
     o->engine.nmaps = o->nmaps;
     if (o->index.winsor_window && !(o->index.winsorize > 0))
@@ -434,7 +600,6 @@ int runopts_parse(int argc, char **argv, run_opts *o, const char *cmd, unsigned 
     o->engine.cell_stats = runopts_cell_stats(o);
     return 0;
 }
-
 
 int runopts_cell_stats(const run_opts *o)
 {

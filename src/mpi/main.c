@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <gsl/gsl_errno.h>
 #include <sched.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <mpi.h>
@@ -23,10 +24,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli/cleanup.h"
 #include "cli/cli.h"
 #include "cli/outfile.h"
 #include "cli/pipeline.h"
 #include "cli/runopts.h"
+#include "cli/stdfds.h"
 #include "cli/term.h"
 
 static const char mpi_help[] =
@@ -286,8 +289,14 @@ done:
 
 int main(int argc, char **argv)
 {
+    /* As techidx (src/cli/main.c); the signal handlers after MPI_Init,
+     * so that they are ours whatever it installs. */
+    if (stdfds_ensure() != 0)
+        return TIX_EXIT_FAIL;
     gsl_set_error_handler_off();
     MPI_Init(&argc, &argv);
+    cleanup_init();
+    signal(SIGXFSZ, SIG_IGN);
     int rank, size;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
@@ -316,7 +325,7 @@ int main(int argc, char **argv)
     }
     int prc = runopts_parse(argc - 1, argv + 1, &o, "run",
                             RUNOPTS_AGGREGATE | RUNOPTS_INDEX | RUNOPTS_OUTPUTS | RUNOPTS_READ |
-                                RUNOPTS_FILES,
+                                RUNOPTS_FILES | RUNOPTS_REPEATS,
                             rank == 0 ? mpi_help : "");
     if (saved >= 0) {
         fflush(stderr);

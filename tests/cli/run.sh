@@ -9,7 +9,10 @@
 #   VALGRIND=1 sh tests/cli/run.sh path/to/techidx
 #       every techidx call runs under valgrind (memcheck, all leak kinds are
 #       errors); any report lands in stderr and fails the case. Cases with a
-#       file named `slow` are skipped there.
+#       file named `slow` are skipped there, and so are those with a file
+#       named `no-valgrind` saying why valgrind cannot run them.
+#   Cases with a file named `no-sanitizer` (saying why) are skipped when the
+#   binary is built with ASan, UBSan or TSan (make test's san and tsan runs).
 #   ONLY='parallel_* threads_*' sh tests/cli/run.sh ...   only the cases named
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -30,6 +33,8 @@ exec valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=all \\
 WRAP
     chmod +x "$TECHIDX"
 fi
+sanitized=0
+ldd "$TECHIDX" 2>/dev/null | grep -q 'libasan\|libtsan\|libubsan' && sanitized=1
 export TECHIDX DATA
 for dir in "$here"/cases/*/; do
     name=$(basename "$dir")
@@ -40,7 +45,11 @@ for dir in "$here"/cases/*/; do
         done
         [ $keep = 1 ] || continue
     fi
-    if [ "${VALGRIND:-0}" = 1 ] && [ -e "$dir/slow" ]; then
+    if [ "${VALGRIND:-0}" = 1 ] && { [ -e "$dir/slow" ] || [ -e "$dir/no-valgrind" ]; }; then
+        skip=$((skip + 1))
+        continue
+    fi
+    if [ $sanitized = 1 ] && [ -e "$dir/no-sanitizer" ]; then
         skip=$((skip + 1))
         continue
     fi

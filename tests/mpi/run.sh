@@ -64,4 +64,17 @@ else
     echo "FAIL: usage error (exit $rc): $(cat err.txt)"
     fail=1
 fi
+# One dump under two names would be counted twice, on two ranks.
+run_mpi 2 "$MPI" run -q -o never.csv b.csv ./b.csv > /dev/null 2> err.txt
+rc=$?
+if [ $rc = 2 ] && [ "$(grep -c "'b.csv' and './b.csv' are the same input" err.txt)" = 1 ] &&
+    [ ! -e never.csv ]; then
+    echo "ok: a repeated input is refused once, exit 2"
+else
+    echo "FAIL: repeated input (exit $rc): $(cat err.txt)"
+    fail=1
+fi
+run_mpi 2 "$MPI" run -q --allow-repeats -o i2.csv b.csv ./b.csv &&
+    "$T" run -q --allow-repeats -o i1.csv b.csv ./b.csv && cmp -s i1.csv i2.csv &&
+    echo "ok: --allow-repeats: identical to run" || { echo "FAIL: --allow-repeats"; fail=1; }
 exit $fail
