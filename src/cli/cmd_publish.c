@@ -442,6 +442,8 @@ static int ingest_one(job *j, const char *file, reject_sink *sink, int quiet, st
     snprintf(name, sizeof name, "%s.tic", in->sha256);
     char *path = path_join(j->jn.parts, name);
     int rc = path ? pipe_save_tic(path, c, &m) : TIX_EXIT_FAIL;
+    if (rc == TIX_EXIT_OK)
+        journal_track(&j->jn, "parts", name);
     uint64_t size;
     if (rc == TIX_EXIT_OK && sha256_file(path, in->part_sha256, &size) != 0) {
         term_error(path, 0, "cannot read: %s", strerror(errno));

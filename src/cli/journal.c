@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli/cleanup.h"
 #include "cli/fsops.h"
 #include "cli/paths.h"
 #include "cli/sha256.h"
@@ -52,8 +53,36 @@ static int fail(char *err, size_t errlen, const char *what, const char *path)
     return -1;
 }
 
+/* A signal during the preparation removes the work directory: its files
+ * (the release's are known by name; parts are tracked as made), then its
+ * directories, newest first. Once committed, nothing of it is removed. */
+static void track(journal *j, const char *path, int is_dir)
+{
+    if (j->nids < (int)(sizeof j->ids / sizeof j->ids[0]))
+        j->ids[j->nids++] = cleanup_add(path, is_dir);
+}
+
+static void forget_all(journal *j)
+{
+    for (int i = 0; i < j->nids; i++)
+        cleanup_forget(j->ids[i]);
+    j->nids = 0;
+}
+
+void journal_track(journal *j, const char *subdir, const char *name)
+{
+    char *dir = path_join(j->work, subdir), *p = dir ? path_join(dir, name) : NULL;
+    if (p)
+        track(j, p, 0);
+    free(dir);
+    free(p);
+}
+
 int journal_begin(journal *j, const char *dir, char *err, size_t errlen)
 {
+    static const char *const files[] = {"index.csv",         "index.json",    "cells.csv",
+                                        "contributions.csv", "revisions.csv", "rejects.csv",
+                                        "chart.svg",         "MANIFEST"};
     memset(j, 0, sizeof *j);
     j->dir = strdup(dir);
     j->work = path_join(dir, WORK_PREFIX "XXXXXX");
@@ -67,6 +96,7 @@ int journal_begin(journal *j, const char *dir, char *err, size_t errlen)
         j->work = NULL;
         return -1;
     }
+    track(j, j->work, 1);
     j->parts = path_join(j->work, "parts");
     j->release = path_join(j->work, "release");
     if (!j->parts || !j->release) {
@@ -75,8 +105,13 @@ int journal_begin(journal *j, const char *dir, char *err, size_t errlen)
     }
     if (mkdir(j->parts, 0777) != 0)
         return fail(err, errlen, "cannot make", j->parts);
+    track(j, j->parts, 1);
     if (mkdir(j->release, 0777) != 0)
         return fail(err, errlen, "cannot make", j->release);
+    track(j, j->release, 1);
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+        journal_track(j, "release", files[i]);
+    journal_track(j, ".", "state.json");
     return 0;
 }
 
@@ -84,6 +119,7 @@ void journal_free(journal *j)
 {
     if (j->work)
         fs_remove_tree(j->work);
+    forget_all(j);
     free(j->dir);
     free(j->work);
     free(j->parts);
@@ -264,6 +300,7 @@ int journal_commit(journal *j, char *err, size_t errlen)
         free(commit);
         return -1;
     }
+    forget_all(j); /* the paths are gone; .commit is not for a signal to remove */
     /* Committed: the work directory is now DIR/.commit, and not ours to
      * remove if what follows fails. */
     free(j->work);

@@ -27,11 +27,17 @@ typedef struct journal {
     char *work;    /* DIR/.work-XXXXXX, NULL once committed */
     char *parts;   /* work/parts */
     char *release; /* work/release */
+    int ids[64];   /* cleanup.h slots of the work directory and its files */
+    int nids;
 } journal;
 
 /* Makes DIR/.work-XXXXXX with parts/ and release/. The caller holds the
  * lock. Returns 0, or -1 with a message in err. */
 int journal_begin(journal *j, const char *dir, char *err, size_t errlen);
+
+/* Registers a file made in the work directory (a part), so that a signal
+ * removes it with the rest (cleanup.h). Its last path component only. */
+void journal_track(journal *j, const char *subdir, const char *name);
 
 /* Commits the prepared work (work/state.json must be written: its last
  * release names the week) and puts it in place. Returns 0; 1 when the
