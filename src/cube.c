@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "bytes_internal.h"
+#include "cube_internal.h"
 
 __extension__ typedef unsigned __int128 u128;
 
@@ -512,9 +513,9 @@ static tix_status merge_check(const tix_cube *dst, const tix_cube *src)
 }
 
 /* The public view of a pair: cell as given by the caller. */
-static tix_cube_pair pair_view(const pair *p, uint32_t cell)
+static cube_pair pair_view(const pair *p, uint32_t cell)
 {
-    return (tix_cube_pair){p->period,
+    return (cube_pair){p->period,
                            cell,
                            p->n,
                            p->sum,
@@ -531,7 +532,7 @@ static tix_cube_pair pair_view(const pair *p, uint32_t cell)
 }
 
 /* Adds sp's aggregates to dp, which the caller has checked they fit. */
-static tix_status absorb(tix_cube *dst, pair *dp, const tix_cube_pair *sp)
+static tix_status absorb(tix_cube *dst, pair *dp, const cube_pair *sp)
 {
     dp->n += sp->n;
     dp->sum += sp->sum;
@@ -580,7 +581,7 @@ tix_status tix_cube_merge(tix_cube *dst, const tix_cube *src)
         if (st == TIX_OK)
             st = pair_for(dst, sp->period, id, &dp, &fresh);
         if (st == TIX_OK) {
-            tix_cube_pair v = pair_view(sp, sp->cell);
+            cube_pair v = pair_view(sp, sp->cell);
             st = absorb(dst, dp, &v); /* merge_check made sure it fits */
         }
     }
@@ -590,7 +591,7 @@ tix_status tix_cube_merge(tix_cube *dst, const tix_cube *src)
     return st;
 }
 
-tix_status tix_cube_pair_at(const tix_cube *c, size_t v, tix_cube_pair *out)
+tix_status cube_pair_at(const tix_cube *c, size_t v, cube_pair *out)
 {
     if (!c->final || v >= c->npairs)
         return TIX_E_INVALID;
@@ -599,7 +600,7 @@ tix_status tix_cube_pair_at(const tix_cube *c, size_t v, tix_cube_pair *out)
 }
 
 /* Whether a pair's state is one that adding amounts could have made. */
-static int pair_valid(const tix_cube *c, const tix_cube_pair *p)
+static int pair_valid(const tix_cube *c, const cube_pair *p)
 {
     if (p->n == 0 || p->sum < 0)
         return 0;
@@ -623,7 +624,7 @@ static int pair_valid(const tix_cube *c, const tix_cube_pair *p)
            (c->opts.cell_stats != TIX_CUBE_STATS_SUMS || summed == p->sum);
 }
 
-tix_status tix_cube_put_pair(tix_cube *c, const char *cell, size_t len, const tix_cube_pair *sp)
+tix_status cube_put_pair(tix_cube *c, const char *cell, size_t len, const cube_pair *sp)
 {
     if (c->final || !pair_valid(c, sp))
         return TIX_E_INVALID;
@@ -668,7 +669,7 @@ int tix_cube_days(const tix_cube *c, int32_t *first, int32_t *last)
     return 1;
 }
 
-void tix_cube_note_days(tix_cube *c, int32_t first, int32_t last)
+void cube_note_days(tix_cube *c, int32_t first, int32_t last)
 {
     if (first <= last)
         note_days(c, first, last);

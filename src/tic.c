@@ -5,6 +5,8 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "cube_internal.h"
+
 static const char magic[8] = {'T', 'I', 'X', 'C', 'U', 'B', 'E', '\n'};
 
 /* Longest cell name a file may hold: the reader's record limit. */
@@ -57,8 +59,8 @@ tix_status tix_tic_write(FILE *f, const tix_cube *cube, const tix_tic_meta *meta
         tix_cube_entries(cube, i, &n);
         np += n;
     }
-    tix_cube_pair probe;
-    if (np > 0 && tix_cube_pair_at(cube, 0, &probe) != TIX_OK)
+    cube_pair probe;
+    if (np > 0 && cube_pair_at(cube, 0, &probe) != TIX_OK)
         return TIX_E_INVALID; /* not finalized */
     int stats = tix_cube_stats_kind(cube);
     outbuf o = {f, crc32(0, Z_NULL, 0), 0};
@@ -105,8 +107,8 @@ tix_status tix_tic_write(FILE *f, const tix_cube *cube, const tix_tic_meta *meta
     }
     put_u64(&o, np);
     for (size_t v = 0; v < np; v++) {
-        tix_cube_pair p;
-        tix_cube_pair_at(cube, v, &p);
+        cube_pair p;
+        cube_pair_at(cube, v, &p);
         put_i32(&o, p.period);
         put_u32(&o, p.cell);
         put_u64(&o, p.n);
@@ -330,7 +332,7 @@ tix_status tix_tic_read(FILE *f, const tix_cube_opts *opts, tix_cube **out, tix_
         goto done;
     }
     for (uint64_t v = 0; v < npairs && i.st == TIX_OK; v++) {
-        tix_cube_pair p;
+        cube_pair p;
         memset(&p, 0, sizeof p);
         p.period = get_i32(&i);
         p.cell = get_u32(&i);
@@ -394,7 +396,7 @@ tix_status tix_tic_read(FILE *f, const tix_cube_opts *opts, tix_cube **out, tix_
         }
         prev_period = p.period;
         prev_cell = p.cell;
-        st = tix_cube_put_pair(c, names[p.cell], lens[p.cell], &p);
+        st = cube_put_pair(c, names[p.cell], lens[p.cell], &p);
         if (st == TIX_E_INVALID) {
             st = TIX_OK;
             fail(&i, "pair %llu is not one adding rows could make", (unsigned long long)v);
@@ -411,7 +413,7 @@ tix_status tix_tic_read(FILE *f, const tix_cube_opts *opts, tix_cube **out, tix_
     if (i.st == TIX_OK && fgetc(f) != EOF)
         fail(&i, "bytes after the end of the cube");
     if (i.st == TIX_OK && (first <= last))
-        tix_cube_note_days(c, first, last);
+        cube_note_days(c, first, last);
 done:
     if (st == TIX_OK)
         st = i.st;

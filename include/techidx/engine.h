@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "techidx/base.h"
 #include "techidx/budget.h"
 #include "techidx/cube.h"
 #include "techidx/idset.h"
@@ -21,35 +22,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-typedef enum tix_measure {
-    TIX_MEASURE_TECH_AMOUNT = 0, /* technology transaction amount (技术交易额) */
-    TIX_MEASURE_AMOUNT = 1       /* contract amount (合同成交额) */
-} tix_measure;
-
-/* "tech_amount", "amount". */
-const char *tix_measure_name(tix_measure m);
-tix_status tix_measure_parse(const char *name, tix_measure *m);
-
-/* Row accounting; read = accepted + rejected always holds. */
-typedef struct tix_counts {
-    uint64_t read, accepted, rejected;
-    uint64_t by_reason[TIX_REASON_COUNT];
-    uint64_t bytes;  /* decompressed bytes */
-    uint64_t inputs; /* inputs completed */
-} tix_counts;
-
-/* A rejected row. Strings are borrowed for the duration of the call. */
-typedef struct tix_reject {
-    const char *input; /* input name as given */
-    uint64_t line;     /* line on which the record starts */
-    tix_reason reason;
-    const char *raw; /* the record's raw text */
-    size_t raw_len;
-} tix_reject;
-
-/* Receives each rejected row; anything but TIX_OK stops the engine. */
-typedef tix_status (*tix_reject_fn)(void *ctx, const tix_reject *rej);
 
 #define TIX_ENGINE_MAX_MEMORY ((size_t)1 << 30)
 

@@ -28,8 +28,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "techidx/base.h"
 #include "techidx/cube.h"
-#include "techidx/engine.h"
 #include "techidx/status.h"
 
 #ifdef __cplusplus

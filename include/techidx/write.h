@@ -12,8 +12,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "techidx/base.h"
 #include "techidx/cube.h"
-#include "techidx/engine.h"
 #include "techidx/index.h"
 #include "techidx/status.h"
 
