@@ -3,7 +3,9 @@
 # The first build installs the Debian packages it needs (apt-get, as root)
 # when they are missing; see DEB_PKGS below.
 
-VERSION   := 0.1.0
+# The version is written once, in include/techidx/version.h.
+VERSION   := $(shell sed -n 's/^.define TIX_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)$$/\2/p' \
+               include/techidx/version.h | paste -sd.)
 PREFIX    ?= /usr/local
 DESTDIR   ?=
 BUILD     ?= build
@@ -30,7 +32,7 @@ CLI_PKGS  := cairo fontconfig nettle
 CLI_CFLAGS = $(shell pkg-config --cflags $(CLI_PKGS))
 CLI_LIBS   = $(shell pkg-config --libs $(CLI_PKGS))
 ALL_CFLAGS = $(WARN) $(WERROR) $(OPT) $(SAN) -fPIC -Iinclude -Isrc \
-             -D_POSIX_C_SOURCE=200809L -DTIX_VERSION='"$(VERSION)"' \
+             -D_POSIX_C_SOURCE=200809L \
              $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
 
