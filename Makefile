@@ -49,7 +49,7 @@ STAMP     := $(BUILD)/.deps-ok
 SOMAJOR   := 0
 SONAME    := libtechidx.so.$(SOMAJOR)
 
-.PHONY: all deps test check unit golden replay valgrind crash-test tsan asan ubsan bench install \
+.PHONY: all deps test check abi-check unit golden replay valgrind crash-test tsan asan ubsan bench install \
         uninstall clean format help samples demo fuzz weekly mpi mpi-deps mpi-test
 all: techidx $(BUILD)/libtechidx.a $(BUILD)/$(SONAME)
 
@@ -103,6 +103,8 @@ $(BUILD)/techidx: $(CLI_OBJ) $(BUILD)/libtechidx.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libtechidx.a $(PKG_LIBS) $(CLI_LIBS)
 
 $(CLI_OBJ): ALL_CFLAGS += $(CLI_CFLAGS)
+# The shared library exports the functions marked TIX_API and nothing else.
+$(LIB_OBJ): ALL_CFLAGS += -fvisibility=hidden
 
 techidx: $(BUILD)/techidx
 	cp $< $@
@@ -137,6 +139,18 @@ replay: $(REPLAY)
 
 check: unit golden replay
 
+# The shared library exports exactly the functions its headers declare with
+# TIX_API: nothing internal, nothing missing.
+abi-check: $(BUILD)/$(SONAME)
+	@nm -D --defined-only $(BUILD)/$(SONAME) | awk '{print $$3}' | sort > $(BUILD)/abi-exported
+	@sed -n 's/^TIX_API .*[ *]\(tix_[a-z0-9_]*\)(.*/\1/p' include/techidx/*.h | sort \
+	  > $(BUILD)/abi-declared
+	@if grep -v '^tix_' $(BUILD)/abi-exported; then \
+	  echo "abi-check: $(SONAME) exports the symbols above, outside the API" >&2; exit 1; fi
+	@diff -u $(BUILD)/abi-declared $(BUILD)/abi-exported >&2 || { \
+	  echo "abi-check: TIX_API declarations (-) and $(SONAME) exports (+) differ" >&2; exit 1; }
+	@echo "abi-check: $(SONAME) exports the $$(wc -l < $(BUILD)/abi-exported) TIX_API functions only"
+
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # The golden CLI cases again with every techidx call under valgrind.
 valgrind: $(BUILD)/techidx
@@ -153,7 +167,7 @@ tsan:
 	TSAN_OPTIONS=halt_on_error=1 ONLY='parallel_* threads_*' sh tests/cli/run.sh build/tsan/techidx
 
 test:
-	$(MAKE) BUILD=build/check WERROR=-Werror check valgrind crash-test
+	$(MAKE) BUILD=build/check WERROR=-Werror check abi-check valgrind crash-test
 	$(MAKE) BUILD=build/check WERROR=-Werror mpi-test
 	$(MAKE) WERROR=-Werror tsan
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "techidx/api.h"
 #include "techidx/record.h"
 #include "techidx/status.h"
 
@@ -21,8 +22,8 @@ typedef enum tix_measure {
 } tix_measure;
 
 /* "tech_amount", "amount". */
-const char *tix_measure_name(tix_measure m);
-tix_status tix_measure_parse(const char *name, tix_measure *m);
+TIX_API const char *tix_measure_name(tix_measure m);
+TIX_API tix_status tix_measure_parse(const char *name, tix_measure *m);
 
 /* Row accounting; read = accepted + rejected always holds. */
 typedef struct tix_counts {

@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include "techidx/api.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -16,10 +18,10 @@ typedef struct tix_budget {
 
 /* Reserves n bytes. Returns 1 and counts them when they fit (always for a
  * NULL budget or limit 0), else 0 and changes nothing. */
-int tix_budget_take(tix_budget *b, size_t n);
+TIX_API int tix_budget_take(tix_budget *b, size_t n);
 
 /* Returns n bytes reserved earlier. Accepts a NULL budget. */
-void tix_budget_give(tix_budget *b, size_t n);
+TIX_API void tix_budget_give(tix_budget *b, size_t n);
 
 #ifdef __cplusplus
 }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "techidx/api.h"
 #include "techidx/base.h"
 #include "techidx/budget.h"
 #include "techidx/cube.h"
@@ -29,7 +30,7 @@ typedef struct tix_engine_opts {
     tix_period_kind period;
     tix_column dimension; /* the cells: sector by default */
     tix_measure measure;
-    int cell_stats;             /* TIX_CUBE_STATS (for --cells) or TIX_CUBE_STATS_SUMS (winsorizing) */
+    int cell_stats; /* TIX_CUBE_STATS (for --cells) or TIX_CUBE_STATS_SUMS (winsorizing) */
     const tix_header_map *maps; /* borrowed; must outlive the engine */
     size_t nmaps;
     int dedup;                /* reject a repeated contract_id (duplicate_id), keeping the
@@ -70,8 +71,8 @@ typedef struct tix_engine tix_engine;
 /* Creates an engine; on_reject may be NULL. opts (and the maps it points
  * to) must stay valid while the engine lives. Returns TIX_OK, TIX_E_NOMEM
  * or TIX_E_INVALID. */
-tix_status tix_engine_new(tix_engine **out, const tix_engine_opts *opts, tix_reject_fn on_reject,
-                          void *ctx);
+TIX_API tix_status tix_engine_new(tix_engine **out, const tix_engine_opts *opts,
+                                  tix_reject_fn on_reject, void *ctx);
 
 /* Push interface: begin an input called `name` (copied), feed its bytes in
  * any chunks, end it. Returns TIX_OK or the error also kept in
@@ -80,24 +81,24 @@ tix_status tix_engine_new(tix_engine **out, const tix_engine_opts *opts, tix_rej
  * its limit; the message says which and how to raise it), TIX_E_OVERFLOW,
  * TIX_E_NOMEM, TIX_E_CSV, or the reject callback's status. After an error
  * the engine accepts no more input. */
-tix_status tix_engine_begin(tix_engine *e, const char *name);
-tix_status tix_engine_feed(tix_engine *e, const void *buf, size_t len);
-tix_status tix_engine_end(tix_engine *e);
+TIX_API tix_status tix_engine_begin(tix_engine *e, const char *name);
+TIX_API tix_status tix_engine_feed(tix_engine *e, const void *buf, size_t len);
+TIX_API tix_status tix_engine_end(tix_engine *e);
 
 /* Driver: reads a whole file ("-" = stdin), plain or gzip, through begin /
  * feed / end, on a second thread when opts.threads >= 2 (the result is the
  * same). Adds TIX_E_IO, TIX_E_GZIP and TIX_E_INVALID (an inflate back end
  * this build lacks) to the statuses above. */
-tix_status tix_engine_add_file(tix_engine *e, const char *path);
+TIX_API tix_status tix_engine_add_file(tix_engine *e, const char *path);
 
 /* The cube so far (owned by the engine). Finalize it before reading. */
-tix_cube *tix_engine_cube(tix_engine *e);
+TIX_API tix_cube *tix_engine_cube(tix_engine *e);
 
-const tix_counts *tix_engine_counts(const tix_engine *e);
-const tix_error *tix_engine_error(const tix_engine *e);
+TIX_API const tix_counts *tix_engine_counts(const tix_engine *e);
+TIX_API const tix_error *tix_engine_error(const tix_engine *e);
 
 /* Frees e. Accepts NULL. */
-void tix_engine_free(tix_engine *e);
+TIX_API void tix_engine_free(tix_engine *e);
 
 #ifdef __cplusplus
 }

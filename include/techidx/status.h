@@ -5,6 +5,8 @@
 #ifndef TECHIDX_STATUS_H
 #define TECHIDX_STATUS_H
 
+#include "techidx/api.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -24,7 +26,7 @@ typedef enum tix_status {
 } tix_status;
 
 /* Returns a static, human-readable description of s (never NULL). */
-const char *tix_strerror(tix_status s);
+TIX_API const char *tix_strerror(tix_status s);
 
 #ifdef __cplusplus
 }

@@ -28,6 +28,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "techidx/api.h"
 #include "techidx/base.h"
 #include "techidx/cube.h"
 #include "techidx/status.h"
@@ -54,7 +55,7 @@ typedef struct tix_tic_meta {
 /* Writes a finalized cube with its meta (meta->period and meta->stats are
  * taken from the cube). Returns TIX_OK, TIX_E_INVALID (not finalized) or
  * TIX_E_IO. */
-tix_status tix_tic_write(FILE *f, const tix_cube *cube, const tix_tic_meta *meta);
+TIX_API tix_status tix_tic_write(FILE *f, const tix_cube *cube, const tix_tic_meta *meta);
 
 /* Reads a .tic file into a new, unfinalized cube made with *opts (its
  * period and cell_stats are replaced by the file's; budget and limits are
@@ -63,22 +64,22 @@ tix_status tix_tic_write(FILE *f, const tix_cube *cube, const tix_tic_meta *meta
  * Returns TIX_OK, TIX_E_FORMAT (err says what is wrong, and at which byte),
  * TIX_E_LIMIT, TIX_E_NOMEM or TIX_E_IO. meta's names are allocated: free
  * them with tix_tic_meta_free (on failure they are freed already). */
-tix_status tix_tic_read(FILE *f, const tix_cube_opts *opts, tix_cube **out, tix_tic_meta *meta,
-                        char *err, size_t errlen);
+TIX_API tix_status tix_tic_read(FILE *f, const tix_cube_opts *opts, tix_cube **out,
+                                tix_tic_meta *meta, char *err, size_t errlen);
 
 /* Whether two parts aggregate rows the same way and can merge: NULL when
  * they can, else a sentence naming the first option that differs. */
-const char *tix_tic_incompatible(const tix_tic_meta *a, const tix_tic_meta *b);
+TIX_API const char *tix_tic_incompatible(const tix_tic_meta *a, const tix_tic_meta *b);
 
 /* Adds b's row accounting to a's. */
-void tix_tic_add_counts(tix_counts *a, const tix_counts *b);
+TIX_API void tix_tic_add_counts(tix_counts *a, const tix_counts *b);
 
 /* Adds b's row accounting and input names to a's (names copied). Returns
  * TIX_OK or TIX_E_NOMEM. */
-tix_status tix_tic_meta_add(tix_tic_meta *a, const tix_tic_meta *b);
+TIX_API tix_status tix_tic_meta_add(tix_tic_meta *a, const tix_tic_meta *b);
 
 /* Frees the names of a meta that tix_tic_read or tix_tic_meta_add filled. */
-void tix_tic_meta_free(tix_tic_meta *m);
+TIX_API void tix_tic_meta_free(tix_tic_meta *m);
 
 #ifdef __cplusplus
 }
