@@ -37,13 +37,18 @@ ALL_CFLAGS = $(WARN) $(WERROR) $(OPT) $(SAN) -fPIC -Iinclude -Isrc \
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
 
 LIB_SRC   := $(wildcard src/*.c)
+# Synthetic dumps (techidx gen, the tests): a library of their own, apart
+# from libtechidx and not installed. It needs GSL (random numbers) and zlib,
+# which PKGS has for the library already.
+GEN_SRC   := $(wildcard src/gen/*.c)
 CLI_SRC   := $(wildcard src/cli/*.c)
 TEST_SRC  := $(wildcard tests/test_*.c) tests/support.c
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
+GEN_OBJ   := $(GEN_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ  := $(TEST_SRC:%.c=$(BUILD)/%.o)
 CLI_NOMAIN = $(filter-out $(BUILD)/src/cli/main.o,$(CLI_OBJ))
-DEPFILES  := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/src/mpi/main.d
+DEPFILES  := $(LIB_OBJ:.o=.d) $(GEN_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/src/mpi/main.d
 
 STAMP     := $(BUILD)/.deps-ok
 SOMAJOR   := 0
@@ -93,14 +98,19 @@ $(BUILD)/%.o: %.c | $(STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/libtechidx.a: $(LIB_OBJ)
-	rm -f $@ && $(AR) rcs $@ $^
+# The libraries depend on the Makefile too, which says what goes in them.
+$(BUILD)/libtechidx.a: $(LIB_OBJ) Makefile
+	rm -f $@ && $(AR) rcs $@ $(LIB_OBJ)
 
-$(BUILD)/$(SONAME): $(LIB_OBJ)
-	$(CC) -shared -Wl,-soname,$(SONAME) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(BUILD)/$(SONAME): $(LIB_OBJ) Makefile
+	$(CC) -shared -Wl,-soname,$(SONAME) $(ALL_LDFLAGS) -o $@ $(LIB_OBJ) $(PKG_LIBS)
 
-$(BUILD)/techidx: $(CLI_OBJ) $(BUILD)/libtechidx.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libtechidx.a $(PKG_LIBS) $(CLI_LIBS)
+$(BUILD)/libtechidx-gen.a: $(GEN_OBJ) Makefile
+	rm -f $@ && $(AR) rcs $@ $(GEN_OBJ)
+
+$(BUILD)/techidx: $(CLI_OBJ) $(BUILD)/libtechidx-gen.a $(BUILD)/libtechidx.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libtechidx-gen.a $(BUILD)/libtechidx.a \
+	  $(PKG_LIBS) $(CLI_LIBS)
 
 $(CLI_OBJ): ALL_CFLAGS += $(CLI_CFLAGS)
 # The shared library exports the functions marked TIX_API and nothing else.
@@ -109,8 +119,9 @@ $(LIB_OBJ): ALL_CFLAGS += -fvisibility=hidden
 techidx: $(BUILD)/techidx
 	cp $< $@
 
-$(BUILD)/unit: $(TEST_OBJ) $(BUILD)/libtechidx.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $(TEST_OBJ) $(BUILD)/libtechidx.a $(PKG_LIBS) $(CRIT_LIBS)
+$(BUILD)/unit: $(TEST_OBJ) $(BUILD)/libtechidx-gen.a $(BUILD)/libtechidx.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $(TEST_OBJ) $(BUILD)/libtechidx-gen.a $(BUILD)/libtechidx.a \
+	  $(PKG_LIBS) $(CRIT_LIBS)
 
 # --- tests -------------------------------------------------------------------
 # `check` runs one build's tests; `test` runs a -Werror build and an
@@ -141,7 +152,7 @@ check: unit golden replay
 
 # The shared library exports exactly the functions its headers declare with
 # TIX_API: nothing internal, nothing missing.
-abi-check: $(BUILD)/$(SONAME)
+abi-check: $(BUILD)/$(SONAME) $(BUILD)/libtechidx.a
 	@nm -D --defined-only $(BUILD)/$(SONAME) | awk '{print $$3}' | sort > $(BUILD)/abi-exported
 	@sed -n 's/^TIX_API .*[ *]\(tix_[a-z0-9_]*\)(.*/\1/p' include/techidx/*.h | sort \
 	  > $(BUILD)/abi-declared
@@ -150,6 +161,10 @@ abi-check: $(BUILD)/$(SONAME)
 	@diff -u $(BUILD)/abi-declared $(BUILD)/abi-exported >&2 || { \
 	  echo "abi-check: TIX_API declarations (-) and $(SONAME) exports (+) differ" >&2; exit 1; }
 	@echo "abi-check: $(SONAME) exports the $$(wc -l < $(BUILD)/abi-exported) TIX_API functions only"
+	@if nm $(BUILD)/libtechidx.a $(BUILD)/$(SONAME) | grep ' tix_gen_'; then \
+	  echo "abi-check: the generator (libtechidx-gen) is inside libtechidx" >&2; exit 1; fi
+	@if nm -D --undefined-only $(BUILD)/$(SONAME) | grep ' gsl_' | grep -v ' gsl_stats_'; then \
+	  echo "abi-check: libtechidx uses GSL beyond its statistics" >&2; exit 1; fi
 
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # The golden CLI cases again with every techidx call under valgrind.
@@ -274,7 +289,7 @@ uninstall:
 	  $(DESTDIR)$(INCDIR)/techidx.h $(DESTDIR)$(LIBDIR)/pkgconfig/techidx.pc
 	rm -rf $(DESTDIR)$(INCDIR)/techidx
 
-FORMAT_SRC = $(wildcard src/*.[ch] src/cli/*.[ch] include/*.h include/techidx/*.h tests/*.c)
+FORMAT_SRC = $(wildcard src/*.[ch] src/gen/*.[ch] src/cli/*.[ch] include/*.h include/techidx/*.h tests/*.c)
 format:
 	clang-format -i $(FORMAT_SRC)
 

@@ -7,7 +7,6 @@
 #include "techidx/budget.h"
 #include "techidx/cube.h"
 #include "techidx/engine.h"
-#include "techidx/gen.h"
 #include "techidx/idset.h"
 #include "techidx/index.h"
 #include "techidx/period.h"

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "support.h"
-#include "techidx/gen.h"
+#include "gen/gen.h"
 #include "techidx/reader.h"
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -911,7 +911,7 @@ Test(reader, records_equal_plain_libcsv_on_generated_dirty_dumps)
     /* Generated dumps carry quoted notes with commas, quotes and newlines and
      * every kind of broken row; CR variants of them exercise CRLF and lone CR. */
     tix_gen_opts o;
-    tix_gen_opts_default(&o);
+    tix_gen_opts_init(&o);
     o.rows = 4000;
     o.dirty = 0.1;
     o.seed = 77;
