@@ -21,9 +21,9 @@ tix_status tix_cube_new(tix_cube **out, const tix_cube_opts *opts)
     c->day_lo = INT32_MAX;
     c->day_hi = INT32_MIN;
     if (!c->opts.max_cells)
-        c->opts.max_cells = 100000;
+        c->opts.max_cells = TIX_CUBE_MAX_CELLS;
     if (!c->opts.max_pairs)
-        c->opts.max_pairs = 10000000;
+        c->opts.max_pairs = TIX_CUBE_MAX_PAIRS;
     c->cell_mask = 63;
     c->pair_mask = 1023;
     if (cube_reserve(c, (c->cell_mask + 1) * sizeof *c->cell_slots +

@@ -311,7 +311,7 @@ static void cells_free(cells *cs)
 static tix_status read_cells(in *i, const tix_cube_opts *co, cells *cs)
 {
     cs->n = get_u64(i);
-    if (i->st == TIX_OK && cs->n > (uint64_t)(co->max_cells ? co->max_cells : 100000))
+    if (i->st == TIX_OK && cs->n > (uint64_t)(co->max_cells ? co->max_cells : TIX_CUBE_MAX_CELLS))
         return TIX_E_LIMIT;
     if (i->st == TIX_OK && (!(cs->names = calloc(cs->n ? cs->n : 1, sizeof *cs->names)) ||
                             !(cs->lens = calloc(cs->n ? cs->n : 1, sizeof *cs->lens))))

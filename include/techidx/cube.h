@@ -31,13 +31,24 @@ extern "C" {
 #define TIX_CUBE_STATS 1
 #define TIX_CUBE_STATS_SUMS 2
 
+/* The default limits of a cube. */
+#define TIX_CUBE_MAX_CELLS ((size_t)100000)
+#define TIX_CUBE_MAX_PAIRS ((size_t)10000000)
+
+/* Start from tix_cube_opts_init(), then set what differs. A zeroed struct
+ * is valid too and means the same, but for the period: TIX_PERIOD_DAY
+ * (the period kinds keep their numbers: .tic files store them). */
 typedef struct tix_cube_opts {
-    tix_period_kind period; /* how dates group into periods */
-    int cell_stats;         /* TIX_CUBE_STATS*: keep min/max/sd/quantile state per pair */
-    size_t max_cells;       /* distinct cell names; 0 = default 100000 */
-    size_t max_pairs;       /* distinct (period, cell) pairs; 0 = default 10000000 */
-    tix_budget *budget;     /* memory for everything that grows; NULL = none */
+    tix_period_kind period; /* how dates group into periods; default TIX_PERIOD_WEEK */
+    int cell_stats;         /* TIX_CUBE_STATS*: keep min/max/sd/quantile state per pair;
+                               default 0 */
+    size_t max_cells;       /* distinct cell names; 0 = TIX_CUBE_MAX_CELLS (the default) */
+    size_t max_pairs;       /* distinct (period, cell) pairs; 0 = TIX_CUBE_MAX_PAIRS */
+    tix_budget *budget;     /* memory for everything that grows; default NULL: no limit */
 } tix_cube_opts;
+
+/* Fills *o with the defaults written above. */
+TIX_API void tix_cube_opts_init(tix_cube_opts *o);
 
 typedef struct tix_cube tix_cube;
 

@@ -26,26 +26,34 @@ extern "C" {
 
 #define TIX_ENGINE_MAX_MEMORY ((size_t)1 << 30)
 
+/* Start from tix_engine_opts_init(), which fills the defaults written
+ * below (those of `techidx run`, but for threads), then set what differs.
+ * A zeroed struct is not the defaults: its period is TIX_PERIOD_DAY and its
+ * dimension TIX_COL_CONTRACT_ID, which tix_engine_new refuses (these enums
+ * keep their numbers: .tic files store them); its other zeros do mean the
+ * defaults. */
 typedef struct tix_engine_opts {
-    tix_period_kind period;
-    tix_column dimension; /* the cells: sector by default */
-    tix_measure measure;
-    int cell_stats; /* TIX_CUBE_STATS (for --cells) or TIX_CUBE_STATS_SUMS (winsorizing) */
+    tix_period_kind period; /* default TIX_PERIOD_WEEK (ISO 8601) */
+    tix_column dimension;   /* the cells; default TIX_COL_SECTOR */
+    tix_measure measure;    /* default TIX_MEASURE_TECH_AMOUNT */
+    int cell_stats;         /* TIX_CUBE_STATS (for --cells) or TIX_CUBE_STATS_SUMS (winsorizing);
+                               default 0 */
     const tix_header_map *maps; /* borrowed; must outlive the engine */
     size_t nmaps;
     int dedup;                /* reject a repeated contract_id (duplicate_id), keeping the
                                  first accepted one; costs memory (idset.h) */
     int has_range;            /* reject signed_on outside [from_day, to_day] (out_of_range) */
     int32_t from_day, to_day; /* day numbers (period.h) */
-    size_t max_record_bytes;  /* 0 = reader default (1 MiB) */
-    size_t max_fields;        /* 0 = reader default (10000) */
-    size_t max_cells;         /* distinct cell names; 0 = cube default (100000) */
-    size_t max_pairs;         /* 0 = cube default */
+    size_t max_record_bytes;  /* default (and 0) TIX_READER_MAX_RECORD_BYTES (1 MiB) */
+    size_t max_fields;        /* default (and 0) TIX_READER_MAX_FIELDS (10000) */
+    size_t max_cells;         /* distinct cell names; default (and 0) TIX_CUBE_MAX_CELLS */
+    size_t max_pairs;         /* default (and 0) TIX_CUBE_MAX_PAIRS */
     size_t max_memory;        /* bytes for the cube and the dedup set together;
-                                 0 = TIX_ENGINE_MAX_MEMORY (1 GiB) */
+                                 default (and 0) TIX_ENGINE_MAX_MEMORY (1 GiB) */
     unsigned threads;         /* tix_engine_add_file: >= 2 reads and inflates on a
-                                 second thread while parsing (0, 1: one thread) */
-    tix_inflate inflate;      /* gzip back end for tix_engine_add_file (0 = AUTO) */
+                                 second thread while parsing (default 1, and 0: one
+                                 thread; the command line takes the number of cores) */
+    tix_inflate inflate;      /* gzip back end for tix_engine_add_file (default AUTO) */
     /* tix_engine_add_file calls progress(progress_ctx, bytes) with the
      * bytes of the file (as stored, compressed or not) read so far, from
      * the calling thread, every few MB and once at the end; NULL: never. */
@@ -57,6 +65,9 @@ typedef struct tix_engine_opts {
     tix_source_tap tap;
     void *tap_ctx;
 } tix_engine_opts;
+
+/* Fills *o with the defaults written above. */
+TIX_API void tix_engine_opts_init(tix_engine_opts *o);
 
 /* Where and why the engine failed. */
 typedef struct tix_error {

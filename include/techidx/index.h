@@ -88,20 +88,29 @@ typedef struct tix_links {
 TIX_API tix_status tix_index_link(tix_method m, size_t k, const double *n0, const double *v0,
                                   const double *n1, const double *v1, tix_links *out);
 
+/* The methodology. Start from tix_index_opts_init(), which fills the
+ * defaults written below (those of `techidx run`); a zeroed struct means
+ * the same. */
 typedef struct tix_index_opts {
-    tix_method method;
-    int has_base;           /* 0: the first period with data is the base */
+    tix_method method;      /* default TIX_METHOD_FISHER */
+    int has_base;           /* 0 (default): the first period with data is the base */
     int32_t base;           /* period ordinal of the base when has_base */
-    tix_chain chain;        /* bilateral methods only; GEKS is neither */
-    uint64_t min_contracts; /* 0 or 1: nothing suppressed */
+    tix_chain chain;        /* bilateral methods only, GEKS is neither; default chained */
+    uint64_t min_contracts; /* default 1; 0 or 1: nothing suppressed */
     size_t window;          /* GEKS window in periods with data, 2..TIX_GEKS_MAX_WINDOW;
-                               0: the default */
-    tix_splice splice;      /* GEKS only */
-    double winsorize;       /* 0: off; else the quantile q in (0, 1] capping amounts */
-    size_t winsor_window;   /* periods of the trailing window; 0: as the GEKS default */
-    int has_until;          /* leave out the periods after `until` (a release's cutoff) */
+                               0 (default): tix_geks_default_window of the cube's period */
+    tix_splice splice;      /* GEKS only; default TIX_SPLICE_MEAN */
+    double winsorize;       /* 0 (default): off; else the quantile q in (0, 1] capping
+                               amounts */
+    size_t winsor_window;   /* periods of the trailing window; 0 (default): as the GEKS
+                               default */
+    int has_until;          /* leave out the periods after `until` (a release's cutoff);
+                               default 0 */
     int32_t until;
 } tix_index_opts;
+
+/* Fills *o with the defaults written above. */
+TIX_API void tix_index_opts_init(tix_index_opts *o);
 
 /* One period with data. Index fields are NaN where undefined. */
 typedef struct tix_index_row {

@@ -49,10 +49,15 @@ typedef tix_status (*tix_row_fn)(void *ctx, const tix_row *row);
 #define TIX_READER_MAX_RECORD_BYTES ((size_t)1 << 20)
 #define TIX_READER_MAX_FIELDS ((size_t)10000)
 
+/* Start from tix_reader_opts_init(); a zeroed struct means the same. */
 typedef struct tix_reader_opts {
-    size_t max_record_bytes; /* raw size of one record; 0 = default 1 MiB */
-    size_t max_fields;       /* fields in one record; 0 = default 10000 */
+    size_t max_record_bytes; /* raw size of one record; 0 = TIX_READER_MAX_RECORD_BYTES */
+    size_t max_fields;       /* fields in one record; 0 = TIX_READER_MAX_FIELDS */
 } tix_reader_opts;
+
+/* Fills *o with the defaults, TIX_READER_MAX_RECORD_BYTES (1 MiB) and
+ * TIX_READER_MAX_FIELDS (10000). */
+TIX_API void tix_reader_opts_init(tix_reader_opts *o);
 
 /* Which limit stopped the reader (after TIX_E_LIMIT). */
 typedef enum tix_reader_limit {
