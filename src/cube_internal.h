@@ -84,7 +84,7 @@ struct tix_cube {
 /* Counts n more bytes against the budget; TIX_E_LIMIT when it is spent. */
 static inline tix_status cube_reserve(tix_cube *c, size_t n)
 {
-    if (!tix_budget_take(c->opts.budget, n))
+    if (tix_budget_take(c->opts.budget, n) != TIX_OK)
         return TIX_E_LIMIT;
     c->bytes += n;
     return TIX_OK;

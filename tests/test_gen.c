@@ -223,7 +223,7 @@ static unsigned defects(const struct row *r)
         m |= 1u << K_FIELD_COUNT;
     if (r->nf > 0 && r->len[0] == 0)
         m |= 1u << K_EMPTY_ID;
-    if (r->nf > 1 && !tix_date_parse(r->f[1], r->len[1], &d))
+    if (r->nf > 1 && tix_date_parse(r->f[1], r->len[1], &d) != TIX_OK)
         m |= 1u << K_BAD_DATE;
     if (r->nf > 2 && r->len[2] == 0)
         m |= 1u << K_EMPTY_DIMENSION;
@@ -618,7 +618,7 @@ static void drift_row(const struct row *r, size_t index, void *ctx)
     (void)index;
     int si = sector_index(r->f[2]);
     cr_assert(si >= 0);
-    cr_assert(tix_date_parse(r->f[1], r->len[1], &d));
+    cr_assert_eq(tix_date_parse(r->f[1], r->len[1], &d), TIX_OK);
     cr_assert_eq(parse_money(r->f[6], r->len[6], &amount), 1);
     if (amount >= INT64_C(1000000000)) /* the Pareto tail does not drift down */
         return;

@@ -39,8 +39,9 @@ TIX_API void tix_civil_from_days(int32_t days, int *y, int *m, int *d);
 TIX_API int tix_date_valid(int y, int m, int d);
 
 /* Parses exactly "YYYY-MM-DD" of length len (not NUL-terminated) into a day
- * number. Returns 1 on success, 0 when the text is not a real date. */
-TIX_API int tix_date_parse(const char *s, size_t len, int32_t *days);
+ * number. Returns TIX_OK, or TIX_E_INVALID when the text is not a real date
+ * (*days is then unchanged). */
+TIX_API tix_status tix_date_parse(const char *s, size_t len, int32_t *days);
 
 /* Writes "YYYY-MM-DD" plus NUL into out (TIX_PERIOD_LABEL_MAX bytes). */
 TIX_API void tix_date_format(int32_t days, char *out);

@@ -110,8 +110,9 @@ TIX_API int tix_text_valid(const char *s, size_t len);
 
 /* Parses a yuan amount "123", "123.4" or "123.45" (digits, optional point
  * and one or two digits; no sign, exponent or separators) into cents.
- * Returns 0 on success, 1 when malformed, 2 when it exceeds INT64_MAX. */
-TIX_API int tix_cents_parse(const char *s, size_t len, int64_t *cents);
+ * Returns TIX_OK, TIX_E_INVALID when malformed or TIX_E_OVERFLOW when it
+ * exceeds INT64_MAX cents (*cents is then unchanged). */
+TIX_API tix_status tix_cents_parse(const char *s, size_t len, int64_t *cents);
 
 #ifdef __cplusplus
 }

@@ -105,11 +105,11 @@ int tix_cli_gen(int argc, char **argv)
             o.seed = (unsigned long)v;
             break;
         case OPT_FROM:
-            if (!tix_date_parse(optarg, strlen(optarg), &o.from_day))
+            if (tix_date_parse(optarg, strlen(optarg), &o.from_day) != TIX_OK)
                 return usage_error("invalid date", optarg);
             break;
         case OPT_TO:
-            if (!tix_date_parse(optarg, strlen(optarg), &o.to_day))
+            if (tix_date_parse(optarg, strlen(optarg), &o.to_day) != TIX_OK)
                 return usage_error("invalid date", optarg);
             break;
         case OPT_DIRTY:
