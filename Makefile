@@ -15,7 +15,7 @@ WERROR    ?=
 
 DEB_PKGS  := build-essential pkg-config libgsl-dev libcsv-dev zlib1g-dev \
              libjansson-dev libisal-dev libcairo2-dev nettle-dev \
-             libcriterion-dev valgrind libxml2-utils strace
+             libcriterion-dev valgrind libxml2-utils strace locales
 
 WARN      := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
              -Wmissing-prototypes -Wformat=2 -Wvla
@@ -126,8 +126,16 @@ $(BUILD)/unit: $(TEST_OBJ) $(BUILD)/libtechidx-gen.a $(BUILD)/libtechidx.a
 # --- tests -------------------------------------------------------------------
 # `check` runs one build's tests; `test` runs a -Werror build and an
 # ASan+UBSan build of the same tests.
-unit: $(BUILD)/unit
-	$(BUILD)/unit --jobs 2
+# tests/test_locale.c needs a locale with a decimal comma: de_DE.UTF-8,
+# built from the sources of Debian's locales package into the build
+# directory (no root, no network) and found through LOCPATH.
+LOCALE_DIR = $(BUILD)/locale
+$(LOCALE_DIR)/de_DE.UTF-8: | $(STAMP)
+	@mkdir -p $(LOCALE_DIR)
+	localedef -i de_DE -f UTF-8 $@
+
+unit: $(BUILD)/unit $(LOCALE_DIR)/de_DE.UTF-8
+	LOCPATH=$(abspath $(LOCALE_DIR)) $(BUILD)/unit --jobs 2
 
 golden: $(BUILD)/techidx
 	sh tests/cli/run.sh $(BUILD)/techidx

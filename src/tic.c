@@ -6,6 +6,7 @@
 #include <zlib.h>
 
 #include "cube_internal.h"
+#include "sink_internal.h"
 
 static const char magic[8] = {'T', 'I', 'X', 'C', 'U', 'B', 'E', '\n'};
 
@@ -15,16 +16,14 @@ static const char magic[8] = {'T', 'I', 'X', 'C', 'U', 'B', 'E', '\n'};
 /* ---- writing -------------------------------------------------------------- */
 
 typedef struct outbuf {
-    FILE *f;
+    sink *s;
     uLong crc;
-    int bad;
 } outbuf;
 
 static void put(outbuf *o, const void *p, size_t n)
 {
     o->crc = crc32(o->crc, p, (uInt)n);
-    if (fwrite(p, 1, n, o->f) != n)
-        o->bad = 1;
+    sink_put(o->s, p, n);
 }
 
 static void put_u32(outbuf *o, uint32_t v)
@@ -51,7 +50,8 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-tix_status tix_tic_write(FILE *f, const tix_cube *cube, const tix_tic_meta *meta)
+tix_status tix_tic_write_fn(tix_write_fn fn, void *ctx, const tix_cube *cube,
+                            const tix_tic_meta *meta)
 {
     size_t np = 0;
     for (size_t i = 0; i < tix_cube_nperiods(cube); i++) {
@@ -63,7 +63,12 @@ tix_status tix_tic_write(FILE *f, const tix_cube *cube, const tix_tic_meta *meta
     if (np > 0 && cube_pair_at(cube, 0, &probe) != TIX_OK)
         return TIX_E_INVALID; /* not finalized */
     int stats = tix_cube_stats_kind(cube);
-    outbuf o = {f, crc32(0, Z_NULL, 0), 0};
+    char **sorted = malloc((meta->nnames ? meta->nnames : 1) * sizeof *sorted);
+    if (!sorted)
+        return TIX_E_NOMEM;
+    sink s;
+    sink_init(&s, fn, ctx);
+    outbuf o = {&s, crc32(0, Z_NULL, 0)};
     put(&o, magic, sizeof magic);
     put_u32(&o, TIX_TIC_VERSION);
     put_u32(&o, (uint32_t)tix_cube_period_kind(cube));
@@ -86,9 +91,6 @@ tix_status tix_tic_write(FILE *f, const tix_cube *cube, const tix_tic_meta *meta
     put_u32(&o, TIX_REASON_COUNT);
     for (int r = 0; r < TIX_REASON_COUNT; r++)
         put_u64(&o, c->by_reason[r]);
-    char **sorted = malloc((meta->nnames ? meta->nnames : 1) * sizeof *sorted);
-    if (!sorted)
-        return TIX_E_NOMEM;
     memcpy(sorted, meta->names, meta->nnames * sizeof *sorted);
     qsort(sorted, meta->nnames, sizeof *sorted, cmp_str);
     put_u64(&o, meta->nnames);
@@ -138,19 +140,32 @@ tix_status tix_tic_write(FILE *f, const tix_cube *cube, const tix_tic_meta *meta
     }
     uLong crc = o.crc;
     put_u32(&o, (uint32_t)crc);
-    return o.bad || ferror(f) ? TIX_E_IO : TIX_OK;
+    return sink_end(&s, TIX_OK);
+}
+
+tix_status tix_tic_write(FILE *f, const tix_cube *cube, const tix_tic_meta *meta)
+{
+    return sink_file_status(f, tix_tic_write_fn(sink_file_write, f, cube, meta));
 }
 
 /* ---- reading -------------------------------------------------------------- */
 
+/* The input: memory (fn NULL: the bytes at hand are all there is), or a
+ * read callback refilling buf. */
 typedef struct in {
-    FILE *f;
+    tix_read_fn fn;
+    void *ctx;
+    const unsigned char *p, *end; /* the bytes at hand */
+    unsigned char *buf;           /* IN_CAP bytes for fn */
+    int eof;
     uLong crc;
     uint64_t at; /* bytes read so far */
     tix_status st;
     char *err;
     size_t errlen;
 } in;
+
+#define IN_CAP ((size_t)1 << 16)
 
 __attribute__((format(printf, 2, 3))) static void fail(in *i, const char *fmt, ...)
 {
@@ -167,19 +182,49 @@ __attribute__((format(printf, 2, 3))) static void fail(in *i, const char *fmt, .
     }
 }
 
+/* More bytes at hand: 1, or 0 at the end of the input, or -1 after the
+ * read callback failed (its status is then i->st). */
+static int refill(in *i)
+{
+    if (!i->fn || i->eof)
+        return 0;
+    size_t got = 0;
+    tix_status st = i->fn(i->ctx, i->buf, IN_CAP, &got);
+    if (st != TIX_OK) {
+        if (i->st == TIX_OK)
+            i->st = st;
+        return -1;
+    }
+    if (got == 0) {
+        i->eof = 1;
+        return 0;
+    }
+    i->p = i->buf;
+    i->end = i->buf + (got < IN_CAP ? got : IN_CAP);
+    return 1;
+}
+
+/* Reads n bytes into p, or as many as there are (counted in at) and fails. */
 static int get(in *i, void *p, size_t n)
 {
     if (i->st != TIX_OK)
         return 0;
-    size_t got = fread(p, 1, n, i->f);
-    i->crc = crc32(i->crc, p, (uInt)got);
-    i->at += got;
-    if (got != n) {
-        if (ferror(i->f))
-            i->st = TIX_E_IO;
-        else
-            fail(i, "the file ends early (truncated?)");
-        return 0;
+    unsigned char *d = p;
+    while (n > 0) {
+        if (i->p == i->end) {
+            int r = refill(i);
+            if (r == 0)
+                fail(i, "the file ends early (truncated?)");
+            if (r <= 0)
+                return 0;
+        }
+        size_t k = (size_t)(i->end - i->p) < n ? (size_t)(i->end - i->p) : n;
+        memcpy(d, i->p, k);
+        i->crc = crc32(i->crc, d, (uInt)k);
+        i->at += k;
+        i->p += k;
+        d += k;
+        n -= k;
     }
     return 1;
 }
@@ -443,38 +488,34 @@ static void read_trailer(in *i, const cells *cs, const tix_cube *c)
     uint32_t stored = get_u32(i);
     if (i->st == TIX_OK && stored != (uint32_t)crc)
         fail(i, "checksum mismatch: the file is damaged");
-    if (i->st == TIX_OK && fgetc(i->f) != EOF)
+    if (i->st == TIX_OK && (i->p < i->end || refill(i) > 0))
         fail(i, "bytes after the end of the cube");
 }
 
-tix_status tix_tic_read(FILE *f, const tix_cube_opts *opts, tix_cube **out, tix_tic_meta *meta,
-                        char *err, size_t errlen)
+static tix_status read_tic(in *i, const tix_cube_opts *opts, tix_cube **out, tix_tic_meta *meta)
 {
-    in i = {f, crc32(0, Z_NULL, 0), 0, TIX_OK, err, errlen};
     tix_cube *c = NULL;
     cells cs = {0, NULL, NULL};
     int32_t first, last;
-    *out = NULL;
-    memset(meta, 0, sizeof *meta);
-    read_header(&i, meta, &first, &last);
-    read_counts(&i, &meta->counts);
-    tix_status st = read_names(&i, meta);
+    read_header(i, meta, &first, &last);
+    read_counts(i, &meta->counts);
+    tix_status st = read_names(i, meta);
     tix_cube_opts co = *opts;
     co.period = meta->period;
     co.cell_stats = meta->stats;
-    if (st == TIX_OK && i.st == TIX_OK)
+    if (st == TIX_OK && i->st == TIX_OK)
         st = tix_cube_new(&c, &co);
     if (st == TIX_OK)
-        st = read_cells(&i, &co, &cs);
+        st = read_cells(i, &co, &cs);
     if (st == TIX_OK)
-        st = read_pairs(&i, meta->stats, &cs, c);
+        st = read_pairs(i, meta->stats, &cs, c);
     if (st == TIX_OK) {
-        read_trailer(&i, &cs, c);
-        if (i.st == TIX_OK && first <= last)
+        read_trailer(i, &cs, c);
+        if (i->st == TIX_OK && first <= last)
             cube_note_days(c, first, last);
     }
     if (st == TIX_OK)
-        st = i.st;
+        st = i->st;
     cells_free(&cs);
     if (st != TIX_OK) {
         tix_cube_free(c);
@@ -483,6 +524,56 @@ tix_status tix_tic_read(FILE *f, const tix_cube_opts *opts, tix_cube **out, tix_
     }
     *out = c;
     return TIX_OK;
+}
+
+static void read_init(in *i, char *err, size_t errlen)
+{
+    memset(i, 0, sizeof *i);
+    i->crc = crc32(0, Z_NULL, 0);
+    i->st = TIX_OK;
+    i->err = err;
+    i->errlen = errlen;
+}
+
+tix_status tix_tic_read_mem(const void *buf, size_t len, const tix_cube_opts *opts, tix_cube **out,
+                            tix_tic_meta *meta, char *err, size_t errlen)
+{
+    in i;
+    read_init(&i, err, errlen);
+    i.p = buf;
+    i.end = i.p + len;
+    *out = NULL;
+    memset(meta, 0, sizeof *meta);
+    return read_tic(&i, opts, out, meta);
+}
+
+tix_status tix_tic_read_fn(tix_read_fn fn, void *ctx, const tix_cube_opts *opts, tix_cube **out,
+                           tix_tic_meta *meta, char *err, size_t errlen)
+{
+    in i;
+    read_init(&i, err, errlen);
+    i.fn = fn;
+    i.ctx = ctx;
+    *out = NULL;
+    memset(meta, 0, sizeof *meta);
+    if (!(i.buf = malloc(IN_CAP)))
+        return TIX_E_NOMEM;
+    tix_status st = read_tic(&i, opts, out, meta);
+    free(i.buf);
+    return st;
+}
+
+static tix_status file_read(void *ctx, void *buf, size_t cap, size_t *got)
+{
+    FILE *f = ctx;
+    *got = fread(buf, 1, cap, f);
+    return *got < cap && ferror(f) ? TIX_E_IO : TIX_OK;
+}
+
+tix_status tix_tic_read(FILE *f, const tix_cube_opts *opts, tix_cube **out, tix_tic_meta *meta,
+                        char *err, size_t errlen)
+{
+    return tix_tic_read_fn(file_read, f, opts, out, meta, err, errlen);
 }
 
 tix_status tix_tic_meta_add(tix_tic_meta *a, const tix_tic_meta *b)
