@@ -51,10 +51,12 @@ CLI_NOMAIN = $(filter-out $(BUILD)/src/cli/main.o,$(CLI_OBJ))
 DEPFILES  := $(LIB_OBJ:.o=.d) $(GEN_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/src/mpi/main.d
 
 STAMP     := $(BUILD)/.deps-ok
-SOMAJOR   := 0
+# SOMAJOR goes up whenever a public struct or a public function's signature
+# changes (README, Library): 1 since tix_engine_opts gained tap/tap_ctx.
+SOMAJOR   := 1
 SONAME    := libtechidx.so.$(SOMAJOR)
 
-.PHONY: all deps test check abi-check unit golden replay valgrind crash-test tsan asan ubsan bench install \
+.PHONY: all deps test check abi-check install-test unit golden replay valgrind crash-test tsan asan ubsan bench install \
         uninstall clean format help samples demo fuzz weekly mpi mpi-deps mpi-test
 all: techidx $(BUILD)/libtechidx.a $(BUILD)/$(SONAME)
 
@@ -190,7 +192,7 @@ tsan:
 	TSAN_OPTIONS=halt_on_error=1 ONLY='parallel_* threads_*' sh tests/cli/run.sh build/tsan/techidx
 
 test:
-	$(MAKE) BUILD=build/check WERROR=-Werror check abi-check valgrind crash-test
+	$(MAKE) BUILD=build/check WERROR=-Werror check abi-check install-test valgrind crash-test
 	$(MAKE) BUILD=build/check WERROR=-Werror mpi-test
 	$(MAKE) WERROR=-Werror tsan
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
@@ -273,12 +275,17 @@ mpi-test: $(BUILD)/techidx-mpi $(BUILD)/techidx
 	sh tests/mpi/run.sh $(BUILD)/techidx-mpi $(BUILD)/techidx
 
 # --- install -----------------------------------------------------------------
-LIBDIR := $(PREFIX)/lib
-INCDIR := $(PREFIX)/include
-$(BUILD)/techidx.pc: Makefile
+LIBDIR = $(PREFIX)/lib
+INCDIR = $(PREFIX)/include
+# Requires.private and Libs.private are what a static link needs: the
+# libraries the archive uses (ISA-L when this build has it). PREFIX is
+# recorded, and libdir and includedir follow it (--define-variable=prefix).
+# Written on every install, so that it records this PREFIX.
+.PHONY: $(BUILD)/techidx.pc
+$(BUILD)/techidx.pc: Makefile include/techidx/version.h | $(STAMP)
 	@mkdir -p $(@D)
-	printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: techidx\nDescription: technology trading index engine\nVersion: %s\nRequires.private: gsl zlib jansson\nLibs: -L$${libdir} -ltechidx\nLibs.private: -lcsv -lm\nCflags: -I$${includedir}\n' \
-	  '$(PREFIX)' '$(LIBDIR)' '$(INCDIR)' '$(VERSION)' > $@
+	printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: techidx\nDescription: technology trading index engine\nVersion: %s\nRequires.private: %s\nLibs: -L$${libdir} -ltechidx\nLibs.private: -lcsv -lm -pthread\nCflags: -I$${includedir}\n' \
+	  '$(PREFIX)' '$(VERSION)' '$(strip $(PKGS) $(ISAL))' > $@
 
 install: all $(BUILD)/techidx.pc
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig \
@@ -296,6 +303,20 @@ uninstall:
 	  $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libtechidx.so \
 	  $(DESTDIR)$(INCDIR)/techidx.h $(DESTDIR)$(LIBDIR)/pkgconfig/techidx.pc
 	rm -rf $(DESTDIR)$(INCDIR)/techidx
+
+# A program outside the tree against the installed library, shared and
+# static, through pkg-config (tests/install/run.sh); then uninstall must
+# leave nothing behind.
+INSTALL_TEST = $(abspath $(BUILD)/install-test)
+install-test:
+	rm -rf $(INSTALL_TEST)
+	$(MAKE) --no-print-directory install BUILD=$(BUILD) DESTDIR=$(INSTALL_TEST)/root PREFIX=/usr \
+	  >/dev/null
+	sh tests/install/run.sh $(INSTALL_TEST)/root $(INSTALL_TEST)/work
+	$(MAKE) --no-print-directory uninstall DESTDIR=$(INSTALL_TEST)/root PREFIX=/usr >/dev/null
+	@left=$$(find $(INSTALL_TEST)/root ! -type d); if [ -n "$$left" ]; then \
+	  echo "install-test: make uninstall left:" $$left >&2; exit 1; fi
+	@echo "install-test: make uninstall removed everything"
 
 FORMAT_SRC = $(wildcard src/*.[ch] src/gen/*.[ch] src/cli/*.[ch] include/*.h include/techidx/*.h tests/*.c)
 format:
