@@ -56,7 +56,7 @@ STAMP     := $(BUILD)/.deps-ok
 SOMAJOR   := 1
 SONAME    := libtechidx.so.$(SOMAJOR)
 
-.PHONY: all deps test check abi-check install-test unit golden replay valgrind crash-test tsan asan ubsan bench install \
+.PHONY: all deps test check headers-check abi-check install-test unit golden replay valgrind crash-test tsan asan ubsan bench install \
         uninstall clean format help samples demo fuzz weekly mpi mpi-deps mpi-test
 all: techidx $(BUILD)/libtechidx.a $(BUILD)/$(SONAME)
 
@@ -160,6 +160,20 @@ replay: $(REPLAY)
 
 check: unit golden replay
 
+# Every public header compiles on its own, as C11 and as C++11.
+PUB_HEADERS := include/techidx.h $(wildcard include/techidx/*.h)
+headers-check: | $(STAMP)
+	@mkdir -p $(BUILD)/headers-check
+	@for h in $(PUB_HEADERS:include/%=%); do \
+	  printf '#include <%s>\nextern int one_header_alone; /* not an empty unit */\n' "$$h" > $(BUILD)/headers-check/one.c; \
+	  cp $(BUILD)/headers-check/one.c $(BUILD)/headers-check/one.cpp; \
+	  $(CC) -std=c11 -Wall -Wextra -Wpedantic -Werror -fsyntax-only -Iinclude \
+	    $(BUILD)/headers-check/one.c || { echo "headers-check: $$h as C11" >&2; exit 1; }; \
+	  $(CXX) -std=c++11 -Wall -Wextra -Werror -fsyntax-only -Iinclude \
+	    $(BUILD)/headers-check/one.cpp || { echo "headers-check: $$h as C++11" >&2; exit 1; }; \
+	done
+	@echo "headers-check: $(words $(PUB_HEADERS)) public headers compile alone as C11 and C++11"
+
 # The shared library exports exactly the functions its headers declare with
 # TIX_API: nothing internal, nothing missing.
 abi-check: $(BUILD)/$(SONAME) $(BUILD)/libtechidx.a
@@ -192,7 +206,7 @@ tsan:
 	TSAN_OPTIONS=halt_on_error=1 ONLY='parallel_* threads_*' sh tests/cli/run.sh build/tsan/techidx
 
 test:
-	$(MAKE) BUILD=build/check WERROR=-Werror check abi-check install-test valgrind crash-test
+	$(MAKE) BUILD=build/check WERROR=-Werror check headers-check abi-check install-test valgrind crash-test
 	$(MAKE) BUILD=build/check WERROR=-Werror mpi-test
 	$(MAKE) WERROR=-Werror tsan
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
