@@ -276,9 +276,10 @@ $(BUILD)/src/mpi/main.o: src/mpi/main.c | $(STAMP) mpi-deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(CLI_CFLAGS) $(MPI_CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/techidx-mpi: $(BUILD)/src/mpi/main.o $(CLI_NOMAIN) $(BUILD)/libtechidx.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(CLI_NOMAIN) $(BUILD)/libtechidx.a $(PKG_LIBS) $(CLI_LIBS) \
-	  $(MPI_LIBS)
+$(BUILD)/techidx-mpi: $(BUILD)/src/mpi/main.o $(CLI_NOMAIN) $(BUILD)/libtechidx-gen.a \
+                      $(BUILD)/libtechidx.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(CLI_NOMAIN) $(BUILD)/libtechidx-gen.a $(BUILD)/libtechidx.a \
+	  $(PKG_LIBS) $(CLI_LIBS) $(MPI_LIBS)
 
 techidx-mpi: $(BUILD)/techidx-mpi
 	cp $< $@
