@@ -63,7 +63,9 @@ all: techidx $(BUILD)/libtechidx.a $(BUILD)/$(SONAME)
 help:
 	@echo "make            build ./techidx and build/libtechidx.{a,so}"
 	@echo "make demo       the weekly index of the bundled samples (build/demo/)"
-	@echo "make test       unit, CLI golden and fuzz-corpus tests, the golden tests under"
+	@echo "make test       unit, CLI golden and fuzz-corpus tests, the public headers alone"
+	@echo "                (headers-check), the .so's exports (abi-check), a program"
+	@echo "                against the installed library (install-test), the golden tests under"
 	@echo "                valgrind, publish killed at every commit step (crash-test),"
 	@echo "                techidx-mpi against run (Open MPI, 1-3 ranks), the"
 	@echo "                parallel cases under TSan, then unit/golden/corpus again"
