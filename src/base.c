@@ -21,7 +21,8 @@ tix_status tix_membuf_write(void *ctx, const void *buf, size_t len)
         m->data = data;
         m->cap = cap;
     }
-    memcpy(m->data + m->len, buf, len);
+    if (len)
+        memcpy(m->data + m->len, buf, len);
     m->len += len;
     m->data[m->len] = '\0';
     return TIX_OK;

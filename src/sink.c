@@ -58,7 +58,7 @@ static void flush(sink *s)
 
 void sink_put(sink *s, const void *p, size_t n)
 {
-    if (s->st != TIX_OK)
+    if (s->st != TIX_OK || n == 0)
         return;
     if (n > SINK_CAP - s->len)
         flush(s);

@@ -91,7 +91,8 @@ tix_status tix_tic_write_fn(tix_write_fn fn, void *ctx, const tix_cube *cube,
     put_u32(&o, TIX_REASON_COUNT);
     for (int r = 0; r < TIX_REASON_COUNT; r++)
         put_u64(&o, c->by_reason[r]);
-    memcpy(sorted, meta->names, meta->nnames * sizeof *sorted);
+    if (meta->nnames) /* names may be NULL then */
+        memcpy(sorted, meta->names, meta->nnames * sizeof *sorted);
     qsort(sorted, meta->nnames, sizeof *sorted, cmp_str);
     put_u64(&o, meta->nnames);
     for (size_t i = 0; i < meta->nnames; i++) {
