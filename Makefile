@@ -3,7 +3,9 @@
 # The first build installs the Debian packages it needs (apt-get, as root)
 # when they are missing; see DEB_PKGS below.
 
-VERSION   := 0.1.0
+# The version is written once, in include/techidx/version.h.
+VERSION   := $(shell sed -n 's/^.define TIX_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)$$/\2/p' \
+               include/techidx/version.h | paste -sd.)
 PREFIX    ?= /usr/local
 DESTDIR   ?=
 BUILD     ?= build
@@ -13,7 +15,7 @@ WERROR    ?=
 
 DEB_PKGS  := build-essential pkg-config libgsl-dev libcsv-dev zlib1g-dev \
              libjansson-dev libisal-dev libcairo2-dev nettle-dev \
-             libcriterion-dev valgrind libxml2-utils strace
+             libcriterion-dev valgrind libxml2-utils strace locales
 
 WARN      := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
              -Wmissing-prototypes -Wformat=2 -Wvla
@@ -30,31 +32,40 @@ CLI_PKGS  := cairo fontconfig nettle
 CLI_CFLAGS = $(shell pkg-config --cflags $(CLI_PKGS))
 CLI_LIBS   = $(shell pkg-config --libs $(CLI_PKGS))
 ALL_CFLAGS = $(WARN) $(WERROR) $(OPT) $(SAN) -fPIC -Iinclude -Isrc \
-             -D_POSIX_C_SOURCE=200809L -DTIX_VERSION='"$(VERSION)"' \
+             -D_POSIX_C_SOURCE=200809L \
              $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
 
 LIB_SRC   := $(wildcard src/*.c)
+# Synthetic dumps (techidx gen, the tests): a library of their own, apart
+# from libtechidx and not installed. It needs GSL (random numbers) and zlib,
+# which PKGS has for the library already.
+GEN_SRC   := $(wildcard src/gen/*.c)
 CLI_SRC   := $(wildcard src/cli/*.c)
 TEST_SRC  := $(wildcard tests/test_*.c) tests/support.c
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
+GEN_OBJ   := $(GEN_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ  := $(TEST_SRC:%.c=$(BUILD)/%.o)
 CLI_NOMAIN = $(filter-out $(BUILD)/src/cli/main.o,$(CLI_OBJ))
-DEPFILES  := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/src/mpi/main.d
+DEPFILES  := $(LIB_OBJ:.o=.d) $(GEN_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/src/mpi/main.d
 
 STAMP     := $(BUILD)/.deps-ok
-SOMAJOR   := 0
+# SOMAJOR goes up whenever a public struct or a public function's signature
+# changes (README, Library): 1 since tix_engine_opts gained tap/tap_ctx.
+SOMAJOR   := 1
 SONAME    := libtechidx.so.$(SOMAJOR)
 
-.PHONY: all deps test check unit golden replay valgrind crash-test tsan asan ubsan bench install \
+.PHONY: all deps test check headers-check abi-check install-test unit golden replay valgrind crash-test tsan asan ubsan bench install \
         uninstall clean format help samples demo fuzz weekly mpi mpi-deps mpi-test
 all: techidx $(BUILD)/libtechidx.a $(BUILD)/$(SONAME)
 
 help:
 	@echo "make            build ./techidx and build/libtechidx.{a,so}"
 	@echo "make demo       the weekly index of the bundled samples (build/demo/)"
-	@echo "make test       unit, CLI golden and fuzz-corpus tests, the golden tests under"
+	@echo "make test       unit, CLI golden and fuzz-corpus tests, the public headers alone"
+	@echo "                (headers-check), the .so's exports (abi-check), a program"
+	@echo "                against the installed library (install-test), the golden tests under"
 	@echo "                valgrind, publish killed at every commit step (crash-test),"
 	@echo "                techidx-mpi against run (Open MPI, 1-3 ranks), the"
 	@echo "                parallel cases under TSan, then unit/golden/corpus again"
@@ -91,28 +102,44 @@ $(BUILD)/%.o: %.c | $(STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/libtechidx.a: $(LIB_OBJ)
-	rm -f $@ && $(AR) rcs $@ $^
+# The libraries depend on the Makefile too, which says what goes in them.
+$(BUILD)/libtechidx.a: $(LIB_OBJ) Makefile
+	rm -f $@ && $(AR) rcs $@ $(LIB_OBJ)
 
-$(BUILD)/$(SONAME): $(LIB_OBJ)
-	$(CC) -shared -Wl,-soname,$(SONAME) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(BUILD)/$(SONAME): $(LIB_OBJ) Makefile
+	$(CC) -shared -Wl,-soname,$(SONAME) $(ALL_LDFLAGS) -o $@ $(LIB_OBJ) $(PKG_LIBS)
 
-$(BUILD)/techidx: $(CLI_OBJ) $(BUILD)/libtechidx.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libtechidx.a $(PKG_LIBS) $(CLI_LIBS)
+$(BUILD)/libtechidx-gen.a: $(GEN_OBJ) Makefile
+	rm -f $@ && $(AR) rcs $@ $(GEN_OBJ)
+
+$(BUILD)/techidx: $(CLI_OBJ) $(BUILD)/libtechidx-gen.a $(BUILD)/libtechidx.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libtechidx-gen.a $(BUILD)/libtechidx.a \
+	  $(PKG_LIBS) $(CLI_LIBS)
 
 $(CLI_OBJ): ALL_CFLAGS += $(CLI_CFLAGS)
+# The shared library exports the functions marked TIX_API and nothing else.
+$(LIB_OBJ): ALL_CFLAGS += -fvisibility=hidden
 
 techidx: $(BUILD)/techidx
 	cp $< $@
 
-$(BUILD)/unit: $(TEST_OBJ) $(BUILD)/libtechidx.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $(TEST_OBJ) $(BUILD)/libtechidx.a $(PKG_LIBS) $(CRIT_LIBS)
+$(BUILD)/unit: $(TEST_OBJ) $(BUILD)/libtechidx-gen.a $(BUILD)/libtechidx.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $(TEST_OBJ) $(BUILD)/libtechidx-gen.a $(BUILD)/libtechidx.a \
+	  $(PKG_LIBS) $(CRIT_LIBS)
 
 # --- tests -------------------------------------------------------------------
 # `check` runs one build's tests; `test` runs a -Werror build and an
 # ASan+UBSan build of the same tests.
-unit: $(BUILD)/unit
-	$(BUILD)/unit --jobs 2
+# tests/test_locale.c needs a locale with a decimal comma: de_DE.UTF-8,
+# built from the sources of Debian's locales package into the build
+# directory (no root, no network) and found through LOCPATH.
+LOCALE_DIR = $(BUILD)/locale
+$(LOCALE_DIR)/de_DE.UTF-8: | $(STAMP)
+	@mkdir -p $(LOCALE_DIR)
+	localedef -i de_DE -f UTF-8 $@
+
+unit: $(BUILD)/unit $(LOCALE_DIR)/de_DE.UTF-8
+	LOCPATH=$(abspath $(LOCALE_DIR)) $(BUILD)/unit --jobs 2
 
 golden: $(BUILD)/techidx
 	sh tests/cli/run.sh $(BUILD)/techidx
@@ -135,6 +162,36 @@ replay: $(REPLAY)
 
 check: unit golden replay
 
+# Every public header compiles on its own, as C11 and as C++11.
+PUB_HEADERS := include/techidx.h $(wildcard include/techidx/*.h)
+headers-check: | $(STAMP)
+	@mkdir -p $(BUILD)/headers-check
+	@for h in $(PUB_HEADERS:include/%=%); do \
+	  printf '#include <%s>\nextern int one_header_alone; /* not an empty unit */\n' "$$h" > $(BUILD)/headers-check/one.c; \
+	  cp $(BUILD)/headers-check/one.c $(BUILD)/headers-check/one.cpp; \
+	  $(CC) -std=c11 -Wall -Wextra -Wpedantic -Werror -fsyntax-only -Iinclude \
+	    $(BUILD)/headers-check/one.c || { echo "headers-check: $$h as C11" >&2; exit 1; }; \
+	  $(CXX) -std=c++11 -Wall -Wextra -Werror -fsyntax-only -Iinclude \
+	    $(BUILD)/headers-check/one.cpp || { echo "headers-check: $$h as C++11" >&2; exit 1; }; \
+	done
+	@echo "headers-check: $(words $(PUB_HEADERS)) public headers compile alone as C11 and C++11"
+
+# The shared library exports exactly the functions its headers declare with
+# TIX_API: nothing internal, nothing missing.
+abi-check: $(BUILD)/$(SONAME) $(BUILD)/libtechidx.a
+	@nm -D --defined-only $(BUILD)/$(SONAME) | awk '{print $$3}' | sort > $(BUILD)/abi-exported
+	@sed -n 's/^TIX_API .*[ *]\(tix_[a-z0-9_]*\)(.*/\1/p' include/techidx/*.h | sort \
+	  > $(BUILD)/abi-declared
+	@if grep -v '^tix_' $(BUILD)/abi-exported; then \
+	  echo "abi-check: $(SONAME) exports the symbols above, outside the API" >&2; exit 1; fi
+	@diff -u $(BUILD)/abi-declared $(BUILD)/abi-exported >&2 || { \
+	  echo "abi-check: TIX_API declarations (-) and $(SONAME) exports (+) differ" >&2; exit 1; }
+	@echo "abi-check: $(SONAME) exports the $$(wc -l < $(BUILD)/abi-exported) TIX_API functions only"
+	@if nm $(BUILD)/libtechidx.a $(BUILD)/$(SONAME) | grep ' tix_gen_'; then \
+	  echo "abi-check: the generator (libtechidx-gen) is inside libtechidx" >&2; exit 1; fi
+	@if nm -D --undefined-only $(BUILD)/$(SONAME) | grep ' gsl_' | grep -v ' gsl_stats_'; then \
+	  echo "abi-check: libtechidx uses GSL beyond its statistics" >&2; exit 1; fi
+
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # The golden CLI cases again with every techidx call under valgrind.
 valgrind: $(BUILD)/techidx
@@ -151,7 +208,7 @@ tsan:
 	TSAN_OPTIONS=halt_on_error=1 ONLY='parallel_* threads_*' sh tests/cli/run.sh build/tsan/techidx
 
 test:
-	$(MAKE) BUILD=build/check WERROR=-Werror check valgrind crash-test
+	$(MAKE) BUILD=build/check WERROR=-Werror check headers-check abi-check install-test valgrind crash-test
 	$(MAKE) BUILD=build/check WERROR=-Werror mpi-test
 	$(MAKE) WERROR=-Werror tsan
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
@@ -221,9 +278,10 @@ $(BUILD)/src/mpi/main.o: src/mpi/main.c | $(STAMP) mpi-deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(CLI_CFLAGS) $(MPI_CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/techidx-mpi: $(BUILD)/src/mpi/main.o $(CLI_NOMAIN) $(BUILD)/libtechidx.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(CLI_NOMAIN) $(BUILD)/libtechidx.a $(PKG_LIBS) $(CLI_LIBS) \
-	  $(MPI_LIBS)
+$(BUILD)/techidx-mpi: $(BUILD)/src/mpi/main.o $(CLI_NOMAIN) $(BUILD)/libtechidx-gen.a \
+                      $(BUILD)/libtechidx.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(CLI_NOMAIN) $(BUILD)/libtechidx-gen.a $(BUILD)/libtechidx.a \
+	  $(PKG_LIBS) $(CLI_LIBS) $(MPI_LIBS)
 
 techidx-mpi: $(BUILD)/techidx-mpi
 	cp $< $@
@@ -234,12 +292,17 @@ mpi-test: $(BUILD)/techidx-mpi $(BUILD)/techidx
 	sh tests/mpi/run.sh $(BUILD)/techidx-mpi $(BUILD)/techidx
 
 # --- install -----------------------------------------------------------------
-LIBDIR := $(PREFIX)/lib
-INCDIR := $(PREFIX)/include
-$(BUILD)/techidx.pc: Makefile
+LIBDIR = $(PREFIX)/lib
+INCDIR = $(PREFIX)/include
+# Requires.private and Libs.private are what a static link needs: the
+# libraries the archive uses (ISA-L when this build has it). PREFIX is
+# recorded, and libdir and includedir follow it (--define-variable=prefix).
+# Written on every install, so that it records this PREFIX.
+.PHONY: $(BUILD)/techidx.pc
+$(BUILD)/techidx.pc: Makefile include/techidx/version.h | $(STAMP)
 	@mkdir -p $(@D)
-	printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: techidx\nDescription: technology trading index engine\nVersion: %s\nRequires.private: gsl zlib jansson\nLibs: -L$${libdir} -ltechidx\nLibs.private: -lcsv -lm\nCflags: -I$${includedir}\n' \
-	  '$(PREFIX)' '$(LIBDIR)' '$(INCDIR)' '$(VERSION)' > $@
+	printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: techidx\nDescription: technology trading index engine\nVersion: %s\nRequires.private: %s\nLibs: -L$${libdir} -ltechidx\nLibs.private: -lcsv -lm -pthread\nCflags: -I$${includedir}\n' \
+	  '$(PREFIX)' '$(VERSION)' '$(strip $(PKGS) $(ISAL))' > $@
 
 install: all $(BUILD)/techidx.pc
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig \
@@ -258,7 +321,21 @@ uninstall:
 	  $(DESTDIR)$(INCDIR)/techidx.h $(DESTDIR)$(LIBDIR)/pkgconfig/techidx.pc
 	rm -rf $(DESTDIR)$(INCDIR)/techidx
 
-FORMAT_SRC = $(wildcard src/*.[ch] src/cli/*.[ch] include/*.h include/techidx/*.h tests/*.c)
+# A program outside the tree against the installed library, shared and
+# static, through pkg-config (tests/install/run.sh); then uninstall must
+# leave nothing behind.
+INSTALL_TEST = $(abspath $(BUILD)/install-test)
+install-test:
+	rm -rf $(INSTALL_TEST)
+	$(MAKE) --no-print-directory install BUILD=$(BUILD) DESTDIR=$(INSTALL_TEST)/root PREFIX=/usr \
+	  >/dev/null
+	sh tests/install/run.sh $(INSTALL_TEST)/root $(INSTALL_TEST)/work
+	$(MAKE) --no-print-directory uninstall DESTDIR=$(INSTALL_TEST)/root PREFIX=/usr >/dev/null
+	@left=$$(find $(INSTALL_TEST)/root ! -type d); if [ -n "$$left" ]; then \
+	  echo "install-test: make uninstall left:" $$left >&2; exit 1; fi
+	@echo "install-test: make uninstall removed everything"
+
+FORMAT_SRC = $(wildcard src/*.[ch] src/gen/*.[ch] src/cli/*.[ch] include/*.h include/techidx/*.h tests/*.c)
 format:
 	clang-format -i $(FORMAT_SRC)
 

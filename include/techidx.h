@@ -3,9 +3,11 @@
 #ifndef TECHIDX_H
 #define TECHIDX_H
 
+#include "techidx/base.h"
+#include "techidx/budget.h"
 #include "techidx/cube.h"
 #include "techidx/engine.h"
-#include "techidx/gen.h"
+#include "techidx/idset.h"
 #include "techidx/index.h"
 #include "techidx/period.h"
 #include "techidx/reader.h"
@@ -13,6 +15,7 @@
 #include "techidx/source.h"
 #include "techidx/status.h"
 #include "techidx/tic.h"
+#include "techidx/version.h"
 #include "techidx/write.h"
 
 #endif

@@ -1,13 +1,13 @@
 #include "techidx/budget.h"
 
-int tix_budget_take(tix_budget *b, size_t n)
+tix_status tix_budget_take(tix_budget *b, size_t n)
 {
     if (!b)
-        return 1;
+        return TIX_OK;
     if (b->limit && (n > b->limit || b->used > b->limit - n))
-        return 0;
+        return TIX_E_LIMIT;
     b->used += n;
-    return 1;
+    return TIX_OK;
 }
 
 void tix_budget_give(tix_budget *b, size_t n)

@@ -37,7 +37,7 @@ tix_status tix_idset_new(tix_idset **out, tix_budget *budget)
         return TIX_E_NOMEM;
     s->budget = budget;
     s->mask = 1023;
-    if (!tix_budget_take(budget, (s->mask + 1) * sizeof *s->slots)) {
+    if (tix_budget_take(budget, (s->mask + 1) * sizeof *s->slots) != TIX_OK) {
         free(s);
         return TIX_E_LIMIT;
     }
@@ -74,7 +74,7 @@ static int equal_at(const tix_idset *s, uint64_t slot, const char *p, size_t n)
 static tix_status grow_table(tix_idset *s)
 {
     size_t nmask = s->mask * 2 + 1;
-    if (!tix_budget_take(s->budget, (nmask + 1) * sizeof *s->slots))
+    if (tix_budget_take(s->budget, (nmask + 1) * sizeof *s->slots) != TIX_OK)
         return TIX_E_LIMIT;
     uint64_t *ns = calloc(nmask + 1, sizeof *ns);
     if (!ns) {
@@ -124,7 +124,7 @@ tix_status tix_idset_add(tix_idset *s, const char *p, size_t n, int *added)
             cap *= 2;
         if (cap > OFF_MASK)
             return TIX_E_LIMIT;
-        if (!tix_budget_take(s->budget, cap - s->cap))
+        if (tix_budget_take(s->budget, cap - s->cap) != TIX_OK)
             return TIX_E_LIMIT;
         unsigned char *na = realloc(s->arena, cap);
         if (!na) {

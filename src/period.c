@@ -50,31 +50,31 @@ static int digits(const char *s, size_t n, int *out)
     return 1;
 }
 
-int tix_date_parse(const char *s, size_t len, int32_t *days)
+tix_status tix_date_parse(const char *s, size_t len, int32_t *days)
 {
     /* Once per row: no calls, no divisions but by constants, one branch
      * for all the checks of the common valid date. */
     static const uint16_t before[12] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
     static const uint8_t mdays[13] = {0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (len != 10 || s[4] != '-' || s[7] != '-')
-        return 0;
+        return TIX_E_INVALID;
     const unsigned char *u = (const unsigned char *)s;
     unsigned d0 = u[0] - 48u, d1 = u[1] - 48u, d2 = u[2] - 48u, d3 = u[3] - 48u;
     unsigned m0 = u[5] - 48u, m1 = u[6] - 48u, e0 = u[8] - 48u, e1 = u[9] - 48u;
     if ((d0 > 9) | (d1 > 9) | (d2 > 9) | (d3 > 9) | (m0 > 9) | (m1 > 9) | (e0 > 9) | (e1 > 9))
-        return 0;
+        return TIX_E_INVALID;
     unsigned y = d0 * 1000 + d1 * 100 + d2 * 10 + d3, m = m0 * 10 + m1, d = e0 * 10 + e1;
     if ((y < 1) | (m - 1 > 11)) /* m - 1 wraps for m = 0 */
-        return 0;
+        return TIX_E_INVALID;
     unsigned leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0));
     if ((d < 1) | (d > mdays[m] + (unsigned)(m == 2 && leap)))
-        return 0;
+        return TIX_E_INVALID;
     /* Days since 0001-01-01, then since 1970-01-01 (719162 days later). */
     unsigned y1 = y - 1;
     int32_t n = (int32_t)(365 * y1 + y1 / 4 - y1 / 100 + y1 / 400 + before[m - 1] +
                           (m > 2 && leap) + d - 1);
     *days = n - 719162;
-    return 1;
+    return TIX_OK;
 }
 
 void tix_date_format(int32_t days, char *out)
@@ -186,7 +186,7 @@ tix_status tix_period_parse(tix_period_kind kind, const char *s, int32_t *ord)
     int32_t days;
     switch (kind) {
     case TIX_PERIOD_DAY:
-        if (!tix_date_parse(s, n, &days))
+        if (tix_date_parse(s, n, &days) != TIX_OK)
             return TIX_E_INVALID;
         *ord = days;
         return TIX_OK;

@@ -170,7 +170,7 @@ static int64_t short_digits(uint64_t w, size_t n)
     return (int64_t)w;
 }
 
-int tix_cents_parse(const char *s, size_t len, int64_t *cents)
+tix_status tix_cents_parse(const char *s, size_t len, int64_t *cents)
 {
     /* The common case, "1234567.89": at most eight integer digits. */
     if (len >= 1 && len <= 11) {
@@ -185,14 +185,14 @@ int tix_cents_parse(const char *s, size_t len, int64_t *cents)
             unsigned f1 = nd == 2 ? (unsigned)(s[n + 2] - '0') : 0;
             if (whole >= 0 && f0 <= 9 && f1 <= 9) {
                 *cents = whole * 100 + (int64_t)(f0 * 10 + f1);
-                return 0;
+                return TIX_OK;
             }
         }
     }
     size_t i = 0, sig = 0;
     uint64_t whole = 0;
     if (len == 0 || (unsigned)(s[0] - '0') > 9)
-        return 1;
+        return TIX_E_INVALID;
     while (i < len && s[i] == '0') /* leading zeros carry no value */
         i++;
     /* 19 significant digits always fit a uint64; more can only overflow,
@@ -204,19 +204,19 @@ int tix_cents_parse(const char *s, size_t len, int64_t *cents)
     if (i < len) {
         size_t nd = len - i - 1;
         if (s[i] != '.' || nd < 1 || nd > 2)
-            return 1;
+            return TIX_E_INVALID;
         for (size_t k = i + 1; k < len; k++) {
             if ((unsigned)(s[k] - '0') > 9)
-                return 1;
+                return TIX_E_INVALID;
             frac = frac * 10 + (unsigned)(s[k] - '0');
         }
         if (nd == 1)
             frac *= 10;
     }
     if (sig > 19 || whole > ((uint64_t)INT64_MAX - frac) / 100)
-        return 2;
+        return TIX_E_OVERFLOW;
     *cents = (int64_t)(whole * 100 + frac);
-    return 0;
+    return TIX_OK;
 }
 
 /* Column c of a row whose first field, BOM stripped, is f0. */
@@ -323,19 +323,19 @@ tix_reason tix_record_parse(const tix_schema *s, const tix_field *fields, size_t
     if (rec->id.len == 0)
         return TIX_REASON_EMPTY_ID;
     tix_field f = get(s, fields, f0, TIX_COL_SIGNED_ON);
-    if (!tix_date_parse(f.ptr, f.len, &rec->day))
+    if (tix_date_parse(f.ptr, f.len, &rec->day) != TIX_OK)
         /* A header row never has a date (nor an empty id), so looking for
          * one only here keeps it off the hot path in the same order. */
         return is_header_row(s, fields) ? TIX_REASON_REPEATED_HEADER : TIX_REASON_BAD_DATE;
     f = get(s, fields, f0, TIX_COL_AMOUNT);
-    int ra = tix_cents_parse(f.ptr, f.len, &rec->amount);
-    if (ra == 1)
+    tix_status ra = tix_cents_parse(f.ptr, f.len, &rec->amount);
+    if (ra == TIX_E_INVALID)
         return TIX_REASON_BAD_AMOUNT;
     f = get(s, fields, f0, TIX_COL_TECH_AMOUNT);
-    int rt = tix_cents_parse(f.ptr, f.len, &rec->tech_amount);
-    if (rt == 1)
+    tix_status rt = tix_cents_parse(f.ptr, f.len, &rec->tech_amount);
+    if (rt == TIX_E_INVALID)
         return TIX_REASON_BAD_TECH_AMOUNT;
-    if (ra == 2 || rt == 2)
+    if (ra == TIX_E_OVERFLOW || rt == TIX_E_OVERFLOW)
         return TIX_REASON_AMOUNT_OVERFLOW;
     if (rec->tech_amount > rec->amount)
         return TIX_REASON_TECH_EXCEEDS_AMOUNT;

@@ -5,6 +5,9 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "cube_internal.h"
+#include "sink_internal.h"
+
 static const char magic[8] = {'T', 'I', 'X', 'C', 'U', 'B', 'E', '\n'};
 
 /* Longest cell name a file may hold: the reader's record limit. */
@@ -13,16 +16,14 @@ static const char magic[8] = {'T', 'I', 'X', 'C', 'U', 'B', 'E', '\n'};
 /* ---- writing -------------------------------------------------------------- */
 
 typedef struct outbuf {
-    FILE *f;
+    sink *s;
     uLong crc;
-    int bad;
 } outbuf;
 
 static void put(outbuf *o, const void *p, size_t n)
 {
     o->crc = crc32(o->crc, p, (uInt)n);
-    if (fwrite(p, 1, n, o->f) != n)
-        o->bad = 1;
+    sink_put(o->s, p, n);
 }
 
 static void put_u32(outbuf *o, uint32_t v)
@@ -49,7 +50,8 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-tix_status tix_tic_write(FILE *f, const tix_cube *cube, const tix_tic_meta *meta)
+tix_status tix_tic_write_fn(tix_write_fn fn, void *ctx, const tix_cube *cube,
+                            const tix_tic_meta *meta)
 {
     size_t np = 0;
     for (size_t i = 0; i < tix_cube_nperiods(cube); i++) {
@@ -57,11 +59,16 @@ tix_status tix_tic_write(FILE *f, const tix_cube *cube, const tix_tic_meta *meta
         tix_cube_entries(cube, i, &n);
         np += n;
     }
-    tix_cube_pair probe;
-    if (np > 0 && tix_cube_pair_at(cube, 0, &probe) != TIX_OK)
+    cube_pair probe;
+    if (np > 0 && cube_pair_at(cube, 0, &probe) != TIX_OK)
         return TIX_E_INVALID; /* not finalized */
     int stats = tix_cube_stats_kind(cube);
-    outbuf o = {f, crc32(0, Z_NULL, 0), 0};
+    char **sorted = malloc((meta->nnames ? meta->nnames : 1) * sizeof *sorted);
+    if (!sorted)
+        return TIX_E_NOMEM;
+    sink s;
+    sink_init(&s, fn, ctx);
+    outbuf o = {&s, crc32(0, Z_NULL, 0)};
     put(&o, magic, sizeof magic);
     put_u32(&o, TIX_TIC_VERSION);
     put_u32(&o, (uint32_t)tix_cube_period_kind(cube));
@@ -84,10 +91,8 @@ tix_status tix_tic_write(FILE *f, const tix_cube *cube, const tix_tic_meta *meta
     put_u32(&o, TIX_REASON_COUNT);
     for (int r = 0; r < TIX_REASON_COUNT; r++)
         put_u64(&o, c->by_reason[r]);
-    char **sorted = malloc((meta->nnames ? meta->nnames : 1) * sizeof *sorted);
-    if (!sorted)
-        return TIX_E_NOMEM;
-    memcpy(sorted, meta->names, meta->nnames * sizeof *sorted);
+    if (meta->nnames) /* names may be NULL then */
+        memcpy(sorted, meta->names, meta->nnames * sizeof *sorted);
     qsort(sorted, meta->nnames, sizeof *sorted, cmp_str);
     put_u64(&o, meta->nnames);
     for (size_t i = 0; i < meta->nnames; i++) {
@@ -105,8 +110,8 @@ tix_status tix_tic_write(FILE *f, const tix_cube *cube, const tix_tic_meta *meta
     }
     put_u64(&o, np);
     for (size_t v = 0; v < np; v++) {
-        tix_cube_pair p;
-        tix_cube_pair_at(cube, v, &p);
+        cube_pair p;
+        cube_pair_at(cube, v, &p);
         put_i32(&o, p.period);
         put_u32(&o, p.cell);
         put_u64(&o, p.n);
@@ -136,19 +141,32 @@ tix_status tix_tic_write(FILE *f, const tix_cube *cube, const tix_tic_meta *meta
     }
     uLong crc = o.crc;
     put_u32(&o, (uint32_t)crc);
-    return o.bad || ferror(f) ? TIX_E_IO : TIX_OK;
+    return sink_end(&s, TIX_OK);
+}
+
+tix_status tix_tic_write(FILE *f, const tix_cube *cube, const tix_tic_meta *meta)
+{
+    return sink_file_status(f, tix_tic_write_fn(sink_file_write, f, cube, meta));
 }
 
 /* ---- reading -------------------------------------------------------------- */
 
+/* The input: memory (fn NULL: the bytes at hand are all there is), or a
+ * read callback refilling buf. */
 typedef struct in {
-    FILE *f;
+    tix_read_fn fn;
+    void *ctx;
+    const unsigned char *p, *end; /* the bytes at hand */
+    unsigned char *buf;           /* IN_CAP bytes for fn */
+    int eof;
     uLong crc;
     uint64_t at; /* bytes read so far */
     tix_status st;
     char *err;
     size_t errlen;
 } in;
+
+#define IN_CAP ((size_t)1 << 16)
 
 __attribute__((format(printf, 2, 3))) static void fail(in *i, const char *fmt, ...)
 {
@@ -165,19 +183,49 @@ __attribute__((format(printf, 2, 3))) static void fail(in *i, const char *fmt, .
     }
 }
 
+/* More bytes at hand: 1, or 0 at the end of the input, or -1 after the
+ * read callback failed (its status is then i->st). */
+static int refill(in *i)
+{
+    if (!i->fn || i->eof)
+        return 0;
+    size_t got = 0;
+    tix_status st = i->fn(i->ctx, i->buf, IN_CAP, &got);
+    if (st != TIX_OK) {
+        if (i->st == TIX_OK)
+            i->st = st;
+        return -1;
+    }
+    if (got == 0) {
+        i->eof = 1;
+        return 0;
+    }
+    i->p = i->buf;
+    i->end = i->buf + (got < IN_CAP ? got : IN_CAP);
+    return 1;
+}
+
+/* Reads n bytes into p, or as many as there are (counted in at) and fails. */
 static int get(in *i, void *p, size_t n)
 {
     if (i->st != TIX_OK)
         return 0;
-    size_t got = fread(p, 1, n, i->f);
-    i->crc = crc32(i->crc, p, (uInt)got);
-    i->at += got;
-    if (got != n) {
-        if (ferror(i->f))
-            i->st = TIX_E_IO;
-        else
-            fail(i, "the file ends early (truncated?)");
-        return 0;
+    unsigned char *d = p;
+    while (n > 0) {
+        if (i->p == i->end) {
+            int r = refill(i);
+            if (r == 0)
+                fail(i, "the file ends early (truncated?)");
+            if (r <= 0)
+                return 0;
+        }
+        size_t k = (size_t)(i->end - i->p) < n ? (size_t)(i->end - i->p) : n;
+        memcpy(d, i->p, k);
+        i->crc = crc32(i->crc, d, (uInt)k);
+        i->at += k;
+        i->p += k;
+        d += k;
+        n -= k;
     }
     return 1;
 }
@@ -205,222 +253,271 @@ static uint64_t get_u64(in *i)
 static int32_t get_i32(in *i) { return (int32_t)get_u32(i); }
 static int64_t get_i64(in *i) { return (int64_t)get_u64(i); }
 
-tix_status tix_tic_read(FILE *f, const tix_cube_opts *opts, tix_cube **out, tix_tic_meta *meta,
-                        char *err, size_t errlen)
+/* The header: magic, version and the options that decided how rows were
+ * aggregated; *first and *last get the signing-day range. */
+static void read_header(in *i, tix_tic_meta *meta, int32_t *first, int32_t *last)
 {
-    in i = {f, crc32(0, Z_NULL, 0), 0, TIX_OK, err, errlen};
-    tix_status st = TIX_OK;
-    tix_cube *c = NULL;
-    char **names = NULL;
-    uint32_t *lens = NULL, *sk = NULL;
-    int64_t *sks = NULL;
-    uint64_t ncells = 0;
-    *out = NULL;
-    memset(meta, 0, sizeof *meta);
     char m[8];
-    if (get(&i, m, sizeof m) && memcmp(m, magic, sizeof m) != 0)
-        fail(&i, "not a techidx cube (.tic) file");
-    uint32_t version = get_u32(&i);
-    if (i.st == TIX_OK && version != TIX_TIC_VERSION)
-        fail(&i, "format version %u; this techidx reads version %d", version, TIX_TIC_VERSION);
-    uint32_t period = get_u32(&i), stats = get_u32(&i), dim = get_u32(&i), measure = get_u32(&i);
-    if (i.st == TIX_OK && (period > TIX_PERIOD_YEAR || stats > TIX_CUBE_STATS_SUMS ||
-                           dim >= TIX_COL_COUNT || measure > TIX_MEASURE_AMOUNT))
-        fail(&i, "options out of range");
+    if (get(i, m, sizeof m) && memcmp(m, magic, sizeof m) != 0)
+        fail(i, "not a techidx cube (.tic) file");
+    uint32_t version = get_u32(i);
+    if (i->st == TIX_OK && version != TIX_TIC_VERSION)
+        fail(i, "format version %u; this techidx reads version %d", version, TIX_TIC_VERSION);
+    uint32_t period = get_u32(i), stats = get_u32(i), dim = get_u32(i), measure = get_u32(i);
+    if (i->st == TIX_OK && (period > TIX_PERIOD_YEAR || stats > TIX_CUBE_STATS_SUMS ||
+                            dim >= TIX_COL_COUNT || measure > TIX_MEASURE_AMOUNT))
+        fail(i, "options out of range");
     meta->period = (tix_period_kind)period;
     meta->stats = (int)stats;
     meta->dimension = (tix_column)dim;
     meta->measure = (tix_measure)measure;
-    uint32_t has_range = get_u32(&i);
+    uint32_t has_range = get_u32(i);
     meta->has_range = has_range != 0;
-    meta->from_day = get_i32(&i);
-    meta->to_day = get_i32(&i);
-    int32_t first = get_i32(&i), last = get_i32(&i);
+    meta->from_day = get_i32(i);
+    meta->to_day = get_i32(i);
+    *first = get_i32(i);
+    *last = get_i32(i);
     /* One way to write each thing: what is read writes back the same. */
-    if (i.st == TIX_OK &&
-        (has_range > 1 || (!has_range && (meta->from_day || meta->to_day)) ||
-         (has_range && meta->from_day > meta->to_day) ||
-         (first > last && !(first == 1 && last == 0))))
-        fail(&i, "options or dates out of range");
-    tix_counts *cn = &meta->counts;
-    cn->read = get_u64(&i);
-    cn->accepted = get_u64(&i);
-    cn->rejected = get_u64(&i);
-    cn->bytes = get_u64(&i);
-    cn->inputs = get_u64(&i);
-    uint32_t nreasons = get_u32(&i);
-    if (i.st == TIX_OK && nreasons != TIX_REASON_COUNT)
-        fail(&i, "%u rejection reasons; this techidx has %d", nreasons, TIX_REASON_COUNT);
-    for (int r = 0; r < TIX_REASON_COUNT && i.st == TIX_OK; r++)
-        cn->by_reason[r] = get_u64(&i);
-    if (i.st == TIX_OK) {
+    if (i->st == TIX_OK && (has_range > 1 || (!has_range && (meta->from_day || meta->to_day)) ||
+                            (has_range && meta->from_day > meta->to_day) ||
+                            (*first > *last && !(*first == 1 && *last == 0))))
+        fail(i, "options or dates out of range");
+}
+
+/* The row accounting of the inputs. */
+static void read_counts(in *i, tix_counts *cn)
+{
+    cn->read = get_u64(i);
+    cn->accepted = get_u64(i);
+    cn->rejected = get_u64(i);
+    cn->bytes = get_u64(i);
+    cn->inputs = get_u64(i);
+    uint32_t nreasons = get_u32(i);
+    if (i->st == TIX_OK && nreasons != TIX_REASON_COUNT)
+        fail(i, "%u rejection reasons; this techidx has %d", nreasons, TIX_REASON_COUNT);
+    for (int r = 0; r < TIX_REASON_COUNT && i->st == TIX_OK; r++)
+        cn->by_reason[r] = get_u64(i);
+    if (i->st == TIX_OK) {
         uint64_t sum = 0;
         for (int r = 1; r < TIX_REASON_COUNT; r++)
             sum += cn->by_reason[r];
         if (cn->read != cn->accepted + cn->rejected || sum != cn->rejected)
-            fail(&i, "row accounting does not add up");
+            fail(i, "row accounting does not add up");
     }
-    uint64_t nnames = get_u64(&i);
-    if (i.st == TIX_OK && nnames > (uint64_t)1 << 24)
-        fail(&i, "%llu input names", (unsigned long long)nnames);
-    if (i.st == TIX_OK && nnames &&
-        !(meta->names = calloc((size_t)nnames, sizeof *meta->names))) {
-        st = TIX_E_NOMEM;
-        goto done;
-    }
-    for (uint64_t k = 0; k < nnames && i.st == TIX_OK; k++) {
-        uint32_t len = get_u32(&i);
-        if (i.st == TIX_OK && len > TIC_MAX_NAME) {
-            fail(&i, "an input name of %u bytes", len);
+}
+
+/* The inputs' names, sorted, into meta->names. Returns TIX_OK or
+ * TIX_E_NOMEM. */
+static tix_status read_names(in *i, tix_tic_meta *meta)
+{
+    uint64_t nnames = get_u64(i);
+    if (i->st == TIX_OK && nnames > (uint64_t)1 << 24)
+        fail(i, "%llu input names", (unsigned long long)nnames);
+    if (i->st == TIX_OK && nnames && !(meta->names = calloc((size_t)nnames, sizeof *meta->names)))
+        return TIX_E_NOMEM;
+    for (uint64_t k = 0; k < nnames && i->st == TIX_OK; k++) {
+        uint32_t len = get_u32(i);
+        if (i->st == TIX_OK && len > TIC_MAX_NAME) {
+            fail(i, "an input name of %u bytes", len);
             break;
         }
-        char *name = i.st == TIX_OK ? malloc(len + 1) : NULL;
-        if (i.st == TIX_OK && !name) {
-            st = TIX_E_NOMEM;
-            goto done;
-        }
-        if (name && get(&i, name, len)) {
+        char *name = i->st == TIX_OK ? malloc(len + 1) : NULL;
+        if (i->st == TIX_OK && !name)
+            return TIX_E_NOMEM;
+        if (name && get(i, name, len)) {
             name[len] = '\0';
             meta->names[meta->nnames++] = name;
             if (memchr(name, '\0', len) ||
                 (k > 0 && strcmp(meta->names[meta->nnames - 2], name) > 0))
-                fail(&i, "input names out of order or holding a NUL");
+                fail(i, "input names out of order or holding a NUL");
         } else {
             free(name);
         }
     }
-    tix_cube_opts co = *opts;
-    co.period = meta->period;
-    co.cell_stats = meta->stats;
-    if (i.st == TIX_OK && (st = tix_cube_new(&c, &co)) != TIX_OK)
-        goto done;
-    ncells = get_u64(&i);
-    if (i.st == TIX_OK && ncells > (uint64_t)(co.max_cells ? co.max_cells : 100000)) {
-        st = TIX_E_LIMIT;
-        goto done;
-    }
-    if (i.st == TIX_OK && (!(names = calloc(ncells ? ncells : 1, sizeof *names)) ||
-                           !(lens = calloc(ncells ? ncells : 1, sizeof *lens)))) {
-        st = TIX_E_NOMEM;
-        goto done;
-    }
-    for (uint64_t k = 0; k < ncells && i.st == TIX_OK; k++) {
-        lens[k] = get_u32(&i);
-        if (i.st == TIX_OK && (lens[k] == 0 || lens[k] > TIC_MAX_NAME)) {
-            fail(&i, "cell name of %u bytes", lens[k]);
+    return TIX_OK;
+}
+
+/* The cell names, in byte order. */
+typedef struct cells {
+    uint64_t n;
+    char **names;
+    uint32_t *lens;
+} cells;
+
+static void cells_free(cells *cs)
+{
+    for (uint64_t k = 0; cs->names && k < cs->n; k++)
+        free(cs->names[k]);
+    free(cs->names);
+    free(cs->lens);
+}
+
+/* Reads the cell names (at most the cube's max_cells: TIX_E_LIMIT).
+ * Returns TIX_OK, TIX_E_LIMIT or TIX_E_NOMEM. */
+static tix_status read_cells(in *i, const tix_cube_opts *co, cells *cs)
+{
+    cs->n = get_u64(i);
+    if (i->st == TIX_OK && cs->n > (uint64_t)(co->max_cells ? co->max_cells : TIX_CUBE_MAX_CELLS))
+        return TIX_E_LIMIT;
+    if (i->st == TIX_OK && (!(cs->names = calloc(cs->n ? cs->n : 1, sizeof *cs->names)) ||
+                            !(cs->lens = calloc(cs->n ? cs->n : 1, sizeof *cs->lens))))
+        return TIX_E_NOMEM;
+    for (uint64_t k = 0; k < cs->n && i->st == TIX_OK; k++) {
+        cs->lens[k] = get_u32(i);
+        if (i->st == TIX_OK && (cs->lens[k] == 0 || cs->lens[k] > TIC_MAX_NAME)) {
+            fail(i, "cell name of %u bytes", cs->lens[k]);
             break;
         }
-        if (i.st == TIX_OK && !(names[k] = malloc(lens[k] + 1))) {
-            st = TIX_E_NOMEM;
-            goto done;
-        }
-        if (get(&i, names[k], lens[k])) {
-            names[k][lens[k]] = '\0';
-            if (memchr(names[k], '\0', lens[k]))
-                fail(&i, "a cell name holds a NUL byte");
-            else if (k > 0 && (strcmp(names[k - 1], names[k]) >= 0))
-                fail(&i, "cell names out of order or repeated");
+        if (i->st == TIX_OK && !(cs->names[k] = malloc(cs->lens[k] + 1)))
+            return TIX_E_NOMEM;
+        if (get(i, cs->names[k], cs->lens[k])) {
+            cs->names[k][cs->lens[k]] = '\0';
+            if (memchr(cs->names[k], '\0', cs->lens[k]))
+                fail(i, "a cell name holds a NUL byte");
+            else if (k > 0 && (strcmp(cs->names[k - 1], cs->names[k]) >= 0))
+                fail(i, "cell names out of order or repeated");
         }
     }
-    uint64_t npairs = get_u64(&i);
+    return TIX_OK;
+}
+
+/* The statistics of one pair, its sketch into sk[4096] and sks[4096]
+ * (bucket sums, with TIX_CUBE_STATS_SUMS). */
+static void read_stats(in *i, int stats, cube_pair *p, uint32_t *sk, int64_t *sks)
+{
+    p->min = get_i64(i);
+    p->max = get_i64(i);
+    p->sumsq_lo = get_u64(i);
+    p->sumsq_hi = get_u64(i);
+    uint32_t ov = get_u32(i);
+    p->sumsq_overflow = ov != 0;
+    if (i->st == TIX_OK && ov > 1) {
+        fail(i, "a flag out of range");
+        return;
+    }
+    p->zeros = get_u64(i);
+    /* Sparse buckets, increasing, all within a 4096-bucket span
+     * (amounts from 1 cent to 2^63 need about 2200). */
+    uint32_t used = get_u32(i);
+    if (i->st == TIX_OK && used > 4096) {
+        fail(i, "a sketch of %u buckets", used);
+        return;
+    }
+    int32_t lo = 0, prev = -1;
+    memset(sk, 0, 4096 * sizeof *sk);
+    memset(sks, 0, 4096 * sizeof *sks);
+    p->sk_lo = 0;
+    p->sk_len = 0;
+    for (uint32_t k = 0; k < used && i->st == TIX_OK; k++) {
+        int32_t b = get_i32(i);
+        uint32_t cnt = get_u32(i);
+        int64_t sum = stats == TIX_CUBE_STATS_SUMS ? get_i64(i) : 0;
+        if (i->st != TIX_OK)
+            break;
+        if (k == 0)
+            lo = b;
+        if (b <= prev || b < 0 || b - lo >= 4096 || cnt == 0) {
+            fail(i, "sketch buckets out of order, out of range or empty");
+            break;
+        }
+        prev = b;
+        sk[b - lo] = cnt;
+        sks[b - lo] = sum;
+        p->sk_lo = lo;
+        p->sk_len = (uint32_t)(b - lo + 1);
+    }
+    p->sk = sk;
+    p->sks = stats == TIX_CUBE_STATS_SUMS ? sks : NULL;
+}
+
+/* The pairs, in (period, cell) order, each put into c. Returns TIX_OK or
+ * what cube_put_pair returned but TIX_E_INVALID (a format error). */
+static tix_status read_pairs(in *i, int stats, const cells *cs, tix_cube *c)
+{
+    uint32_t *sk = NULL;
+    int64_t *sks = NULL;
+    tix_status st = TIX_OK;
+    uint64_t npairs = get_u64(i);
     int32_t prev_period = 0;
     uint32_t prev_cell = 0;
     if (stats && (!(sk = malloc(4096 * sizeof *sk)) || !(sks = malloc(4096 * sizeof *sks)))) {
         st = TIX_E_NOMEM;
         goto done;
     }
-    for (uint64_t v = 0; v < npairs && i.st == TIX_OK; v++) {
-        tix_cube_pair p;
+    for (uint64_t v = 0; v < npairs && i->st == TIX_OK; v++) {
+        cube_pair p;
         memset(&p, 0, sizeof p);
-        p.period = get_i32(&i);
-        p.cell = get_u32(&i);
-        p.n = get_u64(&i);
-        p.sum = get_i64(&i);
-        if (stats) {
-            p.min = get_i64(&i);
-            p.max = get_i64(&i);
-            p.sumsq_lo = get_u64(&i);
-            p.sumsq_hi = get_u64(&i);
-            uint32_t ov = get_u32(&i);
-            p.sumsq_overflow = ov != 0;
-            if (i.st == TIX_OK && ov > 1) {
-                fail(&i, "a flag out of range");
-                break;
-            }
-            p.zeros = get_u64(&i);
-            /* Sparse buckets, increasing, all within a 4096-bucket span
-             * (amounts from 1 cent to 2^63 need about 2200). */
-            uint32_t used = get_u32(&i);
-            if (i.st == TIX_OK && used > 4096) {
-                fail(&i, "a sketch of %u buckets", used);
-                break;
-            }
-            int32_t lo = 0, prev = -1;
-            memset(sk, 0, 4096 * sizeof *sk);
-            memset(sks, 0, 4096 * sizeof *sks);
-            p.sk_lo = 0;
-            p.sk_len = 0;
-            for (uint32_t k = 0; k < used && i.st == TIX_OK; k++) {
-                int32_t b = get_i32(&i);
-                uint32_t cnt = get_u32(&i);
-                int64_t sum = stats == TIX_CUBE_STATS_SUMS ? get_i64(&i) : 0;
-                if (i.st != TIX_OK)
-                    break;
-                if (k == 0)
-                    lo = b;
-                if (b <= prev || b < 0 || b - lo >= 4096 || cnt == 0) {
-                    fail(&i, "sketch buckets out of order, out of range or empty");
-                    break;
-                }
-                prev = b;
-                sk[b - lo] = cnt;
-                sks[b - lo] = sum;
-                p.sk_lo = lo;
-                p.sk_len = (uint32_t)(b - lo + 1);
-            }
-            p.sk = sk;
-            p.sks = stats == TIX_CUBE_STATS_SUMS ? sks : NULL;
-        }
-        if (i.st != TIX_OK)
+        p.period = get_i32(i);
+        p.cell = get_u32(i);
+        p.n = get_u64(i);
+        p.sum = get_i64(i);
+        if (stats)
+            read_stats(i, stats, &p, sk, sks);
+        if (i->st != TIX_OK)
             break;
-        if (p.cell >= ncells) {
-            fail(&i, "pair %llu names cell %u of %llu", (unsigned long long)v, p.cell,
-                 (unsigned long long)ncells);
+        if (p.cell >= cs->n) {
+            fail(i, "pair %llu names cell %u of %llu", (unsigned long long)v, p.cell,
+                 (unsigned long long)cs->n);
             break;
         }
         if (v > 0 && (p.period < prev_period || (p.period == prev_period && p.cell <= prev_cell))) {
-            fail(&i, "pairs out of order or repeated");
+            fail(i, "pairs out of order or repeated");
             break;
         }
         prev_period = p.period;
         prev_cell = p.cell;
-        st = tix_cube_put_pair(c, names[p.cell], lens[p.cell], &p);
+        st = cube_put_pair(c, cs->names[p.cell], cs->lens[p.cell], &p);
         if (st == TIX_E_INVALID) {
             st = TIX_OK;
-            fail(&i, "pair %llu is not one adding rows could make", (unsigned long long)v);
+            fail(i, "pair %llu is not one adding rows could make", (unsigned long long)v);
         }
         if (st != TIX_OK)
-            goto done;
+            break;
     }
-    if (i.st == TIX_OK && st == TIX_OK && tix_cube_ncells(c) != ncells)
-        fail(&i, "a cell name that no aggregate uses");
-    uLong crc = i.crc;
-    uint32_t stored = get_u32(&i);
-    if (i.st == TIX_OK && stored != (uint32_t)crc)
-        fail(&i, "checksum mismatch: the file is damaged");
-    if (i.st == TIX_OK && fgetc(f) != EOF)
-        fail(&i, "bytes after the end of the cube");
-    if (i.st == TIX_OK && (first <= last))
-        tix_cube_note_days(c, first, last);
 done:
-    if (st == TIX_OK)
-        st = i.st;
-    for (uint64_t k = 0; names && k < ncells; k++)
-        free(names[k]);
-    free(names);
-    free(lens);
     free(sk);
     free(sks);
+    return st;
+}
+
+/* The end: every cell used, the CRC, nothing after it. */
+static void read_trailer(in *i, const cells *cs, const tix_cube *c)
+{
+    if (i->st == TIX_OK && tix_cube_ncells(c) != cs->n)
+        fail(i, "a cell name that no aggregate uses");
+    uLong crc = i->crc;
+    uint32_t stored = get_u32(i);
+    if (i->st == TIX_OK && stored != (uint32_t)crc)
+        fail(i, "checksum mismatch: the file is damaged");
+    if (i->st == TIX_OK && (i->p < i->end || refill(i) > 0))
+        fail(i, "bytes after the end of the cube");
+}
+
+static tix_status read_tic(in *i, const tix_cube_opts *opts, tix_cube **out, tix_tic_meta *meta)
+{
+    tix_cube *c = NULL;
+    cells cs = {0, NULL, NULL};
+    int32_t first, last;
+    read_header(i, meta, &first, &last);
+    read_counts(i, &meta->counts);
+    tix_status st = read_names(i, meta);
+    tix_cube_opts co = *opts;
+    co.period = meta->period;
+    co.cell_stats = meta->stats;
+    if (st == TIX_OK && i->st == TIX_OK)
+        st = tix_cube_new(&c, &co);
+    if (st == TIX_OK)
+        st = read_cells(i, &co, &cs);
+    if (st == TIX_OK)
+        st = read_pairs(i, meta->stats, &cs, c);
+    if (st == TIX_OK) {
+        read_trailer(i, &cs, c);
+        if (i->st == TIX_OK && first <= last)
+            cube_note_days(c, first, last);
+    }
+    if (st == TIX_OK)
+        st = i->st;
+    cells_free(&cs);
     if (st != TIX_OK) {
         tix_cube_free(c);
         tix_tic_meta_free(meta);
@@ -428,6 +525,56 @@ done:
     }
     *out = c;
     return TIX_OK;
+}
+
+static void read_init(in *i, char *err, size_t errlen)
+{
+    memset(i, 0, sizeof *i);
+    i->crc = crc32(0, Z_NULL, 0);
+    i->st = TIX_OK;
+    i->err = err;
+    i->errlen = errlen;
+}
+
+tix_status tix_tic_read_mem(const void *buf, size_t len, const tix_cube_opts *opts, tix_cube **out,
+                            tix_tic_meta *meta, char *err, size_t errlen)
+{
+    in i;
+    read_init(&i, err, errlen);
+    i.p = buf;
+    i.end = i.p + len;
+    *out = NULL;
+    memset(meta, 0, sizeof *meta);
+    return read_tic(&i, opts, out, meta);
+}
+
+tix_status tix_tic_read_fn(tix_read_fn fn, void *ctx, const tix_cube_opts *opts, tix_cube **out,
+                           tix_tic_meta *meta, char *err, size_t errlen)
+{
+    in i;
+    read_init(&i, err, errlen);
+    i.fn = fn;
+    i.ctx = ctx;
+    *out = NULL;
+    memset(meta, 0, sizeof *meta);
+    if (!(i.buf = malloc(IN_CAP)))
+        return TIX_E_NOMEM;
+    tix_status st = read_tic(&i, opts, out, meta);
+    free(i.buf);
+    return st;
+}
+
+static tix_status file_read(void *ctx, void *buf, size_t cap, size_t *got)
+{
+    FILE *f = ctx;
+    *got = fread(buf, 1, cap, f);
+    return *got < cap && ferror(f) ? TIX_E_IO : TIX_OK;
+}
+
+tix_status tix_tic_read(FILE *f, const tix_cube_opts *opts, tix_cube **out, tix_tic_meta *meta,
+                        char *err, size_t errlen)
+{
+    return tix_tic_read_fn(file_read, f, opts, out, meta, err, errlen);
 }
 
 tix_status tix_tic_meta_add(tix_tic_meta *a, const tix_tic_meta *b)

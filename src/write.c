@@ -6,73 +6,99 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sink_internal.h"
 #include "techidx/period.h"
+
+/* Every writer formats through a sink in the "C" locale (sink_internal.h):
+ * a host that called setlocale() with a decimal comma gets the same bytes.
+ * The FILE* versions are the _fn ones over sink_file_write. */
 
 void tix_format_cents(int64_t cents, char *out)
 {
-    /* Work in unsigned so INT64_MIN has a magnitude. */
+    /* Work in unsigned so INT64_MIN has a magnitude. Integers only: no
+     * locale can change these digits. */
     uint64_t mag = cents < 0 ? (uint64_t)0 - (uint64_t)cents : (uint64_t)cents;
     snprintf(out, 24, "%s%" PRIu64 ".%02u", cents < 0 ? "-" : "", mag / 100, (unsigned)(mag % 100));
 }
 
-void tix_write_csv_field(FILE *f, const char *p, size_t len)
+static void put_field(sink *s, const char *p, size_t len)
 {
     int quote = 0;
     for (size_t i = 0; i < len && !quote; i++)
         quote = p[i] == ',' || p[i] == '"' || p[i] == '\r' || p[i] == '\n';
     if (!quote) {
-        fwrite(p, 1, len, f);
+        sink_put(s, p, len);
         return;
     }
-    fputc('"', f);
+    sink_putc(s, '"');
     for (size_t i = 0; i < len; i++) {
         if (p[i] == '"')
-            fputc('"', f);
-        fputc(p[i], f);
+            sink_putc(s, '"');
+        sink_putc(s, p[i]);
     }
-    fputc('"', f);
+    sink_putc(s, '"');
 }
 
-static void put_index(FILE *f, double x)
+tix_status tix_write_csv_field_fn(tix_write_fn fn, void *ctx, const char *p, size_t len)
+{
+    sink s;
+    sink_init(&s, fn, ctx);
+    put_field(&s, p, len);
+    return sink_end(&s, TIX_OK);
+}
+
+tix_status tix_write_csv_field(FILE *f, const char *p, size_t len)
+{
+    return sink_file_status(f, tix_write_csv_field_fn(sink_file_write, f, p, len));
+}
+
+static void put_index(sink *s, double x)
 {
     if (isfinite(x))
-        fprintf(f, ",%.6f", x);
+        sink_printf(s, ",%.6f", x);
     else
-        fputc(',', f);
+        sink_putc(s, ',');
 }
 
-static tix_status io_status(FILE *f) { return ferror(f) ? TIX_E_IO : TIX_OK; }
-
-tix_status tix_write_index_csv(FILE *f, const tix_index *ix)
+tix_status tix_write_index_csv_fn(tix_write_fn fn, void *ctx, const tix_index *ix)
 {
     char label[TIX_PERIOD_LABEL_MAX], money[24];
-    fputs("period,contracts,value,value_index,volume_index,unit_value_index,matched_cells,cells,"
-          "link,coverage,suppressed_cells,capped_contracts,capped_value\n",
-          f);
+    sink s;
+    sink_init(&s, fn, ctx);
+    sink_c_locale(&s);
+    static const char head[] = "period,contracts,value,value_index,volume_index,unit_value_index,"
+                               "matched_cells,cells,link,coverage,suppressed_cells,"
+                               "capped_contracts,capped_value\n";
+    sink_put(&s, head, sizeof head - 1);
     if (ix->nrows == 0)
-        return io_status(f);
+        return sink_end(&s, TIX_OK);
     size_t j = 0;
     for (int32_t p = ix->rows[0].period;; p++) {
         tix_period_label(ix->kind, p, label);
         if (ix->rows[j].period == p) {
             const tix_index_row *r = &ix->rows[j];
             tix_format_cents(r->value, money);
-            fprintf(f, "%s,%" PRIu64 ",%s", label, r->contracts, money);
-            put_index(f, r->value_index);
-            put_index(f, r->volume_index);
-            put_index(f, r->unit_value_index);
-            fprintf(f, ",%zu,%zu", r->matched, r->cells);
-            put_index(f, r->change);
-            put_index(f, r->coverage);
+            sink_printf(&s, "%s,%" PRIu64 ",%s", label, r->contracts, money);
+            put_index(&s, r->value_index);
+            put_index(&s, r->volume_index);
+            put_index(&s, r->unit_value_index);
+            sink_printf(&s, ",%zu,%zu", r->matched, r->cells);
+            put_index(&s, r->change);
+            put_index(&s, r->coverage);
             tix_format_cents(r->capped_value, money);
-            fprintf(f, ",%zu,%" PRIu64 ",%s\n", r->suppressed, r->capped, money);
+            sink_printf(&s, ",%zu,%" PRIu64 ",%s\n", r->suppressed, r->capped, money);
             if (++j == ix->nrows)
                 break;
         } else {
-            fprintf(f, "%s,0,0.00,,,,0,0,,,0,0,0.00\n", label);
+            sink_printf(&s, "%s,0,0.00,,,,0,0,,,0,0,0.00\n", label);
         }
     }
-    return io_status(f);
+    return sink_end(&s, TIX_OK);
+}
+
+tix_status tix_write_index_csv(FILE *f, const tix_index *ix)
+{
+    return sink_file_status(f, tix_write_index_csv_fn(sink_file_write, f, ix));
 }
 
 /* A JSON string of arbitrary bytes (file names need not be UTF-8): invalid
@@ -109,7 +135,16 @@ static void put(json_t *obj, const char *key, json_t *val, int *bad)
         *bad = 1;
 }
 
-tix_status tix_write_index_json(FILE *f, const tix_index *ix, const tix_run_info *info)
+/* jansson's dump callback: into the sink. */
+static int dump_to_sink(const char *buf, size_t size, void *data)
+{
+    sink *s = data;
+    sink_put(s, buf, size);
+    return s->st == TIX_OK ? 0 : -1;
+}
+
+/* The document, built under the "C" locale (s is in it already). */
+static tix_status index_json(sink *s, const tix_index *ix, const tix_run_info *info)
 {
     int bad = 0;
     char label[TIX_PERIOD_LABEL_MAX], money[24];
@@ -193,30 +228,48 @@ tix_status tix_write_index_json(FILE *f, const tix_index *ix, const tix_run_info
     put(root, "periods", periods, &bad);
     tix_status st = TIX_E_NOMEM;
     if (!bad) {
-        st =
-            json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17)) == 0
-                ? TIX_OK
-                : TIX_E_IO;
-        fputc('\n', f);
+        /* A failing sink is reported by sink_end; anything else is jansson
+         * running out of memory. */
+        st = json_dump_callback(root, dump_to_sink, s,
+                                JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17)) == 0
+                 ? TIX_OK
+                 : TIX_E_NOMEM;
+        sink_putc(s, '\n');
     }
     json_decref(root);
-    return st == TIX_OK ? io_status(f) : st;
+    return st;
 }
 
-static void put_yuan(FILE *f, double cents)
+tix_status tix_write_index_json_fn(tix_write_fn fn, void *ctx, const tix_index *ix,
+                                   const tix_run_info *info)
+{
+    sink s;
+    sink_init(&s, fn, ctx);
+    tix_status st = sink_c_locale(&s);
+    if (st == TIX_OK)
+        st = index_json(&s, ix, info);
+    return sink_end(&s, st);
+}
+
+tix_status tix_write_index_json(FILE *f, const tix_index *ix, const tix_run_info *info)
+{
+    return sink_file_status(f, tix_write_index_json_fn(sink_file_write, f, ix, info));
+}
+
+static void put_yuan(sink *s, double cents)
 {
     if (isfinite(cents))
-        fprintf(f, ",%.2f", cents / 100.0);
+        sink_printf(s, ",%.2f", cents / 100.0);
     else
-        fputc(',', f);
+        sink_putc(s, ',');
 }
 
-tix_status tix_write_cells_csv(FILE *f, const tix_cube *cube, const tix_index *ix)
+static tix_status cells_csv(sink *s, const tix_cube *cube, const tix_index *ix)
 {
     char label[TIX_PERIOD_LABEL_MAX], money[24];
-    fputs("period,cell,contracts,value,mean,sd,min,median,p90,max,value_index,volume_index,"
-          "unit_value_index,suppressed\n",
-          f);
+    static const char head[] = "period,cell,contracts,value,mean,sd,min,median,p90,max,"
+                               "value_index,volume_index,unit_value_index,suppressed\n";
+    sink_put(s, head, sizeof head - 1);
     size_t np = tix_cube_nperiods(cube);
     if (ix && ix->nrows < np)
         np = ix->nrows; /* the periods the index has */
@@ -229,51 +282,69 @@ tix_status tix_write_cells_csv(FILE *f, const tix_cube *cube, const tix_index *i
             if (ix)
                 tix_index_cell(ix, i, k, &ci);
             const char *name = tix_cube_cell_name(cube, e[k].cell);
-            fprintf(f, "%s,", label);
-            tix_write_csv_field(f, name, strlen(name));
+            sink_printf(s, "%s,", label);
+            put_field(s, name, strlen(name));
             if (ci.suppressed) {
-                fputs(",,,,,,,,,,,,1\n", f);
+                static const char rest[] = ",,,,,,,,,,,,1\n";
+                sink_put(s, rest, sizeof rest - 1);
                 continue;
             }
-            tix_cell_stats s;
-            tix_status st = tix_cube_stats(cube, i, k, &s);
+            tix_cell_stats cs;
+            tix_status st = tix_cube_stats(cube, i, k, &cs);
             if (st != TIX_OK)
                 return st;
-            tix_format_cents(s.sum, money);
-            fprintf(f, ",%" PRIu64 ",%s", s.n, money);
-            put_yuan(f, s.mean);
-            put_yuan(f, s.sd);
-            tix_format_cents(s.min, money);
-            fprintf(f, ",%s", money);
-            put_yuan(f, s.median);
-            put_yuan(f, s.p90);
-            tix_format_cents(s.max, money);
-            fprintf(f, ",%s", money);
-            put_index(f, ci.value_index);
-            put_index(f, ci.volume_index);
-            put_index(f, ci.unit_value_index);
-            fputs(",0\n", f);
+            tix_format_cents(cs.sum, money);
+            sink_printf(s, ",%" PRIu64 ",%s", cs.n, money);
+            put_yuan(s, cs.mean);
+            put_yuan(s, cs.sd);
+            tix_format_cents(cs.min, money);
+            sink_printf(s, ",%s", money);
+            put_yuan(s, cs.median);
+            put_yuan(s, cs.p90);
+            tix_format_cents(cs.max, money);
+            sink_printf(s, ",%s", money);
+            put_index(s, ci.value_index);
+            put_index(s, ci.volume_index);
+            put_index(s, ci.unit_value_index);
+            sink_put(s, ",0\n", 3);
         }
     }
-    return io_status(f);
+    return TIX_OK;
 }
 
-static void put_pp(FILE *f, double x)
+tix_status tix_write_cells_csv_fn(tix_write_fn fn, void *ctx, const tix_cube *cube,
+                                  const tix_index *ix)
+{
+    sink s;
+    sink_init(&s, fn, ctx);
+    tix_status st = sink_c_locale(&s);
+    if (st == TIX_OK)
+        st = cells_csv(&s, cube, ix);
+    return sink_end(&s, st);
+}
+
+tix_status tix_write_cells_csv(FILE *f, const tix_cube *cube, const tix_index *ix)
+{
+    return sink_file_status(f, tix_write_cells_csv_fn(sink_file_write, f, cube, ix));
+}
+
+static void put_pp(sink *s, double x)
 {
     if (isfinite(x))
-        fprintf(f, ",%.10f", x);
+        sink_printf(s, ",%.10f", x);
     else
-        fputc(',', f);
+        sink_putc(s, ',');
 }
 
-tix_status tix_write_contributions_csv(FILE *f, const tix_cube *cube, const tix_index *ix)
+static tix_status contributions_csv(sink *s, const tix_cube *cube, const tix_index *ix)
 {
     char label[TIX_PERIOD_LABEL_MAX];
     size_t nc = tix_cube_ncells(cube);
     tix_contribution *c = malloc((nc ? nc : 1) * sizeof *c);
     if (!c)
         return TIX_E_NOMEM;
-    fputs("period,cell,value_pp,volume_pp,unit_value_pp\n", f);
+    static const char head[] = "period,cell,value_pp,volume_pp,unit_value_pp\n";
+    sink_put(s, head, sizeof head - 1);
     tix_status st = TIX_OK;
     for (size_t t = 1; t < ix->nrows && st == TIX_OK; t++) {
         size_t n;
@@ -285,29 +356,62 @@ tix_status tix_write_contributions_csv(FILE *f, const tix_cube *cube, const tix_
         tix_period_label(ix->kind, ix->rows[t].period, label);
         for (size_t i = 0; i < n && st == TIX_OK; i++) {
             const char *name = tix_cube_cell_name(cube, c[i].cell);
-            fprintf(f, "%s,", label);
-            tix_write_csv_field(f, name, strlen(name));
-            put_pp(f, c[i].value_pp);
-            put_pp(f, c[i].volume_pp);
-            put_pp(f, c[i].unit_value_pp);
-            fputc('\n', f);
+            sink_printf(s, "%s,", label);
+            put_field(s, name, strlen(name));
+            put_pp(s, c[i].value_pp);
+            put_pp(s, c[i].volume_pp);
+            put_pp(s, c[i].unit_value_pp);
+            sink_putc(s, '\n');
         }
     }
     free(c);
-    return st == TIX_OK ? io_status(f) : st;
+    return st;
+}
+
+tix_status tix_write_contributions_csv_fn(tix_write_fn fn, void *ctx, const tix_cube *cube,
+                                          const tix_index *ix)
+{
+    sink s;
+    sink_init(&s, fn, ctx);
+    tix_status st = sink_c_locale(&s);
+    if (st == TIX_OK)
+        st = contributions_csv(&s, cube, ix);
+    return sink_end(&s, st);
+}
+
+tix_status tix_write_contributions_csv(FILE *f, const tix_cube *cube, const tix_index *ix)
+{
+    return sink_file_status(f, tix_write_contributions_csv_fn(sink_file_write, f, cube, ix));
+}
+
+tix_status tix_write_rejects_header_fn(tix_write_fn fn, void *ctx)
+{
+    static const char head[] = "file,line,reason,record\n";
+    sink s;
+    sink_init(&s, fn, ctx);
+    sink_put(&s, head, sizeof head - 1);
+    return sink_end(&s, TIX_OK);
 }
 
 tix_status tix_write_rejects_header(FILE *f)
 {
-    fputs("file,line,reason,record\n", f);
-    return io_status(f);
+    return sink_file_status(f, tix_write_rejects_header_fn(sink_file_write, f));
+}
+
+tix_status tix_write_reject_fn(tix_write_fn fn, void *ctx, const tix_reject *rej)
+{
+    /* Integers only, which no locale changes: no locale switch for a call
+     * made once per rejected row. */
+    sink s;
+    sink_init(&s, fn, ctx);
+    put_field(&s, rej->input, strlen(rej->input));
+    sink_printf(&s, ",%" PRIu64 ",%s,", rej->line, tix_reason_name(rej->reason));
+    put_field(&s, rej->raw, rej->raw_len);
+    sink_putc(&s, '\n');
+    return sink_end(&s, TIX_OK);
 }
 
 tix_status tix_write_reject(FILE *f, const tix_reject *rej)
 {
-    tix_write_csv_field(f, rej->input, strlen(rej->input));
-    fprintf(f, ",%" PRIu64 ",%s,", rej->line, tix_reason_name(rej->reason));
-    tix_write_csv_field(f, rej->raw, rej->raw_len);
-    fputc('\n', f);
-    return io_status(f);
+    return sink_file_status(f, tix_write_reject_fn(sink_file_write, f, rej));
 }

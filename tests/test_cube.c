@@ -22,6 +22,28 @@ static void add(tix_cube *c, int y, int m, int d, const char *cell, int64_t cent
     cr_assert_eq(tix_cube_add(c, tix_days_from_civil(y, m, d), cell, strlen(cell), cents), TIX_OK);
 }
 
+Test(cube, opts_init_is_weekly_with_the_default_limits)
+{
+    tix_cube_opts o;
+    memset(&o, 0xa5, sizeof o);
+    tix_cube_opts_init(&o);
+    cr_assert_eq(o.period, TIX_PERIOD_WEEK);
+    cr_assert_eq(o.cell_stats, 0);
+    cr_assert_eq(o.max_cells, TIX_CUBE_MAX_CELLS);
+    cr_assert_eq(o.max_pairs, TIX_CUBE_MAX_PAIRS);
+    cr_assert_null(o.budget);
+    tix_cube *c;
+    cr_assert_eq(tix_cube_new(&c, &o), TIX_OK);
+    add(c, 2024, 3, 11, "a", 1); /* Monday and Sunday of 2024-W11 */
+    add(c, 2024, 3, 17, "a", 2);
+    cr_assert_eq(tix_cube_finalize(c), TIX_OK);
+    cr_assert_eq(tix_cube_nperiods(c), 1);
+    char label[TIX_PERIOD_LABEL_MAX];
+    tix_period_label(tix_cube_period_kind(c), tix_cube_period(c, 0), label);
+    cr_assert_str_eq(label, "2024-W11");
+    tix_cube_free(c);
+}
+
 Test(cube, exact_sums_counts_and_sorted_views)
 {
     tix_cube *c = cube_new(TIX_PERIOD_MONTH, 0);

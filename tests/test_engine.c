@@ -110,10 +110,8 @@ static void assert_same_rejects(const rejects *a, const rejects *b)
 static tix_engine_opts default_opts(void)
 {
     tix_engine_opts o;
-    memset(&o, 0, sizeof o);
+    tix_engine_opts_init(&o);
     o.period = TIX_PERIOD_MONTH;
-    o.dimension = TIX_COL_SECTOR;
-    o.measure = TIX_MEASURE_TECH_AMOUNT;
     return o;
 }
 
@@ -207,6 +205,52 @@ static int names_column(const char *msg, const char *name)
             return 1;
     }
     return 0;
+}
+
+/* ---- options ------------------------------------------------------------------- */
+
+Test(engine, opts_init_gives_the_defaults_of_techidx_run)
+{
+    tix_engine_opts o;
+    memset(&o, 0xa5, sizeof o); /* every field is set, whatever was there */
+    tix_engine_opts_init(&o);
+    cr_assert_eq(o.period, TIX_PERIOD_WEEK);
+    cr_assert_eq(o.dimension, TIX_COL_SECTOR);
+    cr_assert_eq(o.measure, TIX_MEASURE_TECH_AMOUNT);
+    cr_assert_eq(o.cell_stats, 0);
+    cr_assert_null(o.maps);
+    cr_assert_eq(o.nmaps, 0);
+    cr_assert_eq(o.dedup, 0);
+    cr_assert_eq(o.has_range, 0);
+    cr_assert_eq(o.max_record_bytes, TIX_READER_MAX_RECORD_BYTES);
+    cr_assert_eq(o.max_fields, TIX_READER_MAX_FIELDS);
+    cr_assert_eq(o.max_cells, TIX_CUBE_MAX_CELLS);
+    cr_assert_eq(o.max_pairs, TIX_CUBE_MAX_PAIRS);
+    cr_assert_eq(o.max_memory, TIX_ENGINE_MAX_MEMORY);
+    cr_assert_eq(o.threads, 1);
+    cr_assert_eq(o.inflate, TIX_INFLATE_AUTO);
+    cr_assert_null(o.progress);
+    cr_assert_null(o.tap);
+    /* ISO weeks by sector: 2021-01-03 is a Sunday of 2020-W53. */
+    tix_engine *e = make_engine(&o, NULL);
+    cr_assert_eq(RUN(e, "in.csv",
+                     HEADER "A1,2021-01-03,biomedicine,t,r,r,10,5\n"
+                            "A2,2021-01-04,biomedicine,t,r,r,10,2.5\n"),
+                 TIX_OK);
+    assert_cube(e, "2020-W53 biomedicine 1 500\n"
+                   "2021-W01 biomedicine 1 250\n");
+    tix_engine_free(e);
+}
+
+Test(engine, a_zeroed_opts_is_refused_as_documented)
+{
+    /* Its dimension is contract_id (the enums keep the numbers .tic files
+     * store); opts_init is the way to start. */
+    tix_engine_opts o;
+    memset(&o, 0, sizeof o);
+    tix_engine *e = NULL;
+    cr_assert_eq(tix_engine_new(&e, &o, NULL, NULL), TIX_E_INVALID);
+    cr_assert_null(e);
 }
 
 /* ---- headers ------------------------------------------------------------------- */

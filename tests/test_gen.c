@@ -1,4 +1,4 @@
-/* Tests for the synthetic contract generator (techidx/gen.h).
+/* Tests for the synthetic contract generator (gen/gen.h).
  *
  * The output is read back with libcsv (an independent RFC 4180 parser) and
  * checked against the distributions the generator promises. Sample sizes are
@@ -17,7 +17,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "techidx/gen.h"
+#include "gen/gen.h"
 #include "techidx/period.h"
 
 static const char *const sector_names[] = {
@@ -223,7 +223,7 @@ static unsigned defects(const struct row *r)
         m |= 1u << K_FIELD_COUNT;
     if (r->nf > 0 && r->len[0] == 0)
         m |= 1u << K_EMPTY_ID;
-    if (r->nf > 1 && !tix_date_parse(r->f[1], r->len[1], &d))
+    if (r->nf > 1 && tix_date_parse(r->f[1], r->len[1], &d) != TIX_OK)
         m |= 1u << K_BAD_DATE;
     if (r->nf > 2 && r->len[2] == 0)
         m |= 1u << K_EMPTY_DIMENSION;
@@ -266,7 +266,7 @@ Test(gen, defaults_match_header_comment)
 {
     tix_gen_opts o;
     memset(&o, 0x5a, sizeof o);
-    tix_gen_opts_default(&o);
+    tix_gen_opts_init(&o);
     cr_expect_eq(o.rows, 1000);
     cr_expect_eq(o.seed, 1);
     cr_expect_eq(o.from_day, day(2022, 1, 1));
@@ -287,12 +287,12 @@ Test(gen, rejects_invalid_options)
 {
     tix_gen_opts o;
     char *path = temp_path();
-    tix_gen_opts_default(&o);
+    tix_gen_opts_init(&o);
     o.from_day = day(2024, 1, 2);
     o.to_day = day(2024, 1, 1);
     expect_invalid(&o, path);
 
-    tix_gen_opts_default(&o);
+    tix_gen_opts_init(&o);
     o.dirty = -0.01;
     expect_invalid(&o, path);
     o.dirty = 1.01;
@@ -300,7 +300,7 @@ Test(gen, rejects_invalid_options)
     o.dirty = NAN;
     expect_invalid(&o, path);
 
-    tix_gen_opts_default(&o);
+    tix_gen_opts_init(&o);
     o.from_day = day(1600, 1, 1);
     o.to_day = day(2000, 1, 1); /* 400 years and one day */
     expect_invalid(&o, path);
@@ -308,15 +308,15 @@ Test(gen, rejects_invalid_options)
     o.rows = 10;
     cr_expect_eq(gen_to(&o, path, NULL, 0), TIX_OK);
 
-    tix_gen_opts_default(&o);
+    tix_gen_opts_init(&o);
     o.from_day = day(1, 1, 1) - 1;
     expect_invalid(&o, path);
 
-    tix_gen_opts_default(&o);
+    tix_gen_opts_init(&o);
     o.rows = 1000000000000ULL; /* contract_id has 12 digits */
     expect_invalid(&o, path);
 
-    tix_gen_opts_default(&o);
+    tix_gen_opts_init(&o);
     expect_invalid(&o, NULL); /* no stream */
     expect_invalid(NULL, path);
     drop(path);
@@ -326,7 +326,7 @@ Test(gen, write_failure_is_io_error)
 {
     tix_gen_opts o;
     char err[128] = "";
-    tix_gen_opts_default(&o);
+    tix_gen_opts_init(&o);
     cr_expect_eq(gen_to(&o, "/dev/full", err, sizeof err), TIX_E_IO);
     cr_expect(strstr(err, "No space left") != NULL, "err = %s", err);
 }
@@ -336,7 +336,7 @@ Test(gen, write_failure_is_io_error)
 Test(gen, same_options_same_bytes)
 {
     tix_gen_opts o;
-    tix_gen_opts_default(&o);
+    tix_gen_opts_init(&o);
     o.rows = 3000;
     o.seed = 42;
     o.dirty = 0.1;
@@ -359,7 +359,7 @@ Test(gen, same_options_same_bytes)
 Test(gen, zero_rows_is_header_only)
 {
     tix_gen_opts o;
-    tix_gen_opts_default(&o);
+    tix_gen_opts_init(&o);
     o.rows = 0;
     char *path = generate(&o);
     size_t n;
@@ -375,7 +375,7 @@ Test(gen, zero_rows_is_header_only)
 Test(gen, chinese_header)
 {
     tix_gen_opts o;
-    tix_gen_opts_default(&o);
+    tix_gen_opts_init(&o);
     o.rows = 5;
     o.chinese_headers = 1;
     char *path = generate(&o);
@@ -420,7 +420,7 @@ static unsigned char *gunzip(const unsigned char *in, size_t n, size_t *outlen)
 Test(gen, gzip_is_the_plain_bytes_compressed)
 {
     tix_gen_opts o;
-    tix_gen_opts_default(&o);
+    tix_gen_opts_init(&o);
     o.rows = 20000; /* > 1 MiB of text: several deflate calls */
     o.seed = 9;
     o.dirty = 0.05;
@@ -534,7 +534,7 @@ Test(gen, clean_rows_are_valid_and_shaped)
     struct clean_stats s;
     tix_gen_opts o;
     memset(&s, 0, sizeof s);
-    tix_gen_opts_default(&o);
+    tix_gen_opts_init(&o);
     o.rows = rows;
     o.seed = 2024;
     s.from = o.from_day;
@@ -618,7 +618,7 @@ static void drift_row(const struct row *r, size_t index, void *ctx)
     (void)index;
     int si = sector_index(r->f[2]);
     cr_assert(si >= 0);
-    cr_assert(tix_date_parse(r->f[1], r->len[1], &d));
+    cr_assert_eq(tix_date_parse(r->f[1], r->len[1], &d), TIX_OK);
     cr_assert_eq(parse_money(r->f[6], r->len[6], &amount), 1);
     if (amount >= INT64_C(1000000000)) /* the Pareto tail does not drift down */
         return;
@@ -636,7 +636,7 @@ Test(gen, sector_unit_values_drift_apart)
     struct drift_stats s;
     tix_gen_opts o;
     memset(&s, 0, sizeof s);
-    tix_gen_opts_default(&o);
+    tix_gen_opts_init(&o);
     o.rows = rows;
     o.seed = 5;
     o.from_day = day(2010, 1, 1);
@@ -745,7 +745,7 @@ static struct dirty_stats *scan_dirty(double dirty, size_t rows, unsigned long s
     cr_assert_not_null(s);
     s->ids = calloc(rows, sizeof *s->ids);
     cr_assert_not_null(s->ids);
-    tix_gen_opts_default(&o);
+    tix_gen_opts_init(&o);
     o.rows = rows;
     o.seed = seed;
     o.dirty = dirty;
@@ -800,7 +800,7 @@ Test(gen, all_dirty_every_variant)
 Test(gen, single_day_range)
 {
     tix_gen_opts o;
-    tix_gen_opts_default(&o);
+    tix_gen_opts_init(&o);
     o.rows = 200;
     o.from_day = o.to_day = day(2000, 2, 29);
     char *path = generate(&o);

@@ -114,6 +114,34 @@ static tix_cube *example_cube(void)
     return c;
 }
 
+Test(index, opts_init_and_a_zeroed_struct_mean_the_same_methodology)
+{
+    tix_index_opts o, z;
+    memset(&o, 0xa5, sizeof o);
+    tix_index_opts_init(&o);
+    memset(&z, 0, sizeof z);
+    cr_assert_eq(o.method, TIX_METHOD_FISHER);
+    cr_assert_eq(o.chain, TIX_CHAIN_CHAINED);
+    cr_assert_eq(o.splice, TIX_SPLICE_MEAN);
+    cr_assert_eq(o.min_contracts, 1);
+    cr_assert_eq(o.has_base, 0);
+    cr_assert_eq(o.window, 0);
+    cr_assert_eq(o.winsorize, 0);
+    cr_assert_eq(o.has_until, 0);
+    tix_cube *c = example_cube();
+    tix_index *a, *b;
+    cr_assert_eq(tix_index_compute(c, &o, &a, NULL, 0), TIX_OK);
+    cr_assert_eq(tix_index_compute(c, &z, &b, NULL, 0), TIX_OK);
+    cr_assert_eq(a->nrows, b->nrows);
+    for (size_t t = 0; t < a->nrows; t++) {
+        cr_assert_eq(memcmp(&a->rows[t].value_index, &b->rows[t].value_index, sizeof(double)), 0);
+        cr_assert_eq(memcmp(&a->rows[t].volume_index, &b->rows[t].volume_index, sizeof(double)), 0);
+    }
+    tix_index_free(a);
+    tix_index_free(b);
+    tix_cube_free(c);
+}
+
 Test(index, chain_from_first_period_across_a_gap)
 {
     tix_cube *c = example_cube();

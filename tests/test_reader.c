@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gen/gen.h"
 #include "support.h"
-#include "techidx/gen.h"
 #include "techidx/reader.h"
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -175,6 +175,22 @@ static void assert_same_rows(const rows *a, const rows *b, const char *what)
 }
 
 /* ---- records, fields and lines -------------------------------------------- */
+
+Test(reader, opts_init_gives_the_limits_a_zeroed_struct_means)
+{
+    tix_reader_opts o, z;
+    memset(&o, 0xa5, sizeof o);
+    tix_reader_opts_init(&o);
+    memset(&z, 0, sizeof z);
+    cr_assert_eq(o.max_record_bytes, TIX_READER_MAX_RECORD_BYTES);
+    cr_assert_eq(o.max_fields, TIX_READER_MAX_FIELDS);
+    tix_reader *a, *b;
+    cr_assert_eq(tix_reader_new(&a, &o, NULL, NULL), TIX_OK);
+    cr_assert_eq(tix_reader_new(&b, &z, NULL, NULL), TIX_OK);
+    cr_assert_eq(memcmp(tix_reader_limits(a), tix_reader_limits(b), sizeof o), 0);
+    tix_reader_free(a);
+    tix_reader_free(b);
+}
 
 Test(reader, simple_rows_fields_and_lines)
 {
@@ -911,7 +927,7 @@ Test(reader, records_equal_plain_libcsv_on_generated_dirty_dumps)
     /* Generated dumps carry quoted notes with commas, quotes and newlines and
      * every kind of broken row; CR variants of them exercise CRLF and lone CR. */
     tix_gen_opts o;
-    tix_gen_opts_default(&o);
+    tix_gen_opts_init(&o);
     o.rows = 4000;
     o.dirty = 0.1;
     o.seed = 77;

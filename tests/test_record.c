@@ -55,7 +55,7 @@ Test(record, cents_parse_valid_amounts)
               {"92233720368547758.07", INT64_MAX}};
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         int64_t c = -1;
-        cr_assert_eq(tix_cents_parse(ok[i].s, strlen(ok[i].s), &c), 0, "%s", ok[i].s);
+        cr_assert_eq(tix_cents_parse(ok[i].s, strlen(ok[i].s), &c), TIX_OK, "%s", ok[i].s);
         cr_assert_eq(c, ok[i].cents, "%s -> %lld", ok[i].s, (long long)c);
     }
 }
@@ -66,12 +66,13 @@ Test(record, cents_parse_rejects_malformed_and_overflow)
                          ".5", "abc", "1 000", "5.0a", "0x10", " 5",       "NaN"};
     int64_t c;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        cr_assert_eq(tix_cents_parse(bad[i], strlen(bad[i]), &c), 1, "accepted '%s'", bad[i]);
+        cr_assert_eq(tix_cents_parse(bad[i], strlen(bad[i]), &c), TIX_E_INVALID, "accepted '%s'",
+                     bad[i]);
     const char *big[] = {"92233720368547758.08", "9223372036854775807.99",
                          "99999999999999999999.00", "123456789012345678901234567890"};
     for (size_t i = 0; i < sizeof big / sizeof big[0]; i++)
-        cr_assert_eq(tix_cents_parse(big[i], strlen(big[i]), &c), 2, "no overflow for '%s'",
-                     big[i]);
+        cr_assert_eq(tix_cents_parse(big[i], strlen(big[i]), &c), TIX_E_OVERFLOW,
+                     "no overflow for '%s'", big[i]);
 }
 
 Test(record, header_any_order_case_spaces_bom_unknown_columns)

@@ -233,3 +233,119 @@ Test(tic, incompatible_parts_are_named)
     cr_assert_eq(sum.read, 8);
     cr_assert_eq(sum.by_reason[TIX_REASON_BAD_DATE], 6);
 }
+
+/* ---- callbacks and memory ------------------------------------------------------- */
+
+typedef struct reader {
+    const char *p;
+    size_t left, piece; /* at most piece bytes a call */
+    int calls, fail_at;
+    tix_status st;
+} reader;
+
+static tix_status read_pieces(void *ctx, void *buf, size_t cap, size_t *got)
+{
+    reader *r = ctx;
+    if (++r->calls == r->fail_at)
+        return r->st;
+    size_t n = r->left < cap ? r->left : cap;
+    if (n > r->piece)
+        n = r->piece;
+    memcpy(buf, r->p, n);
+    r->p += n;
+    r->left -= n;
+    *got = n;
+    return TIX_OK;
+}
+
+typedef struct writer {
+    tix_membuf m;
+    int calls, fail_at;
+    tix_status st;
+} writer;
+
+static tix_status write_counted(void *ctx, const void *buf, size_t len)
+{
+    writer *w = ctx;
+    if (++w->calls == w->fail_at)
+        return w->st;
+    return tix_membuf_write(&w->m, buf, len);
+}
+
+Test(tic, callback_and_memory_versions_read_and_write_the_same_bytes)
+{
+    tix_cube *a = make_cube(TIX_CUBE_STATS_SUMS, 20000, 1, 0);
+    tix_tic_meta m = meta_of(20000);
+    size_t len;
+    char *bytes = to_bytes(a, &m, &len);
+    cr_assert_gt(len, 3 * 65536, "a file of several read buffers");
+    writer w = {{0}, 0, 0, TIX_OK};
+    cr_assert_eq(tix_tic_write_fn(write_counted, &w, a, &m), TIX_OK);
+    cr_assert_eq(w.m.len, len);
+    cr_assert_eq(memcmp(w.m.data, bytes, len), 0);
+    cr_assert_gt(w.calls, 1);
+    tix_cube_opts o = {TIX_PERIOD_DAY, 0, 0, 0, NULL};
+    for (int way = 0; way < 3; way++) {
+        tix_cube *c;
+        tix_tic_meta mc;
+        char err[200] = "";
+        reader r = {bytes, len, way == 1 ? 1000 : SIZE_MAX, 0, 0, TIX_OK};
+        tix_status st = way == 0 ? tix_tic_read_mem(bytes, len, &o, &c, &mc, err, sizeof err)
+                                 : tix_tic_read_fn(read_pieces, &r, &o, &c, &mc, err, sizeof err);
+        cr_assert_eq(st, TIX_OK, "way %d: %s", way, err);
+        size_t lc;
+        char *again = to_bytes(c, &mc, &lc);
+        cr_assert_eq(lc, len);
+        cr_assert_eq(memcmp(again, bytes, len), 0, "way %d", way);
+        free(again);
+        tix_tic_meta_free(&mc);
+        tix_cube_free(c);
+    }
+    /* Damage reads the same through memory as through a stream. */
+    for (size_t at = 0; at < len; at += 4099) {
+        char e1[200] = "", e2[200] = "";
+        tix_cube *c = NULL;
+        tix_tic_meta mc;
+        tix_status s1 = from_bytes(bytes, at, &c, &mc, e1);
+        tix_status s2 = tix_tic_read_mem(bytes, at, &o, &c, &mc, e2, sizeof e2);
+        cr_assert_eq(s1, TIX_E_FORMAT);
+        cr_assert_eq(s2, s1);
+        cr_assert_str_eq(e2, e1);
+        cr_assert_null(c);
+    }
+    tix_membuf_free(&w.m);
+    free(bytes);
+    tix_cube_free(a);
+}
+
+Test(tic, failing_callbacks_are_reported_as_they_failed)
+{
+    tix_cube *a = make_cube(TIX_CUBE_STATS, 20000, 1, 0);
+    tix_tic_meta m = meta_of(20000);
+    size_t len;
+    char *bytes = to_bytes(a, &m, &len);
+    for (int at = 1; at <= 3; at++) {
+        writer w = {{0}, 0, at, TIX_E_HEADER};
+        cr_assert_eq(tix_tic_write_fn(write_counted, &w, a, &m), TIX_E_HEADER, "call %d", at);
+        cr_assert_eq(w.calls, at, "written on after a failure");
+        tix_membuf_free(&w.m);
+        tix_cube *c = NULL;
+        tix_tic_meta mc;
+        char err[200] = "";
+        reader r = {bytes, len, 4096, 0, at, TIX_E_HEADER};
+        cr_assert_eq(tix_tic_read_fn(read_pieces, &r,
+                                     &(tix_cube_opts){TIX_PERIOD_DAY, 0, 0, 0, NULL}, &c, &mc, err,
+                                     sizeof err),
+                     TIX_E_HEADER, "read call %d", at);
+        cr_assert_null(c);
+        cr_assert_eq(mc.nnames, 0, "meta freed");
+    }
+    /* A stream that cannot be written. */
+    FILE *f = fopen("/dev/full", "w");
+    cr_assert_not_null(f);
+    setvbuf(f, NULL, _IONBF, 0);
+    cr_assert_eq(tix_tic_write(f, a, &m), TIX_E_IO);
+    fclose(f);
+    free(bytes);
+    tix_cube_free(a);
+}

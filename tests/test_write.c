@@ -1,6 +1,7 @@
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,8 +38,7 @@ Test(write, cents_format_exactly)
 
 static tix_status field(FILE *f, const void *arg)
 {
-    tix_write_csv_field(f, arg, strlen(arg));
-    return TIX_OK;
+    return tix_write_csv_field(f, arg, strlen(arg));
 }
 
 Test(write, csv_fields_quoted_only_when_needed)
@@ -160,4 +160,140 @@ Test(write, rejects_rows_are_quoted_csv)
     cr_assert_str_eq(s, "file,line,reason,record\n"
                         "\"dump,1.csv\",12,bad_date,\"a,\"\"b\nc\"\",2023-02-29\"\n");
     free(s);
+}
+
+/* ---- callbacks and memory ------------------------------------------------------- */
+
+/* The writers' buffer (src/sink_internal.h). */
+#define SINK_TEST_CAP 8192
+
+/* A cube of 600 cells over three weeks with statistics, and its index:
+ * documents of tens of KB, many times the writers' buffer. */
+static tix_cube *big_cube(tix_index **ix)
+{
+    tix_cube *c;
+    tix_cube_opts o;
+    tix_cube_opts_init(&o);
+    o.cell_stats = TIX_CUBE_STATS;
+    cr_assert_eq(tix_cube_new(&c, &o), TIX_OK);
+    int32_t day = tix_days_from_civil(2024, 3, 4);
+    for (int w = 0; w < 3; w++)
+        for (int k = 0; k < 600; k++) {
+            char cell[32];
+            snprintf(cell, sizeof cell, k % 7 ? "cell %03d" : "cell, \"%03d\"", k);
+            for (int n = 0; n < 1 + (k + w) % 3; n++)
+                cr_assert_eq(tix_cube_add(c, day + 7 * w + n, cell, strlen(cell),
+                                          12345 + 1001 * k + 77 * w + n),
+                             TIX_OK);
+        }
+    cr_assert_eq(tix_cube_finalize(c), TIX_OK);
+    tix_index_opts io;
+    tix_index_opts_init(&io);
+    cr_assert_eq(tix_index_compute(c, &io, ix, NULL, 0), TIX_OK);
+    return c;
+}
+
+static const char *inputs[] = {"a.csv.gz", "b.csv"};
+static tix_counts counts = {.read = 10, .accepted = 8, .rejected = 2};
+static const tix_reject rej = {"dump,1.csv", 12, TIX_REASON_BAD_DATE, "a,\"b\nc\",2023-02-29", 18};
+
+/* Writer w (0..6) through fn, or to f when fn is NULL. */
+static tix_status write_one(int w, FILE *f, tix_write_fn fn, void *ctx, const tix_cube *c,
+                            const tix_index *ix)
+{
+    tix_run_info info = {"9.9.9", inputs, 2, "sector", "tech_amount", &counts};
+    switch (w) {
+    case 0:
+        return fn ? tix_write_index_csv_fn(fn, ctx, ix) : tix_write_index_csv(f, ix);
+    case 1:
+        return fn ? tix_write_index_json_fn(fn, ctx, ix, &info)
+                  : tix_write_index_json(f, ix, &info);
+    case 2:
+        return fn ? tix_write_cells_csv_fn(fn, ctx, c, ix) : tix_write_cells_csv(f, c, ix);
+    case 3:
+        return fn ? tix_write_contributions_csv_fn(fn, ctx, c, ix)
+                  : tix_write_contributions_csv(f, c, ix);
+    case 4:
+        return fn ? tix_write_rejects_header_fn(fn, ctx) : tix_write_rejects_header(f);
+    case 5:
+        return fn ? tix_write_reject_fn(fn, ctx, &rej) : tix_write_reject(f, &rej);
+    default:
+        return fn ? tix_write_csv_field_fn(fn, ctx, rej.raw, rej.raw_len)
+                  : tix_write_csv_field(f, rej.raw, rej.raw_len);
+    }
+}
+#define NWRITERS 7
+
+Test(write, callback_and_memory_versions_write_the_bytes_of_the_file_versions)
+{
+    tix_index *ix;
+    tix_cube *c = big_cube(&ix);
+    for (int w = 0; w < NWRITERS; w++) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        cr_assert_not_null(f);
+        cr_assert_eq(write_one(w, f, NULL, NULL, c, ix), TIX_OK, "writer %d", w);
+        cr_assert_eq(fclose(f), 0);
+        tix_membuf m = {0};
+        cr_assert_eq(write_one(w, NULL, tix_membuf_write, &m, c, ix), TIX_OK, "writer %d", w);
+        cr_assert_eq(m.len, len, "writer %d: %zu bytes, not %zu", w, m.len, len);
+        cr_assert_eq(memcmp(m.data, buf, len), 0, "writer %d", w);
+        cr_assert_eq(m.data[m.len], '\0');
+        if (w == 2)
+            cr_assert_gt(len, 4 * SINK_TEST_CAP, "the cells table spans many buffers");
+        tix_membuf_free(&m);
+        free(buf);
+    }
+    tix_index_free(ix);
+    tix_cube_free(c);
+}
+
+/* A write callback that gives `st` on call number fail_at (1-based). */
+typedef struct failing {
+    int calls, fail_at;
+    tix_status st;
+} failing;
+
+static tix_status failing_write(void *ctx, const void *buf, size_t len)
+{
+    (void)buf;
+    (void)len;
+    failing *f = ctx;
+    return ++f->calls == f->fail_at ? f->st : TIX_OK;
+}
+
+Test(write, a_failing_callback_stops_the_writer_and_its_status_is_returned_as_is)
+{
+    tix_index *ix;
+    tix_cube *c = big_cube(&ix);
+    for (int w = 0; w < NWRITERS; w++)
+        for (int at = 1; at <= 3; at++) {
+            failing f = {0, at, TIX_E_HEADER}; /* any status: given back unchanged */
+            failing count = {0, 0, TIX_OK};
+            cr_assert_eq(write_one(w, NULL, failing_write, &count, c, ix), TIX_OK);
+            tix_status st = write_one(w, NULL, failing_write, &f, c, ix);
+            if (count.calls < at) {
+                cr_assert_eq(st, TIX_OK, "writer %d", w);
+                continue;
+            }
+            cr_assert_eq(st, TIX_E_HEADER, "writer %d, failing call %d", w, at);
+            cr_assert_eq(f.calls, at, "writer %d wrote on after its callback failed", w);
+        }
+    tix_index_free(ix);
+    tix_cube_free(c);
+}
+
+Test(write, a_stream_that_cannot_be_written_is_an_io_error)
+{
+    tix_index *ix;
+    tix_cube *c = big_cube(&ix);
+    FILE *f = fopen("/dev/full", "w");
+    cr_assert_not_null(f);
+    setvbuf(f, NULL, _IONBF, 0);
+    for (int w = 0; w < NWRITERS; w++)
+        cr_assert_eq(write_one(w, f, NULL, NULL, c, ix), TIX_E_IO, "writer %d", w);
+    fclose(f);
+    tix_index_free(ix);
+    tix_cube_free(c);
 }

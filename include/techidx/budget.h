@@ -5,6 +5,9 @@
 
 #include <stddef.h>
 
+#include "techidx/api.h"
+#include "techidx/status.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -14,12 +17,12 @@ typedef struct tix_budget {
     size_t used;  /* bytes reserved so far */
 } tix_budget;
 
-/* Reserves n bytes. Returns 1 and counts them when they fit (always for a
- * NULL budget or limit 0), else 0 and changes nothing. */
-int tix_budget_take(tix_budget *b, size_t n);
+/* Reserves n bytes. Returns TIX_OK and counts them when they fit (always
+ * for a NULL budget or limit 0), else TIX_E_LIMIT and changes nothing. */
+TIX_API tix_status tix_budget_take(tix_budget *b, size_t n);
 
 /* Returns n bytes reserved earlier. Accepts a NULL budget. */
-void tix_budget_give(tix_budget *b, size_t n);
+TIX_API void tix_budget_give(tix_budget *b, size_t n);
 
 #ifdef __cplusplus
 }

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "techidx/api.h"
 #include "techidx/budget.h"
 #include "techidx/period.h"
 #include "techidx/status.h"
@@ -30,13 +31,24 @@ extern "C" {
 #define TIX_CUBE_STATS 1
 #define TIX_CUBE_STATS_SUMS 2
 
+/* The default limits of a cube. */
+#define TIX_CUBE_MAX_CELLS ((size_t)100000)
+#define TIX_CUBE_MAX_PAIRS ((size_t)10000000)
+
+/* Start from tix_cube_opts_init(), then set what differs. A zeroed struct
+ * is valid too and means the same, but for the period: TIX_PERIOD_DAY
+ * (the period kinds keep their numbers: .tic files store them). */
 typedef struct tix_cube_opts {
-    tix_period_kind period; /* how dates group into periods */
-    int cell_stats;         /* TIX_CUBE_STATS*: keep min/max/sd/quantile state per pair */
-    size_t max_cells;       /* distinct cell names; 0 = default 100000 */
-    size_t max_pairs;       /* distinct (period, cell) pairs; 0 = default 10000000 */
-    tix_budget *budget;     /* memory for everything that grows; NULL = none */
+    tix_period_kind period; /* how dates group into periods; default TIX_PERIOD_WEEK */
+    int cell_stats;         /* TIX_CUBE_STATS*: keep min/max/sd/quantile state per pair;
+                               default 0 */
+    size_t max_cells;       /* distinct cell names; 0 = TIX_CUBE_MAX_CELLS (the default) */
+    size_t max_pairs;       /* distinct (period, cell) pairs; 0 = TIX_CUBE_MAX_PAIRS */
+    tix_budget *budget;     /* memory for everything that grows; default NULL: no limit */
 } tix_cube_opts;
+
+/* Fills *o with the defaults written above. */
+TIX_API void tix_cube_opts_init(tix_cube_opts *o);
 
 typedef struct tix_cube tix_cube;
 
@@ -60,7 +72,7 @@ typedef struct tix_cell_stats {
 
 /* Creates an empty cube. opts is copied. Returns TIX_OK, TIX_E_NOMEM or
  * TIX_E_INVALID. *out owns the cube; free it with tix_cube_free. */
-tix_status tix_cube_new(tix_cube **out, const tix_cube_opts *opts);
+TIX_API tix_status tix_cube_new(tix_cube **out, const tix_cube_opts *opts);
 
 /* Adds one contract signed on day number `day` to cell (cell, len) (bytes,
  * copied on first sight) with `cents` >= 0 of the measure. Returns TIX_OK,
@@ -69,7 +81,8 @@ tix_status tix_cube_new(tix_cube **out, const tix_cube_opts *opts);
  * finalize or for cents < 0. A failed add changes nothing. Memory: about 100
  * bytes per pair (with cell_stats up to 8 KB more for the sketch, typically
  * 1-4 KB), plus each distinct cell name. */
-tix_status tix_cube_add(tix_cube *c, int32_t day, const char *cell, size_t len, int64_t cents);
+TIX_API tix_status tix_cube_add(tix_cube *c, int32_t day, const char *cell, size_t len,
+                                int64_t cents);
 
 /* Adds everything src holds to dst (both unfinalized, same period kind
  * and cell_stats): the result is exactly what adding src's rows to dst
@@ -77,74 +90,38 @@ tix_status tix_cube_add(tix_cube *c, int32_t day, const char *cell, size_t len, 
  * TIX_E_LIMIT (max_cells, max_pairs, or a budget that might not hold it all)
  * with dst unchanged; TIX_E_INVALID; or TIX_E_NOMEM, after which dst is
  * only fit for freeing. src is not changed. */
-tix_status tix_cube_merge(tix_cube *dst, const tix_cube *src);
+TIX_API tix_status tix_cube_merge(tix_cube *dst, const tix_cube *src);
 
 /* Ends the adds and builds the sorted views below (about 30 bytes per pair,
  * from the budget). Idempotent. Returns TIX_OK, TIX_E_LIMIT or
  * TIX_E_NOMEM. */
-tix_status tix_cube_finalize(tix_cube *c);
+TIX_API tix_status tix_cube_finalize(tix_cube *c);
 
-tix_period_kind tix_cube_period_kind(const tix_cube *c);
+TIX_API tix_period_kind tix_cube_period_kind(const tix_cube *c);
 
 /* The statistics the cube keeps: its opts.cell_stats. */
-int tix_cube_stats_kind(const tix_cube *c);
+TIX_API int tix_cube_stats_kind(const tix_cube *c);
 
 /* After finalize: periods with data in increasing order, and their ordinals. */
-size_t tix_cube_nperiods(const tix_cube *c);
-int32_t tix_cube_period(const tix_cube *c, size_t i);
+TIX_API size_t tix_cube_nperiods(const tix_cube *c);
+TIX_API int32_t tix_cube_period(const tix_cube *c, size_t i);
 
 /* After finalize: distinct cell names in byte order (NUL-terminated,
  * owned by the cube). */
-size_t tix_cube_ncells(const tix_cube *c);
-const char *tix_cube_cell_name(const tix_cube *c, size_t rank);
+TIX_API size_t tix_cube_ncells(const tix_cube *c);
+TIX_API const char *tix_cube_cell_name(const tix_cube *c, size_t rank);
 
 /* After finalize: the entries of period i sorted by cell rank; *count gets
  * their number. The array is owned by the cube. */
-const tix_cube_entry *tix_cube_entries(const tix_cube *c, size_t i, size_t *count);
+TIX_API const tix_cube_entry *tix_cube_entries(const tix_cube *c, size_t i, size_t *count);
 
 /* After finalize: statistics of entry k of period i. Returns TIX_OK, or
  * TIX_E_INVALID when the cube was made without cell_stats or i/k is out of
  * range. */
-tix_status tix_cube_stats(const tix_cube *c, size_t i, size_t k, tix_cell_stats *out);
-
-/* The complete state of one (period, cell) aggregate, for saving cubes
- * and loading them again (tic.h). The statistics fields mean something
- * only in a cube with cell_stats: min and max of the amounts, their sum of
- * squares (128 bits, sumsq_overflow when it passed that), the amounts of
- * 0, and the sketch: sk[k] amounts in bucket sk_lo + k, sks[k] their sum
- * (TIX_CUBE_STATS_SUMS only). */
-typedef struct tix_cube_pair {
-    int32_t period;
-    uint32_t cell; /* rank of the cell name, as in tix_cube_entry */
-    uint64_t n;
-    int64_t sum;
-    int64_t min, max;
-    uint64_t sumsq_lo, sumsq_hi;
-    int sumsq_overflow;
-    uint64_t zeros;
-    int32_t sk_lo;
-    uint32_t sk_len;
-    const uint32_t *sk;
-    const int64_t *sks;
-} tix_cube_pair;
-
-/* After finalize: pair v in the order of the entries (period after
- * period, cells by rank). The arrays are borrowed from the cube. Returns
- * TIX_OK or TIX_E_INVALID. */
-tix_status tix_cube_pair_at(const tix_cube *c, size_t v, tix_cube_pair *out);
-
-/* Adds a saved pair's aggregates to the pair (p->period, cell name
- * cell[0..len)) of an unfinalized cube, exactly as adding its amounts
- * would (p->cell is ignored). A state no adds could have made is
- * TIX_E_INVALID; otherwise as tix_cube_add, and a failed put changes
- * nothing. */
-tix_status tix_cube_put_pair(tix_cube *c, const char *cell, size_t len, const tix_cube_pair *p);
+TIX_API tix_status tix_cube_stats(const tix_cube *c, size_t i, size_t k, tix_cell_stats *out);
 
 /* The first and last signing day added (or noted); 0 when none. */
-int tix_cube_days(const tix_cube *c, int32_t *first, int32_t *last);
-
-/* Widens the day range to take in [first, last] (a loaded cube's). */
-void tix_cube_note_days(tix_cube *c, int32_t first, int32_t last);
+TIX_API int tix_cube_days(const tix_cube *c, int32_t *first, int32_t *last);
 
 /* Winsorizing, after finalize, in a cube made with TIX_CUBE_STATS_SUMS.
  * For every entry (period after period, cells by rank, as
@@ -157,11 +134,11 @@ void tix_cube_note_days(tix_cube *c, int32_t first, int32_t last);
  * in cents; capped[v] how many amounts were replaced. Both arrays hold one
  * slot per entry of the cube. Returns TIX_OK, TIX_E_INVALID (q not in
  * (0, 1], window 0, or no bucket sums) or TIX_E_NOMEM. */
-tix_status tix_cube_winsorize(const tix_cube *c, double q, size_t window, int64_t *values,
-                              uint64_t *capped);
+TIX_API tix_status tix_cube_winsorize(const tix_cube *c, double q, size_t window, int64_t *values,
+                                      uint64_t *capped);
 
 /* Frees c. Accepts NULL. */
-void tix_cube_free(tix_cube *c);
+TIX_API void tix_cube_free(tix_cube *c);
 
 #ifdef __cplusplus
 }

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "techidx/api.h"
+#include "techidx/base.h"
 #include "techidx/budget.h"
 #include "techidx/cube.h"
 #include "techidx/idset.h"
@@ -22,57 +24,36 @@
 extern "C" {
 #endif
 
-typedef enum tix_measure {
-    TIX_MEASURE_TECH_AMOUNT = 0, /* technology transaction amount (技术交易额) */
-    TIX_MEASURE_AMOUNT = 1       /* contract amount (合同成交额) */
-} tix_measure;
-
-/* "tech_amount", "amount". */
-const char *tix_measure_name(tix_measure m);
-tix_status tix_measure_parse(const char *name, tix_measure *m);
-
-/* Row accounting; read = accepted + rejected always holds. */
-typedef struct tix_counts {
-    uint64_t read, accepted, rejected;
-    uint64_t by_reason[TIX_REASON_COUNT];
-    uint64_t bytes;  /* decompressed bytes */
-    uint64_t inputs; /* inputs completed */
-} tix_counts;
-
-/* A rejected row. Strings are borrowed for the duration of the call. */
-typedef struct tix_reject {
-    const char *input; /* input name as given */
-    uint64_t line;     /* line on which the record starts */
-    tix_reason reason;
-    const char *raw; /* the record's raw text */
-    size_t raw_len;
-} tix_reject;
-
-/* Receives each rejected row; anything but TIX_OK stops the engine. */
-typedef tix_status (*tix_reject_fn)(void *ctx, const tix_reject *rej);
-
 #define TIX_ENGINE_MAX_MEMORY ((size_t)1 << 30)
 
+/* Start from tix_engine_opts_init(), which fills the defaults written
+ * below (those of `techidx run`, but for threads), then set what differs.
+ * A zeroed struct is not the defaults: its period is TIX_PERIOD_DAY and its
+ * dimension TIX_COL_CONTRACT_ID, which tix_engine_new refuses (these enums
+ * keep their numbers: .tic files store them); its other zeros do mean the
+ * defaults. */
 typedef struct tix_engine_opts {
-    tix_period_kind period;
-    tix_column dimension; /* the cells: sector by default */
-    tix_measure measure;
-    int cell_stats;             /* TIX_CUBE_STATS (for --cells) or TIX_CUBE_STATS_SUMS (winsorizing) */
+    tix_period_kind period; /* default TIX_PERIOD_WEEK (ISO 8601) */
+    tix_column dimension;   /* the cells; default TIX_COL_SECTOR */
+    tix_measure measure;    /* default TIX_MEASURE_TECH_AMOUNT */
+    int cell_stats;         /* TIX_CUBE_STATS (for --cells) or TIX_CUBE_STATS_SUMS (winsorizing);
+                               default 0 */
     const tix_header_map *maps; /* borrowed; must outlive the engine */
     size_t nmaps;
     int dedup;                /* reject a repeated contract_id (duplicate_id), keeping the
                                  first accepted one; costs memory (idset.h) */
     int has_range;            /* reject signed_on outside [from_day, to_day] (out_of_range) */
     int32_t from_day, to_day; /* day numbers (period.h) */
-    size_t max_record_bytes;  /* 0 = reader default (1 MiB) */
-    size_t max_fields;        /* 0 = reader default (10000) */
-    size_t max_cells;         /* distinct cell names; 0 = cube default (100000) */
-    size_t max_pairs;         /* 0 = cube default */
+    size_t max_record_bytes;  /* default (and 0) TIX_READER_MAX_RECORD_BYTES (1 MiB) */
+    size_t max_fields;        /* default (and 0) TIX_READER_MAX_FIELDS (10000) */
+    size_t max_cells;         /* distinct cell names; default (and 0) TIX_CUBE_MAX_CELLS */
+    size_t max_pairs;         /* default (and 0) TIX_CUBE_MAX_PAIRS */
     size_t max_memory;        /* bytes for the cube and the dedup set together;
-                                 0 = TIX_ENGINE_MAX_MEMORY (1 GiB) */
+                                 default (and 0) TIX_ENGINE_MAX_MEMORY (1 GiB) */
     unsigned threads;         /* tix_engine_add_file: >= 2 reads and inflates on a
-                                 second thread while parsing (0, 1: one thread) */
-    tix_inflate inflate;      /* gzip back end for tix_engine_add_file (0 = AUTO) */
+                                 second thread while parsing (default 1, and 0: one
+                                 thread; the command line takes the number of cores) */
+    tix_inflate inflate;      /* gzip back end for tix_engine_add_file (default AUTO) */
     /* tix_engine_add_file calls progress(progress_ctx, bytes) with the
      * bytes of the file (as stored, compressed or not) read so far, from
      * the calling thread, every few MB and once at the end; NULL: never. */
@@ -84,6 +65,9 @@ typedef struct tix_engine_opts {
     tix_source_tap tap;
     void *tap_ctx;
 } tix_engine_opts;
+
+/* Fills *o with the defaults written above. */
+TIX_API void tix_engine_opts_init(tix_engine_opts *o);
 
 /* Where and why the engine failed. */
 typedef struct tix_error {
@@ -98,8 +82,8 @@ typedef struct tix_engine tix_engine;
 /* Creates an engine; on_reject may be NULL. opts (and the maps it points
  * to) must stay valid while the engine lives. Returns TIX_OK, TIX_E_NOMEM
  * or TIX_E_INVALID. */
-tix_status tix_engine_new(tix_engine **out, const tix_engine_opts *opts, tix_reject_fn on_reject,
-                          void *ctx);
+TIX_API tix_status tix_engine_new(tix_engine **out, const tix_engine_opts *opts,
+                                  tix_reject_fn on_reject, void *ctx);
 
 /* Push interface: begin an input called `name` (copied), feed its bytes in
  * any chunks, end it. Returns TIX_OK or the error also kept in
@@ -108,24 +92,24 @@ tix_status tix_engine_new(tix_engine **out, const tix_engine_opts *opts, tix_rej
  * its limit; the message says which and how to raise it), TIX_E_OVERFLOW,
  * TIX_E_NOMEM, TIX_E_CSV, or the reject callback's status. After an error
  * the engine accepts no more input. */
-tix_status tix_engine_begin(tix_engine *e, const char *name);
-tix_status tix_engine_feed(tix_engine *e, const void *buf, size_t len);
-tix_status tix_engine_end(tix_engine *e);
+TIX_API tix_status tix_engine_begin(tix_engine *e, const char *name);
+TIX_API tix_status tix_engine_feed(tix_engine *e, const void *buf, size_t len);
+TIX_API tix_status tix_engine_end(tix_engine *e);
 
 /* Driver: reads a whole file ("-" = stdin), plain or gzip, through begin /
  * feed / end, on a second thread when opts.threads >= 2 (the result is the
  * same). Adds TIX_E_IO, TIX_E_GZIP and TIX_E_INVALID (an inflate back end
  * this build lacks) to the statuses above. */
-tix_status tix_engine_add_file(tix_engine *e, const char *path);
+TIX_API tix_status tix_engine_add_file(tix_engine *e, const char *path);
 
 /* The cube so far (owned by the engine). Finalize it before reading. */
-tix_cube *tix_engine_cube(tix_engine *e);
+TIX_API tix_cube *tix_engine_cube(tix_engine *e);
 
-const tix_counts *tix_engine_counts(const tix_engine *e);
-const tix_error *tix_engine_error(const tix_engine *e);
+TIX_API const tix_counts *tix_engine_counts(const tix_engine *e);
+TIX_API const tix_error *tix_engine_error(const tix_engine *e);
 
 /* Frees e. Accepts NULL. */
-void tix_engine_free(tix_engine *e);
+TIX_API void tix_engine_free(tix_engine *e);
 
 #ifdef __cplusplus
 }

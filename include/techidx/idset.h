@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "techidx/api.h"
 #include "techidx/budget.h"
 #include "techidx/status.h"
 
@@ -23,18 +24,18 @@ typedef struct tix_idset tix_idset;
 
 /* Creates an empty set whose memory is taken from `budget` (borrowed, may be
  * NULL for none). Returns TIX_OK or TIX_E_NOMEM. */
-tix_status tix_idset_new(tix_idset **out, tix_budget *budget);
+TIX_API tix_status tix_idset_new(tix_idset **out, tix_budget *budget);
 
 /* Adds (p, n). *added = 1 when it was new, 0 when already present.
  * Returns TIX_OK, TIX_E_LIMIT (the budget is spent) or TIX_E_NOMEM; the set
  * is unchanged on failure. */
-tix_status tix_idset_add(tix_idset *s, const char *p, size_t n, int *added);
+TIX_API tix_status tix_idset_add(tix_idset *s, const char *p, size_t n, int *added);
 
 /* Distinct ids held. */
-size_t tix_idset_size(const tix_idset *s);
+TIX_API size_t tix_idset_size(const tix_idset *s);
 
 /* Frees s and returns its memory to the budget. Accepts NULL. */
-void tix_idset_free(tix_idset *s);
+TIX_API void tix_idset_free(tix_idset *s);
 
 #ifdef __cplusplus
 }

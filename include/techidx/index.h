@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "techidx/api.h"
 #include "techidx/cube.h"
 #include "techidx/status.h"
 
@@ -41,8 +42,8 @@ typedef enum tix_method {
 
 /* "fisher", "laspeyres", "paasche", "tornqvist", "walsh", "geks-fisher",
  * "geks-tornqvist". */
-const char *tix_method_name(tix_method m);
-tix_status tix_method_parse(const char *name, tix_method *m);
+TIX_API const char *tix_method_name(tix_method m);
+TIX_API tix_status tix_method_parse(const char *name, tix_method *m);
 
 typedef enum tix_chain {
     TIX_CHAIN_CHAINED = 0, /* links between consecutive periods with data */
@@ -50,8 +51,8 @@ typedef enum tix_chain {
 } tix_chain;
 
 /* "chained", "fixed". */
-const char *tix_chain_name(tix_chain c);
-tix_status tix_chain_parse(const char *name, tix_chain *c);
+TIX_API const char *tix_chain_name(tix_chain c);
+TIX_API tix_status tix_chain_parse(const char *name, tix_chain *c);
 
 /* How a GEKS window that moved on by one period is joined to the series:
  * on the geometric mean of all the overlapping periods (mean), on the
@@ -65,15 +66,15 @@ typedef enum tix_splice {
 } tix_splice;
 
 /* "mean", "movement", "window", "half". */
-const char *tix_splice_name(tix_splice s);
-tix_status tix_splice_parse(const char *name, tix_splice *s);
+TIX_API const char *tix_splice_name(tix_splice s);
+TIX_API tix_status tix_splice_parse(const char *name, tix_splice *s);
 
 /* The longest GEKS window: its comparisons take 24 W^2 bytes. */
 #define TIX_GEKS_MAX_WINDOW 1000
 
 /* The default GEKS window for a period kind: 53 weeks, 13 months, 5
  * quarters, 5 years, 366 days (a year and one period). */
-size_t tix_geks_default_window(tix_period_kind kind);
+TIX_API size_t tix_geks_default_window(tix_period_kind kind);
 
 typedef struct tix_links {
     double value, volume, unit_value;
@@ -84,37 +85,46 @@ typedef struct tix_links {
  * the bilateral methods (not GEKS). Returns TIX_OK, or TIX_E_NODATA when a
  * ratio is undefined (k = 0, a zero value total, a Tornqvist log of zero);
  * *out is then all NaN. TIX_E_INVALID for a GEKS method. */
-tix_status tix_index_link(tix_method m, size_t k, const double *n0, const double *v0,
-                          const double *n1, const double *v1, tix_links *out);
+TIX_API tix_status tix_index_link(tix_method m, size_t k, const double *n0, const double *v0,
+                                  const double *n1, const double *v1, tix_links *out);
 
+/* The methodology. Start from tix_index_opts_init(), which fills the
+ * defaults written below (those of `techidx run`); a zeroed struct means
+ * the same. */
 typedef struct tix_index_opts {
-    tix_method method;
-    int has_base; /* 0: the first period with data is the base */
-    int32_t base; /* period ordinal of the base when has_base */
-    tix_chain chain;       /* bilateral methods only; GEKS is neither */
-    uint64_t min_contracts; /* 0 or 1: nothing suppressed */
+    tix_method method;      /* default TIX_METHOD_FISHER */
+    int has_base;           /* 0 (default): the first period with data is the base */
+    int32_t base;           /* period ordinal of the base when has_base */
+    tix_chain chain;        /* bilateral methods only, GEKS is neither; default chained */
+    uint64_t min_contracts; /* default 1; 0 or 1: nothing suppressed */
     size_t window;          /* GEKS window in periods with data, 2..TIX_GEKS_MAX_WINDOW;
-                               0: the default */
-    tix_splice splice;      /* GEKS only */
-    double winsorize;       /* 0: off; else the quantile q in (0, 1] capping amounts */
-    size_t winsor_window;   /* periods of the trailing window; 0: as the GEKS default */
-    int has_until;          /* leave out the periods after `until` (a release's cutoff) */
+                               0 (default): tix_geks_default_window of the cube's period */
+    tix_splice splice;      /* GEKS only; default TIX_SPLICE_MEAN */
+    double winsorize;       /* 0 (default): off; else the quantile q in (0, 1] capping
+                               amounts */
+    size_t winsor_window;   /* periods of the trailing window; 0 (default): as the GEKS
+                               default */
+    int has_until;          /* leave out the periods after `until` (a release's cutoff);
+                               default 0 */
     int32_t until;
 } tix_index_opts;
 
+/* Fills *o with the defaults written above. */
+TIX_API void tix_index_opts_init(tix_index_opts *o);
+
 /* One period with data. Index fields are NaN where undefined. */
 typedef struct tix_index_row {
-    int32_t period;      /* ordinal (period.h) */
-    uint64_t contracts;  /* all accepted contracts of the period */
-    int64_t value;       /* their total measure, cents */
-    size_t cells;        /* cells with data */
-    size_t suppressed;   /* of which fewer than min_contracts contracts */
-    size_t matched;      /* cells in the period's comparison: see coverage */
-    double coverage;     /* the matched cells' share of the period's value */
-    tix_links link;      /* chained: links to the previous period with data */
+    int32_t period;     /* ordinal (period.h) */
+    uint64_t contracts; /* all accepted contracts of the period */
+    int64_t value;      /* their total measure, cents */
+    size_t cells;       /* cells with data */
+    size_t suppressed;  /* of which fewer than min_contracts contracts */
+    size_t matched;     /* cells in the period's comparison: see coverage */
+    double coverage;    /* the matched cells' share of the period's value */
+    tix_links link;     /* chained: links to the previous period with data */
     double value_index, volume_index, unit_value_index;
-    double change;       /* value_index over the previous period's: the headline link */
-    uint64_t capped;     /* winsorizing: contracts whose amount was capped */
+    double change;        /* value_index over the previous period's: the headline link */
+    uint64_t capped;      /* winsorizing: contracts whose amount was capped */
     int64_t capped_value; /* and the cents it took off them */
 } tix_index_row;
 
@@ -142,8 +152,8 @@ typedef struct tix_index {
  * the result), TIX_E_NODATA (no data, or the base period has none; err says
  * which), TIX_E_INVALID (an option out of range, or winsorizing a cube
  * without bucket sums), TIX_E_OVERFLOW or TIX_E_NOMEM. */
-tix_status tix_index_compute(const tix_cube *cube, const tix_index_opts *opts, tix_index **out,
-                             char *err, size_t errlen);
+TIX_API tix_status tix_index_compute(const tix_cube *cube, const tix_index_opts *opts,
+                                     tix_index **out, char *err, size_t errlen);
 
 /* A cell's own indices: 100 x its value, contracts and unit value over
  * those of the base period; NaN where the cell is unpublished (no data or
@@ -155,7 +165,7 @@ typedef struct tix_cell_index {
 
 /* The sub-indices of entry k of row t (as tix_cube_entries lists the
  * entries of period t). */
-void tix_index_cell(const tix_index *ix, size_t t, size_t k, tix_cell_index *out);
+TIX_API void tix_index_cell(const tix_index *ix, size_t t, size_t k, tix_cell_index *out);
 
 /* One cell's additive contribution, in percentage points, to the change
  * from the previous period with data: they add up to 100 (link - 1) of the
@@ -172,11 +182,11 @@ typedef struct tix_contribution {
  * how many.
  * Returns TIX_OK; TIX_E_NODATA when row t has no defined link (*n = 0);
  * TIX_E_INVALID unless the index is chained and bilateral. */
-tix_status tix_index_contributions(const tix_index *ix, size_t t, tix_contribution *out,
-                                   size_t *n);
+TIX_API tix_status tix_index_contributions(const tix_index *ix, size_t t, tix_contribution *out,
+                                           size_t *n);
 
 /* Frees ix. Accepts NULL. */
-void tix_index_free(tix_index *ix);
+TIX_API void tix_index_free(tix_index *ix);
 
 #ifdef __cplusplus
 }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "techidx/api.h"
 #include "techidx/status.h"
 
 #ifdef __cplusplus
@@ -29,41 +30,42 @@ typedef enum tix_period_kind {
 #define TIX_PERIOD_LABEL_MAX 32
 
 /* Day number of a civil date. No validation: see tix_date_valid. */
-int32_t tix_days_from_civil(int y, int m, int d);
+TIX_API int32_t tix_days_from_civil(int y, int m, int d);
 
 /* Civil date of a day number. */
-void tix_civil_from_days(int32_t days, int *y, int *m, int *d);
+TIX_API void tix_civil_from_days(int32_t days, int *y, int *m, int *d);
 
 /* 1 when y-m-d is a real calendar date with 1 <= y <= 9999, else 0. */
-int tix_date_valid(int y, int m, int d);
+TIX_API int tix_date_valid(int y, int m, int d);
 
 /* Parses exactly "YYYY-MM-DD" of length len (not NUL-terminated) into a day
- * number. Returns 1 on success, 0 when the text is not a real date. */
-int tix_date_parse(const char *s, size_t len, int32_t *days);
+ * number. Returns TIX_OK, or TIX_E_INVALID when the text is not a real date
+ * (*days is then unchanged). */
+TIX_API tix_status tix_date_parse(const char *s, size_t len, int32_t *days);
 
 /* Writes "YYYY-MM-DD" plus NUL into out (TIX_PERIOD_LABEL_MAX bytes). */
-void tix_date_format(int32_t days, char *out);
+TIX_API void tix_date_format(int32_t days, char *out);
 
 /* ISO 8601 week-numbering year and week (1..53) of a day number. */
-void tix_iso_week(int32_t days, int *iso_year, int *week);
+TIX_API void tix_iso_week(int32_t days, int *iso_year, int *week);
 
 /* Ordinal of the period of `kind` that contains day number `days`. */
-int32_t tix_period_of_day(tix_period_kind kind, int32_t days);
+TIX_API int32_t tix_period_of_day(tix_period_kind kind, int32_t days);
 
 /* First day of the period with ordinal `ord`. */
-int32_t tix_period_first_day(tix_period_kind kind, int32_t ord);
+TIX_API int32_t tix_period_first_day(tix_period_kind kind, int32_t ord);
 
 /* Writes the label of period `ord` into out (TIX_PERIOD_LABEL_MAX bytes). */
-void tix_period_label(tix_period_kind kind, int32_t ord, char *out);
+TIX_API void tix_period_label(tix_period_kind kind, int32_t ord, char *out);
 
 /* Parses a label of `kind` ("2024-W11" for weeks, ...) into its ordinal.
  * Returns TIX_OK or TIX_E_INVALID. */
-tix_status tix_period_parse(tix_period_kind kind, const char *label, int32_t *ord);
+TIX_API tix_status tix_period_parse(tix_period_kind kind, const char *label, int32_t *ord);
 
 /* Name <-> kind: "day", "week", "month", "quarter", "year".
  * tix_period_kind_parse returns TIX_E_INVALID for any other name. */
-const char *tix_period_kind_name(tix_period_kind kind);
-tix_status tix_period_kind_parse(const char *name, tix_period_kind *kind);
+TIX_API const char *tix_period_kind_name(tix_period_kind kind);
+TIX_API tix_status tix_period_kind_parse(const char *name, tix_period_kind *kind);
 
 #ifdef __cplusplus
 }

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "techidx/api.h"
 #include "techidx/status.h"
 
 #ifdef __cplusplus
@@ -52,10 +53,15 @@ typedef tix_status (*tix_row_fn)(void *ctx, const tix_row *row);
 #define TIX_READER_MAX_RECORD_BYTES ((size_t)1 << 20)
 #define TIX_READER_MAX_FIELDS ((size_t)10000)
 
+/* Start from tix_reader_opts_init(); a zeroed struct means the same. */
 typedef struct tix_reader_opts {
-    size_t max_record_bytes; /* raw size of one record; 0 = default 1 MiB */
-    size_t max_fields;       /* fields in one record; 0 = default 10000 */
+    size_t max_record_bytes; /* raw size of one record; 0 = TIX_READER_MAX_RECORD_BYTES */
+    size_t max_fields;       /* fields in one record; 0 = TIX_READER_MAX_FIELDS */
 } tix_reader_opts;
+
+/* Fills *o with the defaults, TIX_READER_MAX_RECORD_BYTES (1 MiB) and
+ * TIX_READER_MAX_FIELDS (10000). */
+TIX_API void tix_reader_opts_init(tix_reader_opts *o);
 
 /* Which limit stopped the reader (after TIX_E_LIMIT). */
 typedef enum tix_reader_limit {
@@ -68,42 +74,43 @@ typedef struct tix_reader tix_reader;
 
 /* Creates a reader that calls fn(ctx, row) per record. opts may be NULL.
  * Returns TIX_OK or TIX_E_NOMEM; *out owns the reader. */
-tix_status tix_reader_new(tix_reader **out, const tix_reader_opts *opts, tix_row_fn fn, void *ctx);
+TIX_API tix_status tix_reader_new(tix_reader **out, const tix_reader_opts *opts, tix_row_fn fn,
+                                  void *ctx);
 
 /* Parses len bytes. Returns TIX_OK, the callback's status, TIX_E_LIMIT
  * (a record exceeded a limit; tix_reader_line() gives its first line),
  * TIX_E_CSV or TIX_E_NOMEM. */
-tix_status tix_reader_feed(tix_reader *r, const void *buf, size_t len);
+TIX_API tix_status tix_reader_feed(tix_reader *r, const void *buf, size_t len);
 
 /* Ends the input: delivers a last record that lacks a final newline. The
  * reader is then ready for a new, independent input (line 1 again). */
-tix_status tix_reader_finish(tix_reader *r);
+TIX_API tix_status tix_reader_finish(tix_reader *r);
 
 /* Drops any record in progress without delivering it; the reader is then
  * as new (line 1, no error). */
-void tix_reader_reset(tix_reader *r);
+TIX_API void tix_reader_reset(tix_reader *r);
 
 /* 1 when the reader stands between records: no record begun, no error.
  * Bytes fed from here parse the same as a new input would. */
-int tix_reader_at_record_start(const tix_reader *r);
+TIX_API int tix_reader_at_record_start(const tix_reader *r);
 
 /* Replaces the row callback for the records still to come. */
-void tix_reader_set_callback(tix_reader *r, tix_row_fn fn, void *ctx);
+TIX_API void tix_reader_set_callback(tix_reader *r, tix_row_fn fn, void *ctx);
 
 /* The status feed() would return now (the first failure, or TIX_OK). */
-tix_status tix_reader_status(const tix_reader *r);
+TIX_API tix_status tix_reader_status(const tix_reader *r);
 
 /* Physical lines consumed so far, and the first line of the record in
  * progress (or of the one that failed). */
-uint64_t tix_reader_lines(const tix_reader *r);
-uint64_t tix_reader_line(const tix_reader *r);
+TIX_API uint64_t tix_reader_lines(const tix_reader *r);
+TIX_API uint64_t tix_reader_line(const tix_reader *r);
 
 /* The limit behind the last TIX_E_LIMIT, and the limits in force. */
-tix_reader_limit tix_reader_limit_hit(const tix_reader *r);
-const tix_reader_opts *tix_reader_limits(const tix_reader *r);
+TIX_API tix_reader_limit tix_reader_limit_hit(const tix_reader *r);
+TIX_API const tix_reader_opts *tix_reader_limits(const tix_reader *r);
 
 /* Frees r. Accepts NULL. */
-void tix_reader_free(tix_reader *r);
+TIX_API void tix_reader_free(tix_reader *r);
 
 #ifdef __cplusplus
 }

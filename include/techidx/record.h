@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "techidx/api.h"
 #include "techidx/reader.h"
 #include "techidx/status.h"
 
@@ -47,12 +48,12 @@ typedef enum tix_reason {
 } tix_reason;
 
 /* "field_count", "empty_id", ...; "?" for values out of range. */
-const char *tix_reason_name(tix_reason r);
+TIX_API const char *tix_reason_name(tix_reason r);
 
 /* Canonical column names ("contract_id", ...) and their parser, which
  * accepts only canonical names. */
-const char *tix_column_name(tix_column c);
-tix_status tix_column_parse(const char *name, tix_column *c);
+TIX_API const char *tix_column_name(tix_column c);
+TIX_API tix_status tix_column_parse(const char *name, tix_column *c);
 
 /* A user-supplied header for a column (--map name=header). */
 typedef struct tix_header_map {
@@ -75,9 +76,9 @@ typedef struct tix_schema {
  * schema). Required: contract_id, signed_on, amount, tech_amount and the
  * dimension column. Returns TIX_OK, or TIX_E_HEADER with a message naming
  * the column in err. */
-tix_status tix_schema_resolve(tix_schema *schema, const tix_field *fields, size_t nfields,
-                              tix_column dimension, const tix_header_map *maps, size_t nmaps,
-                              char *err, size_t errlen);
+TIX_API tix_status tix_schema_resolve(tix_schema *schema, const tix_field *fields, size_t nfields,
+                                      tix_column dimension, const tix_header_map *maps,
+                                      size_t nmaps, char *err, size_t errlen);
 
 /* A validated record. Views borrow from the row's fields. */
 typedef struct tix_record {
@@ -94,23 +95,24 @@ typedef struct tix_record {
  * name), empty_id, bad_date, bad_amount, bad_tech_amount, amount_overflow,
  * tech_exceeds_amount, empty_dimension, invalid_text. A UTF-8 BOM at the
  * start of the row (a file concatenated mid-stream) is ignored. */
-tix_reason tix_record_parse(const tix_schema *schema, const tix_field *fields, size_t nfields,
-                            tix_record *rec);
+TIX_API tix_reason tix_record_parse(const tix_schema *schema, const tix_field *fields,
+                                    size_t nfields, tix_record *rec);
 
 /* Length (1-4) of the valid UTF-8 character at the start of (s, len), with
  * its code point in *cp when cp is not NULL; 0 when the bytes there are not
  * valid UTF-8 (overlong forms, surrogates and code points above U+10FFFF are
  * invalid). */
-size_t tix_utf8_char(const char *s, size_t len, uint32_t *cp);
+TIX_API size_t tix_utf8_char(const char *s, size_t len, uint32_t *cp);
 
 /* 1 when (s, len) is valid UTF-8 without control characters (C0, DEL, C1:
  * U+0000-U+001F, U+007F-U+009F). */
-int tix_text_valid(const char *s, size_t len);
+TIX_API int tix_text_valid(const char *s, size_t len);
 
 /* Parses a yuan amount "123", "123.4" or "123.45" (digits, optional point
  * and one or two digits; no sign, exponent or separators) into cents.
- * Returns 0 on success, 1 when malformed, 2 when it exceeds INT64_MAX. */
-int tix_cents_parse(const char *s, size_t len, int64_t *cents);
+ * Returns TIX_OK, TIX_E_INVALID when malformed or TIX_E_OVERFLOW when it
+ * exceeds INT64_MAX cents (*cents is then unchanged). */
+TIX_API tix_status tix_cents_parse(const char *s, size_t len, int64_t *cents);
 
 #ifdef __cplusplus
 }

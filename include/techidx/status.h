@@ -1,9 +1,16 @@
 /* techidx status codes: one enum for the whole library.
  *
- * Every library function that can fail returns a tix_status. The values are
- * fixed: they are part of the ABI and never renumbered. */
+ * Every library function that can fail returns a tix_status, with its
+ * results through out-parameters; the detail of an error goes to the
+ * handle that has one (tix_engine_error, tix_source_error) or to an err
+ * buffer. The functions that return something else cannot fail: accessors
+ * of a handle, predicates (1 or 0), pure conversions (calendar arithmetic,
+ * tix_record_parse's reason for a row) and names. The values are fixed:
+ * they are part of the ABI and never renumbered. */
 #ifndef TECHIDX_STATUS_H
 #define TECHIDX_STATUS_H
+
+#include "techidx/api.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -24,7 +31,7 @@ typedef enum tix_status {
 } tix_status;
 
 /* Returns a static, human-readable description of s (never NULL). */
-const char *tix_strerror(tix_status s);
+TIX_API const char *tix_strerror(tix_status s);
 
 #ifdef __cplusplus
 }

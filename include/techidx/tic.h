@@ -25,11 +25,13 @@
 #ifndef TECHIDX_TIC_H
 #define TECHIDX_TIC_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
+#include "techidx/api.h"
+#include "techidx/base.h"
 #include "techidx/cube.h"
-#include "techidx/engine.h"
 #include "techidx/status.h"
 
 #ifdef __cplusplus
@@ -52,33 +54,47 @@ typedef struct tix_tic_meta {
 } tix_tic_meta;
 
 /* Writes a finalized cube with its meta (meta->period and meta->stats are
- * taken from the cube). Returns TIX_OK, TIX_E_INVALID (not finalized) or
+ * taken from the cube) to a caller-owned stream (not flushed or closed).
+ * Returns TIX_OK, TIX_E_INVALID (not finalized), TIX_E_NOMEM or TIX_E_IO.
+ * tix_tic_write_fn hands the same bytes to fn (base.h; tix_membuf_write
+ * writes into memory) and returns fn's first failure as it is instead of
  * TIX_E_IO. */
-tix_status tix_tic_write(FILE *f, const tix_cube *cube, const tix_tic_meta *meta);
+TIX_API tix_status tix_tic_write(FILE *f, const tix_cube *cube, const tix_tic_meta *meta);
+TIX_API tix_status tix_tic_write_fn(tix_write_fn fn, void *ctx, const tix_cube *cube,
+                                    const tix_tic_meta *meta);
 
 /* Reads a .tic file into a new, unfinalized cube made with *opts (its
  * period and cell_stats are replaced by the file's; budget and limits are
  * honoured). Everything is checked before *out is set: the magic, the
- * version, the CRC, and that each aggregate is one adding rows could make.
- * Returns TIX_OK, TIX_E_FORMAT (err says what is wrong, and at which byte),
- * TIX_E_LIMIT, TIX_E_NOMEM or TIX_E_IO. meta's names are allocated: free
- * them with tix_tic_meta_free (on failure they are freed already). */
-tix_status tix_tic_read(FILE *f, const tix_cube_opts *opts, tix_cube **out, tix_tic_meta *meta,
-                        char *err, size_t errlen);
+ * version, the CRC, that each aggregate is one adding rows could make, and
+ * that the input ends with the cube. Returns TIX_OK, TIX_E_FORMAT (err
+ * says what is wrong, and at which byte), TIX_E_LIMIT, TIX_E_NOMEM or
+ * TIX_E_IO. meta's names are allocated: free them with tix_tic_meta_free
+ * (on failure they are freed already).
+ *   tix_tic_read      from a stream, read to its end (stdin works);
+ *   tix_tic_read_fn   from a read callback (base.h), whose failure status
+ *                     is returned as it is instead of TIX_E_IO;
+ *   tix_tic_read_mem  from the len bytes at buf (borrowed for the call). */
+TIX_API tix_status tix_tic_read(FILE *f, const tix_cube_opts *opts, tix_cube **out,
+                                tix_tic_meta *meta, char *err, size_t errlen);
+TIX_API tix_status tix_tic_read_fn(tix_read_fn fn, void *ctx, const tix_cube_opts *opts,
+                                   tix_cube **out, tix_tic_meta *meta, char *err, size_t errlen);
+TIX_API tix_status tix_tic_read_mem(const void *buf, size_t len, const tix_cube_opts *opts,
+                                    tix_cube **out, tix_tic_meta *meta, char *err, size_t errlen);
 
 /* Whether two parts aggregate rows the same way and can merge: NULL when
  * they can, else a sentence naming the first option that differs. */
-const char *tix_tic_incompatible(const tix_tic_meta *a, const tix_tic_meta *b);
+TIX_API const char *tix_tic_incompatible(const tix_tic_meta *a, const tix_tic_meta *b);
 
 /* Adds b's row accounting to a's. */
-void tix_tic_add_counts(tix_counts *a, const tix_counts *b);
+TIX_API void tix_tic_add_counts(tix_counts *a, const tix_counts *b);
 
 /* Adds b's row accounting and input names to a's (names copied). Returns
  * TIX_OK or TIX_E_NOMEM. */
-tix_status tix_tic_meta_add(tix_tic_meta *a, const tix_tic_meta *b);
+TIX_API tix_status tix_tic_meta_add(tix_tic_meta *a, const tix_tic_meta *b);
 
 /* Frees the names of a meta that tix_tic_read or tix_tic_meta_add filled. */
-void tix_tic_meta_free(tix_tic_meta *m);
+TIX_API void tix_tic_meta_free(tix_tic_meta *m);
 
 #ifdef __cplusplus
 }

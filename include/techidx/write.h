@@ -1,8 +1,17 @@
 /* Writers: the index and cell tables as CSV or JSON, and rejected rows.
  *
- * All writers take a caller-owned FILE*, write the complete document and
- * return TIX_OK or TIX_E_IO (TIX_E_NOMEM for JSON). Output depends only on
- * the data, never on the order the inputs came in. Money is printed from
+ * Each writer comes twice. tix_write_X(FILE *f, ...) writes the complete
+ * document to a caller-owned stream (not flushed, not closed) and returns
+ * TIX_OK or TIX_E_IO (also when f had an error before). tix_write_X_fn(fn,
+ * ctx, ...) hands the same bytes to fn (base.h) in pieces of a few KB, and
+ * returns the first status fn returned other than TIX_OK, as it is, having
+ * written nothing after it; with tix_membuf_write it writes into memory.
+ * Either may also return TIX_E_NOMEM.
+ *
+ * Output depends only on the data, never on the order the inputs came in,
+ * nor on the C locale: numbers always have a decimal point, whatever
+ * setlocale() the host made (each call formats in the "C" locale on its
+ * own thread, and calls fn back in the caller's). Money is printed from
  * integer cents with exactly two decimals; indices with six decimals;
  * undefined numbers are empty fields (CSV) or null (JSON). */
 #ifndef TECHIDX_WRITE_H
@@ -12,8 +21,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "techidx/api.h"
+#include "techidx/base.h"
 #include "techidx/cube.h"
-#include "techidx/engine.h"
 #include "techidx/index.h"
 #include "techidx/status.h"
 
@@ -29,7 +39,8 @@ extern "C" {
  * index over the previous period's (the headline's period-on-period
  * ratio), coverage the matched cells' share of the period's value, and
  * the capped_* columns what winsorizing changed (0 when off). */
-tix_status tix_write_index_csv(FILE *f, const tix_index *ix);
+TIX_API tix_status tix_write_index_csv(FILE *f, const tix_index *ix);
+TIX_API tix_status tix_write_index_csv_fn(tix_write_fn fn, void *ctx, const tix_index *ix);
 
 /* Run metadata for the JSON document. All borrowed. */
 typedef struct tix_run_info {
@@ -45,7 +56,9 @@ typedef struct tix_run_info {
  * accepted, rejected, rejected_by_reason}, "periods": [...]} with the same
  * fields per period as the CSV; "value" is the exact two-decimal string and
  * "value_cents" the exact integer, indices are numbers or null. */
-tix_status tix_write_index_json(FILE *f, const tix_index *ix, const tix_run_info *info);
+TIX_API tix_status tix_write_index_json(FILE *f, const tix_index *ix, const tix_run_info *info);
+TIX_API tix_status tix_write_index_json_fn(tix_write_fn fn, void *ctx, const tix_index *ix,
+                                           const tix_run_info *info);
 
 /* `period,cell,contracts,value,mean,sd,min,median,p90,max,value_index,
  * volume_index,unit_value_index,suppressed` for every (period, cell) with
@@ -54,25 +67,32 @@ tix_status tix_write_index_json(FILE *f, const tix_index *ix, const tix_run_info
  * suppression) must have been computed from it, and only its periods are
  * written. A suppressed cell has only
  * its period, name and suppressed = 1. Money in yuan, two decimals. */
-tix_status tix_write_cells_csv(FILE *f, const tix_cube *cube, const tix_index *ix);
+TIX_API tix_status tix_write_cells_csv(FILE *f, const tix_cube *cube, const tix_index *ix);
+TIX_API tix_status tix_write_cells_csv_fn(tix_write_fn fn, void *ctx, const tix_cube *cube,
+                                          const tix_index *ix);
 
 /* `period,cell,value_pp,volume_pp,unit_value_pp`: each matched cell's
  * contribution to each period's change (tix_index_contributions), ten
  * decimals. ix must be chained and bilateral (TIX_E_INVALID otherwise). */
-tix_status tix_write_contributions_csv(FILE *f, const tix_cube *cube, const tix_index *ix);
+TIX_API tix_status tix_write_contributions_csv(FILE *f, const tix_cube *cube, const tix_index *ix);
+TIX_API tix_status tix_write_contributions_csv_fn(tix_write_fn fn, void *ctx, const tix_cube *cube,
+                                                  const tix_index *ix);
 
 /* The rejects file: header `file,line,reason,record`, then one row per
  * tix_write_reject call, RFC 4180-quoted. */
-tix_status tix_write_rejects_header(FILE *f);
-tix_status tix_write_reject(FILE *f, const tix_reject *rej);
+TIX_API tix_status tix_write_rejects_header(FILE *f);
+TIX_API tix_status tix_write_reject(FILE *f, const tix_reject *rej);
+TIX_API tix_status tix_write_rejects_header_fn(tix_write_fn fn, void *ctx);
+TIX_API tix_status tix_write_reject_fn(tix_write_fn fn, void *ctx, const tix_reject *rej);
 
 /* Writes (p, len) as one CSV field, quoted when it holds a comma, quote,
  * CR or LF (quotes doubled). */
-void tix_write_csv_field(FILE *f, const char *p, size_t len);
+TIX_API tix_status tix_write_csv_field(FILE *f, const char *p, size_t len);
+TIX_API tix_status tix_write_csv_field_fn(tix_write_fn fn, void *ctx, const char *p, size_t len);
 
 /* Formats cents as yuan with two decimals ("-" sign when negative) into
  * out, which holds at least 24 bytes. */
-void tix_format_cents(int64_t cents, char *out);
+TIX_API void tix_format_cents(int64_t cents, char *out);
 
 #ifdef __cplusplus
 }

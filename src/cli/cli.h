@@ -4,6 +4,11 @@
 #ifndef TECHIDX_CLI_H
 #define TECHIDX_CLI_H
 
+#include "techidx/version.h"
+
+/* The version the command line reports and writes into its outputs. */
+#define TIX_VERSION TIX_VERSION_STRING
+
 #define TIX_EXIT_OK 0
 #define TIX_EXIT_FAIL 1
 #define TIX_EXIT_USAGE 2

@@ -1,4 +1,4 @@
-/* techidx gen: write a synthetic contract dump (see techidx/gen.h). */
+/* techidx gen: write a synthetic contract dump (see gen/gen.h). */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -9,7 +9,7 @@
 #include "cli/cli.h"
 #include "cli/outfile.h"
 #include "cli/term.h"
-#include "techidx/gen.h"
+#include "gen/gen.h"
 #include "techidx/period.h"
 
 static const char usage_text[] =
@@ -89,7 +89,7 @@ int tix_cli_gen(int argc, char **argv)
     char err[256];
     int c;
 
-    tix_gen_opts_default(&o);
+    tix_gen_opts_init(&o);
     optind = 1;
     opterr = 0; /* our own one-line messages instead of getopt's */
     while ((c = getopt_long(argc, argv, ":n:s:o:h", longopts, NULL)) != -1) {
@@ -105,11 +105,11 @@ int tix_cli_gen(int argc, char **argv)
             o.seed = (unsigned long)v;
             break;
         case OPT_FROM:
-            if (!tix_date_parse(optarg, strlen(optarg), &o.from_day))
+            if (tix_date_parse(optarg, strlen(optarg), &o.from_day) != TIX_OK)
                 return usage_error("invalid date", optarg);
             break;
         case OPT_TO:
-            if (!tix_date_parse(optarg, strlen(optarg), &o.to_day))
+            if (tix_date_parse(optarg, strlen(optarg), &o.to_day) != TIX_OK)
                 return usage_error("invalid date", optarg);
             break;
         case OPT_DIRTY:

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cli.h"
 #include "cli/outfile.h"
 #include "cli/paths.h"
 #include "cli/pipeline.h"

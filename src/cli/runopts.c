@@ -498,7 +498,7 @@ int runopts_parse(int argc, char **argv, run_opts *o, const char *cmd, unsigned 
         case OPT_FROM:
         case OPT_TO: {
             int32_t day;
-            if (!tix_date_parse(optarg, strlen(optarg), &day))
+            if (tix_date_parse(optarg, strlen(optarg), &day) != TIX_OK)
                 return usage_error("--%s takes a date YYYY-MM-DD, not '%s'",
                                    c == OPT_FROM ? "from" : "to", optarg);
             if (!o->engine.has_range) {

@@ -292,7 +292,7 @@ static int is_week_label(const char *s)
 
 static int parse_date(const char *s, int32_t *day)
 {
-    return tix_date_parse(s, strlen(s), day) ? 0 : -1;
+    return tix_date_parse(s, strlen(s), day) == TIX_OK ? 0 : -1;
 }
 
 /* A published figure: "" or a decimal number as techidx prints them. */

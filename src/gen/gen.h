@@ -1,4 +1,6 @@
-/* Synthetic technology-contract dumps for tests, samples and benchmarks.
+/* Synthetic technology-contract dumps for tests, samples and benchmarks:
+ * libtechidx-gen (build/libtechidx-gen.a), linked by the command line
+ * (techidx gen) and the tests, not part of libtechidx nor installed.
  *
  * The generator draws every value from a GSL random number generator seeded
  * with opts->seed, so the same options always produce the same bytes. */
@@ -25,9 +27,9 @@ typedef struct tix_gen_opts {
     int gzip;            /* 1: write a gzip stream instead of plain CSV */
 } tix_gen_opts;
 
-/* Fills o with the defaults: 1000 rows, seed 1, 2022-01-01..2024-12-31,
+/* Fills o with the defaults, the way to start a tix_gen_opts: 1000 rows, seed 1, 2022-01-01..2024-12-31,
  * no dirty rows, English headers, plain CSV. */
-void tix_gen_opts_default(tix_gen_opts *o);
+void tix_gen_opts_init(tix_gen_opts *o);
 
 /* Writes a header row and opts->rows data rows to `out`, which the caller
  * opened for writing and still owns (it is flushed, not closed). On failure

@@ -1,11 +1,11 @@
-/* Synthetic technology-contract dumps (see techidx/gen.h).
+/* Synthetic technology-contract dumps (see gen/gen.h).
  *
  * The shape of the data follows what registration exports look like: a few
  * sectors dominate, most contracts are a few hundred thousand yuan, a small
  * Pareto tail of very large contracts carries most of the value, and signing
  * clusters on weekdays and before the year-end close. Every draw comes from
  * one mt19937 stream in a fixed order, so the bytes depend only on opts. */
-#include "techidx/gen.h"
+#include "gen/gen.h"
 
 #include <errno.h>
 #include <math.h>
@@ -169,7 +169,7 @@ static void set_err(char *err, size_t errlen, const char *what, int errnum)
         snprintf(err, errlen, "%s", what);
 }
 
-void tix_gen_opts_default(tix_gen_opts *o)
+void tix_gen_opts_init(tix_gen_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->rows = 1000;

@@ -1,0 +1,181 @@
+/* Cube internals, shared by cube.c (the API: adds, merges, finalize,
+ * statistics), cube_hash.c (the tables that find a row's cell and pair),
+ * cube_sketch.c (the quantile sketch and winsorizing) and tic.c (saving
+ * and loading cubes). Not installed. */
+#ifndef TECHIDX_CUBE_INTERNAL_H
+#define TECHIDX_CUBE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "techidx/budget.h"
+#include "techidx/cube.h"
+
+__extension__ typedef unsigned __int128 u128;
+
+/* Sketch buckets: bucket b holds amounts x (cents) with
+ * gamma^(b-1) < x <= gamma^b, gamma = (1+alpha)/(1-alpha). Counts depend only
+ * on the multiset of amounts, never on their order. */
+#define SK_GAMMA ((1 + TIX_CUBE_SKETCH_ALPHA) / (1 - TIX_CUBE_SKETCH_ALPHA))
+
+#define SK_LOG_GAMMA 0.020000666706669435 /* log(SK_GAMMA) for alpha = 0.01 */
+
+typedef struct pair {
+    int32_t period;
+    uint32_t cell; /* id in insertion order */
+    uint64_t n;
+    int64_t sum;
+    /* cell_stats only */
+    int64_t min, max;
+    u128 sumsq;
+    int sumsq_overflow;
+    uint64_t zeros; /* amounts of 0, outside the log buckets */
+    int32_t sk_lo;  /* first bucket held in sk */
+    uint32_t sk_len;
+    uint32_t *sk;
+    int64_t *sks; /* TIX_CUBE_STATS_SUMS: the exact sum of each bucket */
+} pair;
+
+typedef struct cell_name {
+    char *name;
+    size_t len;
+    uint64_t hash;
+} cell_name;
+
+struct tix_cube {
+    tix_cube_opts opts;
+    int final;
+    size_t bytes;           /* taken from opts.budget */
+    int32_t day_lo, day_hi; /* signing dates seen, when day_lo <= day_hi */
+
+    cell_name *cells; /* by id */
+    size_t ncells, cells_cap;
+    uint32_t *cell_slots; /* open addressing: id + 1, 0 = empty */
+    size_t cell_mask;
+
+    pair *pairs;
+    size_t npairs, pairs_cap;
+
+    /* A dense index (period, cell id) -> pair index + 1 over a window of
+     * periods, in front of the hash: most rows find their pair with one
+     * load. It is dropped for good when the window would pass
+     * DENSE_MAX_SLOTS (dates spread over centuries, say). */
+    uint32_t *dense;
+    int32_t dense_lo;
+    size_t dense_np, dense_nc;
+    int dense_off;
+    uint32_t *pair_slots; /* index + 1 */
+    size_t pair_mask;
+
+    /* finalize() views */
+    uint32_t *rank_of;    /* cell id -> rank */
+    uint32_t *id_of_rank; /* rank -> cell id */
+    int32_t *periods;
+    size_t nperiods;
+    size_t *period_start; /* nperiods + 1 offsets into view/order */
+    tix_cube_entry *view;
+    uint32_t *order; /* view position -> pair index */
+};
+
+/* Memory of one sketch bucket. */
+#define bucket_bytes(c)                                                                            \
+    (sizeof(uint32_t) + ((c)->opts.cell_stats == TIX_CUBE_STATS_SUMS ? sizeof(int64_t) : 0))
+
+/* Counts n more bytes against the budget; TIX_E_LIMIT when it is spent. */
+static inline tix_status cube_reserve(tix_cube *c, size_t n)
+{
+    if (tix_budget_take(c->opts.budget, n) != TIX_OK)
+        return TIX_E_LIMIT;
+    c->bytes += n;
+    return TIX_OK;
+}
+
+static inline void cube_release(tix_cube *c, size_t n)
+{
+    tix_budget_give(c->opts.budget, n);
+    c->bytes -= n;
+}
+
+#define DENSE_MAX_SLOTS ((size_t)1 << 22)
+
+static inline pair *cube_dense_get(const tix_cube *c, int32_t period, uint32_t cell)
+{
+    if (!c->dense || period < c->dense_lo || cell >= c->dense_nc)
+        return NULL;
+    size_t row = (size_t)((int64_t)period - c->dense_lo);
+    if (row >= c->dense_np)
+        return NULL;
+    uint32_t v = c->dense[row * c->dense_nc + cell];
+    return v ? &c->pairs[v - 1] : NULL;
+}
+
+/* ---- cube_hash.c: cell names and (period, cell) pairs, each in an
+ * open-addressing table, with a dense index in front of the pairs ------- */
+
+/* The id of cell p[0..n), interned (copied) when new, with *fresh = 1.
+ * TIX_E_LIMIT or TIX_E_NOMEM leave the cube as it was. */
+tix_status cube_intern_cell(tix_cube *c, const char *p, size_t n, uint32_t *id, int *fresh);
+
+/* Takes back the cell interned last. */
+void cube_forget_last_cell(tix_cube *c);
+
+/* The pair of (period, cell id), made when new (*fresh = 1). */
+tix_status cube_pair_for(tix_cube *c, int32_t period, uint32_t id, pair **p, int *fresh);
+
+/* Takes back the pair made last; clearing its dense slot is the caller's. */
+void cube_forget_last_pair(tix_cube *c);
+
+/* Lookups that never insert: 1 and *id, or 0; the pair or NULL. */
+int cube_lookup_cell(const tix_cube *c, const char *p, size_t n, uint32_t *id);
+const pair *cube_lookup_pair(const tix_cube *c, int32_t period, uint32_t cell);
+
+/* ---- cube_sketch.c: the log-bucketed quantile sketch --------------------- */
+
+/* Widens p's bucket window to hold buckets [lo_b, hi_b). */
+tix_status cube_sketch_cover(tix_cube *c, pair *p, int32_t lo_b, int32_t hi_b);
+
+/* Counts one amount in p's sketch. */
+tix_status cube_sketch_add(tix_cube *c, pair *p, int64_t cents);
+
+/* The k-th smallest amount (1-based) of p, from the sketch. */
+double cube_sketch_rank(const pair *p, uint64_t k);
+
+/* ---- saving and loading (tic.c) ----------------------------------------- */
+
+/* The complete state of one (period, cell) aggregate, for saving cubes
+ * and loading them again (tic.c). The statistics fields mean something
+ * only in a cube with cell_stats: min and max of the amounts, their sum of
+ * squares (128 bits, sumsq_overflow when it passed that), the amounts of
+ * 0, and the sketch: sk[k] amounts in bucket sk_lo + k, sks[k] their sum
+ * (TIX_CUBE_STATS_SUMS only). */
+typedef struct cube_pair {
+    int32_t period;
+    uint32_t cell; /* rank of the cell name, as in tix_cube_entry */
+    uint64_t n;
+    int64_t sum;
+    int64_t min, max;
+    uint64_t sumsq_lo, sumsq_hi;
+    int sumsq_overflow;
+    uint64_t zeros;
+    int32_t sk_lo;
+    uint32_t sk_len;
+    const uint32_t *sk;
+    const int64_t *sks;
+} cube_pair;
+
+/* After finalize: pair v in the order of the entries (period after
+ * period, cells by rank). The arrays are borrowed from the cube. Returns
+ * TIX_OK or TIX_E_INVALID. */
+tix_status cube_pair_at(const tix_cube *c, size_t v, cube_pair *out);
+
+/* Adds a saved pair's aggregates to the pair (p->period, cell name
+ * cell[0..len)) of an unfinalized cube, exactly as adding its amounts
+ * would (p->cell is ignored). A state no adds could have made is
+ * TIX_E_INVALID; otherwise as tix_cube_add, and a failed put changes
+ * nothing. */
+tix_status cube_put_pair(tix_cube *c, const char *cell, size_t len, const cube_pair *p);
+
+/* Widens the day range to take in [first, last] (a loaded cube's). */
+void cube_note_days(tix_cube *c, int32_t first, int32_t last);
+
+#endif

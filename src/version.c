@@ -1,0 +1,3 @@
+#include "techidx/version.h"
+
+const char *tix_version(void) { return TIX_VERSION_STRING; }
