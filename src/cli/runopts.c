@@ -174,6 +174,8 @@ typedef struct named {
     int exists;
     dev_t dev;
     ino_t ino;
+    int null; /* the null device: what goes there is dropped, so it may be
+                 named any number of times (benchmarks, -o /dev/null) */
     size_t at; /* position among the operands */
 } named;
 
@@ -188,8 +190,11 @@ static void named_init(named *n, const char *name, const char *what, size_t at)
     /* "-" is stdin among the operands (an output "-" is on_stdout). */
     n->exists = dash ? what == NULL && fstat(STDIN_FILENO, &st) == 0 : stat(name, &st) == 0;
     if (n->exists) {
+        struct stat nul;
         n->dev = st.st_dev;
         n->ino = st.st_ino;
+        n->null = S_ISCHR(st.st_mode) && stat("/dev/null", &nul) == 0 && S_ISCHR(nul.st_mode) &&
+                  st.st_rdev == nul.st_rdev;
     }
 }
 
@@ -199,6 +204,8 @@ static const char *norm_of(const named *n) { return n->norm ? n->norm : n->name;
  * exist), or the same device and inode (links, symlinks, /dev/fd/N). */
 static int one_file(const named *a, const named *b)
 {
+    if (a->null || b->null)
+        return 0;
     return strcmp(norm_of(a), norm_of(b)) == 0 ||
            (a->exists && b->exists && a->dev == b->dev && a->ino == b->ino);
 }
@@ -209,7 +216,7 @@ static int on_stdout(const named *n)
     struct stat st;
     if (strcmp(n->name, "-") == 0)
         return 1;
-    return n->exists && fstat(STDOUT_FILENO, &st) == 0 && st.st_dev == n->dev &&
+    return n->exists && !n->null && fstat(STDOUT_FILENO, &st) == 0 && st.st_dev == n->dev &&
            st.st_ino == n->ino;
 }
 
