@@ -185,6 +185,7 @@ static void named_init(named *n, const char *name, const char *what, size_t at)
     n->name = name;
     n->what = what;
     n->at = at;
+    n->null = 0;
     int dash = strcmp(name, "-") == 0;
     n->norm = dash ? NULL : path_normalize(name);
     /* "-" is stdin among the operands (an output "-" is on_stdout). */
