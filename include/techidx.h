@@ -9,6 +9,7 @@
 #include "techidx/engine.h"
 #include "techidx/idset.h"
 #include "techidx/index.h"
+#include "techidx/options.h"
 #include "techidx/period.h"
 #include "techidx/reader.h"
 #include "techidx/record.h"

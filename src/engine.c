@@ -145,8 +145,7 @@ tix_status tix_engine_new(tix_engine **out, const tix_engine_opts *opts, tix_rej
 {
     *out = NULL;
     if (!opts || (unsigned)opts->dimension >= TIX_COL_COUNT ||
-        opts->dimension == TIX_COL_CONTRACT_ID || opts->dimension == TIX_COL_SIGNED_ON ||
-        opts->dimension == TIX_COL_AMOUNT || opts->dimension == TIX_COL_TECH_AMOUNT)
+        !tix_column_is_dimension(opts->dimension))
         return TIX_E_INVALID;
     tix_engine *e = calloc(1, sizeof *e);
     if (!e)

@@ -69,7 +69,12 @@ size_t tix_geks_default_window(tix_period_kind kind)
     }
 }
 
-static int is_geks(tix_method m) { return m == TIX_METHOD_GEKS_FISHER || m == TIX_METHOD_GEKS_TORNQVIST; }
+int tix_method_is_multilateral(tix_method m)
+{
+    return m == TIX_METHOD_GEKS_FISHER || m == TIX_METHOD_GEKS_TORNQVIST;
+}
+
+static int is_geks(tix_method m) { return tix_method_is_multilateral(m); }
 
 /* The bilateral method under a GEKS one. */
 static tix_method bilateral_of(tix_method m)

@@ -60,6 +60,12 @@ tix_status tix_column_parse(const char *name, tix_column *c)
     return TIX_E_INVALID;
 }
 
+int tix_column_is_dimension(tix_column c)
+{
+    return c == TIX_COL_SECTOR || c == TIX_COL_CONTRACT_TYPE || c == TIX_COL_BUYER_REGION ||
+           c == TIX_COL_SELLER_REGION;
+}
+
 static int lower(int c) { return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c; }
 
 /* Header text normalised: BOM and surrounding blanks off; a field that

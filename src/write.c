@@ -168,7 +168,7 @@ static tix_status index_json(sink *s, const tix_index *ix, const tix_run_info *i
     put(opts, "by", json_string(info->dimension), &bad);
     put(opts, "measure", json_string(info->measure), &bad);
     put(opts, "method", json_string(tix_method_name(ix->method)), &bad);
-    if (ix->method == TIX_METHOD_GEKS_FISHER || ix->method == TIX_METHOD_GEKS_TORNQVIST) {
+    if (tix_method_is_multilateral(ix->method)) {
         put(opts, "window", json_integer((json_int_t)ix->opts.window), &bad);
         put(opts, "splice", json_string(tix_splice_name(ix->opts.splice)), &bad);
     } else {

@@ -45,6 +45,10 @@ typedef enum tix_method {
 TIX_API const char *tix_method_name(tix_method m);
 TIX_API tix_status tix_method_parse(const char *name, tix_method *m);
 
+/* 1 for the multilateral (GEKS) methods, which take a window and a splice
+ * and are neither chained nor fixed-base; 0 for the bilateral ones. */
+TIX_API int tix_method_is_multilateral(tix_method m);
+
 typedef enum tix_chain {
     TIX_CHAIN_CHAINED = 0, /* links between consecutive periods with data */
     TIX_CHAIN_FIXED = 1    /* each period against the base directly */

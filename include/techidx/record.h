@@ -55,6 +55,10 @@ TIX_API const char *tix_reason_name(tix_reason r);
 TIX_API const char *tix_column_name(tix_column c);
 TIX_API tix_status tix_column_parse(const char *name, tix_column *c);
 
+/* 1 for the columns whose values can be the index's cells (sector,
+ * contract_type, buyer_region, seller_region), 0 for the others. */
+TIX_API int tix_column_is_dimension(tix_column c);
+
 /* A user-supplied header for a column (--map name=header). */
 typedef struct tix_header_map {
     tix_column column;

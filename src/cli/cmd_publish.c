@@ -641,8 +641,7 @@ static int write_release(job *j)
 {
     char err[1024];
     int chained = j->o.index.chain == TIX_CHAIN_CHAINED &&
-                  j->o.index.method != TIX_METHOD_GEKS_FISHER &&
-                  j->o.index.method != TIX_METHOD_GEKS_TORNQVIST;
+                  !tix_method_is_multilateral(j->o.index.method);
     const char *rel = j->jn.release;
     char *p_csv = path_join(rel, "index.csv"), *p_json = path_join(rel, "index.json"),
          *p_cells = path_join(rel, "cells.csv"),
