@@ -14,6 +14,8 @@
 #include "techidx/record.h"
 #include "techidx/source.h"
 
+#include "sink_internal.h"
+
 /* The fields options set: tix_option.id. */
 enum {
     O_PERIOD,
@@ -148,11 +150,6 @@ static const tix_option table[] = {
      "distinct 14-byte id (about 550 MB per 10 million ids),\n"
      "counted in --max-memory, and rows are then applied one by one",
      0, O_DEDUP, 0},
-    {"allow-repeats", 0, RUN | CUBE | MERGE | INDEX, TIX_GROUP_NONE, TIX_OPT_FLAG, NULL, 0, 0,
-     NULL, NULL,
-     "count an input given twice (or under two names) twice;\n"
-     "refused otherwise",
-     0, O_ALLOW_REPEATS, 0},
     {"threads", 0, RUN | CUBE | PUB, READ, TIX_OPT_COUNT, "N", 1, 1024, NULL, NULL,
      "threads (default: the number of cores); with N > 1 one reads\n"
      "and decompresses, and it and N - 1 more parse 2 MB blocks;\n"
@@ -160,6 +157,11 @@ static const tix_option table[] = {
      0, O_THREADS, 0},
     {"inflate", 0, RUN | CUBE | PUB, READ, TIX_OPT_ENUM, "B", 0, 0, NULL, NULL,
      "isal|zlib: gzip back end (default isal when built with it)", 0, O_INFLATE, 0},
+    {"allow-repeats", 0, RUN | CUBE | MERGE | INDEX, TIX_GROUP_NONE, TIX_OPT_FLAG, NULL, 0, 0,
+     NULL, NULL,
+     "count an input given twice (or under two names) twice;\n"
+     "refused otherwise",
+     0, O_ALLOW_REPEATS, 0},
     {"no-stats", 0, CUBE, TIX_GROUP_NONE, TIX_OPT_FLAG, NULL, 0, 0, NULL, NULL,
      "keep counts and sums only: faster, but the parts cannot give\n"
      "--cells or --winsorize later",
@@ -380,11 +382,7 @@ tix_status tix_config_init(tix_config *c)
     tix_index_opts_init(&c->index);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     c->engine.threads = cores > 0 ? (unsigned)cores : 1;
-    c->last = 104;
-    c->gen_rows = 1000;
-    c->gen_seed = 1;
-    c->gen_from = tix_days_from_civil(2022, 1, 1);
-    c->gen_to = tix_days_from_civil(2024, 12, 31);
+    c->last = 104; /* gen's defaults are tix_gen_opts_init's (gen.h) */
     return TIX_OK;
 }
 
@@ -560,7 +558,12 @@ tix_status tix_config_set(tix_config *c, unsigned cmd, const tix_option *opt, co
     case TIX_OPT_REAL: {
         char *end;
         errno = 0;
+        locale_t cl = sink_locale_c();
+        if (cl == (locale_t)0)
+            return say(err, errlen, "out of memory"), TIX_E_NOMEM;
+        locale_t caller = uselocale(cl); /* "0.99" whatever LC_NUMERIC says */
         real = strtod(v, &end);
+        uselocale(caller);
         if (errno || end == v || *end ||
             !(opt->open ? real > opt->min && real < opt->max
                         : real >= opt->min && real <= opt->max))
@@ -712,8 +715,6 @@ tix_status tix_config_finish(tix_config *c, unsigned cmd, char *err, size_t errl
 {
     if (c->engine.has_range && c->engine.from_day > c->engine.to_day)
         return say(err, errlen, "`from` is after `to`");
-    if ((cmd & TIX_CMD_GEN) && c->gen_from > c->gen_to)
-        return say(err, errlen, "`from` is after `to`");
     /* Where rows are read the period is known: check the base now. Parts
      * (index) say their period later. */
     if (c->base && (cmd & (TIX_CMD_RUN | TIX_CMD_INIT))) {
@@ -796,9 +797,22 @@ const char *tix_config_text(const tix_config *c, const tix_option *opt, char *bu
         return buf;
     }
     case TIX_OPT_REAL:
-        /* %.17g gives the double back exactly. */
-        snprintf(buf, buflen, "%.17g", opt->id == O_WINSORIZE ? c->index.winsorize : c->gen_dirty);
+    {
+        /* The shortest text that gives the double back exactly: 0.9, not
+         * 0.90000000000000002. */
+        double v = opt->id == O_WINSORIZE ? c->index.winsorize : c->gen_dirty;
+        locale_t cl = sink_locale_c();
+        if (cl == (locale_t)0)
+            return NULL;
+        locale_t caller = uselocale(cl);
+        for (int digits = 1; digits <= 17; digits++) {
+            snprintf(buf, buflen, "%.*g", digits, v);
+            if (strtod(buf, NULL) == v)
+                break;
+        }
+        uselocale(caller);
         return buf;
+    }
     case TIX_OPT_TEXT:
     case TIX_OPT_OUTPUT: {
         const char *s = opt->id == O_BASE            ? c->base

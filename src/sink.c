@@ -15,6 +15,12 @@ static locale_t c_locale;
 
 static void make_c_locale(void) { c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0); }
 
+locale_t sink_locale_c(void)
+{
+    pthread_once(&c_once, make_c_locale);
+    return c_locale;
+}
+
 void sink_init(sink *s, tix_write_fn fn, void *ctx)
 {
     s->fn = fn;

@@ -29,6 +29,10 @@ typedef struct sink {
 
 void sink_init(sink *s, tix_write_fn fn, void *ctx);
 
+/* The process's "C" locale object ((locale_t)0 when none can be made),
+ * for numbers read or written whatever the caller's LC_NUMERIC. */
+locale_t sink_locale_c(void);
+
 /* Formats in the "C" locale from now until sink_end. Returns TIX_OK, or
  * TIX_E_NOMEM when no "C" locale object can be made (the sink then writes
  * nothing and sink_end returns that). */

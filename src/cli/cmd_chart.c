@@ -1,15 +1,14 @@
 /* techidx chart: an index file (and its cells) drawn as SVG. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/chart.h"
 #include "cli/cli.h"
-#include "cli/runopts.h"
+#include "cli/args.h"
 #include "cli/term.h"
 
-static const char chart_help[] =
+static const args_help chart_help = {
     "Usage: techidx chart INDEX.csv [--cells CELLS.csv] [--last N] -o FILE.svg\n"
     "Draw an index file written by techidx (run -o, or a release's index.csv) as an\n"
     "SVG chart: the value index (the headline) with the volume and unit-value\n"
@@ -18,63 +17,35 @@ static const char chart_help[] =
     "periods (a line says how many others there are and their share of the\n"
     "value). Black and white: the series differ in weight and dash pattern; the\n"
     "base period's 100 is a dash-dot line.\n"
-    "\n"
-    "  --cells F       the cells table of the same run (run --cells, cells.csv)\n"
-    "  --last N        periods shown (default 104)\n"
-    "  --title T       title (default \"Technology trading index\")\n"
-    "  -o, --output F  the SVG file (required)\n"
-    "  -h, --help      this help\n";
+    "\n",
+    18,
+    24,
+    0,
+    NULL,
+    "this help",
+    NULL,
+};
 
 int tix_cli_chart(int argc, char **argv)
 {
-    static const struct option longs[] = {
-        {"cells", required_argument, NULL, 'c'}, {"last", required_argument, NULL, 'n'},
-        {"title", required_argument, NULL, 't'}, {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
-    };
-    const char *cells = NULL, *out = NULL, *title = "Technology trading index";
-    size_t last = 104;
-    opterr = 0;
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, ":o:h", longs, NULL)) != -1) {
-        switch (c) {
-        case 'c':
-            cells = optarg;
-            break;
-        case 'n': {
-            char *end;
-            unsigned long v = strtoul(optarg, &end, 10);
-            if (*optarg < '1' || *optarg > '9' || *end || v > 100000)
-                return runopts_usage_error("chart", "--last takes a whole number from 1 to "
-                                                    "100000, not '%s'",
-                                           optarg);
-            last = v;
-            break;
-        }
-        case 't':
-            title = optarg;
-            break;
-        case 'o':
-            out = optarg;
-            break;
-        case 'h':
-            fputs(chart_help, stdout);
-            return TIX_EXIT_OK;
-        case ':':
-            return runopts_usage_error("chart", "option '%s' needs a value", argv[optind - 1]);
-        default:
-            return runopts_usage_error("chart", "unknown option '%s'", argv[optind - 1]);
-        }
+    tix_config c;
+    int first;
+    int rc = args_parse(argc, argv, TIX_CMD_CHART, &chart_help, &c, &first);
+    if (rc == 0 && first != argc - 1)
+        rc = args_usage_error("chart", "one index file, please");
+    if (rc == 0 && !c.output)
+        rc = args_usage_error("chart", "-o FILE.svg is required");
+    if (rc != 0) {
+        tix_config_clear(&c);
+        return rc < 0 ? TIX_EXIT_OK : rc;
     }
-    if (optind != argc - 1)
-        return runopts_usage_error("chart", "one index file, please");
-    if (!out)
-        return runopts_usage_error("chart", "-o FILE.svg is required");
     char err[512];
-    if (chart_from_csv(argv[optind], cells, last, title, out, err, sizeof err) != 0) {
+    rc = TIX_EXIT_OK;
+    if (chart_from_csv(argv[first], c.cells, c.last, c.title ? c.title : "Technology trading index",
+                       c.output, err, sizeof err) != 0) {
         term_error(NULL, 0, "%s", err);
-        return TIX_EXIT_FAIL;
+        rc = TIX_EXIT_FAIL;
     }
-    return TIX_EXIT_OK;
+    tix_config_clear(&c);
+    return rc;
 }

@@ -17,13 +17,14 @@
 #include "cli/journal.h"
 #include "cli/paths.h"
 #include "cli/release.h"
+#include "cli/args.h"
 #include "cli/runopts.h"
 #include "cli/sha256.h"
 #include "cli/state.h"
 #include "cli/table.h"
 #include "cli/term.h"
 
-static const char publish_help[] =
+static const args_help publish_help = {
     "Usage: techidx publish --state DIR --init [RUN OPTIONS]\n"
     "       techidx publish --state DIR [--week YYYY-Www] [--replace] FILE...\n"
     "       techidx publish --state DIR --status\n"
@@ -31,81 +32,83 @@ static const char publish_help[] =
     "release, DIR/releases/WEEK/: index.csv, index.json, cells.csv,\n"
     "contributions.csv (chained bilateral methods), revisions.csv, rejects.csv,\n"
     "chart.svg and MANIFEST (size and SHA-256 of every input and output).\n"
-    "\n"
-    "  --state DIR     the state directory (required)\n"
-    "  --init          create DIR with the run options that follow (period, by,\n"
-    "                  measure, method, chain, window, splice, base, min-contracts,\n"
-    "                  winsorize, from/to, map, limits); every release uses them\n"
-    "  --week W        the release's ISO week (default: the last complete week of\n"
-    "                  the data); periods ending after its Sunday are left out\n"
-    "  --replace       ingest again a dump already in the state (same SHA-256), or\n"
-    "                  replace the one of the same name with new content\n"
-    "  --status        what DIR holds: options, dates, inputs, releases\n"
-    "  --threads N, --inflate B   as for run\n"
-    "  -q, --quiet     no progress line or summaries on stderr\n"
-    "  -h, --help      this help\n"
-    "\n"
-    "FILE is a regular file, a pipe, or '-' (stdin), each read once.\n"
-    "A release appears whole or not at all: a publish that fails leaves DIR as\n"
-    "it was, and one that was killed is completed by the next publish (the same\n"
-    "command run again then has nothing left to do). revisions.csv lists every\n"
-    "period whose index changed since the previous release (late contracts).\n";
+    "\n",
+    18,
+    24,
+    0,
+    NULL,
+    "this help",
+    NULL, /* then the run options --init stores: publish_tail() */
+};
 
 #define usage_error(...) runopts_usage_error("publish", __VA_ARGS__)
 
+/* The options --init stores, the ones of the state: those that decide the
+ * aggregation and the index (the command's own, -q and --state, are not). */
+static int stored(const tix_option *opt)
+{
+    return (opt->commands & TIX_CMD_INIT) && opt->group != TIX_GROUP_NONE;
+}
+
+static void publish_tail(void)
+{
+    size_t n, col = 0;
+    const tix_option *t = tix_options(&n);
+    fputs("\nThe options --init stores (every release uses them; see techidx run --help):\n",
+          stdout);
+    for (size_t i = 0; i < n; i++)
+        if (stored(&t[i])) {
+            size_t w = strlen(t[i].name) + 3;
+            if (col + w > 78) {
+                fputc('\n', stdout);
+                col = 0;
+            }
+            printf("%s--%s", col ? " " : " ", t[i].name);
+            col += w;
+        }
+    fputs("\n\n"
+          "FILE is a regular file, a pipe, or '-' (stdin), each read once.\n"
+          "A release appears whole or not at all: a publish that fails leaves DIR as\n"
+          "it was, and one that was killed is completed by the next publish (the same\n"
+          "command run again then has nothing left to do). revisions.csv lists every\n"
+          "period whose index changed since the previous release (late contracts).\n",
+          stdout);
+}
+
+
 typedef struct pub_args {
+    tix_config c; /* the command line's options (publish, or publish --init) */
     const char *dir, *week;
     int init, status, replace, quiet;
     char **files;
     int nfiles;
-    char **init_argv; /* "--init" followed by the run options */
-    int init_argc;
-    const char *threads, *inflate;
 } pub_args;
 
+/* publish --init takes the options it stores; publish without it, those
+ * of a publish. */
 static int parse(int argc, char **argv, pub_args *a)
 {
-    memset(a, 0, sizeof *a);
-    a->files = calloc((size_t)argc, sizeof *a->files);
-    if (!a->files)
-        return usage_error("out of memory");
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        const char **val = strcmp(arg, "--state") == 0     ? &a->dir
-                           : strcmp(arg, "--week") == 0    ? &a->week
-                           : strcmp(arg, "--threads") == 0 ? &a->threads
-                           : strcmp(arg, "--inflate") == 0 ? &a->inflate
-                                                           : NULL;
-        if (val) {
-            if (i + 1 >= argc)
-                return usage_error("option '%s' needs a value", arg);
-            *val = argv[++i];
-        } else if (strcmp(arg, "--init") == 0) {
-            a->init = 1;
-            a->init_argv = argv + i;
-            a->init_argc = argc - i;
-            break;
-        } else if (strcmp(arg, "--status") == 0) {
-            a->status = 1;
-        } else if (strcmp(arg, "--replace") == 0) {
-            a->replace = 1;
-        } else if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {
-            a->quiet = 1;
-        } else if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
-            fputs(publish_help, stdout);
-            return -1;
-        } else if (strcmp(arg, "--") == 0) {
-            while (++i < argc)
-                a->files[a->nfiles++] = argv[i];
-        } else if (arg[0] == '-' && arg[1] != '\0') {
-            return usage_error("unknown option '%s'", arg);
-        } else {
-            a->files[a->nfiles++] = argv[i];
-        }
-    }
+    unsigned cmd = TIX_CMD_PUBLISH;
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--init") == 0)
+            cmd = TIX_CMD_INIT;
+    int first;
+    int rc = args_parse(argc, argv, cmd, &publish_help, &a->c, &first);
+    if (rc < 0 && strcmp(argv[argc - 1], "--version") != 0)
+        publish_tail(); /* after --help */
+    if (rc != 0)
+        return rc;
+    a->dir = a->c.state;
+    a->week = a->c.week;
+    a->init = a->c.init;
+    a->status = a->c.status;
+    a->replace = a->c.replace;
+    a->quiet = a->c.quiet;
+    a->files = argv + first;
+    a->nfiles = argc - first;
     if (!a->dir)
         return usage_error("--state DIR is required");
-    if (a->init + a->status > 1 || ((a->init || a->status) && (a->nfiles || a->week)))
+    if ((a->init || a->status) && (a->nfiles || a->week))
         return usage_error("--init and --status take no files and no --week");
     if (!a->init && !a->status && a->nfiles == 0)
         return usage_error("no input files");
@@ -114,87 +117,44 @@ static int parse(int argc, char **argv, pub_args *a)
 
 /* ---- --init and --status --------------------------------------------------- */
 
-/* The options to store: as given, with each "--name=value" split in two, and
- * without -q (not a release option). runopts_parse refused abbreviations,
- * so every name is the option's own. NULL when out of memory. */
-static char **canonical(char *const *argv, int argc, size_t *n)
-{
-    char **out = calloc(2 * (size_t)argc + 1, sizeof *out);
-    *n = 0;
-    for (int i = 0; out && i < argc; i++) {
-        const char *a = argv[i], *eq = strncmp(a, "--", 2) == 0 ? strchr(a, '=') : NULL;
-        if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0)
-            continue;
-        if (eq) {
-            out[(*n)++] = strndup(a, (size_t)(eq - a));
-            out[(*n)++] = strdup(eq + 1);
-        } else {
-            out[(*n)++] = strdup(a);
-        }
-        if (!out[*n - 1] || (eq && !out[*n - 2])) {
-            for (size_t k = 0; k < *n; k++)
-                free(out[k]);
-            free(out);
-            return NULL;
-        }
-    }
-    return out;
-}
-
-static void free_strings(char **v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++)
-        free(v[i]);
-    free(v);
-}
-
 static int init(const pub_args *a)
 {
-    /* The parser rewrites values in place (--map COL=HDR) and permutes its
-     * array: it gets copies, and the state stores what the user gave. */
-    size_t n = (size_t)a->init_argc;
-    char **copy = calloc(n + 1, sizeof *copy);
-    for (size_t i = 0; copy && i < n; i++)
-        if (!(copy[i] = strdup(a->init_argv[i]))) {
-            free_strings(copy, i);
-            copy = NULL;
-        }
-    if (!copy) {
-        fprintf(stderr, "techidx: out of memory\n");
-        return TIX_EXIT_FAIL;
-    }
-    char **parsed = calloc(n + 1, sizeof *parsed); /* the parser permutes this one */
-    if (!parsed) {
-        free_strings(copy, n);
-        fprintf(stderr, "techidx: out of memory\n");
-        return TIX_EXIT_FAIL;
-    }
-    memcpy(parsed, copy, n * sizeof *parsed);
-    run_opts o;
-    int rc = runopts_parse((int)n, parsed, &o, "publish", RUNOPTS_AGGREGATE | RUNOPTS_INDEX,
-                           publish_help);
-    int dedup = rc == 0 && o.engine.dedup, quiet = rc == 0 && o.quiet;
-    free(parsed);
-    free_strings(copy, n);
-    if (rc != 0)
-        return rc < 0 ? TIX_EXIT_OK : rc;
-    if (dedup)
+    if (a->c.engine.dedup)
         return usage_error("--dedup cannot hold across dumps aggregated one by one; remove "
                            "duplicates upstream, or use run --dedup on the full history");
-    size_t nopts;
-    char **opts = canonical(a->init_argv + 1, a->init_argc - 1, &nopts);
-    char err[512];
-    if (!opts) {
+    /* What the table set, in its order: names and values, never argv. */
+    size_t n, nopts = 0;
+    const tix_option *t = tix_options(&n);
+    state_option *opts = calloc(n + TIX_CONFIG_MAX_MAPS, sizeof *opts);
+    char(*text)[64] = calloc(n, sizeof *text);
+    if (!opts || !text) {
+        free(opts);
+        free(text);
         fprintf(stderr, "techidx: out of memory\n");
         return TIX_EXIT_FAIL;
     }
-    rc = state_create(a->dir, opts, nopts, err, sizeof err);
-    free_strings(opts, nopts);
+    for (size_t i = 0; i < n; i++) {
+        if (!stored(&t[i]) || !tix_config_given(&a->c, &t[i]))
+            continue;
+        const char *v;
+        if (t[i].kind == TIX_OPT_LIST) {
+            for (size_t k = 0; (v = tix_config_list(&a->c, &t[i], k)) != NULL; k++)
+                opts[nopts++] = (state_option){(char *)t[i].name, (char *)v};
+        } else {
+            v = tix_config_text(&a->c, &t[i], text[i], sizeof text[i]);
+            opts[nopts++] = (state_option){(char *)t[i].name,
+                                           t[i].kind == TIX_OPT_FLAG ? NULL : (char *)v};
+        }
+    }
+    char err[512];
+    int rc = state_create(a->dir, opts, nopts, err, sizeof err);
+    free(opts);
+    free(text);
     if (rc != 0) {
         term_error(a->dir, 0, "%s", err);
         return TIX_EXIT_FAIL;
     }
-    if (!a->quiet && !quiet)
+    if (!a->quiet)
         fprintf(stderr, "techidx: state created in %s\n", a->dir);
     return TIX_EXIT_OK;
 }
@@ -214,8 +174,11 @@ static int status(const pub_args *a)
     printf(" (techidx state format %d)\n", STATE_VERSION);
     printf("options:");
     for (size_t i = 0; i < s.noptions; i++) {
-        putchar(' ');
-        term_puts(stdout, s.options[i]);
+        printf(" --%s", s.options[i].name);
+        if (s.options[i].value) {
+            putchar(' ');
+            term_puts(stdout, s.options[i].value);
+        }
     }
     printf("%s\n", s.noptions ? "" : " (the defaults of run)");
     int32_t first = INT32_MAX, last = INT32_MIN;
@@ -270,7 +233,6 @@ static int status(const pub_args *a)
 typedef struct job {
     state s;
     run_opts o;
-    char **optv; /* the stored options, copied for the parser */
     journal jn;
     state_input *next; /* the inputs after this publish */
     size_t nnext;
@@ -295,14 +257,12 @@ static void job_free(job *j, int nfiles)
     free(j->fresh);
     free(j->next);
     free(j->is_new);
-    for (size_t i = 0; j->optv && j->optv[i]; i++)
-        free(j->optv[i]);
-    free(j->optv);
     free(j->figs);
     state_request_free(&j->req);
     tix_index_free(j->ix);
     parts_free(&j->merged);
     state_close(&j->s);
+    runopts_free(&j->o);
 }
 
 /* The state locked, a publish that an earlier one left committed completed,
@@ -342,37 +302,22 @@ static int open_job(job *j, const pub_args *a)
             return TIX_EXIT_FAIL;
         }
     }
-    if (!(j->optv = calloc(j->s.noptions + 6, sizeof *j->optv)))
-        return TIX_EXIT_FAIL;
-    size_t n = 0;
-    j->optv[n++] = strdup("publish");
-    for (size_t i = 0; i < j->s.noptions; i++)
-        j->optv[n++] = strdup(j->s.options[i]);
-    if (a->threads) {
-        j->optv[n++] = strdup("--threads");
-        j->optv[n++] = strdup(a->threads);
-    }
-    if (a->inflate) {
-        j->optv[n++] = strdup("--inflate");
-        j->optv[n++] = strdup(a->inflate);
-    }
-    for (size_t i = 0; i < n; i++)
-        if (!j->optv[i])
-            return TIX_EXIT_FAIL;
-    /* The parser permutes its array: give it a copy, keep ours to free. */
-    char **argv = calloc(n + 1, sizeof *argv);
-    if (!argv)
-        return TIX_EXIT_FAIL;
-    memcpy(argv, j->optv, n * sizeof *argv);
-    int rc = runopts_parse((int)n, argv, &j->o, "publish",
-                           RUNOPTS_AGGREGATE | RUNOPTS_INDEX | RUNOPTS_READ, publish_help);
-    free(argv);
+    /* The stored options, with this publish's way of reading dumps. */
+    tix_config *c = &j->o.cfg;
+    tix_config_init(c);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < j->s.noptions; i++)
+        rc = args_set(c, TIX_CMD_INIT, "publish", j->s.options[i].name, j->s.options[i].value);
+    if (rc == 0)
+        rc = args_finish(c, TIX_CMD_INIT, "publish");
     if (rc != 0)
-        return rc < 0 ? TIX_EXIT_OK : rc;
-    j->o.quiet = a->quiet;
+        return rc;
+    c->engine.threads = a->c.engine.threads;
+    c->engine.inflate = a->c.engine.inflate;
+    j->o.cfg.quiet = a->quiet;
     /* Releases always carry cells.csv: keep the statistics. */
-    if (j->o.engine.cell_stats < TIX_CUBE_STATS)
-        j->o.engine.cell_stats = TIX_CUBE_STATS;
+    if (j->o.cfg.engine.cell_stats < TIX_CUBE_STATS)
+        j->o.cfg.engine.cell_stats = TIX_CUBE_STATS;
     return TIX_EXIT_OK;
 }
 
@@ -405,7 +350,7 @@ static int check_files(const pub_args *a)
  * fills *in. */
 static int ingest_one(job *j, const char *file, reject_sink *sink, int quiet, state_input *in)
 {
-    tix_engine_opts eo = j->o.engine;
+    tix_engine_opts eo = j->o.cfg.engine;
     progress prog;
     char *files[] = {(char *)file};
     sha256_stream hash;
@@ -598,7 +543,7 @@ static int merge_parts(job *j)
         }
     }
     if (rc == TIX_EXIT_OK)
-        rc = parts_load(&j->merged, paths, (int)j->nnext, &j->o.engine, "publish");
+        rc = parts_load(&j->merged, paths, (int)j->nnext, &j->o.cfg.engine, "publish");
     for (size_t i = 0; paths && i < j->nnext; i++)
         free(paths[i]);
     free(paths);
@@ -625,8 +570,8 @@ static int compute(job *j, const pub_args *a)
     }
     tix_period_label(TIX_PERIOD_WEEK, week, j->week);
     int32_t sunday = tix_period_first_day(TIX_PERIOD_WEEK, week) + 6;
-    j->o.index.has_until = 1;
-    j->o.index.until = tix_period_of_day(j->o.engine.period, sunday + 1) - 1;
+    j->o.cfg.index.has_until = 1;
+    j->o.cfg.index.until = tix_period_of_day(j->o.cfg.engine.period, sunday + 1) - 1;
     if (pipe_index(&j->o, j->merged.cube, &j->ix) != TIX_EXIT_OK)
         return TIX_EXIT_FAIL;
     if (j->ix->nrows == 0) {
@@ -640,8 +585,8 @@ static int compute(job *j, const pub_args *a)
 static int write_release(job *j)
 {
     char err[1024];
-    int chained = j->o.index.chain == TIX_CHAIN_CHAINED &&
-                  !tix_method_is_multilateral(j->o.index.method);
+    int chained = j->o.cfg.index.chain == TIX_CHAIN_CHAINED &&
+                  !tix_method_is_multilateral(j->o.cfg.index.method);
     const char *rel = j->jn.release;
     char *p_csv = path_join(rel, "index.csv"), *p_json = path_join(rel, "index.json"),
          *p_cells = path_join(rel, "cells.csv"),
@@ -654,8 +599,8 @@ static int write_release(job *j)
     tix_run_info info = {TIX_VERSION,
                          (const char *const *)m->names,
                          m->nnames,
-                         tix_column_name(j->o.engine.dimension),
-                         tix_measure_name(j->o.engine.measure),
+                         tix_column_name(j->o.cfg.engine.dimension),
+                         tix_measure_name(j->o.cfg.engine.measure),
                          &m->counts};
     pipe_outputs po = {p_csv, p_json, p_cells, p_contrib};
     if (pipe_write(&j->o, j->merged.cube, j->ix, &info, &po) != TIX_EXIT_OK)
@@ -785,11 +730,12 @@ static int publish(const pub_args *a)
 int tix_cli_publish(int argc, char **argv)
 {
     pub_args a;
+    memset(&a, 0, sizeof a);
     int rc = parse(argc, argv, &a);
     if (rc == 0)
         rc = a.init ? init(&a) : a.status ? status(&a) : publish(&a);
     else if (rc < 0)
         rc = TIX_EXIT_OK;
-    free(a.files);
+    tix_config_clear(&a.c);
     return rc;
 }

@@ -111,15 +111,15 @@ int pipe_ingest(const run_opts *o, pipe_ingest_state *in)
 {
     tix_status st;
     memset(in, 0, sizeof *in);
-    if (o->rejects && pipe_open(&in->rejects, o->rejects) != 0)
+    if (o->cfg.rejects && pipe_open(&in->rejects, o->cfg.rejects) != 0)
         return TIX_EXIT_FAIL;
-    if (o->rejects && (st = tix_write_rejects_header(in->rejects.f)) != TIX_OK) {
-        pipe_write_error(o->rejects, &in->rejects, st);
+    if (o->cfg.rejects && (st = tix_write_rejects_header(in->rejects.f)) != TIX_OK) {
+        pipe_write_error(o->cfg.rejects, &in->rejects, st);
         return TIX_EXIT_FAIL;
     }
     in->sink = (reject_sink){in->rejects.f, in->rejects.f && in->rejects.tty};
-    tix_engine_opts eo = o->engine;
-    progress_init(&in->prog, o->files, o->nfiles, o->quiet);
+    tix_engine_opts eo = o->cfg.engine;
+    progress_init(&in->prog, o->files, o->nfiles, o->cfg.quiet);
     eo.progress = progress_update;
     eo.progress_ctx = &in->prog;
     st = tix_engine_new(&in->engine, &eo, pipe_reject, &in->sink);
@@ -134,18 +134,18 @@ int pipe_ingest(const run_opts *o, pipe_ingest_state *in)
             progress_end(&in->prog);
             /* A rejects file that could not be written stops the engine
              * at a row: the fault is the file's, not the row's. */
-            if (o->rejects && outfile_error(&in->rejects))
-                pipe_write_error(o->rejects, &in->rejects, TIX_E_IO);
+            if (o->cfg.rejects && outfile_error(&in->rejects))
+                pipe_write_error(o->cfg.rejects, &in->rejects, TIX_E_IO);
             else
                 pipe_engine_error(tix_engine_error(in->engine));
             return TIX_EXIT_FAIL;
         }
     }
     progress_end(&in->prog);
-    if (!o->quiet)
+    if (!o->cfg.quiet)
         pipe_report(tix_engine_counts(in->engine));
-    if (o->rejects && outfile_commit(&in->rejects) != 0) {
-        term_error(o->rejects, 0, "cannot write: %s", strerror(errno));
+    if (o->cfg.rejects && outfile_commit(&in->rejects) != 0) {
+        term_error(o->cfg.rejects, 0, "cannot write: %s", strerror(errno));
         return TIX_EXIT_FAIL;
     }
     return TIX_EXIT_OK;
@@ -163,14 +163,14 @@ int pipe_index(const run_opts *o, tix_cube *cube, tix_index **ix)
     char msg[256];
     tix_status st = tix_cube_finalize(cube);
     if (st == TIX_OK)
-        st = tix_index_compute(cube, &o->index, ix, msg, sizeof msg);
+        st = tix_index_compute(cube, &o->cfg.index, ix, msg, sizeof msg);
     else
         snprintf(msg, sizeof msg, "%s", tix_strerror(st));
     if (st != TIX_OK) {
         fprintf(stderr, "techidx: %s\n", msg);
         return TIX_EXIT_FAIL;
     }
-    if (o->index.winsorize > 0 && !o->quiet)
+    if (o->cfg.index.winsorize > 0 && !o->cfg.quiet)
         report_winsorized(*ix);
     return TIX_EXIT_OK;
 }

@@ -1,43 +1,31 @@
-/* The options of `techidx run`, shared by the commands that aggregate
- * (run, cube, publish --init) or index (run, index, publish): one parser,
- * one meaning per option. A command says which groups it takes; an option
- * of another group is a usage error that says where it belongs. */
+/* The options and operands of the commands that read dumps or parts (run,
+ * cube, merge, index, and techidx-mpi): the options as the table gives
+ * them (args.h, techidx/options.h), the operands, and the checks of the
+ * names given: an input given twice, two outputs in one file, an output
+ * that would replace an input. */
 #ifndef TECHIDX_CLI_RUNOPTS_H
 #define TECHIDX_CLI_RUNOPTS_H
 
 #include <stddef.h>
 
+#include "cli/args.h"
 #include "techidx.h"
 
-/* Option groups. */
-#define RUNOPTS_AGGREGATE 1u /* --period --by --measure --from --to --map --dedup, limits */
-#define RUNOPTS_INDEX                                                                              \
-    2u                      /* --method --chain --window --splice --base --min-contracts,          \
-                               --winsorize --winsorize-window */
-#define RUNOPTS_OUTPUTS 4u  /* -o --format --cells --contributions --strict */
-#define RUNOPTS_READ 8u     /* --rejects --threads --inflate: reading input files */
-#define RUNOPTS_FILES 16u   /* at least one FILE operand */
-#define RUNOPTS_REPEATS 32u /* --allow-repeats: operands naming one file are refused without it */
+/* What runopts_parse checks of the operands. */
+#define RUNOPTS_FILES 16u   /* at least one FILE operand (else none) */
+#define RUNOPTS_REPEATS 32u /* operands naming one file are refused without --allow-repeats */
 #define RUNOPTS_INPLACE 64u /* -o may name an operand (merge all.tic new.tic -o all.tic) */
 
 typedef struct run_opts {
-    tix_engine_opts engine;
-    tix_index_opts index;
-    const char *base_label;
-    const char *output, *cells, *rejects, *contributions;
-    int json, strict, quiet;
-    int allow_repeats;           /* --allow-repeats: the same input may count twice */
-    int chain_given, geks_given; /* options that only some methods take */
-    tix_header_map maps[TIX_COL_COUNT * 4];
-    size_t nmaps;
-    char **files; /* the operands */
+    tix_config cfg; /* every option's value */
+    char **files;   /* the operands */
     int nfiles;
 } run_opts;
 
-/* Parses argv (argv[0] is the command name) for command `cmd` taking the
- * groups in `groups`, with defaults first. help is printed on -h. Returns 0,
- * -1 after printing help, or TIX_EXIT_USAGE after printing the error. A
- * cube's own aggregation options are then set by runopts_apply_meta.
+/* Parses argv (argv[0] is the command name) for command cmd (a TIX_CMD_
+ * bit) with args_parse, then checks the operands. Returns 0, -1 after
+ * printing the help or the version, or TIX_EXIT_USAGE after printing the
+ * error. Free o with runopts_free whatever the result.
  *
  * Files named twice are usage errors, a name and another name of one file
  * alike (path_normalize() equal, or the same device and inode): two
@@ -45,15 +33,16 @@ typedef struct run_opts {
  * output and an operand (unless RUNOPTS_INPLACE), and with
  * RUNOPTS_REPEATS two operands unless --allow-repeats ('-' at most once
  * whatever the options: stdin reads once). */
-int runopts_parse(int argc, char **argv, run_opts *o, const char *cmd, unsigned groups,
-                  const char *help);
+int runopts_parse(int argc, char **argv, run_opts *o, unsigned cmd, unsigned checks,
+                  const args_help *help);
+void runopts_free(run_opts *o);
 
-/* Prints "techidx CMD: message" and the --help hint; returns
- * TIX_EXIT_USAGE. */
+/* The index file: -o, or "-" (stdout) when not given. */
+const char *runopts_output(const run_opts *o);
+
+/* Prints "techidx CMD: message" (its `names` as --names) and the --help
+ * hint; returns TIX_EXIT_USAGE. */
 __attribute__((format(printf, 2, 3))) int runopts_usage_error(const char *cmd, const char *fmt,
                                                               ...);
-
-/* The statistics the cube must keep for these options. */
-int runopts_cell_stats(const run_opts *o);
 
 #endif

@@ -110,7 +110,8 @@ static int make_subdir(const char *dir, const char *name)
     return ok ? 0 : -1;
 }
 
-int state_create(const char *dir, char *const *options, size_t noptions, char *err, size_t errlen)
+int state_create(const char *dir, const state_option *options, size_t noptions, char *err,
+                 size_t errlen)
 {
     if (mkdir(dir, 0777) != 0 && !(errno == EEXIST && usable_dir(dir))) {
         snprintf(err, errlen,
@@ -121,7 +122,7 @@ int state_create(const char *dir, char *const *options, size_t noptions, char *e
     state s;
     memset(&s, 0, sizeof s);
     s.dir = (char *)dir;
-    s.options = (char **)options;
+    s.options = (state_option *)options;
     s.noptions = noptions;
     int fd = state_lock(dir, err, errlen);
     if (fd < 0)
@@ -216,11 +217,22 @@ static json_t *request_json(const state_request *r)
 
 char *state_dump(const state *s)
 {
-    json_t *root = json_object(), *opts = json_array(), *ins = json_array(),
+    json_t *root = json_object(), *opts = json_object(), *ins = json_array(),
            *rels = json_array(), *pub = json_array();
     int bad = !root || !opts || !ins || !rels || !pub;
-    for (size_t i = 0; !bad && i < s->noptions; i++)
-        bad = json_array_append_new(opts, json_string(s->options[i])) != 0;
+    for (size_t i = 0; !bad && i < s->noptions; i++) {
+        const state_option *o = &s->options[i];
+        const tix_option *t = tix_option_find(o->name, TIX_CMD_INIT);
+        if (t && t->kind == TIX_OPT_LIST) {
+            json_t *list = json_object_get(opts, o->name);
+            if (!list && json_object_set_new(opts, o->name, list = json_array()) != 0)
+                list = NULL;
+            bad = !list || json_array_append_new(list, json_string(o->value)) != 0;
+        } else {
+            bad = json_object_set_new(opts, o->name,
+                                      o->value ? json_string(o->value) : json_true()) != 0;
+        }
+    }
     for (size_t i = 0; !bad && i < s->ninputs; i++) {
         const state_input *in = &s->inputs[i];
         char first[TIX_PERIOD_LABEL_MAX] = "", last[TIX_PERIOD_LABEL_MAX] = "";
@@ -411,13 +423,16 @@ int state_parse(state *s, const char *text, size_t len, char *err, size_t errlen
     if (json_unpack(root, "{s:I,s:o,s:o,s:o,s:o,s:o !}", "techidx_state", &version, "options",
                     &opts, "inputs", &ins, "releases", &rels, "published", &pub, "last_publish",
                     &last) != 0 ||
-        !json_is_array(opts) || !json_is_array(ins) || !json_is_array(rels) ||
+        !json_is_object(opts) || !json_is_array(ins) || !json_is_array(rels) ||
         !json_is_array(pub)) {
         snprintf(err, errlen, "state.json is damaged: a field is missing or of the wrong type");
         json_decref(root);
         return -1;
     }
-    s->noptions = json_array_size(opts);
+    s->noptions = 0;
+    const char *key;
+    json_t *val;
+    json_object_foreach(opts, key, val) s->noptions += json_is_array(val) ? json_array_size(val) : 1;
     s->ninputs = json_array_size(ins);
     s->nreleases = json_array_size(rels);
     s->npublished = json_array_size(pub);
@@ -428,10 +443,19 @@ int state_parse(state *s, const char *text, size_t len, char *err, size_t errlen
     const char *why = NULL;
     if (!s->options || !s->inputs || !s->releases || !s->published)
         why = "out of memory";
-    for (size_t i = 0; !why && i < s->noptions; i++) {
-        const char *o = json_string_value(json_array_get(opts, i));
-        if (!o || !(s->options[i] = str_copy(o)))
-            why = "an option is not a string";
+    size_t nopt = 0;
+    json_object_foreach(opts, key, val)
+    {
+        size_t n = json_is_array(val) ? json_array_size(val) : 1;
+        for (size_t k = 0; !why && k < n; k++) {
+            json_t *v = json_is_array(val) ? json_array_get(val, k) : val;
+            state_option *o = &s->options[nopt++];
+            if (!json_is_string(v) && !json_is_true(v))
+                why = "an option is neither a string nor true";
+            else if (!(o->name = str_copy(key)) ||
+                     (json_is_string(v) && !(o->value = str_copy(json_string_value(v)))))
+                why = "out of memory";
+        }
     }
     for (size_t i = 0; !why && i < s->nreleases; i++) {
         const char *r = json_string_value(json_array_get(rels, i));
@@ -562,8 +586,10 @@ void state_request_free(state_request *r)
 
 void state_close(state *s)
 {
-    for (size_t i = 0; s->options && i < s->noptions; i++)
-        free(s->options[i]);
+    for (size_t i = 0; s->options && i < s->noptions; i++) {
+        free(s->options[i].name);
+        free(s->options[i].value);
+    }
     for (size_t i = 0; s->inputs && i < s->ninputs; i++) {
         free(s->inputs[i].name);
         free(s->inputs[i].path);

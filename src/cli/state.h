@@ -52,9 +52,17 @@ typedef struct state_request {
     size_t nfiles;
 } state_request;
 
+/* An option --init stored, by its name in the option table
+ * (techidx/options.h); value NULL for a flag. A list option (map) given n
+ * times is n of them, in the order given. state.json keeps them as one
+ * object: {"period": "week", "map": ["sector=domain"], "dedup": true}. */
+typedef struct state_option {
+    char *name, *value;
+} state_option;
+
 typedef struct state {
     char *dir;
-    char **options; /* the run options given at --init, canonical names */
+    state_option *options; /* the options given at --init, in the table's order */
     size_t noptions;
     state_input *inputs;
     size_t ninputs;
@@ -69,7 +77,8 @@ typedef struct state {
 /* Creates DIR (new, empty, or left so by an interrupted --init) with
  * parts/ and releases/, and writes a state with these options. Returns 0,
  * or -1 with a message in err. */
-int state_create(const char *dir, char *const *options, size_t noptions, char *err, size_t errlen);
+int state_create(const char *dir, const state_option *options, size_t noptions, char *err,
+                 size_t errlen);
 
 /* Takes DIR's lock (flock on DIR/.lock, never through a link). Returns the
  * lock's descriptor, or -1 with a message in err. */

@@ -32,14 +32,24 @@
 #include "cli/stdfds.h"
 #include "cli/term.h"
 
-static const char mpi_help[] =
-    "Usage: mpirun -np N techidx-mpi run [OPTIONS] FILE...\n"
-    "techidx run spread over MPI ranks: files go to ranks by size (largest first\n"
-    "to the least loaded rank), each rank aggregates its share with its own\n"
-    "threads (--threads, default the cores of its node shared among the node's\n"
-    "ranks), the aggregates meet on rank 0, which writes exactly what techidx run\n"
-    "writes for the same files. Options: those of techidx run (techidx run --help).\n"
-    "A failed rank fails the job, with the rank and the file named.\n";
+#define MPI_HEAD                                                                                   \
+    "Usage: mpirun -np N techidx-mpi run [OPTIONS] FILE...\n"                                    \
+    "techidx run spread over MPI ranks: files go to ranks by size (largest first\n"              \
+    "to the least loaded rank), each rank aggregates its share with its own\n"                   \
+    "threads (--threads, default the cores of its node shared among the node's\n"                \
+    "ranks), the aggregates meet on rank 0, which writes exactly what techidx run\n"             \
+    "writes for the same files. Options: those of techidx run.\n"                                \
+    "A failed rank fails the job, with the rank and the file named.\n"
+
+static const args_help mpi_help = {
+    MPI_HEAD "\n",
+    18,
+    24,
+    0,
+    "Limits (the run stops with a message naming the limit when one is hit):",
+    "this help",
+    NULL,
+};
 
 /* What a rank sends rank 0: its status, its message, its cube and its
  * rejects (the rows of each of its files, in its files' order). */
@@ -132,7 +142,7 @@ static void work(const run_opts *o, const int *owner, int rank, share *sh)
     tix_engine *e = NULL;
     reject_sink sink = {NULL, 0};
     tix_status st =
-        tix_engine_new(&e, &o->engine, o->rejects ? pipe_reject : NULL, &sink);
+        tix_engine_new(&e, &o->cfg.engine, o->cfg.rejects ? pipe_reject : NULL, &sink);
     if (st != TIX_OK) {
         sh->failed = 1;
         snprintf(sh->message, sizeof sh->message, "%s", tix_strerror(st));
@@ -144,7 +154,7 @@ static void work(const run_opts *o, const int *owner, int rank, share *sh)
         if (owner[i] != rank)
             continue;
         mine[k] = o->files[i];
-        if (o->rejects) {
+        if (o->cfg.rejects) {
             sink.f = open_memstream(&sh->rejects[k], &sh->rejects_len[k]);
             if (!sink.f) {
                 sh->failed = 1;
@@ -174,7 +184,7 @@ static void work(const run_opts *o, const int *owner, int rank, share *sh)
     }
     if (!sh->failed) {
         tix_cube *c = tix_engine_cube(e);
-        tix_tic_meta m = pipe_tic_meta(&o->engine, c, tix_engine_counts(e), mine, k);
+        tix_tic_meta m = pipe_tic_meta(&o->cfg.engine, c, tix_engine_counts(e), mine, k);
         FILE *f = open_memstream(&sh->tic, &sh->tic_len);
         st = tix_cube_finalize(c);
         if (st == TIX_OK)
@@ -202,7 +212,7 @@ static int finish(run_opts *o, const int *owner, int size, const char *tics, con
     (void)rlen; /* each rank's block says its own lengths */
     for (int r = 0; r < size; r++) {
         FILE *f = fmemopen((void *)(tics + toff[r]), (size_t)tlen[r], "rb");
-        tix_cube_opts co = {TIX_PERIOD_WEEK, 0, o->engine.max_cells, o->engine.max_pairs,
+        tix_cube_opts co = {TIX_PERIOD_WEEK, 0, o->cfg.engine.max_cells, o->cfg.engine.max_pairs,
                             NULL};
         tix_cube *c;
         tix_tic_meta m;
@@ -232,11 +242,11 @@ static int finish(run_opts *o, const int *owner, int size, const char *tics, con
         }
     }
     pipe_sort_names((const char **)meta.names, meta.nnames);
-    if (o->rejects) {
+    if (o->cfg.rejects) {
         /* Each rank's rejects are its files' rows one file after another;
          * the file boundaries come as a table of lengths at the front. */
         outfile rf;
-        if (pipe_open(&rf, o->rejects) != 0)
+        if (pipe_open(&rf, o->cfg.rejects) != 0)
             goto done;
         tix_write_rejects_header(rf.f);
         size_t *at = calloc((size_t)size, sizeof *at);
@@ -258,13 +268,13 @@ static int finish(run_opts *o, const int *owner, int size, const char *tics, con
         }
         free(at);
         if (outfile_commit(&rf) != 0) {
-            term_error(o->rejects, 0, "cannot write: %s", strerror(errno));
+            term_error(o->cfg.rejects, 0, "cannot write: %s", strerror(errno));
             goto done;
         }
     }
-    if (!o->quiet)
+    if (!o->cfg.quiet)
         pipe_report(&meta.counts);
-    if (o->strict && meta.counts.rejected > 0) {
+    if (o->cfg.strict && meta.counts.rejected > 0) {
         fprintf(stderr, "techidx: --strict: %" PRIu64 " row%s rejected; no index written\n",
                 meta.counts.rejected, meta.counts.rejected == 1 ? "" : "s");
         goto done;
@@ -274,11 +284,11 @@ static int finish(run_opts *o, const int *owner, int size, const char *tics, con
     tix_run_info info = {TIX_VERSION,
                          (const char *const *)meta.names,
                          meta.nnames,
-                         tix_column_name(o->engine.dimension),
-                         tix_measure_name(o->engine.measure),
+                         tix_column_name(o->cfg.engine.dimension),
+                         tix_measure_name(o->cfg.engine.measure),
                          &meta.counts};
-    pipe_outputs po = {o->json ? NULL : o->output, o->json ? o->output : NULL, o->cells,
-                       o->contributions};
+    pipe_outputs po = {o->cfg.json ? NULL : o->cfg.output, o->cfg.json ? o->cfg.output : NULL, o->cfg.cells,
+                       o->cfg.contributions};
     rc = pipe_write(o, all, ix, &info, &po);
 done:
     tix_index_free(ix);
@@ -302,42 +312,47 @@ int main(int argc, char **argv)
     MPI_Comm_size(MPI_COMM_WORLD, &size);
     int rc = TIX_EXIT_OK;
     /* Only rank 0 speaks about the command line. */
-    int saved = -1;
+    int saved = -1, saved_out = -1;
     if (rank != 0) {
         fflush(stderr);
+        fflush(stdout);
         saved = dup(STDERR_FILENO);
+        saved_out = dup(STDOUT_FILENO); /* --help and --version too */
         FILE *null = fopen("/dev/null", "w");
         if (null) {
             dup2(fileno(null), STDERR_FILENO);
+            dup2(fileno(null), STDOUT_FILENO);
             fclose(null);
         }
     }
     run_opts o;
+    memset(&o, 0, sizeof o);
     if (argc < 2 || strcmp(argv[1], "run") != 0) {
         if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
             if (rank == 0)
-                fputs(mpi_help, stdout);
+                fputs(MPI_HEAD, stdout);
         } else {
             fputs("techidx-mpi: the command is 'run' (techidx-mpi --help)\n", stderr);
             rc = TIX_EXIT_USAGE;
         }
         goto out;
     }
-    int prc = runopts_parse(argc - 1, argv + 1, &o, "run",
-                            RUNOPTS_AGGREGATE | RUNOPTS_INDEX | RUNOPTS_OUTPUTS | RUNOPTS_READ |
-                                RUNOPTS_FILES | RUNOPTS_REPEATS,
-                            rank == 0 ? mpi_help : "");
+    int prc = runopts_parse(argc - 1, argv + 1, &o, TIX_CMD_RUN, RUNOPTS_FILES | RUNOPTS_REPEATS,
+                            &mpi_help);
     if (saved >= 0) {
         fflush(stderr);
+        fflush(stdout);
         dup2(saved, STDERR_FILENO);
+        dup2(saved_out, STDOUT_FILENO);
         close(saved);
-        saved = -1;
+        close(saved_out);
+        saved = saved_out = -1;
     }
     if (prc != 0) {
         rc = prc < 0 ? TIX_EXIT_OK : prc;
         goto out;
     }
-    if (o.engine.dedup) {
+    if (o.cfg.engine.dedup) {
         if (rank == 0)
             fputs("techidx-mpi: --dedup cannot hold across ranks; use techidx run --dedup\n",
                   stderr);
@@ -346,18 +361,15 @@ int main(int argc, char **argv)
     }
     /* Threads: given, or the cores this rank may run on (mpirun binds a
      * rank to a core by default), at most its share of the node's. */
-    int threads_given = 0;
-    for (int i = 2; i < argc; i++)
-        threads_given |= strncmp(argv[i], "--threads", 9) == 0;
-    if (!threads_given) {
+    if (!tix_config_given(&o.cfg, tix_option_find("threads", TIX_CMD_RUN))) {
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
         long per = cores / node_ranks();
         cpu_set_t set;
         if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) < per)
             per = CPU_COUNT(&set);
-        o.engine.threads = per > 1 ? (unsigned)per : 1;
+        o.cfg.engine.threads = per > 1 ? (unsigned)per : 1;
     }
-    o.quiet = o.quiet || rank != 0;
+    o.cfg.quiet = o.cfg.quiet || rank != 0;
     /* Sizes from rank 0, the same assignment everywhere. */
     uint64_t *sizes = calloc((size_t)o.nfiles, sizeof *sizes);
     int *owner = calloc((size_t)o.nfiles, sizeof *owner);
@@ -446,8 +458,11 @@ int main(int argc, char **argv)
 out:
     if (saved >= 0) {
         dup2(saved, STDERR_FILENO);
+        dup2(saved_out, STDOUT_FILENO);
         close(saved);
+        close(saved_out);
     }
+    runopts_free(&o);
     MPI_Finalize();
     return rc;
 }
