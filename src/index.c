@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const method_names[] = {"fisher",  "laspeyres",   "paasche",       "tornqvist",
-                                           "walsh",   "geks-fisher", "geks-tornqvist"};
+static const char *const method_names[] = {"fisher", "laspeyres",   "paasche",       "tornqvist",
+                                           "walsh",  "geks-fisher", "geks-tornqvist"};
 #define NMETHODS (sizeof method_names / sizeof method_names[0])
 static const char *const chain_names[] = {"chained", "fixed"};
 static const char *const splice_names[] = {"mean", "movement", "window", "half"};
@@ -568,7 +568,8 @@ tix_status tix_index_compute(const tix_cube *cube, const tix_index_opts *opts, t
         np--; /* the cube's periods are in order */
     *out = NULL;
     if ((unsigned)opts->method >= NMETHODS || (unsigned)opts->chain > TIX_CHAIN_FIXED ||
-        (unsigned)opts->splice > TIX_SPLICE_HALF || (is_geks(opts->method) && (opts->window == 1 || opts->window > TIX_GEKS_MAX_WINDOW)) ||
+        (unsigned)opts->splice > TIX_SPLICE_HALF ||
+        (is_geks(opts->method) && (opts->window == 1 || opts->window > TIX_GEKS_MAX_WINDOW)) ||
         !(opts->winsorize >= 0 && opts->winsorize <= 1)) {
         if (err)
             snprintf(err, errlen, "index options out of range");
@@ -682,8 +683,7 @@ static size_t published(const tix_index *ix, size_t t, tix_cube_entry *buf)
     return k;
 }
 
-tix_status tix_index_contributions(const tix_index *ix, size_t t, tix_contribution *out,
-                                   size_t *n)
+tix_status tix_index_contributions(const tix_index *ix, size_t t, tix_contribution *out, size_t *n)
 {
     *n = 0;
     if (is_geks(ix->method) || ix->opts.chain != TIX_CHAIN_CHAINED || t == 0 || t >= ix->nrows)
@@ -715,8 +715,8 @@ tix_status tix_index_contributions(const tix_index *ix, size_t t, tix_contributi
         if (s0 > 0 && factor_contrib(ix->method, m, u0, w.n0, u1, w.n1, scr, cv) &&
             factor_contrib(ix->method, m, w.n0, u0, w.n1, u1, scr, cu)) {
             for (size_t i = 0; i < m; i++)
-                out[i] = (tix_contribution){w.cells[i], 100.0 * (w.v1[i] - w.v0[i]) / s0, cv[i],
-                                            cu[i]};
+                out[i] =
+                    (tix_contribution){w.cells[i], 100.0 * (w.v1[i] - w.v0[i]) / s0, cv[i], cu[i]};
             *n = m;
             st = TIX_OK;
         }

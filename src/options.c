@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,8 +128,8 @@ static const tix_option table[] = {
      "the merged .tic file (required; may be one of the parts)", 0, O_OUTPUT, 0},
     {"output", 'o', CHART, OUT, TIX_OPT_OUTPUT, "F", 0, 0, NULL, NULL, "the SVG file (required)", 0,
      O_OUTPUT, 0},
-    {"format", 0, RUN | INDEX, OUT, TIX_OPT_ENUM, "F", 0, 0, NULL, NULL,
-     "csv|json (default csv)", 0, O_FORMAT, 0},
+    {"format", 0, RUN | INDEX, OUT, TIX_OPT_ENUM, "F", 0, 0, NULL, NULL, "csv|json (default csv)",
+     0, O_FORMAT, 0},
     {"cells", 0, RUN | INDEX, OUT, TIX_OPT_OUTPUT, "F", 0, 0, NULL, NULL,
      "per period x cell table with statistics and sub-indices", 0, O_CELLS, 0},
     {"contributions", 0, RUN | INDEX, OUT, TIX_OPT_OUTPUT, "F", 0, 0, NULL, NULL,
@@ -157,8 +158,8 @@ static const tix_option table[] = {
      0, O_THREADS, 0},
     {"inflate", 0, RUN | CUBE | PUB, READ, TIX_OPT_ENUM, "B", 0, 0, NULL, NULL,
      "isal|zlib: gzip back end (default isal when built with it)", 0, O_INFLATE, 0},
-    {"allow-repeats", 0, RUN | CUBE | MERGE | INDEX, TIX_GROUP_NONE, TIX_OPT_FLAG, NULL, 0, 0,
-     NULL, NULL,
+    {"allow-repeats", 0, RUN | CUBE | MERGE | INDEX, TIX_GROUP_NONE, TIX_OPT_FLAG, NULL, 0, 0, NULL,
+     NULL,
      "count an input given twice (or under two names) twice;\n"
      "refused otherwise",
      0, O_ALLOW_REPEATS, 0},
@@ -176,8 +177,8 @@ static const tix_option table[] = {
      "bytes in one CSV record (default 1048576)", 1, O_MAX_RECORD, 0},
     {"max-fields", 0, RUN | CUBE | INIT, AGG, TIX_OPT_COUNT, "N", 1, BIG, NULL, NULL,
      "fields in one record (default 10000)", 1, O_MAX_FIELDS, 0},
-    {"max-cells", 0, RUN | CUBE | INIT | MERGE | INDEX, AGG, TIX_OPT_COUNT, "N", 1, BIG, NULL,
-     NULL, "distinct values of the --by column (default 100000)", 1, O_MAX_CELLS, 0},
+    {"max-cells", 0, RUN | CUBE | INIT | MERGE | INDEX, AGG, TIX_OPT_COUNT, "N", 1, BIG, NULL, NULL,
+     "distinct values of the --by column (default 100000)", 1, O_MAX_CELLS, 0},
     {"max-memory", 0, RUN | CUBE | INIT | MERGE | INDEX, TIX_GROUP_NONE, TIX_OPT_COUNT, "MIB", 1,
      BIG, NULL, NULL, "memory for aggregates and --dedup (default 1024)", 1, O_MAX_MEMORY, 0},
     {"state", 0, PUB | INIT, TIX_GROUP_NONE, TIX_OPT_TEXT, "DIR", 0, 0, NULL, NULL,
@@ -200,8 +201,8 @@ static const tix_option table[] = {
      "title (default \"Technology trading index\")", 0, O_TITLE, 0},
     {"last", 0, CHART, TIX_GROUP_NONE, TIX_OPT_COUNT, "N", 1, 100000, NULL, NULL,
      "periods shown (default 104)", 0, O_LAST, 0},
-    {"rows", 'n', GEN, TIX_GROUP_NONE, TIX_OPT_COUNT, "N", 0, 999999999999.0, NULL, "invalid row count",
-     "data rows to write (default 1000)", 0, O_GEN_ROWS, 0},
+    {"rows", 'n', GEN, TIX_GROUP_NONE, TIX_OPT_COUNT, "N", 0, 999999999999.0, NULL,
+     "invalid row count", "data rows to write (default 1000)", 0, O_GEN_ROWS, 0},
     {"seed", 's', GEN, TIX_GROUP_NONE, TIX_OPT_COUNT, "S", 0, BIG, NULL, "invalid seed",
      "random seed, a non-negative integer (default 1)", 0, O_GEN_SEED, 0},
     {"from", 0, GEN, TIX_GROUP_NONE, TIX_OPT_DATE, "DATE", 0, 0, NULL, "invalid date",
@@ -276,39 +277,144 @@ const tix_option *tix_option_find_short(char short_name, unsigned cmd)
     return any;
 }
 
-/* ---- allowed values: the library's own name tables ---------------------------- */
+/* ---- where each option's value goes -------------------------------------------- */
 
-static const char *const formats[] = {"csv", "json"};
+/* The allowed values of an ENUM option, from the library's name tables:
+ * the i-th value's name, and the number it stores; -1 past the last. */
+typedef int (*values_fn)(size_t i, const char **name);
+
+/* An enum numbered 0..last, each number its value. */
+#define SEQUENCE(fn, type, last, name_of)                                                          \
+    static int fn(size_t i, const char **name)                                                     \
+    {                                                                                              \
+        if (i > (size_t)(last))                                                                    \
+            return -1;                                                                             \
+        *name = name_of((type)i);                                                                  \
+        return (int)i;                                                                             \
+    }
+
+SEQUENCE(period_values, tix_period_kind, TIX_PERIOD_YEAR, tix_period_kind_name)
+static int by_values(size_t i, const char **name)
+{
+    for (int col = 0; col < TIX_COL_COUNT; col++) /* the columns that can be cells */
+        if (tix_column_is_dimension((tix_column)col) && i-- == 0) {
+            *name = tix_column_name((tix_column)col);
+            return col;
+        }
+    return -1;
+}
+
+SEQUENCE(measure_values, tix_measure, TIX_MEASURE_AMOUNT, tix_measure_name)
+SEQUENCE(method_values, tix_method, TIX_METHOD_GEKS_TORNQVIST, tix_method_name)
+SEQUENCE(chain_values, tix_chain, TIX_CHAIN_FIXED, tix_chain_name)
+SEQUENCE(splice_values, tix_splice, TIX_SPLICE_HALF, tix_splice_name)
+static int format_values(size_t i, const char **name) /* tix_config.json */
+{
+    static const char *const formats[] = {"csv", "json"};
+    if (i >= 2)
+        return -1;
+    *name = formats[i];
+    return (int)i;
+}
+
+static int inflate_values(size_t i, const char **name)
+{
+    static const tix_inflate backs[] = {TIX_INFLATE_ISAL, TIX_INFLATE_ZLIB};
+    if (i >= 2)
+        return -1;
+    *name = tix_inflate_name(backs[i]);
+    return (int)backs[i];
+}
+
+/* How a value is kept in tix_config. */
+typedef enum store {
+    ST_ENUM,   /* an int-sized enum (or int) */
+    ST_U64,    /* uint64_t */
+    ST_SIZE,   /* size_t, the value << shift (max-memory: MiB in bytes) */
+    ST_UINT,   /* unsigned */
+    ST_DOUBLE, /* double */
+    ST_DAY,    /* int32_t day number */
+    ST_TEXT,   /* char *, owned */
+    ST_FLAG,   /* int set to 1 */
+    ST_MAP     /* maps[], map_text[]: COL=HDR */
+} store;
+
+typedef struct target {
+    store how;
+    size_t offset; /* in tix_config */
+    int shift;
+    values_fn values;
+} target;
+
+#define AT(field) offsetof(tix_config, field)
+
+/* Indexed by tix_option.id: the field each option sets. */
+static const target targets[O_COUNT] = {
+    [O_PERIOD] = {ST_ENUM, AT(engine.period), 0, period_values},
+    [O_BY] = {ST_ENUM, AT(engine.dimension), 0, by_values},
+    [O_MEASURE] = {ST_ENUM, AT(engine.measure), 0, measure_values},
+    [O_METHOD] = {ST_ENUM, AT(index.method), 0, method_values},
+    [O_CHAIN] = {ST_ENUM, AT(index.chain), 0, chain_values},
+    [O_WINDOW] = {ST_SIZE, AT(index.window), 0, NULL},
+    [O_SPLICE] = {ST_ENUM, AT(index.splice), 0, splice_values},
+    [O_BASE] = {ST_TEXT, AT(base), 0, NULL},
+    [O_WINSORIZE] = {ST_DOUBLE, AT(index.winsorize), 0, NULL},
+    [O_WINSOR_WINDOW] = {ST_SIZE, AT(index.winsor_window), 0, NULL},
+    [O_MIN_CONTRACTS] = {ST_U64, AT(index.min_contracts), 0, NULL},
+    [O_OUTPUT] = {ST_TEXT, AT(output), 0, NULL},
+    [O_FORMAT] = {ST_ENUM, AT(json), 0, format_values},
+    [O_CELLS] = {ST_TEXT, AT(cells), 0, NULL},
+    [O_CONTRIBUTIONS] = {ST_TEXT, AT(contributions), 0, NULL},
+    [O_REJECTS] = {ST_TEXT, AT(rejects), 0, NULL},
+    [O_STRICT] = {ST_FLAG, AT(strict), 0, NULL},
+    [O_MAP] = {ST_MAP, 0, 0, NULL},
+    [O_FROM] = {ST_DAY, AT(engine.from_day), 0, NULL},
+    [O_TO] = {ST_DAY, AT(engine.to_day), 0, NULL},
+    [O_DEDUP] = {ST_FLAG, AT(engine.dedup), 0, NULL},
+    [O_ALLOW_REPEATS] = {ST_FLAG, AT(allow_repeats), 0, NULL},
+    [O_THREADS] = {ST_UINT, AT(engine.threads), 0, NULL},
+    [O_INFLATE] = {ST_ENUM, AT(engine.inflate), 0, inflate_values},
+    [O_NO_STATS] = {ST_FLAG, AT(no_stats), 0, NULL},
+    [O_QUIET] = {ST_FLAG, AT(quiet), 0, NULL},
+    [O_MAX_RECORD] = {ST_SIZE, AT(engine.max_record_bytes), 0, NULL},
+    [O_MAX_FIELDS] = {ST_SIZE, AT(engine.max_fields), 0, NULL},
+    [O_MAX_CELLS] = {ST_SIZE, AT(engine.max_cells), 0, NULL},
+    [O_MAX_MEMORY] = {ST_SIZE, AT(engine.max_memory), 20, NULL},
+    [O_STATE] = {ST_TEXT, AT(state), 0, NULL},
+    [O_INIT] = {ST_FLAG, AT(init), 0, NULL},
+    [O_STATUS] = {ST_FLAG, AT(status), 0, NULL},
+    [O_WEEK] = {ST_TEXT, AT(week), 0, NULL},
+    [O_REPLACE] = {ST_FLAG, AT(replace), 0, NULL},
+    [O_TITLE] = {ST_TEXT, AT(title), 0, NULL},
+    [O_LAST] = {ST_SIZE, AT(last), 0, NULL},
+    [O_GEN_ROWS] = {ST_U64, AT(gen_rows), 0, NULL},
+    [O_GEN_SEED] = {ST_U64, AT(gen_seed), 0, NULL},
+    [O_GEN_FROM] = {ST_DAY, AT(gen_from), 0, NULL},
+    [O_GEN_TO] = {ST_DAY, AT(gen_to), 0, NULL},
+    [O_GEN_DIRTY] = {ST_DOUBLE, AT(gen_dirty), 0, NULL},
+    [O_GEN_CHINESE] = {ST_FLAG, AT(gen_chinese), 0, NULL},
+};
+
+/* Enums are stored through an int: they must be int-sized. */
+_Static_assert(sizeof(tix_period_kind) == sizeof(int) && sizeof(tix_column) == sizeof(int) &&
+                   sizeof(tix_measure) == sizeof(int) && sizeof(tix_method) == sizeof(int) &&
+                   sizeof(tix_chain) == sizeof(int) && sizeof(tix_splice) == sizeof(int) &&
+                   sizeof(tix_inflate) == sizeof(int),
+               "enum options are stored as int");
+
+static void *field(tix_config *c, const target *t) { return (char *)c + t->offset; }
+
+static const void *cfield(const tix_config *c, const target *t)
+{
+    return (const char *)c + t->offset;
+}
 
 const char *tix_option_value(const tix_option *opt, size_t i)
 {
-    if (opt->kind != TIX_OPT_ENUM)
+    const char *name = NULL;
+    if (opt->kind != TIX_OPT_ENUM || targets[opt->id].values(i, &name) < 0)
         return NULL;
-    switch (opt->id) {
-    case O_PERIOD:
-        return i <= TIX_PERIOD_YEAR ? tix_period_kind_name((tix_period_kind)i) : NULL;
-    case O_BY: /* the columns that can be cells, in the order of tix_column */
-        for (int col = 0; col < TIX_COL_COUNT; col++)
-            if (tix_column_is_dimension((tix_column)col) && i-- == 0)
-                return tix_column_name((tix_column)col);
-        return NULL;
-    case O_MEASURE:
-        return i <= TIX_MEASURE_AMOUNT ? tix_measure_name((tix_measure)i) : NULL;
-    case O_METHOD:
-        return i <= TIX_METHOD_GEKS_TORNQVIST ? tix_method_name((tix_method)i) : NULL;
-    case O_CHAIN:
-        return i <= TIX_CHAIN_FIXED ? tix_chain_name((tix_chain)i) : NULL;
-    case O_SPLICE:
-        return i <= TIX_SPLICE_HALF ? tix_splice_name((tix_splice)i) : NULL;
-    case O_FORMAT:
-        return i < 2 ? formats[i] : NULL;
-    case O_INFLATE: {
-        static const tix_inflate backs[] = {TIX_INFLATE_ISAL, TIX_INFLATE_ZLIB};
-        return i < 2 ? tix_inflate_name(backs[i]) : NULL;
-    }
-    default:
-        return NULL;
-    }
+    return name;
 }
 
 static size_t edit_distance(const char *a, const char *b)
@@ -388,8 +494,8 @@ tix_status tix_config_init(tix_config *c)
 
 void tix_config_clear(tix_config *c)
 {
-    char **strs[] = {&c->base,  &c->output, &c->cells, &c->rejects, &c->contributions,
-                     &c->state, &c->week,   &c->title};
+    char **strs[] = {&c->base,          &c->output, &c->cells, &c->rejects,
+                     &c->contributions, &c->state,  &c->week,  &c->title};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
         free(*strs[i]);
         *strs[i] = NULL;
@@ -427,7 +533,10 @@ static tix_status bad_value(const tix_option *opt, const char *v, char *err, siz
             n++;
         for (size_t i = 0; i < n; i++) {
             size_t used = strlen(list);
-            snprintf(list + used, sizeof list - used, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ",
+            snprintf(list + used, sizeof list - used, "%s%s",
+                     i == 0       ? ""
+                     : i + 1 == n ? " or "
+                                  : ", ",
                      tix_option_value(opt, i));
         }
         return say(err, errlen, "`%s` must be %s, not '%s'", opt->name, list, v);
@@ -471,40 +580,6 @@ static tix_status set_text(char **dst, const char *v, char *err, size_t errlen)
     return TIX_OK;
 }
 
-static tix_status set_enum(tix_config *c, const tix_option *opt, const char *v, char *err,
-                           size_t errlen)
-{
-    size_t i = 0;
-    const char *name;
-    while ((name = tix_option_value(opt, i)) && strcmp(name, v) != 0)
-        i++;
-    if (!name)
-        return bad_value(opt, v, err, errlen);
-    switch (opt->id) {
-    case O_PERIOD:
-        return tix_period_kind_parse(v, &c->engine.period);
-    case O_BY:
-        return tix_column_parse(v, &c->engine.dimension);
-    case O_MEASURE:
-        return tix_measure_parse(v, &c->engine.measure);
-    case O_METHOD:
-        return tix_method_parse(v, &c->index.method);
-    case O_CHAIN:
-        return tix_chain_parse(v, &c->index.chain);
-    case O_SPLICE:
-        return tix_splice_parse(v, &c->index.splice);
-    case O_FORMAT:
-        c->json = i == 1;
-        return TIX_OK;
-    case O_INFLATE:
-        if (tix_inflate_parse(v, &c->engine.inflate) != TIX_OK ||
-            !tix_inflate_available(c->engine.inflate))
-            return say(err, errlen, "`inflate` %s: this build has no %s", v, v);
-        return TIX_OK;
-    }
-    return TIX_E_INVALID;
-}
-
 static tix_status set_map(tix_config *c, const char *v, char *err, size_t errlen)
 {
     const char *eq = strchr(v, '=');
@@ -513,8 +588,8 @@ static tix_status set_map(tix_config *c, const char *v, char *err, size_t errlen
         return say(err, errlen, "`map` takes COLUMN=HEADER, not '%s'", v);
     char name[64];
     size_t n = (size_t)(eq - v);
-    if (n >= sizeof name || (memcpy(name, v, n), name[n] = '\0', tix_column_parse(name, &col)) !=
-                                TIX_OK)
+    if (n >= sizeof name ||
+        (memcpy(name, v, n), name[n] = '\0', tix_column_parse(name, &col)) != TIX_OK)
         return say(err, errlen, "`map`: unknown column '%.*s'", (int)(n < 64 ? n : 64), v);
     if (c->nmaps == TIX_CONFIG_MAX_MAPS)
         return say(err, errlen, "too many `map` options");
@@ -536,24 +611,36 @@ tix_status tix_config_set(tix_config *c, unsigned cmd, const tix_option *opt, co
     if (tix_config_given(c, opt) && opt->kind != TIX_OPT_LIST)
         return say(err, errlen, "`%s` is given twice", opt->name);
     if ((opt->kind == TIX_OPT_FLAG) != (v == NULL))
-        return say(err, errlen, v ? "`%s` takes no value" : "option `%s` needs a value",
-                   opt->name);
+        return say(err, errlen, v ? "`%s` takes no value" : "`%s` needs a value", opt->name);
+    const target *t = &targets[opt->id];
     tix_status st = TIX_OK;
     uint64_t whole = 0;
     int32_t day = 0;
     double real = 0;
+    int num = -1;
+    /* The value, checked against its kind. */
     switch (opt->kind) {
     case TIX_OPT_FLAG:
     case TIX_OPT_TEXT:
     case TIX_OPT_OUTPUT:
     case TIX_OPT_LIST:
         break;
-    case TIX_OPT_ENUM:
-        st = set_enum(c, opt, v, err, errlen);
+    case TIX_OPT_ENUM: {
+        const char *name;
+        for (size_t i = 0; (num = t->values(i, &name)) >= 0; i++)
+            if (strcmp(name, v) == 0)
+                break;
+        if (num < 0)
+            st = bad_value(opt, v, err, errlen);
+        else if (opt->id == O_INFLATE && !tix_inflate_available((tix_inflate)num))
+            st = say(err, errlen, "`inflate` %s: this build has no %s", v, v);
         break;
+    }
     case TIX_OPT_COUNT:
         if (!parse_whole(v, opt->min, opt->max, &whole))
             st = bad_value(opt, v, err, errlen);
+        else if (t->shift && whole > (uint64_t)(SIZE_MAX >> t->shift))
+            st = say(err, errlen, "`%s` %s is more than this machine can address", opt->name, v);
         break;
     case TIX_OPT_REAL: {
         char *end;
@@ -575,127 +662,58 @@ tix_status tix_config_set(tix_config *c, unsigned cmd, const tix_option *opt, co
             st = bad_value(opt, v, err, errlen);
         break;
     }
-    if (st != TIX_OK || opt->kind == TIX_OPT_ENUM)
-        goto done;
-    switch (opt->id) {
-    case O_WINDOW:
-        c->index.window = (size_t)whole;
-        break;
-    case O_WINSORIZE:
-        c->index.winsorize = real;
-        break;
-    case O_WINSOR_WINDOW:
-        c->index.winsor_window = (size_t)whole;
-        break;
-    case O_MIN_CONTRACTS:
-        c->index.min_contracts = whole;
-        break;
-    case O_BASE:
-        st = set_text(&c->base, v, err, errlen);
-        break;
-    case O_OUTPUT:
-        st = set_text(&c->output, v, err, errlen);
-        break;
-    case O_CELLS:
-        st = set_text(&c->cells, v, err, errlen);
-        break;
-    case O_CONTRIBUTIONS:
-        st = set_text(&c->contributions, v, err, errlen);
-        break;
-    case O_REJECTS:
-        st = set_text(&c->rejects, v, err, errlen);
-        break;
-    case O_STRICT:
-        c->strict = 1;
-        break;
-    case O_MAP:
-        st = set_map(c, v, err, errlen);
-        break;
-    case O_FROM:
-    case O_TO:
-        if (!c->engine.has_range) {
-            c->engine.has_range = 1;
-            c->engine.from_day = tix_days_from_civil(1, 1, 1);
-            c->engine.to_day = tix_days_from_civil(9999, 12, 31);
-        }
-        *(opt->id == O_FROM ? &c->engine.from_day : &c->engine.to_day) = day;
-        break;
-    case O_DEDUP:
-        c->engine.dedup = 1;
-        break;
-    case O_ALLOW_REPEATS:
-        c->allow_repeats = 1;
-        break;
-    case O_THREADS:
-        c->engine.threads = (unsigned)whole;
-        break;
-    case O_NO_STATS:
-        c->no_stats = 1;
-        break;
-    case O_QUIET:
-        c->quiet = 1;
-        break;
-    case O_MAX_RECORD:
-        c->engine.max_record_bytes = (size_t)whole;
-        break;
-    case O_MAX_FIELDS:
-        c->engine.max_fields = (size_t)whole;
-        break;
-    case O_MAX_CELLS:
-        c->engine.max_cells = (size_t)whole;
-        break;
-    case O_MAX_MEMORY:
-        if (whole > (uint64_t)(SIZE_MAX >> 20))
-            st = say(err, errlen, "`max-memory` %s MiB is more than this machine can address", v);
-        else
-            c->engine.max_memory = (size_t)whole << 20;
-        break;
-    case O_STATE:
-        st = set_text(&c->state, v, err, errlen);
-        break;
-    case O_INIT:
-        c->init = 1;
-        break;
-    case O_STATUS:
-        c->status = 1;
-        break;
-    case O_WEEK: {
+    if (st == TIX_OK && opt->id == O_WEEK) {
         int32_t w;
         if (tix_period_parse(TIX_PERIOD_WEEK, v, &w) != TIX_OK)
             st = say(err, errlen, "`week` takes an ISO week such as 2024-W48, not '%s'", v);
-        else
-            st = set_text(&c->week, v, err, errlen);
+    }
+    if (st != TIX_OK)
+        return st;
+    /* Into its field. */
+    void *p = field(c, t);
+    switch (t->how) {
+    case ST_ENUM:
+        memcpy(p, &num, sizeof num);
+        break;
+    case ST_U64:
+        memcpy(p, &whole, sizeof whole);
+        break;
+    case ST_SIZE: {
+        size_t z = (size_t)whole << t->shift;
+        memcpy(p, &z, sizeof z);
         break;
     }
-    case O_REPLACE:
-        c->replace = 1;
-        break;
-    case O_TITLE:
-        st = set_text(&c->title, v, err, errlen);
-        break;
-    case O_LAST:
-        c->last = (size_t)whole;
-        break;
-    case O_GEN_ROWS:
-        c->gen_rows = whole;
-        break;
-    case O_GEN_SEED:
-        c->gen_seed = whole;
-        break;
-    case O_GEN_FROM:
-        c->gen_from = day;
-        break;
-    case O_GEN_TO:
-        c->gen_to = day;
-        break;
-    case O_GEN_DIRTY:
-        c->gen_dirty = real;
-        break;
-    case O_GEN_CHINESE:
-        c->gen_chinese = 1;
+    case ST_UINT: {
+        unsigned u = (unsigned)whole;
+        memcpy(p, &u, sizeof u);
         break;
     }
-done:
+    case ST_DOUBLE:
+        memcpy(p, &real, sizeof real);
+        break;
+    case ST_DAY:
+        if (opt->id == O_FROM || opt->id == O_TO) {
+            /* One end given: the other is as far as dates go. */
+            if (!c->engine.has_range) {
+                c->engine.has_range = 1;
+                c->engine.from_day = tix_days_from_civil(1, 1, 1);
+                c->engine.to_day = tix_days_from_civil(9999, 12, 31);
+            }
+        }
+        memcpy(p, &day, sizeof day);
+        break;
+    case ST_TEXT:
+        st = set_text((char **)p, v, err, errlen);
+        break;
+    case ST_FLAG: {
+        int one = 1;
+        memcpy(p, &one, sizeof one);
+        break;
+    }
+    case ST_MAP:
+        st = set_map(c, v, err, errlen);
+        break;
+    }
     if (st == TIX_OK)
         c->given[opt->id / 32] |= 1u << (opt->id % 32);
     return st;
@@ -725,13 +743,15 @@ tix_status tix_config_finish(tix_config *c, unsigned cmd, char *err, size_t errl
         c->index.has_base = 1;
     int geks = tix_method_is_multilateral(c->index.method);
     if (geks && given(c, O_CHAIN))
-        return say(err, errlen, "`chain` applies to bilateral methods; GEKS is neither chained "
-                                "nor fixed-base (see `window` and `splice`)");
+        return say(err, errlen,
+                   "`chain` applies to bilateral methods; GEKS is neither chained "
+                   "nor fixed-base (see `window` and `splice`)");
     if (!geks && (given(c, O_WINDOW) || given(c, O_SPLICE)))
         return say(err, errlen, "`window` and `splice` apply to the GEKS methods only");
     if (c->contributions && (geks || c->index.chain != TIX_CHAIN_CHAINED))
-        return say(err, errlen, "`contributions` decomposes chained links: use `chain` chained "
-                                "and a bilateral `method`");
+        return say(err, errlen,
+                   "`contributions` decomposes chained links: use `chain` chained "
+                   "and a bilateral `method`");
     if (c->index.winsor_window && !(c->index.winsorize > 0))
         return say(err, errlen, "`winsorize-window` needs `winsorize`");
     c->engine.maps = c->maps;
@@ -748,59 +768,43 @@ const char *tix_config_text(const tix_config *c, const tix_option *opt, char *bu
 {
     if (!tix_config_given(c, opt) || opt->kind == TIX_OPT_LIST)
         return NULL;
-    switch (opt->kind) {
-    case TIX_OPT_FLAG:
+    const target *t = &targets[opt->id];
+    const void *p = cfield(c, t);
+    switch (t->how) {
+    case ST_FLAG:
         return "";
-    case TIX_OPT_ENUM:
-        switch (opt->id) {
-        case O_PERIOD:
-            return tix_period_kind_name(c->engine.period);
-        case O_BY:
-            return tix_column_name(c->engine.dimension);
-        case O_MEASURE:
-            return tix_measure_name(c->engine.measure);
-        case O_METHOD:
-            return tix_method_name(c->index.method);
-        case O_CHAIN:
-            return tix_chain_name(c->index.chain);
-        case O_SPLICE:
-            return tix_splice_name(c->index.splice);
-        case O_FORMAT:
-            return formats[c->json ? 1 : 0];
-        case O_INFLATE:
-            return tix_inflate_name(c->engine.inflate);
-        }
+    case ST_ENUM: {
+        int num, want;
+        const char *name;
+        memcpy(&want, p, sizeof want);
+        for (size_t i = 0; (num = t->values(i, &name)) >= 0; i++)
+            if (num == want)
+                return name;
         return NULL;
-    case TIX_OPT_DATE: {
-        int32_t d = opt->id == O_FROM      ? c->engine.from_day
-                    : opt->id == O_TO      ? c->engine.to_day
-                    : opt->id == O_GEN_FROM ? c->gen_from
-                                            : c->gen_to;
-        if (buflen < TIX_PERIOD_LABEL_MAX)
-            return NULL;
-        tix_date_format(d, buf);
-        return buf;
     }
-    case TIX_OPT_COUNT: {
-        uint64_t v = opt->id == O_WINDOW          ? c->index.window
-                     : opt->id == O_WINSOR_WINDOW  ? c->index.winsor_window
-                     : opt->id == O_MIN_CONTRACTS  ? c->index.min_contracts
-                     : opt->id == O_THREADS        ? c->engine.threads
-                     : opt->id == O_MAX_RECORD     ? c->engine.max_record_bytes
-                     : opt->id == O_MAX_FIELDS     ? c->engine.max_fields
-                     : opt->id == O_MAX_CELLS      ? c->engine.max_cells
-                     : opt->id == O_MAX_MEMORY     ? c->engine.max_memory >> 20
-                     : opt->id == O_LAST           ? c->last
-                     : opt->id == O_GEN_ROWS       ? c->gen_rows
-                                                   : c->gen_seed;
+    case ST_U64:
+    case ST_SIZE:
+    case ST_UINT: {
+        uint64_t v;
+        if (t->how == ST_U64) {
+            memcpy(&v, p, sizeof v);
+        } else if (t->how == ST_SIZE) {
+            size_t z;
+            memcpy(&z, p, sizeof z);
+            v = (uint64_t)(z >> t->shift);
+        } else {
+            unsigned u;
+            memcpy(&u, p, sizeof u);
+            v = u;
+        }
         snprintf(buf, buflen, "%llu", (unsigned long long)v);
         return buf;
     }
-    case TIX_OPT_REAL:
-    {
+    case ST_DOUBLE: {
         /* The shortest text that gives the double back exactly: 0.9, not
          * 0.90000000000000002. */
-        double v = opt->id == O_WINSORIZE ? c->index.winsorize : c->gen_dirty;
+        double v;
+        memcpy(&v, p, sizeof v);
         locale_t cl = sink_locale_c();
         if (cl == (locale_t)0)
             return NULL;
@@ -813,19 +817,20 @@ const char *tix_config_text(const tix_config *c, const tix_option *opt, char *bu
         uselocale(caller);
         return buf;
     }
-    case TIX_OPT_TEXT:
-    case TIX_OPT_OUTPUT: {
-        const char *s = opt->id == O_BASE            ? c->base
-                        : opt->id == O_OUTPUT        ? c->output
-                        : opt->id == O_CELLS         ? c->cells
-                        : opt->id == O_REJECTS       ? c->rejects
-                        : opt->id == O_CONTRIBUTIONS ? c->contributions
-                        : opt->id == O_STATE         ? c->state
-                        : opt->id == O_WEEK          ? c->week
-                                                     : c->title;
+    case ST_DAY: {
+        int32_t d;
+        memcpy(&d, p, sizeof d);
+        if (buflen < TIX_PERIOD_LABEL_MAX)
+            return NULL;
+        tix_date_format(d, buf);
+        return buf;
+    }
+    case ST_TEXT: {
+        const char *s;
+        memcpy(&s, p, sizeof s);
         return s;
     }
-    case TIX_OPT_LIST:
+    case ST_MAP:
         break;
     }
     return NULL;

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "techidx/period.h"
 #include "bytes_internal.h"
+#include "techidx/period.h"
 
 static const char *const reason_names[TIX_REASON_COUNT] = {
     "none",

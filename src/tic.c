@@ -264,9 +264,9 @@ static void read_header(in *i, tix_tic_meta *meta, int32_t *first, int32_t *last
     if (i->st == TIX_OK && version != TIX_TIC_VERSION)
         fail(i, "format version %u; this techidx reads version %d", version, TIX_TIC_VERSION);
     uint32_t period = get_u32(i), stats = get_u32(i), dim = get_u32(i), measure = get_u32(i);
-    if (i->st == TIX_OK && (period > TIX_PERIOD_YEAR || stats > TIX_CUBE_STATS_SUMS ||
-                            dim >= TIX_COL_COUNT || !tix_column_is_dimension((tix_column)dim) ||
-                            measure > TIX_MEASURE_AMOUNT))
+    if (i->st == TIX_OK &&
+        (period > TIX_PERIOD_YEAR || stats > TIX_CUBE_STATS_SUMS || dim >= TIX_COL_COUNT ||
+         !tix_column_is_dimension((tix_column)dim) || measure > TIX_MEASURE_AMOUNT))
         fail(i, "options out of range");
     meta->period = (tix_period_kind)period;
     meta->stats = (int)stats;

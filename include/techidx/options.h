@@ -62,21 +62,21 @@ typedef enum tix_opt_kind {
 } tix_opt_kind;
 
 typedef struct tix_option {
-    const char *name;     /* long name: "min-contracts" */
-    char short_name;      /* 'o', 'q', ... or 0 */
-    unsigned commands;    /* the tix_command bits that take it */
+    const char *name;  /* long name: "min-contracts" */
+    char short_name;   /* 'o', 'q', ... or 0 */
+    unsigned commands; /* the tix_command bits that take it */
     tix_opt_group group;
     tix_opt_kind kind;
-    const char *metavar;  /* "K" in --min-contracts K; NULL for flags */
-    double min, max;      /* the bounds, inclusive (COUNT, REAL); 1e18 or more: none */
-    const char *expect;   /* what a bad value is told ("a quantile between 0 and 1,
-                             e.g. 0.99"); NULL: said from kind and bounds */
-    const char *bad;      /* what a bad value is told before the value itself
-                             (gen's own wording); NULL: from expect */
-    const char *help;     /* lines separated by '\n' */
-    int section;          /* the part of --help it is listed in (0 the options, 1 limits) */
-    int id;               /* private: the field it sets */
-    int open;             /* REAL: 1 when the bounds themselves are out */
+    const char *metavar; /* "K" in --min-contracts K; NULL for flags */
+    double min, max;     /* the bounds, inclusive (COUNT, REAL); 1e18 or more: none */
+    const char *expect;  /* what a bad value is told ("a quantile between 0 and 1,
+                            e.g. 0.99"); NULL: said from kind and bounds */
+    const char *bad;     /* what a bad value is told before the value itself
+                            (gen's own wording); NULL: from expect */
+    const char *help;    /* lines separated by '\n' */
+    int section;         /* the part of --help it is listed in (0 the options, 1 limits) */
+    int id;              /* private: the field it sets */
+    int open;            /* REAL: 1 when the bounds themselves are out */
 } tix_option;
 
 /* The table: *n entries, in the order --help lists them. Static. */

@@ -27,14 +27,13 @@ static void commands_of(const tix_option *opt, char *out, size_t outlen)
     for (unsigned bit = 1; bit <= TIX_CMD_GEN; bit <<= 1)
         if (opt->commands & bit) {
             const char *name = tix_command_name((tix_command)bit);
-            n += (size_t)snprintf(out + n, n < outlen ? outlen - n : 0, "%s%s", n ? ", " : "",
-                                  name);
+            n +=
+                (size_t)snprintf(out + n, n < outlen ? outlen - n : 0, "%s%s", n ? ", " : "", name);
         }
 }
 
 /* Why opt, written as_given, is not an option of this command. */
-static int misplaced(const char *cmdname, unsigned cmd, const tix_option *opt,
-                     const char *as_given)
+static int misplaced(const char *cmdname, unsigned cmd, const tix_option *opt, const char *as_given)
 {
     char cmds[160], msg[512];
     /* An option several entries share (-o, -q) belongs to all of them. */
@@ -52,9 +51,8 @@ static int misplaced(const char *cmdname, unsigned cmd, const tix_option *opt,
                  as_given, cmds);
         break;
     case TIX_GROUP_INDEX:
-        snprintf(msg, sizeof msg,
-                 "%s is an index option: give it where the index is computed (%s)", as_given,
-                 cmds);
+        snprintf(msg, sizeof msg, "%s is an index option: give it where the index is computed (%s)",
+                 as_given, cmds);
         break;
     case TIX_GROUP_OUTPUT:
         snprintf(msg, sizeof msg, "%s names an output this command does not write", as_given);
@@ -64,8 +62,7 @@ static int misplaced(const char *cmdname, unsigned cmd, const tix_option *opt,
         break;
     default:
         snprintf(msg, sizeof msg, "%s is an option of %s, not of %s", as_given, cmds,
-                 tix_command_name((tix_command)cmd) ? tix_command_name((tix_command)cmd)
-                                                    : cmdname);
+                 tix_command_name((tix_command)cmd) ? tix_command_name((tix_command)cmd) : cmdname);
         break;
     }
     return args_usage_error(cmdname, msg);
@@ -85,8 +82,7 @@ static int set(tix_config *c, unsigned cmd, const char *cmdname, const tix_optio
     return args_usage_error(cmdname, err);
 }
 
-int args_set(tix_config *c, unsigned cmd, const char *cmdname, const char *name,
-             const char *value)
+int args_set(tix_config *c, unsigned cmd, const char *cmdname, const char *name, const char *value)
 {
     const tix_option *opt = tix_option_find(name, cmd);
     if (!opt || !(opt->commands & cmd)) {
@@ -167,8 +163,9 @@ static void print_section(FILE *f, unsigned cmd, const args_help *h, int section
 void args_print_options(FILE *f, unsigned cmd, const args_help *h)
 {
     print_section(f, cmd, h, 0, h->width);
-    const tix_option help = {"help", 'h', cmd, TIX_GROUP_NONE, TIX_OPT_FLAG, NULL, 0, 0, NULL,
-                             NULL, h->help_line, 0, -1, 0};
+    const tix_option help = {"help", 'h', cmd,  TIX_GROUP_NONE, TIX_OPT_FLAG, NULL,
+                             0,      0,   NULL, NULL,           h->help_line, 0,
+                             -1,     0};
     print_option(f, &help, NULL, h, h->width);
     if (h->limits) {
         fprintf(f, "\n%s\n", h->limits);

@@ -40,8 +40,7 @@ int args_parse(int argc, char **argv, unsigned cmd, const args_help *help, tix_c
  * a flag) in c, for command cmd; for options that come from elsewhere
  * (those a state stores). Errors are printed as args_parse prints them.
  * Returns 0 or TIX_EXIT_USAGE. */
-int args_set(tix_config *c, unsigned cmd, const char *cmdname, const char *name,
-             const char *value);
+int args_set(tix_config *c, unsigned cmd, const char *cmdname, const char *name, const char *value);
 
 /* The checks across options for cmd, once every option is set; errors
  * printed as args_parse prints them. Returns 0 or TIX_EXIT_USAGE. */

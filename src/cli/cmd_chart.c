@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/args.h"
 #include "cli/chart.h"
 #include "cli/cli.h"
-#include "cli/args.h"
 #include "cli/term.h"
 
 static const args_help chart_help = {

@@ -61,8 +61,8 @@ static const args_help index_help = {
 int tix_cli_cube(int argc, char **argv)
 {
     run_opts o;
-    int rc = runopts_parse(argc, argv, &o, TIX_CMD_CUBE, RUNOPTS_FILES | RUNOPTS_REPEATS,
-                           &cube_help);
+    int rc =
+        runopts_parse(argc, argv, &o, TIX_CMD_CUBE, RUNOPTS_FILES | RUNOPTS_REPEATS, &cube_help);
     if (rc == 0 && (!o.cfg.output || strcmp(o.cfg.output, "-") == 0))
         rc = runopts_usage_error("cube", "-o PART.tic is required");
     if (rc == 0 && o.cfg.engine.dedup)
@@ -110,8 +110,8 @@ int tix_cli_merge(int argc, char **argv)
 int tix_cli_index(int argc, char **argv)
 {
     run_opts o;
-    int rc = runopts_parse(argc, argv, &o, TIX_CMD_INDEX, RUNOPTS_FILES | RUNOPTS_REPEATS,
-                           &index_help);
+    int rc =
+        runopts_parse(argc, argv, &o, TIX_CMD_INDEX, RUNOPTS_FILES | RUNOPTS_REPEATS, &index_help);
     if (rc != 0) {
         runopts_free(&o);
         return rc < 0 ? TIX_EXIT_OK : rc;
@@ -151,7 +151,8 @@ int tix_cli_index(int argc, char **argv)
                                  tix_column_name(m->dimension),
                                  tix_measure_name(m->measure),
                                  &m->counts};
-            pipe_outputs po = {o.cfg.json ? NULL : runopts_output(&o), o.cfg.json ? runopts_output(&o) : NULL, o.cfg.cells,
+            pipe_outputs po = {o.cfg.json ? NULL : runopts_output(&o),
+                               o.cfg.json ? runopts_output(&o) : NULL, o.cfg.cells,
                                o.cfg.contributions};
             rc = pipe_write(&o, p.cube, ix, &info, &po);
         }

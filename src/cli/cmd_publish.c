@@ -9,15 +9,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli/args.h"
 #include "cli/chart.h"
 #include "cli/cli.h"
-#include "cli/parts.h"
-#include "cli/pipeline.h"
 #include "cli/fsops.h"
 #include "cli/journal.h"
+#include "cli/parts.h"
 #include "cli/paths.h"
+#include "cli/pipeline.h"
 #include "cli/release.h"
-#include "cli/args.h"
 #include "cli/runopts.h"
 #include "cli/sha256.h"
 #include "cli/state.h"
@@ -74,7 +74,6 @@ static void publish_tail(void)
           "period whose index changed since the previous release (late contracts).\n",
           stdout);
 }
-
 
 typedef struct pub_args {
     tix_config c; /* the command line's options (publish, or publish --init) */
@@ -142,8 +141,8 @@ static int init(const pub_args *a)
                 opts[nopts++] = (state_option){(char *)t[i].name, (char *)v};
         } else {
             v = tix_config_text(&a->c, &t[i], text[i], sizeof text[i]);
-            opts[nopts++] = (state_option){(char *)t[i].name,
-                                           t[i].kind == TIX_OPT_FLAG ? NULL : (char *)v};
+            opts[nopts++] =
+                (state_option){(char *)t[i].name, t[i].kind == TIX_OPT_FLAG ? NULL : (char *)v};
         }
     }
     char err[512];
@@ -236,10 +235,10 @@ typedef struct job {
     journal jn;
     state_input *next; /* the inputs after this publish */
     size_t nnext;
-    int *is_new;          /* next[i] came with this publish */
-    state_input *fresh;   /* the files given, read: a->nfiles of them */
-    state_request req;    /* this publish, as state.json records it */
-    parts merged;         /* the parts of j->next: cube, row accounting, input names */
+    int *is_new;        /* next[i] came with this publish */
+    state_input *fresh; /* the files given, read: a->nfiles of them */
+    state_request req;  /* this publish, as state.json records it */
+    parts merged;       /* the parts of j->next: cube, row accounting, input names */
     tix_index *ix;
     state_figures *figs; /* this release's figures */
     size_t nfigs;
@@ -297,8 +296,7 @@ static int open_job(job *j, const pub_args *a)
         int ok = p && fs_is_dir(p);
         free(p);
         if (!ok) {
-            term_error(a->dir, 0, "%s/ is missing or not a directory of its own (a link?)",
-                       own[k]);
+            term_error(a->dir, 0, "%s/ is missing or not a directory of its own (a link?)", own[k]);
             return TIX_EXIT_FAIL;
         }
     }
@@ -338,8 +336,9 @@ static int check_files(const pub_args *a)
             term_error(f, 0, "cannot read: %s", strerror(errno));
             return TIX_EXIT_FAIL;
         } else if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
-            term_error(f, 0, "is not a regular file or a pipe: publish reads dumps from files, "
-                             "pipes or stdin ('-')");
+            term_error(f, 0,
+                       "is not a regular file or a pipe: publish reads dumps from files, "
+                       "pipes or stdin ('-')");
             return TIX_EXIT_FAIL;
         }
     }
@@ -416,8 +415,8 @@ static int ingest_all(job *j, const pub_args *a)
         return TIX_EXIT_FAIL;
     }
     reject_sink sink = {rej.f, 0};
-    int rc = (j->fresh = calloc((size_t)a->nfiles + 1, sizeof *j->fresh)) ? TIX_EXIT_OK
-                                                                          : TIX_EXIT_FAIL;
+    int rc =
+        (j->fresh = calloc((size_t)a->nfiles + 1, sizeof *j->fresh)) ? TIX_EXIT_OK : TIX_EXIT_FAIL;
     for (int i = 0; i < a->nfiles && rc == TIX_EXIT_OK; i++)
         rc = ingest_one(j, a->files[i], &sink, a->quiet, &j->fresh[i]);
     if (rc == TIX_EXIT_OK && outfile_commit(&rej) != 0) {
@@ -460,8 +459,8 @@ static int plan_inputs(job *j, const pub_args *a)
         const state_input *in = &j->fresh[i];
         const char *file = a->files[i];
         for (int k = 0; k < i && rc == TIX_EXIT_OK; k++) {
-            if (strcmp(in->path, "-") != 0 && (strcmp(j->fresh[k].path, in->path) == 0 ||
-                                              same_file(a->files[k], file))) {
+            if (strcmp(in->path, "-") != 0 &&
+                (strcmp(j->fresh[k].path, in->path) == 0 || same_file(a->files[k], file))) {
                 term_error(file, 0, "is given twice (as %s)", a->files[k]);
                 rc = TIX_EXIT_FAIL;
             } else if (strcmp(j->fresh[k].sha256, in->sha256) == 0) {
@@ -669,8 +668,10 @@ static int commit(job *j, const char *dir)
         return TIX_EXIT_FAIL;
     }
     if (rc > 0) {
-        term_error(dir, 0, "the release is committed but not all in place (%s); the next "
-                           "publish completes it", err);
+        term_error(dir, 0,
+                   "the release is committed but not all in place (%s); the next "
+                   "publish completes it",
+                   err);
         return TIX_EXIT_FAIL;
     }
     return TIX_EXIT_OK;

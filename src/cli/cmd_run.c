@@ -66,7 +66,8 @@ int tix_cli_run(int argc, char **argv)
                              tix_column_name(o.cfg.engine.dimension),
                              tix_measure_name(o.cfg.engine.measure),
                              tix_engine_counts(in.engine)};
-        pipe_outputs po = {o.cfg.json ? NULL : runopts_output(&o), o.cfg.json ? runopts_output(&o) : NULL, o.cfg.cells,
+        pipe_outputs po = {o.cfg.json ? NULL : runopts_output(&o),
+                           o.cfg.json ? runopts_output(&o) : NULL, o.cfg.cells,
                            o.cfg.contributions};
         rc = pipe_write(&o, cube, ix, &info, &po);
     }

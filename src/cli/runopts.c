@@ -37,8 +37,8 @@ typedef struct named {
     int exists;
     dev_t dev;
     ino_t ino;
-    int null; /* the null device: what goes there is dropped, so it may be
-                 named any number of times (benchmarks, -o /dev/null) */
+    int null;  /* the null device: what goes there is dropped, so it may be
+                  named any number of times (benchmarks, -o /dev/null) */
     size_t at; /* position among the operands */
 } named;
 

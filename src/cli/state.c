@@ -93,8 +93,9 @@ int state_lock(const char *dir, char *err, size_t errlen)
         return -1;
     }
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        snprintf(err, errlen, errno == EWOULDBLOCK ? "another techidx command is working on it"
-                                                   : "cannot lock: %s",
+        snprintf(err, errlen,
+                 errno == EWOULDBLOCK ? "another techidx command is working on it"
+                                      : "cannot lock: %s",
                  strerror(errno));
         close(fd);
         return -1;
@@ -195,8 +196,8 @@ static int counts_from(json_t *o, tix_counts *c)
     }
     /* Every key a reason; the reasons sum to the rejected rows, and read =
      * accepted + rejected (without wrapping). */
-    if (known != json_object_size(why) || sum != c->rejected ||
-        c->accepted > c->read || c->read - c->accepted != c->rejected)
+    if (known != json_object_size(why) || sum != c->rejected || c->accepted > c->read ||
+        c->read - c->accepted != c->rejected)
         return -1;
     return 0;
 }
@@ -205,20 +206,20 @@ static json_t *request_json(const state_request *r)
 {
     json_t *files = json_array();
     for (size_t i = 0; files && i < r->nfiles; i++)
-        if (json_array_append_new(files, json_pack("{s:s,s:s}", "path", r->paths[i], "sha256",
-                                                   r->shas[i])) != 0) {
+        if (json_array_append_new(
+                files, json_pack("{s:s,s:s}", "path", r->paths[i], "sha256", r->shas[i])) != 0) {
             json_decref(files);
             return NULL;
         }
-    return files ? json_pack("{s:s,s:b,s:o}", "week", r->week ? r->week : "", "replace",
-                             r->replace, "files", files)
+    return files ? json_pack("{s:s,s:b,s:o}", "week", r->week ? r->week : "", "replace", r->replace,
+                             "files", files)
                  : NULL;
 }
 
 char *state_dump(const state *s)
 {
-    json_t *root = json_object(), *opts = json_object(), *ins = json_array(),
-           *rels = json_array(), *pub = json_array();
+    json_t *root = json_object(), *opts = json_object(), *ins = json_array(), *rels = json_array(),
+           *pub = json_array();
     int bad = !root || !opts || !ins || !rels || !pub;
     for (size_t i = 0; !bad && i < s->noptions; i++) {
         const state_option *o = &s->options[i];
@@ -250,8 +251,8 @@ char *state_dump(const state *s)
         bad = json_array_append_new(rels, json_string(s->releases[i])) != 0;
     for (size_t i = 0; !bad && i < s->npublished; i++) {
         const state_figures *f = &s->published[i];
-        bad = json_array_append_new(pub, json_pack("[s,s,s,s]", f->period, f->value, f->volume,
-                                                   f->unit_value)) != 0;
+        bad = json_array_append_new(
+                  pub, json_pack("[s,s,s,s]", f->period, f->value, f->volume, f->unit_value)) != 0;
     }
     json_t *last = bad ? NULL : request_json(&s->last);
     if (!bad && last)
@@ -333,8 +334,8 @@ static int input_from(json_t *o, state_input *in)
     if (json_unpack(o, "{s:s,s:s,s:s,s:I,s:s,s:o,s:s,s:s !}", "name", &name, "path", &path,
                     "sha256", &sha, "size", &size, "part_sha256", &part, "rows", &rows,
                     "first_date", &first, "last_date", &last) != 0 ||
-        !*name || (path[0] != '/' && strcmp(path, "-") != 0) || size < 0 || !sha256_is_hex(sha) || !sha256_is_hex(part) ||
-        counts_from(rows, &in->counts) != 0)
+        !*name || (path[0] != '/' && strcmp(path, "-") != 0) || size < 0 || !sha256_is_hex(sha) ||
+        !sha256_is_hex(part) || counts_from(rows, &in->counts) != 0)
         return -1;
     /* Dates: both or neither, in order, and there when a row was accepted. */
     if (*first || *last) {
@@ -432,7 +433,8 @@ int state_parse(state *s, const char *text, size_t len, char *err, size_t errlen
     s->noptions = 0;
     const char *key;
     json_t *val;
-    json_object_foreach(opts, key, val) s->noptions += json_is_array(val) ? json_array_size(val) : 1;
+    json_object_foreach(opts, key, val) s->noptions +=
+        json_is_array(val) ? json_array_size(val) : 1;
     s->ninputs = json_array_size(ins);
     s->nreleases = json_array_size(rels);
     s->npublished = json_array_size(pub);

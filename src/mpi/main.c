@@ -13,11 +13,11 @@
 #define _GNU_SOURCE /* sched_getaffinity */
 #include <errno.h>
 #include <gsl/gsl_errno.h>
-#include <sched.h>
-#include <signal.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <mpi.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,12 +33,12 @@
 #include "cli/term.h"
 
 #define MPI_HEAD                                                                                   \
-    "Usage: mpirun -np N techidx-mpi run [OPTIONS] FILE...\n"                                    \
-    "techidx run spread over MPI ranks: files go to ranks by size (largest first\n"              \
-    "to the least loaded rank), each rank aggregates its share with its own\n"                   \
-    "threads (--threads, default the cores of its node shared among the node's\n"                \
-    "ranks), the aggregates meet on rank 0, which writes exactly what techidx run\n"             \
-    "writes for the same files. Options: those of techidx run.\n"                                \
+    "Usage: mpirun -np N techidx-mpi run [OPTIONS] FILE...\n"                                      \
+    "techidx run spread over MPI ranks: files go to ranks by size (largest first\n"                \
+    "to the least loaded rank), each rank aggregates its share with its own\n"                     \
+    "threads (--threads, default the cores of its node shared among the node's\n"                  \
+    "ranks), the aggregates meet on rank 0, which writes exactly what techidx run\n"               \
+    "writes for the same files. Options: those of techidx run.\n"                                  \
     "A failed rank fails the job, with the rank and the file named.\n"
 
 static const args_help mpi_help = {
@@ -64,8 +64,8 @@ typedef struct share {
 
 /* Gathers variable-length bytes from every rank to rank 0: *all (rank 0
  * only, caller frees) and each rank's length. */
-static int gather_bytes(const char *mine, size_t len, int rank, int size, char **all,
-                        int **lens, int **offs)
+static int gather_bytes(const char *mine, size_t len, int rank, int size, char **all, int **lens,
+                        int **offs)
 {
     int n = len > INT_MAX ? -1 : (int)len;
     *all = NULL;
@@ -141,8 +141,7 @@ static void work(const run_opts *o, const int *owner, int rank, share *sh)
 {
     tix_engine *e = NULL;
     reject_sink sink = {NULL, 0};
-    tix_status st =
-        tix_engine_new(&e, &o->cfg.engine, o->cfg.rejects ? pipe_reject : NULL, &sink);
+    tix_status st = tix_engine_new(&e, &o->cfg.engine, o->cfg.rejects ? pipe_reject : NULL, &sink);
     if (st != TIX_OK) {
         sh->failed = 1;
         snprintf(sh->message, sizeof sh->message, "%s", tix_strerror(st));
@@ -287,8 +286,8 @@ static int finish(run_opts *o, const int *owner, int size, const char *tics, con
                          tix_column_name(o->cfg.engine.dimension),
                          tix_measure_name(o->cfg.engine.measure),
                          &meta.counts};
-    pipe_outputs po = {o->cfg.json ? NULL : o->cfg.output, o->cfg.json ? o->cfg.output : NULL, o->cfg.cells,
-                       o->cfg.contributions};
+    pipe_outputs po = {o->cfg.json ? NULL : o->cfg.output, o->cfg.json ? o->cfg.output : NULL,
+                       o->cfg.cells, o->cfg.contributions};
     rc = pipe_write(o, all, ix, &info, &po);
 done:
     tix_index_free(ix);
@@ -395,8 +394,8 @@ int main(int argc, char **argv)
     char *msgs = rank == 0 ? calloc((size_t)size, sizeof sh.message) : NULL;
     int *fails = rank == 0 ? calloc((size_t)size, sizeof *fails) : NULL;
     MPI_Gather(&sh.failed, 1, MPI_INT, fails, 1, MPI_INT, 0, MPI_COMM_WORLD);
-    MPI_Gather(sh.message, (int)sizeof sh.message, MPI_CHAR, msgs, (int)sizeof sh.message,
-               MPI_CHAR, 0, MPI_COMM_WORLD);
+    MPI_Gather(sh.message, (int)sizeof sh.message, MPI_CHAR, msgs, (int)sizeof sh.message, MPI_CHAR,
+               0, MPI_COMM_WORLD);
     int any = 0;
     if (rank == 0)
         for (int r = 0; r < size; r++)
@@ -434,8 +433,7 @@ int main(int argc, char **argv)
         bad |= gather_bytes(rj, rejbytes, rank, size, &rejs, &rlen, &roff) != 0;
         free(rj);
         if (rank == 0)
-            rc = bad ? TIX_EXIT_FAIL
-                     : finish(&o, owner, size, tics, tlen, toff, rejs, rlen, roff);
+            rc = bad ? TIX_EXIT_FAIL : finish(&o, owner, size, tics, tlen, toff, rejs, rlen, roff);
         if (rank == 0) {
             free(tics);
             free(tlen);
