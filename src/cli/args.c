@@ -179,6 +179,8 @@ static void print_help(unsigned cmd, const args_help *h)
     args_print_options(stdout, cmd, h);
     if (h->tail)
         fputs(h->tail, stdout);
+    if (h->more)
+        h->more(stdout);
 }
 
 /* ---- argv ------------------------------------------------------------------ */

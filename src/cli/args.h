@@ -21,6 +21,7 @@ typedef struct args_help {
     const char *limits;
     const char *help_line;
     const char *tail;
+    void (*more)(FILE *f); /* writes what follows the tail, or NULL */
 } args_help;
 
 /* Parses argv (argv[0] the command's name, as messages show it) for

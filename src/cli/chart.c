@@ -2,8 +2,8 @@
 
 #include <cairo-svg.h>
 #include <cairo.h>
-#include <fontconfig/fontconfig.h>
 #include <errno.h>
+#include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +12,7 @@
 #include "cli/outfile.h"
 
 #define WIDTH 960.0
-#define TOP_H 400.0  /* the headline panel */
+#define TOP_H 400.0 /* the headline panel */
 #define COLS 4
 #define CELL_W (WIDTH / COLS)
 #define CELL_H 180.0
@@ -96,8 +96,7 @@ static void axes(cairo_t *cr, const box *b, int ticks, double font)
 }
 
 /* Period labels under the x axis, at most `most` of them. */
-static void x_labels(cairo_t *cr, const box *b, const char *const *labels, size_t most,
-                     double font)
+static void x_labels(cairo_t *cr, const box *b, const char *const *labels, size_t most, double font)
 {
     size_t every = b->n > most ? (b->n + most - 1) / most : 1;
     cairo_set_line_width(cr, 0.8);
@@ -245,8 +244,7 @@ static void draw(cairo_t *cr, const chart_data *d, double height)
 
 static cairo_status_t to_stream(void *closure, const unsigned char *data, unsigned int len)
 {
-    return fwrite(data, 1, len, closure) == len ? CAIRO_STATUS_SUCCESS
-                                                : CAIRO_STATUS_WRITE_ERROR;
+    return fwrite(data, 1, len, closure) == len ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
 }
 
 /* XML-escapes s into f. */
@@ -329,8 +327,9 @@ int chart_write_svg(const chart_data *d, const char *path, char *err, size_t err
         fputs(" to ", o.f);
         xml_text(o.f, d->labels[d->n - 1]);
     }
-    fprintf(o.f, "; series value_index (%zu points, solid), volume_index (%zu, dashed), "
-                 "unit_value_index (%zu, dotted); cells:",
+    fprintf(o.f,
+            "; series value_index (%zu points, solid), volume_index (%zu, dashed), "
+            "unit_value_index (%zu, dotted); cells:",
             points(d->value, d->n), points(d->volume, d->n), points(d->unit_value, d->n));
     for (size_t c = 0; c < d->ncells; c++) {
         fputs(c ? ", " : " ", o.f);

@@ -24,6 +24,7 @@ static const args_help chart_help = {
     NULL,
     "this help",
     NULL,
+    NULL,
 };
 
 int tix_cli_chart(int argc, char **argv)

@@ -27,6 +27,7 @@ static const args_help cube_help = {
     "Limits (as for run):",
     "this help",
     NULL,
+    NULL,
 };
 
 static const args_help merge_help = {
@@ -43,6 +44,7 @@ static const args_help merge_help = {
     "Limits (as for run):",
     "this help",
     NULL,
+    NULL,
 };
 
 static const args_help index_help = {
@@ -55,6 +57,7 @@ static const args_help index_help = {
     0,
     "Limits (as for run):",
     "this help",
+    NULL,
     NULL,
 };
 

@@ -22,6 +22,7 @@ static const args_help gen_help = {
     NULL,
     "show this help and exit",
     NULL,
+    NULL,
 };
 
 static int ends_with(const char *s, const char *suffix)

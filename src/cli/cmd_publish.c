@@ -24,6 +24,39 @@
 #include "cli/table.h"
 #include "cli/term.h"
 
+#define usage_error(...) runopts_usage_error("publish", __VA_ARGS__)
+
+/* The options --init stores, the ones of the state: those that decide the
+ * aggregation and the index (the command's own, -q and --state, are not). */
+static int stored(const tix_option *opt)
+{
+    return (opt->commands & TIX_CMD_INIT) && opt->group != TIX_GROUP_NONE;
+}
+
+static void publish_tail(FILE *f)
+{
+    size_t n, col = 0;
+    const tix_option *t = tix_options(&n);
+    fputs("\nThe options --init stores (every release uses them; see techidx run --help):\n", f);
+    for (size_t i = 0; i < n; i++)
+        if (stored(&t[i])) {
+            size_t w = strlen(t[i].name) + 3;
+            if (col + w > 78) {
+                fputc('\n', f);
+                col = 0;
+            }
+            fprintf(f, " --%s", t[i].name);
+            col += w;
+        }
+    fputs("\n\n"
+          "FILE is a regular file, a pipe, or '-' (stdin), each read once.\n"
+          "A release appears whole or not at all: a publish that fails leaves DIR as\n"
+          "it was, and one that was killed is completed by the next publish (the same\n"
+          "command run again then has nothing left to do). revisions.csv lists every\n"
+          "period whose index changed since the previous release (late contracts).\n",
+          f);
+}
+
 static const args_help publish_help = {
     "Usage: techidx publish --state DIR --init [RUN OPTIONS]\n"
     "       techidx publish --state DIR [--week YYYY-Www] [--replace] FILE...\n"
@@ -38,42 +71,9 @@ static const args_help publish_help = {
     0,
     NULL,
     "this help",
-    NULL, /* then the run options --init stores: publish_tail() */
+    NULL,
+    publish_tail, /* the run options --init stores */
 };
-
-#define usage_error(...) runopts_usage_error("publish", __VA_ARGS__)
-
-/* The options --init stores, the ones of the state: those that decide the
- * aggregation and the index (the command's own, -q and --state, are not). */
-static int stored(const tix_option *opt)
-{
-    return (opt->commands & TIX_CMD_INIT) && opt->group != TIX_GROUP_NONE;
-}
-
-static void publish_tail(void)
-{
-    size_t n, col = 0;
-    const tix_option *t = tix_options(&n);
-    fputs("\nThe options --init stores (every release uses them; see techidx run --help):\n",
-          stdout);
-    for (size_t i = 0; i < n; i++)
-        if (stored(&t[i])) {
-            size_t w = strlen(t[i].name) + 3;
-            if (col + w > 78) {
-                fputc('\n', stdout);
-                col = 0;
-            }
-            printf("%s--%s", col ? " " : " ", t[i].name);
-            col += w;
-        }
-    fputs("\n\n"
-          "FILE is a regular file, a pipe, or '-' (stdin), each read once.\n"
-          "A release appears whole or not at all: a publish that fails leaves DIR as\n"
-          "it was, and one that was killed is completed by the next publish (the same\n"
-          "command run again then has nothing left to do). revisions.csv lists every\n"
-          "period whose index changed since the previous release (late contracts).\n",
-          stdout);
-}
 
 typedef struct pub_args {
     tix_config c; /* the command line's options (publish, or publish --init) */
@@ -93,8 +93,6 @@ static int parse(int argc, char **argv, pub_args *a)
             cmd = TIX_CMD_INIT;
     int first;
     int rc = args_parse(argc, argv, cmd, &publish_help, &a->c, &first);
-    if (rc < 0 && strcmp(argv[argc - 1], "--version") != 0)
-        publish_tail(); /* after --help */
     if (rc != 0)
         return rc;
     a->dir = a->c.state;

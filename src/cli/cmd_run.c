@@ -27,6 +27,7 @@ static const args_help run_help = {
     "Two outputs may not be one file, nor an output an input.\n"
     "Exit status: 0 success, 1 data or I/O failure (also --strict rejects),\n"
     "  2 usage error (also an input repeated, two outputs in one file).\n",
+    NULL,
 };
 
 int tix_cli_run(int argc, char **argv)

@@ -45,8 +45,8 @@ static void show(progress *p, double t)
                 p->file + 1, p->nfiles, mb, (double)p->total / 1e6,
                 100.0 * mb / ((double)p->total / 1e6), rate, eta);
     else
-        fprintf(stderr, "\rtechidx: %d/%d files, %.1f MB, %.0f MB/s\033[K", p->file + 1,
-                p->nfiles, mb, rate);
+        fprintf(stderr, "\rtechidx: %d/%d files, %.1f MB, %.0f MB/s\033[K", p->file + 1, p->nfiles,
+                mb, rate);
     fflush(stderr);
     p->shown = 1;
 }

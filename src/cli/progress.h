@@ -9,12 +9,12 @@
 
 typedef struct progress {
     int on;
-    int nfiles, file;  /* files in all, the one being read (0-based) */
-    uint64_t total;    /* bytes of all files as stored; 0 when unknown (stdin) */
-    uint64_t done;     /* bytes of the files finished */
-    uint64_t now;      /* bytes of the current file read */
+    int nfiles, file;   /* files in all, the one being read (0-based) */
+    uint64_t total;     /* bytes of all files as stored; 0 when unknown (stdin) */
+    uint64_t done;      /* bytes of the files finished */
+    uint64_t now;       /* bytes of the current file read */
     double start, last; /* seconds */
-    int shown;         /* a line is on the screen */
+    int shown;          /* a line is on the screen */
 } progress;
 
 /* Sets p up for these files (their sizes from stat); on only when stderr

@@ -16,8 +16,7 @@
 #include "cli/term.h"
 
 /* The period and the three indices of each row of an index CSV. */
-static int load_figures(const char *path, state_figures **figs, size_t *n, char *err,
-                        size_t errlen)
+static int load_figures(const char *path, state_figures **figs, size_t *n, char *err, size_t errlen)
 {
     static const char *cols[] = {"period", "value_index", "volume_index", "unit_value_index"};
     table t;

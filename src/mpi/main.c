@@ -49,6 +49,7 @@ static const args_help mpi_help = {
     "Limits (the run stops with a message naming the limit when one is hit):",
     "this help",
     NULL,
+    NULL,
 };
 
 /* What a rank sends rank 0: its status, its message, its cube and its
