@@ -216,6 +216,38 @@ static json_t *request_json(const state_request *r)
                  : NULL;
 }
 
+/* The options of a state made before they were stored by name: the argv
+ * --init was given, each --name=value split in two ["--period", "week",
+ * "--map", "sector=domain"]. Returns them as an object, or NULL when they
+ * are not such a list. */
+static json_t *options_from_argv(const json_t *argv)
+{
+    json_t *obj = json_object();
+    size_t n = json_array_size(argv);
+    for (size_t i = 0; obj && i < n; i++) {
+        const char *a = json_string_value(json_array_get(argv, i));
+        const tix_option *opt =
+            a && strncmp(a, "--", 2) == 0 ? tix_option_find(a + 2, TIX_CMD_INIT) : NULL;
+        const char *v = NULL;
+        if (opt && opt->kind != TIX_OPT_FLAG && i + 1 < n)
+            v = json_string_value(json_array_get(argv, ++i));
+        int bad = !opt || !(opt->commands & TIX_CMD_INIT) || (opt->kind != TIX_OPT_FLAG && !v);
+        if (!bad && opt->kind == TIX_OPT_LIST) {
+            json_t *list = json_object_get(obj, opt->name);
+            if (!list && json_object_set_new(obj, opt->name, list = json_array()) != 0)
+                list = NULL;
+            bad = !list || json_array_append_new(list, json_string(v)) != 0;
+        } else if (!bad) {
+            bad = json_object_set_new(obj, opt->name, v ? json_string(v) : json_true()) != 0;
+        }
+        if (bad) {
+            json_decref(obj);
+            obj = NULL;
+        }
+    }
+    return obj;
+}
+
 char *state_dump(const state *s)
 {
     json_t *root = json_object(), *opts = json_object(), *ins = json_array(), *rels = json_array(),
@@ -424,11 +456,23 @@ int state_parse(state *s, const char *text, size_t len, char *err, size_t errlen
     if (json_unpack(root, "{s:I,s:o,s:o,s:o,s:o,s:o !}", "techidx_state", &version, "options",
                     &opts, "inputs", &ins, "releases", &rels, "published", &pub, "last_publish",
                     &last) != 0 ||
-        !json_is_object(opts) || !json_is_array(ins) || !json_is_array(rels) ||
-        !json_is_array(pub)) {
+        !(json_is_object(opts) || json_is_array(opts)) || !json_is_array(ins) ||
+        !json_is_array(rels) || !json_is_array(pub)) {
         snprintf(err, errlen, "state.json is damaged: a field is missing or of the wrong type");
         json_decref(root);
         return -1;
+    }
+    /* Options stored as argv (before 0.2.0 stored them by name) are read
+     * as the object they mean; the next write stores the object. */
+    if (json_is_array(opts)) {
+        json_t *obj = options_from_argv(opts);
+        if (!obj) {
+            snprintf(err, errlen, "state.json is damaged: its options are not techidx options");
+            json_decref(root);
+            return -1;
+        }
+        json_object_set_new(root, "options", obj);
+        opts = obj;
     }
     s->noptions = 0;
     const char *key;
