@@ -740,6 +740,9 @@ tix_status tix_config_finish(tix_config *c, unsigned cmd, char *err, size_t errl
     c->engine.cell_stats = c->index.winsorize > 0 ? TIX_CUBE_STATS_SUMS
                            : c->cells             ? TIX_CUBE_STATS
                                                   : 0;
+    /* A part keeps what any index of it may need, unless `no-stats`. */
+    if (cmd == TIX_CMD_CUBE)
+        c->engine.cell_stats = c->no_stats ? 0 : TIX_CUBE_STATS_SUMS;
     return TIX_OK;
 }
 
