@@ -39,6 +39,15 @@ void tix_parts_describe(tix_tic_meta *out, const tix_engine_opts *eo, const tix_
 
 void tix_parts_opts_init(tix_parts_opts *o) { memset(o, 0, sizeof *o); }
 
+void tix_parts_opts_from_config(tix_parts_opts *o, const tix_config *c)
+{
+    tix_parts_opts_init(o);
+    o->max_cells = c->engine.max_cells;
+    o->max_pairs = c->engine.max_pairs;
+    o->max_memory = c->engine.max_memory;
+    o->allow_repeats = c->allow_repeats;
+}
+
 tix_status tix_parts_new(tix_parts **out, const tix_parts_opts *opts)
 {
     *out = NULL;

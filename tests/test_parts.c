@@ -344,3 +344,26 @@ Test(parts, a_merge_over_the_limits_is_refused_as_a_merge)
     tix_cube_free(c1);
     tix_cube_free(c2);
 }
+
+Test(parts, options_come_from_the_config_of_merge)
+{
+    tix_config *c = tix_config_new();
+    cr_assert_not_null(c);
+    char err[256];
+    const unsigned cmd = TIX_CMD_MERGE;
+    cr_assert_eq(tix_config_set(c, cmd, tix_option_find("max-cells", cmd), "12", err, sizeof err),
+                 TIX_OK, "%s", err);
+    cr_assert_eq(tix_config_set(c, cmd, tix_option_find("max-memory", cmd), "3", err, sizeof err),
+                 TIX_OK, "%s", err);
+    tix_parts_opts o;
+    tix_parts_opts_from_config(&o, c);
+    cr_assert_eq(o.max_cells, 12);
+    cr_assert_eq(o.max_memory, (size_t)3 << 20);
+    cr_assert_eq(o.allow_repeats, 0);
+    cr_assert_eq(
+        tix_config_set(c, cmd, tix_option_find("allow-repeats", cmd), NULL, err, sizeof err),
+        TIX_OK, "%s", err);
+    tix_parts_opts_from_config(&o, c);
+    cr_assert_eq(o.allow_repeats, 1);
+    tix_config_free(c);
+}

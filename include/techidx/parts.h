@@ -29,6 +29,7 @@
 #include "techidx/base.h"
 #include "techidx/cube.h"
 #include "techidx/engine.h"
+#include "techidx/options.h"
 #include "techidx/status.h"
 #include "techidx/tic.h"
 
@@ -56,6 +57,10 @@ typedef struct tix_parts_opts {
 
 /* Fills *o with the defaults written above. */
 TIX_API void tix_parts_opts_init(tix_parts_opts *o);
+
+/* Fills *o from the options a config holds for merge or index (options.h:
+ * `max-cells`, `max-memory`, `allow-repeats`). */
+TIX_API void tix_parts_opts_from_config(tix_parts_opts *o, const tix_config *c);
 
 /* part and other of a tix_parts_failure that concerns no part. */
 #define TIX_PARTS_NONE ((size_t)-1)
