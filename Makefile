@@ -12,10 +12,12 @@ BUILD     ?= build
 OPT       ?= -O2 -g
 SAN       ?=
 WERROR    ?=
+# Debian's python3, for which python3-pytest (and python3-pandas) install.
+PYTHON    ?= /usr/bin/python3
 
 DEB_PKGS  := build-essential pkg-config libgsl-dev libcsv-dev zlib1g-dev \
              libjansson-dev libisal-dev libcairo2-dev nettle-dev \
-             libcriterion-dev valgrind libxml2-utils strace locales
+             libcriterion-dev valgrind libxml2-utils strace locales python3-pytest
 
 WARN      := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
              -Wmissing-prototypes -Wformat=2 -Wvla
@@ -56,14 +58,14 @@ STAMP     := $(BUILD)/.deps-ok
 SOMAJOR   := 1
 SONAME    := libtechidx.so.$(SOMAJOR)
 
-.PHONY: all deps test check headers-check abi-check install-test unit golden replay valgrind crash-test tsan asan ubsan bench install \
+.PHONY: all deps test check headers-check abi-check install-test unit golden python-test replay valgrind crash-test tsan asan ubsan bench install \
         uninstall clean format help samples demo fuzz weekly mpi mpi-deps mpi-test
 all: techidx $(BUILD)/libtechidx.a $(BUILD)/$(SONAME)
 
 help:
 	@echo "make            build ./techidx and build/libtechidx.{a,so}"
 	@echo "make demo       the weekly index of the bundled samples (build/demo/)"
-	@echo "make test       unit, CLI golden and fuzz-corpus tests, the public headers alone"
+	@echo "make test       unit, CLI golden, Python (pytest) and fuzz-corpus tests, the public headers alone"
 	@echo "                (headers-check), the .so's exports (abi-check), a program"
 	@echo "                against the installed library (install-test), the golden tests under"
 	@echo "                valgrind, publish killed at every commit step (crash-test),"
@@ -162,6 +164,14 @@ replay: $(REPLAY)
 
 check: unit golden replay
 
+# The Python package (python/techidx) against this build's library and
+# command line. Not in the sanitizer runs: python3 does not load an ASan
+# library.
+python-test: $(BUILD)/$(SONAME) $(BUILD)/techidx
+	TECHIDX_LIB=$(abspath $(BUILD)/$(SONAME)) TECHIDX_CLI=$(abspath $(BUILD)/techidx) \
+	  PYTHONPATH=python PYTHONDONTWRITEBYTECODE=1 $(PYTHON) -m pytest -q -p no:cacheprovider \
+	  python/tests
+
 # Every public header compiles on its own, as C11 and as C++11.
 PUB_HEADERS := include/techidx.h $(wildcard include/techidx/*.h)
 headers-check: | $(STAMP)
@@ -208,7 +218,8 @@ tsan:
 	TSAN_OPTIONS=halt_on_error=1 ONLY='parallel_* threads_*' sh tests/cli/run.sh build/tsan/techidx
 
 test:
-	$(MAKE) BUILD=build/check WERROR=-Werror check headers-check abi-check install-test valgrind crash-test
+	$(MAKE) BUILD=build/check WERROR=-Werror check python-test headers-check abi-check install-test \
+	  valgrind crash-test
 	$(MAKE) BUILD=build/check WERROR=-Werror mpi-test
 	$(MAKE) WERROR=-Werror tsan
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
@@ -294,6 +305,10 @@ mpi-test: $(BUILD)/techidx-mpi $(BUILD)/techidx
 # --- install -----------------------------------------------------------------
 LIBDIR = $(PREFIX)/lib
 INCDIR = $(PREFIX)/include
+# Debian's python3 finds the distribution's packages in
+# /usr/lib/python3/dist-packages and local ones in
+# /usr/local/lib/python3.X/dist-packages.
+PYDIR  = $(if $(filter /usr,$(PREFIX)),$(PREFIX)/lib/python3/dist-packages,$(PREFIX)/lib/python3.$(shell $(PYTHON) -c 'import sys; print(sys.version_info[1])')/dist-packages)
 # Requires.private and Libs.private are what a static link needs: the
 # libraries the archive uses (ISA-L when this build has it). PREFIX is
 # recorded, and libdir and includedir follow it (--define-variable=prefix).
@@ -314,12 +329,14 @@ install: all $(BUILD)/techidx.pc
 	install -m 644 include/techidx.h $(DESTDIR)$(INCDIR)/
 	install -m 644 include/techidx/*.h $(DESTDIR)$(INCDIR)/techidx/
 	install -m 644 $(BUILD)/techidx.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	install -d $(DESTDIR)$(PYDIR)/techidx
+	install -m 644 python/techidx/*.py $(DESTDIR)$(PYDIR)/techidx/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/techidx $(DESTDIR)$(LIBDIR)/libtechidx.a \
 	  $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libtechidx.so \
 	  $(DESTDIR)$(INCDIR)/techidx.h $(DESTDIR)$(LIBDIR)/pkgconfig/techidx.pc
-	rm -rf $(DESTDIR)$(INCDIR)/techidx
+	rm -rf $(DESTDIR)$(INCDIR)/techidx $(DESTDIR)$(PYDIR)/techidx
 
 # A program outside the tree against the installed library, shared and
 # static, through pkg-config (tests/install/run.sh); then uninstall must
@@ -329,7 +346,7 @@ install-test:
 	rm -rf $(INSTALL_TEST)
 	$(MAKE) --no-print-directory install BUILD=$(BUILD) DESTDIR=$(INSTALL_TEST)/root PREFIX=/usr \
 	  >/dev/null
-	sh tests/install/run.sh $(INSTALL_TEST)/root $(INSTALL_TEST)/work
+	PYTHON=$(PYTHON) sh tests/install/run.sh $(INSTALL_TEST)/root $(INSTALL_TEST)/work
 	$(MAKE) --no-print-directory uninstall DESTDIR=$(INSTALL_TEST)/root PREFIX=/usr >/dev/null
 	@left=$$(find $(INSTALL_TEST)/root ! -type d); if [ -n "$$left" ]; then \
 	  echo "install-test: make uninstall left:" $$left >&2; exit 1; fi

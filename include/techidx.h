@@ -10,6 +10,7 @@
 #include "techidx/idset.h"
 #include "techidx/index.h"
 #include "techidx/options.h"
+#include "techidx/parts.h"
 #include "techidx/period.h"
 #include "techidx/reader.h"
 #include "techidx/record.h"

@@ -761,6 +761,13 @@ tix_status tix_config_finish(tix_config *c, unsigned cmd, char *err, size_t errl
     c->engine.cell_stats = c->index.winsorize > 0 ? TIX_CUBE_STATS_SUMS
                            : c->cells             ? TIX_CUBE_STATS
                                                   : 0;
+    /* A part keeps what any index of it may need, unless `no-stats`. A
+     * repeated contract_id cannot be seen across parts made apart. */
+    if (cmd == TIX_CMD_CUBE && c->engine.dedup)
+        return say(err, errlen, "`dedup` cannot hold across parts aggregated apart; use run "
+                                "`dedup` on all the files");
+    if (cmd == TIX_CMD_CUBE)
+        c->engine.cell_stats = c->no_stats ? 0 : TIX_CUBE_STATS_SUMS;
     return TIX_OK;
 }
 

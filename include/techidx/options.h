@@ -154,7 +154,9 @@ TIX_API int tix_config_given(const tix_config *c, const tix_option *opt);
  * with `chain`, `window` without GEKS, `contributions` with a method that
  * has none, `winsorize-window` without `winsorize`, `from` after `to`,
  * `base` not a label of `period`, two outputs in one file; and what
- * follows from the options (the cell statistics the cube must keep).
+ * follows from the options (the cell statistics the cube must keep: for
+ * TIX_CMD_CUBE all that an index may need, but none with `no-stats`;
+ * and cube refuses `dedup`, which cannot hold across parts made apart).
  * Returns TIX_OK or TIX_E_INVALID with a message in err. */
 TIX_API tix_status tix_config_finish(tix_config *c, unsigned cmd, char *err, size_t errlen);
 

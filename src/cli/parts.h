@@ -1,14 +1,15 @@
-/* Loading .tic parts for merge and index: every file read and checked, the
- * parts checked to aggregate the same way, and merged. */
+/* Loading .tic parts for merge, index and publish: the library's parts
+ * module (techidx/parts.h) with what went wrong printed. */
 #ifndef TECHIDX_CLI_PARTS_H
 #define TECHIDX_CLI_PARTS_H
 
 #include "techidx.h"
 
 typedef struct parts {
-    tix_budget budget; /* the cube's memory: it must outlive the cube */
+    tix_parts *all;    /* owns the cube and the meta below */
     tix_cube *cube;    /* all the parts merged, not finalized */
-    tix_tic_meta meta; /* the first part's options; counts and names of all, names sorted */
+    tix_tic_meta meta; /* the first part's options; counts and names of all, names sorted
+                          (a copy of the handle's: its names belong to `all`) */
 } parts;
 
 /* Reads and merges files[0..n) with the limits of eo (max_cells,

@@ -225,16 +225,8 @@ void pipe_sort_names(const char **names, size_t n) { qsort(names, n, sizeof *nam
 tix_tic_meta pipe_tic_meta(const tix_engine_opts *eo, const tix_cube *cube,
                            const tix_counts *counts, char **names, size_t n)
 {
-    tix_tic_meta m = {tix_cube_period_kind(cube),
-                      tix_cube_stats_kind(cube),
-                      eo->dimension,
-                      eo->measure,
-                      eo->has_range,
-                      eo->from_day,
-                      eo->to_day,
-                      *counts,
-                      names,
-                      n};
+    tix_tic_meta m;
+    tix_parts_describe(&m, eo, cube, counts, names, n);
     return m;
 }
 

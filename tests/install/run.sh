@@ -50,4 +50,22 @@ for kind in shared static; do
         echo "install: hand-$kind gives the golden hand_fisher output"
     fi
 done
+
+# The Python package as installed, outside the tree, on the installed
+# library found by the system loader (TECHIDX_LIB unset).
+py=$root/usr/lib/python3/dist-packages
+if ! (cd "$work" && env -u TECHIDX_LIB PYTHONPATH="$py" LD_LIBRARY_PATH="$root/usr/lib" \
+    PYTHONDONTWRITEBYTECODE=1 "${PYTHON:-/usr/bin/python3}" -c '
+import sys, techidx
+root, hand, golden = sys.argv[1:4]
+assert techidx.__file__.startswith(root + "/"), techidx.__file__
+maps = [l.split()[-1] for l in open("/proc/self/maps") if "libtechidx" in l]
+assert maps and all(m.startswith(root + "/usr/lib/") for m in maps), maps
+assert techidx.run(hand, method="fisher").csv() == open(golden).read()
+' "$root" "$top/tests/cli/data/hand.csv" "$top/tests/cli/cases/hand_fisher/stdout"); then
+    echo "install: the Python package fails against the installed library" >&2
+    fail=1
+else
+    echo "install: python3 -c \"import techidx\" indexes hand.csv to the golden hand_fisher"
+fi
 exit $fail
