@@ -68,14 +68,10 @@ int tix_cli_cube(int argc, char **argv)
         runopts_parse(argc, argv, &o, TIX_CMD_CUBE, RUNOPTS_FILES | RUNOPTS_REPEATS, &cube_help);
     if (rc == 0 && (!o.cfg.output || strcmp(o.cfg.output, "-") == 0))
         rc = runopts_usage_error("cube", "-o PART.tic is required");
-    if (rc == 0 && o.cfg.engine.dedup)
-        rc = runopts_usage_error("cube", "--dedup cannot hold across parts aggregated "
-                                         "apart; use run --dedup on all the files");
     if (rc != 0) {
         runopts_free(&o);
         return rc < 0 ? TIX_EXIT_OK : rc;
     }
-    o.cfg.engine.cell_stats = o.cfg.no_stats ? 0 : TIX_CUBE_STATS_SUMS;
     pipe_ingest_state in;
     rc = pipe_ingest(&o, &in);
     if (rc == TIX_EXIT_OK) {
