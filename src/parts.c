@@ -3,6 +3,8 @@
  * they refuse the same things with the same words. */
 #include "techidx/parts.h"
 
+#include "techidx/version.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -35,6 +37,16 @@ void tix_parts_describe(tix_tic_meta *out, const tix_engine_opts *eo, const tix_
     out->counts = *counts;
     out->names = names;
     out->nnames = n;
+}
+
+void tix_parts_run_info(tix_run_info *out, const tix_tic_meta *m)
+{
+    out->version = tix_version();
+    out->inputs = (const char *const *)m->names;
+    out->ninputs = m->nnames;
+    out->dimension = tix_column_name(m->dimension);
+    out->measure = tix_measure_name(m->measure);
+    out->counts = &m->counts;
 }
 
 void tix_parts_opts_init(tix_parts_opts *o) { memset(o, 0, sizeof *o); }

@@ -99,6 +99,15 @@ Test(parts, describe_takes_the_options_of_the_engine_and_the_kind_of_the_cube)
     cr_assert_eq(m.counts.by_reason[TIX_REASON_BAD_DATE], 7);
     cr_assert_eq(m.names, names); /* borrowed */
     cr_assert_eq(m.nnames, 2);
+    tix_run_info info;
+    tix_parts_run_info(&info, &m);
+    cr_assert_str_eq(info.version, tix_version());
+    cr_assert_eq(info.ninputs, 2);
+    cr_assert_str_eq(info.inputs[0], "z.csv");
+    cr_assert_str_eq(info.dimension, "buyer_region");
+    cr_assert_str_eq(info.measure, "amount");
+    cr_assert_eq(info.counts, &m.counts);
+    cr_assert_eq(info.counts->rejected, 7);
     tix_cube_free(c);
 }
 

@@ -32,6 +32,7 @@
 #include "techidx/options.h"
 #include "techidx/status.h"
 #include "techidx/tic.h"
+#include "techidx/write.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -44,6 +45,13 @@ extern "C" {
  * outlive *out (do not pass *out to tix_tic_meta_free). */
 TIX_API void tix_parts_describe(tix_tic_meta *out, const tix_engine_opts *eo, const tix_cube *cube,
                                 const tix_counts *counts, char **names, size_t n);
+
+/* Fills *out with what an index's JSON says of its data (write.h): this
+ * library's version, m's input names (in m's order: tix_parts_finish
+ * sorts them), its `by` column and measure, and its row accounting. The
+ * strings and counts are m's: borrowed, valid while m is. The one way
+ * run, index, publish and techidx-mpi describe a run. */
+TIX_API void tix_parts_run_info(tix_run_info *out, const tix_tic_meta *m);
 
 /* Start from tix_parts_opts_init(), which fills the defaults written below
  * (a zeroed struct means the same). */

@@ -144,12 +144,8 @@ int tix_cli_index(int argc, char **argv)
         if (rc == TIX_EXIT_OK)
             rc = pipe_index(&o, p.cube, &ix);
         if (rc == TIX_EXIT_OK) {
-            tix_run_info info = {TIX_VERSION,
-                                 (const char *const *)m->names,
-                                 m->nnames,
-                                 tix_column_name(m->dimension),
-                                 tix_measure_name(m->measure),
-                                 &m->counts};
+            tix_run_info info;
+            tix_parts_run_info(&info, m);
             pipe_outputs po = {o.cfg.json ? NULL : runopts_output(&o),
                                o.cfg.json ? runopts_output(&o) : NULL, o.cfg.cells,
                                o.cfg.contributions};

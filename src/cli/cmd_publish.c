@@ -593,12 +593,8 @@ static int write_release(job *j)
     if (!p_csv || !p_json || !p_cells || (chained && !p_contrib) || !p_rev || !p_chart)
         goto done;
     const tix_tic_meta *m = &j->merged.meta; /* its names sorted */
-    tix_run_info info = {TIX_VERSION,
-                         (const char *const *)m->names,
-                         m->nnames,
-                         tix_column_name(j->o.cfg.engine.dimension),
-                         tix_measure_name(j->o.cfg.engine.measure),
-                         &m->counts};
+    tix_run_info info;
+    tix_parts_run_info(&info, m);
     pipe_outputs po = {p_csv, p_json, p_cells, p_contrib};
     if (pipe_write(&j->o, j->merged.cube, j->ix, &info, &po) != TIX_EXIT_OK)
         goto done;

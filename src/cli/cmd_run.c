@@ -61,12 +61,11 @@ int tix_cli_run(int argc, char **argv)
     if (rc == TIX_EXIT_OK) {
         memcpy(names, o.files, (size_t)o.nfiles * sizeof *names);
         pipe_sort_names((const char **)names, (size_t)o.nfiles);
-        tix_run_info info = {TIX_VERSION,
-                             (const char *const *)names,
-                             (size_t)o.nfiles,
-                             tix_column_name(o.cfg.engine.dimension),
-                             tix_measure_name(o.cfg.engine.measure),
-                             tix_engine_counts(in.engine)};
+        tix_tic_meta m;
+        tix_run_info info;
+        tix_parts_describe(&m, &o.cfg.engine, cube, tix_engine_counts(in.engine), names,
+                           (size_t)o.nfiles);
+        tix_parts_run_info(&info, &m);
         pipe_outputs po = {o.cfg.json ? NULL : runopts_output(&o),
                            o.cfg.json ? runopts_output(&o) : NULL, o.cfg.cells,
                            o.cfg.contributions};
