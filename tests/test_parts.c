@@ -10,6 +10,7 @@
 #include "support.h"
 #include "techidx/options.h"
 #include "techidx/parts.h"
+#include "techidx/version.h"
 #include "techidx/write.h"
 
 static void setup(void) { tt_tmpdir_make("parts"); }
