@@ -107,12 +107,12 @@ tix_status engine_commit(tix_engine *e, const row_out *o)
         if (tix_cube_ncells(e->cube) >= e->opts.max_cells)
             return engine_fail(
                 e, st, o->line,
-                "more than %zu distinct values of the --by column (raise --max-cells)",
+                "more than %zu distinct values of the `by` column (raise `max-cells`)",
                 e->opts.max_cells);
         return engine_fail(
             e, st, o->line,
-            "memory limit of %zu MiB reached by the aggregates%s (raise --max-memory)",
-            e->budget.limit >> 20, e->ids ? " and the --dedup id set" : "");
+            "memory limit of %zu MiB reached by the aggregates%s (raise `max-memory`)",
+            e->budget.limit >> 20, e->ids ? " and the `dedup` id set" : "");
     default:
         return engine_fail(e, st, o->line, "%s", tix_strerror(st));
     }
@@ -202,10 +202,10 @@ tix_status engine_reader_failed(tix_engine *e, const tix_reader *r, uint64_t bas
     uint64_t line = base + tix_reader_line(r);
     const tix_reader_opts *lim = tix_reader_limits(r);
     if (st == TIX_E_LIMIT && tix_reader_limit_hit(r) == TIX_READER_LIMIT_FIELDS)
-        return engine_fail(e, st, line, "record with more than %zu fields (raise --max-fields)",
+        return engine_fail(e, st, line, "record with more than %zu fields (raise `max-fields`)",
                            lim->max_fields);
     if (st == TIX_E_LIMIT)
-        return engine_fail(e, st, line, "record longer than %zu bytes (raise --max-record-bytes)",
+        return engine_fail(e, st, line, "record longer than %zu bytes (raise `max-record-bytes`)",
                            lim->max_record_bytes);
     return engine_fail(e, st, line, "%s", tix_strerror(st));
 }

@@ -608,16 +608,16 @@ void tix_tic_meta_free(tix_tic_meta *m)
 const char *tix_tic_incompatible(const tix_tic_meta *a, const tix_tic_meta *b)
 {
     if (a->period != b->period)
-        return "they group dates into different periods (--period)";
+        return "they group dates into different periods (`period`)";
     if (a->dimension != b->dimension)
-        return "their cells are different columns (--by)";
+        return "their cells are different columns (`by`)";
     if (a->measure != b->measure)
-        return "they sum different amounts (--measure)";
+        return "they sum different amounts (`measure`)";
     if (a->has_range != b->has_range ||
         (a->has_range && (a->from_day != b->from_day || a->to_day != b->to_day)))
-        return "they keep different date ranges (--from/--to)";
+        return "they keep different date ranges (`from`/`to`)";
     if (a->stats != b->stats)
-        return "they keep different statistics (--cells or --winsorize on one only)";
+        return "they keep different statistics (`cells` or `winsorize` on one only)";
     return NULL;
 }
 

@@ -83,7 +83,8 @@ TIX_API tix_status tix_tic_read_mem(const void *buf, size_t len, const tix_cube_
                                     tix_cube **out, tix_tic_meta *meta, char *err, size_t errlen);
 
 /* Whether two parts aggregate rows the same way and can merge: NULL when
- * they can, else a sentence naming the first option that differs. */
+ * they can, else a static sentence naming the first option that differs,
+ * in backquotes (status.h): "... (`period`)". */
 TIX_API const char *tix_tic_incompatible(const tix_tic_meta *a, const tix_tic_meta *b);
 
 /* Adds b's row accounting to a's. */

@@ -109,7 +109,8 @@ static int load(parts *p, char **files, int n, const tix_engine_opts *eo, const 
         }
         const char *why = i ? tix_tic_incompatible(&p->meta, &m) : NULL;
         if (why) {
-            term_error(files[i], 0, "cannot %s with %s: %s", cmd, files[0], why);
+            term_error(files[i], 0, "cannot %s with %s: %s", cmd, files[0],
+                       tix_config_message(why, "--", '-', err, sizeof err));
             tix_cube_free(c);
             tix_tic_meta_free(&m);
             return TIX_EXIT_FAIL;
