@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "counts_internal.h"
 #include "techidx/reader.h"
 #include "techidx/source.h"
 
@@ -32,7 +33,7 @@ struct tix_engine {
     int have_header;
     int in_input;
     char *input;
-    tix_counts counts;
+    tix_counts counts; /* through counts_internal.h only */
     tix_error err;
     unsigned char *chunk;
 };
@@ -69,9 +70,7 @@ tix_status engine_fail(tix_engine *e, tix_status st, uint64_t line, const char *
 
 static tix_status reject_at(tix_engine *e, const row_out *o)
 {
-    e->counts.read++;
-    e->counts.rejected++;
-    e->counts.by_reason[o->why]++;
+    counts_reject(&e->counts, o->why);
     if (!e->on_reject)
         return TIX_OK;
     tix_reject rj = {e->input, o->line, o->why, o->raw, o->raw_len};
@@ -123,8 +122,7 @@ tix_status engine_commit(tix_engine *e, const row_out *o)
         st = tix_cube_add(e->cube, o->day, o->cell, o->cell_len, o->value);
     switch (st) {
     case TIX_OK:
-        e->counts.read++;
-        e->counts.accepted++;
+        counts_accept(&e->counts, 1);
         return TIX_OK;
     case TIX_E_OVERFLOW:
         return engine_fail(e, st, o->line, "a sum of amounts exceeds the int64 range of cents");
@@ -150,8 +148,7 @@ tix_status engine_commit_block(tix_engine *e, const tix_cube *sums, uint64_t row
         return st; /* the cube is unchanged */
     if (st != TIX_OK)
         return engine_fail(e, st, line, "%s", tix_strerror(st));
-    e->counts.read += rows;
-    e->counts.accepted += rows;
+    counts_accept(&e->counts, rows);
     return TIX_OK;
 }
 
@@ -274,6 +271,15 @@ tix_status tix_engine_end(tix_engine *e)
         return st;
     if (!e->have_header)
         return engine_fail(e, TIX_E_HEADER, 1, "empty input: no header row");
+    /* Held by construction (counts_internal.h); checked at each input's
+     * end all the same, as an error rather than an abort. */
+    if (!counts_consistent(&e->counts))
+        return engine_fail(e, TIX_E_INVALID, 0,
+                           "internal error: the row accounting does not add up (read %llu, "
+                           "accepted %llu, rejected %llu)",
+                           (unsigned long long)e->counts.read,
+                           (unsigned long long)e->counts.accepted,
+                           (unsigned long long)e->counts.rejected);
     e->counts.inputs++;
     return TIX_OK;
 }

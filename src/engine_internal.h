@@ -7,8 +7,8 @@
  *   engine.c       the engine: the public push API, the serial reader,
  *                  and the functions below, through which alone the
  *                  others reach a tix_engine (its struct is engine.c's).
- * engine.c keeps the row accounting: rows are counted only as
- * engine_commit and engine_commit_block apply them. */
+ * engine.c keeps the row accounting (counts_internal.h): rows are counted
+ * only as engine_commit and engine_commit_block apply them. */
 #ifndef TECHIDX_ENGINE_INTERNAL_H
 #define TECHIDX_ENGINE_INTERNAL_H
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "counts_internal.h"
 #include "support.h"
 #include "techidx/cube.h"
 #include "techidx/engine.h"
@@ -1020,6 +1021,43 @@ Test(engine, limit_messages_name_parameters)
     o.dedup = 1;
     assert_limit_message(&o, many, "and the `dedup` id set (raise `max-memory`)");
     free(many);
+}
+
+/* The one place rows are counted (counts_internal.h): accepting and
+ * rejecting keep the accounting whole, and anything else is seen. */
+Test(engine, row_accounting_is_kept_in_one_place)
+{
+    tix_counts c, sum;
+    memset(&c, 0, sizeof c);
+    memset(&sum, 0, sizeof sum);
+    cr_assert(counts_consistent(&c));
+    counts_accept(&c, 5);
+    counts_reject(&c, TIX_REASON_BAD_DATE);
+    counts_reject(&c, TIX_REASON_DUPLICATE_ID);
+    counts_accept(&c, 1);
+    cr_assert(counts_consistent(&c));
+    cr_assert_eq(c.read, 8);
+    cr_assert_eq(c.accepted, 6);
+    cr_assert_eq(c.rejected, 2);
+    cr_assert_eq(c.by_reason[TIX_REASON_DUPLICATE_ID], 1);
+    counts_add(&sum, &c);
+    counts_add(&sum, &c);
+    cr_assert(counts_consistent(&sum));
+    cr_assert_eq(sum.read, 16);
+    cr_assert_eq(sum.by_reason[TIX_REASON_BAD_DATE], 2);
+    tix_counts bad = c;
+    bad.read++;
+    cr_assert_not(counts_consistent(&bad));
+    bad = c;
+    bad.accepted = bad.read + 1; /* read - accepted would wrap */
+    cr_assert_not(counts_consistent(&bad));
+    bad = c;
+    bad.by_reason[TIX_REASON_BAD_DATE]++;
+    cr_assert_not(counts_consistent(&bad));
+    bad = c;
+    bad.by_reason[TIX_REASON_NONE] = 1;
+    bad.by_reason[TIX_REASON_BAD_DATE] = 0;
+    cr_assert_not(counts_consistent(&bad));
 }
 
 Test(engine, misuse_is_invalid)

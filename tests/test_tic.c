@@ -248,6 +248,43 @@ Test(tic, incompatible_parts_are_named)
     cr_assert_eq(sum.by_reason[TIX_REASON_BAD_DATE], 6);
 }
 
+/* The row accounting read from a file adds up, or the file is refused:
+ * read = accepted + rejected, rejected = the sum of by_reason (without
+ * wrapping around), nothing rejected for no reason. */
+Test(tic, accounting_that_does_not_add_up_is_refused)
+{
+    tix_cube *c = make_cube(0, 20, 1, 0);
+    for (int k = 0; k < 5; k++) {
+        tix_tic_meta m = meta_of(4); /* read 7 = 4 + 3, 3 bad dates */
+        if (k == 1)
+            m.counts.read++;
+        else if (k == 2)
+            m.counts.by_reason[TIX_REASON_BAD_DATE]--;
+        else if (k == 3)
+            m.counts.by_reason[TIX_REASON_NONE] = 1;
+        else if (k == 4) { /* 3 + (2^64 - 1) + 1 wraps around to 3 */
+            m.counts.by_reason[TIX_REASON_BAD_AMOUNT] = UINT64_MAX;
+            m.counts.by_reason[TIX_REASON_OUT_OF_RANGE] = 1;
+        }
+        size_t len;
+        char *buf = to_bytes(c, &m, &len);
+        tix_cube *back = NULL;
+        tix_tic_meta mb;
+        char err[200] = "";
+        tix_status st = from_bytes(buf, len, &back, &mb, err);
+        if (k == 0) {
+            cr_assert_eq(st, TIX_OK, "%s", err);
+            tix_cube_free(back);
+            tix_tic_meta_free(&mb);
+        } else {
+            cr_assert_eq(st, TIX_E_FORMAT, "case %d", k);
+            cr_assert(strstr(err, "row accounting does not add up"), "case %d: %s", k, err);
+        }
+        free(buf);
+    }
+    tix_cube_free(c);
+}
+
 /* ---- callbacks and memory ------------------------------------------------------- */
 
 typedef struct reader {
