@@ -159,7 +159,7 @@ static void work(const run_opts *o, const int *owner, int rank, share *sh)
         k++;
         if (st != TIX_OK) {
             const tix_error *err = tix_engine_error(e);
-            char why[sizeof err->message + 256]; /* the library's `name` as --name */
+            char why[sizeof err->message + 64]; /* the library's `name` as --name */
             tix_config_message(err->message, "--", '-', why, sizeof why);
             sh->failed = 1;
             if (err->line)
