@@ -126,13 +126,19 @@ static int node_ranks(void)
     return n;
 }
 
+/* The engine's reject callback: the rows of a rejects file, into the
+ * tix_membuf ctx (never a terminal: nothing to escape). */
+static tix_status reject_to_mem(void *ctx, const tix_reject *rej)
+{
+    return tix_write_reject_fn(tix_membuf_write, ctx, rej);
+}
+
 /* This rank's part of the work. */
 static void work(const run_opts *o, const int *owner, int rank, share *sh)
 {
     tix_engine *e = NULL;
-    reject_sink sink = {NULL, 0};
-    tix_status st =
-        tix_engine_new(&e, &o->engine, o->rejects ? pipe_reject : NULL, &sink);
+    tix_membuf rows = {NULL, 0, 0}; /* the rejects of the file being read */
+    tix_status st = tix_engine_new(&e, &o->engine, o->rejects ? reject_to_mem : NULL, &rows);
     if (st != TIX_OK) {
         sh->failed = 1;
         snprintf(sh->message, sizeof sh->message, "%s", tix_strerror(st));
@@ -144,18 +150,10 @@ static void work(const run_opts *o, const int *owner, int rank, share *sh)
         if (owner[i] != rank)
             continue;
         mine[k] = o->files[i];
-        if (o->rejects) {
-            sink.f = open_memstream(&sh->rejects[k], &sh->rejects_len[k]);
-            if (!sink.f) {
-                sh->failed = 1;
-                snprintf(sh->message, sizeof sh->message, "out of memory");
-                break;
-            }
-        }
         st = tix_engine_add_file(e, o->files[i]);
-        if (sink.f)
-            fclose(sink.f);
-        sink.f = NULL;
+        sh->rejects[k] = rows.data; /* now the share's */
+        sh->rejects_len[k] = rows.len;
+        rows = (tix_membuf){NULL, 0, 0};
         k++;
         if (st != TIX_OK) {
             const tix_error *err = tix_engine_error(e);
@@ -177,12 +175,12 @@ static void work(const run_opts *o, const int *owner, int rank, share *sh)
     if (!sh->failed) {
         tix_cube *c = tix_engine_cube(e);
         tix_tic_meta m = pipe_tic_meta(&o->engine, c, tix_engine_counts(e), mine, k);
-        FILE *f = open_memstream(&sh->tic, &sh->tic_len);
+        tix_membuf tic = {NULL, 0, 0};
         st = tix_cube_finalize(c);
         if (st == TIX_OK)
-            st = f ? tix_tic_write(f, c, &m) : TIX_E_NOMEM;
-        if (f)
-            fclose(f);
+            st = tix_tic_write_fn(tix_membuf_write, &tic, c, &m);
+        sh->tic = tic.data; /* freed with the share, whatever happened */
+        sh->tic_len = tic.len;
         if (st != TIX_OK) {
             sh->failed = 1;
             snprintf(sh->message, sizeof sh->message, "%s", tix_strerror(st));
@@ -203,15 +201,13 @@ static int finish(run_opts *o, const int *owner, int size, const char *tics, con
     tix_index *ix = NULL;
     (void)rlen; /* each rank's block says its own lengths */
     for (int r = 0; r < size; r++) {
-        FILE *f = fmemopen((void *)(tics + toff[r]), (size_t)tlen[r], "rb");
         tix_cube_opts co = {TIX_PERIOD_WEEK, 0, o->engine.max_cells, o->engine.max_pairs,
                             NULL};
         tix_cube *c;
         tix_tic_meta m;
         char err[256];
-        tix_status st = f ? tix_tic_read(f, &co, &c, &m, err, sizeof err) : TIX_E_NOMEM;
-        if (f)
-            fclose(f);
+        tix_status st =
+            tix_tic_read_mem(tics + toff[r], (size_t)tlen[r], &co, &c, &m, err, sizeof err);
         if (st != TIX_OK) {
             fprintf(stderr, "techidx-mpi: the aggregates of rank %d: %s\n", r,
                     st == TIX_E_FORMAT ? err : tix_strerror(st));
