@@ -399,6 +399,9 @@ void tix_config_clear(tix_config *c)
     for (size_t i = 0; i < c->nmaps; i++)
         free(c->map_text[i]);
     c->nmaps = 0;
+    /* finish pointed the engine's maps at the texts just freed. */
+    c->engine.maps = NULL;
+    c->engine.nmaps = 0;
     memset(c->given, 0, sizeof c->given);
 }
 
