@@ -7,10 +7,36 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "counts_internal.h"
 #include "techidx/reader.h"
 #include "techidx/source.h"
 
 #define CHUNK (256u * 1024u)
+
+/* The callback context of the engine's reader: its line 1 is global line
+ * base + 1. */
+typedef struct direct_ctx {
+    tix_engine *e;
+    uint64_t base;
+} direct_ctx;
+
+struct tix_engine {
+    tix_engine_opts opts;
+    tix_reject_fn on_reject;
+    void *ctx;
+    tix_reader *reader; /* consumed everything applied so far */
+    direct_ctx direct;  /* its callback context */
+    tix_cube *cube;
+    tix_idset *ids; /* dedup only */
+    tix_budget budget;
+    tix_schema schema;
+    int have_header;
+    int in_input;
+    char *input;
+    tix_counts counts; /* through counts_internal.h only */
+    tix_error err;
+    unsigned char *chunk;
+};
 
 const char *tix_measure_name(tix_measure m)
 {
@@ -44,9 +70,7 @@ tix_status engine_fail(tix_engine *e, tix_status st, uint64_t line, const char *
 
 static tix_status reject_at(tix_engine *e, const row_out *o)
 {
-    e->counts.read++;
-    e->counts.rejected++;
-    e->counts.by_reason[o->why]++;
+    counts_reject(&e->counts, o->why);
     if (!e->on_reject)
         return TIX_OK;
     tix_reject rj = {e->input, o->line, o->why, o->raw, o->raw_len};
@@ -98,8 +122,7 @@ tix_status engine_commit(tix_engine *e, const row_out *o)
         st = tix_cube_add(e->cube, o->day, o->cell, o->cell_len, o->value);
     switch (st) {
     case TIX_OK:
-        e->counts.read++;
-        e->counts.accepted++;
+        counts_accept(&e->counts, 1);
         return TIX_OK;
     case TIX_E_OVERFLOW:
         return engine_fail(e, st, o->line, "a sum of amounts exceeds the int64 range of cents");
@@ -107,18 +130,29 @@ tix_status engine_commit(tix_engine *e, const row_out *o)
         if (tix_cube_ncells(e->cube) >= e->opts.max_cells)
             return engine_fail(
                 e, st, o->line,
-                "more than %zu distinct values of the --by column (raise --max-cells)",
+                "more than %zu distinct values of the `by` column (raise `max-cells`)",
                 e->opts.max_cells);
         return engine_fail(
             e, st, o->line,
-            "memory limit of %zu MiB reached by the aggregates%s (raise --max-memory)",
-            e->budget.limit >> 20, e->ids ? " and the --dedup id set" : "");
+            "memory limit of %zu MiB reached by the aggregates%s (raise `max-memory`)",
+            e->budget.limit >> 20, e->ids ? " and the `dedup` id set" : "");
     default:
         return engine_fail(e, st, o->line, "%s", tix_strerror(st));
     }
 }
 
-tix_status engine_on_row(void *ctx, const tix_row *row)
+tix_status engine_commit_block(tix_engine *e, const tix_cube *sums, uint64_t rows, uint64_t line)
+{
+    tix_status st = tix_cube_merge(e->cube, sums);
+    if (st == TIX_E_LIMIT || st == TIX_E_OVERFLOW)
+        return st; /* the cube is unchanged */
+    if (st != TIX_OK)
+        return engine_fail(e, st, line, "%s", tix_strerror(st));
+    counts_accept(&e->counts, rows);
+    return TIX_OK;
+}
+
+static tix_status engine_on_row(void *ctx, const tix_row *row)
 {
     direct_ctx *d = ctx;
     tix_engine *e = d->e;
@@ -202,12 +236,17 @@ tix_status engine_reader_failed(tix_engine *e, const tix_reader *r, uint64_t bas
     uint64_t line = base + tix_reader_line(r);
     const tix_reader_opts *lim = tix_reader_limits(r);
     if (st == TIX_E_LIMIT && tix_reader_limit_hit(r) == TIX_READER_LIMIT_FIELDS)
-        return engine_fail(e, st, line, "record with more than %zu fields (raise --max-fields)",
+        return engine_fail(e, st, line, "record with more than %zu fields (raise `max-fields`)",
                            lim->max_fields);
     if (st == TIX_E_LIMIT)
-        return engine_fail(e, st, line, "record longer than %zu bytes (raise --max-record-bytes)",
+        return engine_fail(e, st, line, "record longer than %zu bytes (raise `max-record-bytes`)",
                            lim->max_record_bytes);
     return engine_fail(e, st, line, "%s", tix_strerror(st));
+}
+
+tix_status engine_feed_rows(tix_engine *e, const void *buf, size_t len)
+{
+    return engine_reader_failed(e, e->reader, e->direct.base, tix_reader_feed(e->reader, buf, len));
 }
 
 tix_status tix_engine_feed(tix_engine *e, const void *buf, size_t len)
@@ -217,7 +256,7 @@ tix_status tix_engine_feed(tix_engine *e, const void *buf, size_t len)
     if (!e->in_input)
         return TIX_E_INVALID;
     e->counts.bytes += len;
-    return engine_reader_failed(e, e->reader, e->direct.base, tix_reader_feed(e->reader, buf, len));
+    return engine_feed_rows(e, buf, len);
 }
 
 tix_status tix_engine_end(tix_engine *e)
@@ -232,8 +271,24 @@ tix_status tix_engine_end(tix_engine *e)
         return st;
     if (!e->have_header)
         return engine_fail(e, TIX_E_HEADER, 1, "empty input: no header row");
+    /* Held by construction (counts_internal.h); checked at each input's
+     * end all the same, as an error rather than an abort. */
+    if (!counts_consistent(&e->counts))
+        return engine_fail(e, TIX_E_INVALID, 0,
+                           "internal error: the row accounting does not add up (read %llu, "
+                           "accepted %llu, rejected %llu)",
+                           (unsigned long long)e->counts.read,
+                           (unsigned long long)e->counts.accepted,
+                           (unsigned long long)e->counts.rejected);
     e->counts.inputs++;
     return TIX_OK;
+}
+
+void engine_abandon_input(tix_engine *e)
+{
+    e->in_input = 0;
+    e->direct.base = 0;
+    tix_reader_reset(e->reader);
 }
 
 tix_status engine_run_serial(tix_engine *e, tix_source *src, tix_status *engine_st)
@@ -251,47 +306,23 @@ tix_status engine_run_serial(tix_engine *e, tix_source *src, tix_status *engine_
     }
 }
 
-tix_status tix_engine_add_file(tix_engine *e, const char *path)
+const tix_engine_opts *engine_opts(const tix_engine *e) { return &e->opts; }
+
+const tix_schema *engine_schema(const tix_engine *e) { return e->have_header ? &e->schema : NULL; }
+
+void engine_count_bytes(tix_engine *e, uint64_t n) { e->counts.bytes += n; }
+
+const tix_reader *engine_reader(const tix_engine *e) { return e->reader; }
+
+uint64_t engine_lines(const tix_engine *e) { return e->direct.base + tix_reader_lines(e->reader); }
+
+tix_reader *engine_swap_reader(tix_engine *e, tix_reader *r, uint64_t base)
 {
-    char msg[256];
-    tix_source *src;
-    tix_status st = tix_engine_begin(e, path);
-    if (st != TIX_OK)
-        return st;
-    st = tix_source_open(&src, path, msg, sizeof msg);
-    if (st == TIX_OK && e->opts.tap)
-        tix_source_set_tap(src, e->opts.tap, e->opts.tap_ctx); /* not started: cannot fail */
-    if (st == TIX_OK && tix_source_set_inflate(src, e->opts.inflate) != TIX_OK) {
-        tix_source_free(src);
-        snprintf(msg, sizeof msg, "inflate back end %s is not in this build",
-                 tix_inflate_name(e->opts.inflate));
-        st = TIX_E_INVALID;
-    }
-    if (st != TIX_OK) {
-        e->in_input = 0;
-        return engine_fail(e, st, 0, "%s", msg);
-    }
-    tix_status feed_st = TIX_OK;
-    st = e->opts.threads > 1 ? engine_run_parallel(e, src, &feed_st)
-                             : engine_run_serial(e, src, &feed_st);
-    if (feed_st != TIX_OK) {
-        st = feed_st;
-        e->in_input = 0;
-        tix_reader_reset(e->reader);
-    } else if (st != TIX_OK) {
-        /* The source failed: the file is bad as a whole, and what was read
-         * of it counts for nothing. */
-        st = engine_fail(e, st, 0, "%s",
-                         st == TIX_E_NOMEM ? "out of memory" : tix_source_error(src));
-        e->in_input = 0;
-        tix_reader_reset(e->reader);
-    } else {
-        st = tix_engine_end(e);
-    }
-    if (st == TIX_OK && e->opts.progress)
-        e->opts.progress(e->opts.progress_ctx, tix_source_bytes_in(src));
-    tix_source_free(src);
-    return st;
+    tix_reader *old = e->reader;
+    e->reader = r;
+    e->direct.base = base;
+    tix_reader_set_callback(r, engine_on_row, &e->direct);
+    return old;
 }
 
 tix_cube *tix_engine_cube(tix_engine *e) { return e->cube; }

@@ -1,36 +1,23 @@
-/* Engine internals shared by engine.c (the serial path and the public API)
- * and engine_par.c (the parallel driver). Not installed. */
+/* The engine's internal interface. Not installed.
+ *
+ * Calls go one way, down this list, never back up:
+ *   engine_file.c  tix_engine_add_file: opens a source and reads it
+ *                  serially or in parallel;
+ *   engine_par.c   the parallel reader (engine_run_parallel);
+ *   engine.c       the engine: the public push API, the serial reader,
+ *                  and the functions below, through which alone the
+ *                  others reach a tix_engine (its struct is engine.c's).
+ * engine.c keeps the row accounting (counts_internal.h): rows are counted
+ * only as engine_commit and engine_commit_block apply them. */
 #ifndef TECHIDX_ENGINE_INTERNAL_H
 #define TECHIDX_ENGINE_INTERNAL_H
 
+#include "techidx/cube.h"
 #include "techidx/engine.h"
 #include "techidx/reader.h"
 #include "techidx/source.h"
 
-/* The callback context of a reader whose rows are applied at once; its
- * line 1 is global line base + 1. */
-typedef struct direct_ctx {
-    tix_engine *e;
-    uint64_t base;
-} direct_ctx;
-
-struct tix_engine {
-    tix_engine_opts opts;
-    tix_reject_fn on_reject;
-    void *ctx;
-    tix_reader *reader; /* tix_engine_feed's reader */
-    direct_ctx direct;  /* its callback context (base 0) */
-    tix_cube *cube;
-    tix_idset *ids; /* dedup only */
-    tix_budget budget;
-    tix_schema schema;
-    int have_header;
-    int in_input;
-    char *input;
-    tix_counts counts;
-    tix_error err;
-    unsigned char *chunk;
-};
+/* ---- engine.c, for engine_par.c and engine_file.c ------------------------ */
 
 /* One data row, decided (classify) and then applied (commit). Pointers are
  * borrowed for the call. */
@@ -43,6 +30,13 @@ typedef struct row_out {
     size_t id_len, cell_len, raw_len;
 } row_out;
 
+/* The options in force (defaults filled in). */
+const tix_engine_opts *engine_opts(const tix_engine *e);
+
+/* The schema of the current input once its header is read, else NULL.
+ * It does not change again until the next input. */
+const tix_schema *engine_schema(const tix_engine *e);
+
 /* Pure: reads only the schema and options given (workers pass their own
  * copies, off the cache lines the committing thread writes). Sets
  * everything but line. */
@@ -53,13 +47,35 @@ void engine_classify(const tix_schema *schema, const tix_engine_opts *opts, cons
  * dedup, the cube. Returns TIX_OK or the engine's (now recorded) error. */
 tix_status engine_commit(tix_engine *e, const row_out *o);
 
-/* The row callback of a direct reader (ctx: direct_ctx). */
-tix_status engine_on_row(void *ctx, const tix_row *row);
+/* Applies `rows` accepted rows at once, summed in advance into the cube
+ * sums, the first on global line `line` (without dedup only: the id set
+ * must see rows one by one). Returns TIX_OK; TIX_E_LIMIT or TIX_E_OVERFLOW
+ * with nothing changed and nothing recorded (the rows can still be applied
+ * one by one, which says where); or another, recorded, error. */
+tix_status engine_commit_block(tix_engine *e, const tix_cube *sums, uint64_t rows, uint64_t line);
 
-/* Records a reader failure st at the reader's line (plus base). */
+/* Counts n bytes of the current input as read. */
+void engine_count_bytes(tix_engine *e, uint64_t n);
+
+/* The engine's reader: it has consumed everything applied so far, and
+ * engine_lines(e) lines of the current input. */
+const tix_reader *engine_reader(const tix_engine *e);
+uint64_t engine_lines(const tix_engine *e);
+
+/* Feeds bytes through the engine's reader, applying its rows (no bytes
+ * counted). Returns TIX_OK or the engine's (now recorded) error. */
+tix_status engine_feed_rows(tix_engine *e, const void *buf, size_t len);
+
+/* Makes r, which stands where the input stands (its line 1 is global line
+ * base + 1), the engine's reader, its rows applied from now on; returns
+ * the one it replaces, now the caller's. */
+tix_reader *engine_swap_reader(tix_engine *e, tix_reader *r, uint64_t base);
+
+/* Records a failure st of reader r (whose line 1 is global line base + 1)
+ * at its line. Returns the engine's error (TIX_OK when st is). */
 tix_status engine_reader_failed(tix_engine *e, const tix_reader *r, uint64_t base, tix_status st);
 
-/* Records an error; the first one wins. */
+/* Records an error; the first one wins. Returns the engine's error. */
 __attribute__((format(printf, 4, 5))) tix_status engine_fail(tix_engine *e, tix_status st,
                                                              uint64_t line, const char *fmt, ...);
 
@@ -67,10 +83,17 @@ __attribute__((format(printf, 4, 5))) tix_status engine_fail(tix_engine *e, tix_
  * source's status; *engine_st gets the engine's. */
 tix_status engine_run_serial(tix_engine *e, tix_source *src, tix_status *engine_st);
 
-/* The parallel driver for one opened source (engine_par.c): parses blocks
- * on opts.threads threads and applies them in input order, with the same
- * result as the serial path. Returns the source's status (TIX_OK at a clean
- * end, the engine's error otherwise); *engine_st gets the engine's. */
+/* Ends the current input after a failure (already recorded), without
+ * tix_engine_end: the reader is reset for the next one. */
+void engine_abandon_input(tix_engine *e);
+
+/* ---- engine_par.c, for engine_file.c -------------------------------------- */
+
+/* The parallel reader for one opened source: parses blocks on
+ * opts.threads threads and applies them in input order, with the same
+ * result as the serial path (to which it falls back when it cannot start
+ * threads). Returns the source's status (TIX_OK at a clean end, the
+ * engine's error otherwise); *engine_st gets the engine's. */
 tix_status engine_run_parallel(tix_engine *e, tix_source *src, tix_status *engine_st);
 
 #endif

@@ -17,12 +17,15 @@
  *
  * Accepted rows are summed by the worker into a cube of the block's own,
  * merged here whole (tix_cube_merge adds exactly what the rows would);
- * rejected rows are kept and applied in order. With --dedup every row is
+ * rejected rows are kept and applied in order. With `dedup` every row is
  * kept and applied in order instead, as the id set must see them in turn.
  * Whenever a block's merge could not go through whole (an overflow, a
  * limit, a budget it might pass), the block is read serially instead, so
  * counts, rejects, limits, errors and line numbers are exactly those of the
- * serial path. */
+ * serial path.
+ *
+ * It reaches the engine only through engine_internal.h (engine.c), and
+ * engine.c does not call it: tix_engine_add_file (engine_file.c) does. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,9 +84,6 @@ typedef struct par {
     int header_known; /* the engine has the header: blocks can be parsed ahead */
     int take_failed;  /* no memory to cut a block: the run fails after the rest */
     tix_status read_st;
-    /* The reader that has consumed everything applied so far. */
-    tix_reader *carry;
-    direct_ctx carry_ctx;
     char *tail; /* bytes after the last LF taken so far */
     size_t tail_len;
 } par;
@@ -307,38 +307,32 @@ static int take_block(par *p, job *j, int header_known)
      * Once it is, the applying thread no longer writes the schema. */
     j->state = header_known ? JOB_QUEUED : JOB_SERIAL;
     if (header_known) {
-        j->schema = p->e->schema;
-        j->opts = p->e->opts;
+        j->schema = *engine_schema(p->e);
+        j->opts = *engine_opts(p->e);
     }
     return 1;
 }
 
-/* Feeds bytes through the carry reader, applying rows as they come. */
-static tix_status feed_serial(par *p, const char *data, size_t len)
-{
-    tix_reader_set_callback(p->carry, engine_on_row, &p->carry_ctx);
-    return engine_reader_failed(p->e, p->carry, p->carry_ctx.base,
-                                tix_reader_feed(p->carry, data, len));
-}
-
+/* The engine's reader has consumed everything applied so far: a block
+ * goes through it serially, or the worker's rows are applied and the
+ * worker's reader, which stands where the input then stands, replaces it. */
 static tix_status apply(par *p, job *j)
 {
     tix_engine *e = p->e;
-    e->counts.bytes += j->filled;
-    if (e->opts.progress)
-        e->opts.progress(e->opts.progress_ctx, j->src_bytes);
-    if (j->state == JOB_SERIAL || !tix_reader_at_record_start(p->carry) || j->replay)
-        return feed_serial(p, j->data, j->len);
+    const tix_engine_opts *opts = engine_opts(e);
+    engine_count_bytes(e, j->filled);
+    if (opts->progress)
+        opts->progress(opts->progress_ctx, j->src_bytes);
+    if (j->state == JOB_SERIAL || !tix_reader_at_record_start(engine_reader(e)) || j->replay)
+        return engine_feed_rows(e, j->data, j->len);
     /* The guess held: the worker's rows are the rows, from this line on. */
-    uint64_t base = p->carry_ctx.base + tix_reader_lines(p->carry);
+    uint64_t base = engine_lines(e);
     if (j->mini) {
-        tix_status st = tix_cube_merge(e->cube, j->mini);
+        tix_status st = engine_commit_block(e, j->mini, j->accepted, base + 1);
         if (st == TIX_E_LIMIT || st == TIX_E_OVERFLOW)
-            return feed_serial(p, j->data, j->len); /* the cube is unchanged */
+            return engine_feed_rows(e, j->data, j->len); /* nothing was applied */
         if (st != TIX_OK)
-            return engine_fail(e, st, base + 1, "%s", tix_strerror(st));
-        e->counts.read += j->accepted;
-        e->counts.accepted += j->accepted;
+            return st;
     }
     for (size_t i = 0; i < j->nrows; i++) {
         const job_row *r = &j->rows[i];
@@ -352,11 +346,7 @@ static tix_status apply(par *p, job *j)
     }
     if (j->st != TIX_OK)
         return engine_reader_failed(e, j->reader, base, j->st);
-    /* The worker's reader now stands where the input stands: it carries on. */
-    tix_reader *old = p->carry;
-    p->carry = j->reader;
-    j->reader = old;
-    p->carry_ctx.base = base;
+    j->reader = engine_swap_reader(e, j->reader, base); /* the old one parses later blocks */
     return TIX_OK;
 }
 
@@ -366,18 +356,17 @@ tix_status engine_run_parallel(tix_engine *e, tix_source *src, tix_status *engin
     memset(&p, 0, sizeof p);
     p.e = e;
     p.src = src;
-    p.carry = e->reader;
-    p.carry_ctx = (direct_ctx){e, 0};
     *engine_st = TIX_OK;
     /* The reading thread parses too; more workers than blocks in flight
      * would idle. */
-    unsigned nworkers = e->opts.threads > 1 ? e->opts.threads - 1 : 0;
+    unsigned threads = engine_opts(e)->threads;
+    unsigned nworkers = threads > 1 ? threads - 1 : 0;
     if (nworkers > NBLOCKS - 1)
         nworkers = NBLOCKS - 1;
     pthread_t reader_thread, *workers = calloc(nworkers ? nworkers : 1, sizeof *workers);
     tix_status st = TIX_OK;
     int ok = workers && (p.tail = malloc(BLOCK_BYTES)) != NULL;
-    tix_reader_opts ro = *tix_reader_limits(e->reader);
+    tix_reader_opts ro = *tix_reader_limits(engine_reader(e));
     for (int i = 0; ok && i < NBLOCKS; i++) {
         ok = (p.jobs[i].mem = malloc(BLOCK_HEAD + BLOCK_BYTES)) != NULL &&
              tix_reader_new(&p.jobs[i].reader, &ro, on_job_row, &p.jobs[i]) == TIX_OK;
@@ -417,7 +406,7 @@ tix_status engine_run_parallel(tix_engine *e, tix_source *src, tix_status *engin
             pthread_mutex_lock(&p.mu);
             next->state = JOB_NONE;
             p.applied++;
-            p.header_known = e->have_header;
+            p.header_known = engine_schema(e) != NULL;
             pthread_cond_broadcast(&p.cv);
             if (*engine_st != TIX_OK)
                 break;
@@ -442,14 +431,11 @@ tix_status engine_run_parallel(tix_engine *e, tix_source *src, tix_status *engin
     pthread_cond_destroy(&p.cv);
     pthread_mutex_destroy(&p.mu);
 
-    /* The last bytes, after the last LF, go through the carry. */
+    /* The last bytes, after the last LF, go through the engine's reader,
+     * which tix_engine_end then finishes. */
     if (*engine_st == TIX_OK && st == TIX_OK && p.tail_len > 0)
-        *engine_st = feed_serial(&p, p.tail, p.tail_len);
-    /* The carry becomes the engine's reader again (with its state) for
-     * tix_engine_end; it must count lines from this input's start. */
-    e->reader = p.carry; /* the one it replaced sits in a job slot, freed below */
-    tix_reader_set_callback(e->reader, engine_on_row, &e->direct);
-    e->direct.base = p.carry_ctx.base;
+        *engine_st = engine_feed_rows(e, p.tail, p.tail_len);
+    /* Readers swapped out of the engine sit in job slots. */
     for (int i = 0; i < NBLOCKS; i++) {
         tix_reader_free(p.jobs[i].reader);
         free(p.jobs[i].mem);

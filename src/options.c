@@ -503,6 +503,9 @@ void tix_config_clear(tix_config *c)
     for (size_t i = 0; i < c->nmaps; i++)
         free(c->map_text[i]);
     c->nmaps = 0;
+    /* finish pointed the engine's maps at the texts just freed. */
+    c->engine.maps = NULL;
+    c->engine.nmaps = 0;
     memset(c->given, 0, sizeof c->given);
 }
 
@@ -732,6 +735,10 @@ static int given(const tix_config *c, int id) { return tix_config_given(c, by_id
 tix_status tix_config_finish(tix_config *c, unsigned cmd, char *err, size_t errlen)
 {
     if (c->engine.has_range && c->engine.from_day > c->engine.to_day)
+        return say(err, errlen, "`from` is after `to`");
+    /* gen's defaults are gen's (gen.h): checked here when both are given. */
+    if ((cmd & TIX_CMD_GEN) && given(c, O_GEN_FROM) && given(c, O_GEN_TO) &&
+        c->gen_from > c->gen_to)
         return say(err, errlen, "`from` is after `to`");
     /* Where rows are read the period is known: check the base now. Parts
      * (index) say their period later. */

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "counts_internal.h"
 #include "cube_internal.h"
 #include "sink_internal.h"
 
@@ -298,13 +299,8 @@ static void read_counts(in *i, tix_counts *cn)
         fail(i, "%u rejection reasons; this techidx has %d", nreasons, TIX_REASON_COUNT);
     for (int r = 0; r < TIX_REASON_COUNT && i->st == TIX_OK; r++)
         cn->by_reason[r] = get_u64(i);
-    if (i->st == TIX_OK) {
-        uint64_t sum = 0;
-        for (int r = 1; r < TIX_REASON_COUNT; r++)
-            sum += cn->by_reason[r];
-        if (cn->read != cn->accepted + cn->rejected || sum != cn->rejected)
-            fail(i, "row accounting does not add up");
-    }
+    if (i->st == TIX_OK && !counts_consistent(cn))
+        fail(i, "row accounting does not add up");
 }
 
 /* The inputs' names, sorted, into meta->names. Returns TIX_OK or
@@ -621,13 +617,4 @@ const char *tix_tic_incompatible(const tix_tic_meta *a, const tix_tic_meta *b)
     return NULL;
 }
 
-void tix_tic_add_counts(tix_counts *a, const tix_counts *b)
-{
-    a->read += b->read;
-    a->accepted += b->accepted;
-    a->rejected += b->rejected;
-    a->bytes += b->bytes;
-    a->inputs += b->inputs;
-    for (int r = 0; r < TIX_REASON_COUNT; r++)
-        a->by_reason[r] += b->by_reason[r];
-}
+void tix_tic_add_counts(tix_counts *a, const tix_counts *b) { counts_add(a, b); }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "counts_internal.h"
 #include "support.h"
 #include "techidx/cube.h"
 #include "techidx/engine.h"
@@ -980,6 +981,83 @@ Test(engine, record_size_limit)
     cr_assert_str_eq(err->input, "long.csv");
     cr_assert_neq(err->message[0], '\0');
     tix_engine_free(e);
+}
+
+/* Each limit's message names the option that raises it as the library
+ * names parameters (status.h): in backquotes, never as a --flag. */
+static void assert_limit_message(const tix_engine_opts *o, const char *text, const char *want)
+{
+    tix_engine *e = make_engine(o, NULL);
+    cr_assert_eq(run_mem(e, "limit.csv", text, strlen(text), 0), TIX_E_LIMIT);
+    const char *msg = tix_engine_error(e)->message;
+    cr_assert(strstr(msg, want), "\"%s\" does not say %s", msg, want);
+    cr_assert_null(strstr(msg, "--"), "\"%s\" names a flag", msg);
+    tix_engine_free(e);
+}
+
+Test(engine, limit_messages_name_parameters)
+{
+    static const char two_cells[] = "contract_id,signed_on,sector,amount,tech_amount\n"
+                                    "A1,2024-01-01,x,1,1\n"
+                                    "A2,2024-01-02,y,1,1\n";
+    tix_engine_opts o = default_opts();
+    o.max_cells = 1;
+    assert_limit_message(&o, two_cells, "of the `by` column (raise `max-cells`)");
+    o = default_opts();
+    o.max_fields = 3;
+    assert_limit_message(&o, two_cells, "(raise `max-fields`)");
+    o = default_opts();
+    o.max_record_bytes = 16;
+    assert_limit_message(&o, two_cells, "(raise `max-record-bytes`)");
+    /* Distinct ids, one cell: only the id set grows, past 64 KiB. */
+    size_t cap = 8192 * 64, len = 0;
+    char *many = malloc(cap);
+    cr_assert_not_null(many);
+    len += (size_t)snprintf(many, cap, "contract_id,signed_on,sector,amount,tech_amount\n");
+    for (int i = 0; i < 8192; i++)
+        len += (size_t)snprintf(many + len, cap - len, "ID-%040d,2024-01-01,x,1,1\n", i);
+    o = default_opts();
+    o.max_memory = 64 << 10;
+    o.dedup = 1;
+    assert_limit_message(&o, many, "and the `dedup` id set (raise `max-memory`)");
+    free(many);
+}
+
+/* The one place rows are counted (counts_internal.h): accepting and
+ * rejecting keep the accounting whole, and anything else is seen. */
+Test(engine, row_accounting_is_kept_in_one_place)
+{
+    tix_counts c, sum;
+    memset(&c, 0, sizeof c);
+    memset(&sum, 0, sizeof sum);
+    cr_assert(counts_consistent(&c));
+    counts_accept(&c, 5);
+    counts_reject(&c, TIX_REASON_BAD_DATE);
+    counts_reject(&c, TIX_REASON_DUPLICATE_ID);
+    counts_accept(&c, 1);
+    cr_assert(counts_consistent(&c));
+    cr_assert_eq(c.read, 8);
+    cr_assert_eq(c.accepted, 6);
+    cr_assert_eq(c.rejected, 2);
+    cr_assert_eq(c.by_reason[TIX_REASON_DUPLICATE_ID], 1);
+    counts_add(&sum, &c);
+    counts_add(&sum, &c);
+    cr_assert(counts_consistent(&sum));
+    cr_assert_eq(sum.read, 16);
+    cr_assert_eq(sum.by_reason[TIX_REASON_BAD_DATE], 2);
+    tix_counts bad = c;
+    bad.read++;
+    cr_assert_not(counts_consistent(&bad));
+    bad = c;
+    bad.accepted = bad.read + 1; /* read - accepted would wrap */
+    cr_assert_not(counts_consistent(&bad));
+    bad = c;
+    bad.by_reason[TIX_REASON_BAD_DATE]++;
+    cr_assert_not(counts_consistent(&bad));
+    bad = c;
+    bad.by_reason[TIX_REASON_NONE] = 1;
+    bad.by_reason[TIX_REASON_BAD_DATE] = 0;
+    cr_assert_not(counts_consistent(&bad));
 }
 
 Test(engine, misuse_is_invalid)

@@ -227,11 +227,62 @@ Test(tic, incompatible_parts_are_named)
     cr_assert(strstr(tix_tic_incompatible(&a, &b), "(`from`/`to`)"));
     b = a;
     b.stats = TIX_CUBE_STATS;
-    cr_assert(strstr(tix_tic_incompatible(&a, &b), "statistics"));
+    cr_assert(strstr(tix_tic_incompatible(&a, &b), "statistics (`cells` or `winsorize`"));
+    /* The library names parameters, never command-line flags (status.h). */
+    tix_tic_meta diff[5];
+    for (int k = 0; k < 5; k++)
+        diff[k] = a;
+    diff[0].measure = TIX_MEASURE_TECH_AMOUNT;
+    diff[1].dimension = TIX_COL_BUYER_REGION;
+    diff[2].period = TIX_PERIOD_MONTH;
+    diff[3].has_range = !a.has_range;
+    diff[4].stats = TIX_CUBE_STATS;
+    for (int k = 0; k < 5; k++) {
+        const char *why = tix_tic_incompatible(&a, &diff[k]);
+        cr_assert_not_null(why, "difference %d", k);
+        cr_assert_null(strstr(why, "--"), "\"%s\" names a flag", why);
+    }
     tix_counts sum = a.counts;
     tix_tic_add_counts(&sum, &b.counts);
     cr_assert_eq(sum.read, 8);
     cr_assert_eq(sum.by_reason[TIX_REASON_BAD_DATE], 6);
+}
+
+/* The row accounting read from a file adds up, or the file is refused:
+ * read = accepted + rejected, rejected = the sum of by_reason (without
+ * wrapping around), nothing rejected for no reason. */
+Test(tic, accounting_that_does_not_add_up_is_refused)
+{
+    tix_cube *c = make_cube(0, 20, 1, 0);
+    for (int k = 0; k < 5; k++) {
+        tix_tic_meta m = meta_of(4); /* read 7 = 4 + 3, 3 bad dates */
+        if (k == 1)
+            m.counts.read++;
+        else if (k == 2)
+            m.counts.by_reason[TIX_REASON_BAD_DATE]--;
+        else if (k == 3)
+            m.counts.by_reason[TIX_REASON_NONE] = 1;
+        else if (k == 4) { /* 3 + (2^64 - 1) + 1 wraps around to 3 */
+            m.counts.by_reason[TIX_REASON_BAD_AMOUNT] = UINT64_MAX;
+            m.counts.by_reason[TIX_REASON_OUT_OF_RANGE] = 1;
+        }
+        size_t len;
+        char *buf = to_bytes(c, &m, &len);
+        tix_cube *back = NULL;
+        tix_tic_meta mb;
+        char err[200] = "";
+        tix_status st = from_bytes(buf, len, &back, &mb, err);
+        if (k == 0) {
+            cr_assert_eq(st, TIX_OK, "%s", err);
+            tix_cube_free(back);
+            tix_tic_meta_free(&mb);
+        } else {
+            cr_assert_eq(st, TIX_E_FORMAT, "case %d", k);
+            cr_assert(strstr(err, "row accounting does not add up"), "case %d: %s", k, err);
+        }
+        free(buf);
+    }
+    tix_cube_free(c);
 }
 
 /* ---- callbacks and memory ------------------------------------------------------- */

@@ -89,9 +89,9 @@ TIX_API tix_status tix_engine_new(tix_engine **out, const tix_engine_opts *opts,
  * any chunks, end it. Returns TIX_OK or the error also kept in
  * tix_engine_error(): TIX_E_HEADER (no header, missing or doubled column),
  * TIX_E_LIMIT (a record, field count, cell count or the memory budget over
- * its limit; the message says which and how to raise it), TIX_E_OVERFLOW,
- * TIX_E_NOMEM, TIX_E_CSV, or the reject callback's status. After an error
- * the engine accepts no more input. */
+ * its limit; the message says which, and names the option that raises it
+ * as status.h says), TIX_E_OVERFLOW, TIX_E_NOMEM, TIX_E_CSV, or the reject
+ * callback's status. After an error the engine accepts no more input. */
 TIX_API tix_status tix_engine_begin(tix_engine *e, const char *name);
 TIX_API tix_status tix_engine_feed(tix_engine *e, const void *buf, size_t len);
 TIX_API tix_status tix_engine_end(tix_engine *e);

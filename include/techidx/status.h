@@ -3,8 +3,14 @@
  * Every library function that can fail returns a tix_status, with its
  * results through out-parameters; the detail of an error goes to the
  * handle that has one (tix_engine_error, tix_source_error) or to an err
- * buffer. The functions that return something else cannot fail: accessors
- * of a handle, predicates (1 or 0), pure conversions (calendar arithmetic,
+ * buffer. A message that names an option names its parameter, in
+ * backquotes, as the option table (options.h) spells it ("raise
+ * `max-cells`", "(`from`/`to`)"), never a command-line flag: a front end
+ * renders those words its own way with tix_config_message (--max-cells on
+ * the command line, max_cells in Python).
+ *
+ * The functions that return something else cannot fail: accessors of a
+ * handle, predicates (1 or 0), pure conversions (calendar arithmetic,
  * tix_record_parse's reason for a row) and names. The values are fixed:
  * they are part of the ABI and never renumbered. */
 #ifndef TECHIDX_STATUS_H

@@ -79,9 +79,12 @@ static void report_winsorized(const tix_index *ix)
             all > 0 ? 100.0 * (double)cut / (double)all : 0.0);
 }
 
+/* The library names options `name`; the command line says --name. */
 void pipe_engine_error(const tix_error *e)
 {
-    term_error(e->input[0] ? e->input : NULL, e->line, "%s", e->message);
+    char msg[sizeof e->message + 256];
+    tix_config_message(e->message, "--", '-', msg, sizeof msg);
+    term_error(e->input[0] ? e->input : NULL, e->line, "%s", msg);
 }
 
 int pipe_open(outfile *f, const char *path)

@@ -137,12 +137,20 @@ static int node_ranks(void)
     return n;
 }
 
+/* The engine's reject callback: the rows of a rejects file, into the
+ * tix_membuf ctx (never a terminal: nothing to escape). */
+static tix_status reject_to_mem(void *ctx, const tix_reject *rej)
+{
+    return tix_write_reject_fn(tix_membuf_write, ctx, rej);
+}
+
 /* This rank's part of the work. */
 static void work(const run_opts *o, const int *owner, int rank, share *sh)
 {
     tix_engine *e = NULL;
-    reject_sink sink = {NULL, 0};
-    tix_status st = tix_engine_new(&e, &o->cfg.engine, o->cfg.rejects ? pipe_reject : NULL, &sink);
+    tix_membuf rows = {NULL, 0, 0}; /* the rejects of the file being read */
+    tix_status st =
+        tix_engine_new(&e, &o->cfg.engine, o->cfg.rejects ? reject_to_mem : NULL, &rows);
     if (st != TIX_OK) {
         sh->failed = 1;
         snprintf(sh->message, sizeof sh->message, "%s", tix_strerror(st));
@@ -154,27 +162,21 @@ static void work(const run_opts *o, const int *owner, int rank, share *sh)
         if (owner[i] != rank)
             continue;
         mine[k] = o->files[i];
-        if (o->cfg.rejects) {
-            sink.f = open_memstream(&sh->rejects[k], &sh->rejects_len[k]);
-            if (!sink.f) {
-                sh->failed = 1;
-                snprintf(sh->message, sizeof sh->message, "out of memory");
-                break;
-            }
-        }
         st = tix_engine_add_file(e, o->files[i]);
-        if (sink.f)
-            fclose(sink.f);
-        sink.f = NULL;
+        sh->rejects[k] = rows.data; /* now the share's */
+        sh->rejects_len[k] = rows.len;
+        rows = (tix_membuf){NULL, 0, 0};
         k++;
         if (st != TIX_OK) {
             const tix_error *err = tix_engine_error(e);
+            char why[sizeof err->message + 64]; /* the library's `name` as --name */
+            tix_config_message(err->message, "--", '-', why, sizeof why);
             sh->failed = 1;
             if (err->line)
                 snprintf(sh->message, sizeof sh->message, "%s:%" PRIu64 ": %s", err->input,
-                         err->line, err->message);
+                         err->line, why);
             else
-                snprintf(sh->message, sizeof sh->message, "%s: %s", err->input, err->message);
+                snprintf(sh->message, sizeof sh->message, "%s: %s", err->input, why);
             break;
         }
     }
@@ -185,12 +187,12 @@ static void work(const run_opts *o, const int *owner, int rank, share *sh)
     if (!sh->failed) {
         tix_cube *c = tix_engine_cube(e);
         tix_tic_meta m = pipe_tic_meta(&o->cfg.engine, c, tix_engine_counts(e), mine, k);
-        FILE *f = open_memstream(&sh->tic, &sh->tic_len);
+        tix_membuf tic = {NULL, 0, 0};
         st = tix_cube_finalize(c);
         if (st == TIX_OK)
-            st = f ? tix_tic_write(f, c, &m) : TIX_E_NOMEM;
-        if (f)
-            fclose(f);
+            st = tix_tic_write_fn(tix_membuf_write, &tic, c, &m);
+        sh->tic = tic.data; /* freed with the share, whatever happened */
+        sh->tic_len = tic.len;
         if (st != TIX_OK) {
             sh->failed = 1;
             snprintf(sh->message, sizeof sh->message, "%s", tix_strerror(st));
@@ -204,44 +206,38 @@ static void work(const run_opts *o, const int *owner, int rank, share *sh)
 static int finish(run_opts *o, const int *owner, int size, const char *tics, const int *tlen,
                   const int *toff, const char *rej, const int *rlen, const int *roff)
 {
-    tix_cube *all = NULL;
-    tix_tic_meta meta;
-    memset(&meta, 0, sizeof meta);
     int rc = TIX_EXIT_FAIL;
     tix_index *ix = NULL;
     (void)rlen; /* each rank's block says its own lengths */
-    for (int r = 0; r < size; r++) {
-        FILE *f = fmemopen((void *)(tics + toff[r]), (size_t)tlen[r], "rb");
-        tix_cube_opts co = {TIX_PERIOD_WEEK, 0, o->cfg.engine.max_cells, o->cfg.engine.max_pairs,
-                            NULL};
-        tix_cube *c;
-        tix_tic_meta m;
-        char err[256];
-        tix_status st = f ? tix_tic_read(f, &co, &c, &m, err, sizeof err) : TIX_E_NOMEM;
-        if (f)
-            fclose(f);
-        if (st != TIX_OK) {
-            fprintf(stderr, "techidx-mpi: the aggregates of rank %d: %s\n", r,
-                    st == TIX_E_FORMAT ? err : tix_strerror(st));
-            goto done;
-        }
-        if (!all) {
-            all = c;
-            meta = m;
-            continue;
-        }
-        st = tix_tic_meta_add(&meta, &m);
-        tix_tic_meta_free(&m);
-        if (st == TIX_OK)
-            st = tix_cube_merge(all, c);
-        tix_cube_free(c);
-        if (st != TIX_OK) {
-            fprintf(stderr, "techidx-mpi: merging the aggregates of rank %d: %s\n", r,
-                    tix_strerror(st));
-            goto done;
-        }
+    /* The ranks' cubes merged as techidx merge merges parts: the same
+     * checks, and the input names sorted. A rank's files are its own, and
+     * repeats were refused on the command line already. */
+    tix_parts_opts popts;
+    tix_parts_opts_from_config(&popts, &o->cfg);
+    popts.max_memory = SIZE_MAX; /* the ranks kept within theirs */
+    popts.allow_repeats = 1;
+    tix_parts *parts = NULL;
+    tix_status st = tix_parts_new(&parts, &popts);
+    for (int r = 0; r < size && st == TIX_OK; r++) {
+        char name[32];
+        snprintf(name, sizeof name, "rank %d", r);
+        st = tix_parts_add_mem(parts, name, tics + toff[r], (size_t)tlen[r]);
     }
-    pipe_sort_names((const char **)meta.names, meta.nnames);
+    if (st == TIX_OK)
+        st = tix_parts_finish(parts);
+    if (st != TIX_OK) {
+        const tix_parts_failure *f = parts ? tix_parts_error(parts) : NULL;
+        char msg[1024];
+        fprintf(stderr, "techidx-mpi: %s%s%s\n",
+                f && f->part != TIX_PARTS_NONE ? tix_parts_name(parts, f->part) : "",
+                f && f->part != TIX_PARTS_NONE ? ": " : "",
+                f && f->message[0] ? tix_config_message(f->message, "--", '-', msg, sizeof msg)
+                                   : tix_strerror(st));
+        tix_parts_free(parts);
+        return TIX_EXIT_FAIL;
+    }
+    tix_cube *all = tix_parts_cube(parts);
+    const tix_tic_meta *mp = tix_parts_meta(parts);
     if (o->cfg.rejects) {
         /* Each rank's rejects are its files' rows one file after another;
          * the file boundaries come as a table of lengths at the front. */
@@ -273,27 +269,22 @@ static int finish(run_opts *o, const int *owner, int size, const char *tics, con
         }
     }
     if (!o->cfg.quiet)
-        pipe_report(&meta.counts);
-    if (o->cfg.strict && meta.counts.rejected > 0) {
+        pipe_report(&mp->counts);
+    if (o->cfg.strict && mp->counts.rejected > 0) {
         fprintf(stderr, "techidx: --strict: %" PRIu64 " row%s rejected; no index written\n",
-                meta.counts.rejected, meta.counts.rejected == 1 ? "" : "s");
+                mp->counts.rejected, mp->counts.rejected == 1 ? "" : "s");
         goto done;
     }
     if (pipe_index(o, all, &ix) != TIX_EXIT_OK)
         goto done;
-    tix_run_info info = {TIX_VERSION,
-                         (const char *const *)meta.names,
-                         meta.nnames,
-                         tix_column_name(o->cfg.engine.dimension),
-                         tix_measure_name(o->cfg.engine.measure),
-                         &meta.counts};
-    pipe_outputs po = {o->cfg.json ? NULL : o->cfg.output, o->cfg.json ? o->cfg.output : NULL,
-                       o->cfg.cells, o->cfg.contributions};
+    tix_run_info info;
+    tix_parts_run_info(&info, mp);
+    pipe_outputs po = {o->cfg.json ? NULL : runopts_output(o),
+                       o->cfg.json ? runopts_output(o) : NULL, o->cfg.cells, o->cfg.contributions};
     rc = pipe_write(o, all, ix, &info, &po);
 done:
     tix_index_free(ix);
-    tix_cube_free(all);
-    tix_tic_meta_free(&meta);
+    tix_parts_free(parts);
     return rc;
 }
 

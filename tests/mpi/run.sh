@@ -45,6 +45,13 @@ done
 "$T" run -q --contributions k0.csv -o /dev/null $files &&
 run_mpi 3 "$MPI" run -q --contributions k.csv -o /dev/null $files && cmp -s k0.csv k.csv &&
     echo "ok: 3 ranks: contributions identical" || { echo "FAIL: contributions"; fail=1; }
+# Without -o the index goes to stdout, from rank 0 only; --help too.
+"$T" run -q $files > s0.csv &&
+run_mpi 3 "$MPI" run -q $files > s.csv && cmp -s s0.csv s.csv &&
+    echo "ok: 3 ranks: the index on stdout identical" || { echo "FAIL: stdout"; fail=1; }
+run_mpi 2 "$MPI" run --help > h.txt && [ "$(grep -c '^Usage: mpirun' h.txt)" = 1 ] &&
+    grep -q -- '--max-memory MIB' h.txt &&
+    echo "ok: --help once, with run's options" || { echo "FAIL: --help"; fail=1; }
 # A damaged file fails its rank and the job, named.
 head -c 20000 c.csv.gz > cut.csv.gz
 run_mpi 3 "$MPI" run -q -o never.csv a.csv.gz cut.csv.gz d.csv > /dev/null 2> err.txt
