@@ -2,6 +2,7 @@
  * option of every command, and how each value lands in a tix_config. */
 #include "techidx/options.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -115,10 +116,10 @@ static const tix_option table[] = {
      "reported (summary, capped_* columns)",
      0, O_WINSORIZE, 1},
     {"winsorize-window", 0, RUN | INDEX | INIT, IDX, TIX_OPT_COUNT, "W", 1, 100000, NULL, NULL,
-     "periods in that window (default as --window)", 0, O_WINSOR_WINDOW, 0},
+     "periods in that window (default as `window`)", 0, O_WINSOR_WINDOW, 0},
     {"min-contracts", 0, RUN | INDEX | INIT, IDX, TIX_OPT_COUNT, "K", 1, BIG, NULL, NULL,
      "cells with fewer than K contracts in a period are suppressed:\n"
-     "unpublished in --cells and left out of the links (default 1)",
+     "unpublished in `cells` and left out of the links (default 1)",
      0, O_MIN_CONTRACTS, 0},
     {"output", 'o', RUN | INDEX, OUT, TIX_OPT_OUTPUT, "F", 0, 0, NULL, NULL,
      "index file (default stdout)", 0, O_OUTPUT, 0},
@@ -149,7 +150,7 @@ static const tix_option table[] = {
      "reject a repeated contract_id (duplicate_id), keeping the\n"
      "first accepted row in input order; costs 30 to 60 bytes per\n"
      "distinct 14-byte id (about 550 MB per 10 million ids),\n"
-     "counted in --max-memory, and rows are then applied one by one",
+     "counted in `max-memory`, and rows are then applied one by one",
      0, O_DEDUP, 0},
     {"threads", 0, RUN | CUBE | PUB, READ, TIX_OPT_COUNT, "N", 1, 1024, NULL, NULL,
      "threads (default: the number of cores); with N > 1 one reads\n"
@@ -165,7 +166,7 @@ static const tix_option table[] = {
      0, O_ALLOW_REPEATS, 0},
     {"no-stats", 0, CUBE, TIX_GROUP_NONE, TIX_OPT_FLAG, NULL, 0, 0, NULL, NULL,
      "keep counts and sums only: faster, but the parts cannot give\n"
-     "--cells or --winsorize later",
+     "`cells` or `winsorize` later",
      0, O_NO_STATS, 0},
     {"quiet", 'q', RUN | MERGE | INDEX, TIX_GROUP_NONE, TIX_OPT_FLAG, NULL, 0, 0, NULL, NULL,
      "no summary on stderr", 0, O_QUIET, 0},
@@ -178,9 +179,9 @@ static const tix_option table[] = {
     {"max-fields", 0, RUN | CUBE | INIT, AGG, TIX_OPT_COUNT, "N", 1, BIG, NULL, NULL,
      "fields in one record (default 10000)", 1, O_MAX_FIELDS, 0},
     {"max-cells", 0, RUN | CUBE | INIT | MERGE | INDEX, AGG, TIX_OPT_COUNT, "N", 1, BIG, NULL, NULL,
-     "distinct values of the --by column (default 100000)", 1, O_MAX_CELLS, 0},
+     "distinct values of the `by` column (default 100000)", 1, O_MAX_CELLS, 0},
     {"max-memory", 0, RUN | CUBE | INIT | MERGE | INDEX, TIX_GROUP_NONE, TIX_OPT_COUNT, "MIB", 1,
-     BIG, NULL, NULL, "memory for aggregates and --dedup (default 1024)", 1, O_MAX_MEMORY, 0},
+     BIG, NULL, NULL, "memory for aggregates and `dedup` (default 1024)", 1, O_MAX_MEMORY, 0},
     {"state", 0, PUB | INIT, TIX_GROUP_NONE, TIX_OPT_TEXT, "DIR", 0, 0, NULL, NULL,
      "the state directory (required)", 0, O_STATE, 0},
     {"init", 0, PUB | INIT, TIX_GROUP_NONE, TIX_OPT_FLAG, NULL, 0, 0, NULL, NULL,
@@ -196,7 +197,7 @@ static const tix_option table[] = {
      "replace the one of the same name with new content",
      0, O_REPLACE, 0},
     {"cells", 0, CHART, TIX_GROUP_NONE, TIX_OPT_TEXT, "F", 0, 0, NULL, NULL,
-     "the cells table of the same run (run --cells, cells.csv)", 0, O_CELLS, 0},
+     "the cells table of the same run (run `cells`, cells.csv)", 0, O_CELLS, 0},
     {"title", 0, CHART, TIX_GROUP_NONE, TIX_OPT_TEXT, "T", 0, 0, NULL, NULL,
      "title (default \"Technology trading index\")", 0, O_TITLE, 0},
     {"last", 0, CHART, TIX_GROUP_NONE, TIX_OPT_COUNT, "N", 1, 100000, NULL, NULL,
@@ -242,7 +243,7 @@ const char *tix_command_name(tix_command cmd)
     case TIX_CMD_PUBLISH:
         return "publish";
     case TIX_CMD_INIT:
-        return "publish --init";
+        return "publish `init`"; /* the command line's publish --init */
     case TIX_CMD_CHART:
         return "chart";
     case TIX_CMD_GEN:
@@ -654,7 +655,7 @@ tix_status tix_config_set(tix_config *c, unsigned cmd, const tix_option *opt, co
         locale_t caller = uselocale(cl); /* "0.99" whatever LC_NUMERIC says */
         real = strtod(v, &end);
         uselocale(caller);
-        if (errno || end == v || *end ||
+        if (errno || end == v || *end || isspace((unsigned char)*v) || /* " 0.5" as counts */
             !(opt->open ? real > opt->min && real < opt->max
                         : real >= opt->min && real <= opt->max))
             st = bad_value(opt, v, err, errlen);
@@ -771,8 +772,9 @@ tix_status tix_config_finish(tix_config *c, unsigned cmd, char *err, size_t errl
     /* A part keeps what any index of it may need, unless `no-stats`. A
      * repeated contract_id cannot be seen across parts made apart. */
     if (cmd == TIX_CMD_CUBE && c->engine.dedup)
-        return say(err, errlen, "`dedup` cannot hold across parts aggregated apart; use run "
-                                "`dedup` on all the files");
+        return say(err, errlen,
+                   "`dedup` cannot hold across parts aggregated apart; use run "
+                   "`dedup` on all the files");
     if (cmd == TIX_CMD_CUBE)
         c->engine.cell_stats = c->no_stats ? 0 : TIX_CUBE_STATS_SUMS;
     return TIX_OK;

@@ -38,7 +38,8 @@ typedef enum tix_command {
     TIX_CMD_GEN = 1u << 7
 } tix_command;
 
-/* "run", "cube", ..., "publish --init"; NULL for a set of more than one. */
+/* "run", "cube", ..., "publish `init`" (names in backquotes as in every
+ * message: tix_config_message); NULL for a set of more than one. */
 TIX_API const char *tix_command_name(tix_command cmd);
 
 /* What an option decides, for the message that says where it belongs. */
@@ -153,7 +154,8 @@ TIX_API int tix_config_given(const tix_config *c, const tix_option *opt);
 /* The checks across options, for command cmd, after the last set: GEKS
  * with `chain`, `window` without GEKS, `contributions` with a method that
  * has none, `winsorize-window` without `winsorize`, `from` after `to`,
- * `base` not a label of `period`, two outputs in one file; and what
+ * `base` not a label of `period` (the names of files are a front end's
+ * to check: two outputs in one file, an input given twice); and what
  * follows from the options (the cell statistics the cube must keep: for
  * TIX_CMD_CUBE all that an index may need, but none with `no-stats`;
  * and cube refuses `dedup`, which cannot hold across parts made apart).

@@ -130,7 +130,8 @@ static void print_option(FILE *f, const tix_option *opt, const tix_option *joine
         fprintf(f, "\n%*s", width, "");
     else
         fprintf(f, "%*s", col - (int)n, "");
-    for (const char *p = opt->help;;) {
+    char help[1024]; /* its `names` as --names */
+    for (const char *p = args_message(opt->help, help, sizeof help);;) {
         const char *nl = strchr(p, '\n');
         size_t len = nl ? (size_t)(nl - p) : strlen(p);
         fwrite(p, 1, len, f);
