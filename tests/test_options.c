@@ -196,6 +196,7 @@ Test(options, winsorize_bounds_are_open_and_dirty_bounds_closed)
     cr_assert_eq(set_fresh(TIX_CMD_RUN, "winsorize", "nan"), TIX_E_INVALID);
     cr_assert_eq(set_fresh(TIX_CMD_RUN, "winsorize", "0.5x"), TIX_E_INVALID);
     cr_assert_eq(set_fresh(TIX_CMD_RUN, "winsorize", ""), TIX_E_INVALID);
+    cr_assert_eq(set_fresh(TIX_CMD_RUN, "winsorize", " 0.5"), TIX_E_INVALID); /* as counts */
     cr_assert_eq(set_fresh(TIX_CMD_GEN, "dirty", "0"), TIX_OK);
     cr_assert_eq(set_fresh(TIX_CMD_GEN, "dirty", "1"), TIX_OK);
     cr_assert_eq(set_fresh(TIX_CMD_GEN, "dirty", "0.25"), TIX_OK);
