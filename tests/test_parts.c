@@ -123,7 +123,7 @@ Test(parts, any_order_of_files_and_buffers_gives_the_bytes_of_the_whole)
         tix_cube *c = make_cube(9000, 3, i);
         tix_counts k = counts_of(3000, (uint64_t)i);
         part[i] = tic_bytes(c, &eo, &k, names[i], 1);
-        char file[16];
+        char file[32];
         snprintf(file, sizeof file, "p%d.tic", i);
         tt_path(path[i], sizeof path[i], file);
         tt_write_file(path[i], part[i].data, part[i].len);
@@ -325,7 +325,7 @@ Test(parts, a_merge_over_the_limits_is_refused_as_a_merge)
     cr_assert_eq(tix_cube_new(&c1, &o), TIX_OK);
     cr_assert_eq(tix_cube_new(&c2, &o), TIX_OK);
     for (int i = 0; i < 5; i++) {
-        char a[8], z[8];
+        char a[16], z[16];
         snprintf(a, sizeof a, "a%d", i);
         snprintf(z, sizeof z, "z%d", i);
         cr_assert_eq(tix_cube_add(c1, 19800, a, 2, 100), TIX_OK);
