@@ -58,7 +58,7 @@ STAMP     := $(BUILD)/.deps-ok
 SOMAJOR   := 1
 SONAME    := libtechidx.so.$(SOMAJOR)
 
-.PHONY: all deps test check headers-check abi-check install-test unit golden python-test replay valgrind crash-test tsan asan ubsan bench install \
+.PHONY: all deps test check headers-check abi-check install-test unit golden ref-test python-test replay valgrind crash-test tsan asan ubsan bench install \
         uninstall clean format help samples demo fuzz weekly mpi mpi-deps mpi-test
 all: techidx $(BUILD)/libtechidx.a $(BUILD)/$(SONAME)
 
@@ -72,6 +72,7 @@ help:
 	@echo "                techidx-mpi against run (Open MPI, 1-3 ranks), the"
 	@echo "                parallel cases under TSan, then unit/golden/corpus again"
 	@echo "                under ASan+UBSan"
+	@echo "make ref-test   techidx against IndexNumR 0.6.0 (tests/ref/indexnumr/)"
 	@echo "make mpi        techidx-mpi (installs Open MPI when missing)"
 	@echo "make asan|ubsan the tests under one sanitizer"
 	@echo "make bench      benchmarks (bench/)"
@@ -163,6 +164,11 @@ replay: $(REPLAY)
 	@for t in $(FUZZ_TARGETS); do $(BUILD)/fuzz/replay_$$t tests/fuzz/corpus/$$t || exit 1; done
 
 check: unit golden replay
+
+# The figures of IndexNumR 0.6.0 (tests/ref/indexnumr/README.md), every
+# column the command line takes, to 1e-8 relative.
+ref-test: $(BUILD)/techidx
+	$(PYTHON) tests/ref/check_indexnumr.py $(BUILD)/techidx
 
 # The Python package (python/techidx) against this build's library and
 # command line. Not in the sanitizer runs: python3 does not load an ASan
