@@ -10,7 +10,9 @@ static const char *const method_names[] = {"fisher", "laspeyres",   "paasche",  
                                            "walsh",  "geks-fisher", "geks-tornqvist"};
 #define NMETHODS (sizeof method_names / sizeof method_names[0])
 static const char *const chain_names[] = {"chained", "fixed"};
-static const char *const splice_names[] = {"mean", "movement", "window", "half"};
+static const char *const splice_names[] = {"mean", "movement", "window", "half", "wisp",
+                                           "hasp", "mean_pub", "fbew",   "fbmw"};
+#define NSPLICES (sizeof splice_names / sizeof splice_names[0])
 
 static tix_status parse_name(const char *name, const char *const *names, size_t n, int *out)
 {
@@ -44,12 +46,12 @@ tix_status tix_chain_parse(const char *name, tix_chain *c)
     return st;
 }
 
-const char *tix_splice_name(tix_splice s) { return (unsigned)s < 4 ? splice_names[s] : "?"; }
+const char *tix_splice_name(tix_splice s) { return (unsigned)s < NSPLICES ? splice_names[s] : "?"; }
 
 tix_status tix_splice_parse(const char *name, tix_splice *s)
 {
     int i;
-    tix_status st = parse_name(name, splice_names, 4, &i);
+    tix_status st = parse_name(name, splice_names, NSPLICES, &i);
     if (st == TIX_OK)
         *s = (tix_splice)i;
     return st;
@@ -405,14 +407,40 @@ static tix_status geks_fill(work *w, geks *g, size_t s, size_t e, size_t b)
     return TIX_OK;
 }
 
+/* The splice period of window, half, wisp and hasp in the window [s, T]:
+ * IndexNumR's position 1 or floor((W-1)/2)+1, counted from s. */
+static size_t splice_at(tix_splice sp, size_t W, size_t s, size_t T)
+{
+    return sp == TIX_SPLICE_WINDOW || sp == TIX_SPLICE_WISP ? s : T - W / 2;
+}
+
+/* ln of the mean of the factors x[0..n-1] (ln) that are defined. */
+static double mean_defined(const double *x, size_t n)
+{
+    double sum = 0;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(x[i])) {
+            sum += x[i];
+            m++;
+        }
+    return m ? sum / (double)m : NAN;
+}
+
+/* The GEKS series, spliced as index.h describes at tix_splice. L holds
+ * ln levels; prev[c W + (h - s)] is, for a new window [s, T], ln O(h ->
+ * T-1), the previous window [s-1, T-1]'s own comparison of h with T-1,
+ * taken before the ring loses period s-1; fac the factors of a mean. */
 static tix_status geks_series(work *w)
 {
     tix_index *ix = w->ix;
+    tix_splice sp = ix->opts.splice;
     size_t np = ix->nrows, W = ix->opts.window < np ? ix->opts.window : np;
     geks g = {W, NULL};
-    double *lvl = NULL;
+    double *lvl = NULL, *prev = NULL, *fac = NULL;
     tix_status st = TIX_E_NOMEM;
-    if (!(g.lnb = malloc(3 * W * W * sizeof *g.lnb)) || !(lvl = malloc(3 * np * sizeof *lvl)))
+    if (!(g.lnb = malloc(3 * W * W * sizeof *g.lnb)) || !(lvl = malloc(3 * np * sizeof *lvl)) ||
+        !(prev = malloc(3 * W * sizeof *prev)) || !(fac = malloc(W * sizeof *fac)))
         goto done;
     /* The first window is GEKS itself, against its first period. */
     for (size_t b = 0; b < W; b++)
@@ -428,36 +456,47 @@ static tix_status geks_series(work *w)
      * stays. */
     for (size_t T = W; T < np; T++) {
         size_t s = T + 1 - W;
+        int own = sp == TIX_SPLICE_WINDOW || sp == TIX_SPLICE_HALF || sp == TIX_SPLICE_MEAN;
+        for (int c = 0; own && c < 3; c++)
+            for (size_t h = s; h < T; h++)
+                if (sp == TIX_SPLICE_MEAN || h == splice_at(sp, W, s, T))
+                    prev[(size_t)c * W + (h - s)] = geks_ln(&g, s - 1, T - 1, h, T - 1, c);
         if ((st = geks_fill(w, &g, s, T, T)) != TIX_OK)
             goto done;
+        /* fbew and fbmw: the latest of 0, W-1, 2(W-1), ... before T */
+        size_t b = (T - 1) / (W - 1) * (W - 1);
         for (int c = 0; c < 3; c++) {
-            double *L = lvl + (size_t)c * np;
-            size_t h;
-            switch (ix->opts.splice) {
+            double *L = lvl + (size_t)c * np, *P = prev + (size_t)c * W;
+            size_t h = splice_at(sp, W, s, T);
+            switch (sp) {
             case TIX_SPLICE_MOVEMENT:
-                h = T - 1;
+                L[T] = L[T - 1] + geks_ln(&g, s, T, T - 1, T, c);
                 break;
             case TIX_SPLICE_WINDOW:
-                h = s;
-                break;
             case TIX_SPLICE_HALF:
-                h = T - W / 2;
+                L[T] = L[T - 1] + geks_ln(&g, s, T, h, T, c) - P[h - s];
                 break;
-            default: { /* mean: every overlapping period */
-                double sum = 0;
-                size_t m = 0;
-                for (size_t l = s; l < T; l++) {
-                    double x = L[l] + geks_ln(&g, s, T, l, T, c);
-                    if (isfinite(x)) {
-                        sum += x;
-                        m++;
-                    }
-                }
-                L[T] = m ? sum / (double)m : NAN;
-                continue;
+            case TIX_SPLICE_MEAN:
+                for (size_t l = s; l < T; l++)
+                    fac[l - s] = geks_ln(&g, s, T, l, T, c) - P[l - s];
+                L[T] = L[T - 1] + mean_defined(fac, T - s);
+                break;
+            case TIX_SPLICE_WISP:
+            case TIX_SPLICE_HASP:
+                L[T] = L[h] + geks_ln(&g, s, T, h, T, c);
+                break;
+            case TIX_SPLICE_MEAN_PUB:
+                for (size_t l = s; l < T; l++)
+                    fac[l - s] = L[l] + geks_ln(&g, s, T, l, T, c);
+                L[T] = mean_defined(fac, T - s);
+                break;
+            case TIX_SPLICE_FBEW:
+                L[T] = L[b] + geks_ln(&g, b, T, b, T, c);
+                break;
+            default: /* fbmw */
+                L[T] = L[b] + geks_ln(&g, s, T, b, T, c);
+                break;
             }
-            }
-            L[T] = L[h] + geks_ln(&g, s, T, h, T, c);
         }
     }
     size_t b = ix->base_row;
@@ -469,6 +508,8 @@ static tix_status geks_series(work *w)
 done:
     free(g.lnb);
     free(lvl);
+    free(prev);
+    free(fac);
     return st;
 }
 
@@ -568,7 +609,7 @@ tix_status tix_index_compute(const tix_cube *cube, const tix_index_opts *opts, t
         np--; /* the cube's periods are in order */
     *out = NULL;
     if ((unsigned)opts->method >= NMETHODS || (unsigned)opts->chain > TIX_CHAIN_FIXED ||
-        (unsigned)opts->splice > TIX_SPLICE_HALF ||
+        (unsigned)opts->splice >= NSPLICES ||
         (is_geks(opts->method) && (opts->window == 1 || opts->window > TIX_GEKS_MAX_WINDOW)) ||
         !(opts->winsorize >= 0 && opts->winsorize <= 1)) {
         if (err)

@@ -103,8 +103,9 @@ static const tix_option table[] = {
      "months, 5 quarters or years, 366 days)",
      0, O_WINDOW, 0},
     {"splice", 0, RUN | INDEX | INIT, IDX, TIX_OPT_ENUM, "S", 0, 0, NULL, NULL,
-     "mean|movement|window|half: how GEKS windows are joined\n"
-     "(default mean); published periods never change",
+     "mean|movement|window|half|wisp|hasp|mean_pub|fbew|fbmw:\n"
+     "how GEKS windows are joined (default mean; IndexNumR's\n"
+     "names); published periods never change",
      0, O_SPLICE, 0},
     {"base", 0, RUN | INDEX | INIT, IDX, TIX_OPT_TEXT, "LABEL", 0, 0, NULL, NULL,
      "period set to 100, e.g. 2024-W11 (default: first with data)", 0, O_BASE, 0},
@@ -308,7 +309,7 @@ static int by_values(size_t i, const char **name)
 SEQUENCE(measure_values, tix_measure, TIX_MEASURE_AMOUNT, tix_measure_name)
 SEQUENCE(method_values, tix_method, TIX_METHOD_GEKS_TORNQVIST, tix_method_name)
 SEQUENCE(chain_values, tix_chain, TIX_CHAIN_FIXED, tix_chain_name)
-SEQUENCE(splice_values, tix_splice, TIX_SPLICE_HALF, tix_splice_name)
+SEQUENCE(splice_values, tix_splice, TIX_SPLICE_FBMW, tix_splice_name)
 static int format_values(size_t i, const char **name) /* tix_config.json */
 {
     static const char *const formats[] = {"csv", "json"};

@@ -241,7 +241,7 @@ static tix_cube *drift_cube(int months) { return drift_stats(months, 0); }
 Test(methodology, geks_splicing_never_revises_published_periods)
 {
     tix_cube *c10 = drift_cube(10), *c12 = drift_cube(12);
-    for (int sp = TIX_SPLICE_MEAN; sp <= TIX_SPLICE_HALF; sp++)
+    for (int sp = TIX_SPLICE_MEAN; sp <= TIX_SPLICE_FBMW; sp++)
         for (int g = TIX_METHOD_GEKS_FISHER; g <= TIX_METHOD_GEKS_TORNQVIST; g++) {
             tix_index_opts o = {.method = (tix_method)g, .window = 4, .splice = (tix_splice)sp};
             tix_index *a, *b;
@@ -268,7 +268,7 @@ Test(methodology, geks_fisher_with_a_window_of_two_is_chained_fisher)
     tix_index *f;
     tix_index_opts fo = {.method = TIX_METHOD_FISHER};
     cr_assert_eq(tix_index_compute(c, &fo, &f, NULL, 0), TIX_OK);
-    for (int sp = TIX_SPLICE_MEAN; sp <= TIX_SPLICE_HALF; sp++) {
+    for (int sp = TIX_SPLICE_MEAN; sp <= TIX_SPLICE_FBMW; sp++) {
         tix_index *g;
         tix_index_opts o = {.method = TIX_METHOD_GEKS_FISHER, .window = 2, .splice = (tix_splice)sp};
         cr_assert_eq(tix_index_compute(c, &o, &g, NULL, 0), TIX_OK);

@@ -58,18 +58,35 @@ typedef enum tix_chain {
 TIX_API const char *tix_chain_name(tix_chain c);
 TIX_API tix_status tix_chain_parse(const char *name, tix_chain *c);
 
-/* How a GEKS window that moved on by one period is joined to the series:
- * on the geometric mean of all the overlapping periods (mean), on the
- * previous period (movement), on the window's first period (window) or on
- * its middle period (half). */
+/* How the GEKS window of each period T past the first window, [T-W+1, T],
+ * gives T its level; no splice changes a level already computed. With
+ * I the published levels, N the new window's own GEKS levels and O the
+ * previous window's own GEKS levels ([T-W, T-1]):
+ *   movement  I(T-1) N(T)/N(T-1)
+ *   window    I(T-1) [N(T)/N(s)] / [O(T-1)/O(s)],  s = T-W+1
+ *   half      the same on h = T - floor(W/2) instead of s
+ *   mean      the geometric mean of window's factor over h = s .. T-1
+ *   wisp, hasp, mean_pub  window, half, mean with the published I for O
+ *                         (techidx's window, half and mean before 0.2.0)
+ *   fbew      I(b) G(b -> T), G the GEKS of the expanding window [b, T]
+ *   fbmw      I(b) N(T)/N(b)
+ * where the fixed base b is the latest of the periods 0, W-1, 2(W-1), ...
+ * before T (periods with data, counted from 0). The names and formulas
+ * are IndexNumR's (0.6.0, R/splices.R and R/geks.R). */
 typedef enum tix_splice {
     TIX_SPLICE_MEAN = 0,
     TIX_SPLICE_MOVEMENT = 1,
     TIX_SPLICE_WINDOW = 2,
-    TIX_SPLICE_HALF = 3
+    TIX_SPLICE_HALF = 3,
+    TIX_SPLICE_WISP = 4,
+    TIX_SPLICE_HASP = 5,
+    TIX_SPLICE_MEAN_PUB = 6,
+    TIX_SPLICE_FBEW = 7,
+    TIX_SPLICE_FBMW = 8
 } tix_splice;
 
-/* "mean", "movement", "window", "half". */
+/* "mean", "movement", "window", "half", "wisp", "hasp", "mean_pub",
+ * "fbew", "fbmw". */
 TIX_API const char *tix_splice_name(tix_splice s);
 TIX_API tix_status tix_splice_parse(const char *name, tix_splice *s);
 

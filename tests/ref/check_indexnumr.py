@@ -6,7 +6,7 @@
 For every column of dev_expected.csv (or those matching a glob), runs
 `techidx run --format json` with the options the column stands for and
 compares unit_value_index / 100 with IndexNumR's value, period by period, to
-REL relative. A column whose method or splice the command line refuses as a
+REL relative (VERBOSE=1 prints each column's largest error). A column whose method or splice the command line refuses as a
 value ("must be ... not 'X'", exit 2) is skipped and named; any other
 refusal, and any difference, fails. Standard library only.
 """
@@ -62,6 +62,7 @@ def main(argv):
     if globs:
         columns = [c for c in columns if any(fnmatch.fnmatch(c, g) for g in globs)]
     passed, skipped, failed = [], [], []
+    overall = 0.0
     for col in columns:
         cmd = [techidx, "run", "-q", "--format", "json"] + options(col) + [DUMP]
         p = subprocess.run(cmd, capture_output=True, text=True)
@@ -86,15 +87,19 @@ def main(argv):
             err = abs(x - want) / abs(want) if math.isfinite(x) else math.inf
             if not err <= worst:
                 worst, at = err, i
+        if os.environ.get("VERBOSE"):
+            print("ref: %s: max relative error %.3g" % (col, worst))
         if worst <= REL:
             passed.append(col)
+            overall = max(overall, worst)
         else:
             failed.append(col)
             print("ref: %s: period %s: techidx %.12g, IndexNumR %s (relative error %.3g)"
                   % (col, rows[at]["period"], got[at] / 100 if got[at] is not None else math.nan,
                      rows[at][col], worst), file=sys.stderr)
-    print("ref: %d columns checked, %d passed, %d failed, %d skipped (%s)"
-          % (len(columns), len(passed), len(failed), len(skipped), " ".join(skipped) or "none"))
+    print("ref: %d columns checked, %d passed (max relative error %.2g), %d failed, %d skipped (%s)"
+          % (len(columns), len(passed), overall, len(failed), len(skipped),
+             " ".join(skipped) or "none"))
     return 1 if failed else 0
 
 
