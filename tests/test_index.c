@@ -213,6 +213,167 @@ Test(index, disjoint_cells_break_the_chain)
     tix_cube_free(c);
 }
 
+/* --- GEKS splices ---------------------------------------------------------- */
+
+/* Three cells over six weeks: contracts n and unit values u (cents). */
+#define SP_NT 6
+#define SP_NC 3
+static const int sp_n[SP_NT][SP_NC] = {{5, 3, 8},  {6, 2, 9}, {4, 5, 7},
+                                       {7, 4, 10}, {5, 6, 6}, {8, 3, 11}};
+static const int sp_u[SP_NT][SP_NC] = {{100, 200, 50}, {110, 190, 60}, {120, 230, 55},
+                                       {105, 250, 70}, {130, 210, 65}, {125, 260, 80}};
+
+static tix_cube *splice_cube(void)
+{
+    tix_cube *c;
+    tix_cube_opts o = {TIX_PERIOD_WEEK, 0, 0, 0, NULL};
+    cr_assert_eq(tix_cube_new(&c, &o), TIX_OK);
+    static const char *const cells[] = {"A", "B", "C"};
+    for (int t = 0; t < SP_NT; t++)
+        for (int i = 0; i < SP_NC; i++)
+            add(c, 200 + t, cells[i], sp_n[t][i], sp_u[t][i]);
+    cr_assert_eq(tix_cube_finalize(c), TIX_OK);
+    return c;
+}
+
+/* The Fisher price index of week b against week a, from its definition:
+ * unit values as prices, contracts as quantities. */
+static double fisher_price(int a, int b)
+{
+    double l1 = 0, l0 = 0, p1 = 0, p0 = 0;
+    for (int i = 0; i < SP_NC; i++) {
+        l1 += sp_n[a][i] * (double)sp_u[b][i];
+        l0 += sp_n[a][i] * (double)sp_u[a][i];
+        p1 += sp_n[b][i] * (double)sp_u[b][i];
+        p0 += sp_n[b][i] * (double)sp_u[a][i];
+    }
+    return sqrt(l1 / l0 * (p1 / p0));
+}
+
+/* Textbook GEKS of b against a over the weeks s..e. */
+static double geks_over(int s, int e, int a, int b)
+{
+    double x = 1;
+    for (int l = s; l <= e; l++)
+        x *= fisher_price(l, b) / fisher_price(l, a);
+    return pow(x, 1.0 / (e - s + 1));
+}
+
+/* IndexNumR's splice factor on position k (0-based) of two windows of W
+ * levels, R/splices.R: (new[W]/new[k]) / (old[W]/old[k+1]). */
+static double factor_on(int W, const double *old, const double *nw, int k)
+{
+    return nw[W - 1] / nw[k] / (old[W - 1] / old[k + 1]);
+}
+
+/* The spliced series P (week 0 = 1), transcribed from R/geks.R of
+ * IndexNumR 0.6.0: windows as vectors, pub the published levels. */
+static void indexnumr_series(const char *splice, int W, double *P)
+{
+    double old[SP_NT], nw[SP_NT];
+    for (int t = 0; t < W; t++)
+        old[t] = P[t] = geks_over(0, W - 1, 0, t);
+    for (int i = 1; i + W - 1 < SP_NT; i++) {
+        int t = i + W - 1, base = (t - 1) / (W - 1) * (W - 1);
+        int fbew = strcmp(splice, "fbew") == 0, first = fbew ? base : i, len = t - first + 1;
+        for (int k = 0; k < len; k++)
+            nw[k] = geks_over(first, t, first, first + k);
+        /* window, half and mean splice on the previous window's own
+         * levels, wisp, hasp and mean_pub on the published ones */
+        int own = !strcmp(splice, "window") || !strcmp(splice, "half") || !strcmp(splice, "mean");
+        const double *o = own ? old : P + i - 1;
+        double f = 1;
+        if (fbew)
+            P[t] = P[base] * nw[len - 1];
+        else if (!strcmp(splice, "fbmw"))
+            P[t] = P[base] * nw[W - 1] / nw[W - 1 - (t - base)];
+        else if (!strcmp(splice, "movement"))
+            P[t] = P[t - 1] * factor_on(W, o, nw, W - 2);
+        else if (!strcmp(splice, "window") || !strcmp(splice, "wisp"))
+            P[t] = P[t - 1] * factor_on(W, o, nw, 0);
+        else if (!strcmp(splice, "half") || !strcmp(splice, "hasp"))
+            P[t] = P[t - 1] * factor_on(W, o, nw, (W - 1) / 2); /* R: (W-1)/2+1, truncated */
+        else {                                                  /* mean, mean_pub */
+            for (int k = 0; k < W - 1; k++)
+                f *= factor_on(W, o, nw, k);
+            P[t] = P[t - 1] * pow(f, 1.0 / (W - 1));
+        }
+        if (!fbew)
+            memcpy(old, nw, (size_t)W * sizeof *old);
+    }
+}
+
+Test(index, each_splice_equals_indexnumr_s_definition_by_hand)
+{
+    tix_cube *c = splice_cube();
+    for (int W = 3; W <= 4; W++)
+        for (int sp = TIX_SPLICE_MEAN; sp <= TIX_SPLICE_FBMW; sp++) {
+            const char *name = tix_splice_name((tix_splice)sp);
+            double P[SP_NT];
+            indexnumr_series(name, W, P);
+            tix_index *ix;
+            tix_index_opts o = {
+                .method = TIX_METHOD_GEKS_FISHER, .window = (size_t)W, .splice = (tix_splice)sp};
+            cr_assert_eq(tix_index_compute(c, &o, &ix, NULL, 0), TIX_OK);
+            cr_assert_eq(ix->nrows, SP_NT);
+            for (int t = 0; t < SP_NT; t++)
+                cr_assert_float_eq(ix->rows[t].unit_value_index / 100, P[t], 1e-12 * P[t],
+                                   "%s W=%d week %d: %.15g, by hand %.15g", name, W, t,
+                                   ix->rows[t].unit_value_index / 100, P[t]);
+            tix_index_free(ix);
+        }
+    tix_cube_free(c);
+}
+
+Test(index, splices_on_the_previous_window_differ_from_those_on_the_published_series)
+{
+    /* The first splice joins the first window, which is what was
+     * published; from the second on, window and wisp part. */
+    double win[SP_NT], wisp[SP_NT], half[SP_NT], hasp[SP_NT], mean[SP_NT], mpub[SP_NT];
+    indexnumr_series("window", 3, win);
+    indexnumr_series("wisp", 3, wisp);
+    indexnumr_series("half", 4, half);
+    indexnumr_series("hasp", 4, hasp);
+    indexnumr_series("mean", 3, mean);
+    indexnumr_series("mean_pub", 3, mpub);
+    cr_assert_float_eq(win[3], wisp[3], 1e-15);
+    cr_assert(fabs(win[5] / wisp[5] - 1) > 1e-5, "%.15g %.15g", win[5], wisp[5]);
+    cr_assert(fabs(half[5] / hasp[5] - 1) > 1e-5, "%.15g %.15g", half[5], hasp[5]);
+    cr_assert(fabs(mean[5] / mpub[5] - 1) > 1e-5, "%.15g %.15g", mean[5], mpub[5]);
+}
+
+Test(index, fbew_over_the_first_window_is_textbook_geks_from_its_base)
+{
+    /* W = 3: bases 0, 2, 4; week 4 is GEKS over weeks 2..4 times week 2. */
+    tix_cube *c = splice_cube();
+    tix_index *ix;
+    tix_index_opts o = {.method = TIX_METHOD_GEKS_FISHER, .window = 3, .splice = TIX_SPLICE_FBEW};
+    cr_assert_eq(tix_index_compute(c, &o, &ix, NULL, 0), TIX_OK);
+    double p2 = geks_over(0, 2, 0, 2);
+    cr_assert_float_eq(ix->rows[2].unit_value_index / 100, p2, 1e-12);
+    cr_assert_float_eq(ix->rows[3].unit_value_index / 100, p2 * fisher_price(2, 3), 1e-12);
+    cr_assert_float_eq(ix->rows[4].unit_value_index / 100, p2 * geks_over(2, 4, 2, 4), 1e-12);
+    cr_assert_float_eq(ix->rows[5].unit_value_index / 100,
+                       p2 * geks_over(2, 4, 2, 4) * fisher_price(4, 5), 1e-12);
+    tix_index_free(ix);
+    tix_cube_free(c);
+}
+
+Test(index, splice_names)
+{
+    static const char *const names[] = {"mean", "movement", "window", "half", "wisp",
+                                        "hasp", "mean_pub", "fbew",   "fbmw"};
+    for (int sp = 0; sp < 9; sp++) {
+        tix_splice s;
+        cr_assert_str_eq(tix_splice_name((tix_splice)sp), names[sp]);
+        cr_assert_eq(tix_splice_parse(names[sp], &s), TIX_OK);
+        cr_assert_eq(s, sp);
+    }
+    tix_splice s;
+    cr_assert_eq(tix_splice_parse("mean-pub", &s), TIX_E_INVALID);
+    cr_assert_str_eq(tix_splice_name((tix_splice)9), "?");
+}
+
 Test(index, empty_cube)
 {
     tix_cube *c;
