@@ -65,7 +65,8 @@ all: techidx $(BUILD)/libtechidx.a $(BUILD)/$(SONAME)
 help:
 	@echo "make            build ./techidx and build/libtechidx.{a,so}"
 	@echo "make demo       the weekly index of the bundled samples (build/demo/)"
-	@echo "make test       unit, CLI golden, Python (pytest) and fuzz-corpus tests, the public headers alone"
+	@echo "make test       unit, CLI golden, IndexNumR (ref-test), Python (pytest) and fuzz-corpus tests,"
+	@echo "                the public headers alone"
 	@echo "                (headers-check), the .so's exports (abi-check), a program"
 	@echo "                against the installed library (install-test), the golden tests under"
 	@echo "                valgrind, publish killed at every commit step (crash-test),"
@@ -224,7 +225,7 @@ tsan:
 	TSAN_OPTIONS=halt_on_error=1 ONLY='parallel_* threads_*' sh tests/cli/run.sh build/tsan/techidx
 
 test:
-	$(MAKE) BUILD=build/check WERROR=-Werror check python-test headers-check abi-check install-test \
+	$(MAKE) BUILD=build/check WERROR=-Werror check ref-test python-test headers-check abi-check install-test \
 	  valgrind crash-test
 	$(MAKE) BUILD=build/check WERROR=-Werror mpi-test
 	$(MAKE) WERROR=-Werror tsan
