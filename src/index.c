@@ -275,10 +275,13 @@ static double price_link(tix_method m, size_t k, const double *u0, const double 
     if (!log_weights(m, k, v0, v1, s0, s1, w))
         return NAN;
     for (size_t i = 0; i < k; i++) {
-        if (w[i] == 0 && m != TIX_METHOD_JEVONS && m != TIX_METHOD_TPD) {
-            d[i] = 0; /* no weight: its relative does not matter */
+        if (w[i] == 0 &&
+            (m == TIX_METHOD_GEOMETRIC_LASPEYRES || m == TIX_METHOD_GEOMETRIC_PAASCHE)) {
+            d[i] = 0; /* a zero share: r^0 = 1 whatever r (IndexNumR too) */
             continue;
         }
+        /* Sato-Vartia's weight of a zero share is 0 but w ln r does not
+         * tend to 0 with it: undefined, as in IndexNumR. */
         if (!(u0[i] > 0) || !(u1[i] > 0))
             return NAN;
         d[i] = log(u1[i] / u0[i]);
