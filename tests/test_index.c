@@ -242,7 +242,6 @@ Test(index, method_names)
 
 /* --- the price-index methods -------------------------------------------- */
 
-
 /* The hand-worked case: cells A, B, C over weeks 200..202, C missing in
  * week 201 (unmatched in both chained links, matched in the fixed one).
  *   week 200: A 2 x 100, B 1 x 300, C 4 x 50
