@@ -6,8 +6,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const method_names[] = {"fisher", "laspeyres",   "paasche",       "tornqvist",
-                                           "walsh",  "geks-fisher", "geks-tornqvist"};
+static const char *const method_names[] = {"fisher",
+                                           "laspeyres",
+                                           "paasche",
+                                           "tornqvist",
+                                           "walsh",
+                                           "geks-fisher",
+                                           "geks-tornqvist",
+                                           "jevons",
+                                           "dutot",
+                                           "carli",
+                                           "harmonic",
+                                           "geometric-laspeyres",
+                                           "geometric-paasche",
+                                           "sato-vartia",
+                                           "tpd"};
 #define NMETHODS (sizeof method_names / sizeof method_names[0])
 static const char *const chain_names[] = {"chained", "fixed"};
 static const char *const splice_names[] = {"mean", "movement", "window", "half", "wisp",
@@ -184,12 +197,161 @@ static int factor_contrib(tix_method m, size_t k, const double *p0, const double
     return 1;
 }
 
+/* The price-index methods: only unit values are compared, the volume is
+ * implicit. */
+static int is_price_method(tix_method m) { return m >= TIX_METHOD_JEVONS && m <= TIX_METHOD_TPD; }
+
+/* The weights w (summing to 1) of ln P = sum w ln(u1/u0) for the
+ * log-linear price methods, from the value totals s0, s1 > 0: 1/k
+ * (Jevons), base or current value shares (geometric Laspeyres, Paasche),
+ * normalized logarithmic means L(s0, s1) = (s1 - s0) / ln(s1 / s0) of the
+ * shares (Sato-Vartia; L(s, s) = s, where IndexNumR's formula is 0/0), mean
+ * shares (TPD: the weighted least squares estimate of the time dummy with
+ * IndexNumR's default "average" weights). Returns 0 for other methods. */
+static int log_weights(tix_method m, size_t k, const double *v0, const double *v1, double s0,
+                       double s1, double *w)
+{
+    double sum = 0;
+    for (size_t i = 0; i < k; i++) {
+        double a = v0[i] / s0, b = v1[i] / s1;
+        switch (m) {
+        case TIX_METHOD_JEVONS:
+            w[i] = 1.0 / (double)k;
+            break;
+        case TIX_METHOD_GEOMETRIC_LASPEYRES:
+            w[i] = a;
+            break;
+        case TIX_METHOD_GEOMETRIC_PAASCHE:
+            w[i] = b;
+            break;
+        case TIX_METHOD_SATO_VARTIA:
+            w[i] = a == b ? a : a > 0 && b > 0 ? (b - a) / log(b / a) : 0;
+            break;
+        case TIX_METHOD_TPD:
+            w[i] = 0.5 * (a + b);
+            break;
+        default:
+            return 0;
+        }
+        sum += w[i];
+    }
+    if (m == TIX_METHOD_SATO_VARTIA) {
+        if (!(sum > 0))
+            return 0;
+        for (size_t i = 0; i < k; i++)
+            w[i] /= sum;
+    }
+    return 1;
+}
+
+/* The unit-value (price) link of a price-index method over k cells with
+ * unit values u0, u1 and values v0, v1 (totals s0, s1 > 0). scratch holds
+ * 2k doubles; on return scratch[0..k) has the log weights of the
+ * log-linear methods. NaN when undefined. */
+static double price_link(tix_method m, size_t k, const double *u0, const double *u1,
+                         const double *v0, const double *v1, double s0, double s1, double *scratch)
+{
+    double *w = scratch, *d = scratch + k;
+    if (m == TIX_METHOD_DUTOT || m == TIX_METHOD_CARLI || m == TIX_METHOD_HARMONIC) {
+        double a = 0, b = 0;
+        for (size_t i = 0; i < k; i++) {
+            if (m == TIX_METHOD_DUTOT) {
+                a += u0[i];
+                b += u1[i];
+            } else if (m == TIX_METHOD_CARLI) {
+                if (!(u0[i] > 0))
+                    return NAN;
+                a += u1[i] / u0[i];
+            } else {
+                if (!(u1[i] > 0))
+                    return NAN;
+                a += u0[i] / u1[i];
+            }
+        }
+        if (m == TIX_METHOD_DUTOT)
+            return a > 0 ? b / a : NAN; /* the means' 1/k cancel: matched cells */
+        if (m == TIX_METHOD_CARLI)
+            return a / (double)k;
+        return a > 0 ? (double)k / a : NAN;
+    }
+    if (!log_weights(m, k, v0, v1, s0, s1, w))
+        return NAN;
+    for (size_t i = 0; i < k; i++) {
+        if (w[i] == 0 &&
+            (m == TIX_METHOD_GEOMETRIC_LASPEYRES || m == TIX_METHOD_GEOMETRIC_PAASCHE)) {
+            d[i] = 0; /* a zero share: r^0 = 1 whatever r (IndexNumR too) */
+            continue;
+        }
+        /* Sato-Vartia's weight of a zero share is 0 but w ln r does not
+         * tend to 0 with it: undefined, as in IndexNumR. */
+        if (!(u0[i] > 0) || !(u1[i] > 0))
+            return NAN;
+        d[i] = log(u1[i] / u0[i]);
+    }
+    double lp = 0;
+    for (size_t i = 0; i < k; i++)
+        lp += w[i] * d[i];
+    if (m == TIX_METHOD_TPD) {
+        /* ln p = a + delta D + product dummies, by weighted least squares
+         * with weight w_i on both of cell i's observations. The product
+         * dummies take out each cell's mean, so delta = sum w d (above),
+         * the residuals are +-(d_i - delta)/2 and, with k - 1 residual
+         * degrees of freedom, var(delta) = sum w (d - delta)^2 / (k - 1).
+         * Kennedy's (1981) bias adjustment, IndexNumR's default, takes
+         * half of it off: P = exp(delta - var / 2). */
+        if (k < 2)
+            return NAN; /* no residual degrees of freedom: var undefined */
+        double rss = 0;
+        for (size_t i = 0; i < k; i++)
+            rss += w[i] * (d[i] - lp) * (d[i] - lp);
+        lp -= 0.5 * rss / (double)(k - 1);
+    }
+    return exp(lp);
+}
+
+/* Each cell's contribution, in percentage points, to the price link P of
+ * a price-index method (see price_link): c[i] sums to 100 (P - 1). Dutot:
+ * (u1 - u0) / sum u0; Carli: (u1/u0 - 1) / k; harmonic: (1 - u0/u1) /
+ * sum u0/u1; the log-linear ones: w ln(u1/u0) scaled by (P - 1) / ln P
+ * as for Tornqvist. Returns P, NaN (and no c) when undefined or for TPD,
+ * whose bias adjustment belongs to no cell. */
+static double price_contrib(tix_method m, size_t k, const double *u0, const double *u1,
+                            const double *v0, const double *v1, double s0, double s1,
+                            double *scratch, double *c)
+{
+    if (m == TIX_METHOD_TPD)
+        return NAN;
+    double p = price_link(m, k, u0, u1, v0, v1, s0, s1, scratch);
+    if (isnan(p))
+        return NAN;
+    double den = 0;
+    for (size_t i = 0; i < k; i++)
+        den += m == TIX_METHOD_DUTOT      ? u0[i]
+               : m == TIX_METHOD_CARLI    ? 1.0
+               : m == TIX_METHOD_HARMONIC ? u0[i] / u1[i]
+                                          : 0.0;
+    double lp = log(p), scale = fabs(lp) < 1e-15 ? 1.0 : expm1(lp) / lp;
+    for (size_t i = 0; i < k; i++) {
+        double x;
+        if (m == TIX_METHOD_DUTOT)
+            x = (u1[i] - u0[i]) / den;
+        else if (m == TIX_METHOD_CARLI)
+            x = (u1[i] / u0[i] - 1.0) / den;
+        else if (m == TIX_METHOD_HARMONIC)
+            x = (1.0 - u0[i] / u1[i]) / den;
+        else /* price_link left the weights and log relatives in scratch */
+            x = scratch[i] == 0 ? 0.0 : scale * scratch[i] * scratch[k + i];
+        c[i] = 100.0 * x;
+    }
+    return p;
+}
+
 /* tix_index_link with room for 4k doubles from the caller. */
 static tix_status link_in(tix_method m, size_t k, const double *n0, const double *v0,
                           const double *n1, const double *v1, double *buf, tix_links *out)
 {
     out->value = out->volume = out->unit_value = NAN;
-    if ((unsigned)m > TIX_METHOD_WALSH)
+    if ((unsigned)m > TIX_METHOD_TPD || is_geks(m))
         return TIX_E_INVALID;
     if (k == 0)
         return TIX_E_NODATA;
@@ -203,8 +365,13 @@ static tix_status link_in(tix_method m, size_t k, const double *n0, const double
     }
     tix_links l;
     l.value = s0 > 0 ? s1 / s0 : NAN;
-    l.volume = factor_link(m, k, u0, n0, u1, n1, scratch);
-    l.unit_value = factor_link(m, k, n0, u0, n1, u1, scratch);
+    if (is_price_method(m)) {
+        l.unit_value = s0 > 0 && s1 > 0 ? price_link(m, k, u0, u1, v0, v1, s0, s1, scratch) : NAN;
+        l.volume = l.value / l.unit_value; /* implicit */
+    } else {
+        l.volume = factor_link(m, k, u0, n0, u1, n1, scratch);
+        l.unit_value = factor_link(m, k, n0, u0, n1, u1, scratch);
+    }
     if (isnan(l.value) || isnan(l.volume) || isnan(l.unit_value))
         return TIX_E_NODATA;
     *out = l;
@@ -727,7 +894,8 @@ static size_t published(const tix_index *ix, size_t t, tix_cube_entry *buf)
 tix_status tix_index_contributions(const tix_index *ix, size_t t, tix_contribution *out, size_t *n)
 {
     *n = 0;
-    if (is_geks(ix->method) || ix->opts.chain != TIX_CHAIN_CHAINED || t == 0 || t >= ix->nrows)
+    if (is_geks(ix->method) || ix->method == TIX_METHOD_TPD ||
+        ix->opts.chain != TIX_CHAIN_CHAINED || t == 0 || t >= ix->nrows)
         return TIX_E_INVALID;
     if (isnan(ix->rows[t].link.value))
         return TIX_E_NODATA;
@@ -753,8 +921,24 @@ tix_status tix_index_contributions(const tix_index *ix, size_t t, tix_contributi
             s0 += w.v0[i];
         }
         st = TIX_E_NODATA;
-        if (s0 > 0 && factor_contrib(ix->method, m, u0, w.n0, u1, w.n1, scr, cv) &&
-            factor_contrib(ix->method, m, w.n0, u0, w.n1, u1, scr, cu)) {
+        if (is_price_method(ix->method)) {
+            double s1 = 0;
+            for (size_t i = 0; i < m; i++)
+                s1 += w.v1[i];
+            double p = s0 > 0 && s1 > 0
+                           ? price_contrib(ix->method, m, u0, u1, w.v0, w.v1, s0, s1, scr, cu)
+                           : NAN;
+            if (!isnan(p)) {
+                for (size_t i = 0; i < m; i++) {
+                    double vpp = 100.0 * (w.v1[i] - w.v0[i]) / s0;
+                    /* Q - 1 = (V - P) / P, V - 1 and P - 1 split by cell */
+                    out[i] = (tix_contribution){w.cells[i], vpp, (vpp - cu[i]) / p, cu[i]};
+                }
+                *n = m;
+                st = TIX_OK;
+            }
+        } else if (s0 > 0 && factor_contrib(ix->method, m, u0, w.n0, u1, w.n1, scr, cv) &&
+                   factor_contrib(ix->method, m, w.n0, u0, w.n1, u1, scr, cu)) {
             for (size_t i = 0; i < m; i++)
                 out[i] =
                     (tix_contribution){w.cells[i], 100.0 * (w.v1[i] - w.v0[i]) / s0, cv[i], cu[i]};

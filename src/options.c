@@ -91,8 +91,10 @@ static const tix_option table[] = {
     {"measure", 0, RUN | CUBE | INIT, AGG, TIX_OPT_ENUM, "M", 0, 0, NULL, NULL,
      "tech_amount|amount (default tech_amount)", 0, O_MEASURE, 0},
     {"method", 0, RUN | INDEX | INIT, IDX, TIX_OPT_ENUM, "M", 0, 0, NULL, NULL,
-     "fisher|laspeyres|paasche|tornqvist|walsh, or the multilateral\n"
-     "geks-fisher|geks-tornqvist (default fisher)",
+     "fisher|laspeyres|paasche|tornqvist|walsh, the price indices\n"
+     "jevons|dutot|carli|harmonic|geometric-laspeyres|\n"
+     "geometric-paasche|sato-vartia|tpd (implicit volume), or the\n"
+     "multilateral geks-fisher|geks-tornqvist (default fisher)",
      0, O_METHOD, 0},
     {"chain", 0, RUN | INDEX | INIT, IDX, TIX_OPT_ENUM, "C", 0, 0, NULL, NULL,
      "chained|fixed: link consecutive periods, or compare each\n"
@@ -307,7 +309,7 @@ static int by_values(size_t i, const char **name)
 }
 
 SEQUENCE(measure_values, tix_measure, TIX_MEASURE_AMOUNT, tix_measure_name)
-SEQUENCE(method_values, tix_method, TIX_METHOD_GEKS_TORNQVIST, tix_method_name)
+SEQUENCE(method_values, tix_method, TIX_METHOD_TPD, tix_method_name)
 SEQUENCE(chain_values, tix_chain, TIX_CHAIN_FIXED, tix_chain_name)
 SEQUENCE(splice_values, tix_splice, TIX_SPLICE_FBMW, tix_splice_name)
 static int format_values(size_t i, const char **name) /* tix_config.json */
@@ -757,6 +759,10 @@ tix_status tix_config_finish(tix_config *c, unsigned cmd, char *err, size_t errl
                    "nor fixed-base (see `window` and `splice`)");
     if (!geks && (given(c, O_WINDOW) || given(c, O_SPLICE)))
         return say(err, errlen, "`window` and `splice` apply to the GEKS methods only");
+    if (c->contributions && c->index.method == TIX_METHOD_TPD)
+        return say(err, errlen,
+                   "`contributions` has no decomposition for `method` tpd: its bias "
+                   "adjustment belongs to no cell");
     if (c->contributions && (geks || c->index.chain != TIX_CHAIN_CHAINED))
         return say(err, errlen,
                    "`contributions` decomposes chained links: use `chain` chained "

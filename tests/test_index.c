@@ -1,4 +1,5 @@
 #include <criterion/criterion.h>
+#include <gsl/gsl_multifit.h>
 #include <math.h>
 #include <string.h>
 
@@ -398,4 +399,296 @@ Test(index, method_names)
     cr_assert_eq(tix_method_parse("geks", &m), TIX_E_INVALID);
     cr_assert_str_eq(tix_method_name((tix_method)99), "?");
     cr_assert_str_eq(tix_method_name(TIX_METHOD_PAASCHE), "paasche");
+}
+
+/* --- the price-index methods -------------------------------------------- */
+
+/* The hand-worked case: cells A, B, C over weeks 200..202, C missing in
+ * week 201 (unmatched in both chained links, matched in the fixed one).
+ *   week 200: A 2 x 100, B 1 x 300, C 4 x 50
+ *   week 201: A 4 x 150, B 2 x 240
+ *   week 202: A 1 x 120, B 3 x 360, C 2 x 75 */
+static tix_cube *price_cube(void)
+{
+    tix_cube *c;
+    tix_cube_opts o = {TIX_PERIOD_WEEK, 0, 0, 0, NULL};
+    cr_assert_eq(tix_cube_new(&c, &o), TIX_OK);
+    add(c, 200, "A", 2, 100);
+    add(c, 200, "B", 1, 300);
+    add(c, 200, "C", 4, 50);
+    add(c, 201, "A", 4, 150);
+    add(c, 201, "B", 2, 240);
+    add(c, 202, "A", 1, 120);
+    add(c, 202, "B", 3, 360);
+    add(c, 202, "C", 2, 75);
+    cr_assert_eq(tix_cube_finalize(c), TIX_OK);
+    return c;
+}
+
+static const tix_method price_methods[] = {TIX_METHOD_JEVONS,
+                                           TIX_METHOD_DUTOT,
+                                           TIX_METHOD_CARLI,
+                                           TIX_METHOD_HARMONIC,
+                                           TIX_METHOD_GEOMETRIC_LASPEYRES,
+                                           TIX_METHOD_GEOMETRIC_PAASCHE,
+                                           TIX_METHOD_SATO_VARTIA,
+                                           TIX_METHOD_TPD};
+#define NPRICE (sizeof price_methods / sizeof price_methods[0])
+
+/* Bilateral TPD by brute force: the weighted regression of ln u on an
+ * intercept, the time dummy and k - 1 cell dummies (2k rows), weights the
+ * mean value shares on both rows of a cell, GSL's least squares; then
+ * Kennedy's adjustment exp(delta - var(delta) / 2), var from the weighted
+ * residuals with 2k - (k + 1) degrees of freedom, as R's lm and vcov. */
+static double tpd_by_regression(size_t k, const double *u0, const double *u1, const double *e0,
+                                const double *e1)
+{
+    size_t n = 2 * k, p = k + 1;
+    double s0 = 0, s1 = 0;
+    for (size_t i = 0; i < k; i++)
+        s0 += e0[i], s1 += e1[i];
+    gsl_matrix *X = gsl_matrix_calloc(n, p), *cov = gsl_matrix_alloc(p, p);
+    gsl_vector *y = gsl_vector_alloc(n), *w = gsl_vector_alloc(n), *b = gsl_vector_alloc(p);
+    gsl_multifit_linear_workspace *ws = gsl_multifit_linear_alloc(n, p);
+    for (size_t t = 0; t < 2; t++)
+        for (size_t i = 0; i < k; i++) {
+            size_t r = t * k + i;
+            gsl_matrix_set(X, r, 0, 1.0);
+            gsl_matrix_set(X, r, 1, (double)t);
+            if (i > 0)
+                gsl_matrix_set(X, r, 1 + i, 1.0);
+            gsl_vector_set(y, r, log(t ? u1[i] : u0[i]));
+            gsl_vector_set(w, r, 0.5 * (e0[i] / s0 + e1[i] / s1));
+        }
+    double chisq;
+    cr_assert_eq(gsl_multifit_wlinear(X, w, y, b, cov, &chisq, ws), 0);
+    double var = chisq / (double)(n - p) * gsl_matrix_get(cov, 1, 1);
+    double res = exp(gsl_vector_get(b, 1) - 0.5 * var);
+    gsl_multifit_linear_free(ws);
+    gsl_matrix_free(X);
+    gsl_matrix_free(cov);
+    gsl_vector_free(y);
+    gsl_vector_free(w);
+    gsl_vector_free(b);
+    return res;
+}
+
+/* The definitions written out, for checking the library on the cube. */
+static double ref_price(tix_method m, size_t k, const double *u0, const double *u1,
+                        const double *e0, const double *e1)
+{
+    double s0 = 0, s1 = 0, a = 0, b = 0, lw = 0, sw = 0;
+    for (size_t i = 0; i < k; i++)
+        s0 += e0[i], s1 += e1[i];
+    for (size_t i = 0; i < k; i++) {
+        double r = u1[i] / u0[i], x0 = e0[i] / s0, x1 = e1[i] / s1, wt;
+        a += u0[i], b += u1[i];
+        switch (m) {
+        case TIX_METHOD_CARLI:
+            lw += r;
+            continue;
+        case TIX_METHOD_HARMONIC:
+            lw += 1 / r;
+            continue;
+        case TIX_METHOD_JEVONS:
+            wt = 1;
+            break;
+        case TIX_METHOD_GEOMETRIC_LASPEYRES:
+            wt = x0;
+            break;
+        case TIX_METHOD_GEOMETRIC_PAASCHE:
+            wt = x1;
+            break;
+        case TIX_METHOD_SATO_VARTIA:
+            wt = (x1 - x0) / (log(x1) - log(x0));
+            break;
+        default:
+            continue;
+        }
+        lw += wt * log(r);
+        sw += wt;
+    }
+    switch (m) {
+    case TIX_METHOD_DUTOT:
+        return (b / (double)k) / (a / (double)k);
+    case TIX_METHOD_CARLI:
+        return lw / (double)k;
+    case TIX_METHOD_HARMONIC:
+        return (double)k / lw;
+    case TIX_METHOD_TPD:
+        return tpd_by_regression(k, u0, u1, e0, e1);
+    default:
+        return exp(lw / sw);
+    }
+}
+
+Test(index, price_methods_hand_worked_link)
+{
+    /* Week 200 -> 201 over A, B: relatives 1.5 and 0.8, value shares
+     * 2/5, 3/5 and 5/9, 4/9. */
+    const double n0p[] = {2, 1}, v0p[] = {200, 300}, n1p[] = {4, 2}, v1p[] = {600, 480};
+    double la = (5.0 / 9 - 0.4) / log((5.0 / 9) / 0.4), lb = (4.0 / 9 - 0.6) / log((4.0 / 9) / 0.6);
+    double aa = 0.5 * (0.4 + 5.0 / 9), ab = 0.5 * (0.6 + 4.0 / 9);
+    double delta = aa * log(1.5) + ab * log(0.8);
+    /* one residual degree of freedom: var = sum a (d - delta)^2 / 1 */
+    double var = aa * pow(log(1.5) - delta, 2) + ab * pow(log(0.8) - delta, 2);
+    const double want[NPRICE] = {
+        sqrt(1.5 * 0.8),
+        390.0 / 400.0,
+        (1.5 + 0.8) / 2,
+        24.0 / 23.0, /* 2 / (2/3 + 5/4) */
+        pow(1.5, 0.4) * pow(0.8, 0.6),
+        pow(1.5, 5.0 / 9) * pow(0.8, 4.0 / 9),
+        exp((la * log(1.5) + lb * log(0.8)) / (la + lb)),
+        exp(delta - 0.5 * var),
+    };
+    const double u0[] = {100, 300}, u1[] = {150, 240};
+    for (size_t j = 0; j < NPRICE; j++) {
+        tix_method m = price_methods[j];
+        tix_links l;
+        cr_assert_eq(tix_index_link(m, 2, n0p, v0p, n1p, v1p, &l), TIX_OK);
+        cr_assert_float_eq(l.value, 1080.0 / 500.0, 1e-15);
+        cr_assert_float_eq(l.unit_value, want[j], 1e-14 * want[j], "%s: %.17g, want %.17g",
+                           tix_method_name(m), l.unit_value, want[j]);
+        /* the implicit volume */
+        cr_assert_float_eq(l.volume, l.value / want[j], 1e-14 * l.volume, "%s", tix_method_name(m));
+        /* and the test's own definitions agree with the hand arithmetic */
+        double r = ref_price(m, 2, u0, u1, v0p, v1p);
+        cr_assert_float_eq(r, want[j], 1e-13 * want[j], "%s ref %.17g", tix_method_name(m), r);
+    }
+}
+
+Test(index, tpd_closed_form_equals_the_dummy_regression)
+{
+    /* Five cells, IndexNumR's default average-share weights and bias
+     * adjustment: the library's closed form against GSL's regression. */
+    const double n0p[] = {3, 1, 7, 2, 5}, v0p[] = {300, 450, 700, 90, 1250};
+    const double n1p[] = {2, 4, 6, 2, 1}, v1p[] = {260, 1500, 720, 110, 300};
+    double u0[5], u1[5];
+    for (int i = 0; i < 5; i++)
+        u0[i] = v0p[i] / n0p[i], u1[i] = v1p[i] / n1p[i];
+    tix_links l;
+    cr_assert_eq(tix_index_link(TIX_METHOD_TPD, 5, n0p, v0p, n1p, v1p, &l), TIX_OK);
+    double want = tpd_by_regression(5, u0, u1, v0p, v1p);
+    cr_assert_float_eq(l.unit_value, want, 1e-13 * want, "%.17g vs %.17g", l.unit_value, want);
+    /* One cell: no residual degree of freedom, undefined (IndexNumR: NA). */
+    cr_assert_eq(tix_index_link(TIX_METHOD_TPD, 1, n0p, v0p, n1p, v1p, &l), TIX_E_NODATA);
+}
+
+Test(index, price_methods_chained_and_fixed)
+{
+    tix_cube *c = price_cube();
+    /* chained: 200 -> 201 and 201 -> 202 over A, B; fixed: 200 -> 202 over A, B, C */
+    const double ua[] = {100, 300}, va[] = {200, 300}, ub[] = {150, 240}, vb[] = {600, 480};
+    const double uc[] = {120, 360}, vc[] = {120, 1080};
+    const double u0[] = {100, 300, 50}, v0x[] = {200, 300, 200};
+    const double u2[] = {120, 360, 75}, v2[] = {120, 1080, 150};
+    for (size_t j = 0; j < NPRICE; j++) {
+        tix_method m = price_methods[j];
+        const char *name = tix_method_name(m);
+        double p1 = ref_price(m, 2, ua, ub, va, vb), p2 = ref_price(m, 2, ub, uc, vb, vc);
+        double pf = ref_price(m, 3, u0, u2, v0x, v2);
+        tix_index *ch, *fx;
+        tix_index_opts o = {.method = m};
+        cr_assert_eq(tix_index_compute(c, &o, &ch, NULL, 0), TIX_OK);
+        o.chain = TIX_CHAIN_FIXED;
+        cr_assert_eq(tix_index_compute(c, &o, &fx, NULL, 0), TIX_OK);
+        cr_assert_eq(ch->nrows, 3);
+        cr_assert_eq(ch->rows[1].matched, 2);
+        cr_assert_eq(ch->rows[2].matched, 2);
+        cr_assert_eq(fx->rows[2].matched, 3);
+        cr_assert_float_eq(ch->rows[1].unit_value_index, 100 * p1, 1e-12 * 100 * p1, "%s", name);
+        cr_assert_float_eq(ch->rows[2].unit_value_index, 100 * p1 * p2, 1e-12 * 100 * p1 * p2, "%s",
+                           name);
+        cr_assert_float_eq(fx->rows[1].unit_value_index, 100 * p1, 1e-12 * 100 * p1, "%s", name);
+        cr_assert_float_eq(fx->rows[2].unit_value_index, 100 * pf, 1e-12 * 100 * pf, "%s", name);
+        /* the implicit volume: value over unit value, chained and fixed */
+        double vch = 100 * (1080.0 / 500) * (1200.0 / 1080), vfx = 100 * 1350.0 / 700;
+        cr_assert_float_eq(ch->rows[2].value_index, vch, 1e-12 * vch);
+        cr_assert_float_eq(fx->rows[2].value_index, vfx, 1e-12 * vfx);
+        cr_assert_float_eq(ch->rows[2].volume_index * ch->rows[2].unit_value_index / 100, vch,
+                           1e-12 * vch, "%s", name);
+        cr_assert_float_eq(fx->rows[2].volume_index * fx->rows[2].unit_value_index / 100, vfx,
+                           1e-12 * vfx, "%s", name);
+        tix_index_free(ch);
+        tix_index_free(fx);
+    }
+    tix_cube_free(c);
+}
+
+Test(index, price_methods_contributions_add_up)
+{
+    tix_cube *c = price_cube();
+    tix_contribution out[3];
+    size_t n;
+    for (size_t j = 0; j < NPRICE; j++) {
+        tix_method m = price_methods[j];
+        tix_index *ix;
+        tix_index_opts o = {.method = m};
+        cr_assert_eq(tix_index_compute(c, &o, &ix, NULL, 0), TIX_OK);
+        for (size_t t = 1; t < ix->nrows; t++) {
+            tix_status st = tix_index_contributions(ix, t, out, &n);
+            if (m == TIX_METHOD_TPD) { /* the bias adjustment belongs to no cell */
+                cr_assert_eq(st, TIX_E_INVALID);
+                cr_assert_eq(n, 0);
+                continue;
+            }
+            cr_assert_eq(st, TIX_OK, "%s", tix_method_name(m));
+            cr_assert_eq(n, 2);
+            double sv = 0, sq = 0, su = 0;
+            for (size_t i = 0; i < n; i++)
+                sv += out[i].value_pp, sq += out[i].volume_pp, su += out[i].unit_value_pp;
+            const tix_links *l = &ix->rows[t].link;
+            cr_assert_float_eq(sv, 100 * (l->value - 1), 1e-9, "%s", tix_method_name(m));
+            cr_assert_float_eq(sq, 100 * (l->volume - 1), 1e-9, "%s", tix_method_name(m));
+            cr_assert_float_eq(su, 100 * (l->unit_value - 1), 1e-9, "%s", tix_method_name(m));
+        }
+        tix_index_free(ix);
+    }
+    /* Carli by hand, week 200 -> 201: (1.5 - 1) / 2 and (0.8 - 1) / 2. */
+    tix_index *ix;
+    tix_index_opts o = {.method = TIX_METHOD_CARLI};
+    cr_assert_eq(tix_index_compute(c, &o, &ix, NULL, 0), TIX_OK);
+    cr_assert_eq(tix_index_contributions(ix, 1, out, &n), TIX_OK);
+    cr_assert_float_eq(out[0].unit_value_pp, 25.0, 1e-12);
+    cr_assert_float_eq(out[1].unit_value_pp, -10.0, 1e-12);
+    tix_index_free(ix);
+    tix_cube_free(c);
+}
+
+Test(index, price_methods_undefined_links)
+{
+    const double z1[] = {0, 300};
+    tix_links l;
+    /* a zero unit value under a log or a reciprocal */
+    const tix_method logs[] = {TIX_METHOD_JEVONS, TIX_METHOD_HARMONIC,
+                               TIX_METHOD_GEOMETRIC_LASPEYRES, TIX_METHOD_SATO_VARTIA,
+                               TIX_METHOD_TPD};
+    for (size_t j = 0; j < sizeof logs / sizeof logs[0]; j++)
+        cr_assert_eq(tix_index_link(logs[j], 2, n0, v0, n1, z1, &l), TIX_E_NODATA, "%s",
+                     tix_method_name(logs[j]));
+    /* a zero share leaves geometric Paasche defined: B alone, (150/300)^1 */
+    cr_assert_eq(tix_index_link(TIX_METHOD_GEOMETRIC_PAASCHE, 2, n0, v0, n1, z1, &l), TIX_OK);
+    cr_assert_float_eq(l.unit_value, 0.5, 1e-15);
+    /* Dutot and Carli stay defined: 300/2 / (100 + 300) and (0 + 150/300) / 2 */
+    cr_assert_eq(tix_index_link(TIX_METHOD_DUTOT, 2, n0, v0, n1, z1, &l), TIX_OK);
+    cr_assert_float_eq(l.unit_value, 150.0 / 400.0, 1e-15);
+    cr_assert_eq(tix_index_link(TIX_METHOD_CARLI, 2, n0, v0, n1, z1, &l), TIX_OK);
+    cr_assert_float_eq(l.unit_value, 0.25, 1e-15);
+    cr_assert_eq(tix_index_link(TIX_METHOD_JEVONS, 0, n0, v0, n1, v1, &l), TIX_E_NODATA);
+}
+
+Test(index, price_method_names)
+{
+    const char *names[NPRICE] = {
+        "jevons",      "dutot", "carli", "harmonic", "geometric-laspeyres", "geometric-paasche",
+        "sato-vartia", "tpd"};
+    for (size_t j = 0; j < NPRICE; j++) {
+        tix_method m;
+        cr_assert_str_eq(tix_method_name(price_methods[j]), names[j]);
+        cr_assert_eq(tix_method_parse(names[j], &m), TIX_OK);
+        cr_assert_eq(m, price_methods[j]);
+        cr_assert_eq(tix_method_is_multilateral(m), 0);
+        cr_assert_eq((int)m, 7 + (int)j); /* stored numbers: after the GEKS ones */
+    }
 }

@@ -326,6 +326,10 @@ Test(options, finish_refuses_options_that_do_not_go_together)
     refused((const char *const[]){"contributions", "c.csv", "method", "geks-tornqvist", NULL},
             "`contributions` decomposes chained links");
     accepted((const char *const[]){"contributions", "c.csv", "method", "tornqvist", NULL});
+    accepted((const char *const[]){"contributions", "c.csv", "method", "sato-vartia", NULL});
+    refused((const char *const[]){"contributions", "c.csv", "method", "tpd", NULL},
+            "no decomposition for `method` tpd");
+    accepted((const char *const[]){"method", "tpd", "chain", "fixed", NULL});
     refused((const char *const[]){"winsorize-window", "5", NULL},
             "`winsorize-window` needs `winsorize`");
     accepted((const char *const[]){"winsorize-window", "5", "winsorize", "0.9", NULL});

@@ -10,6 +10,9 @@
  *                    exp sum (w0+w1)/2 ln(n1/n0) with w the value shares,
  *                    Walsh sum sqrt(u0 u1) n1 / sum sqrt(u0 u1) n0
  *   unit value       the same with the roles of u and n swapped.
+ * The price-index methods (Jevons, Dutot, Carli, harmonic, geometric
+ * Laspeyres and Paasche, Sato-Vartia, TPD) compare the unit values only;
+ * their volume link is implicit, the value link over the unit-value link.
  * Chained: each period is linked to the previous period with data. Fixed
  * base: each period is compared directly with the base. GEKS: the
  * geometric mean, over the periods l of a window, of the bilateral Fisher
@@ -37,11 +40,22 @@ typedef enum tix_method {
     TIX_METHOD_TORNQVIST = 3,
     TIX_METHOD_WALSH = 4,
     TIX_METHOD_GEKS_FISHER = 5,
-    TIX_METHOD_GEKS_TORNQVIST = 6
+    TIX_METHOD_GEKS_TORNQVIST = 6,
+    /* Price-index methods: unit_value is the method's price index of the
+     * matched cells' unit values, volume the implicit value / unit_value. */
+    TIX_METHOD_JEVONS = 7,               /* geometric mean of the relatives */
+    TIX_METHOD_DUTOT = 8,                /* ratio of the mean unit values */
+    TIX_METHOD_CARLI = 9,                /* arithmetic mean of the relatives */
+    TIX_METHOD_HARMONIC = 10,            /* harmonic mean of the relatives */
+    TIX_METHOD_GEOMETRIC_LASPEYRES = 11, /* relatives, base value shares */
+    TIX_METHOD_GEOMETRIC_PAASCHE = 12,   /* relatives, current value shares */
+    TIX_METHOD_SATO_VARTIA = 13,         /* logarithmic means of the shares */
+    TIX_METHOD_TPD = 14                  /* time-product dummy regression */
 } tix_method;
 
 /* "fisher", "laspeyres", "paasche", "tornqvist", "walsh", "geks-fisher",
- * "geks-tornqvist". */
+ * "geks-tornqvist", "jevons", "dutot", "carli", "harmonic",
+ * "geometric-laspeyres", "geometric-paasche", "sato-vartia", "tpd". */
 TIX_API const char *tix_method_name(tix_method m);
 TIX_API tix_status tix_method_parse(const char *name, tix_method *m);
 
@@ -104,7 +118,8 @@ typedef struct tix_links {
 /* Bilateral comparison of period 0 with period 1 over k matched cells with
  * contracts n0/n1 and values v0/v1 (any unit, all >= 0, n > 0), m one of
  * the bilateral methods (not GEKS). Returns TIX_OK, or TIX_E_NODATA when a
- * ratio is undefined (k = 0, a zero value total, a Tornqvist log of zero);
+ * ratio is undefined (k = 0, a zero value total, a Tornqvist log of zero, a
+ * zero unit value under a relative or a log, TPD over one cell);
  * *out is then all NaN. TIX_E_INVALID for a GEKS method. */
 TIX_API tix_status tix_index_link(tix_method m, size_t k, const double *n0, const double *v0,
                                   const double *n1, const double *v1, tix_links *out);
@@ -198,11 +213,13 @@ typedef struct tix_contribution {
 
 /* Contributions of the matched cells of row t (t >= 1) to its chained link:
  * shares for Laspeyres, Paasche and Walsh, the van IJzeren (Reinsdorf,
- * Diewert and Ehemann) decomposition for Fisher, and log changes for
- * Tornqvist. out has room for the cube's cells (tix_cube_ncells); *n gets
- * how many.
- * Returns TIX_OK; TIX_E_NODATA when row t has no defined link (*n = 0);
- * TIX_E_INVALID unless the index is chained and bilateral. */
+ * Diewert and Ehemann) decomposition for Fisher, log changes for Tornqvist,
+ * Jevons, the geometric ones and Sato-Vartia, each relative's term for
+ * Dutot, Carli and harmonic; the implicit volume of these gets
+ * (value_pp - unit_value_pp) / unit-value link. out has room for the cube's cells
+ * (tix_cube_ncells); *n gets how many. Returns TIX_OK; TIX_E_NODATA when row t has no defined link
+ * (*n = 0); TIX_E_INVALID unless the index is chained and bilateral, and for TPD (its bias
+ * adjustment does not split by cell). */
 TIX_API tix_status tix_index_contributions(const tix_index *ix, size_t t, tix_contribution *out,
                                            size_t *n);
 
