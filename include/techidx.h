@@ -19,5 +19,6 @@
 #include "techidx/tic.h"
 #include "techidx/version.h"
 #include "techidx/write.h"
+#include "techidx/yoy.h"
 
 #endif

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "index_internal.h"
+
 static const char *const method_names[] = {"fisher",
                                            "laspeyres",
                                            "paasche",
@@ -682,13 +684,15 @@ done:
 
 /* Fills the rows' totals, the index's entries (winsorized when asked)
  * and w's published entries. */
-static tix_status prepare(work *w, const tix_cube *cube, char *err, size_t errlen)
+/* sel: the cube's periods the rows are (NULL: the first nrows). */
+static tix_status prepare(work *w, const tix_cube *cube, const size_t *sel, char *err,
+                          size_t errlen)
 {
     tix_index *ix = w->ix;
     size_t np = ix->nrows, all = 0;
     for (size_t t = 0; t < np; t++) {
         size_t ne;
-        tix_cube_entries(cube, t, &ne);
+        tix_cube_entries(cube, sel ? sel[t] : t, &ne);
         all += ne;
     }
     size_t room = all ? all : 1;
@@ -699,20 +703,26 @@ static tix_status prepare(work *w, const tix_cube *cube, char *err, size_t errle
     int64_t *wins = NULL;
     uint64_t *capped = NULL;
     size_t every = 0; /* winsorizing fills all the cube's entries, cut off or not */
+    size_t *first = malloc((tix_cube_nperiods(cube) + 1) * sizeof *first);
+    if (!first)
+        return TIX_E_NOMEM;
     for (size_t t = 0; t < tix_cube_nperiods(cube); t++) {
         size_t ne;
         tix_cube_entries(cube, t, &ne);
+        first[t] = every; /* the period's first entry in the winsorized arrays */
         every += ne;
     }
     if (ix->opts.winsorize > 0 && (!(wins = malloc((every ? every : 1) * sizeof *wins)) ||
                                    !(capped = malloc((every ? every : 1) * sizeof *capped)))) {
         free(wins);
+        free(first);
         return TIX_E_NOMEM;
     }
     if (!ix->entries || !ix->entry_start || !w->pub || !w->pub_start ||
         !work_arrays(w, tix_cube_ncells(cube))) {
         free(wins);
         free(capped);
+        free(first);
         return TIX_E_NOMEM;
     }
     if (wins) {
@@ -723,6 +733,7 @@ static tix_status prepare(work *w, const tix_cube *cube, char *err, size_t errle
                 snprintf(err, errlen, "winsorizing needs a cube that keeps bucket sums");
             free(wins);
             free(capped);
+            free(first);
             return st;
         }
     }
@@ -730,8 +741,9 @@ static tix_status prepare(work *w, const tix_cube *cube, char *err, size_t errle
     for (size_t t = 0; t < np; t++) {
         tix_index_row *r = &ix->rows[t];
         size_t ne;
-        const tix_cube_entry *e = tix_cube_entries(cube, t, &ne);
-        r->period = tix_cube_period(cube, t);
+        size_t ct = sel ? sel[t] : t, g = first[ct];
+        const tix_cube_entry *e = tix_cube_entries(cube, ct, &ne);
+        r->period = tix_cube_period(cube, ct);
         r->cells = ne;
         w->pub_start[t] = k;
         ix->entry_start[t] = v;
@@ -743,12 +755,13 @@ static tix_status prepare(work *w, const tix_cube *cube, char *err, size_t errle
                     snprintf(err, errlen, "period total exceeds the int64 range of cents");
                 free(wins);
                 free(capped);
+                free(first);
                 return TIX_E_OVERFLOW;
             }
             if (wins) { /* never more than the raw value: no overflow */
-                r->capped += capped[v];
-                r->capped_value += x.value - wins[v];
-                x.value = wins[v];
+                r->capped += capped[g + i];
+                r->capped_value += x.value - wins[g + i];
+                x.value = wins[g + i];
             }
             ix->entries[v] = x;
             if (x.n >= ix->opts.min_contracts)
@@ -765,15 +778,26 @@ static tix_status prepare(work *w, const tix_cube *cube, char *err, size_t errle
     ix->entry_start[np] = v;
     free(wins);
     free(capped);
+    free(first);
     return TIX_OK;
 }
 
 tix_status tix_index_compute(const tix_cube *cube, const tix_index_opts *opts, tix_index **out,
                              char *err, size_t errlen)
 {
+    if (opts->year_over_year) {
+        *out = NULL;
+        return index_year_over_year(cube, opts, out, err, errlen);
+    }
     size_t np = tix_cube_nperiods(cube);
     while (opts->has_until && np > 0 && tix_cube_period(cube, np - 1) > opts->until)
         np--; /* the cube's periods are in order */
+    return index_of_periods(cube, opts, NULL, np, out, err, errlen);
+}
+
+tix_status index_of_periods(const tix_cube *cube, const tix_index_opts *opts, const size_t *sel,
+                            size_t np, tix_index **out, char *err, size_t errlen)
+{
     *out = NULL;
     if ((unsigned)opts->method >= NMETHODS || (unsigned)opts->chain > TIX_CHAIN_FIXED ||
         (unsigned)opts->splice >= NSPLICES ||
@@ -806,7 +830,8 @@ tix_status tix_index_compute(const tix_cube *cube, const tix_index_opts *opts, t
 
     size_t base = 0;
     if (opts->has_base) {
-        for (base = 0; base < np && tix_cube_period(cube, base) != opts->base; base++)
+        for (base = 0; base < np && tix_cube_period(cube, sel ? sel[base] : base) != opts->base;
+             base++)
             ;
         if (base == np) {
             char label[TIX_PERIOD_LABEL_MAX];
@@ -817,10 +842,10 @@ tix_status tix_index_compute(const tix_cube *cube, const tix_index_opts *opts, t
             goto fail;
         }
     }
-    ix->base = tix_cube_period(cube, base);
+    ix->base = tix_cube_period(cube, sel ? sel[base] : base);
     ix->base_row = base;
 
-    if ((st = prepare(&w, cube, err, errlen)) != TIX_OK)
+    if ((st = prepare(&w, cube, sel, err, errlen)) != TIX_OK)
         goto fail;
     st = is_geks(ix->method)                 ? geks_series(&w)
          : ix->opts.chain == TIX_CHAIN_FIXED ? fixed_base(&w)
@@ -867,7 +892,11 @@ void tix_index_cell(const tix_index *ix, size_t t, size_t k, tix_cell_index *out
 {
     size_t n;
     const tix_cube_entry *e = &entries_of(ix, t, &n)[k];
-    const tix_cube_entry *b = find_entry(ix, ix->base_row, e->cell);
+    size_t base = ix->base_row;
+    if (ix->opts.year_over_year) /* each season's first row is its base */
+        for (base = t; base > 0 && ix->rows[base - 1].season == ix->rows[t].season; base--)
+            ;
+    const tix_cube_entry *b = find_entry(ix, base, e->cell);
     uint64_t min = ix->opts.min_contracts;
     out->suppressed = e->n < min;
     out->value_index = out->volume_index = out->unit_value_index = NAN;
@@ -897,7 +926,7 @@ tix_status tix_index_contributions(const tix_index *ix, size_t t, tix_contributi
     if (is_geks(ix->method) || ix->method == TIX_METHOD_TPD ||
         ix->opts.chain != TIX_CHAIN_CHAINED || t == 0 || t >= ix->nrows)
         return TIX_E_INVALID;
-    if (isnan(ix->rows[t].link.value))
+    if (isnan(ix->rows[t].link.value) || ix->rows[t - 1].season != ix->rows[t].season)
         return TIX_E_NODATA;
     size_t n0, n1;
     entries_of(ix, t - 1, &n0);

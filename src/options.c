@@ -31,6 +31,7 @@ enum {
     O_WINSORIZE,
     O_WINSOR_WINDOW,
     O_MIN_CONTRACTS,
+    O_YEAR_OVER_YEAR,
     O_OUTPUT,
     O_FORMAT,
     O_CELLS,
@@ -124,6 +125,12 @@ static const tix_option table[] = {
      "cells with fewer than K contracts in a period are suppressed:\n"
      "unpublished in `cells` and left out of the links (default 1)",
      0, O_MIN_CONTRACTS, 0},
+    {"year-over-year", 0, RUN | INDEX, IDX, TIX_OPT_FLAG, NULL, 0, 0, NULL, NULL,
+     "one series per season (month of the year, quarter, ISO\n"
+     "week; week 53 alone) across the years, each 100 in its\n"
+     "first year with data; rows season,period,... (month,\n"
+     "quarter or week periods; not with `base` or `cells`)",
+     0, O_YEAR_OVER_YEAR, 0},
     {"output", 'o', RUN | INDEX, OUT, TIX_OPT_OUTPUT, "F", 0, 0, NULL, NULL,
      "index file (default stdout)", 0, O_OUTPUT, 0},
     {"output", 'o', CUBE, OUT, TIX_OPT_OUTPUT, "F", 0, 0, NULL, NULL, "the .tic file (required)", 0,
@@ -365,6 +372,7 @@ static const target targets[O_COUNT] = {
     [O_WINSORIZE] = {ST_DOUBLE, AT(index.winsorize), 0, NULL},
     [O_WINSOR_WINDOW] = {ST_SIZE, AT(index.winsor_window), 0, NULL},
     [O_MIN_CONTRACTS] = {ST_U64, AT(index.min_contracts), 0, NULL},
+    [O_YEAR_OVER_YEAR] = {ST_FLAG, AT(index.year_over_year), 0, NULL},
     [O_OUTPUT] = {ST_TEXT, AT(output), 0, NULL},
     [O_FORMAT] = {ST_ENUM, AT(json), 0, format_values},
     [O_CELLS] = {ST_TEXT, AT(cells), 0, NULL},
@@ -767,6 +775,20 @@ tix_status tix_config_finish(tix_config *c, unsigned cmd, char *err, size_t errl
         return say(err, errlen,
                    "`contributions` decomposes chained links: use `chain` chained "
                    "and a bilateral `method`");
+    if (c->index.year_over_year) {
+        /* Where rows are read the period is known; parts say theirs to the library. */
+        if ((cmd & TIX_CMD_RUN) && c->engine.period != TIX_PERIOD_MONTH &&
+            c->engine.period != TIX_PERIOD_QUARTER && c->engine.period != TIX_PERIOD_WEEK)
+            return say(err, errlen, "`year-over-year` needs `period` month, quarter or week");
+        if (c->base)
+            return say(err, errlen,
+                       "`base` does not apply with `year-over-year`: each season is 100 in "
+                       "its first year with data");
+        if (c->cells)
+            return say(err, errlen,
+                       "`cells` is not written with `year-over-year`; run without it for "
+                       "the cells table");
+    }
     if (c->index.winsor_window && !(c->index.winsorize > 0))
         return say(err, errlen, "`winsorize-window` needs `winsorize`");
     c->engine.maps = c->maps;

@@ -8,6 +8,7 @@
 
 #include "sink_internal.h"
 #include "techidx/period.h"
+#include "techidx/yoy.h"
 
 /* Every writer formats through a sink in the "C" locale (sink_internal.h):
  * a host that called setlocale() with a decimal comma gets the same bytes.
@@ -60,15 +61,43 @@ static void put_index(sink *s, double x)
         sink_putc(s, ',');
 }
 
+static void put_row(sink *s, const char *label, const tix_index_row *r)
+{
+    char money[24];
+    tix_format_cents(r->value, money);
+    sink_printf(s, "%s,%" PRIu64 ",%s", label, r->contracts, money);
+    put_index(s, r->value_index);
+    put_index(s, r->volume_index);
+    put_index(s, r->unit_value_index);
+    sink_printf(s, ",%zu,%zu", r->matched, r->cells);
+    put_index(s, r->change);
+    put_index(s, r->coverage);
+    tix_format_cents(r->capped_value, money);
+    sink_printf(s, ",%zu,%" PRIu64 ",%s\n", r->suppressed, r->capped, money);
+}
+
 tix_status tix_write_index_csv_fn(tix_write_fn fn, void *ctx, const tix_index *ix)
 {
-    char label[TIX_PERIOD_LABEL_MAX], money[24];
+    char label[TIX_PERIOD_LABEL_MAX];
     sink s;
     sink_init(&s, fn, ctx);
     sink_c_locale(&s);
     static const char head[] = "period,contracts,value,value_index,volume_index,unit_value_index,"
                                "matched_cells,cells,link,coverage,suppressed_cells,"
                                "capped_contracts,capped_value\n";
+    if (ix->opts.year_over_year) {
+        /* The seasons' series one after the other, their periods with data only. */
+        char season[TIX_YOY_LABEL_MAX];
+        sink_put(&s, "season,", 7);
+        sink_put(&s, head, sizeof head - 1);
+        for (size_t j = 0; j < ix->nrows; j++) {
+            tix_yoy_label(ix->kind, ix->rows[j].season, season);
+            tix_period_label(ix->kind, ix->rows[j].period, label);
+            sink_printf(&s, "%s,", season);
+            put_row(&s, label, &ix->rows[j]);
+        }
+        return sink_end(&s, TIX_OK);
+    }
     sink_put(&s, head, sizeof head - 1);
     if (ix->nrows == 0)
         return sink_end(&s, TIX_OK);
@@ -76,17 +105,7 @@ tix_status tix_write_index_csv_fn(tix_write_fn fn, void *ctx, const tix_index *i
     for (int32_t p = ix->rows[0].period;; p++) {
         tix_period_label(ix->kind, p, label);
         if (ix->rows[j].period == p) {
-            const tix_index_row *r = &ix->rows[j];
-            tix_format_cents(r->value, money);
-            sink_printf(&s, "%s,%" PRIu64 ",%s", label, r->contracts, money);
-            put_index(&s, r->value_index);
-            put_index(&s, r->volume_index);
-            put_index(&s, r->unit_value_index);
-            sink_printf(&s, ",%zu,%zu", r->matched, r->cells);
-            put_index(&s, r->change);
-            put_index(&s, r->coverage);
-            tix_format_cents(r->capped_value, money);
-            sink_printf(&s, ",%zu,%" PRIu64 ",%s\n", r->suppressed, r->capped, money);
+            put_row(&s, label, &ix->rows[j]);
             if (++j == ix->nrows)
                 break;
         } else {
@@ -181,8 +200,12 @@ static tix_status index_json(sink *s, const tix_index *ix, const tix_run_info *i
         put(opts, "winsorize", json_string(q), &bad);
         put(opts, "winsorize_window", json_integer((json_int_t)ix->opts.winsor_window), &bad);
     }
-    tix_period_label(ix->kind, ix->base, label);
-    put(opts, "base", json_string(label), &bad);
+    if (ix->opts.year_over_year) {
+        put(opts, "year_over_year", json_true(), &bad);
+    } else {
+        tix_period_label(ix->kind, ix->base, label);
+        put(opts, "base", json_string(label), &bad);
+    }
     put(root, "options", opts, &bad);
     const tix_counts *c = info->counts;
     put(rows, "read", json_integer((json_int_t)c->read), &bad);
@@ -195,11 +218,18 @@ static tix_status index_json(sink *s, const tix_index *ix, const tix_run_info *i
     put(rows, "rejected_by_reason", why, &bad);
     put(root, "rows", rows, &bad);
     size_t j = 0;
+    int yoy = ix->opts.year_over_year;
     for (int32_t p = ix->nrows ? ix->rows[0].period : 0; ix->nrows && !bad; p++) {
         json_t *o = json_object();
         if (!o) {
             bad = 1;
             break;
+        }
+        if (yoy) { /* the seasons' rows as they are: no calendar to fill */
+            char season[TIX_YOY_LABEL_MAX];
+            p = ix->rows[j].period;
+            tix_yoy_label(ix->kind, ix->rows[j].season, season);
+            put(o, "season", json_string(season), &bad);
         }
         tix_period_label(ix->kind, p, label);
         put(o, "period", json_string(label), &bad);
@@ -266,6 +296,8 @@ static void put_yuan(sink *s, double cents)
 
 static tix_status cells_csv(sink *s, const tix_cube *cube, const tix_index *ix)
 {
+    if (ix && ix->opts.year_over_year)
+        return TIX_E_INVALID; /* its rows are not the cube's periods in order */
     char label[TIX_PERIOD_LABEL_MAX], money[24];
     static const char head[] = "period,cell,contracts,value,mean,sd,min,median,p90,max,"
                                "value_index,volume_index,unit_value_index,suppressed\n";

@@ -143,6 +143,7 @@ typedef struct tix_index_opts {
     int has_until;          /* leave out the periods after `until` (a release's cutoff);
                                default 0 */
     int32_t until;
+    int year_over_year; /* 1: one series per season (techidx/yoy.h); default 0 */
 } tix_index_opts;
 
 /* Fills *o with the defaults written above. */
@@ -162,11 +163,14 @@ typedef struct tix_index_row {
     double change;        /* value_index over the previous period's: the headline link */
     uint64_t capped;      /* winsorizing: contracts whose amount was capped */
     int64_t capped_value; /* and the cents it took off them */
+    int season;           /* year-over-year: the row's season (tix_yoy_season); else 0 */
 } tix_index_row;
 
 /* The computed series; rows cover only periods with data, in order.
  * matched and coverage refer to the previous period with data (chained,
- * GEKS) or to the base (fixed). */
+ * GEKS) or to the base (fixed). With opts.year_over_year the rows are
+ * those of one series per season, season after season (techidx/yoy.h):
+ * every "previous period" and "base" above is then the season's. */
 typedef struct tix_index {
     tix_period_kind kind;
     tix_index_opts opts; /* as used: window resolved, min_contracts >= 1 */
@@ -187,7 +191,8 @@ typedef struct tix_index {
  * rows' contracts and value stay the raw totals. Returns TIX_OK (*out owns
  * the result), TIX_E_NODATA (no data, or the base period has none; err says
  * which), TIX_E_INVALID (an option out of range, or winsorizing a cube
- * without bucket sums), TIX_E_OVERFLOW or TIX_E_NOMEM. */
+ * without bucket sums; with year_over_year also a day or year cube, or
+ * has_base), TIX_E_OVERFLOW or TIX_E_NOMEM. */
 TIX_API tix_status tix_index_compute(const tix_cube *cube, const tix_index_opts *opts,
                                      tix_index **out, char *err, size_t errlen);
 
@@ -200,7 +205,7 @@ typedef struct tix_cell_index {
 } tix_cell_index;
 
 /* The sub-indices of entry k of row t (as tix_cube_entries lists the
- * entries of period t). */
+ * entries of period t; year-over-year: against the season's first row). */
 TIX_API void tix_index_cell(const tix_index *ix, size_t t, size_t k, tix_cell_index *out);
 
 /* One cell's additive contribution, in percentage points, to the change
@@ -211,15 +216,16 @@ typedef struct tix_contribution {
     double value_pp, volume_pp, unit_value_pp;
 } tix_contribution;
 
-/* Contributions of the matched cells of row t (t >= 1) to its chained link:
+/* Contributions of the matched cells of row t (t >= 1) to its chained link
+ * (year-over-year: to its link with the season's previous row):
  * shares for Laspeyres, Paasche and Walsh, the van IJzeren (Reinsdorf,
  * Diewert and Ehemann) decomposition for Fisher, log changes for Tornqvist,
  * Jevons, the geometric ones and Sato-Vartia, each relative's term for
  * Dutot, Carli and harmonic; the implicit volume of these gets
  * (value_pp - unit_value_pp) / unit-value link. out has room for the cube's cells
  * (tix_cube_ncells); *n gets how many. Returns TIX_OK; TIX_E_NODATA when row t has no defined link
- * (*n = 0); TIX_E_INVALID unless the index is chained and bilateral, and for TPD (its bias
- * adjustment does not split by cell). */
+ * (*n = 0; so the first row of each season); TIX_E_INVALID unless the index is chained and
+ * bilateral, and for TPD (its bias adjustment does not split by cell). */
 TIX_API tix_status tix_index_contributions(const tix_index *ix, size_t t, tix_contribution *out,
                                            size_t *n);
 

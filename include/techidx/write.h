@@ -38,7 +38,11 @@ extern "C" {
  * have 0 contracts, value 0.00 and empty index fields. link is the value
  * index over the previous period's (the headline's period-on-period
  * ratio), coverage the matched cells' share of the period's value, and
- * the capped_* columns what winsorizing changed (0 when off). */
+ * the capped_* columns what winsorizing changed (0 when off).
+ * Year-over-year (techidx/yoy.h): `season,` then the same columns, one row
+ * per period with data, season after season (tix_yoy_label: 01..12,
+ * Q1..Q4, W01..W53), each season's periods in order; link is then the
+ * change from the season's previous period with data. */
 TIX_API tix_status tix_write_index_csv(FILE *f, const tix_index *ix);
 TIX_API tix_status tix_write_index_csv_fn(tix_write_fn fn, void *ctx, const tix_index *ix);
 
@@ -55,7 +59,9 @@ typedef struct tix_run_info {
 /* {"techidx": version, "inputs": [...], "options": {...}, "rows": {read,
  * accepted, rejected, rejected_by_reason}, "periods": [...]} with the same
  * fields per period as the CSV; "value" is the exact two-decimal string and
- * "value_cents" the exact integer, indices are numbers or null. */
+ * "value_cents" the exact integer, indices are numbers or null.
+ * Year-over-year: the rows of the CSV, each with a "season" first, and
+ * "year_over_year": true in the options instead of "base". */
 TIX_API tix_status tix_write_index_json(FILE *f, const tix_index *ix, const tix_run_info *info);
 TIX_API tix_status tix_write_index_json_fn(tix_write_fn fn, void *ctx, const tix_index *ix,
                                            const tix_run_info *info);
@@ -65,7 +71,7 @@ TIX_API tix_status tix_write_index_json_fn(tix_write_fn fn, void *ctx, const tix
  * data, periods in order and cells in byte order. The cube must be
  * finalized and made with cell_stats; ix (may be NULL: no sub-indices, no
  * suppression) must have been computed from it, and only its periods are
- * written. A suppressed cell has only
+ * written (TIX_E_INVALID for a year-over-year ix). A suppressed cell has only
  * its period, name and suppressed = 1. Money in yuan, two decimals. */
 TIX_API tix_status tix_write_cells_csv(FILE *f, const tix_cube *cube, const tix_index *ix);
 TIX_API tix_status tix_write_cells_csv_fn(tix_write_fn fn, void *ctx, const tix_cube *cube,

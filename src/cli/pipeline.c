@@ -170,7 +170,8 @@ int pipe_index(const run_opts *o, tix_cube *cube, tix_index **ix)
     else
         snprintf(msg, sizeof msg, "%s", tix_strerror(st));
     if (st != TIX_OK) {
-        fprintf(stderr, "techidx: %s\n", msg);
+        char shown[sizeof msg + 64]; /* the library names options `name` */
+        fprintf(stderr, "techidx: %s\n", tix_config_message(msg, "--", '-', shown, sizeof shown));
         return TIX_EXIT_FAIL;
     }
     if (o->cfg.index.winsorize > 0 && !o->cfg.quiet)

@@ -1,0 +1,17 @@
+/* What index.c and yoy.c share: an index over some of a cube's periods. */
+#ifndef TECHIDX_INDEX_INTERNAL_H
+#define TECHIDX_INDEX_INTERNAL_H
+
+#include "techidx/index.h"
+
+/* tix_index_compute over the np periods sel[0..np) of cube (indices of
+ * tix_cube_period, increasing), or its first np periods when sel is NULL;
+ * opts->year_over_year is not looked at. Same statuses and ownership. */
+tix_status index_of_periods(const tix_cube *cube, const tix_index_opts *opts, const size_t *sel,
+                            size_t np, tix_index **out, char *err, size_t errlen);
+
+/* tix_index_compute with opts->year_over_year (yoy.c). */
+tix_status index_year_over_year(const tix_cube *cube, const tix_index_opts *opts, tix_index **out,
+                                char *err, size_t errlen);
+
+#endif
