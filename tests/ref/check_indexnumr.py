@@ -6,7 +6,8 @@
 For every column of dev_expected.csv (or those matching a glob), runs
 `techidx run --format json` with the options the column stands for and
 compares unit_value_index / 100 with IndexNumR's value, period by period, to
-REL relative (VERBOSE=1 prints each column's largest error). A column whose method or splice the command line refuses as a
+REL relative (VERBOSE=1 prints each column's largest error).
+Then dev_yoy.csv against --year-over-year (check_yoy) when no glob is given. A column whose method or splice the command line refuses as a
 value ("must be ... not 'X'", exit 2) is skipped and named; any other
 refusal, and any difference, fails. Standard library only.
 """
@@ -23,6 +24,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "indexnumr")
 DUMP = os.path.join(DATA, "dev.csv.gz")
 EXPECTED = os.path.join(DATA, "dev_expected.csv")
+YOY = os.path.join(DATA, "dev_yoy.csv")
 
 # IndexNumR's method names that techidx spells differently.
 METHOD = {
@@ -49,6 +51,43 @@ def options(column):
     m, chain = column.rsplit("_", 1)
     chain = {"chained": "chained", "fixed": "fixed"}[chain]
     return common + ["--method", METHOD.get(m, m), "--chain", chain]
+
+
+def check_yoy(techidx):
+    """dev_yoy.csv: yearOverYearIndexes("monthly", "priceIndex", fisher, chained), one
+    series per month of the year (`month`), years numbered from 1 (`time`). Returns the
+    largest relative error, or None after printing what differs."""
+    with open(YOY, newline="") as f:
+        want = {(int(r["month"]), int(r["time"])): float(r["prices"]) for r in csv.DictReader(f)}
+    cmd = [techidx, "run", "-q", "--format", "json", "--period", "month", "--by", "sector",
+           "--measure", "tech_amount", "--method", "fisher", "--chain", "chained",
+           "--year-over-year", DUMP]
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        print("ref: yoy: %s exited %d: %s" % (" ".join(cmd[1:]), p.returncode, p.stderr.strip()),
+              file=sys.stderr)
+        return None
+    got, first = {}, {}
+    for r in json.loads(p.stdout)["periods"]:
+        season, year = int(r["season"]), int(r["period"][:4])
+        first.setdefault(season, year)  # rows are sorted by season, then period
+        x = r["unit_value_index"]
+        got[(season, year - first[season] + 1)] = x / 100 if x is not None else math.nan
+    if sorted(got) != sorted(want):
+        print("ref: yoy: (month, time) pairs differ: techidx %d, IndexNumR %d"
+              % (len(got), len(want)), file=sys.stderr)
+        return None
+    worst = 0.0
+    for k, w in sorted(want.items()):
+        err = abs(got[k] - w) / abs(w) if math.isfinite(got[k]) else math.inf
+        if not err <= REL:
+            print("ref: yoy: month %d, time %d: techidx %.12g, IndexNumR %.12g (relative error "
+                  "%.3g)" % (k[0], k[1], got[k], w, err), file=sys.stderr)
+            return None
+        worst = max(worst, err)
+    print("ref: yoy: %d (month, year) values of yearOverYearIndexes agree (max relative error "
+          "%.2g)" % (len(want), worst))
+    return worst
 
 
 def main(argv):
@@ -100,6 +139,8 @@ def main(argv):
     print("ref: %d columns checked, %d passed (max relative error %.2g), %d failed, %d skipped (%s)"
           % (len(columns), len(passed), overall, len(failed), len(skipped),
              " ".join(skipped) or "none"))
+    if not globs and check_yoy(techidx) is None:
+        failed.append("yoy")
     return 1 if failed else 0
 
 
