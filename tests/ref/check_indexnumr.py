@@ -6,10 +6,10 @@
 For every column of dev_expected.csv (or those matching a glob), runs
 `techidx run --format json` with the options the column stands for and
 compares unit_value_index / 100 with IndexNumR's value, period by period, to
-REL relative (VERBOSE=1 prints each column's largest error).
-Then dev_yoy.csv against --year-over-year (check_yoy) when no glob is given. A column whose method or splice the command line refuses as a
+REL relative (VERBOSE=1 prints each column's largest error). A column whose method or splice the command line refuses as a
 value ("must be ... not 'X'", exit 2) is skipped and named; any other
-refusal, and any difference, fails. Standard library only.
+refusal, and any difference, fails. Without globs, dev_yoy.csv is then checked
+against --year-over-year the same way (check_yoy). Standard library only.
 """
 import csv
 import fnmatch
