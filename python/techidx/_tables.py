@@ -5,7 +5,8 @@ command line writes too), so that equal text gives equal values: empty
 fields are None; whole numbers int; money, which the writers print from
 integer cents with exactly two decimals, decimal.Decimal (exact); the
 other decimals (indices, six decimals; contributions, ten) float. The
-period and cell columns stay str, whatever they look like.
+season (year-over-year: "01", "Q1", "W53"), period and cell columns stay
+str, whatever they look like.
 """
 
 import csv
@@ -16,7 +17,7 @@ import re
 _WHOLE = re.compile(r"-?[0-9]+\Z")
 _MONEY = re.compile(r"-?[0-9]+\.[0-9]{2}\Z")
 _REAL = re.compile(r"-?[0-9]+\.[0-9]+\Z")
-_KEYS = ("period", "cell")
+_KEYS = ("season", "period", "cell")
 
 
 def value(column, s):

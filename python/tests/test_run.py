@@ -34,6 +34,8 @@ CASES_RUN = [
     ("balk", ["--period", "month", "--method", "geks-tornqvist", "--window", "3", "--winsorize",
               "0.9"], dict(period="month", method="geks-tornqvist", window=3, winsorize=0.9),
      ["cells"]),
+    ("balk", ["--period", "month", "--year-over-year"], dict(period="month", year_over_year=True),
+     []),
     ("zh", ["--by", "contract_type"], dict(by="contract_type"), []),
     ("dirty", ["--from", "2024-03-05", "--to", "2024-03-20"],
      dict(to=datetime.date(2024, 3, 20), **{"from": "2024-03-05"}), []),
@@ -87,6 +89,30 @@ def test_values_are_typed_by_what_the_library_writes():
     for ix in r.index[1:]:
         pp = sum(c["value_pp"] for c in r.contributions if c["period"] == ix["period"])
         assert pp == pytest.approx(100 * (ix["link"] - 1), abs=1e-4)  # link has 6 decimals
+
+
+DEV = os.path.join(TOP, "tests", "ref", "indexnumr", "dev.csv.gz")
+
+
+@pytest.mark.parametrize("period,first", [("month", "01"), ("quarter", "Q1"), ("week", "W01")])
+def test_year_over_year_equals_the_cli_and_keeps_seasons_as_text(cli, period, first, tmp_path):
+    p = cli("run", "-q", "--period", period, "--year-over-year", DEV)
+    r = techidx.run(DEV, period=period, year_over_year=True)
+    assert r.csv().encode() == p.stdout
+    assert r.index[0]["season"] == first and r.index[0]["unit_value_index"] == 100.0
+    seasons = [x["season"] for x in r.index]
+    assert seasons == sorted(seasons)  # by season, then period
+    assert all(isinstance(s, str) for s in seasons)
+    part = str(tmp_path / "dev.tic")
+    techidx.cube(DEV, period=period).save(part)
+    assert techidx.load(part).index(year_over_year=True).csv() == r.csv()
+
+
+def test_year_over_year_refusals_name_the_keywords():
+    with pytest.raises(ValueError, match="year_over_year needs period month"):
+        techidx.run(DEV, period="day", year_over_year=True)
+    with pytest.raises(ValueError, match="cells"):
+        techidx.run(DEV, period="month", year_over_year=True, cells=True)
 
 
 def _cli_summary(stderr):
