@@ -100,6 +100,10 @@ static int on_index_row(void *ctx, size_t r, const tix_field *f, size_t n, uint6
                      "volume_index, unit_value_index, matched_cells)");
             return -1;
         }
+        if (column(f, n, "season") >= 0) { /* its rows are many series, not one */
+            snprintf(err, errlen, "a year-over-year index (a season column) is not charted");
+            return -1;
+        }
         return 0;
     }
     int wrap = x->count == x->last;
