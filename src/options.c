@@ -309,7 +309,7 @@ static int by_values(size_t i, const char **name)
 }
 
 SEQUENCE(measure_values, tix_measure, TIX_MEASURE_AMOUNT, tix_measure_name)
-SEQUENCE(method_values, tix_method, TIX_METHOD_TPD, tix_method_name)
+SEQUENCE(method_values, tix_method, TIX_METHOD_WTPD, tix_method_name)
 SEQUENCE(chain_values, tix_chain, TIX_CHAIN_FIXED, tix_chain_name)
 SEQUENCE(splice_values, tix_splice, TIX_SPLICE_FBMW, tix_splice_name)
 static int format_values(size_t i, const char **name) /* tix_config.json */

@@ -50,17 +50,28 @@ typedef enum tix_method {
     TIX_METHOD_GEOMETRIC_LASPEYRES = 11, /* relatives, base value shares */
     TIX_METHOD_GEOMETRIC_PAASCHE = 12,   /* relatives, current value shares */
     TIX_METHOD_SATO_VARTIA = 13,         /* logarithmic means of the shares */
-    TIX_METHOD_TPD = 14                  /* time-product dummy regression */
+    TIX_METHOD_TPD = 14,                 /* time-product dummy regression */
+    /* Multilateral over a window, spliced: GEKS of the bilateral Walsh,
+     * Jevons and TPD (without Kennedy's adjustment, as IndexNumR's
+     * GEKSIndex) comparisons; Geary-Khamis and the weighted time-product
+     * dummy, each solved over the cells matched through the window. */
+    TIX_METHOD_GEKS_WALSH = 15,
+    TIX_METHOD_GEKS_JEVONS = 16,
+    TIX_METHOD_GEKS_TPD = 17,
+    TIX_METHOD_GEARY_KHAMIS = 18, /* price levels and quality factors, a linear system */
+    TIX_METHOD_WTPD = 19          /* ln u on time and cell dummies, share weights */
 } tix_method;
 
 /* "fisher", "laspeyres", "paasche", "tornqvist", "walsh", "geks-fisher",
  * "geks-tornqvist", "jevons", "dutot", "carli", "harmonic",
- * "geometric-laspeyres", "geometric-paasche", "sato-vartia", "tpd". */
+ * "geometric-laspeyres", "geometric-paasche", "sato-vartia", "tpd",
+ * "geks-walsh", "geks-jevons", "geks-tpd", "geary-khamis", "wtpd". */
 TIX_API const char *tix_method_name(tix_method m);
 TIX_API tix_status tix_method_parse(const char *name, tix_method *m);
 
-/* 1 for the multilateral (GEKS) methods, which take a window and a splice
- * and are neither chained nor fixed-base; 0 for the bilateral ones. */
+/* 1 for the multilateral methods (the GEKS ones, Geary-Khamis, WTPD),
+ * which take a window and a splice and are neither chained nor
+ * fixed-base; 0 for the bilateral ones. */
 TIX_API int tix_method_is_multilateral(tix_method m);
 
 typedef enum tix_chain {
