@@ -625,18 +625,21 @@ static double mean_defined(const double *x, size_t n)
 }
 
 /* The multilateral methods solved over each window as a whole (Geary-Khamis,
- * WTPD), as IndexNumR's gk_w and wtpd_w with sample = "matched": over the
- * cells published in every period of the window, unit values as prices and
- * contracts as quantities. All room, GSL's workspaces included, is taken
- * once per series, for W periods and the most cells any period publishes;
- * each window uses the top-left corner of it. */
+ * WTPD), as IndexNumR's gk_w and wtpd_w with their default sample: over
+ * every cell published in some period of the window, a missing one with no
+ * contracts and no value there (fillMissing with zeros: it weighs nothing
+ * in that period), unit values as prices and contracts as quantities. Not
+ * windowMatch's cells of every period: the two agree on balanced windows,
+ * and the reference values (tests/ref/indexnumr) are the former's. All
+ * room, GSL's workspaces included, is taken once per series, for W periods
+ * and every cell published; each window uses the top-left corner of it. */
 typedef struct solved {
     size_t W, nc;    /* room: periods, cells */
     size_t s, e;     /* the window lev holds; e < s: none */
     double *lev;     /* 3 W ln levels (value, volume, unit value) against period s */
-    uint32_t *cells; /* the window's matched cells */
+    uint32_t *cells; /* the window's cells; 2 nc: room to merge */
     double *q, *v;   /* W nc: their contracts and values, period after period */
-    double *tot;     /* W: the matched cells' value in each period */
+    double *tot;     /* W: the cells' value in each period */
     /* Geary-Khamis: (I - C + R) b = z */
     gsl_matrix *A;
     gsl_vector *b, *z;
@@ -683,7 +686,7 @@ static int solved_alloc(solved *sv, tix_method m, size_t W, size_t nc)
     sv->nc = nc = nc ? nc : 1;
     sv->s = 1, sv->e = 0;
     sv->lev = malloc(3 * W * sizeof *sv->lev);
-    sv->cells = malloc(nc * sizeof *sv->cells);
+    sv->cells = malloc(2 * nc * sizeof *sv->cells);
     sv->q = malloc((2 * W * nc + W) * sizeof *sv->q);
     if (!sv->lev || !sv->cells || !sv->q)
         return 0;
@@ -776,7 +779,7 @@ static int wtpd_solve(solved *sv, size_t nt, size_t k, double *lnp)
 }
 
 /* Solves the window [s, e] (at most W periods) into sv->lev: ln of the
- * matched cells' value against period s, ln of the price index and the
+ * window's cells' value against period s, ln of the price index and the
  * implicit ln volume (value over price), NaN when undefined. */
 static void solve_window(const work *w, solved *sv, size_t s, size_t e)
 {
@@ -784,31 +787,36 @@ static void solve_window(const work *w, solved *sv, size_t s, size_t e)
     sv->s = s, sv->e = e;
     for (size_t i = 0; i < 3 * W; i++)
         sv->lev[i] = NAN;
-    /* The cells published in every period of the window: period s's,
-     * intersected with each later one's (entries come sorted by cell). */
-    for (size_t j = w->pub_start[s]; j < w->pub_start[s + 1]; j++)
-        sv->cells[k++] = w->pub[j].cell;
-    for (size_t t = s + 1; t <= e && k > 0; t++) {
+    /* The cells published in some period of the window, merged period
+     * after period (entries come sorted by cell). */
+    for (size_t t = s; t <= e; t++) {
         const tix_cube_entry *x = w->pub + w->pub_start[t];
-        size_t nx = w->pub_start[t + 1] - w->pub_start[t], a = 0, kept = 0;
-        for (size_t i = 0; i < k; i++) {
-            while (a < nx && x[a].cell < sv->cells[i])
-                a++;
-            if (a < nx && x[a].cell == sv->cells[i])
-                sv->cells[kept++] = sv->cells[i];
+        size_t nx = w->pub_start[t + 1] - w->pub_start[t], a = 0, i = 0, n = 0;
+        uint32_t *out = sv->cells + sv->nc;
+        while (i < k || a < nx) {
+            if (a == nx || (i < k && sv->cells[i] < x[a].cell))
+                out[n++] = sv->cells[i++];
+            else if (i == k || x[a].cell < sv->cells[i])
+                out[n++] = x[a++].cell;
+            else
+                out[n++] = sv->cells[i++], a++;
         }
-        k = kept;
+        memcpy(sv->cells, out, n * sizeof *out);
+        k = n;
     }
     if (k == 0)
         return;
+    /* A cell without data in a period is there with no contracts and no
+     * value: it weighs nothing in that period. */
     for (size_t t = s; t <= e; t++) {
         const tix_cube_entry *x = w->pub + w->pub_start[t];
+        size_t nx = w->pub_start[t + 1] - w->pub_start[t];
         double *q = sv->q + (t - s) * sv->nc, *v = sv->v + (t - s) * sv->nc;
-        for (size_t i = 0, a = 0; i < k; i++, a++) {
-            while (x[a].cell < sv->cells[i]) /* present: the loop above kept it */
-                a++;
-            q[i] = (double)x[a].n;
-            v[i] = (double)x[a].value;
+        for (size_t i = 0, a = 0; i < k; i++) {
+            int here = a < nx && x[a].cell == sv->cells[i];
+            q[i] = here ? (double)x[a].n : 0.0;
+            v[i] = here ? (double)x[a].value : 0.0;
+            a += here;
         }
     }
     for (size_t t = 0; t < nt; t++) {
@@ -887,11 +895,11 @@ static tix_status ml_series(work *w)
     double *lvl = NULL, *prev = NULL, *fac = NULL;
     tix_status st = TIX_E_NOMEM;
     if (m.solved_windows) {
-        size_t most = 0; /* the most cells a period publishes bounds a window's */
-        for (size_t t = 0; t < np; t++)
-            if (w->pub_start[t + 1] - w->pub_start[t] > most)
-                most = w->pub_start[t + 1] - w->pub_start[t];
-        if (!solved_alloc(&m.sv, ix->method, W, most))
+        size_t nc = 0; /* the cells published at all bound a window's */
+        for (size_t j = 0; j < w->pub_start[np]; j++)
+            if (w->pub[j].cell >= nc)
+                nc = (size_t)w->pub[j].cell + 1;
+        if (!solved_alloc(&m.sv, ix->method, W, nc))
             goto done;
     } else if (!(m.g.lnb = malloc(3 * W * W * sizeof *m.g.lnb))) {
         goto done;
