@@ -272,9 +272,8 @@ static int log_weights(tix_method m, size_t k, const double *v0, const double *v
  * unit values u0, u1 and values v0, v1 (totals s0, s1 > 0). scratch holds
  * 2k doubles; on return scratch[0..k) has the log weights of the
  * log-linear methods. NaN when undefined. */
-static double price_link(tix_method m, int kennedy, size_t k, const double *u0,
-                         const double *u1, const double *v0, const double *v1, double s0,
-                         double s1, double *scratch)
+static double price_link(tix_method m, int kennedy, size_t k, const double *u0, const double *u1,
+                         const double *v0, const double *v1, double s0, double s1, double *scratch)
 {
     double *w = scratch, *d = scratch + k;
     if (m == TIX_METHOD_DUTOT || m == TIX_METHOD_CARLI || m == TIX_METHOD_HARMONIC) {
@@ -393,9 +392,8 @@ static tix_status link_in(tix_method m, int kennedy, size_t k, const double *n0,
     tix_links l;
     l.value = s0 > 0 ? s1 / s0 : NAN;
     if (is_price_method(m)) {
-        l.unit_value = s0 > 0 && s1 > 0
-                           ? price_link(m, kennedy, k, u0, u1, v0, v1, s0, s1, scratch)
-                           : NAN;
+        l.unit_value =
+            s0 > 0 && s1 > 0 ? price_link(m, kennedy, k, u0, u1, v0, v1, s0, s1, scratch) : NAN;
         l.volume = l.value / l.unit_value; /* implicit */
     } else {
         l.volume = factor_link(m, k, u0, n0, u1, n1, scratch);
