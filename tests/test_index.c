@@ -861,10 +861,10 @@ Test(index, wtpd_satisfies_its_weighted_normal_equations)
 
 /* Over windows of two weeks, movement-spliced, both chain their two-period
  * solutions, which are bilateral formulas: Geary-Khamis the basket of the
- * harmonic means h = 2 q0 q1 / (q0 + q1) of the contracts, WTPD the
- * geometric mean of the relatives weighted by s0 s1 / (s0 + s1) of the
- * value shares (de Haan and Krsinich 2014); a cell missing in either week
- * weighs 0. */
+ * harmonic means h = 2 q0 q1 / (q0 + q1) of the contracts (IndexNumR's
+ * bilateral gk_t), WTPD the geometric mean of the relatives weighted by
+ * s0 s1 / (s0 + s1) of the value shares (the cell equations give g_i, the
+ * time equation then this); a cell missing in either week weighs 0. */
 Test(index, two_week_windows_are_bilateral_geary_khamis_and_harmonic_share_tpd)
 {
     tix_index *gk = ml_index(TIX_METHOD_GEARY_KHAMIS, 2, TIX_SPLICE_MOVEMENT);
