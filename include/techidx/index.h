@@ -14,11 +14,13 @@
  * Laspeyres and Paasche, Sato-Vartia, TPD) compare the unit values only;
  * their volume link is implicit, the value link over the unit-value link.
  * Chained: each period is linked to the previous period with data. Fixed
- * base: each period is compared directly with the base. GEKS: the
- * geometric mean, over the periods l of a window, of the bilateral Fisher
- * or Tornqvist comparisons through l; a rolling window extended by
- * splicing, so that no period already computed changes. The base period
- * is 100. */
+ * base: each period is compared directly with the base. Multilateral:
+ * GEKS, the geometric mean, over the periods l of a window, of the
+ * bilateral Fisher, Tornqvist, Walsh, Jevons or TPD comparisons through
+ * l; or Geary-Khamis or WTPD solved over the window's cells (every cell
+ * with data in some period of it, weighing nothing where it has none),
+ * their volume implicit; a rolling window extended by splicing, so that
+ * no period already computed changes. The base period is 100. */
 #ifndef TECHIDX_INDEX_H
 #define TECHIDX_INDEX_H
 
@@ -83,21 +85,21 @@ typedef enum tix_chain {
 TIX_API const char *tix_chain_name(tix_chain c);
 TIX_API tix_status tix_chain_parse(const char *name, tix_chain *c);
 
-/* How the GEKS window of each period T past the first window, [T-W+1, T],
- * gives T its level; no splice changes a level already computed. With
- * I the published levels, N the new window's own GEKS levels and O the
- * previous window's own GEKS levels ([T-W, T-1]):
+/* How the window of each period T past the first window, [T-W+1, T],
+ * gives T its level, for every multilateral method; no splice changes a
+ * level already computed. With I the published levels, N the new window's
+ * own levels and O the previous window's own levels ([T-W, T-1]):
  *   movement  I(T-1) N(T)/N(T-1)
  *   window    I(T-1) [N(T)/N(s)] / [O(T-1)/O(s)],  s = T-W+1
  *   half      the same on h = T - floor(W/2) instead of s
  *   mean      the geometric mean of window's factor over h = s .. T-1
  *   wisp, hasp, mean_pub  window, half, mean with the published I for O
  *                         (techidx's window, half and mean before 0.2.0)
- *   fbew      I(b) G(b -> T), G the GEKS of the expanding window [b, T]
+ *   fbew      I(b) G(b -> T), G the method over the expanding window [b, T]
  *   fbmw      I(b) N(T)/N(b)
  * where the fixed base b is the latest of the periods 0, W-1, 2(W-1), ...
  * before T (periods with data, counted from 0). The names and formulas
- * are IndexNumR's (0.6.0, R/splices.R and R/geks.R). */
+ * are IndexNumR's (0.6.0, R/splices.R, R/geks.R, R/gk.R, R/wtpd.R). */
 typedef enum tix_splice {
     TIX_SPLICE_MEAN = 0,
     TIX_SPLICE_MOVEMENT = 1,
@@ -128,10 +130,10 @@ typedef struct tix_links {
 
 /* Bilateral comparison of period 0 with period 1 over k matched cells with
  * contracts n0/n1 and values v0/v1 (any unit, all >= 0, n > 0), m one of
- * the bilateral methods (not GEKS). Returns TIX_OK, or TIX_E_NODATA when a
+ * the bilateral methods (not multilateral). Returns TIX_OK, or TIX_E_NODATA when a
  * ratio is undefined (k = 0, a zero value total, a Tornqvist log of zero, a
  * zero unit value under a relative or a log, TPD over one cell);
- * *out is then all NaN. TIX_E_INVALID for a GEKS method. */
+ * *out is then all NaN. TIX_E_INVALID for a multilateral method. */
 TIX_API tix_status tix_index_link(tix_method m, size_t k, const double *n0, const double *v0,
                                   const double *n1, const double *v1, tix_links *out);
 
@@ -142,11 +144,11 @@ typedef struct tix_index_opts {
     tix_method method;      /* default TIX_METHOD_FISHER */
     int has_base;           /* 0 (default): the first period with data is the base */
     int32_t base;           /* period ordinal of the base when has_base */
-    tix_chain chain;        /* bilateral methods only, GEKS is neither; default chained */
+    tix_chain chain;        /* bilateral methods only; default chained */
     uint64_t min_contracts; /* default 1; 0 or 1: nothing suppressed */
-    size_t window;          /* GEKS window in periods with data, 2..TIX_GEKS_MAX_WINDOW;
+    size_t window;          /* multilateral window in periods with data, 2..TIX_GEKS_MAX_WINDOW;
                                0 (default): tix_geks_default_window of the cube's period */
-    tix_splice splice;      /* GEKS only; default TIX_SPLICE_MEAN */
+    tix_splice splice;      /* multilateral only; default TIX_SPLICE_MEAN */
     double winsorize;       /* 0 (default): off; else the quantile q in (0, 1] capping
                                amounts */
     size_t winsor_window;   /* periods of the trailing window; 0 (default): as the GEKS
@@ -229,7 +231,8 @@ typedef struct tix_contribution {
  * Dutot, Carli and harmonic; the implicit volume of these gets
  * (value_pp - unit_value_pp) / unit-value link. out has room for the cube's cells
  * (tix_cube_ncells); *n gets how many. Returns TIX_OK; TIX_E_NODATA when row t has no defined link
- * (*n = 0); TIX_E_INVALID unless the index is chained and bilateral, and for TPD (its bias
+ * (*n = 0); TIX_E_INVALID unless the index is chained and bilateral (never for a
+ * multilateral method), and for TPD (its bias
  * adjustment does not split by cell). */
 TIX_API tix_status tix_index_contributions(const tix_index *ix, size_t t, tix_contribution *out,
                                            size_t *n);
