@@ -1,5 +1,7 @@
 #include "techidx/index.h"
 
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_multifit.h>
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdio.h>
@@ -22,7 +24,12 @@ static const char *const method_names[] = {"fisher",
                                            "geometric-laspeyres",
                                            "geometric-paasche",
                                            "sato-vartia",
-                                           "tpd"};
+                                           "tpd",
+                                           "geks-walsh",
+                                           "geks-jevons",
+                                           "geks-tpd",
+                                           "geary-khamis",
+                                           "wtpd"};
 #define NMETHODS (sizeof method_names / sizeof method_names[0])
 static const char *const chain_names[] = {"chained", "fixed"};
 static const char *const splice_names[] = {"mean", "movement", "window", "half", "wisp",
@@ -88,19 +95,36 @@ size_t tix_geks_default_window(tix_period_kind kind)
 
 int tix_method_is_multilateral(tix_method m)
 {
-    return m == TIX_METHOD_GEKS_FISHER || m == TIX_METHOD_GEKS_TORNQVIST;
+    return m == TIX_METHOD_GEKS_FISHER || m == TIX_METHOD_GEKS_TORNQVIST ||
+           (m >= TIX_METHOD_GEKS_WALSH && m <= TIX_METHOD_WTPD);
 }
 
 static int is_geks(tix_method m) { return tix_method_is_multilateral(m); }
 
+/* The multilateral methods solved over each window as a whole, rather
+ * than through bilateral comparisons. */
+static int is_window_solved(tix_method m)
+{
+    return m == TIX_METHOD_GEARY_KHAMIS || m == TIX_METHOD_WTPD;
+}
+
 /* The bilateral method under a GEKS one. */
 static tix_method bilateral_of(tix_method m)
 {
-    if (m == TIX_METHOD_GEKS_FISHER)
+    switch (m) {
+    case TIX_METHOD_GEKS_FISHER:
         return TIX_METHOD_FISHER;
-    if (m == TIX_METHOD_GEKS_TORNQVIST)
+    case TIX_METHOD_GEKS_TORNQVIST:
         return TIX_METHOD_TORNQVIST;
-    return m;
+    case TIX_METHOD_GEKS_WALSH:
+        return TIX_METHOD_WALSH;
+    case TIX_METHOD_GEKS_JEVONS:
+        return TIX_METHOD_JEVONS;
+    case TIX_METHOD_GEKS_TPD:
+        return TIX_METHOD_TPD;
+    default:
+        return m;
+    }
 }
 
 /* Tornqvist weights: mean value shares, 0 where a cell has no value in
@@ -250,7 +274,7 @@ static int log_weights(tix_method m, size_t k, const double *v0, const double *v
  * unit values u0, u1 and values v0, v1 (totals s0, s1 > 0). scratch holds
  * 2k doubles; on return scratch[0..k) has the log weights of the
  * log-linear methods. NaN when undefined. */
-static double price_link(tix_method m, size_t k, const double *u0, const double *u1,
+static double price_link(tix_method m, int kennedy, size_t k, const double *u0, const double *u1,
                          const double *v0, const double *v1, double s0, double s1, double *scratch)
 {
     double *w = scratch, *d = scratch + k;
@@ -293,7 +317,7 @@ static double price_link(tix_method m, size_t k, const double *u0, const double 
     double lp = 0;
     for (size_t i = 0; i < k; i++)
         lp += w[i] * d[i];
-    if (m == TIX_METHOD_TPD) {
+    if (m == TIX_METHOD_TPD && kennedy) {
         /* ln p = a + delta D + product dummies, by weighted least squares
          * with weight w_i on both of cell i's observations. The product
          * dummies take out each cell's mean, so delta = sum w d (above),
@@ -323,7 +347,7 @@ static double price_contrib(tix_method m, size_t k, const double *u0, const doub
 {
     if (m == TIX_METHOD_TPD)
         return NAN;
-    double p = price_link(m, k, u0, u1, v0, v1, s0, s1, scratch);
+    double p = price_link(m, 1, k, u0, u1, v0, v1, s0, s1, scratch);
     if (isnan(p))
         return NAN;
     double den = 0;
@@ -348,8 +372,10 @@ static double price_contrib(tix_method m, size_t k, const double *u0, const doub
     return p;
 }
 
-/* tix_index_link with room for 4k doubles from the caller. */
-static tix_status link_in(tix_method m, size_t k, const double *n0, const double *v0,
+/* tix_index_link with room for 4k doubles from the caller; kennedy 0
+ * leaves TPD unadjusted (GEKS-TPD: IndexNumR's GEKSIndex has biasAdjust =
+ * FALSE, its priceIndex TRUE). */
+static tix_status link_in(tix_method m, int kennedy, size_t k, const double *n0, const double *v0,
                           const double *n1, const double *v1, double *buf, tix_links *out)
 {
     out->value = out->volume = out->unit_value = NAN;
@@ -368,7 +394,8 @@ static tix_status link_in(tix_method m, size_t k, const double *n0, const double
     tix_links l;
     l.value = s0 > 0 ? s1 / s0 : NAN;
     if (is_price_method(m)) {
-        l.unit_value = s0 > 0 && s1 > 0 ? price_link(m, k, u0, u1, v0, v1, s0, s1, scratch) : NAN;
+        l.unit_value =
+            s0 > 0 && s1 > 0 ? price_link(m, kennedy, k, u0, u1, v0, v1, s0, s1, scratch) : NAN;
         l.volume = l.value / l.unit_value; /* implicit */
     } else {
         l.volume = factor_link(m, k, u0, n0, u1, n1, scratch);
@@ -386,7 +413,7 @@ tix_status tix_index_link(tix_method m, size_t k, const double *n0, const double
     double *buf = k ? malloc(4 * k * sizeof *buf) : NULL;
     if (k && !buf)
         return TIX_E_NOMEM;
-    tix_status st = link_in(m, k, n0, v0, n1, v1, buf, out);
+    tix_status st = link_in(m, 1, k, n0, v0, n1, v1, buf, out);
     free(buf);
     return st;
 }
@@ -465,8 +492,9 @@ static tix_status compare(const work *w, size_t a, size_t b, tix_links *l, size_
                      index_value(&w->ix->rows[b]), share);
     if (matched)
         *matched = k;
-    tix_status st =
-        link_in(bilateral_of(w->ix->opts.method), k, w->n0, w->v0, w->n1, w->v1, w->scratch, l);
+    tix_method m = w->ix->opts.method;
+    tix_status st = link_in(bilateral_of(m), m != TIX_METHOD_GEKS_TPD, k, w->n0, w->v0, w->n1,
+                            w->v1, w->scratch, l);
     return st == TIX_E_NODATA ? TIX_OK : st; /* NaN links are results too */
 }
 
@@ -596,30 +624,298 @@ static double mean_defined(const double *x, size_t n)
     return m ? sum / (double)m : NAN;
 }
 
-/* The GEKS series, spliced as index.h describes at tix_splice. L holds
- * ln levels; prev[c W + (h - s)] is, for a new window [s, T], ln O(h ->
- * T-1), the previous window [s-1, T-1]'s own comparison of h with T-1,
- * taken before the ring loses period s-1; fac the factors of a mean. */
-static tix_status geks_series(work *w)
+/* The multilateral methods solved over each window as a whole (Geary-Khamis,
+ * WTPD), as IndexNumR's gk_w and wtpd_w with their default sample: over
+ * every cell published in some period of the window, a missing one with no
+ * contracts and no value there (fillMissing with zeros: it weighs nothing
+ * in that period), unit values as prices and contracts as quantities. Not
+ * windowMatch's cells of every period: the two agree on balanced windows,
+ * and the reference values (tests/ref/indexnumr) are the former's. All
+ * room, GSL's workspaces included, is taken once per series, for W periods
+ * and every cell published; each window uses the top-left corner of it. */
+typedef struct solved {
+    size_t W, nc;    /* room: periods, cells */
+    size_t s, e;     /* the window lev holds; e < s: none */
+    double *lev;     /* 3 W ln levels (value, volume, unit value) against period s */
+    uint32_t *cells; /* the window's cells; 2 nc: room to merge */
+    double *q, *v;   /* W nc: their contracts and values, period after period */
+    double *tot;     /* W: the cells' value in each period */
+    /* Geary-Khamis: (I - C + R) b = z */
+    gsl_matrix *A;
+    gsl_vector *b, *z;
+    size_t *perm;
+    /* WTPD: ln u on time and cell dummies, weights the value shares */
+    gsl_matrix *X, *cov;
+    gsl_vector *y, *wt, *c;
+    gsl_multifit_linear_workspace *ws;
+} solved;
+
+static void solved_free(solved *sv)
+{
+    free(sv->lev);
+    free(sv->cells);
+    free(sv->q);
+    free(sv->perm);
+    if (sv->A)
+        gsl_matrix_free(sv->A);
+    if (sv->b)
+        gsl_vector_free(sv->b);
+    if (sv->z)
+        gsl_vector_free(sv->z);
+    if (sv->X)
+        gsl_matrix_free(sv->X);
+    if (sv->cov)
+        gsl_matrix_free(sv->cov);
+    if (sv->y)
+        gsl_vector_free(sv->y);
+    if (sv->wt)
+        gsl_vector_free(sv->wt);
+    if (sv->c)
+        gsl_vector_free(sv->c);
+    if (sv->ws)
+        gsl_multifit_linear_free(sv->ws);
+}
+
+/* Room for windows of W periods over up to nc cells; 0 when out of
+ * memory (GSL's allocators return NULL then, with the error handler off;
+ * with GSL's default handler they abort first). */
+static int solved_alloc(solved *sv, tix_method m, size_t W, size_t nc)
+{
+    memset(sv, 0, sizeof *sv);
+    sv->W = W;
+    sv->nc = nc = nc ? nc : 1;
+    sv->s = 1, sv->e = 0;
+    sv->lev = malloc(3 * W * sizeof *sv->lev);
+    sv->cells = malloc(2 * nc * sizeof *sv->cells);
+    sv->q = malloc((2 * W * nc + W) * sizeof *sv->q);
+    if (!sv->lev || !sv->cells || !sv->q)
+        return 0;
+    sv->v = sv->q + W * nc;
+    sv->tot = sv->v + W * nc;
+    if (m == TIX_METHOD_GEARY_KHAMIS) {
+        sv->perm = malloc(nc * sizeof *sv->perm);
+        return sv->perm && (sv->A = gsl_matrix_alloc(nc, nc)) && (sv->b = gsl_vector_alloc(nc)) &&
+               (sv->z = gsl_vector_alloc(nc));
+    }
+    size_t n = W * nc, p = W + nc - 1;
+    return (sv->X = gsl_matrix_alloc(n, p)) && (sv->cov = gsl_matrix_alloc(p, p)) &&
+           (sv->y = gsl_vector_alloc(n)) && (sv->wt = gsl_vector_alloc(n)) &&
+           (sv->c = gsl_vector_alloc(p)) && (sv->ws = gsl_multifit_linear_alloc(n, p));
+}
+
+/* Geary-Khamis over nt periods and k cells (sv's q, v, tot): the quality
+ * factors b_i = sum_t q_ti (u_ti / P_t) / sum_t q_ti and the price levels
+ * P_t = sum_i v_ti / sum_i b_i q_ti, i.e. b = C b with C = D^-1 sum_t s_t
+ * q_t' (D the cells' total contracts, s_t the value shares). I - C is
+ * singular (b has no scale); as IndexNumR, R's first row of ones and z =
+ * e_1 fix sum b = 1. lnp gets ln P_t; 0 when the system is singular. */
+static int gk_solve(solved *sv, size_t nt, size_t k, double *lnp)
+{
+    gsl_matrix_view A = gsl_matrix_submatrix(sv->A, 0, 0, k, k);
+    gsl_vector_view b = gsl_vector_subvector(sv->b, 0, k), z = gsl_vector_subvector(sv->z, 0, k);
+    for (size_t i = 0; i < k; i++) {
+        double qi = 0;
+        for (size_t t = 0; t < nt; t++)
+            qi += sv->q[t * sv->nc + i];
+        for (size_t j = 0; j < k; j++) {
+            double c = 0;
+            for (size_t t = 0; t < nt; t++)
+                c += sv->v[t * sv->nc + i] / sv->tot[t] * sv->q[t * sv->nc + j];
+            gsl_matrix_set(&A.matrix, i, j, (i == j) - c / qi + (i == 0));
+        }
+        gsl_vector_set(&z.vector, i, i == 0);
+    }
+    gsl_permutation perm = {k, sv->perm};
+    int signum;
+    if (gsl_linalg_LU_decomp(&A.matrix, &perm, &signum) != 0)
+        return 0;
+    for (size_t i = 0; i < k; i++)
+        if (gsl_matrix_get(&A.matrix, i, i) == 0)
+            return 0; /* LU_solve would call GSL's error handler */
+    if (gsl_linalg_LU_solve(&A.matrix, &perm, &z.vector, &b.vector) != 0)
+        return 0;
+    for (size_t t = 0; t < nt; t++) {
+        double d = 0;
+        for (size_t i = 0; i < k; i++)
+            d += gsl_vector_get(&b.vector, i) * sv->q[t * sv->nc + i];
+        if (!(d > 0))
+            return 0;
+        lnp[t] = log(sv->tot[t] / d);
+    }
+    return 1;
+}
+
+/* WTPD over nt periods and k cells: ln u_ti = a_t + g_i + e_ti (g of the
+ * last cell 0) by weighted least squares with weights the value shares
+ * s_ti = v_ti / sum_i v_ti, GSL's gsl_multifit_wlinear; lnp gets a_t,
+ * the ln price levels (IndexNumR's wtpd_w solves the same normal
+ * equations in closed form). A zero value has weight 0 and its ln u is
+ * left out. */
+static int wtpd_solve(solved *sv, size_t nt, size_t k, double *lnp)
+{
+    size_t n = nt * k, p = nt + k - 1;
+    gsl_matrix_view X = gsl_matrix_submatrix(sv->X, 0, 0, n, p);
+    gsl_matrix_view cov = gsl_matrix_submatrix(sv->cov, 0, 0, p, p);
+    gsl_vector_view y = gsl_vector_subvector(sv->y, 0, n), wt = gsl_vector_subvector(sv->wt, 0, n);
+    gsl_vector_view c = gsl_vector_subvector(sv->c, 0, p);
+    gsl_matrix_set_zero(&X.matrix);
+    for (size_t t = 0; t < nt; t++)
+        for (size_t i = 0; i < k; i++) {
+            size_t r = t * k + i;
+            double v = sv->v[t * sv->nc + i], q = sv->q[t * sv->nc + i];
+            gsl_matrix_set(&X.matrix, r, t, 1.0);
+            if (i + 1 < k)
+                gsl_matrix_set(&X.matrix, r, nt + i, 1.0);
+            gsl_vector_set(&wt.vector, r, v / sv->tot[t]);
+            gsl_vector_set(&y.vector, r, v > 0 ? log(v / q) : 0.0);
+        }
+    double chisq;
+    if (gsl_multifit_wlinear(&X.matrix, &wt.vector, &y.vector, &c.vector, &cov.matrix, &chisq,
+                             sv->ws) != 0)
+        return 0;
+    for (size_t t = 0; t < nt; t++)
+        lnp[t] = gsl_vector_get(&c.vector, t);
+    return 1;
+}
+
+/* Solves the window [s, e] (at most W periods) into sv->lev: ln of the
+ * window's cells' value against period s, ln of the price index and the
+ * implicit ln volume (value over price), NaN when undefined. */
+static void solve_window(const work *w, solved *sv, size_t s, size_t e)
+{
+    size_t nt = e - s + 1, k = 0, W = sv->W;
+    sv->s = s, sv->e = e;
+    for (size_t i = 0; i < 3 * W; i++)
+        sv->lev[i] = NAN;
+    /* The cells published in some period of the window, merged period
+     * after period (entries come sorted by cell). */
+    for (size_t t = s; t <= e; t++) {
+        const tix_cube_entry *x = w->pub + w->pub_start[t];
+        size_t nx = w->pub_start[t + 1] - w->pub_start[t], a = 0, i = 0, n = 0;
+        uint32_t *out = sv->cells + sv->nc;
+        while (i < k || a < nx) {
+            if (a == nx || (i < k && sv->cells[i] < x[a].cell))
+                out[n++] = sv->cells[i++];
+            else if (i == k || x[a].cell < sv->cells[i])
+                out[n++] = x[a++].cell;
+            else
+                out[n++] = sv->cells[i++], a++;
+        }
+        memcpy(sv->cells, out, n * sizeof *out);
+        k = n;
+    }
+    if (k == 0)
+        return;
+    /* A cell without data in a period is there with no contracts and no
+     * value: it weighs nothing in that period. */
+    for (size_t t = s; t <= e; t++) {
+        const tix_cube_entry *x = w->pub + w->pub_start[t];
+        size_t nx = w->pub_start[t + 1] - w->pub_start[t];
+        double *q = sv->q + (t - s) * sv->nc, *v = sv->v + (t - s) * sv->nc;
+        for (size_t i = 0, a = 0; i < k; i++) {
+            int here = a < nx && x[a].cell == sv->cells[i];
+            q[i] = here ? (double)x[a].n : 0.0;
+            v[i] = here ? (double)x[a].value : 0.0;
+            a += here;
+        }
+    }
+    for (size_t t = 0; t < nt; t++) {
+        double sum = 0;
+        for (size_t i = 0; i < k; i++)
+            sum += sv->v[t * sv->nc + i];
+        if (!(sum > 0))
+            return;
+        sv->tot[t] = sum;
+    }
+    double *lnp = sv->lev + 2 * W; /* ln P_t first, made relative below */
+    int ok = w->ix->method == TIX_METHOD_GEARY_KHAMIS ? gk_solve(sv, nt, k, lnp)
+                                                      : wtpd_solve(sv, nt, k, lnp);
+    if (!ok) {
+        for (size_t t = 0; t < nt; t++)
+            lnp[t] = NAN;
+        return;
+    }
+    double p0 = lnp[0], v0 = log(sv->tot[0]);
+    for (size_t t = 0; t < nt; t++) {
+        lnp[t] -= p0;
+        sv->lev[t] = log(sv->tot[t]) - v0;
+        sv->lev[W + t] = sv->lev[t] - lnp[t];
+    }
+}
+
+/* A multilateral method's windows: GEKS's ring of bilateral comparisons,
+ * or the solved windows of Geary-Khamis and WTPD. */
+typedef struct multi {
+    int solved_windows;
+    geks g;
+    solved sv;
+} multi;
+
+/* ln of the level of period `to` over period `from` in the window [s, e]
+ * (component c: value, volume, unit value). */
+static double ml_ln(const work *w, multi *m, size_t s, size_t e, size_t from, size_t to, int c)
+{
+    if (!m->solved_windows)
+        return geks_ln(&m->g, s, e, from, to, c);
+    if (m->sv.s != s || m->sv.e != e)
+        solve_window(w, &m->sv, s, e);
+    return m->sv.lev[(size_t)c * m->sv.W + (to - s)] - m->sv.lev[(size_t)c * m->sv.W + (from - s)];
+}
+
+/* What the window [s, e] needs of period b before ml_ln: GEKS fills its
+ * ring with b's comparisons; the solved methods compute when asked and
+ * only count b's matched cells (with b - 1) for the row. */
+static tix_status ml_fill(work *w, multi *m, size_t s, size_t e, size_t b)
+{
+    if (!m->solved_windows)
+        return geks_fill(w, &m->g, s, e, b);
+    if (b > 0) {
+        tix_index_row *r = &w->ix->rows[b];
+        r->matched = match(w, w->pub + w->pub_start[b - 1], w->pub_start[b] - w->pub_start[b - 1],
+                           w->pub + w->pub_start[b], w->pub_start[b + 1] - w->pub_start[b],
+                           index_value(r), &r->coverage);
+    }
+    return TIX_OK;
+}
+
+/* The multilateral series, spliced as index.h describes at tix_splice. L
+ * holds ln levels; prev[c W + (h - s)] is, for a new window [s, T], ln
+ * O(h -> T-1), the previous window [s-1, T-1]'s own comparison of h with
+ * T-1, taken before GEKS's ring loses period s-1; fac the factors of a
+ * mean. */
+static tix_status ml_series(work *w)
 {
     tix_index *ix = w->ix;
     tix_splice sp = ix->opts.splice;
     size_t np = ix->nrows, W = ix->opts.window < np ? ix->opts.window : np;
-    geks g = {W, NULL};
+    multi m;
+    memset(&m, 0, sizeof m);
+    m.solved_windows = is_window_solved(ix->method);
+    m.g.W = W;
     double *lvl = NULL, *prev = NULL, *fac = NULL;
     tix_status st = TIX_E_NOMEM;
-    if (!(g.lnb = malloc(3 * W * W * sizeof *g.lnb)) || !(lvl = malloc(3 * np * sizeof *lvl)) ||
-        !(prev = malloc(3 * W * sizeof *prev)) || !(fac = malloc(W * sizeof *fac)))
+    if (m.solved_windows) {
+        size_t nc = 0; /* the cells published at all bound a window's */
+        for (size_t j = 0; j < w->pub_start[np]; j++)
+            if (w->pub[j].cell >= nc)
+                nc = (size_t)w->pub[j].cell + 1;
+        if (!solved_alloc(&m.sv, ix->method, W, nc))
+            goto done;
+    } else if (!(m.g.lnb = malloc(3 * W * W * sizeof *m.g.lnb))) {
         goto done;
-    /* The first window is GEKS itself, against its first period. */
+    }
+    if (!(lvl = malloc(3 * np * sizeof *lvl)) || !(prev = malloc(3 * W * sizeof *prev)) ||
+        !(fac = malloc(W * sizeof *fac)))
+        goto done;
+    /* The first window is the method itself, against its first period. */
     for (size_t b = 0; b < W; b++)
-        if ((st = geks_fill(w, &g, 0, b, b)) != TIX_OK)
+        if ((st = ml_fill(w, &m, 0, b, b)) != TIX_OK)
             goto done;
     for (int c = 0; c < 3; c++) {
         double *L = lvl + (size_t)c * np;
         L[0] = 0;
         for (size_t t = 1; t < W; t++)
-            L[t] = geks_ln(&g, 0, W - 1, 0, t, c);
+            L[t] = ml_ln(w, &m, 0, W - 1, 0, t, c);
     }
     /* Each later period is spliced on in its own window; what is computed
      * stays. */
@@ -629,8 +925,8 @@ static tix_status geks_series(work *w)
         for (int c = 0; own && c < 3; c++)
             for (size_t h = s; h < T; h++)
                 if (sp == TIX_SPLICE_MEAN || h == splice_at(sp, W, s, T))
-                    prev[(size_t)c * W + (h - s)] = geks_ln(&g, s - 1, T - 1, h, T - 1, c);
-        if ((st = geks_fill(w, &g, s, T, T)) != TIX_OK)
+                    prev[(size_t)c * W + (h - s)] = ml_ln(w, &m, s - 1, T - 1, h, T - 1, c);
+        if ((st = ml_fill(w, &m, s, T, T)) != TIX_OK)
             goto done;
         /* fbew and fbmw: the latest of 0, W-1, 2(W-1), ... before T */
         size_t b = (T - 1) / (W - 1) * (W - 1);
@@ -639,31 +935,31 @@ static tix_status geks_series(work *w)
             size_t h = splice_at(sp, W, s, T);
             switch (sp) {
             case TIX_SPLICE_MOVEMENT:
-                L[T] = L[T - 1] + geks_ln(&g, s, T, T - 1, T, c);
+                L[T] = L[T - 1] + ml_ln(w, &m, s, T, T - 1, T, c);
                 break;
             case TIX_SPLICE_WINDOW:
             case TIX_SPLICE_HALF:
-                L[T] = L[T - 1] + geks_ln(&g, s, T, h, T, c) - P[h - s];
+                L[T] = L[T - 1] + ml_ln(w, &m, s, T, h, T, c) - P[h - s];
                 break;
             case TIX_SPLICE_MEAN:
                 for (size_t l = s; l < T; l++)
-                    fac[l - s] = geks_ln(&g, s, T, l, T, c) - P[l - s];
+                    fac[l - s] = ml_ln(w, &m, s, T, l, T, c) - P[l - s];
                 L[T] = L[T - 1] + mean_defined(fac, T - s);
                 break;
             case TIX_SPLICE_WISP:
             case TIX_SPLICE_HASP:
-                L[T] = L[h] + geks_ln(&g, s, T, h, T, c);
+                L[T] = L[h] + ml_ln(w, &m, s, T, h, T, c);
                 break;
             case TIX_SPLICE_MEAN_PUB:
                 for (size_t l = s; l < T; l++)
-                    fac[l - s] = L[l] + geks_ln(&g, s, T, l, T, c);
+                    fac[l - s] = L[l] + ml_ln(w, &m, s, T, l, T, c);
                 L[T] = mean_defined(fac, T - s);
                 break;
             case TIX_SPLICE_FBEW:
-                L[T] = L[b] + geks_ln(&g, b, T, b, T, c);
+                L[T] = L[b] + ml_ln(w, &m, b, T, b, T, c);
                 break;
             default: /* fbmw */
-                L[T] = L[b] + geks_ln(&g, s, T, b, T, c);
+                L[T] = L[b] + ml_ln(w, &m, s, T, b, T, c);
                 break;
             }
         }
@@ -675,7 +971,9 @@ static tix_status geks_series(work *w)
                    100.0 * exp(lvl[2 * np + t] - lvl[2 * np + b]));
     st = TIX_OK;
 done:
-    free(g.lnb);
+    free(m.g.lnb);
+    if (m.solved_windows)
+        solved_free(&m.sv);
     free(lvl);
     free(prev);
     free(fac);
@@ -847,7 +1145,7 @@ tix_status index_of_periods(const tix_cube *cube, const tix_index_opts *opts, co
 
     if ((st = prepare(&w, cube, sel, err, errlen)) != TIX_OK)
         goto fail;
-    st = is_geks(ix->method)                 ? geks_series(&w)
+    st = is_geks(ix->method)                 ? ml_series(&w)
          : ix->opts.chain == TIX_CHAIN_FIXED ? fixed_base(&w)
                                              : chained(&w);
     if (st != TIX_OK)

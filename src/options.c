@@ -95,20 +95,21 @@ static const tix_option table[] = {
      "fisher|laspeyres|paasche|tornqvist|walsh, the price indices\n"
      "jevons|dutot|carli|harmonic|geometric-laspeyres|\n"
      "geometric-paasche|sato-vartia|tpd (implicit volume), or the\n"
-     "multilateral geks-fisher|geks-tornqvist (default fisher)",
+     "multilateral geks-fisher|geks-tornqvist|geks-walsh|\n"
+     "geks-jevons|geks-tpd|geary-khamis|wtpd (default fisher)",
      0, O_METHOD, 0},
     {"chain", 0, RUN | INDEX | INIT, IDX, TIX_OPT_ENUM, "C", 0, 0, NULL, NULL,
      "chained|fixed: link consecutive periods, or compare each\n"
-     "with the base directly (default chained; not with GEKS)",
+     "with the base directly (default chained; not multilateral)",
      0, O_CHAIN, 0},
     {"window", 0, RUN | INDEX | INIT, IDX, TIX_OPT_COUNT, "W", 2, TIX_GEKS_MAX_WINDOW, NULL, NULL,
-     "GEKS window in periods with data (default 53 weeks, 13\n"
-     "months, 5 quarters or years, 366 days)",
+     "multilateral window in periods with data (default 53 weeks,\n"
+     "13 months, 5 quarters or years, 366 days)",
      0, O_WINDOW, 0},
     {"splice", 0, RUN | INDEX | INIT, IDX, TIX_OPT_ENUM, "S", 0, 0, NULL, NULL,
      "mean|movement|window|half|wisp|hasp|mean_pub|fbew|fbmw:\n"
-     "how GEKS windows are joined (default mean; IndexNumR's\n"
-     "names); published periods never change",
+     "how multilateral windows are joined (default mean;\n"
+     "IndexNumR's names); published periods never change",
      0, O_SPLICE, 0},
     {"base", 0, RUN | INDEX | INIT, IDX, TIX_OPT_TEXT, "LABEL", 0, 0, NULL, NULL,
      "period set to 100, e.g. 2024-W11 (default: first with data)", 0, O_BASE, 0},
@@ -316,7 +317,7 @@ static int by_values(size_t i, const char **name)
 }
 
 SEQUENCE(measure_values, tix_measure, TIX_MEASURE_AMOUNT, tix_measure_name)
-SEQUENCE(method_values, tix_method, TIX_METHOD_TPD, tix_method_name)
+SEQUENCE(method_values, tix_method, TIX_METHOD_WTPD, tix_method_name)
 SEQUENCE(chain_values, tix_chain, TIX_CHAIN_FIXED, tix_chain_name)
 SEQUENCE(splice_values, tix_splice, TIX_SPLICE_FBMW, tix_splice_name)
 static int format_values(size_t i, const char **name) /* tix_config.json */
@@ -763,10 +764,10 @@ tix_status tix_config_finish(tix_config *c, unsigned cmd, char *err, size_t errl
     int geks = tix_method_is_multilateral(c->index.method);
     if (geks && given(c, O_CHAIN))
         return say(err, errlen,
-                   "`chain` applies to bilateral methods; GEKS is neither chained "
-                   "nor fixed-base (see `window` and `splice`)");
+                   "`chain` applies to bilateral methods; a multilateral one is "
+                   "neither chained nor fixed-base (see `window` and `splice`)");
     if (!geks && (given(c, O_WINDOW) || given(c, O_SPLICE)))
-        return say(err, errlen, "`window` and `splice` apply to the GEKS methods only");
+        return say(err, errlen, "`window` and `splice` apply to the multilateral methods only");
     if (c->contributions && c->index.method == TIX_METHOD_TPD)
         return say(err, errlen,
                    "`contributions` has no decomposition for `method` tpd: its bias "

@@ -692,3 +692,222 @@ Test(index, price_method_names)
         cr_assert_eq((int)m, 7 + (int)j); /* stored numbers: after the GEKS ones */
     }
 }
+
+/* --- the multilateral methods of 0.2.0 ---------------------------------- */
+
+/* Three cells over four weeks, C missing in the second: contracts ml_n
+ * (0: no data) and unit values ml_u (cents). */
+#define ML_NT 4
+#define ML_NC 3
+static const int ml_n[ML_NT][ML_NC] = {{2, 1, 4}, {4, 2, 0}, {1, 3, 2}, {3, 2, 5}};
+static const int ml_u[ML_NT][ML_NC] = {
+    {100, 300, 50}, {150, 240, 0}, {120, 360, 75}, {110, 330, 60}};
+
+static tix_cube *ml_cube(void)
+{
+    tix_cube *c;
+    tix_cube_opts o = {TIX_PERIOD_WEEK, 0, 0, 0, NULL};
+    cr_assert_eq(tix_cube_new(&c, &o), TIX_OK);
+    static const char *const cells[] = {"A", "B", "C"};
+    for (int t = 0; t < ML_NT; t++)
+        for (int i = 0; i < ML_NC; i++)
+            add(c, 300 + t, cells[i], ml_n[t][i], ml_u[t][i]);
+    cr_assert_eq(tix_cube_finalize(c), TIX_OK);
+    return c;
+}
+
+static double ml_v(int t, int i) { return (double)ml_n[t][i] * ml_u[t][i]; }
+
+static double ml_total(int t)
+{
+    double s = 0;
+    for (int i = 0; i < ML_NC; i++)
+        s += ml_v(t, i);
+    return s;
+}
+
+/* The bilateral price index of week b against week a over the cells in
+ * both, from its definition (m: jevons, walsh or tpd without Kennedy's
+ * adjustment, as GEKS takes them). */
+static double ml_bilateral(tix_method m, int a, int b)
+{
+    double k = 0, lj = 0, wn = 0, wd = 0, sa = 0, sb = 0, lt = 0;
+    for (int i = 0; i < ML_NC; i++)
+        if (ml_n[a][i] && ml_n[b][i])
+            sa += ml_v(a, i), sb += ml_v(b, i);
+    for (int i = 0; i < ML_NC; i++) {
+        if (!ml_n[a][i] || !ml_n[b][i])
+            continue;
+        double r = log((double)ml_u[b][i] / ml_u[a][i]), h = sqrt((double)ml_n[a][i] * ml_n[b][i]);
+        k++;
+        lj += r;
+        wn += h * ml_u[b][i];
+        wd += h * ml_u[a][i];
+        lt += 0.5 * (ml_v(a, i) / sa + ml_v(b, i) / sb) * r;
+    }
+    return m == TIX_METHOD_JEVONS ? exp(lj / k) : m == TIX_METHOD_WALSH ? wn / wd : exp(lt);
+}
+
+static tix_index *ml_index(tix_method m, size_t window, tix_splice sp)
+{
+    tix_cube *c = ml_cube();
+    tix_index *ix;
+    tix_index_opts o;
+    tix_index_opts_init(&o);
+    o.method = m;
+    o.window = window;
+    o.splice = sp;
+    cr_assert_eq(tix_index_compute(c, &o, &ix, NULL, 0), TIX_OK);
+    cr_assert_eq(ix->nrows, ML_NT);
+    tix_cube_free(c);
+    return ix;
+}
+
+/* value = volume x unit value, the volume implicit; the value index the
+ * window's cells' total value (here every cell, in one window). */
+static void ml_implicit_volume(const tix_index *ix)
+{
+    for (int t = 0; t < ML_NT; t++) {
+        const tix_index_row *r = &ix->rows[t];
+        double v = 100 * ml_total(t) / ml_total(0);
+        cr_assert_float_eq(r->volume_index * r->unit_value_index / 100, r->value_index,
+                           1e-12 * r->value_index);
+        if (ix->method == TIX_METHOD_GEARY_KHAMIS || ix->method == TIX_METHOD_WTPD)
+            cr_assert_float_eq(r->value_index, v, 1e-12 * v);
+    }
+}
+
+Test(index, geks_walsh_jevons_tpd_are_geometric_means_of_their_bilateral_comparisons)
+{
+    const tix_method geks[] = {TIX_METHOD_GEKS_WALSH, TIX_METHOD_GEKS_JEVONS, TIX_METHOD_GEKS_TPD};
+    const tix_method bil[] = {TIX_METHOD_WALSH, TIX_METHOD_JEVONS, TIX_METHOD_TPD};
+    for (int j = 0; j < 3; j++) {
+        /* one window of all four weeks: GEKS(0 -> t) = prod_l [B(l, t) / B(l, 0)]^(1/4) */
+        tix_index *ix = ml_index(geks[j], ML_NT, TIX_SPLICE_MEAN);
+        for (int t = 0; t < ML_NT; t++) {
+            double x = 1;
+            for (int l = 0; l < ML_NT; l++)
+                x *= ml_bilateral(bil[j], l, t) / ml_bilateral(bil[j], l, 0);
+            x = 100 * pow(x, 1.0 / ML_NT);
+            cr_assert_float_eq(ix->rows[t].unit_value_index, x, 1e-12 * x, "%s week %d",
+                               tix_method_name(geks[j]), t);
+        }
+        if (bil[j] != TIX_METHOD_WALSH) /* Walsh's volume is its own quantity index */
+            ml_implicit_volume(ix);
+        tix_index_free(ix);
+    }
+}
+
+Test(index, geary_khamis_satisfies_its_defining_equations)
+{
+    tix_index *ix = ml_index(TIX_METHOD_GEARY_KHAMIS, ML_NT, TIX_SPLICE_MEAN);
+    /* b_i = sum_t q_it (p_it / P_t) / sum_t q_it from the index's P; then
+     * sum_i p_it q_it / sum_i b_i q_it must give P back, up to its scale. */
+    double P[ML_NT], b[ML_NC], back[ML_NT];
+    for (int t = 0; t < ML_NT; t++)
+        P[t] = ix->rows[t].unit_value_index;
+    for (int i = 0; i < ML_NC; i++) {
+        double num = 0, den = 0;
+        for (int t = 0; t < ML_NT; t++) {
+            num += ml_n[t][i] * (ml_u[t][i] / P[t]);
+            den += ml_n[t][i];
+        }
+        b[i] = num / den;
+    }
+    for (int t = 0; t < ML_NT; t++) {
+        double d = 0;
+        for (int i = 0; i < ML_NC; i++)
+            d += b[i] * ml_n[t][i];
+        back[t] = ml_total(t) / d;
+    }
+    for (int t = 0; t < ML_NT; t++)
+        cr_assert_float_eq(back[t] / back[0], P[t] / P[0], 1e-12 * P[t] / P[0], "week %d", t);
+    ml_implicit_volume(ix);
+    tix_index_free(ix);
+}
+
+Test(index, wtpd_satisfies_its_weighted_normal_equations)
+{
+    tix_index *ix = ml_index(TIX_METHOD_WTPD, ML_NT, TIX_SPLICE_MEAN);
+    /* ln u_it = a_t + g_i, weights s_it the value shares (0 where missing).
+     * With a_t = ln P_t, the cell equations give g_i = sum_t s (y - a) /
+     * sum_t s; the time equations sum_i s_it (y_it - a_t - g_i) = 0 must
+     * then hold (a constant in a moves into g and cancels). */
+    double a[ML_NT], g[ML_NC], s[ML_NT][ML_NC];
+    for (int t = 0; t < ML_NT; t++) {
+        a[t] = log(ix->rows[t].unit_value_index / 100);
+        for (int i = 0; i < ML_NC; i++)
+            s[t][i] = ml_v(t, i) / ml_total(t);
+    }
+    for (int i = 0; i < ML_NC; i++) {
+        double num = 0, den = 0;
+        for (int t = 0; t < ML_NT; t++)
+            if (ml_n[t][i]) {
+                num += s[t][i] * (log(ml_u[t][i]) - a[t]);
+                den += s[t][i];
+            }
+        g[i] = num / den;
+    }
+    for (int t = 0; t < ML_NT; t++) {
+        double e = 0;
+        for (int i = 0; i < ML_NC; i++)
+            if (ml_n[t][i])
+                e += s[t][i] * (log(ml_u[t][i]) - a[t] - g[i]);
+        cr_assert(fabs(e) < 1e-12, "week %d: %g", t, e);
+    }
+    ml_implicit_volume(ix);
+    tix_index_free(ix);
+}
+
+/* Over windows of two weeks, movement-spliced, both chain their two-period
+ * solutions, which are bilateral formulas: Geary-Khamis the basket of the
+ * harmonic means h = 2 q0 q1 / (q0 + q1) of the contracts (IndexNumR's
+ * bilateral gk_t), WTPD the geometric mean of the relatives weighted by
+ * s0 s1 / (s0 + s1) of the value shares (the cell equations give g_i, the
+ * time equation then this); a cell missing in either week weighs 0. */
+Test(index, two_week_windows_are_bilateral_geary_khamis_and_harmonic_share_tpd)
+{
+    tix_index *gk = ml_index(TIX_METHOD_GEARY_KHAMIS, 2, TIX_SPLICE_MOVEMENT);
+    tix_index *wt = ml_index(TIX_METHOD_WTPD, 2, TIX_SPLICE_MOVEMENT);
+    double lg = 100, lw = 100;
+    for (int t = 1; t < ML_NT; t++) {
+        double n = 0, d = 0, hs = 0, hd = 0;
+        for (int i = 0; i < ML_NC; i++) {
+            double q0 = ml_n[t - 1][i], q1 = ml_n[t][i];
+            if (!q0 || !q1)
+                continue;
+            double h = 2 * q0 * q1 / (q0 + q1);
+            n += h * ml_u[t][i];
+            d += h * ml_u[t - 1][i];
+            double s0 = ml_v(t - 1, i) / ml_total(t - 1), s1 = ml_v(t, i) / ml_total(t);
+            double w = s0 * s1 / (s0 + s1);
+            hs += w;
+            hd += w * log((double)ml_u[t][i] / ml_u[t - 1][i]);
+        }
+        lg *= n / d;
+        lw *= exp(hd / hs);
+        cr_assert_float_eq(gk->rows[t].unit_value_index, lg, 1e-12 * lg, "week %d", t);
+        cr_assert_float_eq(wt->rows[t].unit_value_index, lw, 1e-12 * lw, "week %d", t);
+    }
+    tix_index_free(gk);
+    tix_index_free(wt);
+}
+
+Test(index, multilateral_method_names_and_no_contributions)
+{
+    const char *names[] = {"geks-walsh", "geks-jevons", "geks-tpd", "geary-khamis", "wtpd"};
+    for (int j = 0; j < 5; j++) {
+        tix_method m;
+        cr_assert_eq(tix_method_parse(names[j], &m), TIX_OK);
+        cr_assert_eq((int)m, 15 + j); /* appended: the stored numbers stay */
+        cr_assert_str_eq(tix_method_name(m), names[j]);
+        cr_assert_eq(tix_method_is_multilateral(m), 1);
+        tix_links l;
+        cr_assert_eq(tix_index_link(m, 2, n0, v0, n1, v1, &l), TIX_E_INVALID);
+        tix_index *ix = ml_index(m, 3, TIX_SPLICE_MEAN);
+        tix_contribution out[ML_NC];
+        size_t n;
+        cr_assert_eq(tix_index_contributions(ix, 1, out, &n), TIX_E_INVALID);
+        tix_index_free(ix);
+    }
+}

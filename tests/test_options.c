@@ -318,9 +318,9 @@ Test(options, finish_refuses_options_that_do_not_go_together)
     refused((const char *const[]){"method", "geks-fisher", "chain", "chained", NULL},
             "`chain` applies to bilateral methods");
     accepted((const char *const[]){"method", "geks-fisher", "window", "13", NULL});
-    refused((const char *const[]){"window", "13", NULL}, "apply to the GEKS methods only");
+    refused((const char *const[]){"window", "13", NULL}, "apply to the multilateral methods only");
     refused((const char *const[]){"method", "walsh", "splice", "half", NULL},
-            "apply to the GEKS methods only");
+            "apply to the multilateral methods only");
     refused((const char *const[]){"contributions", "c.csv", "chain", "fixed", NULL},
             "`contributions` decomposes chained links");
     refused((const char *const[]){"contributions", "c.csv", "method", "geks-tornqvist", NULL},

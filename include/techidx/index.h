@@ -14,11 +14,13 @@
  * Laspeyres and Paasche, Sato-Vartia, TPD) compare the unit values only;
  * their volume link is implicit, the value link over the unit-value link.
  * Chained: each period is linked to the previous period with data. Fixed
- * base: each period is compared directly with the base. GEKS: the
- * geometric mean, over the periods l of a window, of the bilateral Fisher
- * or Tornqvist comparisons through l; a rolling window extended by
- * splicing, so that no period already computed changes. The base period
- * is 100. */
+ * base: each period is compared directly with the base. Multilateral:
+ * GEKS, the geometric mean, over the periods l of a window, of the
+ * bilateral Fisher, Tornqvist, Walsh, Jevons or TPD comparisons through
+ * l; or Geary-Khamis or WTPD solved over the window's cells (every cell
+ * with data in some period of it, weighing nothing where it has none),
+ * their volume implicit; a rolling window extended by splicing, so that
+ * no period already computed changes. The base period is 100. */
 #ifndef TECHIDX_INDEX_H
 #define TECHIDX_INDEX_H
 
@@ -50,17 +52,28 @@ typedef enum tix_method {
     TIX_METHOD_GEOMETRIC_LASPEYRES = 11, /* relatives, base value shares */
     TIX_METHOD_GEOMETRIC_PAASCHE = 12,   /* relatives, current value shares */
     TIX_METHOD_SATO_VARTIA = 13,         /* logarithmic means of the shares */
-    TIX_METHOD_TPD = 14                  /* time-product dummy regression */
+    TIX_METHOD_TPD = 14,                 /* time-product dummy regression */
+    /* Multilateral over a window, spliced: GEKS of the bilateral Walsh,
+     * Jevons and TPD (without Kennedy's adjustment, as IndexNumR's
+     * GEKSIndex) comparisons; Geary-Khamis and the weighted time-product
+     * dummy, each solved over the cells matched through the window. */
+    TIX_METHOD_GEKS_WALSH = 15,
+    TIX_METHOD_GEKS_JEVONS = 16,
+    TIX_METHOD_GEKS_TPD = 17,
+    TIX_METHOD_GEARY_KHAMIS = 18, /* price levels and quality factors, a linear system */
+    TIX_METHOD_WTPD = 19          /* ln u on time and cell dummies, share weights */
 } tix_method;
 
 /* "fisher", "laspeyres", "paasche", "tornqvist", "walsh", "geks-fisher",
  * "geks-tornqvist", "jevons", "dutot", "carli", "harmonic",
- * "geometric-laspeyres", "geometric-paasche", "sato-vartia", "tpd". */
+ * "geometric-laspeyres", "geometric-paasche", "sato-vartia", "tpd",
+ * "geks-walsh", "geks-jevons", "geks-tpd", "geary-khamis", "wtpd". */
 TIX_API const char *tix_method_name(tix_method m);
 TIX_API tix_status tix_method_parse(const char *name, tix_method *m);
 
-/* 1 for the multilateral (GEKS) methods, which take a window and a splice
- * and are neither chained nor fixed-base; 0 for the bilateral ones. */
+/* 1 for the multilateral methods (the GEKS ones, Geary-Khamis, WTPD),
+ * which take a window and a splice and are neither chained nor
+ * fixed-base; 0 for the bilateral ones. */
 TIX_API int tix_method_is_multilateral(tix_method m);
 
 typedef enum tix_chain {
@@ -72,21 +85,21 @@ typedef enum tix_chain {
 TIX_API const char *tix_chain_name(tix_chain c);
 TIX_API tix_status tix_chain_parse(const char *name, tix_chain *c);
 
-/* How the GEKS window of each period T past the first window, [T-W+1, T],
- * gives T its level; no splice changes a level already computed. With
- * I the published levels, N the new window's own GEKS levels and O the
- * previous window's own GEKS levels ([T-W, T-1]):
+/* How the window of each period T past the first window, [T-W+1, T],
+ * gives T its level, for every multilateral method; no splice changes a
+ * level already computed. With I the published levels, N the new window's
+ * own levels and O the previous window's own levels ([T-W, T-1]):
  *   movement  I(T-1) N(T)/N(T-1)
  *   window    I(T-1) [N(T)/N(s)] / [O(T-1)/O(s)],  s = T-W+1
  *   half      the same on h = T - floor(W/2) instead of s
  *   mean      the geometric mean of window's factor over h = s .. T-1
  *   wisp, hasp, mean_pub  window, half, mean with the published I for O
  *                         (techidx's window, half and mean before 0.2.0)
- *   fbew      I(b) G(b -> T), G the GEKS of the expanding window [b, T]
+ *   fbew      I(b) G(b -> T), G the method over the expanding window [b, T]
  *   fbmw      I(b) N(T)/N(b)
  * where the fixed base b is the latest of the periods 0, W-1, 2(W-1), ...
  * before T (periods with data, counted from 0). The names and formulas
- * are IndexNumR's (0.6.0, R/splices.R and R/geks.R). */
+ * are IndexNumR's (0.6.0, R/splices.R, R/geks.R, R/gk.R, R/wtpd.R). */
 typedef enum tix_splice {
     TIX_SPLICE_MEAN = 0,
     TIX_SPLICE_MOVEMENT = 1,
@@ -117,10 +130,10 @@ typedef struct tix_links {
 
 /* Bilateral comparison of period 0 with period 1 over k matched cells with
  * contracts n0/n1 and values v0/v1 (any unit, all >= 0, n > 0), m one of
- * the bilateral methods (not GEKS). Returns TIX_OK, or TIX_E_NODATA when a
+ * the bilateral methods (not multilateral). Returns TIX_OK, or TIX_E_NODATA when a
  * ratio is undefined (k = 0, a zero value total, a Tornqvist log of zero, a
  * zero unit value under a relative or a log, TPD over one cell);
- * *out is then all NaN. TIX_E_INVALID for a GEKS method. */
+ * *out is then all NaN. TIX_E_INVALID for a multilateral method. */
 TIX_API tix_status tix_index_link(tix_method m, size_t k, const double *n0, const double *v0,
                                   const double *n1, const double *v1, tix_links *out);
 
@@ -131,11 +144,11 @@ typedef struct tix_index_opts {
     tix_method method;      /* default TIX_METHOD_FISHER */
     int has_base;           /* 0 (default): the first period with data is the base */
     int32_t base;           /* period ordinal of the base when has_base */
-    tix_chain chain;        /* bilateral methods only, GEKS is neither; default chained */
+    tix_chain chain;        /* bilateral methods only; default chained */
     uint64_t min_contracts; /* default 1; 0 or 1: nothing suppressed */
-    size_t window;          /* GEKS window in periods with data, 2..TIX_GEKS_MAX_WINDOW;
+    size_t window;          /* multilateral window in periods with data, 2..TIX_GEKS_MAX_WINDOW;
                                0 (default): tix_geks_default_window of the cube's period */
-    tix_splice splice;      /* GEKS only; default TIX_SPLICE_MEAN */
+    tix_splice splice;      /* multilateral only; default TIX_SPLICE_MEAN */
     double winsorize;       /* 0 (default): off; else the quantile q in (0, 1] capping
                                amounts */
     size_t winsor_window;   /* periods of the trailing window; 0 (default): as the GEKS
@@ -225,7 +238,8 @@ typedef struct tix_contribution {
  * (value_pp - unit_value_pp) / unit-value link. out has room for the cube's cells
  * (tix_cube_ncells); *n gets how many. Returns TIX_OK; TIX_E_NODATA when row t has no defined link
  * (*n = 0; so the first row of each season); TIX_E_INVALID unless the index is chained and
- * bilateral, and for TPD (its bias adjustment does not split by cell). */
+ * bilateral (never for a multilateral method), and for TPD (its bias adjustment does not
+ * split by cell). */
 TIX_API tix_status tix_index_contributions(const tix_index *ix, size_t t, tix_contribution *out,
                                            size_t *n);
 
