@@ -45,6 +45,13 @@ done
 "$T" run -q --contributions k0.csv -o /dev/null $files &&
 run_mpi 3 "$MPI" run -q --contributions k.csv -o /dev/null $files && cmp -s k0.csv k.csv &&
     echo "ok: 3 ranks: contributions identical" || { echo "FAIL: contributions"; fail=1; }
+# The year-over-year series of every kind of method, as run writes them.
+for m in geary-khamis wtpd tpd geks-jevons; do
+    "$T" run -q --period month --year-over-year --method $m $files > y0.csv &&
+    run_mpi 3 "$MPI" run -q --period month --year-over-year --method $m $files > y.csv &&
+    cmp -s y0.csv y.csv && echo "ok: 3 ranks: --year-over-year --method $m identical" ||
+    { echo "FAIL: --year-over-year --method $m"; fail=1; }
+done
 # Without -o the index goes to stdout, from rank 0 only; --help too.
 "$T" run -q $files > s0.csv &&
 run_mpi 3 "$MPI" run -q $files > s.csv && cmp -s s0.csv s.csv &&
