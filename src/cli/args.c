@@ -163,14 +163,26 @@ static void print_section(FILE *f, unsigned cmd, const args_help *h, int section
 
 void args_print_options(FILE *f, unsigned cmd, const args_help *h)
 {
-    print_section(f, cmd, h, 0, h->width);
-    const tix_option help = {"help", 'h', cmd,  TIX_GROUP_NONE, TIX_OPT_FLAG, NULL,
-                             0,      0,   NULL, NULL,           h->help_line, 0,
-                             -1,     0};
-    print_option(f, &help, NULL, h, h->width);
+    int width = h->width ? h->width : 18, limits_width = h->limits_width ? h->limits_width : 24;
+    print_section(f, cmd, h, 0, width);
+    const tix_option help = {"help",
+                             'h',
+                             cmd,
+                             TIX_GROUP_NONE,
+                             TIX_OPT_FLAG,
+                             NULL,
+                             0,
+                             0,
+                             NULL,
+                             NULL,
+                             h->help_line ? h->help_line : "this help",
+                             0,
+                             -1,
+                             0};
+    print_option(f, &help, NULL, h, width);
     if (h->limits) {
         fprintf(f, "\n%s\n", h->limits);
-        print_section(f, cmd, h, 1, h->limits_width);
+        print_section(f, cmd, h, 1, limits_width);
     }
 }
 

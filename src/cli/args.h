@@ -9,11 +9,14 @@
 
 #include "techidx.h"
 
-/* How a command's --help is laid out: the text before the options; the
- * column where the help of an option starts, in the options and in the
- * limits; whether the options without a short name are indented to line
- * up with those that have one (gen); the heading of the limits section
- * (NULL: no such section); what -h, --help says; the text after. */
+/* How a command's --help is laid out; give it with designated
+ * initializers, a field left 0 or NULL takes the default: the text before
+ * the options; the column where the help of an option starts in the
+ * options (default 18) and in the limits (default 24); whether the options
+ * without a short name are indented to line up with those that have one
+ * (gen); the heading of the limits section (NULL: no such section); what
+ * -h, --help says (default "this help"); the text after, and a function
+ * writing what follows it. */
 typedef struct args_help {
     const char *head;
     int width, limits_width;
@@ -21,7 +24,7 @@ typedef struct args_help {
     const char *limits;
     const char *help_line;
     const char *tail;
-    void (*more)(FILE *f); /* writes what follows the tail, or NULL */
+    void (*more)(FILE *f);
 } args_help;
 
 /* Parses argv (argv[0] the command's name, as messages show it) for

@@ -9,22 +9,15 @@
 #include "cli/term.h"
 
 static const args_help chart_help = {
-    "Usage: techidx chart INDEX.csv [--cells CELLS.csv] [--last N] -o FILE.svg\n"
-    "Draw an index file written by techidx (run -o, or a release's index.csv) as an\n"
-    "SVG chart: the value index (the headline) with the volume and unit-value\n"
-    "indices over the last N periods, and with --cells small panels, each with a\n"
-    "cell's own value index, for the 12 cells with the largest value over those\n"
-    "periods (a line says how many others there are and their share of the\n"
-    "value). Black and white: the series differ in weight and dash pattern; the\n"
-    "base period's 100 is a dash-dot line.\n"
-    "\n",
-    18,
-    24,
-    0,
-    NULL,
-    "this help",
-    NULL,
-    NULL,
+    .head = "Usage: techidx chart INDEX.csv [--cells CELLS.csv] [--last N] -o FILE.svg\n"
+            "Draw an index file written by techidx (run -o, or a release's index.csv) as an\n"
+            "SVG chart: the value index (the headline) with the volume and unit-value\n"
+            "indices over the last N periods, and with --cells small panels, each with a\n"
+            "cell's own value index, for the 12 cells with the largest value over those\n"
+            "periods (a line says how many others there are and their share of the\n"
+            "value). Black and white: the series differ in weight and dash pattern; the\n"
+            "base period's 100 is a dash-dot line.\n"
+            "\n",
 };
 
 int tix_cli_chart(int argc, char **argv)

@@ -15,50 +15,32 @@
 #include "cli/term.h"
 
 static const args_help cube_help = {
-    "Usage: techidx cube [OPTIONS] FILE... -o PART.tic\n"
-    "Aggregate contract dumps as run does and save the result (a .tic file: the\n"
-    "per-period, per-cell aggregates and statistics, the row accounting and the\n"
-    "options that decided the aggregation, with a checksum; never the rows).\n"
-    "Parts merge exactly (techidx merge) and index as run would (techidx index).\n"
-    "\n",
-    18,
-    24,
-    0,
-    "Limits (as for run):",
-    "this help",
-    NULL,
-    NULL,
+    .head = "Usage: techidx cube [OPTIONS] FILE... -o PART.tic\n"
+            "Aggregate contract dumps as run does and save the result (a .tic file: the\n"
+            "per-period, per-cell aggregates and statistics, the row accounting and the\n"
+            "options that decided the aggregation, with a checksum; never the rows).\n"
+            "Parts merge exactly (techidx merge) and index as run would (techidx index).\n"
+            "\n",
+    .limits = "Limits (as for run):",
 };
 
 static const args_help merge_help = {
-    "Usage: techidx merge PART.tic... -o ALL.tic\n"
-    "Combine parts made by techidx cube (or merge) into one. Parts must aggregate\n"
-    "the same way (period, --by, measure, date range, statistics); the first\n"
-    "option that differs is named otherwise. Counts, sums and statistics add up\n"
-    "exactly: any split of the files and any merge order give the same bytes.\n"
-    "Parts that count the same input (by the names cube recorded) are refused.\n"
-    "\n",
-    18,
-    24,
-    0,
-    "Limits (as for run):",
-    "this help",
-    NULL,
-    NULL,
+    .head = "Usage: techidx merge PART.tic... -o ALL.tic\n"
+            "Combine parts made by techidx cube (or merge) into one. Parts must aggregate\n"
+            "the same way (period, --by, measure, date range, statistics); the first\n"
+            "option that differs is named otherwise. Counts, sums and statistics add up\n"
+            "exactly: any split of the files and any merge order give the same bytes.\n"
+            "Parts that count the same input (by the names cube recorded) are refused.\n"
+            "\n",
+    .limits = "Limits (as for run):",
 };
 
 static const args_help index_help = {
-    "Usage: techidx index [OPTIONS] PART.tic...\n"
-    "Compute the index of parts made by techidx cube (merged on the fly): the same\n"
-    "bytes techidx run writes for all the dumps the parts came from.\n"
-    "\n",
-    18,
-    24,
-    0,
-    "Limits (as for run):",
-    "this help",
-    NULL,
-    NULL,
+    .head = "Usage: techidx index [OPTIONS] PART.tic...\n"
+            "Compute the index of parts made by techidx cube (merged on the fly): the same\n"
+            "bytes techidx run writes for all the dumps the parts came from.\n"
+            "\n",
+    .limits = "Limits (as for run):",
 };
 
 int tix_cli_cube(int argc, char **argv)

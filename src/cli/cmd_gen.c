@@ -12,17 +12,13 @@
 #include "techidx/period.h"
 
 static const args_help gen_help = {
-    "Usage: techidx gen --rows N --seed S [OPTION]... -o FILE\n"
-    "Write N synthetic technology contracts as CSV to FILE (gzip if FILE ends in .gz).\n"
-    "The same options always produce the same bytes.\n"
-    "\n",
-    24,
-    24,
-    1,
-    NULL,
-    "show this help and exit",
-    NULL,
-    NULL,
+    .head = "Usage: techidx gen --rows N --seed S [OPTION]... -o FILE\n"
+            "Write N synthetic technology contracts as CSV to FILE (gzip if FILE ends in .gz).\n"
+            "The same options always produce the same bytes.\n"
+            "\n",
+    .width = 24,
+    .pad_short = 1,
+    .help_line = "show this help and exit",
 };
 
 static int ends_with(const char *s, const char *suffix)

@@ -58,21 +58,15 @@ static void publish_tail(FILE *f)
 }
 
 static const args_help publish_help = {
-    "Usage: techidx publish --state DIR --init [RUN OPTIONS]\n"
-    "       techidx publish --state DIR [--week YYYY-Www] [--replace] FILE...\n"
-    "       techidx publish --state DIR --status\n"
-    "Keep the aggregated contracts of every dump in DIR and write the week's\n"
-    "release, DIR/releases/WEEK/: index.csv, index.json, cells.csv,\n"
-    "contributions.csv (chained bilateral methods), revisions.csv, rejects.csv,\n"
-    "chart.svg and MANIFEST (size and SHA-256 of every input and output).\n"
-    "\n",
-    18,
-    24,
-    0,
-    NULL,
-    "this help",
-    NULL,
-    publish_tail, /* the run options --init stores */
+    .head = "Usage: techidx publish --state DIR --init [RUN OPTIONS]\n"
+            "       techidx publish --state DIR [--week YYYY-Www] [--replace] FILE...\n"
+            "       techidx publish --state DIR --status\n"
+            "Keep the aggregated contracts of every dump in DIR and write the week's\n"
+            "release, DIR/releases/WEEK/: index.csv, index.json, cells.csv,\n"
+            "contributions.csv (chained bilateral methods), revisions.csv, rejects.csv,\n"
+            "chart.svg and MANIFEST (size and SHA-256 of every input and output).\n"
+            "\n",
+    .more = publish_tail, /* the run options --init stores */
 };
 
 typedef struct pub_args {

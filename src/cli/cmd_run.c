@@ -10,24 +10,19 @@
 #include "techidx.h"
 
 static const args_help run_help = {
-    "Usage: techidx run [OPTIONS] FILE...\n"
-    "Compute the technology trading index from contract dumps.\n"
-    "FILE is gzip (detected by content) or plain CSV; '-' reads stdin.\n"
-    "Several files form one dataset.\n"
-    "\n",
-    18,
-    24,
-    0,
-    "Limits (the run stops with a message naming the limit when one is hit):",
-    "this help",
-    "\n"
-    "Rejection reasons: field_count repeated_header empty_id bad_date bad_amount\n"
-    "  bad_tech_amount amount_overflow tech_exceeds_amount empty_dimension\n"
-    "  invalid_text unterminated_quote out_of_range duplicate_id\n"
-    "Two outputs may not be one file, nor an output an input.\n"
-    "Exit status: 0 success, 1 data or I/O failure (also --strict rejects),\n"
-    "  2 usage error (also an input repeated, two outputs in one file).\n",
-    NULL,
+    .head = "Usage: techidx run [OPTIONS] FILE...\n"
+            "Compute the technology trading index from contract dumps.\n"
+            "FILE is gzip (detected by content) or plain CSV; '-' reads stdin.\n"
+            "Several files form one dataset.\n"
+            "\n",
+    .limits = "Limits (the run stops with a message naming the limit when one is hit):",
+    .tail = "\n"
+            "Rejection reasons: field_count repeated_header empty_id bad_date bad_amount\n"
+            "  bad_tech_amount amount_overflow tech_exceeds_amount empty_dimension\n"
+            "  invalid_text unterminated_quote out_of_range duplicate_id\n"
+            "Two outputs may not be one file, nor an output an input.\n"
+            "Exit status: 0 success, 1 data or I/O failure (also --strict rejects),\n"
+            "  2 usage error (also an input repeated, two outputs in one file).\n",
 };
 
 int tix_cli_run(int argc, char **argv)

@@ -42,14 +42,8 @@
     "A failed rank fails the job, with the rank and the file named.\n"
 
 static const args_help mpi_help = {
-    MPI_HEAD "\n",
-    18,
-    24,
-    0,
-    "Limits (the run stops with a message naming the limit when one is hit):",
-    "this help",
-    NULL,
-    NULL,
+    .head = MPI_HEAD "\n",
+    .limits = "Limits (the run stops with a message naming the limit when one is hit):",
 };
 
 /* What a rank sends rank 0: its status, its message, its cube and its
