@@ -7,6 +7,7 @@
 #include "techidx/budget.h"
 #include "techidx/cube.h"
 #include "techidx/engine.h"
+#include "techidx/group.h"
 #include "techidx/idset.h"
 #include "techidx/index.h"
 #include "techidx/options.h"

@@ -18,6 +18,13 @@ tix_status tix_cube_new(tix_cube **out, const tix_cube_opts *opts)
     if (!c)
         return TIX_E_NOMEM;
     c->opts = *opts;
+    const char *by = opts->by ? opts->by : "sector";
+    if (!(c->by = malloc(strlen(by) + 1))) {
+        free(c);
+        return TIX_E_NOMEM;
+    }
+    strcpy(c->by, by);
+    c->opts.by = c->by;
     c->day_lo = INT32_MAX;
     c->day_hi = INT32_MIN;
     if (!c->opts.max_cells)
@@ -143,7 +150,7 @@ static void note_days(tix_cube *c, int32_t lo, int32_t hi)
 tix_status tix_cube_merge(tix_cube *dst, const tix_cube *src)
 {
     if (dst->final || dst->opts.period != src->opts.period ||
-        dst->opts.cell_stats != src->opts.cell_stats)
+        dst->opts.cell_stats != src->opts.cell_stats || strcmp(dst->by, src->by) != 0)
         return TIX_E_INVALID;
     tix_status st = merge_check(dst, src);
     for (size_t i = 0; st == TIX_OK && i < src->npairs; i++) {
@@ -371,6 +378,46 @@ tix_status tix_cube_finalize(tix_cube *c)
 
 tix_period_kind tix_cube_period_kind(const tix_cube *c) { return c->opts.period; }
 
+const char *tix_cube_by(const tix_cube *c) { return c->by; }
+
+tix_status tix_cube_subset(const tix_cube *c, const unsigned char *keep, const tix_cube_opts *opts,
+                           tix_cube **out)
+{
+    *out = NULL;
+    if (!c->final)
+        return TIX_E_INVALID;
+    tix_cube_opts o;
+    if (opts)
+        o = *opts;
+    else
+        tix_cube_opts_init(&o);
+    o.period = c->opts.period;
+    o.cell_stats = c->opts.cell_stats;
+    o.by = c->by;
+    tix_cube *s;
+    tix_status st = tix_cube_new(&s, &o);
+    /* The pairs in entry order, put as the .tic loader puts them. */
+    for (size_t v = 0; st == TIX_OK && v < c->period_start[c->nperiods]; v++) {
+        cube_pair p;
+        st = cube_pair_at(c, v, &p);
+        if (st == TIX_OK && keep[p.cell]) {
+            const cell_name *cn = &c->cells[c->id_of_rank[p.cell]];
+            st = cube_put_pair(s, cn->name, cn->len, &p);
+        }
+    }
+    if (st == TIX_OK) {
+        if (c->day_lo <= c->day_hi)
+            cube_note_days(s, c->day_lo, c->day_hi);
+        st = tix_cube_finalize(s);
+    }
+    if (st != TIX_OK) {
+        tix_cube_free(s);
+        return st;
+    }
+    *out = s;
+    return TIX_OK;
+}
+
 int tix_cube_stats_kind(const tix_cube *c) { return c->opts.cell_stats; }
 
 size_t tix_cube_nperiods(const tix_cube *c) { return c->final ? c->nperiods : 0; }
@@ -436,5 +483,6 @@ void tix_cube_free(tix_cube *c)
     free(c->period_start);
     free(c->view);
     free(c->order);
+    free(c->by);
     free(c);
 }

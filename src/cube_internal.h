@@ -43,7 +43,8 @@ typedef struct cell_name {
 } cell_name;
 
 struct tix_cube {
-    tix_cube_opts opts;
+    tix_cube_opts opts; /* opts.by points at by */
+    char *by;
     int final;
     size_t bytes;           /* taken from opts.budget */
     int32_t day_lo, day_hi; /* signing dates seen, when day_lo <= day_hi */

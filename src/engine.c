@@ -30,6 +30,9 @@ struct tix_engine {
     tix_idset *ids; /* dedup only */
     tix_budget budget;
     tix_schema schema;
+    tix_dims dims;           /* opts.by parsed */
+    char by[TIX_BY_MAX];     /* its canonical text; opts.by points here */
+    engine_key key;          /* cell names of several dimensions */
     int have_header;
     int in_input;
     char *input;
@@ -80,8 +83,36 @@ static tix_status reject_at(tix_engine *e, const row_out *o)
     return TIX_OK;
 }
 
-void engine_classify(const tix_schema *schema, const tix_engine_opts *opts, const tix_row *row,
-                     row_out *o)
+tix_status engine_key_join(engine_key *k, const tix_field *dims, size_t n, const char **name,
+                           size_t *len)
+{
+    size_t need = n - 1;
+    for (size_t i = 0; i < n; i++)
+        need += dims[i].len;
+    if (need > k->cap) {
+        size_t cap = k->cap ? k->cap : 256;
+        while (cap < need)
+            cap *= 2;
+        char *p = realloc(k->buf, cap);
+        if (!p)
+            return TIX_E_NOMEM;
+        k->buf = p;
+        k->cap = cap;
+    }
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            k->buf[o++] = TIX_DIM_SEP;
+        memcpy(k->buf + o, dims[i].ptr, dims[i].len);
+        o += dims[i].len;
+    }
+    *name = k->buf;
+    *len = o;
+    return TIX_OK;
+}
+
+tix_status engine_classify(const tix_schema *schema, const tix_engine_opts *opts,
+                           const tix_row *row, row_out *o, engine_key *key)
 {
     tix_record rec;
     o->raw = row->raw;
@@ -93,13 +124,17 @@ void engine_classify(const tix_schema *schema, const tix_engine_opts *opts, cons
         (rec.day < opts->from_day || rec.day > opts->to_day))
         o->why = TIX_REASON_OUT_OF_RANGE;
     if (o->why != TIX_REASON_NONE)
-        return;
+        return TIX_OK;
     o->day = rec.day;
     o->value = opts->measure == TIX_MEASURE_AMOUNT ? rec.amount : rec.tech_amount;
     o->id = rec.id.ptr;
     o->id_len = rec.id.len;
-    o->cell = rec.cell.ptr;
-    o->cell_len = rec.cell.len;
+    if (schema->ndims == 1) { /* the cell is the field itself: no copy */
+        o->cell = rec.cell.ptr;
+        o->cell_len = rec.cell.len;
+        return TIX_OK;
+    }
+    return engine_key_join(key, rec.dims, schema->ndims, &o->cell, &o->cell_len);
 }
 
 /* A row counts as read only once it is accepted or rejected: a row that
@@ -130,7 +165,7 @@ tix_status engine_commit(tix_engine *e, const row_out *o)
         if (tix_cube_ncells(e->cube) >= e->opts.max_cells)
             return engine_fail(
                 e, st, o->line,
-                "more than %zu distinct values of the `by` column (raise `max-cells`)",
+                "more than %zu distinct cells (values of the `by` columns; raise `max-cells`)",
                 e->opts.max_cells);
         return engine_fail(
             e, st, o->line,
@@ -160,8 +195,8 @@ static tix_status engine_on_row(void *ctx, const tix_row *row)
     if (e->err.status != TIX_OK)
         return e->err.status;
     if (!e->have_header) {
-        char msg[256];
-        tix_status st = tix_schema_resolve(&e->schema, row->fields, row->nfields, e->opts.dimension,
+        char msg[sizeof e->err.message];
+        tix_status st = tix_schema_resolve(&e->schema, row->fields, row->nfields, &e->dims,
                                            e->opts.maps, e->opts.nmaps, msg, sizeof msg);
         if (st != TIX_OK)
             return engine_fail(e, st, line, "%s", msg);
@@ -169,7 +204,8 @@ static tix_status engine_on_row(void *ctx, const tix_row *row)
         return TIX_OK;
     }
     row_out o;
-    engine_classify(&e->schema, &e->opts, row, &o);
+    if (engine_classify(&e->schema, &e->opts, row, &o, &e->key) != TIX_OK)
+        return engine_fail(e, TIX_E_NOMEM, line, "out of memory");
     o.line = line;
     return engine_commit(e, &o);
 }
@@ -178,13 +214,16 @@ tix_status tix_engine_new(tix_engine **out, const tix_engine_opts *opts, tix_rej
                           void *ctx)
 {
     *out = NULL;
-    if (!opts || (unsigned)opts->dimension >= TIX_COL_COUNT ||
-        !tix_column_is_dimension(opts->dimension))
+    tix_dims dims;
+    if (!opts || tix_dims_parse(opts->by ? opts->by : "sector", &dims, NULL, 0) != TIX_OK)
         return TIX_E_INVALID;
     tix_engine *e = calloc(1, sizeof *e);
     if (!e)
         return TIX_E_NOMEM;
     e->opts = *opts;
+    e->dims = dims;
+    tix_dims_text(&dims, e->by);
+    e->opts.by = e->by;
     e->on_reject = on_reject;
     e->ctx = ctx;
     if (!e->opts.max_cells)
@@ -192,7 +231,7 @@ tix_status tix_engine_new(tix_engine **out, const tix_engine_opts *opts, tix_rej
     e->budget.limit = opts->max_memory ? opts->max_memory : TIX_ENGINE_MAX_MEMORY;
     tix_reader_opts ro = {opts->max_record_bytes, opts->max_fields};
     tix_cube_opts co = {opts->period, opts->cell_stats, e->opts.max_cells, opts->max_pairs,
-                        &e->budget};
+                        &e->budget, e->by};
     e->direct = (direct_ctx){e, 0};
     tix_status st = tix_reader_new(&e->reader, &ro, engine_on_row, &e->direct);
     if (st == TIX_OK)
@@ -340,5 +379,6 @@ void tix_engine_free(tix_engine *e)
     tix_cube_free(e->cube);
     free(e->input);
     free(e->chunk);
+    free(e->key.buf);
     free(e);
 }

@@ -37,11 +37,24 @@ const tix_engine_opts *engine_opts(const tix_engine *e);
  * It does not change again until the next input. */
 const tix_schema *engine_schema(const tix_engine *e);
 
-/* Pure: reads only the schema and options given (workers pass their own
- * copies, off the cache lines the committing thread writes). Sets
- * everything but line. */
-void engine_classify(const tix_schema *schema, const tix_engine_opts *opts, const tix_row *row,
-                     row_out *out);
+/* Where the name of a cell of several dimensions is joined (its values
+ * with TIX_DIM_SEP between); one per thread. Free buf. */
+typedef struct engine_key {
+    char *buf;
+    size_t cap;
+} engine_key;
+
+/* Joins the n values into k; *name (borrowed from k until its next use)
+ * and *len get the cell name. TIX_OK or TIX_E_NOMEM. */
+tix_status engine_key_join(engine_key *k, const tix_field *dims, size_t n, const char **name,
+                           size_t *len);
+
+/* Pure but for key: reads only the schema and options given (workers pass
+ * their own copies, off the cache lines the committing thread writes).
+ * Sets everything but line; a cell of several dimensions is joined in key,
+ * which it then borrows. TIX_OK or TIX_E_NOMEM. */
+tix_status engine_classify(const tix_schema *schema, const tix_engine_opts *opts,
+                           const tix_row *row, row_out *out, engine_key *key);
 
 /* Applies a classified row in input order: counts, the reject callback,
  * dedup, the cube. Returns TIX_OK or the engine's (now recorded) error. */

@@ -69,6 +69,7 @@ typedef struct job {
     tix_cube *mini;    /* accepted rows summed, unless opts.dedup */
     uint64_t accepted; /* rows in mini */
     int replay;        /* the worker could not keep a row: read the block serially */
+    engine_key key;    /* cell names of several dimensions */
 } job;
 
 typedef struct par {
@@ -174,7 +175,10 @@ static tix_status on_job_row(void *ctx, const tix_row *row)
 {
     job *j = ctx;
     row_out o;
-    engine_classify(&j->schema, &j->opts, row, &o);
+    if (engine_classify(&j->schema, &j->opts, row, &o, &j->key) != TIX_OK) {
+        j->replay = 1;
+        return TIX_E_NOMEM;
+    }
     if (o.why == TIX_REASON_NONE && j->mini) {
         tix_status st = tix_cube_add(j->mini, o.day, o.cell, o.cell_len, o.value);
         if (st != TIX_OK) {
@@ -229,7 +233,7 @@ static void parse_job(job *j)
     tix_cube_free(j->mini);
     j->mini = NULL;
     if (!j->opts.dedup) {
-        tix_cube_opts co = {j->opts.period, j->opts.cell_stats, 0, 0, NULL};
+        tix_cube_opts co = {j->opts.period, j->opts.cell_stats, 0, 0, NULL, j->opts.by};
         if (tix_cube_new(&j->mini, &co) != TIX_OK) {
             j->replay = 1;
             return;
@@ -438,6 +442,7 @@ tix_status engine_run_parallel(tix_engine *e, tix_source *src, tix_status *engin
     /* Readers swapped out of the engine sit in job slots. */
     for (int i = 0; i < NBLOCKS; i++) {
         tix_reader_free(p.jobs[i].reader);
+        free(p.jobs[i].key.buf);
         free(p.jobs[i].mem);
         free(p.jobs[i].heap);
         free(p.jobs[i].rows);

@@ -32,6 +32,8 @@ enum {
     O_WINSOR_WINDOW,
     O_MIN_CONTRACTS,
     O_YEAR_OVER_YEAR,
+    O_GROUP,
+    O_GROUPS,
     O_OUTPUT,
     O_FORMAT,
     O_CELLS,
@@ -85,9 +87,11 @@ enum {
 static const tix_option table[] = {
     {"period", 0, RUN | CUBE | INIT, AGG, TIX_OPT_ENUM, "P", 0, 0, NULL, NULL,
      "day|week|month|quarter|year (default week; ISO weeks)", 0, O_PERIOD, 0},
-    {"by", 0, RUN | CUBE | INIT, AGG, TIX_OPT_ENUM, "DIM", 0, 0, NULL, NULL,
-     "sector|contract_type|buyer_region|seller_region\n"
-     "the cells whose values weight the index (default sector)",
+    {"by", 0, RUN | CUBE | INIT, AGG, TIX_OPT_TEXT, "COL[,COL]", 0, 0, NULL, NULL,
+     "the cells whose values weight the index: up to 4 columns,\n"
+     "a cell per combination of values; sector, contract_type,\n"
+     "buyer_region, seller_region, seller_type, buyer_type (or\n"
+     "their Chinese headers) or any other header (default sector)",
      0, O_BY, 0},
     {"measure", 0, RUN | CUBE | INIT, AGG, TIX_OPT_ENUM, "M", 0, 0, NULL, NULL,
      "tech_amount|amount (default tech_amount)", 0, O_MEASURE, 0},
@@ -132,6 +136,10 @@ static const tix_option table[] = {
      "first year with data; rows season,period,... (month,\n"
      "quarter or week periods; not with `base` or `cells`)",
      0, O_YEAR_OVER_YEAR, 0},
+    {"group", 0, RUN | INDEX | INIT, IDX, TIX_OPT_TEXT, "COL", 0, 0, NULL, NULL,
+     "one of the `by` columns: a sub-index for each of its values,\n"
+     "from the cells within it by the same method (with `groups`)",
+     0, O_GROUP, 0},
     {"output", 'o', RUN | INDEX, OUT, TIX_OPT_OUTPUT, "F", 0, 0, NULL, NULL,
      "index file (default stdout)", 0, O_OUTPUT, 0},
     {"output", 'o', CUBE, OUT, TIX_OPT_OUTPUT, "F", 0, 0, NULL, NULL, "the .tic file (required)", 0,
@@ -144,6 +152,8 @@ static const tix_option table[] = {
      0, O_FORMAT, 0},
     {"cells", 0, RUN | INDEX, OUT, TIX_OPT_OUTPUT, "F", 0, 0, NULL, NULL,
      "per period x cell table with statistics and sub-indices", 0, O_CELLS, 0},
+    {"groups", 0, RUN | INDEX, OUT, TIX_OPT_OUTPUT, "F", 0, 0, NULL, NULL,
+     "the sub-indices of `group`: rows period,group,... as the index", 0, O_GROUPS, 0},
     {"contributions", 0, RUN | INDEX, OUT, TIX_OPT_OUTPUT, "F", 0, 0, NULL, NULL,
      "each cell's contribution, in percentage points, to each\n"
      "period's change (chained bilateral methods)",
@@ -306,15 +316,6 @@ typedef int (*values_fn)(size_t i, const char **name);
     }
 
 SEQUENCE(period_values, tix_period_kind, TIX_PERIOD_YEAR, tix_period_kind_name)
-static int by_values(size_t i, const char **name)
-{
-    for (int col = 0; col < TIX_COL_COUNT; col++) /* the columns that can be cells */
-        if (tix_column_is_dimension((tix_column)col) && i-- == 0) {
-            *name = tix_column_name((tix_column)col);
-            return col;
-        }
-    return -1;
-}
 
 SEQUENCE(measure_values, tix_measure, TIX_MEASURE_AMOUNT, tix_measure_name)
 SEQUENCE(method_values, tix_method, TIX_METHOD_WTPD, tix_method_name)
@@ -348,7 +349,8 @@ typedef enum store {
     ST_DAY,    /* int32_t day number */
     ST_TEXT,   /* char *, owned */
     ST_FLAG,   /* int set to 1 */
-    ST_MAP     /* maps[], map_text[]: COL=HDR */
+    ST_MAP,    /* maps[], map_text[]: COL=HDR */
+    ST_BY      /* by[]: a --by list, canonical (record.h tix_dims_parse) */
 } store;
 
 typedef struct target {
@@ -363,7 +365,7 @@ typedef struct target {
 /* Indexed by tix_option.id: the field each option sets. */
 static const target targets[O_COUNT] = {
     [O_PERIOD] = {ST_ENUM, AT(engine.period), 0, period_values},
-    [O_BY] = {ST_ENUM, AT(engine.dimension), 0, by_values},
+    [O_BY] = {ST_BY, AT(by), 0, NULL},
     [O_MEASURE] = {ST_ENUM, AT(engine.measure), 0, measure_values},
     [O_METHOD] = {ST_ENUM, AT(index.method), 0, method_values},
     [O_CHAIN] = {ST_ENUM, AT(index.chain), 0, chain_values},
@@ -374,6 +376,8 @@ static const target targets[O_COUNT] = {
     [O_WINSOR_WINDOW] = {ST_SIZE, AT(index.winsor_window), 0, NULL},
     [O_MIN_CONTRACTS] = {ST_U64, AT(index.min_contracts), 0, NULL},
     [O_YEAR_OVER_YEAR] = {ST_FLAG, AT(index.year_over_year), 0, NULL},
+    [O_GROUP] = {ST_TEXT, AT(group), 0, NULL},
+    [O_GROUPS] = {ST_TEXT, AT(groups), 0, NULL},
     [O_OUTPUT] = {ST_TEXT, AT(output), 0, NULL},
     [O_FORMAT] = {ST_ENUM, AT(json), 0, format_values},
     [O_CELLS] = {ST_TEXT, AT(cells), 0, NULL},
@@ -507,8 +511,8 @@ tix_status tix_config_init(tix_config *c)
 
 void tix_config_clear(tix_config *c)
 {
-    char **strs[] = {&c->base,          &c->output, &c->cells, &c->rejects,
-                     &c->contributions, &c->state,  &c->week,  &c->title};
+    char **strs[] = {&c->base,  &c->output, &c->cells, &c->rejects, &c->contributions,
+                     &c->state, &c->week,   &c->title, &c->group,   &c->groups};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
         free(*strs[i]);
         *strs[i] = NULL;
@@ -729,6 +733,14 @@ tix_status tix_config_set(tix_config *c, unsigned cmd, const tix_option *opt, co
     case ST_MAP:
         st = set_map(c, v, err, errlen);
         break;
+    case ST_BY: {
+        tix_dims d;
+        char why[160];
+        if (tix_dims_parse(v, &d, why, sizeof why) != TIX_OK)
+            return say(err, errlen, "%s", why);
+        tix_dims_text(&d, c->by);
+        break;
+    }
     }
     if (st == TIX_OK)
         c->given[opt->id / 32] |= 1u << (opt->id % 32);
@@ -794,6 +806,36 @@ tix_status tix_config_finish(tix_config *c, unsigned cmd, char *err, size_t errl
         return say(err, errlen, "`winsorize-window` needs `winsorize`");
     c->engine.maps = c->maps;
     c->engine.nmaps = c->nmaps;
+    if (!given(c, O_BY))
+        strcpy(c->by, "sector");
+    c->engine.by = c->by;
+    if (c->groups && !c->group)
+        return say(err, errlen, "`groups` writes the sub-indices of `group`: name its column");
+    if (c->group && (cmd & (TIX_CMD_RUN | TIX_CMD_INDEX)) && !c->groups)
+        return say(err, errlen, "`group` writes its sub-indices to `groups` FILE: name the file");
+    if (c->group) {
+        tix_dims g, d;
+        char why[160];
+        if (tix_dims_parse(c->group, &g, why, sizeof why) != TIX_OK || g.n != 1)
+            return say(err, errlen, "`group` takes one column, not '%s'", c->group);
+        if (strcmp(g.name[0], c->group) != 0) { /* canonical: 技术领域 is sector */
+            tix_status st = set_text(&c->group, g.name[0], err, errlen);
+            if (st != TIX_OK)
+                return st;
+        }
+        /* Where rows are read the group must be one of the `by` columns;
+         * parts say theirs to the library. */
+        tix_dims_parse(c->by, &d, NULL, 0);
+        size_t k = d.n;
+        for (size_t i = 0; i < d.n; i++)
+            if (strcmp(d.name[i], g.name[0]) == 0)
+                k = i;
+        if ((cmd & (TIX_CMD_RUN | TIX_CMD_INIT)) && k == d.n)
+            return say(err, errlen, "`group` %s is not one of the `by` columns (%s)", g.name[0],
+                       c->by);
+    }
+    if (c->group && c->index.year_over_year)
+        return say(err, errlen, "`group` does not apply with `year-over-year`");
     /* Winsorizing reads the sketch with its bucket sums; the cells table
      * its quantiles. */
     c->engine.cell_stats = c->index.winsorize > 0 ? TIX_CUBE_STATS_SUMS
@@ -876,6 +918,8 @@ const char *tix_config_text(const tix_config *c, const tix_option *opt, char *bu
         memcpy(&s, p, sizeof s);
         return s;
     }
+    case ST_BY:
+        return c->by;
     case ST_MAP:
         break;
     }

@@ -28,7 +28,7 @@ void tix_engine_opts_init(tix_engine_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->period = TIX_PERIOD_WEEK;
-    o->dimension = TIX_COL_SECTOR;
+    o->by = "sector";
     o->measure = TIX_MEASURE_TECH_AMOUNT;
     o->max_record_bytes = TIX_READER_MAX_RECORD_BYTES;
     o->max_fields = TIX_READER_MAX_FIELDS;

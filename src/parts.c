@@ -29,7 +29,7 @@ void tix_parts_describe(tix_tic_meta *out, const tix_engine_opts *eo, const tix_
     memset(out, 0, sizeof *out);
     out->period = tix_cube_period_kind(cube);
     out->stats = tix_cube_stats_kind(cube);
-    out->dimension = eo->dimension;
+    snprintf(out->by, sizeof out->by, "%s", tix_cube_by(cube));
     out->measure = eo->measure;
     out->has_range = eo->has_range;
     out->from_day = eo->from_day;
@@ -44,7 +44,7 @@ void tix_parts_run_info(tix_run_info *out, const tix_tic_meta *m)
     out->version = tix_version();
     out->inputs = (const char *const *)m->names;
     out->ninputs = m->nnames;
-    out->dimension = tix_column_name(m->dimension);
+    out->by = m->by;
     out->measure = tix_measure_name(m->measure);
     out->counts = &m->counts;
 }

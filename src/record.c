@@ -1,5 +1,6 @@
 #include "techidx/record.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,8 +30,8 @@ const char *tix_reason_name(tix_reason r)
 }
 
 static const char *const column_names[TIX_COL_COUNT] = {
-    "contract_id",  "signed_on",     "sector", "contract_type",
-    "buyer_region", "seller_region", "amount", "tech_amount",
+    "contract_id",  "signed_on",     "sector", "contract_type", "buyer_region",
+    "seller_region", "amount",       "tech_amount", "seller_type", "buyer_type",
 };
 
 /* Registration-export headers (UTF-8). */
@@ -42,7 +43,8 @@ static const struct {
     {TIX_COL_SECTOR, "技术领域"},        {TIX_COL_CONTRACT_TYPE, "合同类型"},
     {TIX_COL_BUYER_REGION, "买方地区"},  {TIX_COL_SELLER_REGION, "卖方地区"},
     {TIX_COL_AMOUNT, "成交金额"},        {TIX_COL_AMOUNT, "合同成交额"},
-    {TIX_COL_TECH_AMOUNT, "技术交易额"},
+    {TIX_COL_TECH_AMOUNT, "技术交易额"}, {TIX_COL_SELLER_TYPE, "卖方类型"},
+    {TIX_COL_BUYER_TYPE, "买方类型"},
 };
 
 const char *tix_column_name(tix_column c)
@@ -60,10 +62,18 @@ tix_status tix_column_parse(const char *name, tix_column *c)
     return TIX_E_INVALID;
 }
 
+const char *tix_column_alias(tix_column c)
+{
+    for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
+        if (aliases[i].column == c)
+            return aliases[i].name;
+    return NULL;
+}
+
 int tix_column_is_dimension(tix_column c)
 {
     return c == TIX_COL_SECTOR || c == TIX_COL_CONTRACT_TYPE || c == TIX_COL_BUYER_REGION ||
-           c == TIX_COL_SELLER_REGION;
+           c == TIX_COL_SELLER_REGION || c == TIX_COL_SELLER_TYPE || c == TIX_COL_BUYER_TYPE;
 }
 
 static int lower(int c) { return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c; }
@@ -122,20 +132,174 @@ static int column_of(tix_field h, const tix_header_map *maps, size_t nmaps, tix_
     return 0;
 }
 
+__attribute__((format(printf, 3, 4))) static tix_status dims_fail(char *err, size_t errlen,
+                                                                  const char *fmt, ...)
+{
+    if (err && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return TIX_E_INVALID;
+}
+
+tix_status tix_dims_parse(const char *by, tix_dims *d, char *err, size_t errlen)
+{
+    memset(d, 0, sizeof *d);
+    const char *p = by ? by : "";
+    for (;;) {
+        const char *end = strchr(p, ',');
+        tix_field f = {p, end ? (size_t)(end - p) : strlen(p)};
+        while (f.len && (f.ptr[0] == ' ' || f.ptr[0] == '\t'))
+            f.ptr++, f.len--;
+        while (f.len && (f.ptr[f.len - 1] == ' ' || f.ptr[f.len - 1] == '\t'))
+            f.len--;
+        if (f.len == 0)
+            return dims_fail(err, errlen, "an empty column name in `by` \"%s\"", by ? by : "");
+        if (d->n == TIX_MAX_DIMS)
+            return dims_fail(err, errlen, "`by` \"%s\" names more than 4 columns", by);
+        if (f.len >= TIX_DIM_NAME_MAX || !tix_text_valid(f.ptr, f.len))
+            return dims_fail(err, errlen,
+                             "a column name in `by` \"%s\" is too long (63 bytes at most) or "
+                             "not valid text",
+                             by);
+        tix_column c;
+        size_t k = d->n;
+        if (column_of(f, NULL, 0, &c)) {
+            if (!tix_column_is_dimension(c))
+                return dims_fail(err, errlen, "%s cannot make cells: `by` takes the columns "
+                                 "that classify contracts, not ids, dates or amounts",
+                                 column_names[c]);
+            d->known[k] = 1;
+            d->column[k] = c;
+            strcpy(d->name[k], column_names[c]);
+        } else {
+            memcpy(d->name[k], f.ptr, f.len);
+            d->name[k][f.len] = 0;
+        }
+        for (size_t j = 0; j < k; j++)
+            if (header_eq((tix_field){d->name[k], strlen(d->name[k])}, d->name[j]))
+                return dims_fail(err, errlen, "`by` names %s twice", d->name[k]);
+        d->n++;
+        if (!end)
+            return TIX_OK;
+        p = end + 1;
+    }
+}
+
+void tix_dims_text(const tix_dims *d, char *out)
+{
+    size_t o = 0;
+    for (size_t k = 0; k < d->n; k++) {
+        size_t n = strlen(d->name[k]);
+        if (k)
+            out[o++] = ',';
+        memcpy(out + o, d->name[k], n);
+        o += n;
+    }
+    out[o] = 0;
+}
+
+/* Appends s to the message at *o in err[errlen], truncating with "...". */
+static void say(char *err, size_t errlen, size_t *o, const char *s, size_t n)
+{
+    if (*o + 1 >= errlen)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        char hex[5];
+        const char *piece = s + i;
+        size_t len = 1;
+        unsigned char ch = (unsigned char)s[i];
+        if (ch < 0x20 || ch == 0x7f || (ch >= 0x80 && tix_utf8_char(s + i, n - i, NULL) == 0)) {
+            snprintf(hex, sizeof hex, "\\x%02X", ch); /* not text: shown as bytes */
+            piece = hex;
+            len = 4;
+        } else if (ch >= 0x80) {
+            len = tix_utf8_char(s + i, n - i, NULL);
+            i += len - 1;
+        }
+        if (*o + len + 4 >= errlen) {
+            memcpy(err + *o, "...", 3);
+            *o += 3;
+            err[*o] = 0;
+            *o = errlen; /* full */
+            return;
+        }
+        memcpy(err + *o, piece, len);
+        *o += len;
+    }
+    err[*o] = 0;
+}
+
+static void says(char *err, size_t errlen, size_t *o, const char *s)
+{
+    say(err, errlen, o, s, strlen(s));
+}
+
+/* The message for a missing column: what it is, the headers there are, and
+ * what may be wrong with them. */
+static void missing(char *err, size_t errlen, const tix_field *fields, size_t nfields,
+                    const char *name, int known, tix_column c)
+{
+    size_t o = 0;
+    if (!err || errlen == 0)
+        return;
+    err[0] = 0;
+    const char *alias = known ? tix_column_alias(c) : NULL;
+    says(err, errlen, &o,
+         known && !tix_column_is_dimension(c) ? "missing required column " : "missing column ");
+    says(err, errlen, &o, name);
+    if (alias) {
+        says(err, errlen, &o, " (");
+        says(err, errlen, &o, alias);
+        says(err, errlen, &o, ")");
+    }
+    if (!known || tix_column_is_dimension(c))
+        says(err, errlen, &o, ", named in `by`");
+    int utf8 = 1, delim = 0;
+    for (size_t i = 0; i < nfields; i++)
+        utf8 &= tix_text_valid(fields[i].ptr, fields[i].len);
+    if (nfields == 1)
+        for (size_t i = 0; i < fields[0].len; i++)
+            if (fields[0].ptr[i] == ';' || fields[0].ptr[i] == '\t')
+                delim = fields[0].ptr[i];
+    if (!utf8)
+        says(err, errlen, &o, "; the header is not valid UTF-8: a GBK/GB18030 export? try "
+                              "`encoding` gb18030");
+    else if (delim)
+        says(err, errlen, &o, delim == ';' ? "; the header is one field holding ';': try "
+                                             "`delimiter` ';'"
+                                           : "; the header is one field holding tabs: try "
+                                             "`delimiter` '\\t'");
+    says(err, errlen, &o, "; the header has: ");
+    for (size_t i = 0; i < nfields; i++) {
+        tix_field h = clean_header(fields[i]);
+        if (i)
+            says(err, errlen, &o, ", ");
+        say(err, errlen, &o, h.ptr, h.len);
+    }
+    if (utf8 && !delim && known) {
+        says(err, errlen, &o, " (name the header with `map` ");
+        says(err, errlen, &o, name);
+        says(err, errlen, &o, "=HEADER)");
+    }
+}
+
 tix_status tix_schema_resolve(tix_schema *s, const tix_field *fields, size_t nfields,
-                              tix_column dimension, const tix_header_map *maps, size_t nmaps,
+                              const tix_dims *dims, const tix_header_map *maps, size_t nmaps,
                               char *err, size_t errlen)
 {
     for (int c = 0; c < TIX_COL_COUNT; c++)
         s->index[c] = -1;
     s->nfields = nfields;
-    s->dimension = dimension;
+    s->ndims = dims->n;
     s->maps = maps;
     s->nmaps = nmaps;
     for (size_t i = 0; i < nfields; i++) {
         tix_column c;
         if (!column_of(clean_header(fields[i]), maps, nmaps, &c))
-            continue; /* unknown columns are ignored */
+            continue; /* unknown columns are ignored, unless `by` names them */
         if (s->index[c] >= 0) {
             if (err)
                 snprintf(err, errlen, "column %s appears twice in the header (fields %ld and %zu)",
@@ -145,13 +309,43 @@ tix_status tix_schema_resolve(tix_schema *s, const tix_field *fields, size_t nfi
         s->index[c] = (long)i;
     }
     const tix_column required[] = {TIX_COL_CONTRACT_ID, TIX_COL_SIGNED_ON, TIX_COL_AMOUNT,
-                                   TIX_COL_TECH_AMOUNT, dimension};
+                                   TIX_COL_TECH_AMOUNT};
     for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
         if (s->index[required[i]] < 0) {
-            if (err)
-                snprintf(err, errlen, "missing required column %s", column_names[required[i]]);
+            missing(err, errlen, fields, nfields, column_names[required[i]], 1, required[i]);
             return TIX_E_HEADER;
         }
+    for (size_t k = 0; k < dims->n; k++) {
+        long at = -1;
+        if (dims->known[k]) {
+            at = s->index[dims->column[k]];
+        } else {
+            for (size_t i = 0; i < nfields; i++)
+                if (header_eq(clean_header(fields[i]), dims->name[k])) {
+                    if (at >= 0) {
+                        if (err)
+                            snprintf(err, errlen,
+                                     "column %s appears twice in the header (fields %ld and %zu)",
+                                     dims->name[k], at + 1, i + 1);
+                        return TIX_E_HEADER;
+                    }
+                    at = (long)i;
+                }
+        }
+        if (at < 0) {
+            missing(err, errlen, fields, nfields, dims->name[k], dims->known[k],
+                    dims->column[k]);
+            return TIX_E_HEADER;
+        }
+        for (size_t j = 0; j < k; j++)
+            if (s->dim[j] == at) {
+                if (err)
+                    snprintf(err, errlen, "`by` names the header field %ld twice (%s and %s)",
+                             at + 1, dims->name[j], dims->name[k]);
+                return TIX_E_HEADER;
+            }
+        s->dim[k] = at;
+    }
     return TIX_OK;
 }
 
@@ -345,10 +539,16 @@ tix_reason tix_record_parse(const tix_schema *s, const tix_field *fields, size_t
         return TIX_REASON_AMOUNT_OVERFLOW;
     if (rec->tech_amount > rec->amount)
         return TIX_REASON_TECH_EXCEEDS_AMOUNT;
-    rec->cell = get(s, fields, f0, s->dimension);
-    if (rec->cell.len == 0)
-        return TIX_REASON_EMPTY_DIMENSION;
-    if (!tix_text_valid(rec->id.ptr, rec->id.len) || !tix_text_valid(rec->cell.ptr, rec->cell.len))
+    for (size_t k = 0; k < s->ndims; k++) {
+        rec->dims[k] = s->dim[k] == 0 ? f0 : fields[s->dim[k]];
+        if (rec->dims[k].len == 0)
+            return TIX_REASON_EMPTY_DIMENSION;
+    }
+    rec->cell = rec->dims[0];
+    if (!tix_text_valid(rec->id.ptr, rec->id.len))
         return TIX_REASON_INVALID_TEXT;
+    for (size_t k = 0; k < s->ndims; k++)
+        if (!tix_text_valid(rec->dims[k].ptr, rec->dims[k].len))
+            return TIX_REASON_INVALID_TEXT;
     return TIX_REASON_NONE;
 }

@@ -74,8 +74,11 @@ tix_status tix_tic_write_fn(tix_write_fn fn, void *ctx, const tix_cube *cube,
     put_u32(&o, TIX_TIC_VERSION);
     put_u32(&o, (uint32_t)tix_cube_period_kind(cube));
     put_u32(&o, (uint32_t)stats);
-    put_u32(&o, (uint32_t)meta->dimension);
     put_u32(&o, (uint32_t)meta->measure);
+    const char *by = tix_cube_by(cube); /* what the cells are; meta's should agree */
+    size_t bylen = strnlen(by, TIX_BY_MAX - 1);
+    put_u32(&o, (uint32_t)bylen);
+    put(&o, by, bylen);
     put_u32(&o, meta->has_range ? 1 : 0);
     put_i32(&o, meta->has_range ? meta->from_day : 0);
     put_i32(&o, meta->has_range ? meta->to_day : 0);
@@ -262,16 +265,36 @@ static void read_header(in *i, tix_tic_meta *meta, int32_t *first, int32_t *last
     if (get(i, m, sizeof m) && memcmp(m, magic, sizeof m) != 0)
         fail(i, "not a techidx cube (.tic) file");
     uint32_t version = get_u32(i);
-    if (i->st == TIX_OK && version != TIX_TIC_VERSION)
-        fail(i, "format version %u; this techidx reads version %d", version, TIX_TIC_VERSION);
-    uint32_t period = get_u32(i), stats = get_u32(i), dim = get_u32(i), measure = get_u32(i);
+    if (i->st == TIX_OK && version != 1 && version != TIX_TIC_VERSION)
+        fail(i, "format version %u; this techidx reads versions 1 to %d", version,
+             TIX_TIC_VERSION);
+    /* Version 1 named one of the first four dimension columns by number
+     * where version 2 has the measure and then the --by text. */
+    uint32_t period = get_u32(i), stats = get_u32(i);
+    uint32_t dim = version == 1 ? get_u32(i) : 0, measure = get_u32(i);
+    memset(meta->by, 0, sizeof meta->by);
+    if (i->st == TIX_OK && version == 1) {
+        if (dim >= TIX_COL_SELLER_TYPE || !tix_column_is_dimension((tix_column)dim))
+            fail(i, "options out of range");
+        else
+            strcpy(meta->by, tix_column_name((tix_column)dim));
+    } else if (i->st == TIX_OK) {
+        uint32_t bylen = get_u32(i);
+        tix_dims d;
+        char canon[TIX_BY_MAX];
+        if (i->st == TIX_OK && bylen >= TIX_BY_MAX)
+            fail(i, "options out of range");
+        else if (get(i, meta->by, bylen) &&
+                 (memchr(meta->by, 0, bylen) ||
+                  tix_dims_parse(meta->by, &d, NULL, 0) != TIX_OK ||
+                  (tix_dims_text(&d, canon), strcmp(canon, meta->by) != 0)))
+            fail(i, "the cells' columns (`by`) are not a canonical list");
+    }
     if (i->st == TIX_OK &&
-        (period > TIX_PERIOD_YEAR || stats > TIX_CUBE_STATS_SUMS || dim >= TIX_COL_COUNT ||
-         !tix_column_is_dimension((tix_column)dim) || measure > TIX_MEASURE_AMOUNT))
+        (period > TIX_PERIOD_YEAR || stats > TIX_CUBE_STATS_SUMS || measure > TIX_MEASURE_AMOUNT))
         fail(i, "options out of range");
     meta->period = (tix_period_kind)period;
     meta->stats = (int)stats;
-    meta->dimension = (tix_column)dim;
     meta->measure = (tix_measure)measure;
     uint32_t has_range = get_u32(i);
     meta->has_range = has_range != 0;
@@ -501,6 +524,7 @@ static tix_status read_tic(in *i, const tix_cube_opts *opts, tix_cube **out, tix
     tix_cube_opts co = *opts;
     co.period = meta->period;
     co.cell_stats = meta->stats;
+    co.by = meta->by;
     if (st == TIX_OK && i->st == TIX_OK)
         st = tix_cube_new(&c, &co);
     if (st == TIX_OK)
@@ -605,7 +629,7 @@ const char *tix_tic_incompatible(const tix_tic_meta *a, const tix_tic_meta *b)
 {
     if (a->period != b->period)
         return "they group dates into different periods (`period`)";
-    if (a->dimension != b->dimension)
+    if (strcmp(a->by, b->by) != 0)
         return "their cells are different columns (`by`)";
     if (a->measure != b->measure)
         return "they sum different amounts (`measure`)";

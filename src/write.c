@@ -8,6 +8,7 @@
 
 #include "sink_internal.h"
 #include "techidx/period.h"
+#include "techidx/record.h"
 #include "techidx/yoy.h"
 
 /* Every writer formats through a sink in the "C" locale (sink_internal.h):
@@ -61,11 +62,12 @@ static void put_index(sink *s, double x)
         sink_putc(s, ',');
 }
 
-static void put_row(sink *s, const char *label, const tix_index_row *r)
+/* An index row after its period label (and group). */
+static void put_row_rest(sink *s, const tix_index_row *r)
 {
     char money[24];
     tix_format_cents(r->value, money);
-    sink_printf(s, "%s,%" PRIu64 ",%s", label, r->contracts, money);
+    sink_printf(s, ",%" PRIu64 ",%s", r->contracts, money);
     put_index(s, r->value_index);
     put_index(s, r->volume_index);
     put_index(s, r->unit_value_index);
@@ -76,20 +78,28 @@ static void put_row(sink *s, const char *label, const tix_index_row *r)
     sink_printf(s, ",%zu,%" PRIu64 ",%s\n", r->suppressed, r->capped, money);
 }
 
+static void put_row(sink *s, const char *label, const tix_index_row *r)
+{
+    sink_put(s, label, strlen(label));
+    put_row_rest(s, r);
+}
+
+static const char index_head[] = "contracts,value,value_index,volume_index,unit_value_index,"
+                                 "matched_cells,cells,link,coverage,suppressed_cells,"
+                                 "capped_contracts,capped_value\n";
+static const char empty_rest[] = ",0,0.00,,,,0,0,,,0,0,0.00\n";
+
 tix_status tix_write_index_csv_fn(tix_write_fn fn, void *ctx, const tix_index *ix)
 {
     char label[TIX_PERIOD_LABEL_MAX];
     sink s;
     sink_init(&s, fn, ctx);
     sink_c_locale(&s);
-    static const char head[] = "period,contracts,value,value_index,volume_index,unit_value_index,"
-                               "matched_cells,cells,link,coverage,suppressed_cells,"
-                               "capped_contracts,capped_value\n";
     if (ix->opts.year_over_year) {
         /* The seasons' series one after the other, their periods with data only. */
         char season[TIX_YOY_LABEL_MAX];
-        sink_put(&s, "season,", 7);
-        sink_put(&s, head, sizeof head - 1);
+        sink_put(&s, "season,period,", 14);
+        sink_put(&s, index_head, sizeof index_head - 1);
         for (size_t j = 0; j < ix->nrows; j++) {
             tix_yoy_label(ix->kind, ix->rows[j].season, season);
             tix_period_label(ix->kind, ix->rows[j].period, label);
@@ -98,7 +108,8 @@ tix_status tix_write_index_csv_fn(tix_write_fn fn, void *ctx, const tix_index *i
         }
         return sink_end(&s, TIX_OK);
     }
-    sink_put(&s, head, sizeof head - 1);
+    sink_put(&s, "period,", 7);
+    sink_put(&s, index_head, sizeof index_head - 1);
     if (ix->nrows == 0)
         return sink_end(&s, TIX_OK);
     size_t j = 0;
@@ -109,10 +120,59 @@ tix_status tix_write_index_csv_fn(tix_write_fn fn, void *ctx, const tix_index *i
             if (++j == ix->nrows)
                 break;
         } else {
-            sink_printf(&s, "%s,0,0.00,,,,0,0,,,0,0,0.00\n", label);
+            sink_put(&s, label, strlen(label));
+            sink_put(&s, empty_rest, sizeof empty_rest - 1);
         }
     }
     return sink_end(&s, TIX_OK);
+}
+
+tix_status tix_write_groups_csv_fn(tix_write_fn fn, void *ctx, const tix_groups *g)
+{
+    char label[TIX_PERIOD_LABEL_MAX];
+    sink s;
+    sink_init(&s, fn, ctx);
+    sink_c_locale(&s);
+    sink_put(&s, "period,group,", 13);
+    sink_put(&s, index_head, sizeof index_head - 1);
+    size_t n = tix_groups_count(g);
+    size_t *at = calloc(n ? n : 1, sizeof *at); /* each group's next row */
+    if (!at)
+        return sink_end(&s, TIX_E_NOMEM);
+    /* Period after period; in each, the groups whose series spans it, in
+     * byte order, with the empty rows a run of that group alone writes. */
+    int32_t lo = INT32_MAX, hi = INT32_MIN;
+    for (size_t i = 0; i < n; i++) {
+        const tix_index *ix = tix_groups_index(g, i);
+        if (ix->nrows == 0)
+            continue;
+        if (ix->rows[0].period < lo)
+            lo = ix->rows[0].period;
+        if (ix->rows[ix->nrows - 1].period > hi)
+            hi = ix->rows[ix->nrows - 1].period;
+    }
+    for (int64_t p = lo; p <= hi; p++) {
+        for (size_t i = 0; i < n; i++) {
+            const tix_index *ix = tix_groups_index(g, i);
+            if (ix->nrows == 0 || p < ix->rows[0].period || p > ix->rows[ix->nrows - 1].period)
+                continue;
+            tix_period_label(ix->kind, (int32_t)p, label);
+            sink_printf(&s, "%s,", label);
+            const char *v = tix_groups_value(g, i);
+            put_field(&s, v, strlen(v));
+            if (ix->rows[at[i]].period == p)
+                put_row_rest(&s, &ix->rows[at[i]++]);
+            else
+                sink_put(&s, empty_rest, sizeof empty_rest - 1);
+        }
+    }
+    free(at);
+    return sink_end(&s, TIX_OK);
+}
+
+tix_status tix_write_groups_csv(FILE *f, const tix_groups *g)
+{
+    return sink_file_status(f, tix_write_groups_csv_fn(sink_file_write, f, g));
 }
 
 tix_status tix_write_index_csv(FILE *f, const tix_index *ix)
@@ -163,6 +223,21 @@ static int dump_to_sink(const char *buf, size_t size, void *data)
 }
 
 /* The document, built under the "C" locale (s is in it already). */
+/* "sector,seller_type" as ["sector", "seller_type"]. */
+static json_t *by_array(const char *by)
+{
+    json_t *a = json_array();
+    for (const char *p = by; a && p;) {
+        const char *end = strchr(p, ',');
+        if (json_array_append_new(a, json_stringn(p, end ? (size_t)(end - p) : strlen(p))) != 0) {
+            json_decref(a);
+            return NULL;
+        }
+        p = end ? end + 1 : NULL;
+    }
+    return a;
+}
+
 static tix_status index_json(sink *s, const tix_index *ix, const tix_run_info *info)
 {
     int bad = 0;
@@ -184,7 +259,7 @@ static tix_status index_json(sink *s, const tix_index *ix, const tix_run_info *i
             bad = 1;
     put(root, "inputs", inputs, &bad);
     put(opts, "period", json_string(tix_period_kind_name(ix->kind)), &bad);
-    put(opts, "by", json_string(info->dimension), &bad);
+    put(opts, "by", by_array(info->by), &bad);
     put(opts, "measure", json_string(info->measure), &bad);
     put(opts, "method", json_string(tix_method_name(ix->method)), &bad);
     if (tix_method_is_multilateral(ix->method)) {
@@ -294,14 +369,43 @@ static void put_yuan(sink *s, double cents)
         sink_putc(s, ',');
 }
 
+/* "period," and a column per dimension of the cube's by, then rest. */
+static void put_cells_head(sink *s, const tix_cube *cube, const char *rest)
+{
+    const char *p = tix_cube_by(cube);
+    sink_put(s, "period", 6);
+    for (;;) {
+        const char *end = strchr(p, ',');
+        sink_putc(s, ',');
+        put_field(s, p, end ? (size_t)(end - p) : strlen(p));
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    sink_put(s, rest, strlen(rest));
+}
+
+/* A cell's name as one field per dimension. */
+static void put_cell(sink *s, const char *name)
+{
+    for (;;) {
+        const char *end = strchr(name, TIX_DIM_SEP);
+        put_field(s, name, end ? (size_t)(end - name) : strlen(name));
+        if (!end)
+            return;
+        sink_putc(s, ',');
+        name = end + 1;
+    }
+}
+
 static tix_status cells_csv(sink *s, const tix_cube *cube, const tix_index *ix)
 {
     if (ix && ix->opts.year_over_year)
         return TIX_E_INVALID; /* its rows are not the cube's periods in order */
     char label[TIX_PERIOD_LABEL_MAX], money[24];
-    static const char head[] = "period,cell,contracts,value,mean,sd,min,median,p90,max,"
-                               "value_index,volume_index,unit_value_index,suppressed\n";
-    sink_put(s, head, sizeof head - 1);
+    put_cells_head(s, cube,
+                   ",contracts,value,mean,sd,min,median,p90,max,"
+                   "value_index,volume_index,unit_value_index,suppressed\n");
     size_t np = tix_cube_nperiods(cube);
     if (ix && ix->nrows < np)
         np = ix->nrows; /* the periods the index has */
@@ -313,9 +417,8 @@ static tix_status cells_csv(sink *s, const tix_cube *cube, const tix_index *ix)
             tix_cell_index ci = {0, NAN, NAN, NAN};
             if (ix)
                 tix_index_cell(ix, i, k, &ci);
-            const char *name = tix_cube_cell_name(cube, e[k].cell);
             sink_printf(s, "%s,", label);
-            put_field(s, name, strlen(name));
+            put_cell(s, tix_cube_cell_name(cube, e[k].cell));
             if (ci.suppressed) {
                 static const char rest[] = ",,,,,,,,,,,,1\n";
                 sink_put(s, rest, sizeof rest - 1);
@@ -375,8 +478,7 @@ static tix_status contributions_csv(sink *s, const tix_cube *cube, const tix_ind
     tix_contribution *c = malloc((nc ? nc : 1) * sizeof *c);
     if (!c)
         return TIX_E_NOMEM;
-    static const char head[] = "period,cell,value_pp,volume_pp,unit_value_pp\n";
-    sink_put(s, head, sizeof head - 1);
+    put_cells_head(s, cube, ",value_pp,volume_pp,unit_value_pp\n");
     tix_status st = TIX_OK;
     for (size_t t = 1; t < ix->nrows && st == TIX_OK; t++) {
         size_t n;
@@ -387,9 +489,8 @@ static tix_status contributions_csv(sink *s, const tix_cube *cube, const tix_ind
         }
         tix_period_label(ix->kind, ix->rows[t].period, label);
         for (size_t i = 0; i < n && st == TIX_OK; i++) {
-            const char *name = tix_cube_cell_name(cube, c[i].cell);
             sink_printf(s, "%s,", label);
-            put_field(s, name, strlen(name));
+            put_cell(s, tix_cube_cell_name(cube, c[i].cell));
             put_pp(s, c[i].value_pp);
             put_pp(s, c[i].volume_pp);
             put_pp(s, c[i].unit_value_pp);

@@ -216,7 +216,7 @@ Test(engine, opts_init_gives_the_defaults_of_techidx_run)
     memset(&o, 0xa5, sizeof o); /* every field is set, whatever was there */
     tix_engine_opts_init(&o);
     cr_assert_eq(o.period, TIX_PERIOD_WEEK);
-    cr_assert_eq(o.dimension, TIX_COL_SECTOR);
+    cr_assert_str_eq(o.by, "sector");
     cr_assert_eq(o.measure, TIX_MEASURE_TECH_AMOUNT);
     cr_assert_eq(o.cell_stats, 0);
     cr_assert_null(o.maps);
@@ -243,15 +243,17 @@ Test(engine, opts_init_gives_the_defaults_of_techidx_run)
     tix_engine_free(e);
 }
 
-Test(engine, a_zeroed_opts_is_refused_as_documented)
+Test(engine, a_zeroed_opts_is_day_periods_by_sector)
 {
-    /* Its dimension is contract_id (the enums keep the numbers .tic files
-     * store); opts_init is the way to start. */
+    /* Zero is TIX_PERIOD_DAY (the enums keep the numbers .tic files store)
+     * and a NULL by is sector: valid, but not the defaults. */
     tix_engine_opts o;
     memset(&o, 0, sizeof o);
     tix_engine *e = NULL;
-    cr_assert_eq(tix_engine_new(&e, &o, NULL, NULL), TIX_E_INVALID);
-    cr_assert_null(e);
+    cr_assert_eq(tix_engine_new(&e, &o, NULL, NULL), TIX_OK);
+    cr_assert_str_eq(tix_cube_by(tix_engine_cube(e)), "sector");
+    cr_assert_eq(tix_cube_period_kind(tix_engine_cube(e)), TIX_PERIOD_DAY);
+    tix_engine_free(e);
 }
 
 /* ---- headers ------------------------------------------------------------------- */
@@ -325,7 +327,7 @@ Test(engine, header_chinese_aliases)
     tix_engine_free(e);
 
     /* The Chinese region column as the dimension. */
-    o.dimension = TIX_COL_BUYER_REGION;
+    o.by = "buyer_region";
     e = make_engine(&o, NULL);
     cr_assert_eq(RUN(e, "cn1.csv",
                      "合同编号,签订日期,技术领域,合同类型,买方地区,卖方地区,成交金额,技术交易额\n"
@@ -413,7 +415,7 @@ Test(engine, missing_required_column_is_named)
 Test(engine, missing_dimension_column_is_named)
 {
     tix_engine_opts o = default_opts();
-    o.dimension = TIX_COL_CONTRACT_TYPE;
+    o.by = "contract_type";
     tix_engine *e = make_engine(&o, NULL);
     cr_assert_eq(RUN(e, "d.csv",
                      "contract_id,signed_on,sector,amount,tech_amount\n"
@@ -817,7 +819,7 @@ Test(engine, dimension_groups_by_chosen_column)
 {
     rejects rs = {0};
     tix_engine_opts o = default_opts();
-    o.dimension = TIX_COL_CONTRACT_TYPE;
+    o.by = "contract_type";
     tix_engine *e = make_engine(&o, &rs);
     cr_assert_eq(RUN(e, "dim.csv",
                      "contract_id,signed_on,sector,contract_type,buyer_region,seller_region,amount,"
@@ -839,7 +841,7 @@ Test(engine, dimension_groups_by_chosen_column)
     rejects_free(&rs);
 
     /* The sector column is not required when another dimension is used. */
-    o.dimension = TIX_COL_SELLER_REGION;
+    o.by = "seller_region";
     e = make_engine(&o, NULL);
     cr_assert_eq(RUN(e, "dim2.csv",
                      "contract_id,signed_on,seller_region,amount,tech_amount\n"
@@ -1002,7 +1004,7 @@ Test(engine, limit_messages_name_parameters)
                                     "A2,2024-01-02,y,1,1\n";
     tix_engine_opts o = default_opts();
     o.max_cells = 1;
-    assert_limit_message(&o, two_cells, "of the `by` column (raise `max-cells`)");
+    assert_limit_message(&o, two_cells, "distinct cells (values of the `by` columns; raise `max-cells`)");
     o = default_opts();
     o.max_fields = 3;
     assert_limit_message(&o, two_cells, "(raise `max-fields`)");
@@ -1077,14 +1079,14 @@ Test(engine, misuse_is_invalid)
 
 Test(engine, new_rejects_bad_options)
 {
-    static const tix_column bad[] = {TIX_COL_CONTRACT_ID, TIX_COL_SIGNED_ON, TIX_COL_AMOUNT,
-                                     TIX_COL_TECH_AMOUNT, TIX_COL_COUNT};
+    static const char *const bad[] = {"contract_id",   "signed_on", "amount",  "tech_amount",
+                                      "",              "sector,",   "a,b,c,d,e", "合同编号",
+                                      "sector,Sector"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         tix_engine_opts o = default_opts();
-        o.dimension = bad[i];
+        o.by = bad[i];
         tix_engine *e = (tix_engine *)(uintptr_t)1;
-        cr_assert_eq(tix_engine_new(&e, &o, NULL, NULL), TIX_E_INVALID, "dimension %d",
-                     (int)bad[i]);
+        cr_assert_eq(tix_engine_new(&e, &o, NULL, NULL), TIX_E_INVALID, "by %s", bad[i]);
         cr_assert_null(e);
     }
     tix_engine *e = (tix_engine *)(uintptr_t)1;
@@ -1275,4 +1277,125 @@ Test(engine, big_gzip_file_reads_completely)
     rejects_free(&rs);
     free(z);
     free(csv);
+}
+
+/* ---- cells of several columns (--by COL,COL) -------------------------------- */
+
+/* A cell name of several dimensions, with '|' shown for TIX_DIM_SEP. */
+static void assert_cube_sep(tix_engine *e, const char *want)
+{
+    char got[4096];
+    dump_cube(e, got, sizeof got);
+    for (char *p = got; *p; p++)
+        if (*p == TIX_DIM_SEP)
+            *p = '|';
+    cr_assert_str_eq(got, want);
+}
+
+static const char by_input[] =
+    "contract_id,signed_on,sector,contract_type,seller_type,专利类型,amount,tech_amount\n"
+    "B1,2024-01-05,elec,dev,university,发明,100.00,60.00\n"
+    "B2,2024-01-06,elec,dev,enterprise,发明,50.00,50.00\n"
+    "B3,2024-01-07,elec,svc,university,实用新型,10.00,10.00\n"
+    "B4,2024-01-08,bio,dev,university,,1,1\n"
+    "B5,2024-01-08,bio,dev,institute,发明,2,2\n"
+    "B6,2024-01-09,elec,dev,university,发明,1.00,0.40\n";
+
+Test(engine, cells_are_combinations_of_the_by_columns)
+{
+    rejects rs = {0};
+    tix_engine_opts o = default_opts();
+    o.period = TIX_PERIOD_MONTH;
+    o.by = "sector, seller_type";
+    tix_engine *e = make_engine(&o, &rs);
+    cr_assert_eq(run_mem(e, "by.csv", by_input, sizeof by_input - 1, 0), TIX_OK);
+    cr_assert_str_eq(tix_cube_by(tix_engine_cube(e)), "sector,seller_type");
+    assert_cube_sep(e, "2024-01 bio|institute 1 200\n"
+                       "2024-01 bio|university 1 100\n"
+                       "2024-01 elec|enterprise 1 5000\n"
+                       "2024-01 elec|university 3 7040\n");
+    tix_engine_free(e);
+    /* Any other header, by its text; an empty value in any of them is
+     * empty_dimension. */
+    o.by = "seller_type,专利类型";
+    e = make_engine(&o, &rs);
+    cr_assert_eq(run_mem(e, "by.csv", by_input, sizeof by_input - 1, 0), TIX_OK);
+    assert_cube_sep(e, "2024-01 enterprise|发明 1 5000\n"
+                       "2024-01 institute|发明 1 200\n"
+                       "2024-01 university|发明 2 6040\n"
+                       "2024-01 university|实用新型 1 1000\n");
+    cr_assert_eq(rs.n, 1);
+    cr_assert_eq(rs.v[0].reason, TIX_REASON_EMPTY_DIMENSION);
+    cr_assert_eq(rs.v[0].line, 5);
+    tix_engine_free(e);
+    rejects_free(&rs);
+}
+
+Test(engine, several_columns_in_blocks_on_two_threads_equal_one)
+{
+    /* Enough rows for many blocks: the workers join names themselves. */
+    char path[512];
+    tt_path(path, sizeof path, "many.csv");
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("contract_id,signed_on,sector,contract_type,buyer_region,seller_region,amount,"
+          "tech_amount\n",
+          f);
+    uint64_t s = 7;
+    for (int i = 0; i < 200000; i++) {
+        uint64_t r = tt_rng_next(&s);
+        fprintf(f, "C%d,2024-%02d-%02d,s%u,t%u,b%u,r%u,%u.%02u,1.00\n", i, (int)(r % 12) + 1,
+                (int)((r >> 8) % 28) + 1, (unsigned)(r >> 16) % 5, (unsigned)(r >> 20) % 3,
+                (unsigned)(r >> 24) % 4, (unsigned)(r >> 28) % 4, (unsigned)(r >> 32) % 9000 + 1,
+                (unsigned)(r >> 48) % 100);
+    }
+    cr_assert_eq(fclose(f), 0);
+    char dump[2][4096 * 8];
+    for (unsigned t = 1; t <= 2; t++) {
+        tix_engine_opts o = default_opts();
+        o.period = TIX_PERIOD_QUARTER;
+        o.by = "buyer_region,seller_region,contract_type";
+        o.threads = t;
+        tix_engine *e = make_engine(&o, NULL);
+        cr_assert_eq(tix_engine_add_file(e, path), TIX_OK);
+        assert_counts(e, 200000, 200000, 0);
+        dump_cube(e, dump[t - 1], sizeof dump[0]);
+        cr_assert_eq(tix_cube_ncells(tix_engine_cube(e)), 4 * 4 * 3);
+        tix_engine_free(e);
+    }
+    cr_assert_str_eq(dump[0], dump[1]);
+}
+
+Test(engine, a_missing_column_is_named_with_its_alias_and_the_headers_there_are)
+{
+    tix_engine_opts o = default_opts();
+    o.by = "seller_type";
+    tix_engine *e = make_engine(&o, NULL);
+    cr_assert_eq(RUN(e, "m.csv", "contract_id,signed_on,卖方,amount,tech_amount\nA,2024-01-01,x,1,1\n"),
+                 TIX_E_HEADER);
+    cr_assert_str_eq(tix_engine_error(e)->message,
+                     "missing column seller_type (卖方类型), named in `by`; the header has: "
+                     "contract_id, signed_on, 卖方, amount, tech_amount (name the header with "
+                     "`map` seller_type=HEADER)");
+    tix_engine_free(e);
+    e = make_engine(&o, NULL);
+    cr_assert_eq(RUN(e, "m.csv", "contract_id,signed_on,seller_type,tech_amount\n"), TIX_E_HEADER);
+    cr_assert(strstr(tix_engine_error(e)->message, "missing required column amount (成交金额)"),
+              "%s", tix_engine_error(e)->message);
+    tix_engine_free(e);
+    /* GBK bytes in the header: not UTF-8, and said so. */
+    e = make_engine(&o, NULL);
+    cr_assert_eq(RUN(e, "g.csv", "\xba\xcf\xcd\xac\xb1\xe0\xba\xc5,signed_on\n"), TIX_E_HEADER);
+    cr_assert(strstr(tix_engine_error(e)->message,
+                     "not valid UTF-8: a GBK/GB18030 export? try `encoding` gb18030"),
+              "%s", tix_engine_error(e)->message);
+    cr_assert(strstr(tix_engine_error(e)->message, "\\xBA\\xCF"), "%s",
+              tix_engine_error(e)->message);
+    tix_engine_free(e);
+    /* One field holding semicolons. */
+    e = make_engine(&o, NULL);
+    cr_assert_eq(RUN(e, "s.csv", "contract_id;signed_on;amount\n"), TIX_E_HEADER);
+    cr_assert(strstr(tix_engine_error(e)->message, "holding ';': try `delimiter` ';'"), "%s",
+              tix_engine_error(e)->message);
+    tix_engine_free(e);
 }

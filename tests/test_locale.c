@@ -66,7 +66,7 @@ static void run_all(outputs *o)
                  TIX_OK);
     tix_tic_meta m = {0};
     m.period = TIX_PERIOD_WEEK;
-    m.dimension = TIX_COL_SECTOR;
+    strcpy(m.by, "sector");
     m.counts = *tix_engine_counts(e);
     cr_assert_eq(tix_tic_write_fn(tix_membuf_write, &o->tic, c, &m), TIX_OK);
     tix_index_free(ix);

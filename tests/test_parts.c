@@ -79,7 +79,7 @@ Test(parts, describe_takes_the_options_of_the_engine_and_the_kind_of_the_cube)
 {
     tix_engine_opts eo;
     tix_engine_opts_init(&eo);
-    eo.dimension = TIX_COL_BUYER_REGION;
+    eo.by = "buyer_region"; /* the cube says what its cells are */
     eo.measure = TIX_MEASURE_AMOUNT;
     eo.has_range = 1;
     eo.from_day = 19000;
@@ -91,7 +91,7 @@ Test(parts, describe_takes_the_options_of_the_engine_and_the_kind_of_the_cube)
     tix_parts_describe(&m, &eo, c, &k, names, 2);
     cr_assert_eq(m.period, TIX_PERIOD_WEEK);
     cr_assert_eq(m.stats, TIX_CUBE_STATS_SUMS);
-    cr_assert_eq(m.dimension, TIX_COL_BUYER_REGION);
+    cr_assert_str_eq(m.by, "sector");
     cr_assert_eq(m.measure, TIX_MEASURE_AMOUNT);
     cr_assert_eq(m.has_range, 1);
     cr_assert_eq(m.from_day, 19000);
@@ -105,7 +105,7 @@ Test(parts, describe_takes_the_options_of_the_engine_and_the_kind_of_the_cube)
     cr_assert_str_eq(info.version, tix_version());
     cr_assert_eq(info.ninputs, 2);
     cr_assert_str_eq(info.inputs[0], "z.csv");
-    cr_assert_str_eq(info.dimension, "buyer_region");
+    cr_assert_str_eq(info.by, "sector");
     cr_assert_str_eq(info.measure, "amount");
     cr_assert_eq(info.counts, &m.counts);
     cr_assert_eq(info.counts->rejected, 7);

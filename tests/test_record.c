@@ -25,7 +25,9 @@ static tix_status resolve(const char *header, tix_column dim, const tix_header_m
 {
     tix_field f[32];
     size_t n = split(header, f, 32);
-    return tix_schema_resolve(s, f, n, dim, maps, nmaps, err, 256);
+    tix_dims d;
+    cr_assert_eq(tix_dims_parse(tix_column_name(dim), &d, NULL, 0), TIX_OK);
+    return tix_schema_resolve(s, f, n, &d, maps, nmaps, err, 256);
 }
 
 static const char *std_header =
@@ -100,7 +102,7 @@ Test(record, header_chinese_aliases)
         resolve("合同编号,签订日期,技术领域,合同类型,买方地区,卖方地区,合同成交额,技术交易额",
                 TIX_COL_SELLER_REGION, NULL, 0, &s, err),
         TIX_OK, "%s", err);
-    for (int c = 0; c < TIX_COL_COUNT; c++)
+    for (int c = 0; c <= TIX_COL_TECH_AMOUNT; c++)
         cr_assert_eq(s.index[c], c, "column %s", tix_column_name((tix_column)c));
     cr_assert_eq(
         resolve("合同编号,签订日期,技术领域,成交金额,技术交易额", TIX_COL_SECTOR, NULL, 0, &s, err),
@@ -223,4 +225,69 @@ Test(record, text_valid_words_and_tails)
     cr_assert_not(tix_text_valid("abcdefgh\xed\xa0\x80", 11)); /* a surrogate */
     cr_assert_not(tix_text_valid("abcdefgh\xc0\xaf", 10));     /* overlong '/' */
     cr_assert(tix_text_valid("", 0));
+}
+
+Test(record, dims_parse_canonical_aliases_and_other_headers)
+{
+    tix_dims d;
+    char err[200], text[TIX_BY_MAX];
+    cr_assert_eq(tix_dims_parse(" Sector ,卖方类型, 专利类型", &d, err, sizeof err), TIX_OK, "%s",
+                 err);
+    cr_assert_eq(d.n, 3);
+    tix_dims_text(&d, text);
+    cr_assert_str_eq(text, "sector,seller_type,专利类型");
+    cr_assert(d.known[0] && d.known[1] && !d.known[2]);
+    cr_assert_eq(d.column[1], TIX_COL_SELLER_TYPE);
+    cr_assert_eq(tix_dims_parse("buyer_type", &d, err, sizeof err), TIX_OK);
+    cr_assert_eq(d.column[0], TIX_COL_BUYER_TYPE);
+    static const struct {
+        const char *by, *says;
+    } bad[] = {
+        {"", "an empty column name"},
+        {"sector,,seller_type", "an empty column name"},
+        {"a,b,c,d,e", "more than 4"},
+        {"sector,技术领域", "names sector twice"},
+        {"x,X", "names X twice"},
+        {"amount", "amount cannot make cells"},
+        {"签订日期", "signed_on cannot make cells"},
+        {"a\x01", "not valid text"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cr_assert_eq(tix_dims_parse(bad[i].by, &d, err, sizeof err), TIX_E_INVALID, "%s",
+                     bad[i].by);
+        cr_assert(strstr(err, bad[i].says), "%s: %s", bad[i].by, err);
+    }
+    char longname[80];
+    memset(longname, 'x', 70);
+    longname[70] = 0;
+    cr_assert_eq(tix_dims_parse(longname, &d, err, sizeof err), TIX_E_INVALID);
+}
+
+Test(record, several_dimensions_are_checked_in_order)
+{
+    tix_field f[16];
+    size_t n = split("contract_id,signed_on,sector,seller_type,amount,tech_amount", f, 16);
+    tix_dims d;
+    cr_assert_eq(tix_dims_parse("seller_type,sector", &d, NULL, 0), TIX_OK);
+    tix_schema s;
+    char err[256];
+    cr_assert_eq(tix_schema_resolve(&s, f, n, &d, NULL, 0, err, sizeof err), TIX_OK, "%s", err);
+    cr_assert_eq(s.ndims, 2);
+    cr_assert_eq(s.dim[0], 3);
+    cr_assert_eq(s.dim[1], 2);
+    tix_record rec;
+    n = split("A,2024-01-01,elec,university,1,1", f, 16);
+    cr_assert_eq(tix_record_parse(&s, f, n, &rec), TIX_REASON_NONE);
+    cr_assert_eq(rec.dims[0].len, 10);
+    cr_assert_eq(rec.dims[1].len, 4);
+    n = split("A,2024-01-01,,university,1,1", f, 16);
+    cr_assert_eq(tix_record_parse(&s, f, n, &rec), TIX_REASON_EMPTY_DIMENSION);
+    n = split("A,2024-01-01,e\x1fx,university,1,1", f, 16);
+    cr_assert_eq(tix_record_parse(&s, f, n, &rec), TIX_REASON_INVALID_TEXT);
+    /* One header field named twice by `by` (a known name and its header). */
+    cr_assert_eq(tix_dims_parse("sector,Sector2", &d, NULL, 0), TIX_OK);
+    tix_header_map m = {TIX_COL_SECTOR, "Sector2"};
+    n = split("contract_id,signed_on,Sector2,amount,tech_amount", f, 16);
+    cr_assert_eq(tix_schema_resolve(&s, f, n, &d, &m, 1, err, sizeof err), TIX_E_HEADER);
+    cr_assert(strstr(err, "twice"), "%s", err);
 }

@@ -9,12 +9,14 @@
 #include "support.h"
 #include "techidx/tic.h"
 
+#include <zlib.h>
+
 /* A cube of `rows` pseudo-random rows (seeded), or of the rows with
  * index % parts == part. */
 static tix_cube *make_cube(int stats, int rows, int parts, int part)
 {
     tix_cube *c;
-    tix_cube_opts o = {TIX_PERIOD_WEEK, stats, 0, 0, NULL};
+    tix_cube_opts o = {TIX_PERIOD_WEEK, stats, 0, 0, NULL, NULL};
     cr_assert_eq(tix_cube_new(&c, &o), TIX_OK);
     uint64_t s = 77;
     for (int i = 0; i < rows; i++) {
@@ -36,7 +38,7 @@ static tix_tic_meta meta_of(int accepted)
 {
     tix_tic_meta m;
     memset(&m, 0, sizeof m);
-    m.dimension = TIX_COL_SECTOR;
+    strcpy(m.by, "sector");
     m.measure = TIX_MEASURE_AMOUNT;
     m.has_range = 1;
     m.from_day = tix_days_from_civil(2020, 1, 1);
@@ -69,7 +71,7 @@ static tix_status from_bytes(const char *buf, size_t len, tix_cube **c, tix_tic_
 {
     FILE *f = fmemopen((void *)buf, len, "rb");
     cr_assert_not_null(f);
-    tix_cube_opts o = {TIX_PERIOD_DAY, 0, 0, 0, NULL};
+    tix_cube_opts o = {TIX_PERIOD_DAY, 0, 0, 0, NULL, NULL};
     tix_status st = tix_tic_read(f, &o, c, m, err, 200);
     fclose(f);
     return st;
@@ -200,8 +202,8 @@ Test(tic, any_damaged_or_truncated_byte_is_refused)
     char err[200] = "";
     cr_assert_eq(from_bytes(longer, len + 1, &c, &mc, err), TIX_E_FORMAT);
     cr_assert(strstr(err, "after the end"), "%s", err);
-    cr_assert_eq(from_bytes("TIXCUBE\n\2\0\0\0", 12, &c, &mc, err), TIX_E_FORMAT);
-    cr_assert(strstr(err, "version 2"), "%s", err);
+    cr_assert_eq(from_bytes("TIXCUBE\n\3\0\0\0", 12, &c, &mc, err), TIX_E_FORMAT);
+    cr_assert(strstr(err, "version 3"), "%s", err);
     cr_assert_eq(from_bytes("period,contracts\n", 17, &c, &mc, err), TIX_E_FORMAT);
     cr_assert(strstr(err, "not a techidx cube"), "%s", err);
     free(longer);
@@ -217,7 +219,7 @@ Test(tic, incompatible_parts_are_named)
     b.measure = TIX_MEASURE_TECH_AMOUNT;
     cr_assert(strstr(tix_tic_incompatible(&a, &b), "(`measure`)"));
     b = a;
-    b.dimension = TIX_COL_BUYER_REGION;
+    strcpy(b.by, "buyer_region");
     cr_assert(strstr(tix_tic_incompatible(&a, &b), "(`by`)"));
     b = a;
     b.period = TIX_PERIOD_MONTH;
@@ -233,7 +235,7 @@ Test(tic, incompatible_parts_are_named)
     for (int k = 0; k < 5; k++)
         diff[k] = a;
     diff[0].measure = TIX_MEASURE_TECH_AMOUNT;
-    diff[1].dimension = TIX_COL_BUYER_REGION;
+    strcpy(diff[1].by, "buyer_region");
     diff[2].period = TIX_PERIOD_MONTH;
     diff[3].has_range = !a.has_range;
     diff[4].stats = TIX_CUBE_STATS;
@@ -335,7 +337,7 @@ Test(tic, callback_and_memory_versions_read_and_write_the_same_bytes)
     cr_assert_eq(w.m.len, len);
     cr_assert_eq(memcmp(w.m.data, bytes, len), 0);
     cr_assert_gt(w.calls, 1);
-    tix_cube_opts o = {TIX_PERIOD_DAY, 0, 0, 0, NULL};
+    tix_cube_opts o = {TIX_PERIOD_DAY, 0, 0, 0, NULL, NULL};
     for (int way = 0; way < 3; way++) {
         tix_cube *c;
         tix_tic_meta mc;
@@ -385,7 +387,7 @@ Test(tic, failing_callbacks_are_reported_as_they_failed)
         char err[200] = "";
         reader r = {bytes, len, 4096, 0, at, TIX_E_HEADER};
         cr_assert_eq(tix_tic_read_fn(read_pieces, &r,
-                                     &(tix_cube_opts){TIX_PERIOD_DAY, 0, 0, 0, NULL}, &c, &mc, err,
+                                     &(tix_cube_opts){TIX_PERIOD_DAY, 0, 0, 0, NULL, NULL}, &c, &mc, err,
                                      sizeof err),
                      TIX_E_HEADER, "read call %d", at);
         cr_assert_null(c);
@@ -398,5 +400,47 @@ Test(tic, failing_callbacks_are_reported_as_they_failed)
     cr_assert_eq(tix_tic_write(f, a, &m), TIX_E_IO);
     fclose(f);
     free(bytes);
+    tix_cube_free(a);
+}
+
+/* Version 1 had a tix_column number where version 2 has the --by text
+ * after the measure; such files still read, as that one column. */
+Test(tic, version_1_files_still_read)
+{
+    tix_cube *a = make_cube(TIX_CUBE_STATS, 40, 1, 0);
+    tix_tic_meta m = meta_of(40);
+    size_t len;
+    char *v2 = to_bytes(a, &m, &len);
+    /* v2: magic 8, version 4, period 4, stats 4, measure 4, bylen 4, by */
+    size_t bylen = strlen("sector"), head = 8 + 4 * 5 + bylen;
+    cr_assert_eq(v2[20 + 4], (char)bylen);
+    size_t len1 = len - bylen; /* 4 bytes of dimension for 4 of bylen */
+    unsigned char *v1 = malloc(len1);
+    memcpy(v1, v2, 8);
+    memcpy(v1 + 8, "\1\0\0\0", 4);
+    memcpy(v1 + 12, v2 + 12, 8);              /* period, stats */
+    memcpy(v1 + 20, "\2\0\0\0", 4);         /* TIX_COL_SECTOR */
+    memcpy(v1 + 24, v2 + 20, 4);              /* measure */
+    memcpy(v1 + 28, v2 + head, len - head - 4); /* the rest but the CRC */
+    uint32_t crc = (uint32_t)crc32(0, v1, (uInt)(len1 - 4));
+    for (int k = 0; k < 4; k++)
+        v1[len1 - 4 + k] = (unsigned char)(crc >> (8 * k));
+    tix_cube *c = NULL;
+    tix_tic_meta mc;
+    char err[200] = "";
+    cr_assert_eq(from_bytes((const char *)v1, len1, &c, &mc, err), TIX_OK, "%s", err);
+    cr_assert_str_eq(mc.by, "sector");
+    cr_assert_str_eq(tix_cube_by(c), "sector");
+    /* Written again, it is the version 2 file. */
+    tix_cube_finalize(c);
+    size_t len2;
+    char *again = to_bytes(c, &mc, &len2);
+    cr_assert_eq(len2, len);
+    cr_assert_eq(memcmp(again, v2, len), 0);
+    free(again);
+    tix_tic_meta_free(&mc);
+    tix_cube_free(c);
+    free(v1);
+    free(v2);
     tix_cube_free(a);
 }

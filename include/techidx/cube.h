@@ -45,6 +45,9 @@ typedef struct tix_cube_opts {
     size_t max_cells;       /* distinct cell names; 0 = TIX_CUBE_MAX_CELLS (the default) */
     size_t max_pairs;       /* distinct (period, cell) pairs; 0 = TIX_CUBE_MAX_PAIRS */
     tix_budget *budget;     /* memory for everything that grows; default NULL: no limit */
+    const char *by;         /* what its cells are, the --by text (record.h), copied;
+                               default (and NULL) "sector". Cubes merge only with
+                               cubes of the same by; writers name columns after it */
 } tix_cube_opts;
 
 /* Fills *o with the defaults written above. */
@@ -88,7 +91,8 @@ TIX_API tix_status tix_cube_add(tix_cube *c, int32_t day, const char *cell, size
  * and cell_stats): the result is exactly what adding src's rows to dst
  * would give, in any order of merges. Returns TIX_OK; TIX_E_OVERFLOW or
  * TIX_E_LIMIT (max_cells, max_pairs, or a budget that might not hold it all)
- * with dst unchanged; TIX_E_INVALID; or TIX_E_NOMEM, after which dst is
+ * with dst unchanged; TIX_E_INVALID (another period kind, cell_stats or
+ * by); or TIX_E_NOMEM, after which dst is
  * only fit for freeing. src is not changed. */
 TIX_API tix_status tix_cube_merge(tix_cube *dst, const tix_cube *src);
 
@@ -98,6 +102,19 @@ TIX_API tix_status tix_cube_merge(tix_cube *dst, const tix_cube *src);
 TIX_API tix_status tix_cube_finalize(tix_cube *c);
 
 TIX_API tix_period_kind tix_cube_period_kind(const tix_cube *c);
+
+/* What the cells are: the canonical --by text, e.g. "sector" or
+ * "buyer_region,seller_region" (owned by the cube). */
+TIX_API const char *tix_cube_by(const tix_cube *c);
+
+/* A new finalized cube with only the cells for which keep[rank] is
+ * nonzero (keep has tix_cube_ncells(c) entries), their aggregates and
+ * statistics exactly as in c, as if only their rows had been added; its
+ * by, period, stats and day range are c's. c must be finalized. Returns
+ * TIX_OK, TIX_E_INVALID, TIX_E_LIMIT (opts' limits or budget) or
+ * TIX_E_NOMEM. opts gives the limits and budget (may be NULL). */
+TIX_API tix_status tix_cube_subset(const tix_cube *c, const unsigned char *keep,
+                                   const tix_cube_opts *opts, tix_cube **out);
 
 /* The statistics the cube keeps: its opts.cell_stats. */
 TIX_API int tix_cube_stats_kind(const tix_cube *c);

@@ -28,13 +28,14 @@ extern "C" {
 
 /* Start from tix_engine_opts_init(), which fills the defaults written
  * below (those of `techidx run`, but for threads), then set what differs.
- * A zeroed struct is not the defaults: its period is TIX_PERIOD_DAY and its
- * dimension TIX_COL_CONTRACT_ID, which tix_engine_new refuses (these enums
- * keep their numbers: .tic files store them); its other zeros do mean the
- * defaults. */
+ * A zeroed struct is not the defaults: its period is TIX_PERIOD_DAY (the
+ * period kinds keep their numbers: .tic files store them); its other zeros
+ * do mean the defaults. */
 typedef struct tix_engine_opts {
     tix_period_kind period; /* default TIX_PERIOD_WEEK (ISO 8601) */
-    tix_column dimension;   /* the cells; default TIX_COL_SECTOR */
+    const char *by;         /* the cells: a --by list of 1 to TIX_MAX_DIMS columns
+                               (record.h tix_dims_parse), copied; default (and NULL)
+                               "sector" */
     tix_measure measure;    /* default TIX_MEASURE_TECH_AMOUNT */
     int cell_stats;         /* TIX_CUBE_STATS (for --cells) or TIX_CUBE_STATS_SUMS (winsorizing);
                                default 0 */

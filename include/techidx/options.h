@@ -108,8 +108,10 @@ typedef struct tix_config {
     char *map_text[TIX_CONFIG_MAX_MAPS];      /* each `map` as given: COL=HDR */
     size_t nmaps;
     char *base; /* `base`: a period label, parsed once the period is known */
+    char by[TIX_BY_MAX]; /* `by`, canonical; engine.by points here after finish */
+    char *group;         /* `group`: one of the by columns */
     /* What is written. */
-    char *output, *cells, *rejects, *contributions;
+    char *output, *cells, *rejects, *contributions, *groups;
     int json, strict, quiet, allow_repeats, no_stats;
     /* publish */
     char *state, *week;

@@ -23,8 +23,20 @@ typedef enum tix_column {
     TIX_COL_SELLER_REGION,
     TIX_COL_AMOUNT,
     TIX_COL_TECH_AMOUNT,
+    TIX_COL_SELLER_TYPE, /* enterprise, university, institute, other (卖方类型) */
+    TIX_COL_BUYER_TYPE,  /* the same for the buyer (买方类型) */
     TIX_COL_COUNT
 } tix_column;
+
+/* Cells are the combinations of the values of up to TIX_MAX_DIMS columns
+ * (--by COL[,COL...]), each named in at most TIX_DIM_NAME_MAX bytes, the
+ * list as text ("sector,seller_type") in fewer than TIX_BY_MAX bytes. A
+ * cell's name joins its values with TIX_DIM_SEP, a control character that
+ * no accepted value holds (invalid_text), so names split back exactly. */
+#define TIX_MAX_DIMS 4
+#define TIX_DIM_NAME_MAX 64
+#define TIX_BY_MAX 264
+#define TIX_DIM_SEP '\x1f'
 
 /* Why a row was rejected. Values are fixed; names are the reason codes
  * written to --rejects and the summary. */
@@ -55,9 +67,36 @@ TIX_API const char *tix_reason_name(tix_reason r);
 TIX_API const char *tix_column_name(tix_column c);
 TIX_API tix_status tix_column_parse(const char *name, tix_column *c);
 
-/* 1 for the columns whose values can be the index's cells (sector,
- * contract_type, buyer_region, seller_region), 0 for the others. */
+/* The first Chinese registration-export header of column c ("合同编号",
+ * ...), or NULL. */
+TIX_API const char *tix_column_alias(tix_column c);
+
+/* 1 for the known columns whose values can be the index's cells (sector,
+ * contract_type, buyer_region, seller_region, seller_type, buyer_type), 0
+ * for the others. */
 TIX_API int tix_column_is_dimension(tix_column c);
+
+/* The cell dimensions of a --by list. Each name is a known dimension
+ * column by its canonical name or a Chinese alias (stored canonical), or
+ * any other header, matched as headers are (case-insensitively, blanks
+ * around it ignored). */
+typedef struct tix_dims {
+    size_t n;                                /* 1..TIX_MAX_DIMS */
+    char name[TIX_MAX_DIMS][TIX_DIM_NAME_MAX]; /* canonical or header text */
+    int known[TIX_MAX_DIMS];                 /* 1: name is a tix_column's */
+    tix_column column[TIX_MAX_DIMS];         /* when known */
+} tix_dims;
+
+/* Parses "sector", "buyer_region, seller_region", "技术领域,专利类型", ...
+ * into *d. Refused (TIX_E_INVALID, err says why): an empty list or name, a
+ * name too long, more than TIX_MAX_DIMS names, one named twice, and the
+ * columns that are not dimensions (contract_id, signed_on, amount,
+ * tech_amount). err may be NULL. */
+TIX_API tix_status tix_dims_parse(const char *by, tix_dims *d, char *err, size_t errlen);
+
+/* Writes the canonical text of d ("sector,seller_type") into out, which
+ * holds TIX_BY_MAX bytes. */
+TIX_API void tix_dims_text(const tix_dims *d, char *out);
 
 /* A user-supplied header for a column (--map name=header). */
 typedef struct tix_header_map {
@@ -69,7 +108,8 @@ typedef struct tix_header_map {
 typedef struct tix_schema {
     long index[TIX_COL_COUNT];  /* field index, -1 when absent */
     size_t nfields;             /* fields in the header row */
-    tix_column dimension;       /* the column whose values are the cells */
+    size_t ndims;               /* the cell dimensions, in --by order */
+    long dim[TIX_MAX_DIMS];     /* their field indices */
     const tix_header_map *maps; /* as given to tix_schema_resolve (borrowed) */
     size_t nmaps;
 } tix_schema;
@@ -77,17 +117,20 @@ typedef struct tix_schema {
 /* Resolves the header row. Names match case-insensitively, ignoring
  * surrounding spaces and a UTF-8 BOM; the Chinese registration-export
  * names are aliases; maps[] add or override headers (and must outlive the
- * schema). Required: contract_id, signed_on, amount, tech_amount and the
- * dimension column. Returns TIX_OK, or TIX_E_HEADER with a message naming
- * the column in err. */
+ * schema). Required: contract_id, signed_on, amount, tech_amount and each
+ * dimension of dims. Returns TIX_OK, or TIX_E_HEADER with a message in err
+ * that names a missing column with its Chinese alias and lists the headers
+ * found, and says when the header looks like another encoding or
+ * delimiter (options named in backquotes, as status.h says). */
 TIX_API tix_status tix_schema_resolve(tix_schema *schema, const tix_field *fields, size_t nfields,
-                                      tix_column dimension, const tix_header_map *maps,
+                                      const tix_dims *dims, const tix_header_map *maps,
                                       size_t nmaps, char *err, size_t errlen);
 
 /* A validated record. Views borrow from the row's fields. */
 typedef struct tix_record {
     tix_field id;
-    tix_field cell;      /* value of the dimension column */
+    tix_field cell;      /* value of the first dimension */
+    tix_field dims[TIX_MAX_DIMS]; /* the values of all schema->ndims dimensions */
     int32_t day;         /* signing date, day number (period.h) */
     int64_t amount;      /* contract amount, cents */
     int64_t tech_amount; /* technology transaction amount, cents */

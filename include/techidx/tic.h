@@ -7,10 +7,13 @@
  * the signing-day range, the cell names and every (period, cell)
  * aggregate with its statistics, then a CRC-32 of all that. Integers are
  * little-endian; cells are in byte order and pairs in (period, cell)
- * order, so the same cube always gives the same bytes. Format version 1:
+ * order, so the same cube always gives the same bytes. Format version 2
+ * (written; version 1, which had "u32 dimension" (a tix_column) after
+ * stats and no by, is still read):
  *
- *   "TIXCUBE\n"  u32 version  u32 period  u32 stats  u32 dimension
- *   u32 measure  u32 has_range  i32 from_day  i32 to_day
+ *   "TIXCUBE\n"  u32 version  u32 period  u32 stats
+ *   u32 measure  u32 bylen  bytes[bylen] (the canonical --by text)
+ *   u32 has_range  i32 from_day  i32 to_day
  *   i32 first_day  i32 last_day (first > last: no rows)
  *   u64 read  u64 accepted  u64 rejected  u64 bytes  u64 inputs
  *   u32 nreasons  u64 by_reason[nreasons]
@@ -32,19 +35,20 @@
 #include "techidx/api.h"
 #include "techidx/base.h"
 #include "techidx/cube.h"
+#include "techidx/record.h"
 #include "techidx/status.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define TIX_TIC_VERSION 1
+#define TIX_TIC_VERSION 2
 
 /* What a .tic file says besides its aggregates. */
 typedef struct tix_tic_meta {
     tix_period_kind period;
     int stats; /* the cube's cell_stats */
-    tix_column dimension;
+    char by[TIX_BY_MAX]; /* the cells' columns, canonical --by text ("sector") */
     tix_measure measure;
     int has_range; /* rows outside [from_day, to_day] were rejected */
     int32_t from_day, to_day;

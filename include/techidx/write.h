@@ -24,6 +24,7 @@
 #include "techidx/api.h"
 #include "techidx/base.h"
 #include "techidx/cube.h"
+#include "techidx/group.h"
 #include "techidx/index.h"
 #include "techidx/status.h"
 
@@ -51,7 +52,7 @@ typedef struct tix_run_info {
     const char *version;
     const char *const *inputs;
     size_t ninputs;
-    const char *dimension; /* "sector", ... */
+    const char *by;        /* the cells' columns: "sector", "buyer_region,seller_region" */
     const char *measure;   /* "tech_amount" or "amount" */
     const tix_counts *counts;
 } tix_run_info;
@@ -86,6 +87,13 @@ TIX_API tix_status tix_write_contributions_csv_fn(tix_write_fn fn, void *ctx, co
 
 /* The rejects file: header `file,line,reason,record`, then one row per
  * tix_write_reject call, RFC 4180-quoted. */
+/* The sub-indices of --group: the index CSV's columns with `group` after
+ * `period`, period after period, and in each period the groups whose
+ * series spans it in byte order, each row as the index CSV of that group
+ * alone has it (empty rows within its span included). */
+TIX_API tix_status tix_write_groups_csv(FILE *f, const tix_groups *g);
+TIX_API tix_status tix_write_groups_csv_fn(tix_write_fn fn, void *ctx, const tix_groups *g);
+
 TIX_API tix_status tix_write_rejects_header(FILE *f);
 TIX_API tix_status tix_write_reject(FILE *f, const tix_reject *rej);
 TIX_API tix_status tix_write_rejects_header_fn(tix_write_fn fn, void *ctx);

@@ -134,7 +134,7 @@ class _Ingest(object):
                 if st != _lib.TIX_OK:
                     e = lib.tix_engine_error(self.engine).contents
                     where = _lib.text(e.input) or None
-                    msg = _lib.text(e.message)
+                    msg = _options.render(e.message)
                     text = ("%s:%d: %s" % (where, e.line, msg) if where and e.line
                             else "%s: %s" % (where, msg) if where else msg)
                     raise Error(text, file=where, line=e.line or None, status=st,
@@ -202,6 +202,16 @@ def _index(cube_ptr, index_opts, cfg, counts, inputs, rejects=None):
             tables["cells"] = _write(lib.tix_write_cells_csv_fn, cube_ptr, ix)
         if cfg.asked.get("contributions"):
             tables["contributions"] = _write(lib.tix_write_contributions_csv_fn, cube_ptr, ix)
+        if cfg.asked.get("groups"):
+            groups = ctypes.c_void_p()
+            st = lib.tix_groups_compute(cube_ptr, cfg.asked["group"].encode("utf-8"), index_opts,
+                                        None, ctypes.byref(groups), err, len(err))
+            if st != _lib.TIX_OK:
+                raise Error(_options.render(err.value), status=st, counts=counts)
+            try:
+                tables["groups"] = _write(lib.tix_write_groups_csv_fn, groups)
+            finally:
+                lib.tix_groups_free(groups)
     finally:
         lib.tix_index_free(ix)
     return Result(tables, counts, inputs, rejects)
@@ -213,6 +223,7 @@ class Result(object):
     index          one dict per period (the CSV's columns)
     cells          the per period x cell table, when cells=True (else None)
     contributions  each cell's contribution, when contributions=True
+    groups         the sub-indices of group=COL, when groups=True
     counts         {'read', 'accepted', 'rejected', 'inputs', 'bytes',
                     'by_reason': {reason: rows}} (nonzero reasons only)
     rejects        the rejected rows (file, line, reason, record) when
@@ -229,10 +240,11 @@ class Result(object):
         self.cells = _tables.rows(tables["cells"]) if "cells" in tables else None
         self.contributions = (_tables.rows(tables["contributions"])
                               if "contributions" in tables else None)
+        self.groups = _tables.rows(tables["groups"]) if "groups" in tables else None
 
     def csv(self, table="index"):
         """The library's CSV text of a table ("index", "cells",
-        "contributions"): the bytes techidx writes, as str."""
+        "contributions", "groups"): the bytes techidx writes, as str."""
         if table not in self._csv:
             raise KeyError("no %s table in this result (ask for it: %s=True)" % (table, table))
         return _tables.decode(self._csv[table])
@@ -247,7 +259,7 @@ class Result(object):
             raise ImportError("Result.to_pandas() needs pandas (Debian: apt-get install "
                               "python3-pandas)")
         rows = getattr(self, table, None) if table in ("index", "cells", "contributions",
-                                                        "rejects") else None
+                                                        "groups", "rejects") else None
         if rows is None:
             raise KeyError("no %s table in this result" % table)
         import decimal
@@ -321,7 +333,7 @@ class Cube(object):
         self.rejects = rejects
         meta = lib.tix_parts_meta(handle).contents
         self.period = _lib.text(lib.tix_period_kind_name(meta.period))
-        self.by = _lib.text(lib.tix_column_name(meta.dimension))
+        self.by = _lib.text(meta.by)
         self.measure = _lib.text(lib.tix_measure_name(meta.measure))
         self.counts = _counts(meta.counts)
         self.inputs = [_lib.text(meta.names[i]) for i in range(meta.nnames)]

@@ -99,8 +99,8 @@ class Reject(ctypes.Structure):
 
 
 class TicMeta(ctypes.Structure):
-    _fields_ = [("period", c_int), ("stats", c_int), ("dimension", c_int), ("measure", c_int),
-                ("has_range", c_int), ("from_day", c_i32), ("to_day", c_i32),
+    _fields_ = [("period", c_int), ("stats", c_int), ("by", ctypes.c_char * 264),
+                ("measure", c_int), ("has_range", c_int), ("from_day", c_i32), ("to_day", c_i32),
                 ("counts", Counts), ("names", ctypes.POINTER(c_str)), ("nnames", c_size)]
 
 
@@ -176,6 +176,10 @@ for _name, _res, _args in [
     ("tix_membuf_free", None, (P(Membuf),)),
     ("tix_write_index_csv_fn", c_int, (c_p, P(Membuf), c_p)),
     ("tix_write_cells_csv_fn", c_int, (c_p, P(Membuf), c_p, c_p)),
+    ("tix_groups_compute", c_int, (c_p, ctypes.c_char_p, P(IndexOpts), c_p, P(c_p), ctypes.c_char_p,
+                                   c_size)),
+    ("tix_groups_free", None, (c_p,)),
+    ("tix_write_groups_csv_fn", c_int, (c_p, P(Membuf), c_p)),
     ("tix_write_contributions_csv_fn", c_int, (c_p, P(Membuf), c_p, c_p)),
     ("tix_write_rejects_header_fn", c_int, (c_p, P(Membuf))),
     ("tix_write_reject_fn", c_int, (c_p, P(Membuf), P(Reject))),

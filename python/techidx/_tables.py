@@ -5,8 +5,9 @@ command line writes too), so that equal text gives equal values: empty
 fields are None; whole numbers int; money, which the writers print from
 integer cents with exactly two decimals, decimal.Decimal (exact); the
 other decimals (indices, six decimals; contributions, ten) float. The
-season (year-over-year: "01", "Q1", "W53"), period and cell columns stay
-str, whatever they look like.
+columns that name a row, those before the first statistic (season,
+period, group and the cells' columns: "01", "W53", "440300"), stay str,
+whatever they look like.
 """
 
 import csv
@@ -17,12 +18,10 @@ import re
 _WHOLE = re.compile(r"-?[0-9]+\Z")
 _MONEY = re.compile(r"-?[0-9]+\.[0-9]{2}\Z")
 _REAL = re.compile(r"-?[0-9]+\.[0-9]+\Z")
-_KEYS = ("season", "period", "cell")
+_FIRST_STATISTICS = ("contracts", "value_pp")
 
 
-def value(column, s):
-    if column in _KEYS:
-        return s
+def value(s):
     if s == "":
         return None
     if _WHOLE.match(s):
@@ -44,7 +43,9 @@ def rows(data):
     header = next(r, None)
     if header is None:
         return []
-    return [{c: value(c, f) for c, f in zip(header, rec)} for rec in r]
+    keys = next((i for i, c in enumerate(header) if c in _FIRST_STATISTICS), 0)
+    return [{c: f if i < keys else value(f) for i, (c, f) in enumerate(zip(header, rec))}
+            for rec in r]
 
 
 def rejects(data):

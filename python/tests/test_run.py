@@ -12,7 +12,7 @@ import pytest
 
 import techidx
 from techidx import _tables
-from conftest import CASES, TOP, as_keywords, data
+from conftest import CASES, CLI, TOP, as_keywords, data
 
 BALK = data("balk", "contracts.csv")
 
@@ -83,7 +83,7 @@ def test_values_are_typed_by_what_the_library_writes():
     assert isinstance(row["value_index"], float)
     assert isinstance(row["contracts"], int)
     cell = r.cells[0]
-    assert isinstance(cell["cell"], str) and isinstance(cell["period"], str)
+    assert isinstance(cell["sector"], str) and isinstance(cell["period"], str)
     assert isinstance(cell["median"], decimal.Decimal)
     # Contributions add up to 100 (link - 1) of the value link, per period.
     for ix in r.index[1:]:
@@ -250,8 +250,10 @@ def test_an_error_on_a_line_names_the_line(cli, tmp_path):
     p = cli("run", bad, check=False)
     with pytest.raises(techidx.Error) as e:
         techidx.run(bad)
-    assert "techidx: " + str(e.value) == p.stderr.decode().rstrip("\n")
-    assert str(bad) in str(e.value)
+    # The same message, naming options as each front end spells them.
+    want = p.stderr.decode().rstrip("\n").replace("--map", "map")
+    assert "techidx: " + str(e.value) == want
+    assert str(bad) in str(e.value) and "(name the header with map amount=HEADER)" in want
 
 
 def test_an_input_given_twice_is_refused_as_the_cli_does(cli, tmp_path):
@@ -289,3 +291,26 @@ def test_the_library_is_found_through_techidx_lib(tmp_path):
     p = subprocess.run([sys.executable, "-c", "import techidx; print(techidx._lib.path)"],
                        env=env, stdout=subprocess.PIPE)
     assert p.stdout.decode().strip() == techidx._lib.path
+
+
+def test_cells_of_several_columns_and_group_sub_indices(tmp_path):
+    """by= takes several columns (one table column each); group= with
+    groups=True gives each value's sub-index, equal to a run over that
+    group's rows alone, as the command line writes it."""
+    hand = data("hand.csv")
+    r = techidx.run(hand, by="sector,contract_type", group="contract_type", groups=True,
+                    cells=True)
+    assert list(r.cells[0])[:3] == ["period", "sector", "contract_type"]
+    assert list(r.groups[0])[:3] == ["period", "group", "contracts"]
+    lines = open(hand, encoding="utf-8").read().splitlines(True)
+    dev = tmp_path / "dev.csv"
+    dev.write_text(lines[0] + "".join(l for l in lines[1:] if ",development," in l),
+                   encoding="utf-8")
+    alone = techidx.run(str(dev), by="sector")
+    mine = [{k: v for k, v in g.items() if k != "group"} for g in r.groups
+            if g["group"] == "development"]
+    assert mine == alone.index
+    subprocess.run([CLI, "run", "-q", hand, "--by", "sector,contract_type",
+                          "--group", "contract_type", "--groups", str(tmp_path / "g.csv"),
+                          "-o", "/dev/null"], check=True)
+    assert (tmp_path / "g.csv").read_text(encoding="utf-8") == r.csv("groups")

@@ -285,7 +285,9 @@ static int ranks_before(const cell_set *c, const cell_rec *a, const cell_rec *b)
 typedef struct cells_pass {
     const period_key *keys;
     size_t n; /* charted periods */
-    int kp, kc, kv, ki;
+    int kp, kc, kn, kv, ki; /* the cell is columns kc..kn-1 (one per `by` column) */
+    char *join;            /* their values joined, " / " between */
+    size_t join_cap;
     cell_set set;
     u128 total;                   /* cents of every cell over the charted periods */
     double *series[CHART_PANELS]; /* pass 2: the drawn cells' value indices */
@@ -294,13 +296,46 @@ typedef struct cells_pass {
 static int cells_header(cells_pass *c, const tix_field *f, size_t n, char *err, size_t errlen)
 {
     c->kp = column(f, n, "period");
-    c->kc = column(f, n, "cell");
+    c->kn = column(f, n, "contracts");
     c->kv = column(f, n, "value");
     c->ki = column(f, n, "value_index");
-    if (c->kp < 0 || c->kc < 0 || c->kv < 0 || c->ki < 0) {
-        snprintf(err, errlen, "not a techidx cells file (period, cell, value, value_index)");
+    c->kc = c->kp + 1;
+    if (c->kp < 0 || c->kn <= c->kc || c->kv < 0 || c->ki < 0) {
+        snprintf(err, errlen,
+                 "not a techidx cells file (period, the cell's columns, contracts, value, "
+                 "value_index)");
         return -1;
     }
+    return 0;
+}
+
+/* The row's cell as one name: its columns joined with " / ". */
+static int cell_key(cells_pass *c, const tix_field *f, tix_field *out)
+{
+    if (c->kn == c->kc + 1) {
+        *out = f[c->kc];
+        return 0;
+    }
+    size_t need = 0;
+    for (int k = c->kc; k < c->kn; k++)
+        need += f[k].len + 3;
+    if (need > c->join_cap) {
+        char *p = realloc(c->join, need);
+        if (!p)
+            return -1;
+        c->join = p;
+        c->join_cap = need;
+    }
+    size_t o = 0;
+    for (int k = c->kc; k < c->kn; k++) {
+        if (k > c->kc) {
+            memcpy(c->join + o, " / ", 3);
+            o += 3;
+        }
+        memcpy(c->join + o, f[k].ptr, f[k].len);
+        o += f[k].len;
+    }
+    *out = (tix_field){c->join, o};
     return 0;
 }
 
@@ -318,7 +353,8 @@ static int on_cell_sum(void *ctx, size_t r, const tix_field *f, size_t n, uint64
                  (unsigned long long)line);
         return -1;
     }
-    cell_rec *rec = cell_get(&c->set, &f[c->kc]);
+    tix_field key;
+    cell_rec *rec = cell_key(c, f, &key) == 0 ? cell_get(&c->set, &key) : NULL;
     if (!rec) {
         snprintf(err, errlen, "out of memory");
         return -1;
@@ -336,7 +372,12 @@ static int on_cell_series(void *ctx, size_t r, const tix_field *f, size_t n, uin
     if (r == 0)
         return cells_header(c, f, n, err, errlen);
     size_t i = period_of(c->keys, c->n, &f[c->kp]);
-    cell_rec *rec = i == SIZE_MAX ? NULL : cell_find(&c->set, &f[c->kc]);
+    tix_field key;
+    if (i != SIZE_MAX && cell_key(c, f, &key) != 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    cell_rec *rec = i == SIZE_MAX ? NULL : cell_find(&c->set, &key);
     if (rec && rec->panel != SIZE_MAX)
         c->series[rec->panel][i] = number(&f[c->ki]);
     return 0;
@@ -450,6 +491,7 @@ done:
         free(names[k]);
     free(names);
     cell_set_free(&c.set);
+    free(c.join);
     for (size_t i = 0; i < x.count; i++)
         free(x.label[(x.start + i) % x.cap]);
     free(x.label);

@@ -582,14 +582,16 @@ static int write_release(job *j)
     char *p_csv = path_join(rel, "index.csv"), *p_json = path_join(rel, "index.json"),
          *p_cells = path_join(rel, "cells.csv"),
          *p_contrib = chained ? path_join(rel, "contributions.csv") : NULL,
-         *p_rev = path_join(rel, "revisions.csv"), *p_chart = path_join(rel, "chart.svg");
+         *p_rev = path_join(rel, "revisions.csv"), *p_chart = path_join(rel, "chart.svg"),
+         *p_groups = j->o.cfg.group ? path_join(rel, "groups.csv") : NULL;
     int rc = TIX_EXIT_FAIL;
-    if (!p_csv || !p_json || !p_cells || (chained && !p_contrib) || !p_rev || !p_chart)
+    if (!p_csv || !p_json || !p_cells || (chained && !p_contrib) || !p_rev || !p_chart ||
+        (j->o.cfg.group && !p_groups))
         goto done;
     const tix_tic_meta *m = &j->merged.meta; /* its names sorted */
     tix_run_info info;
     tix_parts_run_info(&info, m);
-    pipe_outputs po = {p_csv, p_json, p_cells, p_contrib};
+    pipe_outputs po = {p_csv, p_json, p_cells, p_contrib, p_groups};
     if (pipe_write(&j->o, j->merged.cube, j->ix, &info, &po) != TIX_EXIT_OK)
         goto done;
     /* Revisions against the figures last published, which state.json keeps:
@@ -617,6 +619,7 @@ done:
     free(p_contrib);
     free(p_rev);
     free(p_chart);
+    free(p_groups);
     return rc;
 }
 

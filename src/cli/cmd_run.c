@@ -63,7 +63,7 @@ int tix_cli_run(int argc, char **argv)
         tix_parts_run_info(&info, &m);
         pipe_outputs po = {o.cfg.json ? NULL : runopts_output(&o),
                            o.cfg.json ? runopts_output(&o) : NULL, o.cfg.cells,
-                           o.cfg.contributions};
+                           o.cfg.contributions, o.cfg.groups};
         rc = pipe_write(&o, cube, ix, &info, &po);
     }
     free(names);

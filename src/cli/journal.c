@@ -82,7 +82,7 @@ int journal_begin(journal *j, const char *dir, char *err, size_t errlen)
 {
     static const char *const files[] = {"index.csv",         "index.json",    "cells.csv",
                                         "contributions.csv", "revisions.csv", "rejects.csv",
-                                        "chart.svg",         "MANIFEST"};
+                                        "chart.svg",         "groups.csv",    "MANIFEST"};
     memset(j, 0, sizeof *j);
     j->dir = strdup(dir);
     j->work = path_join(dir, WORK_PREFIX "XXXXXX");

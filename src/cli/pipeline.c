@@ -184,12 +184,24 @@ int pipe_write(const run_opts *o, const tix_cube *cube, const tix_index *ix,
 {
     /* The side files first, the index last: a reader that waits for the
      * index finds the rest in place. */
-    enum { CELLS, CONTRIB, JSON, CSV, N };
-    const char *names[N] = {po->cells, po->contributions, po->index_json, po->index_csv};
+    enum { CELLS, CONTRIB, GROUPS, JSON, CSV, N };
+    const char *names[N] = {po->cells, po->contributions, po->groups, po->index_json,
+                            po->index_csv};
     outfile f[N];
     int rc = TIX_EXIT_FAIL;
-    (void)o;
+    tix_groups *groups = NULL;
     memset(f, 0, sizeof f);
+    if (po->groups) {
+        char msg[512], shown[sizeof msg + 64];
+        tix_status st =
+            tix_groups_compute(cube, o->cfg.group, &o->cfg.index, NULL, &groups, msg, sizeof msg);
+        if (st != TIX_OK) {
+            fprintf(stderr, "techidx: %s\n",
+                    tix_config_message(st == TIX_E_NOMEM ? "out of memory" : msg, "--", '-',
+                                       shown, sizeof shown));
+            return TIX_EXIT_FAIL;
+        }
+    }
     for (int i = 0; i < N; i++) {
         if (!names[i])
             continue;
@@ -197,6 +209,7 @@ int pipe_write(const run_opts *o, const tix_cube *cube, const tix_index *ix,
             goto done;
         tix_status st = i == CELLS     ? tix_write_cells_csv(f[i].f, cube, ix)
                         : i == CONTRIB ? tix_write_contributions_csv(f[i].f, cube, ix)
+                        : i == GROUPS  ? tix_write_groups_csv(f[i].f, groups)
                         : i == JSON    ? tix_write_index_json(f[i].f, ix, info)
                                        : tix_write_index_csv(f[i].f, ix);
         if (st != TIX_OK) {
@@ -216,6 +229,7 @@ int pipe_write(const run_opts *o, const tix_cube *cube, const tix_index *ix,
 done:
     for (int i = 0; i < N; i++)
         outfile_abort(&f[i]);
+    tix_groups_free(groups);
     return rc;
 }
 

@@ -40,6 +40,7 @@ int pipe_index(const run_opts *o, tix_cube *cube, tix_index **ix);
 /* The files to write; NULL ones are skipped. */
 typedef struct pipe_outputs {
     const char *index_csv, *index_json, *cells, *contributions;
+    const char *groups; /* the sub-indices of o->cfg.group */
 } pipe_outputs;
 
 /* Writes the outputs, each complete or not at all (outfile.h): the files

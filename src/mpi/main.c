@@ -274,7 +274,8 @@ static int finish(run_opts *o, const int *owner, int size, const char *tics, con
     tix_run_info info;
     tix_parts_run_info(&info, mp);
     pipe_outputs po = {o->cfg.json ? NULL : runopts_output(o),
-                       o->cfg.json ? runopts_output(o) : NULL, o->cfg.cells, o->cfg.contributions};
+                       o->cfg.json ? runopts_output(o) : NULL, o->cfg.cells, o->cfg.contributions,
+                       o->cfg.groups};
     rc = pipe_write(o, all, ix, &info, &po);
 done:
     tix_index_free(ix);

@@ -643,7 +643,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* 1. whole vs chunked, with cell statistics and small limits. */
     tix_engine_opts o1 = {0};
     o1.period = TIX_PERIOD_WEEK;
-    o1.dimension = TIX_COL_SECTOR;
+    o1.by = "sector";
     o1.measure = TIX_MEASURE_TECH_AMOUNT;
     o1.cell_stats = 1;
     o1.max_record_bytes = max_record;
@@ -684,7 +684,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (int dedup = 0; dedup <= 1; dedup++) {
         tix_engine_opts o2 = {0};
         o2.period = TIX_PERIOD_DAY;
-        o2.dimension = TIX_COL_CONTRACT_TYPE;
+        o2.by = "contract_type";
         o2.measure = TIX_MEASURE_AMOUNT;
         o2.dedup = dedup;
         outcome one, two;
@@ -701,7 +701,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                           {TIX_COL_CONTRACT_ID, "id"}};
     tix_engine_opts o3 = {0};
     o3.period = (tix_period_kind)(TIX_PERIOD_MONTH + (int)(seed % 3));
-    o3.dimension = TIX_COL_BUYER_REGION;
+    o3.by = "buyer_region,sector";
     o3.measure = TIX_MEASURE_AMOUNT;
     o3.cell_stats = 1;
     o3.maps = maps;

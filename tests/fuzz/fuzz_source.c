@@ -332,7 +332,7 @@ static void run_engine(const unsigned char *bytes, size_t n, unsigned threads, t
     o.threads = threads;
     o.inflate = backend;
     o.period = TIX_PERIOD_MONTH;
-    o.dimension = TIX_COL_SECTOR;
+    o.by = "sector";
     o.max_record_bytes = 4096;
     o.max_cells = 64;
     o.max_pairs = 256;

@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data_, size_t size)
             data[size - 4 + k] = (uint8_t)(crc >> (8 * k));
     }
     tix_budget budget = {64u << 20, 0};
-    tix_cube_opts co = {TIX_PERIOD_WEEK, 0, 1000, 100000, &budget};
+    tix_cube_opts co = {TIX_PERIOD_WEEK, 0, 1000, 100000, &budget, NULL};
     tix_cube *c;
     tix_tic_meta m;
     char err[256];
