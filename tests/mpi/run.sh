@@ -45,6 +45,15 @@ done
 "$T" run -q --contributions k0.csv -o /dev/null $files &&
 run_mpi 3 "$MPI" run -q --contributions k.csv -o /dev/null $files && cmp -s k0.csv k.csv &&
     echo "ok: 3 ranks: contributions identical" || { echo "FAIL: contributions"; fail=1; }
+# Cells of several columns and the sub-indices of one of them.
+by="--by buyer_region,seller_region,sector --group seller_region"
+# shellcheck disable=SC2086
+"$T" run -q $by --groups g0.csv --cells c0.csv -o i0.csv $files &&
+# shellcheck disable=SC2086
+run_mpi 3 "$MPI" run -q $by --groups g.csv --cells c.csv -o i.csv $files &&
+    cmp -s g0.csv g.csv && cmp -s c0.csv c.csv && cmp -s i0.csv i.csv &&
+    echo "ok: 3 ranks: --by of three columns with --group: index, cells and groups identical" ||
+    { echo "FAIL: --by three columns --group"; fail=1; }
 # The year-over-year series of every kind of method, as run writes them.
 for m in geary-khamis wtpd tpd geks-jevons; do
     "$T" run -q --period month --year-over-year --method $m $files > y0.csv &&
