@@ -30,6 +30,7 @@ struct tix_engine {
     tix_idset *ids; /* dedup only */
     tix_budget budget;
     tix_schema schema;
+    tix_date_pattern date_pattern; /* opts.date_format compiled; schema.rec points here */
     int have_header;
     int in_input;
     char *input;
@@ -165,6 +166,8 @@ static tix_status engine_on_row(void *ctx, const tix_row *row)
                                            e->opts.maps, e->opts.nmaps, msg, sizeof msg);
         if (st != TIX_OK)
             return engine_fail(e, st, line, "%s", msg);
+        e->schema.rec =
+            (tix_record_opts){e->opts.date_format ? &e->date_pattern : NULL, e->opts.amount_unit};
         e->have_header = 1;
         return TIX_OK;
     }
@@ -179,11 +182,16 @@ tix_status tix_engine_new(tix_engine **out, const tix_engine_opts *opts, tix_rej
 {
     *out = NULL;
     if (!opts || (unsigned)opts->dimension >= TIX_COL_COUNT ||
-        !tix_column_is_dimension(opts->dimension))
+        !tix_column_is_dimension(opts->dimension) || (unsigned)opts->amount_unit > TIX_AMOUNT_WAN)
         return TIX_E_INVALID;
     tix_engine *e = calloc(1, sizeof *e);
     if (!e)
         return TIX_E_NOMEM;
+    if (opts->date_format &&
+        tix_date_pattern_compile(&e->date_pattern, opts->date_format, NULL, 0) != TIX_OK) {
+        free(e);
+        return TIX_E_INVALID;
+    }
     e->opts = *opts;
     e->on_reject = on_reject;
     e->ctx = ctx;

@@ -508,7 +508,7 @@ static const char reasons_input[] = HEADER                                /* 1 *
     "A6,2023-02-29,biomedicine,dev,east,west,10.00,4.00\n"                /* 7 */
     "A7,2024-13-01,biomedicine,dev,east,west,10.00,4.00\n"                /* 8 */
     "A8,0000-01-01,biomedicine,dev,east,west,10.00,4.00\n"                /* 9 */
-    "A9,2024/01/10,biomedicine,dev,east,west,10.00,4.00\n"                /* 10 */
+    "A9,2024/1/10,biomedicine,dev,east,west,10.00,4.00\n"                 /* 10 */
     "A10,,biomedicine,dev,east,west,10.00,4.00\n"                         /* 11 */
     "A11,2024-01-10,biomedicine,dev,east,west,\"1,000.00\",4.00\n"        /* 12 */
     "A12,2024-01-10,biomedicine,dev,east,west,-0,0\n"                     /* 13 */
@@ -549,7 +549,7 @@ static const want_rej reasons_want[] = {
     {7, TIX_REASON_BAD_DATE, "A6,2023-02-29,biomedicine,dev,east,west,10.00,4.00"},
     {8, TIX_REASON_BAD_DATE, "A7,2024-13-01,biomedicine,dev,east,west,10.00,4.00"},
     {9, TIX_REASON_BAD_DATE, "A8,0000-01-01,biomedicine,dev,east,west,10.00,4.00"},
-    {10, TIX_REASON_BAD_DATE, "A9,2024/01/10,biomedicine,dev,east,west,10.00,4.00"},
+    {10, TIX_REASON_BAD_DATE, "A9,2024/1/10,biomedicine,dev,east,west,10.00,4.00"},
     {11, TIX_REASON_BAD_DATE, "A10,,biomedicine,dev,east,west,10.00,4.00"},
     {12, TIX_REASON_BAD_AMOUNT, "A11,2024-01-10,biomedicine,dev,east,west,\"1,000.00\",4.00"},
     {13, TIX_REASON_BAD_AMOUNT, "A12,2024-01-10,biomedicine,dev,east,west,-0,0"},
