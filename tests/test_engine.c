@@ -1276,3 +1276,32 @@ Test(engine, big_gzip_file_reads_completely)
     free(z);
     free(csv);
 }
+
+Test(engine, date_format_and_amount_unit_reach_every_row)
+{
+    tix_engine_opts o = default_opts();
+    o.date_format = "%Y年%m月%d日";
+    o.amount_unit = TIX_AMOUNT_WAN;
+    rejects rs = {0};
+    tix_engine *e = make_engine(&o, &rs);
+    cr_assert_eq(RUN(e, "zh.csv",
+                     HEADER "Z1,2024年1月5日,electronic,dev,e,w,1.5,0.000001\n"
+                            "Z2,2024-01-05,electronic,dev,e,w,1,1\n"
+                            "Z3,2024年2月30日,electronic,dev,e,w,1,1\n"
+                            "Z4,2024年02月01日,electronic,dev,e,w,1,0.0000001\n"),
+                 TIX_OK);
+    assert_counts(e, 4, 1, 3);
+    assert_reject(&rs, 0, "zh.csv", 3, TIX_REASON_BAD_DATE, "Z2,2024-01-05,electronic,dev,e,w,1,1");
+    assert_reject(&rs, 1, "zh.csv", 4, TIX_REASON_BAD_DATE,
+                  "Z3,2024年2月30日,electronic,dev,e,w,1,1");
+    assert_reject(&rs, 2, "zh.csv", 5, TIX_REASON_BAD_TECH_AMOUNT,
+                  "Z4,2024年02月01日,electronic,dev,e,w,1,0.0000001");
+    assert_cube(e, "2024-01 electronic 1 1\n");
+    tix_engine_free(e);
+    rejects_free(&rs);
+    o.date_format = "%Y-%m";
+    cr_assert_eq(tix_engine_new(&e, &o, NULL, NULL), TIX_E_INVALID);
+    o.date_format = NULL;
+    o.amount_unit = (tix_amount_unit)2;
+    cr_assert_eq(tix_engine_new(&e, &o, NULL, NULL), TIX_E_INVALID);
+}
