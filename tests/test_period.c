@@ -346,3 +346,25 @@ Test(period, date_pattern_compile_refuses_bad_patterns_naming_the_option)
     tix_date_pattern p;
     cr_assert_eq(tix_date_pattern_compile(&p, longer, NULL, 0), TIX_E_INVALID);
 }
+
+Test(period, date_parse_any_agrees_with_the_calendar_in_every_form)
+{
+    /* As date_parse_agrees_with_civil_calendar_everywhere, for the slash
+     * and compact forms and with a time, over every 7th year. */
+    char s[4][64];
+    int32_t n;
+    for (int y = 1; y <= 9999; y += 7)
+        for (int m = 0; m <= 13; m++)
+            for (int d = 0; d <= 32; d++) {
+                snprintf(s[0], sizeof s[0], "%04d/%02d/%02d", y, m, d);
+                snprintf(s[1], sizeof s[1], "%04d%02d%02d", y, m, d);
+                snprintf(s[2], sizeof s[2], "%04d-%02d-%02d 12:00", y, m, d);
+                snprintf(s[3], sizeof s[3], "%04d%02d%02dT00:00:00+08:00", y, m, d);
+                for (int f = 0; f < 4; f++) {
+                    int ok = tix_date_parse_any(s[f], strlen(s[f]), &n) == TIX_OK;
+                    cr_assert_eq(ok, tix_date_valid(y, m, d), "%s", s[f]);
+                    if (ok)
+                        cr_assert_eq(n, tix_days_from_civil(y, m, d), "%s", s[f]);
+                }
+            }
+}
