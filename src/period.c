@@ -340,11 +340,19 @@ tix_status tix_date_pattern_compile(tix_date_pattern *p, const char *fmt, char *
         }
         const char *at = strchr(convs, *c);
         if (!at) {
-            if (err)
+            /* Named only when it is one printable ASCII byte, not a piece
+             * of a UTF-8 character. */
+            unsigned char u = (unsigned char)*c;
+            if (err && u > 0x20 && u < 0x7f)
                 snprintf(err, errlen,
-                         "`date-format` '%s': unknown conversion %%%c (known: %%Y %%m %%d %%H "
-                         "%%M %%S %%%%)",
+                         "`date-format` '%s': unknown conversion %%%c (known: %%Y %%m %%d %%H %%M "
+                         "%%S %%%%)",
                          fmt, *c);
+            else if (err)
+                snprintf(err, errlen,
+                         "`date-format` '%s': a %% followed by no conversion (known: %%Y %%m %%d "
+                         "%%H %%M %%S %%%%)",
+                         fmt);
             return TIX_E_INVALID;
         }
         unsigned bit = 1u << (at - convs);
