@@ -33,6 +33,7 @@ struct tix_engine {
     tix_dims dims;           /* opts.by parsed */
     char by[TIX_BY_MAX];     /* its canonical text; opts.by points here */
     engine_key key;          /* cell names of several dimensions */
+    tix_date_pattern date_pattern; /* opts.date_format compiled; schema.rec points here */
     int have_header;
     int in_input;
     char *input;
@@ -200,6 +201,8 @@ static tix_status engine_on_row(void *ctx, const tix_row *row)
                                            e->opts.maps, e->opts.nmaps, msg, sizeof msg);
         if (st != TIX_OK)
             return engine_fail(e, st, line, "%s", msg);
+        e->schema.rec =
+            (tix_record_opts){e->opts.date_format ? &e->date_pattern : NULL, e->opts.amount_unit};
         e->have_header = 1;
         return TIX_OK;
     }
@@ -215,11 +218,17 @@ tix_status tix_engine_new(tix_engine **out, const tix_engine_opts *opts, tix_rej
 {
     *out = NULL;
     tix_dims dims;
-    if (!opts || tix_dims_parse(opts->by ? opts->by : "sector", &dims, NULL, 0) != TIX_OK)
+    if (!opts || tix_dims_parse(opts->by ? opts->by : "sector", &dims, NULL, 0) != TIX_OK ||
+        (unsigned)opts->amount_unit > TIX_AMOUNT_WAN)
         return TIX_E_INVALID;
     tix_engine *e = calloc(1, sizeof *e);
     if (!e)
         return TIX_E_NOMEM;
+    if (opts->date_format &&
+        tix_date_pattern_compile(&e->date_pattern, opts->date_format, NULL, 0) != TIX_OK) {
+        free(e);
+        return TIX_E_INVALID;
+    }
     e->opts = *opts;
     e->dims = dims;
     tix_dims_text(&dims, e->by);

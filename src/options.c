@@ -43,6 +43,9 @@ enum {
     O_MAP,
     O_FROM,
     O_TO,
+    O_DATE_FORMAT,
+    O_AMOUNT_UNIT,
+    O_MAX_REJECT_RATE,
     O_DEDUP,
     O_ALLOW_REPEATS,
     O_THREADS,
@@ -162,11 +165,26 @@ static const tix_option table[] = {
      "rejected rows: file,line,reason,record", 0, O_REJECTS, 0},
     {"strict", 0, RUN | INDEX, OUT, TIX_OPT_FLAG, NULL, 0, 0, NULL, NULL,
      "fail (exit 1) when any row is rejected; no index is written", 0, O_STRICT, 0},
+    {"max-reject-rate", 0, RUN | INDEX, OUT, TIX_OPT_REAL, "R", 0, 1,
+     "a fraction between 0 and 1, e.g. 0.01", NULL,
+     "fail (exit 1) when more than R (0 <= R <= 1) of the rows\n"
+     "read are rejected; no index is written",
+     0, O_MAX_REJECT_RATE, 0},
     {"map", 0, RUN | CUBE | INIT, AGG, TIX_OPT_LIST, "COL=HDR", 0, 0, NULL, NULL,
      "read column COL from header HDR (repeatable)", 0, O_MAP, 0},
     {"from", 0, RUN | CUBE | INIT, AGG, TIX_OPT_DATE, "DATE", 0, 0, NULL, NULL, NULL, 0, O_FROM, 0},
     {"to", 0, RUN | CUBE | INIT, AGG, TIX_OPT_DATE, "DATE", 0, 0, NULL, NULL,
      "reject signing dates outside the range (out_of_range)", 0, O_TO, 0},
+    {"date-format", 0, RUN | CUBE | INIT, AGG, TIX_OPT_TEXT, "FMT", 0, 0, NULL, NULL,
+     "read signed_on with FMT only: %Y (4 digits), %m %d %H %M %S\n"
+     "(1 or 2 digits), %% and literal text, e.g. %Y年%m月%d日;\n"
+     "by default YYYY-MM-DD, YYYY/MM/DD or YYYYMMDD, each alone or\n"
+     "with a time (' ' or T, HH:MM[:SS[.f]], then Z or +08:00)",
+     0, O_DATE_FORMAT, 0},
+    {"amount-unit", 0, RUN | CUBE | INIT, AGG, TIX_OPT_ENUM, "U", 0, 0, NULL, NULL,
+     "yuan|wan: amounts in yuan, 2 decimals, or in 万元 (10000\n"
+     "yuan), 6 decimals; outputs stay in yuan (default yuan)",
+     0, O_AMOUNT_UNIT, 0},
     {"dedup", 0, RUN | CUBE | INIT, AGG, TIX_OPT_FLAG, NULL, 0, 0, NULL, NULL,
      "reject a repeated contract_id (duplicate_id), keeping the\n"
      "first accepted row in input order; costs 30 to 60 bytes per\n"
@@ -318,6 +336,7 @@ typedef int (*values_fn)(size_t i, const char **name);
 SEQUENCE(period_values, tix_period_kind, TIX_PERIOD_YEAR, tix_period_kind_name)
 
 SEQUENCE(measure_values, tix_measure, TIX_MEASURE_AMOUNT, tix_measure_name)
+SEQUENCE(amount_unit_values, tix_amount_unit, TIX_AMOUNT_WAN, tix_amount_unit_name)
 SEQUENCE(method_values, tix_method, TIX_METHOD_WTPD, tix_method_name)
 SEQUENCE(chain_values, tix_chain, TIX_CHAIN_FIXED, tix_chain_name)
 SEQUENCE(splice_values, tix_splice, TIX_SPLICE_FBMW, tix_splice_name)
@@ -387,6 +406,9 @@ static const target targets[O_COUNT] = {
     [O_MAP] = {ST_MAP, 0, 0, NULL},
     [O_FROM] = {ST_DAY, AT(engine.from_day), 0, NULL},
     [O_TO] = {ST_DAY, AT(engine.to_day), 0, NULL},
+    [O_DATE_FORMAT] = {ST_TEXT, AT(date_format), 0, NULL},
+    [O_AMOUNT_UNIT] = {ST_ENUM, AT(engine.amount_unit), 0, amount_unit_values},
+    [O_MAX_REJECT_RATE] = {ST_DOUBLE, AT(max_reject_rate), 0, NULL},
     [O_DEDUP] = {ST_FLAG, AT(engine.dedup), 0, NULL},
     [O_ALLOW_REPEATS] = {ST_FLAG, AT(allow_repeats), 0, NULL},
     [O_THREADS] = {ST_UINT, AT(engine.threads), 0, NULL},
@@ -416,7 +438,7 @@ static const target targets[O_COUNT] = {
 _Static_assert(sizeof(tix_period_kind) == sizeof(int) && sizeof(tix_column) == sizeof(int) &&
                    sizeof(tix_measure) == sizeof(int) && sizeof(tix_method) == sizeof(int) &&
                    sizeof(tix_chain) == sizeof(int) && sizeof(tix_splice) == sizeof(int) &&
-                   sizeof(tix_inflate) == sizeof(int),
+                   sizeof(tix_inflate) == sizeof(int) && sizeof(tix_amount_unit) == sizeof(int),
                "enum options are stored as int");
 
 static void *field(tix_config *c, const target *t) { return (char *)c + t->offset; }
@@ -505,14 +527,16 @@ tix_status tix_config_init(tix_config *c)
     tix_index_opts_init(&c->index);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     c->engine.threads = cores > 0 ? (unsigned)cores : 1;
-    c->last = 104; /* gen's defaults are tix_gen_opts_init's (gen.h) */
+    c->max_reject_rate = 1; /* no rate is over 1: no limit */
+    c->last = 104;          /* gen's defaults are tix_gen_opts_init's (gen.h) */
     return TIX_OK;
 }
 
 void tix_config_clear(tix_config *c)
 {
-    char **strs[] = {&c->base,  &c->output, &c->cells, &c->rejects, &c->contributions,
-                     &c->state, &c->week,   &c->title, &c->group,   &c->groups};
+    char **strs[] = {&c->base,  &c->output, &c->cells,       &c->rejects, &c->contributions,
+                     &c->state, &c->week,   &c->title,       &c->group,   &c->groups,
+                     &c->date_format};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
         free(*strs[i]);
         *strs[i] = NULL;
@@ -523,6 +547,7 @@ void tix_config_clear(tix_config *c)
     /* finish pointed the engine's maps at the texts just freed. */
     c->engine.maps = NULL;
     c->engine.nmaps = 0;
+    c->engine.date_format = NULL;
     memset(c->given, 0, sizeof c->given);
 }
 
@@ -687,6 +712,10 @@ tix_status tix_config_set(tix_config *c, unsigned cmd, const tix_option *opt, co
         if (tix_period_parse(TIX_PERIOD_WEEK, v, &w) != TIX_OK)
             st = say(err, errlen, "`week` takes an ISO week such as 2024-W48, not '%s'", v);
     }
+    if (st == TIX_OK && opt->id == O_DATE_FORMAT) {
+        tix_date_pattern pat; /* checked now; the engine compiles its own */
+        st = tix_date_pattern_compile(&pat, v, err, errlen);
+    }
     if (st != TIX_OK)
         return st;
     /* Into its field. */
@@ -836,6 +865,7 @@ tix_status tix_config_finish(tix_config *c, unsigned cmd, char *err, size_t errl
     }
     if (c->group && c->index.year_over_year)
         return say(err, errlen, "`group` does not apply with `year-over-year`");
+    c->engine.date_format = c->date_format;
     /* Winsorizing reads the sketch with its bucket sums; the cells table
      * its quantiles. */
     c->engine.cell_stats = c->index.winsorize > 0 ? TIX_CUBE_STATS_SUMS

@@ -37,6 +37,8 @@ void tix_engine_opts_init(tix_engine_opts *o)
     o->max_memory = TIX_ENGINE_MAX_MEMORY;
     o->threads = 1;
     o->inflate = TIX_INFLATE_AUTO;
+    o->date_format = NULL;
+    o->amount_unit = TIX_AMOUNT_YUAN;
 }
 
 void tix_index_opts_init(tix_index_opts *o)

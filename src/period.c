@@ -241,3 +241,165 @@ tix_status tix_period_kind_parse(const char *name, tix_period_kind *kind)
         }
     return TIX_E_INVALID;
 }
+
+/* ---- the forms registries export ------------------------------------------------ */
+
+/* Two digits at s as a number, or -1. */
+static int two(const char *s)
+{
+    unsigned a = (unsigned char)s[0] - 48u, b = (unsigned char)s[1] - 48u;
+    return a > 9 || b > 9 ? -1 : (int)(a * 10 + b);
+}
+
+/* The time after a date: HH:MM[:SS[.fraction]][Z|+HH:MM|+HHMM|-...], all
+ * of (s, len). 1 when it is one, valid (a leap second 60 allowed). */
+static int time_of_day(const char *s, size_t len)
+{
+    size_t i = 5;
+    if (len < 5 || s[2] != ':' || two(s) < 0 || two(s) > 23 || two(s + 3) < 0 || two(s + 3) > 59)
+        return 0;
+    if (i + 3 <= len && s[i] == ':') {
+        int sec = two(s + i + 1);
+        if (sec < 0 || sec > 60)
+            return 0;
+        i += 3;
+        if (i < len && s[i] == '.') {
+            size_t k = ++i;
+            while (i < len && (unsigned char)s[i] - 48u <= 9)
+                i++;
+            if (i == k)
+                return 0;
+        }
+    }
+    if (i == len)
+        return 1;
+    if (s[i] == 'Z')
+        return i + 1 == len;
+    if (s[i] != '+' && s[i] != '-')
+        return 0;
+    i++;
+    size_t n = len - i; /* HH:MM or HHMM */
+    if (n != 5 && n != 4)
+        return 0;
+    int hh = two(s + i), mm = two(s + i + n - 2);
+    return (n == 4 || s[i + 2] == ':') && hh >= 0 && hh <= 23 && mm >= 0 && mm <= 59;
+}
+
+tix_status tix_date_parse_any(const char *s, size_t len, int32_t *days)
+{
+    if (tix_date_parse(s, len, days) == TIX_OK)
+        return TIX_OK;
+    int y, m, d;
+    size_t n; /* bytes of the date part */
+    if (len >= 10 && (s[4] == '-' || s[4] == '/') && s[7] == s[4]) {
+        if (!digits(s, 4, &y) || !digits(s + 5, 2, &m) || !digits(s + 8, 2, &d))
+            return TIX_E_INVALID;
+        n = 10;
+    } else if (len >= 8 && digits(s, 4, &y) && digits(s + 4, 2, &m) && digits(s + 6, 2, &d)) {
+        n = 8;
+    } else {
+        return TIX_E_INVALID;
+    }
+    if (n < len && !((s[n] == ' ' || s[n] == 'T') && time_of_day(s + n + 1, len - n - 1)))
+        return TIX_E_INVALID;
+    if (!tix_date_valid(y, m, d))
+        return TIX_E_INVALID;
+    *days = tix_days_from_civil(y, m, d);
+    return TIX_OK;
+}
+
+/* ---- --date-format ---------------------------------------------------------------- */
+
+tix_status tix_date_pattern_compile(tix_date_pattern *p, const char *fmt, char *err, size_t errlen)
+{
+    unsigned seen = 0; /* bits of "YmdHMS" */
+    static const char convs[] = "YmdHMS";
+    size_t n = 0;
+    for (const char *c = fmt; *c; c++) {
+        if (n == TIX_DATE_PATTERN_MAX) {
+            if (err)
+                snprintf(err, errlen, "`date-format` '%s' is longer than %d items", fmt,
+                         TIX_DATE_PATTERN_MAX);
+            return TIX_E_INVALID;
+        }
+        if (*c != '%') {
+            p->conv[n] = 0;
+            p->byte[n++] = (unsigned char)*c;
+            continue;
+        }
+        c++;
+        if (*c == '%') {
+            p->conv[n] = 0;
+            p->byte[n++] = '%';
+            continue;
+        }
+        if (!*c) {
+            if (err)
+                snprintf(err, errlen, "`date-format` '%s' ends in a lone %%", fmt);
+            return TIX_E_INVALID;
+        }
+        const char *at = strchr(convs, *c);
+        if (!at) {
+            /* Named only when it is one printable ASCII byte, not a piece
+             * of a UTF-8 character. */
+            unsigned char u = (unsigned char)*c;
+            if (err && u > 0x20 && u < 0x7f)
+                snprintf(err, errlen,
+                         "`date-format` '%s': unknown conversion %%%c (known: %%Y %%m %%d %%H %%M "
+                         "%%S %%%%)",
+                         fmt, *c);
+            else if (err)
+                snprintf(err, errlen,
+                         "`date-format` '%s': a %% followed by no conversion (known: %%Y %%m %%d "
+                         "%%H %%M %%S %%%%)",
+                         fmt);
+            return TIX_E_INVALID;
+        }
+        unsigned bit = 1u << (at - convs);
+        if (seen & bit) {
+            if (err)
+                snprintf(err, errlen, "`date-format` '%s' has %%%c twice", fmt, *c);
+            return TIX_E_INVALID;
+        }
+        seen |= bit;
+        p->conv[n] = (unsigned char)*c;
+        p->byte[n++] = 0;
+    }
+    if ((seen & 7u) != 7u) {
+        if (err)
+            snprintf(err, errlen, "`date-format` '%s' needs %%Y, %%m and %%d", fmt);
+        return TIX_E_INVALID;
+    }
+    p->n = n;
+    return TIX_OK;
+}
+
+tix_status tix_date_pattern_parse(const tix_date_pattern *p, const char *s, size_t len,
+                                  int32_t *days)
+{
+    int v[6] = {0, 0, 0, 0, 0, 0}; /* Y m d H M S */
+    size_t i = 0;
+    for (size_t k = 0; k < p->n; k++) {
+        unsigned char c = p->conv[k];
+        if (!c) {
+            if (i >= len || (unsigned char)s[i] != p->byte[k])
+                return TIX_E_INVALID;
+            i++;
+            continue;
+        }
+        /* %Y four digits; the others one or two, as many as there are. */
+        size_t want = c == 'Y' ? 4 : 2, got = 0;
+        int x = 0;
+        while (got < want && i < len && (unsigned char)s[i] - 48u <= 9) {
+            x = x * 10 + (s[i++] - '0');
+            got++;
+        }
+        if (got == 0 || (c == 'Y' && got != 4))
+            return TIX_E_INVALID;
+        v[strchr("YmdHMS", c) - "YmdHMS"] = x;
+    }
+    if (i != len || v[3] > 23 || v[4] > 59 || v[5] > 60 || !tix_date_valid(v[0], v[1], v[2]))
+        return TIX_E_INVALID;
+    *days = tix_days_from_civil(v[0], v[1], v[2]);
+    return TIX_OK;
+}

@@ -292,6 +292,7 @@ tix_status tix_schema_resolve(tix_schema *s, const tix_field *fields, size_t nfi
 {
     for (int c = 0; c < TIX_COL_COUNT; c++)
         s->index[c] = -1;
+    s->rec = (tix_record_opts){0};
     s->nfields = nfields;
     s->ndims = dims->n;
     s->maps = maps;
@@ -510,6 +511,23 @@ int tix_text_valid(const char *s, size_t len)
     return 1;
 }
 
+/* signed_on: YYYY-MM-DD first, as fast as ever; the other forms only
+ * when it fails. */
+static tix_status signed_on(const tix_record_opts *o, tix_field f, int32_t *day)
+{
+    if (o->date_pattern)
+        return tix_date_pattern_parse(o->date_pattern, f.ptr, f.len, day);
+    if (tix_date_parse(f.ptr, f.len, day) == TIX_OK)
+        return TIX_OK;
+    return tix_date_parse_any(f.ptr, f.len, day);
+}
+
+static tix_status amount_of(const tix_record_opts *o, tix_field f, int64_t *cents)
+{
+    return o->amount_unit == TIX_AMOUNT_WAN ? tix_cents_parse_wan(f.ptr, f.len, cents)
+                                            : tix_cents_parse(f.ptr, f.len, cents);
+}
+
 tix_reason tix_record_parse(const tix_schema *s, const tix_field *fields, size_t nfields,
                             tix_record *rec)
 {
@@ -523,16 +541,16 @@ tix_reason tix_record_parse(const tix_schema *s, const tix_field *fields, size_t
     if (rec->id.len == 0)
         return TIX_REASON_EMPTY_ID;
     tix_field f = get(s, fields, f0, TIX_COL_SIGNED_ON);
-    if (tix_date_parse(f.ptr, f.len, &rec->day) != TIX_OK)
+    if (signed_on(&s->rec, f, &rec->day) != TIX_OK)
         /* A header row never has a date (nor an empty id), so looking for
          * one only here keeps it off the hot path in the same order. */
         return is_header_row(s, fields) ? TIX_REASON_REPEATED_HEADER : TIX_REASON_BAD_DATE;
     f = get(s, fields, f0, TIX_COL_AMOUNT);
-    tix_status ra = tix_cents_parse(f.ptr, f.len, &rec->amount);
+    tix_status ra = amount_of(&s->rec, f, &rec->amount);
     if (ra == TIX_E_INVALID)
         return TIX_REASON_BAD_AMOUNT;
     f = get(s, fields, f0, TIX_COL_TECH_AMOUNT);
-    tix_status rt = tix_cents_parse(f.ptr, f.len, &rec->tech_amount);
+    tix_status rt = amount_of(&s->rec, f, &rec->tech_amount);
     if (rt == TIX_E_INVALID)
         return TIX_REASON_BAD_TECH_AMOUNT;
     if (ra == TIX_E_OVERFLOW || rt == TIX_E_OVERFLOW)

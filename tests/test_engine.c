@@ -510,7 +510,7 @@ static const char reasons_input[] = HEADER                                /* 1 *
     "A6,2023-02-29,biomedicine,dev,east,west,10.00,4.00\n"                /* 7 */
     "A7,2024-13-01,biomedicine,dev,east,west,10.00,4.00\n"                /* 8 */
     "A8,0000-01-01,biomedicine,dev,east,west,10.00,4.00\n"                /* 9 */
-    "A9,2024/01/10,biomedicine,dev,east,west,10.00,4.00\n"                /* 10 */
+    "A9,2024/1/10,biomedicine,dev,east,west,10.00,4.00\n"                 /* 10 */
     "A10,,biomedicine,dev,east,west,10.00,4.00\n"                         /* 11 */
     "A11,2024-01-10,biomedicine,dev,east,west,\"1,000.00\",4.00\n"        /* 12 */
     "A12,2024-01-10,biomedicine,dev,east,west,-0,0\n"                     /* 13 */
@@ -551,7 +551,7 @@ static const want_rej reasons_want[] = {
     {7, TIX_REASON_BAD_DATE, "A6,2023-02-29,biomedicine,dev,east,west,10.00,4.00"},
     {8, TIX_REASON_BAD_DATE, "A7,2024-13-01,biomedicine,dev,east,west,10.00,4.00"},
     {9, TIX_REASON_BAD_DATE, "A8,0000-01-01,biomedicine,dev,east,west,10.00,4.00"},
-    {10, TIX_REASON_BAD_DATE, "A9,2024/01/10,biomedicine,dev,east,west,10.00,4.00"},
+    {10, TIX_REASON_BAD_DATE, "A9,2024/1/10,biomedicine,dev,east,west,10.00,4.00"},
     {11, TIX_REASON_BAD_DATE, "A10,,biomedicine,dev,east,west,10.00,4.00"},
     {12, TIX_REASON_BAD_AMOUNT, "A11,2024-01-10,biomedicine,dev,east,west,\"1,000.00\",4.00"},
     {13, TIX_REASON_BAD_AMOUNT, "A12,2024-01-10,biomedicine,dev,east,west,-0,0"},
@@ -1398,4 +1398,33 @@ Test(engine, a_missing_column_is_named_with_its_alias_and_the_headers_there_are)
     cr_assert(strstr(tix_engine_error(e)->message, "holding ';': try `delimiter` ';'"), "%s",
               tix_engine_error(e)->message);
     tix_engine_free(e);
+}
+
+Test(engine, date_format_and_amount_unit_reach_every_row)
+{
+    tix_engine_opts o = default_opts();
+    o.date_format = "%Y年%m月%d日";
+    o.amount_unit = TIX_AMOUNT_WAN;
+    rejects rs = {0};
+    tix_engine *e = make_engine(&o, &rs);
+    cr_assert_eq(RUN(e, "zh.csv",
+                     HEADER "Z1,2024年1月5日,electronic,dev,e,w,1.5,0.000001\n"
+                            "Z2,2024-01-05,electronic,dev,e,w,1,1\n"
+                            "Z3,2024年2月30日,electronic,dev,e,w,1,1\n"
+                            "Z4,2024年02月01日,electronic,dev,e,w,1,0.0000001\n"),
+                 TIX_OK);
+    assert_counts(e, 4, 1, 3);
+    assert_reject(&rs, 0, "zh.csv", 3, TIX_REASON_BAD_DATE, "Z2,2024-01-05,electronic,dev,e,w,1,1");
+    assert_reject(&rs, 1, "zh.csv", 4, TIX_REASON_BAD_DATE,
+                  "Z3,2024年2月30日,electronic,dev,e,w,1,1");
+    assert_reject(&rs, 2, "zh.csv", 5, TIX_REASON_BAD_TECH_AMOUNT,
+                  "Z4,2024年02月01日,electronic,dev,e,w,1,0.0000001");
+    assert_cube(e, "2024-01 electronic 1 1\n");
+    tix_engine_free(e);
+    rejects_free(&rs);
+    o.date_format = "%Y-%m";
+    cr_assert_eq(tix_engine_new(&e, &o, NULL, NULL), TIX_E_INVALID);
+    o.date_format = NULL;
+    o.amount_unit = (tix_amount_unit)2;
+    cr_assert_eq(tix_engine_new(&e, &o, NULL, NULL), TIX_E_INVALID);
 }

@@ -428,9 +428,10 @@ static const char *sample(const tix_option *opt)
     case TIX_OPT_DATE:
         return "2024-02-29";
     case TIX_OPT_TEXT:
-        return strcmp(opt->name, "week") == 0   ? "2024-W48"
-               : strcmp(opt->name, "base") == 0 ? "2024-W11"
-                                                : "some text";
+        return strcmp(opt->name, "week") == 0          ? "2024-W48"
+               : strcmp(opt->name, "base") == 0        ? "2024-W11"
+               : strcmp(opt->name, "date-format") == 0 ? "%d.%m.%Y"
+                                                       : "some text";
     case TIX_OPT_OUTPUT:
         return "out.csv";
     case TIX_OPT_LIST:
@@ -605,4 +606,44 @@ Test(options, clear_frees_everything_and_init_starts_again)
     tix_config zero;
     memset(&zero, 0, sizeof zero);
     tix_config_clear(&zero); /* a zeroed config */
+}
+
+Test(options, date_format_is_checked_when_set_and_reaches_the_engine)
+{
+    tix_config c;
+    char err[256];
+    tix_config_init(&c);
+    const tix_option *df = tix_option_find("date-format", TIX_CMD_RUN);
+    cr_assert_not_null(df);
+    cr_assert_eq(tix_config_set(&c, TIX_CMD_RUN, df, "%Y-%m-%x", err, sizeof err), TIX_E_INVALID);
+    cr_assert(strstr(err, "`date-format`") && strstr(err, "%x"), "%s", err);
+    cr_assert_eq(tix_config_set(&c, TIX_CMD_RUN, df, "%Y年%m月%d日", err, sizeof err), TIX_OK);
+    const tix_option *au = tix_option_find("amount-unit", TIX_CMD_RUN);
+    cr_assert_eq(tix_config_set(&c, TIX_CMD_RUN, au, "wan", err, sizeof err), TIX_OK);
+    cr_assert_eq(tix_config_finish(&c, TIX_CMD_RUN, err, sizeof err), TIX_OK, "%s", err);
+    cr_assert_str_eq(tix_config_engine(&c)->date_format, "%Y年%m月%d日");
+    cr_assert_eq(tix_config_engine(&c)->amount_unit, TIX_AMOUNT_WAN);
+    tix_config_clear(&c);
+    cr_assert_null(c.engine.date_format);
+}
+
+Test(options, max_reject_rate_bounds_and_default)
+{
+    tix_config c;
+    char err[256];
+    tix_config_init(&c);
+    cr_assert_eq(c.max_reject_rate, 1.0);
+    const tix_option *m = tix_option_find("max-reject-rate", TIX_CMD_RUN);
+    cr_assert(m && (m->commands & TIX_CMD_INDEX) && !(m->commands & TIX_CMD_CUBE));
+    const char *bad[] = {"-0.1", "1.01", "x", "", " 0.5"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cr_assert_eq(tix_config_set(&c, TIX_CMD_RUN, m, bad[i], err, sizeof err), TIX_E_INVALID,
+                     "accepted '%s'", bad[i]);
+        cr_assert(strstr(err, "`max-reject-rate`"), "%s", err);
+    }
+    cr_assert_eq(tix_config_set(&c, TIX_CMD_RUN, m, "0", err, sizeof err), TIX_OK, "%s", err);
+    tix_config_clear(&c);
+    tix_config_init(&c);
+    cr_assert_eq(tix_config_set(&c, TIX_CMD_RUN, m, "1", err, sizeof err), TIX_OK, "%s", err);
+    tix_config_clear(&c);
 }

@@ -167,3 +167,204 @@ Test(period, kind_names)
     cr_assert_eq(tix_period_kind_parse("weekly", &k), TIX_E_INVALID);
     cr_assert_str_eq(tix_period_kind_name(TIX_PERIOD_WEEK), "week");
 }
+
+/* ---- the forms registries export (tix_date_parse_any) ---- */
+
+static void any_ok(const char *s, int y, int m, int d)
+{
+    int32_t n = -1;
+    cr_assert_eq(tix_date_parse_any(s, strlen(s), &n), TIX_OK, "refused '%s'", s);
+    cr_assert_eq(n, day(y, m, d), "'%s': day %d", s, (int)n);
+}
+
+static void any_bad(const char *s)
+{
+    int32_t n = 12345;
+    cr_assert_eq(tix_date_parse_any(s, strlen(s), &n), TIX_E_INVALID, "accepted '%s'", s);
+    cr_assert_eq(n, 12345, "'%s' changed the day", s);
+}
+
+Test(period, date_parse_any_reads_every_form_as_the_date_written)
+{
+    const char *forms[] = {"2024-03-05",
+                           "2024/03/05",
+                           "20240305",
+                           "2024-03-05 10:30",
+                           "2024-03-05 10:30:59",
+                           "2024-03-05T10:30:59.123456",
+                           "2024-03-05T23:59:60Z",
+                           "2024-03-05T00:00:00+08:00",
+                           "2024/03/05 00:00+0800",
+                           "20240305T10:30-05:00",
+                           "20240305 10:30:00.5-0530",
+                           "2024-03-05T10:30Z"};
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++)
+        any_ok(forms[i], 2024, 3, 5);
+    /* No time zone is applied: late on the 5th at -05:00 is still the 5th. */
+    any_ok("2024-03-05T23:30:00-05:00", 2024, 3, 5);
+    any_ok("2024/02/29", 2024, 2, 29);
+    any_ok("20000229", 2000, 2, 29);
+    any_ok("0001/01/01 00:00", 1, 1, 1);
+    any_ok("99991231T23:59:59Z", 9999, 12, 31);
+}
+
+Test(period, date_parse_any_refuses_unreal_dates_times_offsets_and_junk)
+{
+    const char *bad[] = {
+        "2023/02/29",
+        "19000229",
+        "2024-02-30 10:00",
+        "2024/13/01",
+        "00000101", /* dates */
+        "2024/3/5",
+        "2024/3/05",
+        "2024-3-5",
+        "202435",
+        "2024-03/05",
+        "2024/03-05",
+        "24/03/05",
+        "05/03/2024",
+        "2024.03.05",
+        "2024-03-05 24:00",
+        "2024-03-05 25:00",
+        "2024-03-05 12:60", /* times */
+        "2024-03-05 12:30:61",
+        "2024-03-05 1:30",
+        "2024-03-05 12:3",
+        "2024-03-05 12",
+        "2024-03-05 12:30:",
+        "2024-03-05 12:30:00.",
+        "2024-03-05T12:30.5",
+        "2024-03-05 12:30+8",
+        "2024-03-05 12:30+08",
+        "2024-03-05 12:30+24:00", /* offsets */
+        "2024-03-05 12:30+08:60",
+        "2024-03-05 12:30+08:0",
+        "2024-03-05 12:30+080",
+        "2024-03-05 12:30+08:00:00",
+        "2024-03-05 12:30 +08:00",
+        "2024-03-05 12:30z",
+        "2024-03-05 12:30ZZ",
+        "2024-03-05 12:30Z+08:00",
+        "2024-03-05 ",
+        "2024-03-05T",
+        "2024-03-05x",
+        "20240305 ",
+        "2024030512", /* junk */
+        " 2024-03-05",
+        "2024-03-05  10:30",
+        "2024-03-05t10:30",
+        "",
+        "2024",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        any_bad(bad[i]);
+}
+
+Test(period, date_parse_stays_strict_for_the_options)
+{
+    int32_t n;
+    cr_assert_eq(tix_date_parse("2024/03/05", 10, &n), TIX_E_INVALID);
+    cr_assert_eq(tix_date_parse("20240305", 8, &n), TIX_E_INVALID);
+    cr_assert_eq(tix_period_parse(TIX_PERIOD_DAY, "2024/03/05", &n), TIX_E_INVALID);
+}
+
+/* ---- --date-format (tix_date_pattern_*) ---- */
+
+static void pat_ok(const char *fmt, const char *s, int y, int m, int d)
+{
+    tix_date_pattern p;
+    char err[256];
+    int32_t n = -1;
+    cr_assert_eq(tix_date_pattern_compile(&p, fmt, err, sizeof err), TIX_OK, "%s: %s", fmt, err);
+    cr_assert_eq(tix_date_pattern_parse(&p, s, strlen(s), &n), TIX_OK, "%s refused '%s'", fmt, s);
+    cr_assert_eq(n, day(y, m, d), "%s '%s'", fmt, s);
+}
+
+static void pat_bad(const char *fmt, const char *s)
+{
+    tix_date_pattern p;
+    char err[256];
+    int32_t n = 777;
+    cr_assert_eq(tix_date_pattern_compile(&p, fmt, err, sizeof err), TIX_OK, "%s: %s", fmt, err);
+    cr_assert_eq(tix_date_pattern_parse(&p, s, strlen(s), &n), TIX_E_INVALID, "%s accepted '%s'",
+                 fmt, s);
+    cr_assert_eq(n, 777);
+}
+
+Test(period, date_pattern_reads_literals_byte_for_byte_and_one_or_two_digits)
+{
+    pat_ok("%Y年%m月%d日", "2024年03月05日", 2024, 3, 5);
+    pat_ok("%Y年%m月%d日", "2024年3月5日", 2024, 3, 5);
+    pat_ok("%d.%m.%Y", "05.03.2024", 2024, 3, 5);
+    pat_ok("%d.%m.%Y", "5.3.2024", 2024, 3, 5);
+    pat_ok("%m/%d/%Y %H:%M", "03/05/2024 23:59", 2024, 3, 5);
+    pat_ok("%m/%d/%Y %H:%M:%S", "3/5/2024 0:0:60", 2024, 3, 5);
+    pat_ok("%Y/%m/%d", "2024/3/5", 2024, 3, 5);
+    pat_ok("%Y%m%d", "20240305", 2024, 3, 5);
+    pat_ok("%Y%m%d", "2024125", 2024, 12, 5); /* greedy: 12, then 5 */
+    pat_ok("%%%Y-%m-%d%%", "%2024-03-05%", 2024, 3, 5);
+    pat_ok("%d.%m.%Y", "29.02.2024", 2024, 2, 29);
+}
+
+Test(period, date_pattern_refuses_what_does_not_match_whole)
+{
+    pat_bad("%Y年%m月%d日", "2024-03-05");
+    pat_bad("%Y年%m月%d日", "2024年03月05日 ");
+    pat_bad("%Y年%m月%d日", "2024年03月05");
+    pat_bad("%Y年%m月%d日", "2024年003月05日");
+    pat_bad("%d.%m.%Y", "29.02.2023");
+    pat_bad("%d.%m.%Y", "31.04.2024");
+    pat_bad("%d.%m.%Y", "05.03.24");
+    pat_bad("%d.%m.%Y", "05.03.20245");
+    pat_bad("%d.%m.%Y", "..2024");
+    pat_bad("%d.%m.%Y", "00.03.2024");
+    pat_bad("%m/%d/%Y %H:%M", "03/05/2024 24:00");
+    pat_bad("%m/%d/%Y %H:%M", "03/05/2024 25:00");
+    pat_bad("%m/%d/%Y %H:%M", "03/05/2024 12:60");
+    pat_bad("%m/%d/%Y %H:%M:%S", "03/05/2024 12:00:61");
+    pat_bad("%m/%d/%Y %H:%M", "03/05/2024");
+    pat_bad("%Y%m%d", "20241305");
+    pat_bad("%Y%m%d", "");
+}
+
+Test(period, date_pattern_compile_refuses_bad_patterns_naming_the_option)
+{
+    const char *bad[] = {"%Y-%m", "%m-%d",       "%Y-%m-%d %q", "%Y-%m-%d%",
+                         "",      "%Y-%m-%d-%Y", "%y-%m-%d",    "no conversions"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        tix_date_pattern p;
+        char err[256] = "";
+        cr_assert_eq(tix_date_pattern_compile(&p, bad[i], err, sizeof err), TIX_E_INVALID,
+                     "compiled '%s'", bad[i]);
+        cr_assert(strstr(err, "`date-format`") != NULL, "%s: %s", bad[i], err);
+    }
+    char longer[300];
+    memset(longer, 'x', sizeof longer);
+    memcpy(longer, "%Y%m%d", 6);
+    longer[sizeof longer - 1] = '\0';
+    tix_date_pattern p;
+    cr_assert_eq(tix_date_pattern_compile(&p, longer, NULL, 0), TIX_E_INVALID);
+}
+
+Test(period, date_parse_any_agrees_with_the_calendar_in_every_form)
+{
+    /* As date_parse_agrees_with_civil_calendar_everywhere, for the slash
+     * and compact forms and with a time, over every 7th year. */
+    char s[4][64];
+    int32_t n;
+    for (int y = 1; y <= 9999; y += 7)
+        for (int m = 0; m <= 13; m++)
+            for (int d = 0; d <= 32; d++) {
+                snprintf(s[0], sizeof s[0], "%04d/%02d/%02d", y, m, d);
+                snprintf(s[1], sizeof s[1], "%04d%02d%02d", y, m, d);
+                snprintf(s[2], sizeof s[2], "%04d-%02d-%02d 12:00", y, m, d);
+                snprintf(s[3], sizeof s[3], "%04d%02d%02dT00:00:00+08:00", y, m, d);
+                for (int f = 0; f < 4; f++) {
+                    int ok = tix_date_parse_any(s[f], strlen(s[f]), &n) == TIX_OK;
+                    cr_assert_eq(ok, tix_date_valid(y, m, d), "%s", s[f]);
+                    if (ok)
+                        cr_assert_eq(n, tix_days_from_civil(y, m, d), "%s", s[f]);
+                }
+            }
+}

@@ -291,3 +291,118 @@ Test(record, several_dimensions_are_checked_in_order)
     cr_assert_eq(tix_schema_resolve(&s, f, n, &d, &m, 1, err, sizeof err), TIX_E_HEADER);
     cr_assert(strstr(err, "twice"), "%s", err);
 }
+
+/* ---- how values are read: schema.rec (dates, --amount-unit) ---- */
+
+Test(record, cents_parse_wan_is_exact_to_the_cent)
+{
+    struct {
+        const char *s;
+        int64_t cents;
+    } ok[] = {{"12.345678", 12345678},
+              {"1", 1000000},
+              {"0.000001", 1},
+              {"0", 0},
+              {"0.5", 500000},
+              {"0.01", 10000},
+              {"00012.345678", 12345678},
+              {"9223372036854.775807", INT64_MAX},
+              {"0009223372036854.775807", INT64_MAX}};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        int64_t c = -1;
+        cr_assert_eq(tix_cents_parse_wan(ok[i].s, strlen(ok[i].s), &c), TIX_OK, "%s", ok[i].s);
+        cr_assert_eq(c, ok[i].cents, "%s -> %lld", ok[i].s, (long long)c);
+    }
+    const char *bad[] = {"12.3456789", "0.0000001", "",   "-1", "+1",    "1e3", "12.",
+                         ".5",         "1,000",     " 1", "1 ", "1.2.3", "0x1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int64_t c = 42;
+        cr_assert_eq(tix_cents_parse_wan(bad[i], strlen(bad[i]), &c), TIX_E_INVALID,
+                     "accepted '%s'", bad[i]);
+        cr_assert_eq(c, 42);
+    }
+    const char *big[] = {"9223372036854.775808", "9223372036855", "99999999999999",
+                         "123456789012345678901234567890.5"};
+    for (size_t i = 0; i < sizeof big / sizeof big[0]; i++) {
+        int64_t c;
+        cr_assert_eq(tix_cents_parse_wan(big[i], strlen(big[i]), &c), TIX_E_OVERFLOW,
+                     "no overflow for '%s'", big[i]);
+    }
+}
+
+Test(record, amount_unit_names)
+{
+    tix_amount_unit u;
+    cr_assert_str_eq(tix_amount_unit_name(TIX_AMOUNT_YUAN), "yuan");
+    cr_assert_str_eq(tix_amount_unit_name(TIX_AMOUNT_WAN), "wan");
+    cr_assert_eq(tix_amount_unit_parse("wan", &u), TIX_OK);
+    cr_assert_eq(u, TIX_AMOUNT_WAN);
+    cr_assert_eq(tix_amount_unit_parse("yuan", &u), TIX_OK);
+    cr_assert_eq(u, TIX_AMOUNT_YUAN);
+    cr_assert_eq(tix_amount_unit_parse("万元", &u), TIX_E_INVALID);
+}
+
+static tix_reason parse_with(const tix_record_opts *ro, const char *line, tix_record *rec)
+{
+    tix_schema s;
+    char err[256];
+    cr_assert_eq(resolve(std_header, TIX_COL_SECTOR, NULL, 0, &s, err), TIX_OK);
+    s.rec = *ro;
+    tix_field f[32];
+    size_t n = split(line, f, 32);
+    return tix_record_parse(&s, f, n, rec);
+}
+
+Test(record, schema_resolve_leaves_the_default_reading)
+{
+    tix_schema s;
+    char err[256];
+    memset(&s, 0xff, sizeof s);
+    cr_assert_eq(resolve(std_header, TIX_COL_SECTOR, NULL, 0, &s, err), TIX_OK);
+    cr_assert_null(s.rec.date_pattern);
+    cr_assert_eq(s.rec.amount_unit, TIX_AMOUNT_YUAN);
+}
+
+Test(record, signed_on_in_every_automatic_form_and_only_the_pattern_when_given)
+{
+    tix_record r;
+    const char *rows[] = {"C1,2024-03-05,s,t,b,l,100.00,50.00",
+                          "C1,2024/03/05,s,t,b,l,100.00,50.00", "C1,20240305,s,t,b,l,100.00,50.00",
+                          "C1,2024-03-05T09:00:00+08:00,s,t,b,l,100.00,50.00",
+                          "C1,2024/03/05 9:00,s,t,b,l,100.00,50.00"};
+    tix_record_opts dflt = {NULL, TIX_AMOUNT_YUAN};
+    for (size_t i = 0; i < 4; i++) {
+        cr_assert_eq(parse_with(&dflt, rows[i], &r), TIX_REASON_NONE, "%s", rows[i]);
+        cr_assert_eq(r.day, tix_days_from_civil(2024, 3, 5));
+    }
+    cr_assert_eq(parse_with(&dflt, rows[4], &r), TIX_REASON_BAD_DATE); /* H, not HH */
+    tix_date_pattern p;
+    cr_assert_eq(tix_date_pattern_compile(&p, "%Y年%m月%d日", NULL, 0), TIX_OK);
+    tix_record_opts zh = {&p, TIX_AMOUNT_YUAN};
+    cr_assert_eq(parse_with(&zh, "C1,2024年3月5日,s,t,b,l,100.00,50.00", &r), TIX_REASON_NONE);
+    cr_assert_eq(r.day, tix_days_from_civil(2024, 3, 5));
+    /* With a pattern, only it: not even YYYY-MM-DD. */
+    cr_assert_eq(parse_with(&zh, rows[0], &r), TIX_REASON_BAD_DATE);
+    /* The header again is still told apart from a bad date. */
+    cr_assert_eq(parse_with(&zh, std_header, &r), TIX_REASON_REPEATED_HEADER);
+}
+
+Test(record, amounts_in_wan)
+{
+    tix_record r;
+    tix_record_opts wan = {NULL, TIX_AMOUNT_WAN};
+    cr_assert_eq(parse_with(&wan, "C1,2024-03-05,s,t,b,l,12.345678,0.000001", &r), TIX_REASON_NONE);
+    cr_assert_eq(r.amount, 12345678);
+    cr_assert_eq(r.tech_amount, 1);
+    cr_assert_eq(parse_with(&wan, "C1,2024-03-05,s,t,b,l,1,1", &r), TIX_REASON_NONE);
+    cr_assert_eq(r.amount, 1000000);
+    cr_assert_eq(parse_with(&wan, "C1,2024-03-05,s,t,b,l,1.0000001,1", &r), TIX_REASON_BAD_AMOUNT);
+    cr_assert_eq(parse_with(&wan, "C1,2024-03-05,s,t,b,l,1,0.0000001", &r),
+                 TIX_REASON_BAD_TECH_AMOUNT);
+    cr_assert_eq(parse_with(&wan, "C1,2024-03-05,s,t,b,l,9223372036855,1", &r),
+                 TIX_REASON_AMOUNT_OVERFLOW);
+    cr_assert_eq(parse_with(&wan, "C1,2024-03-05,s,t,b,l,2,3", &r), TIX_REASON_TECH_EXCEEDS_AMOUNT);
+    /* Six decimals are no yuan amount. */
+    tix_record_opts yuan = {NULL, TIX_AMOUNT_YUAN};
+    cr_assert_eq(parse_with(&yuan, "C1,2024-03-05,s,t,b,l,12.345678,1", &r), TIX_REASON_BAD_AMOUNT);
+}

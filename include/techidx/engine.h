@@ -65,6 +65,11 @@ typedef struct tix_engine_opts {
      * hash an input in the pass that aggregates it; NULL: none. */
     tix_source_tap tap;
     void *tap_ctx;
+    /* How signed_on is read: NULL (the default) the automatic forms
+     * (tix_date_parse_any), else only this pattern (tix_date_pattern_compile;
+     * borrowed, compiled once by tix_engine_new, which refuses a bad one). */
+    const char *date_format;
+    tix_amount_unit amount_unit; /* of amount and tech_amount; default TIX_AMOUNT_YUAN */
 } tix_engine_opts;
 
 /* Fills *o with the defaults written above. */
@@ -82,7 +87,8 @@ typedef struct tix_engine tix_engine;
 
 /* Creates an engine; on_reject may be NULL. opts (and the maps it points
  * to) must stay valid while the engine lives. Returns TIX_OK, TIX_E_NOMEM
- * or TIX_E_INVALID. */
+ * or TIX_E_INVALID (also a date_format that does not compile, or an
+ * amount_unit out of range). */
 TIX_API tix_status tix_engine_new(tix_engine **out, const tix_engine_opts *opts,
                                   tix_reject_fn on_reject, void *ctx);
 

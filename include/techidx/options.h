@@ -107,9 +107,11 @@ typedef struct tix_config {
     tix_header_map maps[TIX_CONFIG_MAX_MAPS]; /* engine.maps points here */
     char *map_text[TIX_CONFIG_MAX_MAPS];      /* each `map` as given: COL=HDR */
     size_t nmaps;
-    char *base; /* `base`: a period label, parsed once the period is known */
-    char by[TIX_BY_MAX]; /* `by`, canonical; engine.by points here after finish */
-    char *group;         /* `group`: one of the by columns */
+    char *base;             /* `base`: a period label, parsed once the period is known */
+    char by[TIX_BY_MAX];    /* `by`, canonical; engine.by points here after finish */
+    char *group;            /* `group`: one of the by columns */
+    char *date_format;      /* `date-format`, checked when set; engine.date_format points here */
+    double max_reject_rate; /* `max-reject-rate`; default 1 (no limit) */
     /* What is written. */
     char *output, *cells, *rejects, *contributions, *groups;
     int json, strict, quiet, allow_repeats, no_stats;
@@ -136,7 +138,7 @@ TIX_API tix_config *tix_config_new(void);
 TIX_API void tix_config_free(tix_config *c);
 
 /* The library options a config holds, complete once tix_config_finish
- * returned TIX_OK (engine->maps points into c). */
+ * returned TIX_OK (engine->maps and engine->date_format point into c). */
 TIX_API const tix_engine_opts *tix_config_engine(const tix_config *c);
 TIX_API const tix_index_opts *tix_config_index(const tix_config *c);
 

@@ -43,6 +43,44 @@ TIX_API int tix_date_valid(int y, int m, int d);
  * (*days is then unchanged). */
 TIX_API tix_status tix_date_parse(const char *s, size_t len, int32_t *days);
 
+/* Parses a signing date as registries export it, into a day number: the
+ * date YYYY-MM-DD, YYYY/MM/DD or YYYYMMDD (two-digit month and day:
+ * 2024/3/5 is refused, --date-format %Y/%m/%d reads it), alone or followed
+ * by a space or 'T' and a time HH:MM or HH:MM:SS[.fraction] (hour 0-23,
+ * minute 0-59, second 0-60), itself optionally followed by Z or a UTC
+ * offset +HH:MM, +HHMM, -HH:MM or -HHMM. The day is the date as written: no
+ * time zone is applied. The whole of (s, len) must be one of these.
+ * YYYY-MM-DD is tried first, at the cost of tix_date_parse. Returns TIX_OK,
+ * or TIX_E_INVALID (*days is then unchanged). tix_date_parse stays the
+ * strict parser of the options (--from, --to) and of labels. */
+TIX_API tix_status tix_date_parse_any(const char *s, size_t len, int32_t *days);
+
+/* A compiled --date-format: a strptime-like pattern of literal bytes
+ * (compared byte for byte, so UTF-8 literals work) and the conversions %Y
+ * (four digits), %m %d (the date; one or two digits), %H %M %S (a time;
+ * one or two digits, validated and ignored) and %% (a '%'). The fields are
+ * public so that it can live in other structs by value; fill it with
+ * tix_date_pattern_compile only. */
+#define TIX_DATE_PATTERN_MAX 128
+typedef struct tix_date_pattern {
+    unsigned char conv[TIX_DATE_PATTERN_MAX]; /* 'Y', 'm', ... or 0 for a literal */
+    unsigned char byte[TIX_DATE_PATTERN_MAX]; /* the literal */
+    size_t n;
+} tix_date_pattern;
+
+/* Compiles fmt (NUL-terminated) into *p. Refused with TIX_E_INVALID and a
+ * message naming `date-format` in err (when not NULL): an unknown
+ * conversion, a lone % at the end, a conversion given twice, no %Y, %m or
+ * %d, more than TIX_DATE_PATTERN_MAX items. */
+TIX_API tix_status tix_date_pattern_compile(tix_date_pattern *p, const char *fmt, char *err,
+                                            size_t errlen);
+
+/* Parses (s, len) with a compiled pattern: all of it must match, numbers
+ * greedily (%m%d reads "1231" as 12 and 31), and give a real date and a
+ * valid time. Returns TIX_OK or TIX_E_INVALID (*days then unchanged). */
+TIX_API tix_status tix_date_pattern_parse(const tix_date_pattern *p, const char *s, size_t len,
+                                          int32_t *days);
+
 /* Writes "YYYY-MM-DD" plus NUL into out (TIX_PERIOD_LABEL_MAX bytes). */
 TIX_API void tix_date_format(int32_t days, char *out);
 

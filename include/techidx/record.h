@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "techidx/api.h"
+#include "techidx/period.h"
 #include "techidx/reader.h"
 #include "techidx/status.h"
 
@@ -44,8 +45,10 @@ typedef enum tix_reason {
     TIX_REASON_NONE = 0,
     TIX_REASON_FIELD_COUNT,         /* field count differs from the header's */
     TIX_REASON_EMPTY_ID,            /* contract_id is empty */
-    TIX_REASON_BAD_DATE,            /* signed_on is not a real YYYY-MM-DD date */
-    TIX_REASON_BAD_AMOUNT,          /* amount is not a decimal >= 0 with <= 2 decimals */
+    TIX_REASON_BAD_DATE,            /* signed_on is not a real date in a form read
+                                       (tix_date_parse_any, or the date pattern) */
+    TIX_REASON_BAD_AMOUNT,          /* amount is not a decimal >= 0 with <= 2 decimals
+                                       (<= 6 in 万元) */
     TIX_REASON_BAD_TECH_AMOUNT,     /* the same for tech_amount */
     TIX_REASON_AMOUNT_OVERFLOW,     /* an amount does not fit int64 cents */
     TIX_REASON_TECH_EXCEEDS_AMOUNT, /* tech_amount > amount */
@@ -104,6 +107,25 @@ typedef struct tix_header_map {
     const char *header; /* borrowed; must outlive the schema resolution */
 } tix_header_map;
 
+/* The unit of the amount columns (--amount-unit): yuan, with up to two
+ * decimals, or 万元 (ten thousand yuan), with up to six (exact to the
+ * cent). Values are fixed. */
+typedef enum tix_amount_unit { TIX_AMOUNT_YUAN = 0, TIX_AMOUNT_WAN = 1 } tix_amount_unit;
+
+/* "yuan", "wan"; "?" out of range. tix_amount_unit_parse returns
+ * TIX_E_INVALID for any other name. */
+TIX_API const char *tix_amount_unit_name(tix_amount_unit u);
+TIX_API tix_status tix_amount_unit_parse(const char *name, tix_amount_unit *u);
+
+/* How tix_record_parse reads signed_on and the amounts. All zero (the
+ * state tix_schema_resolve leaves) is the default: the automatic date
+ * forms (tix_date_parse_any) and yuan. */
+typedef struct tix_record_opts {
+    const tix_date_pattern *date_pattern; /* borrowed; NULL: the automatic forms;
+                                             else only this pattern */
+    tix_amount_unit amount_unit;
+} tix_record_opts;
+
 /* Where each column sits in a file's rows. */
 typedef struct tix_schema {
     long index[TIX_COL_COUNT];  /* field index, -1 when absent */
@@ -112,6 +134,7 @@ typedef struct tix_schema {
     long dim[TIX_MAX_DIMS];     /* their field indices */
     const tix_header_map *maps; /* as given to tix_schema_resolve (borrowed) */
     size_t nmaps;
+    tix_record_opts rec; /* zeroed by tix_schema_resolve; set it after */
 } tix_schema;
 
 /* Resolves the header row. Names match case-insensitively, ignoring
@@ -141,7 +164,8 @@ typedef struct tix_record {
  * field_count, repeated_header (every known column holds its own header
  * name), empty_id, bad_date, bad_amount, bad_tech_amount, amount_overflow,
  * tech_exceeds_amount, empty_dimension, invalid_text. A UTF-8 BOM at the
- * start of the row (a file concatenated mid-stream) is ignored. */
+ * start of the row (a file concatenated mid-stream) is ignored. signed_on
+ * and the amounts are read as schema->rec says. */
 TIX_API tix_reason tix_record_parse(const tix_schema *schema, const tix_field *fields,
                                     size_t nfields, tix_record *rec);
 
@@ -160,6 +184,13 @@ TIX_API int tix_text_valid(const char *s, size_t len);
  * Returns TIX_OK, TIX_E_INVALID when malformed or TIX_E_OVERFLOW when it
  * exceeds INT64_MAX cents (*cents is then unchanged). */
 TIX_API tix_status tix_cents_parse(const char *s, size_t len, int64_t *cents);
+
+/* Parses an amount in 万元, "12", "12.3" ... "12.345678" (digits, optional
+ * point and one to six digits), into cents: 12.345678 is 12345678 cents
+ * (123456.78 yuan). Exact integer arithmetic. Returns TIX_OK, TIX_E_INVALID
+ * when malformed (seven decimals and more included) or TIX_E_OVERFLOW when
+ * it exceeds INT64_MAX cents (*cents is then unchanged). */
+TIX_API tix_status tix_cents_parse_wan(const char *s, size_t len, int64_t *cents);
 
 #ifdef __cplusplus
 }

@@ -25,7 +25,8 @@ the table back in the Result (or the Cube, for rejects). `output`,
 `format` and `quiet` are the command line's and not taken: everything
 comes back in the returned object and the library never prints.
 `strict=True` raises techidx.Error when any row was rejected, as
-`techidx run --strict` fails (the counts are on the exception).
+`techidx run --strict` fails (the counts are on the exception), and so
+does max_reject_rate=R when more than R of the rows read were rejected.
 
 Failures of the library raise techidx.Error with the message the command
 line prints after "techidx: " ("cut.csv.gz: truncated gzip stream ...",
@@ -180,10 +181,17 @@ def _write(writer, *args):
 
 
 def _strict(cfg, counts):
-    n = counts["rejected"]
+    """`strict` and `max_reject_rate`, as the command line checks them."""
+    n, read = counts["rejected"], counts["read"]
     if cfg.asked.get("strict") and n > 0:
         raise Error(_options.render("`strict`: %d row%s rejected; no index computed"
                                     % (n, "" if n == 1 else "s")), counts=counts)
+    rate = cfg.asked.get("max_reject_rate")
+    if rate is not None and read > 0 and float(n) / float(read) > float(rate):
+        h = (n * 20000 + read) // (2 * read)  # hundredths of a percent, rounded
+        raise Error(_options.render("`max-reject-rate` %s: %d of %d rows rejected (%d.%02d%%); "
+                                    "no index computed" % (rate, n, read, h // 100, h % 100)),
+                    counts=counts)
 
 
 def _index(cube_ptr, index_opts, cfg, counts, inputs, rejects=None):

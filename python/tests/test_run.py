@@ -314,3 +314,34 @@ def test_cells_of_several_columns_and_group_sub_indices(tmp_path):
                           "--group", "contract_type", "--groups", str(tmp_path / "g.csv"),
                           "-o", "/dev/null"], check=True)
     assert (tmp_path / "g.csv").read_text(encoding="utf-8") == r.csv("groups")
+
+
+def test_date_format_amount_unit_and_max_reject_rate_keywords(tmp_path):
+    src = open(data("hand.csv"), encoding="utf-8").read().splitlines()
+    zh, wan = [src[0]], [src[0]]
+    for line in src[1:]:
+        f = line.split(",")
+        y, m, d = f[1].split("-")
+        zh.append(",".join(f[:1] + ["%s年%s月%s日" % (y, m, d)] + f[2:]))
+        # 万元: the decimal point four places left, on the text.
+        for k in (6, 7):
+            c = f[k].replace(".", "").rjust(7, "0")
+            f[k] = c[:-6] + "." + c[-6:]
+        wan.append(",".join(f))
+    (tmp_path / "zh.csv").write_text("\n".join(zh) + "\n", encoding="utf-8")
+    (tmp_path / "wan.csv").write_text("\n".join(wan) + "\n", encoding="utf-8")
+    want = techidx.run(data("hand.csv"), period="day").csv("index")
+    got = techidx.run(str(tmp_path / "zh.csv"), period="day", date_format="%Y年%m月%d日")
+    assert got.csv("index") == want
+    got = techidx.run(str(tmp_path / "wan.csv"), period="day", amount_unit="wan")
+    assert got.csv("index") == want
+    with pytest.raises(ValueError, match="^date_format '%Y' needs"):
+        techidx.run(data("hand.csv"), date_format="%Y")
+    with pytest.raises(ValueError, match="^amount_unit must be yuan or wan"):
+        techidx.run(data("hand.csv"), amount_unit="yen")
+    with pytest.raises(techidx.Error,
+                       match=r"^max_reject_rate 0.5: 9 of 12 rows rejected \(75.00%\)"):
+        techidx.run(data("dirty.csv"), max_reject_rate=0.5)
+    assert techidx.run(data("dirty.csv"), max_reject_rate=0.75).counts["rejected"] == 9
+    assert "max_reject_rate" in techidx.options("index")
+    assert "amount_unit" in techidx.options("cube")

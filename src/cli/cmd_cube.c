@@ -118,11 +118,8 @@ int tix_cli_index(int argc, char **argv)
         }
         if (rc == TIX_EXIT_OK && !o.cfg.quiet)
             pipe_report(&m->counts);
-        if (rc == TIX_EXIT_OK && o.cfg.strict && m->counts.rejected > 0) {
-            fprintf(stderr, "techidx: --strict: %" PRIu64 " row%s rejected; no index written\n",
-                    m->counts.rejected, m->counts.rejected == 1 ? "" : "s");
-            rc = TIX_EXIT_FAIL;
-        }
+        if (rc == TIX_EXIT_OK)
+            rc = pipe_reject_limits(&o, &m->counts);
         if (rc == TIX_EXIT_OK)
             rc = pipe_index(&o, p.cube, &ix);
         if (rc == TIX_EXIT_OK) {

@@ -21,8 +21,9 @@ static const args_help run_help = {
             "  bad_tech_amount amount_overflow tech_exceeds_amount empty_dimension\n"
             "  invalid_text unterminated_quote out_of_range duplicate_id\n"
             "Two outputs may not be one file, nor an output an input.\n"
-            "Exit status: 0 success, 1 data or I/O failure (also --strict rejects),\n"
-            "  2 usage error (also an input repeated, two outputs in one file).\n",
+            "Exit status: 0 success, 1 data or I/O failure (also --strict rejects, or more\n"
+            "  than --max-reject-rate), 2 usage error (also an input repeated, two outputs\n"
+            "  in one file).\n",
 };
 
 int tix_cli_run(int argc, char **argv)
@@ -36,14 +37,8 @@ int tix_cli_run(int argc, char **argv)
     pipe_ingest_state in;
     tix_index *ix = NULL;
     rc = pipe_ingest(&o, &in);
-    if (rc == TIX_EXIT_OK) {
-        const tix_counts *counts = tix_engine_counts(in.engine);
-        if (o.cfg.strict && counts->rejected > 0) {
-            fprintf(stderr, "techidx: --strict: %" PRIu64 " row%s rejected; no index written\n",
-                    counts->rejected, counts->rejected == 1 ? "" : "s");
-            rc = TIX_EXIT_FAIL;
-        }
-    }
+    if (rc == TIX_EXIT_OK)
+        rc = pipe_reject_limits(&o, tix_engine_counts(in.engine));
     tix_cube *cube = in.engine ? tix_engine_cube(in.engine) : NULL;
     if (rc == TIX_EXIT_OK)
         rc = pipe_index(&o, cube, &ix);

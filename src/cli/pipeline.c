@@ -110,6 +110,28 @@ void pipe_write_error(const char *path, const outfile *f, tix_status st)
     term_error(path, 0, "cannot write: %s", st == TIX_E_IO && e ? strerror(e) : tix_strerror(st));
 }
 
+int pipe_reject_limits(const run_opts *o, const tix_counts *c)
+{
+    if (o->cfg.strict && c->rejected > 0) {
+        fprintf(stderr, "techidx: --strict: %" PRIu64 " row%s rejected; no index written\n",
+                c->rejected, c->rejected == 1 ? "" : "s");
+        return TIX_EXIT_FAIL;
+    }
+    if (c->read > 0 && (double)c->rejected / (double)c->read > o->cfg.max_reject_rate) {
+        char buf[64];
+        const char *r = tix_config_text(&o->cfg, tix_option_find("max-reject-rate", TIX_CMD_RUN),
+                                        buf, sizeof buf);
+        /* The percentage in hundredths, rounded, in integers: no locale. */
+        uint64_t h = (c->rejected * 20000 + c->read) / (2 * c->read);
+        fprintf(stderr,
+                "techidx: --max-reject-rate %s: %" PRIu64 " of %" PRIu64 " rows rejected (%" PRIu64
+                ".%02" PRIu64 "%%); no index written\n",
+                r ? r : "?", c->rejected, c->read, h / 100, h % 100);
+        return TIX_EXIT_FAIL;
+    }
+    return TIX_EXIT_OK;
+}
+
 int pipe_ingest(const run_opts *o, pipe_ingest_state *in)
 {
     tix_status st;

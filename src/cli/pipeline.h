@@ -62,6 +62,10 @@ int pipe_save_tic(const char *path, tix_cube *cube, const tix_tic_meta *meta);
  * same files in any order give the same bytes. */
 void pipe_sort_names(const char **names, size_t n);
 
+/* --strict and --max-reject-rate over the row counts c: TIX_EXIT_OK when
+ * neither fails, else TIX_EXIT_FAIL after saying why ("no index written"). */
+int pipe_reject_limits(const run_opts *o, const tix_counts *c);
+
 /* The row summary, as every command prints it. */
 void pipe_report(const tix_counts *c);
 

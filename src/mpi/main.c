@@ -264,11 +264,8 @@ static int finish(run_opts *o, const int *owner, int size, const char *tics, con
     }
     if (!o->cfg.quiet)
         pipe_report(&mp->counts);
-    if (o->cfg.strict && mp->counts.rejected > 0) {
-        fprintf(stderr, "techidx: --strict: %" PRIu64 " row%s rejected; no index written\n",
-                mp->counts.rejected, mp->counts.rejected == 1 ? "" : "s");
+    if (pipe_reject_limits(o, &mp->counts) != TIX_EXIT_OK)
         goto done;
-    }
     if (pipe_index(o, all, &ix) != TIX_EXIT_OK)
         goto done;
     tix_run_info info;

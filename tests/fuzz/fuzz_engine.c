@@ -16,7 +16,8 @@
  *    reader stops with TIX_E_LIMIT only the records before that count.
  *    The reader itself must also give the same rows whole and chunked.
  * 4. Other option sets (contract_type by day with amount over two inputs;
- *    buyer_region by month with a header map and tiny cube limits) for
+ *    buyer_region by month with a header map, tiny cube limits, amounts
+ *    in yuan or 万元 and the automatic date forms or a pattern) for
  *    coverage, with their own invariants.
  *
  * Any violation prints a message and aborts. */
@@ -713,6 +714,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o3.from_day = 19723; /* 2024-01-01 */
     o3.to_day = 20088;   /* 2024-12-31 */
     o3.max_memory = 2048 + (size_t)((seed >> 8) % 65536);
+    /* The other ways of reading values (issue 14). */
+    o3.amount_unit = seed & 1 ? TIX_AMOUNT_WAN : TIX_AMOUNT_YUAN;
+    o3.date_format = seed & 2 ? "%d.%m.%Y %H:%M" : NULL;
     outcome third;
     run_engine(&o3, data, size, FEED_RANDOM, seed ^ 0xa5a5, 1, &third);
     outcome_free(&third);
