@@ -29,8 +29,9 @@
  * by enterprises, 12% by universities, 8% by institutes and 5% by others, and
  * the contract of a university or institute is larger: its median about 1.85
  * times an enterprise's, its mean 2.1 to 3 times (100000 rows, seeds 1 to 8;
- * 3.2 and 3.8 with seed 2024: the Pareto tail makes means noisy). buyer_type does not depend on the
- * contract: enterprise 88%, university 3%, institute 4%, other 5%.
+ * 3.2 and 3.8 with seed 2024: the Pareto tail makes means noisy).
+ * buyer_type does not depend on the contract: enterprise 88%, university
+ * 3%, institute 4%, other 5%.
  *
  * The format options (id_prefix, delimiter, encoding, amount_unit, date_form)
  * change how the same contracts are written, never which contracts: for the
