@@ -9,8 +9,6 @@
  * for those and the time of day (gen.h says why). */
 #include "gen/gen.h"
 
-#include <errno.h>
-#include <iconv.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,12 +16,10 @@
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
-#include <zlib.h>
 
+#include "gen/gen_internal.h"
 #include "techidx/period.h"
 
-#define TEXT_CAP ((size_t)1 << 20)
-#define ZOUT_CAP ((size_t)1 << 18)
 /* Longest possible row is well under 500 bytes; flushing whenever less than
  * this is left lets the row formatter write without bounds checks. */
 #define ROW_MAX 1024
@@ -33,14 +29,7 @@
 /* contract_id has 12 digits. */
 #define MAX_ROWS 999999999999ULL
 
-#define STR(s) s, sizeof(s) - 1
-
 /* ---- value tables ------------------------------------------------------ */
-
-struct name {
-    const char *s;
-    size_t len;
-};
 
 /* level scales the median contract value, drift is the sector's annual log
  * growth of unit value (so a unit-value index moves, differently per sector),
@@ -105,15 +94,6 @@ static const struct name phrases[] = {
 };
 #define N_PHRASES (sizeof phrases / sizeof phrases[0])
 
-/* Non-numeric amounts seen in real exports ("面议" = "to be negotiated"). */
-static const struct name junk_amounts[] = {
-    {STR("abc")},
-    {STR("n/a")},
-    {STR("TBD")},
-    {STR("面议")},
-};
-#define N_JUNK (sizeof junk_amounts / sizeof junk_amounts[0])
-
 /* Who sells and who buys. Sellers: enterprises hold most contracts, and
  * universities and institutes sell the larger ones (odds_k = a_k *
  * exp(b_k * z), see gen.h); a and b calibrated on 100000 rows for shares of
@@ -137,10 +117,6 @@ static const char *const header_en[N_COLUMNS] = {
 static const char *const header_zh[N_COLUMNS] = {"合同编号",   "签订日期",   "技术领域", "合同类型",
                                                  "买方地区",   "卖方地区",   "卖方类型", "买方类型",
                                                  "合同成交额", "技术交易额", "备注"};
-
-static const char *const encoding_names[] = {"utf-8", "gb18030", "gbk"};
-/* What iconv calls them. */
-static const char *const iconv_names[] = {"UTF-8", "GB18030", "GBK"};
 
 /* Lognormal body: median 280k yuan before sector level and drift. */
 #define BODY_MEDIAN 280000.0
@@ -177,30 +153,8 @@ struct gen {
     const char *prefix;
     size_t prefix_len;
     char delim;
-    tix_gen_unit unit;
-    tix_gen_date_form form;
+    struct gen_format fmt;
 };
-
-struct sink {
-    FILE *fp;
-    int gz, z_ready;
-    z_stream z;
-    char *buf;
-    size_t len;
-    unsigned char *zbuf;
-    iconv_t cd; /* (iconv_t)-1: UTF-8, written as it is */
-    char *tbuf; /* the transcoded text */
-};
-
-static void set_err(char *err, size_t errlen, const char *what, int errnum)
-{
-    if (err == NULL || errlen == 0)
-        return;
-    if (errnum != 0)
-        snprintf(err, errlen, "%s: %s", what, strerror(errnum));
-    else
-        snprintf(err, errlen, "%s", what);
-}
 
 void tix_gen_opts_init(tix_gen_opts *o)
 {
@@ -251,7 +205,7 @@ static tix_status check_opts(const tix_gen_opts *o, FILE *out, char *err, size_t
         why = "id prefix holds a delimiter, a quote or a line break";
     if (why == NULL)
         return TIX_OK;
-    set_err(err, errlen, why, 0);
+    gen_set_err(err, errlen, why, 0);
     return TIX_E_INVALID;
 }
 
@@ -292,13 +246,14 @@ static tix_status gen_init(struct gen *g, const tix_gen_opts *o, char *err, size
     g->prefix = o->id_prefix ? o->id_prefix : "TC";
     g->prefix_len = strlen(g->prefix);
     g->delim = o->delimiter;
-    g->unit = o->amount_unit;
-    g->form = o->date_form;
+    g->fmt.unit = o->amount_unit;
+    g->fmt.form = o->date_form;
 
     g->r = gsl_rng_alloc(gsl_rng_mt19937);
     g->side = gsl_rng_alloc(gsl_rng_mt19937);
     w = malloc((size_t)g->n_days * sizeof *w);
     g->dates = malloc((size_t)g->n_days * 10);
+    g->fmt.dates = g->dates;
     if (g->r == NULL || g->side == NULL || w == NULL || g->dates == NULL)
         goto nomem;
     gsl_rng_set(g->r, o->seed);
@@ -326,7 +281,7 @@ static tix_status gen_init(struct gen *g, const tix_gen_opts *o, char *err, size
     return TIX_OK;
 nomem:
     free(w);
-    set_err(err, errlen, "out of memory", 0);
+    gen_set_err(err, errlen, "out of memory", 0);
     return TIX_E_NOMEM;
 }
 
@@ -345,199 +300,6 @@ static void gen_free(struct gen *g)
         gsl_rng_free(g->side);
 }
 
-/* ---- output ------------------------------------------------------------- */
-
-/* A GB18030 character is at most 4 bytes where its UTF-8 is at least 1
- * (ASCII: 1 and 1; CJK: 2 or 4 for 3): four times the text always fits. */
-#define TRANS_CAP (4 * TEXT_CAP)
-
-static tix_status sink_open(struct sink *s, FILE *out, int gz, tix_gen_encoding enc, char *err,
-                            size_t errlen)
-{
-    s->cd = (iconv_t)-1;
-    s->buf = malloc(TEXT_CAP);
-    if (gz)
-        s->zbuf = malloc(ZOUT_CAP);
-    if (enc != TIX_GEN_UTF8)
-        s->tbuf = malloc(TRANS_CAP);
-    if (s->buf == NULL || (gz && s->zbuf == NULL) || (enc != TIX_GEN_UTF8 && s->tbuf == NULL)) {
-        set_err(err, errlen, "out of memory", 0);
-        return TIX_E_NOMEM;
-    }
-    if (enc != TIX_GEN_UTF8) {
-        s->cd = iconv_open(iconv_names[enc], "UTF-8");
-        if (s->cd == (iconv_t)-1) {
-            char what[64];
-            snprintf(what, sizeof what, "cannot convert to %s", encoding_names[enc]);
-            set_err(err, errlen, what, errno);
-            return TIX_E_INVALID;
-        }
-    }
-    if (gz) {
-        /* windowBits 15+16 makes zlib write a gzip header with mtime 0 and no
-         * file name, so the stream is reproducible. */
-        if (deflateInit2(&s->z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
-                         Z_DEFAULT_STRATEGY) != Z_OK) {
-            set_err(err, errlen, "cannot initialise gzip compressor", 0);
-            return TIX_E_NOMEM;
-        }
-        s->z_ready = 1;
-        s->gz = 1;
-    }
-    s->fp = out;
-    return TIX_OK;
-}
-
-static tix_status write_all(struct sink *s, const void *p, size_t n, char *err, size_t errlen)
-{
-    if (n > 0 && fwrite(p, 1, n, s->fp) != n) {
-        set_err(err, errlen, "write failed", errno);
-        return TIX_E_IO;
-    }
-    return TIX_OK;
-}
-
-/* text[n] in the target encoding into s->tbuf; returns its length, or
- * (size_t)-1 with errno when a character has no form there. The text is
- * whole rows, so no character is cut at its end. */
-static size_t transcode(struct sink *s, const char *text, size_t n)
-{
-    char *in = (char *)text, *out = s->tbuf;
-    size_t in_left = n, out_left = TRANS_CAP;
-    if (iconv(s->cd, &in, &in_left, &out, &out_left) == (size_t)-1)
-        return (size_t)-1;
-    return TRANS_CAP - out_left;
-}
-
-/* Hands the text buffer to the file (through deflate when compressing),
- * transcoded when asked; with finish, also ends the gzip stream. */
-static tix_status sink_flush(struct sink *s, int finish, char *err, size_t errlen)
-{
-    tix_status st;
-    const char *data = s->buf;
-    size_t n = s->len;
-    if (s->cd != (iconv_t)-1) {
-        n = transcode(s, s->buf, s->len);
-        if (n == (size_t)-1) {
-            set_err(err, errlen, "cannot transcode the output", errno);
-            return TIX_E_IO;
-        }
-        data = s->tbuf;
-    }
-    if (!s->gz) {
-        st = write_all(s, data, n, err, errlen);
-        s->len = 0;
-        return st;
-    }
-    s->z.next_in = (unsigned char *)data;
-    s->z.avail_in = (uInt)n;
-    for (;;) {
-        s->z.next_out = s->zbuf;
-        s->z.avail_out = (uInt)ZOUT_CAP;
-        int rc = deflate(&s->z, finish ? Z_FINISH : Z_NO_FLUSH);
-        if (rc == Z_STREAM_ERROR) {
-            set_err(err, errlen, "gzip compression failed", 0);
-            return TIX_E_IO;
-        }
-        st = write_all(s, s->zbuf, ZOUT_CAP - s->z.avail_out, err, errlen);
-        if (st != TIX_OK)
-            return st;
-        if (finish ? rc == Z_STREAM_END : s->z.avail_in == 0 && s->z.avail_out != 0)
-            break;
-    }
-    s->len = 0;
-    return TIX_OK;
-}
-
-static tix_status sink_close(struct sink *s, char *err, size_t errlen)
-{
-    tix_status st = sink_flush(s, 1, err, errlen);
-    if (st != TIX_OK)
-        return st;
-    /* The caller owns the stream; flushing makes write errors ours to report. */
-    if (fflush(s->fp) != 0 || ferror(s->fp)) {
-        set_err(err, errlen, "write failed", errno);
-        return TIX_E_IO;
-    }
-    return TIX_OK;
-}
-
-static void sink_free(struct sink *s)
-{
-    if (s->z_ready)
-        deflateEnd(&s->z);
-    if (s->cd != (iconv_t)-1)
-        iconv_close(s->cd);
-    free(s->buf);
-    free(s->zbuf);
-    free(s->tbuf);
-}
-
-/* ---- formatting ---------------------------------------------------------- */
-
-static char *put(char *p, const char *s, size_t n)
-{
-    memcpy(p, s, n);
-    return p + n;
-}
-
-static char *put_u64(char *p, uint64_t v)
-{
-    char tmp[20];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    while (n > 0)
-        *p++ = tmp[--n];
-    return p;
-}
-
-static char *put_money(char *p, int64_t cents)
-{
-    p = put_u64(p, (uint64_t)(cents / 100));
-    *p++ = '.';
-    *p++ = (char)('0' + cents % 100 / 10);
-    *p++ = (char)('0' + cents % 10);
-    return p;
-}
-
-/* cents in 万元 (1e6 cents), exactly: the whole part, then the six decimals
- * without their trailing zeros (and no point when all are zero). */
-static char *put_wan(char *p, int64_t cents)
-{
-    p = put_u64(p, (uint64_t)(cents / 1000000));
-    int64_t frac = cents % 1000000;
-    if (frac == 0)
-        return p;
-    *p++ = '.';
-    for (int64_t unit = 100000; frac != 0; unit /= 10) {
-        *p++ = (char)('0' + frac / unit);
-        frac %= unit;
-    }
-    return p;
-}
-
-/* A valid amount in the dump's unit. */
-static char *put_amount(const struct gen *g, char *p, int64_t cents)
-{
-    return g->unit == TIX_GEN_WAN ? put_wan(p, cents) : put_money(p, cents);
-}
-
-/* RFC 4180: the field is quoted and inner quotes are doubled. */
-static char *put_quoted(char *p, const char *s, size_t n)
-{
-    *p++ = '"';
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '"')
-            *p++ = '"';
-        *p++ = s[i];
-    }
-    *p++ = '"';
-    return p;
-}
-
 static void next_id(char id[12])
 {
     for (int i = 11; i >= 0; i--) {
@@ -547,11 +309,6 @@ static void next_id(char id[12])
         }
         id[i] = '0';
     }
-}
-
-static size_t pick(gsl_rng *r, size_t n)
-{
-    return (size_t)gsl_rng_uniform_int(r, (unsigned long)n);
 }
 
 /* ---- values ----------------------------------------------------------------- */
@@ -601,16 +358,16 @@ static char *put_notes(gsl_rng *r, char *p)
     if (u < 0.75)
         return p;
     if (u < 0.90) {
-        const struct name *ph = &phrases[pick(r, N_PHRASES)];
-        return put(p, ph->s, ph->len);
+        const struct name *ph = &phrases[gen_pick(r, N_PHRASES)];
+        return gen_put(p, ph->s, ph->len);
     }
     char raw[160];
     size_t n = 0;
-    size_t k = 2 + pick(r, 2);
-    size_t quoted = gsl_rng_uniform(r) < 0.4 ? pick(r, k) : k;
-    size_t broken = gsl_rng_uniform(r) < 0.25 ? 1 + pick(r, k - 1) : k;
+    size_t k = 2 + gen_pick(r, 2);
+    size_t quoted = gsl_rng_uniform(r) < 0.4 ? gen_pick(r, k) : k;
+    size_t broken = gsl_rng_uniform(r) < 0.25 ? 1 + gen_pick(r, k - 1) : k;
     for (size_t i = 0; i < k; i++) {
-        const struct name *ph = &phrases[pick(r, N_PHRASES)];
+        const struct name *ph = &phrases[gen_pick(r, N_PHRASES)];
         if (i > 0) {
             if (i == broken) {
                 raw[n++] = '\n';
@@ -634,191 +391,7 @@ static char *put_notes(gsl_rng *r, char *p)
         memcpy(raw + n, "ref. 2", 6);
         n += 6;
     }
-    return put_quoted(p, raw, n);
-}
-
-/* Money that is not a valid "digits.2digits" amount; `cents` is the value it
- * was meant to carry. Variants: thousands separators (quoted, so the field
- * count is right), negative, exponent, three decimals, text, empty. */
-static char *put_bad_money(const struct gen *g, gsl_rng *r, char *p, int64_t cents)
-{
-    char tmp[32];
-    size_t n;
-    /* In 万元 the same variants, of the amount in 万元; the draws are the
-     * same as in yuan, so are the contracts. */
-    const int wan = g->unit == TIX_GEN_WAN;
-    const int64_t whole = wan ? 1000000 : 100;
-    switch (pick(r, 6)) {
-    case 0: /* "125,000.00": at least 1000 yuan (or 万元) so a separator appears */
-        if (cents < 1000 * whole)
-            cents += 1000 * whole;
-        n = (size_t)(put_u64(tmp, (uint64_t)(cents / whole)) - tmp);
-        *p++ = '"';
-        for (size_t i = 0; i < n; i++) {
-            if (i > 0 && (n - i) % 3 == 0)
-                *p++ = ',';
-            *p++ = tmp[i];
-        }
-        if (wan) {
-            char w[32];
-            char *e = put_wan(w, cents);
-            char *dot = memchr(w, '.', (size_t)(e - w));
-            if (dot)
-                p = put(p, dot, (size_t)(e - dot));
-        } else {
-            *p++ = '.';
-            *p++ = (char)('0' + cents % 100 / 10);
-            *p++ = (char)('0' + cents % 10);
-        }
-        *p++ = '"';
-        return p;
-    case 1:
-        *p++ = '-';
-        return put_amount(g, p, cents > 0 ? cents : 50000);
-    case 2: /* 1.25e5 */
-        n = (size_t)(put_u64(tmp, (uint64_t)(cents / whole)) - tmp);
-        *p++ = tmp[0];
-        if (n > 1) {
-            *p++ = '.';
-            p = put(p, tmp + 1, n > 3 ? 2 : n - 1);
-        }
-        *p++ = 'e';
-        return put_u64(p, (uint64_t)(n - 1));
-    case 3: /* three decimals; the third is never 0, so no reading of it is valid
-             * (in 万元: seven, a fraction of a cent) */
-        if (wan) {
-            p = put_u64(p, (uint64_t)(cents / 1000000));
-            *p++ = '.';
-            for (int64_t unit = 100000, f = cents % 1000000; unit > 0; unit /= 10) {
-                *p++ = (char)('0' + f / unit);
-                f %= unit;
-            }
-        } else {
-            p = put_money(p, cents);
-        }
-        *p++ = (char)('1' + pick(r, 9));
-        return p;
-    case 4: {
-        const struct name *j = &junk_amounts[pick(r, N_JUNK)];
-        return put(p, j->s, j->len);
-    }
-    default:
-        return p;
-    }
-}
-
-/* Well-formed amounts too large for int64 cents (INT64_MAX is
- * 92233720368547758.07 yuan). */
-static char *put_overflow(const struct gen *g, gsl_rng *r, char *p)
-{
-    switch (pick(r, 3)) {
-    case 0:
-        return put(p, STR("99999999999999999999.00"));
-    case 1: /* one cent past the limit */
-        if (g->unit == TIX_GEN_WAN)
-            return put(p, STR("9223372036854.775808"));
-        return put(p, STR("92233720368547758.08"));
-    default: {
-        size_t n = 18 + pick(r, 7); /* >= 1e17 yuan = 1e19 cents (万元: more still) */
-        *p++ = (char)('1' + pick(r, 9));
-        for (size_t i = 1; i < n; i++)
-            *p++ = (char)('0' + pick(r, 10));
-        *p++ = '.';
-        *p++ = (char)('0' + pick(r, 10));
-        *p++ = (char)('0' + pick(r, 10));
-        return p;
-    }
-    }
-}
-
-/* The time of day a datetime form appends: " 10:22:00" or
- * "T10:22:00+08:00" (China has one time zone); nothing for the date forms. */
-static char *put_time(const struct gen *g, char *p, int hh, int mm)
-{
-    if (g->form != TIX_GEN_DATE_DATETIME && g->form != TIX_GEN_DATE_ISO8601)
-        return p;
-    *p++ = g->form == TIX_GEN_DATE_DATETIME ? ' ' : 'T';
-    *p++ = (char)('0' + hh / 10);
-    *p++ = (char)('0' + hh % 10);
-    *p++ = ':';
-    *p++ = (char)('0' + mm / 10);
-    *p++ = (char)('0' + mm % 10);
-    p = put(p, STR(":00"));
-    if (g->form == TIX_GEN_DATE_ISO8601)
-        p = put(p, STR("+08:00"));
-    return p;
-}
-
-/* A valid date, day index di, in the dump's form. */
-static char *put_date(const struct gen *g, char *p, int32_t di, int hh, int mm)
-{
-    const char *iso = g->dates + (size_t)di * 10;
-    switch (g->form) {
-    case TIX_GEN_DATE_SLASH:
-        p = put(p, iso, 10);
-        p[-6] = p[-3] = '/';
-        return p;
-    case TIX_GEN_DATE_COMPACT:
-        p = put(p, iso, 4);
-        p = put(p, iso + 5, 2);
-        return put(p, iso + 8, 2);
-    default:
-        return put_time(g, put(p, iso, 10), hh, mm);
-    }
-}
-
-/* y-m-d as the dump's form writes it, whether or not it is a real date. */
-static int format_ymd(const struct gen *g, char *tmp, size_t cap, int y, int m, int d)
-{
-    if (g->form == TIX_GEN_DATE_SLASH)
-        return snprintf(tmp, cap, "%04d/%02d/%02d", y, m, d);
-    if (g->form == TIX_GEN_DATE_COMPACT)
-        return snprintf(tmp, cap, "%04d%02d%02d", y, m, d);
-    return snprintf(tmp, cap, "%04d-%02d-%02d", y, m, d);
-}
-
-/* Text that is not a real date, near the drawn date: a day the calendar
- * lacks (in the dump's own form), another form, or nothing. In ISO form,
- * the other forms are slash and compact; in the others, forms no reader
- * takes (day/month/year, a year and month alone), so that a reader taking
- * the dump's form rejects every one. */
-static char *put_bad_date(const struct gen *g, gsl_rng *r, char *p, int32_t day, int hh, int mm)
-{
-    static const int short_months[4] = {4, 6, 9, 11};
-    char tmp[32];
-    int y, m, d, n;
-    int iso = g->form == TIX_GEN_DATE_ISO;
-    int timed = 0; /* the calendar's mistakes keep the time of a datetime form */
-    tix_civil_from_days(day, &y, &m, &d);
-    switch (pick(r, 6)) {
-    case 0: /* Feb 29 of a common year; a neighbour of a leap year is common */
-        if (tix_date_valid(y, 2, 29))
-            y = y > 1 ? y - 1 : y + 1;
-        n = format_ymd(g, tmp, sizeof tmp, y, 2, 29);
-        timed = 1;
-        break;
-    case 1:
-        n = format_ymd(g, tmp, sizeof tmp, y, 13, d);
-        timed = 1;
-        break;
-    case 2:
-        n = iso ? snprintf(tmp, sizeof tmp, "%04d/%02d/%02d", y, m, d)
-                : snprintf(tmp, sizeof tmp, "%02d/%02d/%04d", d, m, y);
-        break;
-    case 3:
-        n = iso ? snprintf(tmp, sizeof tmp, "%04d%02d%02d", y, m, d)
-                : snprintf(tmp, sizeof tmp, "%04d-%02d", y, m);
-        break;
-    case 4:
-        n = format_ymd(g, tmp, sizeof tmp, y, short_months[pick(r, 4)], 31);
-        timed = 1;
-        break;
-    default:
-        n = 0;
-        break;
-    }
-    p = put(p, tmp, n > 0 ? (size_t)n : 0);
-    return timed ? put_time(g, p, hh, mm) : p;
+    return gen_put_quoted(p, raw, n);
 }
 
 /* The seller's type: the odds of each against an enterprise grow with the
@@ -859,71 +432,71 @@ static size_t put_row(struct gen *g, char *start)
     /* The side stream: four draws every row, whatever follows. */
     const struct name *stype = seller_type(amount, gsl_rng_uniform(g->side));
     const struct name *btype = &party_types[gsl_ran_discrete(g->side, g->buyer_type_t)];
-    int hh = 8 + (int)pick(g->side, 11); /* office hours, 08:00 to 18:59 */
-    int mm = (int)pick(g->side, 60);
+    int hh = 8 + (int)gen_pick(g->side, 11); /* office hours, 08:00 to 18:59 */
+    int mm = (int)gen_pick(g->side, 60);
     const char delim = g->delim;
 
     enum defect defect = D_NONE;
     if (g->dirty > 0 && gsl_rng_uniform(r) < g->dirty)
-        defect = (enum defect)(1 + pick(r, D_KINDS - 1));
+        defect = (enum defect)(1 + gen_pick(r, D_KINDS - 1));
     /* field_count: 0 an unquoted delimiter in notes (12 fields), 1 notes
      * missing (10 fields), 2 cut after amount (9 fields). */
-    size_t fc = defect == D_FIELD_COUNT ? pick(r, 3) : 3;
+    size_t fc = defect == D_FIELD_COUNT ? gen_pick(r, 3) : 3;
 
     next_id(g->id);
     if (defect != D_EMPTY_ID) {
-        p = put(p, g->prefix, g->prefix_len);
-        p = put(p, g->id, sizeof g->id);
+        p = gen_put(p, g->prefix, g->prefix_len);
+        p = gen_put(p, g->id, sizeof g->id);
     }
     *p++ = delim;
     if (defect == D_BAD_DATE)
-        p = put_bad_date(g, r, p, g->from_day + di, hh, mm);
+        p = gen_put_bad_date(&g->fmt, r, p, g->from_day + di, hh, mm);
     else
-        p = put_date(g, p, di, hh, mm);
+        p = gen_put_date(&g->fmt, p, di, hh, mm);
     *p++ = delim;
     if (defect != D_EMPTY_DIMENSION)
-        p = put(p, sec->name.s, sec->name.len);
+        p = gen_put(p, sec->name.s, sec->name.len);
     *p++ = delim;
-    p = put(p, type->s, type->len);
+    p = gen_put(p, type->s, type->len);
     *p++ = delim;
-    p = put(p, buyer->s, buyer->len);
+    p = gen_put(p, buyer->s, buyer->len);
     *p++ = delim;
-    p = put(p, seller->s, seller->len);
+    p = gen_put(p, seller->s, seller->len);
     *p++ = delim;
-    p = put(p, stype->s, stype->len);
+    p = gen_put(p, stype->s, stype->len);
     *p++ = delim;
-    p = put(p, btype->s, btype->len);
+    p = gen_put(p, btype->s, btype->len);
     *p++ = delim;
     if (defect == D_BAD_AMOUNT)
-        p = put_bad_money(g, r, p, amount);
+        p = gen_put_bad_money(&g->fmt, r, p, amount);
     else if (defect == D_OVERFLOW)
-        p = put_overflow(g, r, p);
+        p = gen_put_overflow(&g->fmt, r, p);
     else
-        p = put_amount(g, p, amount);
+        p = gen_put_amount(&g->fmt, p, amount);
     if (fc == 2)
         goto end;
     *p++ = delim;
     if (defect == D_BAD_TECH) {
-        p = put_bad_money(g, r, p, tech);
+        p = gen_put_bad_money(&g->fmt, r, p, tech);
     } else if (defect == D_TECH_EXCEEDS) {
         /* Half the time by a single cent, the edge an off-by-one misses. */
         int64_t extra = 1;
         if (gsl_rng_uniform(r) < 0.5)
             extra = 100 + (int64_t)floor((double)amount * 0.5 * gsl_rng_uniform(r));
-        p = put_amount(g, p, amount + extra);
+        p = gen_put_amount(&g->fmt, p, amount + extra);
     } else {
-        p = put_amount(g, p, tech);
+        p = gen_put_amount(&g->fmt, p, tech);
     }
     if (fc == 1)
         goto end;
     *p++ = delim;
     if (fc == 0) { /* with commas: ", " as ever; else "; " or a tab and a space */
-        const struct name *a = &phrases[pick(r, N_PHRASES)];
-        const struct name *b = &phrases[pick(r, N_PHRASES)];
-        p = put(p, a->s, a->len);
+        const struct name *a = &phrases[gen_pick(r, N_PHRASES)];
+        const struct name *b = &phrases[gen_pick(r, N_PHRASES)];
+        p = gen_put(p, a->s, a->len);
         *p++ = delim;
         *p++ = ' ';
-        p = put(p, b->s, b->len);
+        p = gen_put(p, b->s, b->len);
     } else {
         p = put_notes(r, p);
     }
@@ -951,14 +524,14 @@ tix_status tix_gen_write(const tix_gen_opts *opts, FILE *out, char *err, size_t 
     st = gen_init(&g, opts, err, errlen);
     if (st != TIX_OK)
         goto fail;
-    st = sink_open(&s, out, opts->gzip, opts->encoding, err, errlen);
+    st = gen_sink_open(&s, out, opts->gzip, opts->encoding, err, errlen);
     if (st != TIX_OK)
         goto fail;
-    if (s.cd != (iconv_t)-1 && transcode(&s, g.prefix, g.prefix_len) == (size_t)-1) {
+    if (s.cd != (iconv_t)-1 && gen_sink_transcode(&s, g.prefix, g.prefix_len) == (size_t)-1) {
         char what[96];
         snprintf(what, sizeof what, "the id prefix cannot be written in %s",
-                 encoding_names[opts->encoding]);
-        set_err(err, errlen, what, 0);
+                 gen_encoding_name(opts->encoding));
+        gen_set_err(err, errlen, what, 0);
         st = TIX_E_INVALID;
         goto fail;
     }
@@ -968,21 +541,21 @@ tix_status tix_gen_write(const tix_gen_opts *opts, FILE *out, char *err, size_t 
     for (size_t i = 0; i < N_COLUMNS; i++) {
         if (i > 0)
             *h++ = g.delim;
-        h = put(h, header[i], strlen(header[i]));
+        h = gen_put(h, header[i], strlen(header[i]));
     }
     *h++ = '\n';
     s.len = (size_t)(h - s.buf);
     for (uint64_t i = 0; i < opts->rows; i++) {
         if (TEXT_CAP - s.len < ROW_MAX) {
-            st = sink_flush(&s, 0, err, errlen);
+            st = gen_sink_flush(&s, 0, err, errlen);
             if (st != TIX_OK)
                 goto fail;
         }
         s.len += put_row(&g, s.buf + s.len);
     }
-    st = sink_close(&s, err, errlen);
+    st = gen_sink_close(&s, err, errlen);
 fail:
-    sink_free(&s);
+    gen_sink_free(&s);
     gen_free(&g);
     return st;
 }
