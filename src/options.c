@@ -69,6 +69,11 @@ enum {
     O_GEN_TO,
     O_GEN_DIRTY,
     O_GEN_CHINESE,
+    O_GEN_ID_PREFIX,
+    O_GEN_ENCODING,
+    O_GEN_DELIMITER,
+    O_GEN_AMOUNT_UNIT,
+    O_GEN_DATE_FORM,
     O_COUNT
 };
 
@@ -254,6 +259,26 @@ static const tix_option table[] = {
      "fraction of deliberately broken rows, 0..1 (default 0)", 0, O_GEN_DIRTY, 0},
     {"chinese", 0, GEN, TIX_GROUP_NONE, TIX_OPT_FLAG, NULL, 0, 0, NULL, NULL,
      "Chinese column names in the header row", 0, O_GEN_CHINESE, 0},
+    {"id-prefix", 0, GEN, TIX_GROUP_NONE, TIX_OPT_TEXT, "TEXT", 0, 0, NULL, NULL,
+     "contract ids are TEXT and 12 digits (default TC)", 0, O_GEN_ID_PREFIX, 0},
+    {"encoding", 0, GEN, TIX_GROUP_NONE, TIX_OPT_ENUM, "E", 0, 0, NULL, NULL,
+     "utf-8|gb18030|gbk: the bytes of header and values\n"
+     "(default utf-8)",
+     0, O_GEN_ENCODING, 0},
+    {"delimiter", 0, GEN, TIX_GROUP_NONE, TIX_OPT_ENUM, "D", 0, 0, NULL,
+     "delimiter must be ',', ';' or a tab (tab, \\t), not",
+     "the field delimiter: ',', ';' or a tab (tab or \\t)\n"
+     "(default ',')",
+     0, O_GEN_DELIMITER, 0},
+    {"amount-unit", 0, GEN, TIX_GROUP_NONE, TIX_OPT_ENUM, "U", 0, 0, NULL, NULL,
+     "yuan|wan: amounts in yuan with 2 decimals, or in wan\n"
+     "(10000 yuan) with the decimals needed (default yuan)",
+     0, O_GEN_AMOUNT_UNIT, 0},
+    {"date-form", 0, GEN, TIX_GROUP_NONE, TIX_OPT_ENUM, "F", 0, 0, NULL, NULL,
+     "iso|slash|compact|datetime|iso8601: 2024-03-05,\n"
+     "2024/03/05, 20240305, 2024-03-05 10:22:00 or\n"
+     "2024-03-05T10:22:00+08:00 (default iso)",
+     0, O_GEN_DATE_FORM, 0},
     {"output", 'o', GEN, TIX_GROUP_NONE, TIX_OPT_OUTPUT, "FILE", 0, 0, NULL, NULL,
      "output file, '-' for stdout (required); written under a\n"
      "temporary name and renamed into place when complete",
@@ -358,6 +383,47 @@ static int inflate_values(size_t i, const char **name)
     return (int)backs[i];
 }
 
+/* gen's formats, numbered as gen/gen.h's enums (tix_gen_encoding, ...),
+ * which libtechidx cannot name: gen is not part of it. */
+static int gen_encoding_values(size_t i, const char **name)
+{
+    static const char *const names[] = {"utf-8", "gb18030", "gbk"};
+    if (i >= 3)
+        return -1;
+    *name = names[i];
+    return (int)i;
+}
+
+static int gen_unit_values(size_t i, const char **name)
+{
+    static const char *const names[] = {"yuan", "wan"};
+    if (i >= 2)
+        return -1;
+    *name = names[i];
+    return (int)i;
+}
+
+static int gen_date_form_values(size_t i, const char **name)
+{
+    static const char *const names[] = {"iso", "slash", "compact", "datetime", "iso8601"};
+    if (i >= 5)
+        return -1;
+    *name = names[i];
+    return (int)i;
+}
+
+/* A tab has three spellings; each value is its own number (the index of
+ * its spelling, so that every spelling reads back as given); cmd_gen.c
+ * makes it the character. */
+static int gen_delimiter_values(size_t i, const char **name)
+{
+    static const char *const names[] = {",", ";", "tab", "\\t", "\t"};
+    if (i >= sizeof names / sizeof names[0])
+        return -1;
+    *name = names[i];
+    return (int)i;
+}
+
 /* How a value is kept in tix_config. */
 typedef enum store {
     ST_ENUM,   /* an int-sized enum (or int) */
@@ -432,6 +498,11 @@ static const target targets[O_COUNT] = {
     [O_GEN_TO] = {ST_DAY, AT(gen_to), 0, NULL},
     [O_GEN_DIRTY] = {ST_DOUBLE, AT(gen_dirty), 0, NULL},
     [O_GEN_CHINESE] = {ST_FLAG, AT(gen_chinese), 0, NULL},
+    [O_GEN_ID_PREFIX] = {ST_TEXT, AT(gen_id_prefix), 0, NULL},
+    [O_GEN_ENCODING] = {ST_ENUM, AT(gen_encoding), 0, gen_encoding_values},
+    [O_GEN_DELIMITER] = {ST_ENUM, AT(gen_delimiter), 0, gen_delimiter_values},
+    [O_GEN_AMOUNT_UNIT] = {ST_ENUM, AT(gen_amount_unit), 0, gen_unit_values},
+    [O_GEN_DATE_FORM] = {ST_ENUM, AT(gen_date_form), 0, gen_date_form_values},
 };
 
 /* Enums are stored through an int: they must be int-sized. */
@@ -534,9 +605,9 @@ tix_status tix_config_init(tix_config *c)
 
 void tix_config_clear(tix_config *c)
 {
-    char **strs[] = {&c->base,  &c->output, &c->cells,       &c->rejects, &c->contributions,
-                     &c->state, &c->week,   &c->title,       &c->group,   &c->groups,
-                     &c->date_format};
+    char **strs[] = {&c->base,  &c->output, &c->cells, &c->rejects,      &c->contributions,
+                     &c->state, &c->week,   &c->title, &c->group,        &c->groups,
+                     &c->date_format, &c->gen_id_prefix};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
         free(*strs[i]);
         *strs[i] = NULL;

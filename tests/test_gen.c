@@ -9,6 +9,7 @@
 #include <csv.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_fit.h>
+#include <iconv.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -35,9 +36,28 @@ static const char *const sector_names[] = {
 };
 #define N_SECTORS 11
 
-static const char *const english_header[] = {"contract_id",   "signed_on",    "sector",
-                                             "contract_type", "buyer_region", "seller_region",
-                                             "amount",        "tech_amount",  "notes"};
+static const char *const english_header[] = {
+    "contract_id", "signed_on",  "sector", "contract_type", "buyer_region", "seller_region",
+    "seller_type", "buyer_type", "amount", "tech_amount",   "notes"};
+
+/* The columns: F_COUNT of them, the ones the checks read by index. */
+enum {
+    F_ID,
+    F_DATE,
+    F_SECTOR,
+    F_TYPE,
+    F_BUYER,
+    F_SELLER,
+    F_SELLER_TYPE,
+    F_BUYER_TYPE,
+    F_AMOUNT,
+    F_TECH,
+    F_NOTES,
+    F_COUNT
+};
+
+static const char *const party_names[] = {"enterprise", "university", "institute", "other"};
+#define N_PARTIES 4
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -155,7 +175,14 @@ static int no_space(unsigned char c)
     return 0;
 }
 
+static struct scan *scan_file_delim(const char *path, unsigned char delim, row_fn fn, void *ctx);
+
 static struct scan *scan_file(const char *path, row_fn fn, void *ctx)
+{
+    return scan_file_delim(path, ',', fn, ctx);
+}
+
+static struct scan *scan_file_delim(const char *path, unsigned char delim, row_fn fn, void *ctx)
 {
     size_t len;
     unsigned char *buf = slurp(path, &len);
@@ -166,6 +193,7 @@ static struct scan *scan_file(const char *path, row_fn fn, void *ctx)
     sc->ctx = ctx;
     cr_assert_eq(csv_init(&p, CSV_STRICT | CSV_STRICT_FINI), 0);
     csv_set_space_func(&p, no_space);
+    csv_set_delim(&p, delim);
     cr_assert_eq(csv_parse(&p, buf, len, on_field, on_row, sc), len, "libcsv: %s",
                  csv_strerror(csv_error(&p)));
     cr_assert_eq(csv_fini(&p, on_field, on_row, sc), 0);
@@ -219,7 +247,7 @@ static unsigned defects(const struct row *r)
     int32_t d;
     int64_t amount = 0, tech = 0;
     int a = 0, t = 0;
-    if (r->nf != 9)
+    if (r->nf != F_COUNT)
         m |= 1u << K_FIELD_COUNT;
     if (r->nf > 0 && r->len[0] == 0)
         m |= 1u << K_EMPTY_ID;
@@ -227,15 +255,15 @@ static unsigned defects(const struct row *r)
         m |= 1u << K_BAD_DATE;
     if (r->nf > 2 && r->len[2] == 0)
         m |= 1u << K_EMPTY_DIMENSION;
-    if (r->nf > 6) {
-        a = parse_money(r->f[6], r->len[6], &amount);
+    if (r->nf > F_AMOUNT) {
+        a = parse_money(r->f[F_AMOUNT], r->len[F_AMOUNT], &amount);
         if (a == 0)
             m |= 1u << K_BAD_AMOUNT;
         else if (a == 2)
             m |= 1u << K_OVERFLOW;
     }
-    if (r->nf > 7) {
-        t = parse_money(r->f[7], r->len[7], &tech);
+    if (r->nf > F_TECH) {
+        t = parse_money(r->f[F_TECH], r->len[F_TECH], &tech);
         if (t != 1)
             m |= 1u << K_BAD_TECH;
     }
@@ -365,7 +393,7 @@ Test(gen, zero_rows_is_header_only)
     size_t n;
     unsigned char *buf = slurp(path, &n);
     const char *want = "contract_id,signed_on,sector,contract_type,buyer_region,"
-                       "seller_region,amount,tech_amount,notes\n";
+                       "seller_region,seller_type,buyer_type,amount,tech_amount,notes\n";
     cr_expect_eq(n, strlen(want));
     cr_expect(n == strlen(want) && memcmp(buf, want, n) == 0);
     free(buf);
@@ -381,8 +409,8 @@ Test(gen, chinese_header)
     char *path = generate(&o);
     size_t n;
     unsigned char *buf = slurp(path, &n);
-    const char *want = "合同编号,签订日期,技术领域,合同类型,买方地区,卖方地区,合同成交额,"
-                       "技术交易额,备注\nTC000000000001,";
+    const char *want = "合同编号,签订日期,技术领域,合同类型,买方地区,卖方地区,卖方类型,"
+                       "买方类型,合同成交额,技术交易额,备注\nTC000000000001,";
     cr_expect(n > strlen(want) && memcmp(buf, want, strlen(want)) == 0);
     free(buf);
     drop(path);
@@ -460,7 +488,17 @@ struct clean_stats {
     int64_t total, big_total;
     size_t notes_empty, notes_newline, notes_quote_comma;
     size_t bad_id, unknown_sector;
+    size_t seller_type[N_PARTIES], buyer_type[N_PARTIES], unknown_party;
+    double seller_log[N_PARTIES]; /* sum of ln(amount) per seller type */
 };
+
+static int party_index(const char *s)
+{
+    for (int i = 0; i < N_PARTIES; i++)
+        if (strcmp(s, party_names[i]) == 0)
+            return i;
+    return -1;
+}
 
 static void clean_row(const struct row *r, size_t index, void *ctx)
 {
@@ -503,18 +541,26 @@ static void clean_row(const struct row *r, size_t index, void *ctx)
 
     int k;
     for (k = 0; k < s->n_sellers; k++)
-        if (strcmp(s->seller_name[k], r->f[5]) == 0)
+        if (strcmp(s->seller_name[k], r->f[F_SELLER]) == 0)
             break;
     if (k == s->n_sellers && k < 32) {
-        cr_assert_lt(r->len[5], sizeof s->seller_name[k]);
-        memcpy(s->seller_name[k], r->f[5], r->len[5] + 1);
+        cr_assert_lt(r->len[F_SELLER], sizeof s->seller_name[k]);
+        memcpy(s->seller_name[k], r->f[F_SELLER], r->len[F_SELLER] + 1);
         s->n_sellers++;
     }
     if (k < 32)
         s->seller[k]++;
 
-    parse_money(r->f[6], r->len[6], &amount);
-    parse_money(r->f[7], r->len[7], &tech);
+    parse_money(r->f[F_AMOUNT], r->len[F_AMOUNT], &amount);
+    parse_money(r->f[F_TECH], r->len[F_TECH], &tech);
+    int st = party_index(r->f[F_SELLER_TYPE]), bt = party_index(r->f[F_BUYER_TYPE]);
+    if (st < 0 || bt < 0) {
+        s->unknown_party++;
+    } else {
+        s->seller_type[st]++;
+        s->buyer_type[bt]++;
+        s->seller_log[st] += log((double)amount);
+    }
     s->round1000 += amount % 100000 == 0;
     s->tech_equal += tech == amount;
     s->total += amount;
@@ -523,9 +569,10 @@ static void clean_row(const struct row *r, size_t index, void *ctx)
         s->big_total += amount;
     }
 
-    s->notes_empty += r->len[8] == 0;
-    s->notes_newline += strchr(r->f[8], '\n') != NULL;
-    s->notes_quote_comma += strchr(r->f[8], '"') != NULL && strchr(r->f[8], ',') != NULL;
+    s->notes_empty += r->len[F_NOTES] == 0;
+    s->notes_newline += strchr(r->f[F_NOTES], '\n') != NULL;
+    s->notes_quote_comma +=
+        strchr(r->f[F_NOTES], '"') != NULL && strchr(r->f[F_NOTES], ',') != NULL;
 }
 
 Test(gen, clean_rows_are_valid_and_shaped)
@@ -543,8 +590,8 @@ Test(gen, clean_rows_are_valid_and_shaped)
     struct scan *sc = scan_file(path, clean_row, &s);
 
     cr_assert_eq(sc->rows, rows);
-    cr_expect_eq(sc->header.nf, 9);
-    for (int i = 0; i < 9 && i < sc->header.nf; i++)
+    cr_expect_eq(sc->header.nf, F_COUNT);
+    for (int i = 0; i < F_COUNT && i < sc->header.nf; i++)
         cr_expect_str_eq(sc->header.f[i], english_header[i]);
     cr_expect_eq(s.bad, 0, "%zu clean rows are broken or out of range", s.bad);
     cr_expect_eq(s.bad_id, 0);
@@ -594,11 +641,33 @@ Test(gen, clean_rows_are_valid_and_shaped)
     cr_expect_gt(s.notes_newline, 0);
     cr_expect_gt(s.notes_quote_comma, 0);
 
-    /* Average physical row length 80-100 bytes. */
+    /* Sellers: enterprises 75%, universities 12%, institutes 8%, others 5%
+     * (binomial s.e. <= 0.31%, bound +-1.5%); buyers 88/3/4/5% (bound +-1%).
+     * Universities and institutes sell larger contracts: their geometric
+     * mean amount is about 1.8x an enterprise's (s.e. of the log ratio
+     * about 0.03; bound 1.5..2.3), others' about the same (0.8..1.25). */
+    static const double seller_want[N_PARTIES] = {0.75, 0.12, 0.08, 0.05};
+    static const double buyer_want[N_PARTIES] = {0.88, 0.03, 0.04, 0.05};
+    cr_expect_eq(s.unknown_party, 0);
+    for (int i = 0; i < N_PARTIES; i++) {
+        cr_expect_float_eq((double)s.seller_type[i] / rows, seller_want[i], 0.015, "seller %s %f",
+                           party_names[i], (double)s.seller_type[i] / rows);
+        cr_expect_float_eq((double)s.buyer_type[i] / rows, buyer_want[i], 0.01, "buyer %s %f",
+                           party_names[i], (double)s.buyer_type[i] / rows);
+    }
+    double log_ent = s.seller_log[0] / (double)s.seller_type[0];
+    for (int i = 1; i < N_PARTIES; i++) {
+        double ratio = exp(s.seller_log[i] / (double)s.seller_type[i] - log_ent);
+        cr_expect(i == 3 ? ratio > 0.8 && ratio < 1.25 : ratio > 1.5 && ratio < 2.3,
+                  "geometric mean of %s sellers %.3fx an enterprise's", party_names[i], ratio);
+    }
+
+    /* Average physical row length 100-125 bytes (the two type columns add
+     * about 22). */
     size_t n;
     unsigned char *buf = slurp(path, &n);
-    cr_expect_geq((double)n / rows, 80.0);
-    cr_expect_leq((double)n / rows, 100.0);
+    cr_expect_geq((double)n / rows, 100.0);
+    cr_expect_leq((double)n / rows, 125.0);
     free(buf);
     free(sc);
     drop(path);
@@ -619,7 +688,7 @@ static void drift_row(const struct row *r, size_t index, void *ctx)
     int si = sector_index(r->f[2]);
     cr_assert(si >= 0);
     cr_assert_eq(tix_date_parse(r->f[1], r->len[1], &d), TIX_OK);
-    cr_assert_eq(parse_money(r->f[6], r->len[6], &amount), 1);
+    cr_assert_eq(parse_money(r->f[F_AMOUNT], r->len[F_AMOUNT], &amount), 1);
     if (amount >= INT64_C(1000000000)) /* the Pareto tail does not drift down */
         return;
     s->x[si][s->n[si]] = (d - s->from) / 365.2425;
@@ -674,10 +743,10 @@ struct dirty_stats {
     size_t multi;  /* rows with more than one defect: must be 0 */
     size_t broken; /* rows with exactly one */
     size_t kind[K_KINDS];
-    size_t nf7, nf8, nf10; /* field_count variants */
+    size_t nf9, nf10, nf12; /* field_count variants */
     size_t amt_comma, amt_neg, amt_exp, amt_3dec, amt_text, amt_empty;
     size_t ovf_nines, ovf_edge;
-    size_t date_slash, date_compact, date_empty, date_feb29, date_month13, date_31;
+    size_t date_day_first, date_no_day, date_empty, date_feb29, date_month13, date_31;
     char (*ids)[16];
     size_t n_ids;
 };
@@ -716,20 +785,20 @@ static void dirty_row(const struct row *r, size_t index, void *ctx)
         cr_assert_lt(r->len[0], 16);
         memcpy(s->ids[s->n_ids++], r->f[0], r->len[0] + 1);
     }
-    s->nf7 += r->nf == 7;
-    s->nf8 += r->nf == 8;
+    s->nf9 += r->nf == 9;
     s->nf10 += r->nf == 10;
+    s->nf12 += r->nf == 12;
     if (m & (1u << K_BAD_AMOUNT))
-        classify_bad_amount(s, r->f[6], r->len[6]);
+        classify_bad_amount(s, r->f[F_AMOUNT], r->len[F_AMOUNT]);
     if (m & (1u << K_OVERFLOW)) {
-        s->ovf_nines += strcmp(r->f[6], "99999999999999999999.00") == 0;
-        s->ovf_edge += strcmp(r->f[6], "92233720368547758.08") == 0;
+        s->ovf_nines += strcmp(r->f[F_AMOUNT], "99999999999999999999.00") == 0;
+        s->ovf_edge += strcmp(r->f[F_AMOUNT], "92233720368547758.08") == 0;
     }
     if (m & (1u << K_BAD_DATE)) {
         const char *f = r->f[1];
         s->date_empty += r->len[1] == 0;
-        s->date_slash += strchr(f, '/') != NULL;
-        s->date_compact += r->len[1] == 8;
+        s->date_day_first += strchr(f, '/') != NULL; /* DD/MM/YYYY */
+        s->date_no_day += r->len[1] == 7;            /* YYYY-MM */
         s->date_feb29 += r->len[1] == 10 && strcmp(f + 4, "-02-29") == 0;
         s->date_month13 += r->len[1] == 10 && strncmp(f + 4, "-13-", 4) == 0;
         s->date_31 += r->len[1] == 10 && strcmp(f + 7, "-31") == 0;
@@ -785,13 +854,13 @@ Test(gen, all_dirty_every_variant)
     struct dirty_stats *s = scan_dirty(1.0, rows, 3);
     cr_expect_eq(s->multi, 0);
     cr_expect_eq(s->broken, rows);
-    cr_expect(s->nf7 > 0 && s->nf8 > 0 && s->nf10 > 0, "field counts 7/8/10: %zu %zu %zu", s->nf7,
-              s->nf8, s->nf10);
+    cr_expect(s->nf9 > 0 && s->nf10 > 0 && s->nf12 > 0, "field counts 9/10/12: %zu %zu %zu", s->nf9,
+              s->nf10, s->nf12);
     cr_expect(s->amt_comma && s->amt_neg && s->amt_exp && s->amt_3dec && s->amt_text &&
                   s->amt_empty,
               "bad amount variants missing");
     cr_expect(s->ovf_nines && s->ovf_edge, "overflow variants missing");
-    cr_expect(s->date_empty && s->date_slash && s->date_compact && s->date_feb29 &&
+    cr_expect(s->date_empty && s->date_day_first && s->date_no_day && s->date_feb29 &&
                   s->date_month13 && s->date_31,
               "bad date variants missing");
     free(s);
@@ -812,4 +881,288 @@ Test(gen, single_day_range)
     cr_expect_eq(hits, 200);
     free(buf);
     drop(path);
+}
+
+/* ---- formats: the same contracts written otherwise ------------------------ */
+
+struct rows {
+    struct row *r;
+    size_t n;
+};
+
+static void keep_row(const struct row *r, size_t index, void *ctx)
+{
+    struct rows *rs = ctx;
+    cr_assert_eq(index, rs->n);
+    rs->r = realloc(rs->r, (rs->n + 1) * sizeof *rs->r);
+    cr_assert_not_null(rs->r);
+    rs->r[rs->n++] = *r;
+}
+
+static struct rows read_rows(const tix_gen_opts *o, struct row *header)
+{
+    struct rows rs = {NULL, 0};
+    char *path = generate(o);
+    struct scan *sc = scan_file_delim(path, (unsigned char)o->delimiter, keep_row, &rs);
+    cr_assert_eq(sc->rows, o->rows);
+    *header = sc->header;
+    free(sc);
+    drop(path);
+    return rs;
+}
+
+/* A 万元 amount back to cents, exactly; -1 when it is not "digits" or
+ * "digits.digits" with at most six decimals, the last not 0 (the digits
+ * needed and no more). */
+static int64_t wan_cents(const char *s, size_t n)
+{
+    int64_t whole = 0, frac = 0;
+    size_t i = 0, decimals = 0;
+    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+        whole = whole * 10 + (s[i] - '0');
+    if (i == 0)
+        return -1;
+    if (i < n) {
+        if (s[i++] != '.' || i == n || s[n - 1] == '0')
+            return -1;
+        for (; i < n; i++, decimals++) {
+            if (s[i] < '0' || s[i] > '9' || decimals == 6)
+                return -1;
+            frac = frac * 10 + (s[i] - '0');
+        }
+    }
+    for (; decimals < 6; decimals++)
+        frac *= 10;
+    return whole * 1000000 + frac;
+}
+
+/* The variant's date as the plain ISO text, checking its form. */
+static void iso_date(const tix_gen_opts *o, const char *f, size_t n, char iso[11])
+{
+    switch (o->date_form) {
+    case TIX_GEN_DATE_ISO:
+        cr_assert_eq(n, 10);
+        memcpy(iso, f, 10);
+        break;
+    case TIX_GEN_DATE_SLASH:
+        cr_assert(n == 10 && f[4] == '/' && f[7] == '/', "slash date '%s'", f);
+        memcpy(iso, f, 10);
+        iso[4] = iso[7] = '-';
+        break;
+    case TIX_GEN_DATE_COMPACT:
+        cr_assert(n == 8 && strspn(f, "0123456789") == 8, "compact date '%s'", f);
+        snprintf(iso, 11, "%.4s-%.2s-%.2s", f, f + 4, f + 6);
+        break;
+    case TIX_GEN_DATE_DATETIME:
+    case TIX_GEN_DATE_ISO8601: {
+        int iso8601 = o->date_form == TIX_GEN_DATE_ISO8601;
+        int hh, mm;
+        char sep, tail[16] = "";
+        cr_assert_eq(n, iso8601 ? 25u : 19u, "datetime '%s'", f);
+        cr_assert_eq(sscanf(f + 10, "%c%2d:%2d:00%15s", &sep, &hh, &mm, tail), 3 + iso8601,
+                     "datetime '%s'", f);
+        cr_expect_eq(sep, iso8601 ? 'T' : ' ');
+        cr_expect(hh >= 8 && hh <= 18 && mm >= 0 && mm <= 59, "time of '%s'", f);
+        cr_expect_str_eq(tail, iso8601 ? "+08:00" : "");
+        memcpy(iso, f, 10);
+        break;
+    }
+    }
+    iso[10] = '\0';
+}
+
+/* Every row of the variant o is the plain output's row (same seed, rows,
+ * dates, dirty): the same number of fields, and on the clean rows the same
+ * id after the prefix, date, cells and amounts in cents. Returns the clean
+ * rows compared. */
+static size_t same_contracts(const tix_gen_opts *o)
+{
+    tix_gen_opts plain;
+    tix_gen_opts_init(&plain);
+    plain.rows = o->rows;
+    plain.seed = o->seed;
+    plain.dirty = o->dirty;
+    plain.from_day = o->from_day;
+    plain.to_day = o->to_day;
+    struct row hp, hv;
+    struct rows a = read_rows(&plain, &hp), b = read_rows(o, &hv);
+    const char *prefix = o->id_prefix ? o->id_prefix : "TC";
+    size_t clean = 0;
+    cr_assert_eq(a.n, b.n);
+    cr_assert_eq(hv.nf, hp.nf);
+    for (int i = 0; i < hp.nf; i++)
+        cr_expect_str_eq(hv.f[i], hp.f[i]);
+    for (size_t i = 0; i < a.n; i++) {
+        const struct row *p = &a.r[i], *v = &b.r[i];
+        cr_assert_eq(v->nf, p->nf, "row %zu: %d fields, plain %d", i + 1, v->nf, p->nf);
+        if (defects(p) != 0)
+            continue;
+        clean++;
+        char want[64], iso[11];
+        snprintf(want, sizeof want, "%s%s", prefix, p->f[F_ID] + 2);
+        cr_expect_str_eq(v->f[F_ID], want, "row %zu", i + 1);
+        iso_date(o, v->f[F_DATE], v->len[F_DATE], iso);
+        cr_expect_str_eq(iso, p->f[F_DATE], "row %zu", i + 1);
+        for (int f = F_SECTOR; f < F_COUNT; f++) {
+            if (f == F_AMOUNT || f == F_TECH) {
+                int64_t pc = -1, vc;
+                cr_assert_eq(parse_money(p->f[f], p->len[f], &pc), 1);
+                if (o->amount_unit == TIX_GEN_WAN)
+                    vc = wan_cents(v->f[f], v->len[f]);
+                else if (parse_money(v->f[f], v->len[f], &vc) != 1)
+                    vc = -1;
+                cr_expect_eq(vc, pc, "row %zu: '%s' is not %s yuan", i + 1, v->f[f], p->f[f]);
+            } else {
+                cr_expect_str_eq(v->f[f], p->f[f], "row %zu", i + 1);
+            }
+        }
+    }
+    free(a.r);
+    free(b.r);
+    return clean;
+}
+
+static tix_gen_opts variant(void)
+{
+    tix_gen_opts o;
+    tix_gen_opts_init(&o);
+    o.rows = 3000;
+    o.seed = 42;
+    o.dirty = 0.1;
+    return o;
+}
+
+Test(gen, id_prefix_keeps_the_contracts)
+{
+    tix_gen_opts o = variant();
+    o.id_prefix = "SZ24-";
+    cr_expect_gt(same_contracts(&o), 2500);
+    o.id_prefix = "";
+    cr_expect_gt(same_contracts(&o), 2500);
+}
+
+Test(gen, delimiters_keep_the_contracts)
+{
+    tix_gen_opts o = variant();
+    o.delimiter = ';';
+    cr_expect_gt(same_contracts(&o), 2500);
+    o.delimiter = '\t';
+    cr_expect_gt(same_contracts(&o), 2500);
+}
+
+Test(gen, wan_amounts_are_the_same_cents)
+{
+    tix_gen_opts o = variant();
+    o.amount_unit = TIX_GEN_WAN;
+    cr_expect_gt(same_contracts(&o), 2500);
+}
+
+Test(gen, date_forms_keep_the_contracts)
+{
+    tix_gen_opts o = variant();
+    for (int f = TIX_GEN_DATE_ISO; f <= TIX_GEN_DATE_ISO8601; f++) {
+        o.date_form = (tix_gen_date_form)f;
+        cr_expect_gt(same_contracts(&o), 2500, "date form %d", f);
+    }
+}
+
+Test(gen, all_formats_at_once_keep_the_contracts)
+{
+    tix_gen_opts o = variant();
+    o.id_prefix = "DT24-";
+    o.delimiter = '\t';
+    o.amount_unit = TIX_GEN_WAN;
+    o.date_form = TIX_GEN_DATE_ISO8601;
+    cr_expect_gt(same_contracts(&o), 2500);
+}
+
+/* Written in encoding to, the dump converts back to the plain bytes. */
+static void encoding_round_trip(tix_gen_encoding enc, const char *name)
+{
+    tix_gen_opts o = variant();
+    o.chinese_headers = 1; /* and 面议 among the bad amounts */
+    o.dirty = 0.5;
+    o.id_prefix = "深圳-";
+    char *plain = generate(&o);
+    o.encoding = enc;
+    char *coded = generate(&o);
+    size_t np, nc;
+    unsigned char *bp = slurp(plain, &np), *bc = slurp(coded, &nc);
+    cr_expect_lt(nc, np, "%s is shorter than UTF-8 for Chinese text", name);
+    int has_junk = 0;
+    for (size_t i = 0; i + 6 <= np && !has_junk; i++)
+        has_junk = memcmp(bp + i, "面议", 6) == 0;
+    cr_expect(has_junk, "no 面议 among the bad amounts");
+    iconv_t cd = iconv_open("UTF-8", name);
+    cr_assert_neq(cd, (iconv_t)-1);
+    size_t cap = nc * 2 + 16, left = cap, in_left = nc;
+    char *back = malloc(cap), *out = back, *in = (char *)bc;
+    cr_assert_not_null(back);
+    cr_assert_neq(iconv(cd, &in, &in_left, &out, &left), (size_t)-1, "%s does not decode", name);
+    iconv_close(cd);
+    cr_expect_eq(cap - left, np);
+    cr_expect(cap - left == np && memcmp(back, bp, np) == 0, "%s back is not the plain bytes",
+              name);
+    free(back);
+    free(bp);
+    free(bc);
+    drop(plain);
+    drop(coded);
+}
+
+Test(gen, gb18030_converts_back_to_the_plain_bytes)
+{
+    encoding_round_trip(TIX_GEN_GB18030, "GB18030");
+}
+
+Test(gen, gbk_converts_back_to_the_plain_bytes) { encoding_round_trip(TIX_GEN_GBK, "GBK"); }
+
+/* 万元 with the digits needed: 123456.78 yuan is 12.345678, 100 yuan 0.01,
+ * 10000 yuan 1; a bad amount of three decimals in yuan has seven in 万元. */
+Test(gen, wan_has_exactly_the_digits_needed)
+{
+    tix_gen_opts o = variant();
+    o.amount_unit = TIX_GEN_WAN;
+    o.rows = 20000;
+    struct row h;
+    struct rows rs = read_rows(&o, &h);
+    size_t whole = 0, cents = 0, seven = 0;
+    for (size_t i = 0; i < rs.n; i++) {
+        const struct row *r = &rs.r[i];
+        if (r->nf <= F_AMOUNT)
+            continue;
+        const char *a = r->f[F_AMOUNT];
+        const char *dot = strchr(a, '.');
+        if (defects(r) == 0 || wan_cents(a, r->len[F_AMOUNT]) >= 0) {
+            cr_expect_geq(wan_cents(a, r->len[F_AMOUNT]), 0, "row %zu: '%s'", i + 1, a);
+            whole += dot == NULL;
+            cents += dot != NULL && strlen(dot + 1) == 6;
+        }
+        seven += dot != NULL && strlen(dot + 1) == 7 && strspn(a, "0123456789.") == strlen(a);
+    }
+    cr_expect_gt(whole, 0, "no amount of whole 万元");
+    cr_expect_gt(cents, 0, "no amount with cents");
+    cr_expect_gt(seven, 0, "no bad amount with seven decimals");
+    free(rs.r);
+}
+
+Test(gen, refuses_bad_formats)
+{
+    char err[256];
+    tix_gen_opts o;
+    tix_gen_opts_init(&o);
+    o.rows = 1;
+    o.delimiter = '|';
+    cr_expect_eq(gen_to(&o, "/dev/null", err, sizeof err), TIX_E_INVALID);
+    tix_gen_opts_init(&o);
+    o.id_prefix = "A,B";
+    cr_expect_eq(gen_to(&o, "/dev/null", err, sizeof err), TIX_E_INVALID);
+    o.id_prefix = "012345678901234567890123456789012"; /* 33 bytes */
+    cr_expect_eq(gen_to(&o, "/dev/null", err, sizeof err), TIX_E_INVALID);
+    o.id_prefix = "\xf0\x9f\x98\x80-"; /* an emoji: GB18030 has it, GBK does not */
+    o.encoding = TIX_GEN_GBK;
+    cr_expect_eq(gen_to(&o, "/dev/null", err, sizeof err), TIX_E_INVALID);
+    cr_expect(strstr(err, "gbk") != NULL, "%s", err);
+    o.encoding = TIX_GEN_GB18030;
+    cr_expect_eq(gen_to(&o, "/dev/null", err, sizeof err), TIX_OK, "%s", err);
 }

@@ -126,6 +126,8 @@ typedef struct tix_config {
     int32_t gen_from, gen_to;
     double gen_dirty;
     int gen_chinese;
+    char *gen_id_prefix;                                             /* NULL: gen's default */
+    int gen_encoding, gen_delimiter, gen_amount_unit, gen_date_form; /* as gen.h's */
 } tix_config;
 
 /* The defaults of every option (those of the command line). Returns TIX_OK. */

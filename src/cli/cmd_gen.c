@@ -55,6 +55,15 @@ int tix_cli_gen(int argc, char **argv)
         o.to_day = c.gen_to;
     o.dirty = c.gen_dirty;
     o.chinese_headers = c.gen_chinese;
+    o.id_prefix = c.gen_id_prefix; /* c outlives the write */
+    /* `delimiter` stores which spelling was given (options.c): , ; tab \t TAB */
+    static const char delimiters[] = {',', ';', '\t', '\t', '\t'};
+    if (c.gen_delimiter >= 0 && (size_t)c.gen_delimiter < sizeof delimiters)
+        o.delimiter = delimiters[c.gen_delimiter];
+    /* The table numbers these as gen.h's enums (options.c). */
+    o.encoding = (tix_gen_encoding)c.gen_encoding;
+    o.amount_unit = (tix_gen_unit)c.gen_amount_unit;
+    o.date_form = (tix_gen_date_form)c.gen_date_form;
     if (o.from_day > o.to_day) {
         tix_config_clear(&c);
         return args_usage_error("gen", "--from is after --to");

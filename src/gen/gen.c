@@ -4,10 +4,11 @@
  * sectors dominate, most contracts are a few hundred thousand yuan, a small
  * Pareto tail of very large contracts carries most of the value, and signing
  * clusters on weekdays and before the year-end close. Every draw comes from
- * one mt19937 stream in a fixed order, so the bytes depend only on opts. */
+ * two mt19937 streams in a fixed order, so the bytes depend only on opts:
+ * the main one as before seller_type and buyer_type existed, the side one
+ * for those and the time of day (gen.h says why). */
 #include "gen/gen.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,13 +16,11 @@
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
-#include <zlib.h>
 
+#include "gen/gen_internal.h"
 #include "techidx/period.h"
 
-#define TEXT_CAP ((size_t)1 << 20)
-#define ZOUT_CAP ((size_t)1 << 18)
-/* Longest possible row is well under 400 bytes; flushing whenever less than
+/* Longest possible row is well under 500 bytes; flushing whenever less than
  * this is left lets the row formatter write without bounds checks. */
 #define ROW_MAX 1024
 /* Exactly 400 Gregorian years: enough for any plausible study, and it keeps
@@ -30,14 +29,7 @@
 /* contract_id has 12 digits. */
 #define MAX_ROWS 999999999999ULL
 
-#define STR(s) s, sizeof(s) - 1
-
 /* ---- value tables ------------------------------------------------------ */
-
-struct name {
-    const char *s;
-    size_t len;
-};
 
 /* level scales the median contract value, drift is the sector's annual log
  * growth of unit value (so a unit-value index moves, differently per sector),
@@ -102,20 +94,29 @@ static const struct name phrases[] = {
 };
 #define N_PHRASES (sizeof phrases / sizeof phrases[0])
 
-/* Non-numeric amounts seen in real exports ("面议" = "to be negotiated"). */
-static const struct name junk_amounts[] = {
-    {STR("abc")},
-    {STR("n/a")},
-    {STR("TBD")},
-    {STR("面议")},
+/* Who sells and who buys. Sellers: enterprises hold most contracts, and
+ * universities and institutes sell the larger ones (odds_k = a_k *
+ * exp(b_k * z), see gen.h); a and b calibrated on 100000 rows for shares of
+ * 75/12/8/5% and a university or institute mean 2-4x an enterprise's. */
+static const struct name party_types[] = {
+    {STR("enterprise")},
+    {STR("university")},
+    {STR("institute")},
+    {STR("other")},
 };
-#define N_JUNK (sizeof junk_amounts / sizeof junk_amounts[0])
+#define N_PARTY_TYPES (sizeof party_types / sizeof party_types[0])
+static const double seller_odds[N_PARTY_TYPES] = {1.0, 0.137, 0.091, 0.067};
+static const double seller_slope[N_PARTY_TYPES] = {0.0, 0.4, 0.4, 0.0};
+#define SELLER_Z_CLAMP 3.0
+static const double buyer_type_share[N_PARTY_TYPES] = {88, 3, 4, 5};
 
-static const char header_en[] =
-    "contract_id,signed_on,sector,contract_type,buyer_region,seller_region,amount,tech_amount,"
-    "notes\n";
-static const char header_zh[] = "合同编号,签订日期,技术领域,合同类型,买方地区,卖方地区,"
-                                "合同成交额,技术交易额,备注\n";
+#define N_COLUMNS 11
+static const char *const header_en[N_COLUMNS] = {
+    "contract_id", "signed_on",  "sector", "contract_type", "buyer_region", "seller_region",
+    "seller_type", "buyer_type", "amount", "tech_amount",   "notes"};
+static const char *const header_zh[N_COLUMNS] = {"合同编号",   "签订日期",   "技术领域", "合同类型",
+                                                 "买方地区",   "卖方地区",   "卖方类型", "买方类型",
+                                                 "合同成交额", "技术交易额", "备注"};
 
 /* Lognormal body: median 280k yuan before sector level and drift. */
 #define BODY_MEDIAN 280000.0
@@ -142,32 +143,18 @@ enum defect {
 /* ---- state ------------------------------------------------------------- */
 
 struct gen {
-    gsl_rng *r;
-    gsl_ran_discrete_t *day_t, *sector_t, *type_t, *buyer_t, *seller_t;
+    gsl_rng *r;    /* the main stream: every column as before party types */
+    gsl_rng *side; /* party types and the time of day: four draws a row */
+    gsl_ran_discrete_t *day_t, *sector_t, *type_t, *buyer_t, *seller_t, *buyer_type_t;
     char *dates; /* n_days * 10 bytes of "YYYY-MM-DD", no NULs */
     int32_t from_day, n_days;
     double dirty;
     char id[12]; /* decimal counter, incremented in place per row */
+    const char *prefix;
+    size_t prefix_len;
+    char delim;
+    struct gen_format fmt;
 };
-
-struct sink {
-    FILE *fp;
-    int gz, z_ready;
-    z_stream z;
-    char *buf;
-    size_t len;
-    unsigned char *zbuf;
-};
-
-static void set_err(char *err, size_t errlen, const char *what, int errnum)
-{
-    if (err == NULL || errlen == 0)
-        return;
-    if (errnum != 0)
-        snprintf(err, errlen, "%s: %s", what, strerror(errnum));
-    else
-        snprintf(err, errlen, "%s", what);
-}
 
 void tix_gen_opts_init(tix_gen_opts *o)
 {
@@ -179,6 +166,11 @@ void tix_gen_opts_init(tix_gen_opts *o)
     o->dirty = 0.0;
     o->chinese_headers = 0;
     o->gzip = 0;
+    o->id_prefix = NULL;
+    o->delimiter = ',';
+    o->encoding = TIX_GEN_UTF8;
+    o->amount_unit = TIX_GEN_YUAN;
+    o->date_form = TIX_GEN_DATE_ISO;
 }
 
 static tix_status check_opts(const tix_gen_opts *o, FILE *out, char *err, size_t errlen)
@@ -199,9 +191,21 @@ static tix_status check_opts(const tix_gen_opts *o, FILE *out, char *err, size_t
         why = "date range longer than 400 years";
     else if (!(o->dirty >= 0.0 && o->dirty <= 1.0))
         why = "dirty fraction must be in [0, 1]";
+    else if (o->delimiter != ',' && o->delimiter != ';' && o->delimiter != '\t')
+        why = "delimiter must be ',', ';' or a tab";
+    else if ((unsigned)o->encoding > TIX_GEN_GBK)
+        why = "unknown encoding";
+    else if ((unsigned)o->amount_unit > TIX_GEN_WAN)
+        why = "unknown amount unit";
+    else if ((unsigned)o->date_form > TIX_GEN_DATE_ISO8601)
+        why = "unknown date form";
+    else if (o->id_prefix && strlen(o->id_prefix) > TIX_GEN_ID_PREFIX_MAX)
+        why = "id prefix longer than 32 bytes";
+    else if (o->id_prefix && strpbrk(o->id_prefix, ",;\"\t\r\n") != NULL)
+        why = "id prefix holds a delimiter, a quote or a line break";
     if (why == NULL)
         return TIX_OK;
-    set_err(err, errlen, why, 0);
+    gen_set_err(err, errlen, why, 0);
     return TIX_E_INVALID;
 }
 
@@ -239,13 +243,21 @@ static tix_status gen_init(struct gen *g, const tix_gen_opts *o, char *err, size
     g->n_days = o->to_day - o->from_day + 1;
     g->dirty = o->dirty;
     memset(g->id, '0', sizeof g->id);
+    g->prefix = o->id_prefix ? o->id_prefix : "TC";
+    g->prefix_len = strlen(g->prefix);
+    g->delim = o->delimiter;
+    g->fmt.unit = o->amount_unit;
+    g->fmt.form = o->date_form;
 
     g->r = gsl_rng_alloc(gsl_rng_mt19937);
+    g->side = gsl_rng_alloc(gsl_rng_mt19937);
     w = malloc((size_t)g->n_days * sizeof *w);
     g->dates = malloc((size_t)g->n_days * 10);
-    if (g->r == NULL || w == NULL || g->dates == NULL)
+    g->fmt.dates = g->dates;
+    if (g->r == NULL || g->side == NULL || w == NULL || g->dates == NULL)
         goto nomem;
     gsl_rng_set(g->r, o->seed);
+    gsl_rng_set(g->side, o->seed ^ TIX_GEN_SIDE_SEED);
 
     const double growth = log(ANNUAL_GROWTH) / 365.2425;
     for (int32_t i = 0; i < g->n_days; i++) {
@@ -262,13 +274,14 @@ static tix_status gen_init(struct gen *g, const tix_gen_opts *o, char *err, size
     g->type_t = gsl_ran_discrete_preproc(N_TYPES, type_share);
     g->buyer_t = gsl_ran_discrete_preproc(N_REGIONS, buyer_share);
     g->seller_t = gsl_ran_discrete_preproc(N_REGIONS, seller_share);
-    if (!g->day_t || !g->sector_t || !g->type_t || !g->buyer_t || !g->seller_t)
+    g->buyer_type_t = gsl_ran_discrete_preproc(N_PARTY_TYPES, buyer_type_share);
+    if (!g->day_t || !g->sector_t || !g->type_t || !g->buyer_t || !g->seller_t || !g->buyer_type_t)
         goto nomem;
     free(w);
     return TIX_OK;
 nomem:
     free(w);
-    set_err(err, errlen, "out of memory", 0);
+    gen_set_err(err, errlen, "out of memory", 0);
     return TIX_E_NOMEM;
 }
 
@@ -279,138 +292,12 @@ static void gen_free(struct gen *g)
     gsl_ran_discrete_free(g->type_t);
     gsl_ran_discrete_free(g->buyer_t);
     gsl_ran_discrete_free(g->seller_t);
+    gsl_ran_discrete_free(g->buyer_type_t);
     free(g->dates);
     if (g->r)
         gsl_rng_free(g->r);
-}
-
-/* ---- output ------------------------------------------------------------- */
-
-static tix_status sink_open(struct sink *s, FILE *out, int gz, char *err, size_t errlen)
-{
-    s->buf = malloc(TEXT_CAP);
-    if (gz)
-        s->zbuf = malloc(ZOUT_CAP);
-    if (s->buf == NULL || (gz && s->zbuf == NULL)) {
-        set_err(err, errlen, "out of memory", 0);
-        return TIX_E_NOMEM;
-    }
-    if (gz) {
-        /* windowBits 15+16 makes zlib write a gzip header with mtime 0 and no
-         * file name, so the stream is reproducible. */
-        if (deflateInit2(&s->z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
-                         Z_DEFAULT_STRATEGY) != Z_OK) {
-            set_err(err, errlen, "cannot initialise gzip compressor", 0);
-            return TIX_E_NOMEM;
-        }
-        s->z_ready = 1;
-        s->gz = 1;
-    }
-    s->fp = out;
-    return TIX_OK;
-}
-
-static tix_status write_all(struct sink *s, const void *p, size_t n, char *err, size_t errlen)
-{
-    if (n > 0 && fwrite(p, 1, n, s->fp) != n) {
-        set_err(err, errlen, "write failed", errno);
-        return TIX_E_IO;
-    }
-    return TIX_OK;
-}
-
-/* Hands the text buffer to the file (through deflate when compressing);
- * with finish, also ends the gzip stream. */
-static tix_status sink_flush(struct sink *s, int finish, char *err, size_t errlen)
-{
-    tix_status st;
-    if (!s->gz) {
-        st = write_all(s, s->buf, s->len, err, errlen);
-        s->len = 0;
-        return st;
-    }
-    s->z.next_in = (unsigned char *)s->buf;
-    s->z.avail_in = (uInt)s->len;
-    for (;;) {
-        s->z.next_out = s->zbuf;
-        s->z.avail_out = (uInt)ZOUT_CAP;
-        int rc = deflate(&s->z, finish ? Z_FINISH : Z_NO_FLUSH);
-        if (rc == Z_STREAM_ERROR) {
-            set_err(err, errlen, "gzip compression failed", 0);
-            return TIX_E_IO;
-        }
-        st = write_all(s, s->zbuf, ZOUT_CAP - s->z.avail_out, err, errlen);
-        if (st != TIX_OK)
-            return st;
-        if (finish ? rc == Z_STREAM_END : s->z.avail_in == 0 && s->z.avail_out != 0)
-            break;
-    }
-    s->len = 0;
-    return TIX_OK;
-}
-
-static tix_status sink_close(struct sink *s, char *err, size_t errlen)
-{
-    tix_status st = sink_flush(s, 1, err, errlen);
-    if (st != TIX_OK)
-        return st;
-    /* The caller owns the stream; flushing makes write errors ours to report. */
-    if (fflush(s->fp) != 0 || ferror(s->fp)) {
-        set_err(err, errlen, "write failed", errno);
-        return TIX_E_IO;
-    }
-    return TIX_OK;
-}
-
-static void sink_free(struct sink *s)
-{
-    if (s->z_ready)
-        deflateEnd(&s->z);
-    free(s->buf);
-    free(s->zbuf);
-}
-
-/* ---- formatting ---------------------------------------------------------- */
-
-static char *put(char *p, const char *s, size_t n)
-{
-    memcpy(p, s, n);
-    return p + n;
-}
-
-static char *put_u64(char *p, uint64_t v)
-{
-    char tmp[20];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    while (n > 0)
-        *p++ = tmp[--n];
-    return p;
-}
-
-static char *put_money(char *p, int64_t cents)
-{
-    p = put_u64(p, (uint64_t)(cents / 100));
-    *p++ = '.';
-    *p++ = (char)('0' + cents % 100 / 10);
-    *p++ = (char)('0' + cents % 10);
-    return p;
-}
-
-/* RFC 4180: the field is quoted and inner quotes are doubled. */
-static char *put_quoted(char *p, const char *s, size_t n)
-{
-    *p++ = '"';
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '"')
-            *p++ = '"';
-        *p++ = s[i];
-    }
-    *p++ = '"';
-    return p;
+    if (g->side)
+        gsl_rng_free(g->side);
 }
 
 static void next_id(char id[12])
@@ -422,11 +309,6 @@ static void next_id(char id[12])
         }
         id[i] = '0';
     }
-}
-
-static size_t pick(gsl_rng *r, size_t n)
-{
-    return (size_t)gsl_rng_uniform_int(r, (unsigned long)n);
 }
 
 /* ---- values ----------------------------------------------------------------- */
@@ -476,16 +358,16 @@ static char *put_notes(gsl_rng *r, char *p)
     if (u < 0.75)
         return p;
     if (u < 0.90) {
-        const struct name *ph = &phrases[pick(r, N_PHRASES)];
-        return put(p, ph->s, ph->len);
+        const struct name *ph = &phrases[gen_pick(r, N_PHRASES)];
+        return gen_put(p, ph->s, ph->len);
     }
     char raw[160];
     size_t n = 0;
-    size_t k = 2 + pick(r, 2);
-    size_t quoted = gsl_rng_uniform(r) < 0.4 ? pick(r, k) : k;
-    size_t broken = gsl_rng_uniform(r) < 0.25 ? 1 + pick(r, k - 1) : k;
+    size_t k = 2 + gen_pick(r, 2);
+    size_t quoted = gsl_rng_uniform(r) < 0.4 ? gen_pick(r, k) : k;
+    size_t broken = gsl_rng_uniform(r) < 0.25 ? 1 + gen_pick(r, k - 1) : k;
     for (size_t i = 0; i < k; i++) {
-        const struct name *ph = &phrases[pick(r, N_PHRASES)];
+        const struct name *ph = &phrases[gen_pick(r, N_PHRASES)];
         if (i > 0) {
             if (i == broken) {
                 raw[n++] = '\n';
@@ -509,109 +391,28 @@ static char *put_notes(gsl_rng *r, char *p)
         memcpy(raw + n, "ref. 2", 6);
         n += 6;
     }
-    return put_quoted(p, raw, n);
+    return gen_put_quoted(p, raw, n);
 }
 
-/* Money that is not a valid "digits.2digits" amount; `cents` is the value it
- * was meant to carry. Variants: thousands separators (quoted, so the field
- * count is right), negative, exponent, three decimals, text, empty. */
-static char *put_bad_money(gsl_rng *r, char *p, int64_t cents)
+/* The seller's type: the odds of each against an enterprise grow with the
+ * contract's size for universities and institutes (gen.h). u is the side
+ * stream's draw, so the main stream does not see it. */
+static const struct name *seller_type(int64_t cents, double u)
 {
-    char tmp[32];
-    size_t n;
-    switch (pick(r, 6)) {
-    case 0: /* "125,000.00": at least 1000 yuan so a separator appears */
-        if (cents < 100000)
-            cents += 100000;
-        n = (size_t)(put_u64(tmp, (uint64_t)(cents / 100)) - tmp);
-        *p++ = '"';
-        for (size_t i = 0; i < n; i++) {
-            if (i > 0 && (n - i) % 3 == 0)
-                *p++ = ',';
-            *p++ = tmp[i];
-        }
-        *p++ = '.';
-        *p++ = (char)('0' + cents % 100 / 10);
-        *p++ = (char)('0' + cents % 10);
-        *p++ = '"';
-        return p;
-    case 1:
-        *p++ = '-';
-        return put_money(p, cents > 0 ? cents : 50000);
-    case 2: /* 1.25e5 */
-        n = (size_t)(put_u64(tmp, (uint64_t)(cents / 100)) - tmp);
-        *p++ = tmp[0];
-        if (n > 1) {
-            *p++ = '.';
-            p = put(p, tmp + 1, n > 3 ? 2 : n - 1);
-        }
-        *p++ = 'e';
-        return put_u64(p, (uint64_t)(n - 1));
-    case 3: /* three decimals; the third is never 0, so no reading of it is valid */
-        p = put_money(p, cents);
-        *p++ = (char)('1' + pick(r, 9));
-        return p;
-    case 4: {
-        const struct name *j = &junk_amounts[pick(r, N_JUNK)];
-        return put(p, j->s, j->len);
+    double z = (log((double)cents / 100.0) - log(BODY_MEDIAN)) / BODY_SIGMA;
+    z = z < -SELLER_Z_CLAMP ? -SELLER_Z_CLAMP : z > SELLER_Z_CLAMP ? SELLER_Z_CLAMP : z;
+    double w[N_PARTY_TYPES], sum = 0;
+    for (size_t k = 0; k < N_PARTY_TYPES; k++) {
+        w[k] = seller_odds[k] * exp(seller_slope[k] * z);
+        sum += w[k];
     }
-    default:
-        return p;
+    double acc = 0;
+    for (size_t k = 0; k + 1 < N_PARTY_TYPES; k++) {
+        acc += w[k] / sum;
+        if (u < acc)
+            return &party_types[k];
     }
-}
-
-/* Well-formed amounts too large for int64 cents (INT64_MAX is
- * 92233720368547758.07 yuan). */
-static char *put_overflow(gsl_rng *r, char *p)
-{
-    switch (pick(r, 3)) {
-    case 0:
-        return put(p, STR("99999999999999999999.00"));
-    case 1: /* one cent past the limit */
-        return put(p, STR("92233720368547758.08"));
-    default: {
-        size_t n = 18 + pick(r, 7); /* >= 1e17 yuan = 1e19 cents */
-        *p++ = (char)('1' + pick(r, 9));
-        for (size_t i = 1; i < n; i++)
-            *p++ = (char)('0' + pick(r, 10));
-        *p++ = '.';
-        *p++ = (char)('0' + pick(r, 10));
-        *p++ = (char)('0' + pick(r, 10));
-        return p;
-    }
-    }
-}
-
-/* Text that is not a real YYYY-MM-DD date, near the drawn date. */
-static char *put_bad_date(gsl_rng *r, char *p, int32_t day)
-{
-    static const int short_months[4] = {4, 6, 9, 11};
-    char tmp[32];
-    int y, m, d, n;
-    tix_civil_from_days(day, &y, &m, &d);
-    switch (pick(r, 6)) {
-    case 0: /* Feb 29 of a common year; a neighbour of a leap year is common */
-        if (tix_date_valid(y, 2, 29))
-            y = y > 1 ? y - 1 : y + 1;
-        n = snprintf(tmp, sizeof tmp, "%04d-02-29", y);
-        break;
-    case 1:
-        n = snprintf(tmp, sizeof tmp, "%04d-13-%02d", y, d);
-        break;
-    case 2:
-        n = snprintf(tmp, sizeof tmp, "%04d/%02d/%02d", y, m, d);
-        break;
-    case 3:
-        n = snprintf(tmp, sizeof tmp, "%04d%02d%02d", y, m, d);
-        break;
-    case 4:
-        n = snprintf(tmp, sizeof tmp, "%04d-%02d-31", y, short_months[pick(r, 4)]);
-        break;
-    default:
-        n = 0;
-        break;
-    }
-    return put(p, tmp, n > 0 ? (size_t)n : 0);
+    return &party_types[N_PARTY_TYPES - 1];
 }
 
 /* Formats one row at p (room for ROW_MAX bytes) and returns its length. A
@@ -628,63 +429,74 @@ static size_t put_row(struct gen *g, char *start)
     const struct name *seller = &regions[gsl_ran_discrete(r, g->seller_t)];
     int64_t amount = draw_amount(r, sec, di / 365.2425);
     int64_t tech = draw_tech(r, amount);
+    /* The side stream: four draws every row, whatever follows. */
+    const struct name *stype = seller_type(amount, gsl_rng_uniform(g->side));
+    const struct name *btype = &party_types[gsl_ran_discrete(g->side, g->buyer_type_t)];
+    int hh = 8 + (int)gen_pick(g->side, 11); /* office hours, 08:00 to 18:59 */
+    int mm = (int)gen_pick(g->side, 60);
+    const char delim = g->delim;
 
     enum defect defect = D_NONE;
     if (g->dirty > 0 && gsl_rng_uniform(r) < g->dirty)
-        defect = (enum defect)(1 + pick(r, D_KINDS - 1));
-    /* field_count: 0 unquoted comma in notes (10 fields), 1 notes missing
-     * (8 fields), 2 cut after amount (7 fields). */
-    size_t fc = defect == D_FIELD_COUNT ? pick(r, 3) : 3;
+        defect = (enum defect)(1 + gen_pick(r, D_KINDS - 1));
+    /* field_count: 0 an unquoted delimiter in notes (12 fields), 1 notes
+     * missing (10 fields), 2 cut after amount (9 fields). */
+    size_t fc = defect == D_FIELD_COUNT ? gen_pick(r, 3) : 3;
 
     next_id(g->id);
     if (defect != D_EMPTY_ID) {
-        p = put(p, STR("TC"));
-        p = put(p, g->id, sizeof g->id);
+        p = gen_put(p, g->prefix, g->prefix_len);
+        p = gen_put(p, g->id, sizeof g->id);
     }
-    *p++ = ',';
+    *p++ = delim;
     if (defect == D_BAD_DATE)
-        p = put_bad_date(r, p, g->from_day + di);
+        p = gen_put_bad_date(&g->fmt, r, p, g->from_day + di, hh, mm);
     else
-        p = put(p, g->dates + (size_t)di * 10, 10);
-    *p++ = ',';
+        p = gen_put_date(&g->fmt, p, di, hh, mm);
+    *p++ = delim;
     if (defect != D_EMPTY_DIMENSION)
-        p = put(p, sec->name.s, sec->name.len);
-    *p++ = ',';
-    p = put(p, type->s, type->len);
-    *p++ = ',';
-    p = put(p, buyer->s, buyer->len);
-    *p++ = ',';
-    p = put(p, seller->s, seller->len);
-    *p++ = ',';
+        p = gen_put(p, sec->name.s, sec->name.len);
+    *p++ = delim;
+    p = gen_put(p, type->s, type->len);
+    *p++ = delim;
+    p = gen_put(p, buyer->s, buyer->len);
+    *p++ = delim;
+    p = gen_put(p, seller->s, seller->len);
+    *p++ = delim;
+    p = gen_put(p, stype->s, stype->len);
+    *p++ = delim;
+    p = gen_put(p, btype->s, btype->len);
+    *p++ = delim;
     if (defect == D_BAD_AMOUNT)
-        p = put_bad_money(r, p, amount);
+        p = gen_put_bad_money(&g->fmt, r, p, amount);
     else if (defect == D_OVERFLOW)
-        p = put_overflow(r, p);
+        p = gen_put_overflow(&g->fmt, r, p);
     else
-        p = put_money(p, amount);
+        p = gen_put_amount(&g->fmt, p, amount);
     if (fc == 2)
         goto end;
-    *p++ = ',';
+    *p++ = delim;
     if (defect == D_BAD_TECH) {
-        p = put_bad_money(r, p, tech);
+        p = gen_put_bad_money(&g->fmt, r, p, tech);
     } else if (defect == D_TECH_EXCEEDS) {
         /* Half the time by a single cent, the edge an off-by-one misses. */
         int64_t extra = 1;
         if (gsl_rng_uniform(r) < 0.5)
             extra = 100 + (int64_t)floor((double)amount * 0.5 * gsl_rng_uniform(r));
-        p = put_money(p, amount + extra);
+        p = gen_put_amount(&g->fmt, p, amount + extra);
     } else {
-        p = put_money(p, tech);
+        p = gen_put_amount(&g->fmt, p, tech);
     }
     if (fc == 1)
         goto end;
-    *p++ = ',';
-    if (fc == 0) {
-        const struct name *a = &phrases[pick(r, N_PHRASES)];
-        const struct name *b = &phrases[pick(r, N_PHRASES)];
-        p = put(p, a->s, a->len);
-        p = put(p, STR(", "));
-        p = put(p, b->s, b->len);
+    *p++ = delim;
+    if (fc == 0) { /* with commas: ", " as ever; else "; " or a tab and a space */
+        const struct name *a = &phrases[gen_pick(r, N_PHRASES)];
+        const struct name *b = &phrases[gen_pick(r, N_PHRASES)];
+        p = gen_put(p, a->s, a->len);
+        *p++ = delim;
+        *p++ = ' ';
+        p = gen_put(p, b->s, b->len);
     } else {
         p = put_notes(r, p);
     }
@@ -702,6 +514,7 @@ tix_status tix_gen_write(const tix_gen_opts *opts, FILE *out, char *err, size_t 
     tix_status st;
     memset(&g, 0, sizeof g);
     memset(&s, 0, sizeof s);
+    s.cd = (iconv_t)-1;
     if (err != NULL && errlen > 0)
         err[0] = '\0';
 
@@ -711,25 +524,38 @@ tix_status tix_gen_write(const tix_gen_opts *opts, FILE *out, char *err, size_t 
     st = gen_init(&g, opts, err, errlen);
     if (st != TIX_OK)
         goto fail;
-    st = sink_open(&s, out, opts->gzip, err, errlen);
+    st = gen_sink_open(&s, out, opts->gzip, opts->encoding, err, errlen);
     if (st != TIX_OK)
         goto fail;
+    if (s.cd != (iconv_t)-1 && gen_sink_transcode(&s, g.prefix, g.prefix_len) == (size_t)-1) {
+        char what[96];
+        snprintf(what, sizeof what, "the id prefix cannot be written in %s",
+                 gen_encoding_name(opts->encoding));
+        gen_set_err(err, errlen, what, 0);
+        st = TIX_E_INVALID;
+        goto fail;
+    }
 
-    if (opts->chinese_headers)
-        s.len = (size_t)(put(s.buf, header_zh, sizeof header_zh - 1) - s.buf);
-    else
-        s.len = (size_t)(put(s.buf, header_en, sizeof header_en - 1) - s.buf);
+    const char *const *header = opts->chinese_headers ? header_zh : header_en;
+    char *h = s.buf;
+    for (size_t i = 0; i < N_COLUMNS; i++) {
+        if (i > 0)
+            *h++ = g.delim;
+        h = gen_put(h, header[i], strlen(header[i]));
+    }
+    *h++ = '\n';
+    s.len = (size_t)(h - s.buf);
     for (uint64_t i = 0; i < opts->rows; i++) {
         if (TEXT_CAP - s.len < ROW_MAX) {
-            st = sink_flush(&s, 0, err, errlen);
+            st = gen_sink_flush(&s, 0, err, errlen);
             if (st != TIX_OK)
                 goto fail;
         }
         s.len += put_row(&g, s.buf + s.len);
     }
-    st = sink_close(&s, err, errlen);
+    st = gen_sink_close(&s, err, errlen);
 fail:
-    sink_free(&s);
+    gen_sink_free(&s);
     gen_free(&g);
     return st;
 }
