@@ -64,7 +64,8 @@ static const args_help publish_help = {
             "Keep the aggregated contracts of every dump in DIR and write the week's\n"
             "release, DIR/releases/WEEK/: index.csv, index.json, cells.csv,\n"
             "contributions.csv (chained bilateral methods), revisions.csv, rejects.csv,\n"
-            "chart.svg and MANIFEST (size and SHA-256 of every input and output).\n"
+            "chart.svg, groups.csv (with --group) and MANIFEST (size and SHA-256 of every\n"
+            "input and output).\n"
             "\n",
     .more = publish_tail, /* the run options --init stores */
 };
