@@ -201,8 +201,10 @@ void tix_dims_text(const tix_dims *d, char *out)
     out[o] = 0;
 }
 
-/* Appends s to the message at *o in err[errlen], truncating with "...". */
-static void say(char *err, size_t errlen, size_t *o, const char *s, size_t n)
+/* Appends s to the message at *o in err[errlen], truncating with "...".
+ * Control characters, and bytes that are not UTF-8 (every byte from 0x80
+ * when ascii), are shown as \xHH. */
+static void say_as(char *err, size_t errlen, size_t *o, const char *s, size_t n, int ascii)
 {
     if (*o + 1 >= errlen)
         return;
@@ -211,7 +213,8 @@ static void say(char *err, size_t errlen, size_t *o, const char *s, size_t n)
         const char *piece = s + i;
         size_t len = 1;
         unsigned char ch = (unsigned char)s[i];
-        if (ch < 0x20 || ch == 0x7f || (ch >= 0x80 && tix_utf8_char(s + i, n - i, NULL) == 0)) {
+        if (ch < 0x20 || ch == 0x7f ||
+            (ch >= 0x80 && (ascii || tix_utf8_char(s + i, n - i, NULL) == 0))) {
             snprintf(hex, sizeof hex, "\\x%02X", ch); /* not text: shown as bytes */
             piece = hex;
             len = 4;
@@ -230,6 +233,23 @@ static void say(char *err, size_t errlen, size_t *o, const char *s, size_t n)
         *o += len;
     }
     err[*o] = 0;
+}
+
+static void say(char *err, size_t errlen, size_t *o, const char *s, size_t n)
+{
+    say_as(err, errlen, o, s, n, 0);
+}
+
+/* 1 when (s, len) is UTF-8 (control characters allowed). */
+static int utf8_valid(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        size_t k = (unsigned char)s[i] < 0x80 ? 1 : tix_utf8_char(s + i, len - i, NULL);
+        if (k == 0)
+            return 0;
+        i += k;
+    }
+    return 1;
 }
 
 static void says(char *err, size_t errlen, size_t *o, const char *s)
@@ -259,7 +279,7 @@ static void missing(char *err, size_t errlen, const tix_field *fields, size_t nf
         says(err, errlen, &o, ", named in `by`");
     int utf8 = 1, delim = 0;
     for (size_t i = 0; i < nfields; i++)
-        utf8 &= tix_text_valid(fields[i].ptr, fields[i].len);
+        utf8 &= utf8_valid(fields[i].ptr, fields[i].len);
     if (nfields == 1)
         for (size_t i = 0; i < fields[0].len; i++)
             if (fields[0].ptr[i] == ';' || fields[0].ptr[i] == '\t')
@@ -277,7 +297,7 @@ static void missing(char *err, size_t errlen, const tix_field *fields, size_t nf
         tix_field h = clean_header(fields[i]);
         if (i)
             says(err, errlen, &o, ", ");
-        say(err, errlen, &o, h.ptr, h.len);
+        say_as(err, errlen, &o, h.ptr, h.len, !utf8);
     }
     if (utf8 && !delim && known) {
         says(err, errlen, &o, " (name the header with `map` ");
