@@ -154,8 +154,16 @@ static void capture_cube(tix_cube *cube, int cell_stats, int limited_budget, out
         FZ_CHECK(r == 0 || strcmp(tix_cube_cell_name(cube, r - 1), name) < 0,
                  "cell names %zu and %zu are not in strictly increasing byte order", r - 1, r);
         size_t len = strlen(name);
-        FZ_CHECK(len > 0 && tix_text_valid(name, len), "cell name %zu is empty or not valid text",
-                 r);
+        /* Each value of a cell of several columns is one of the rows' values. */
+        for (const char *v = name;;) {
+            const char *sep = strchr(v, TIX_DIM_SEP);
+            size_t vl = sep ? (size_t)(sep - v) : strlen(v);
+            FZ_CHECK(vl > 0 && tix_text_valid(v, vl), "cell name %zu has an empty or invalid value",
+                     r);
+            if (!sep)
+                break;
+            v = sep + 1;
+        }
         fz_put_u64(b, len);
         fz_put(b, name, len);
     }
