@@ -283,7 +283,7 @@ Test(reader, quote_past_the_record_limit_on_a_long_line)
     /* The first line is over the limit and has a quote beyond it: the
      * limit is reported at that line, nothing is read past the buffer
      * (the fuzzer found this under ASan). */
-    tix_reader_opts o = {16, 0};
+    tix_reader_opts o = {16, 0, 0};
     rows rs = {0};
     tix_reader *r;
     cr_assert_eq(tix_reader_new(&r, &o, collect, &rs), TIX_OK);
@@ -656,7 +656,7 @@ Test(reader, callback_error_in_finish)
 
 Test(reader, max_record_bytes_limit)
 {
-    tix_reader_opts o = {16, 0};
+    tix_reader_opts o = {16, 0, 0};
     for (size_t chunk = 0; chunk <= 1; chunk++) {
         rows rs = {0};
         tix_reader *r;
@@ -675,7 +675,7 @@ Test(reader, max_record_bytes_limit)
 Test(reader, max_record_bytes_counts_multiline_records)
 {
     /* Each physical line is short; the quoted record is not. */
-    tix_reader_opts o = {20, 0};
+    tix_reader_opts o = {20, 0, 0};
     for (size_t chunk = 0; chunk <= 1; chunk++) {
         rows rs = {0};
         tix_reader *r;
@@ -693,7 +693,7 @@ Test(reader, max_record_bytes_counts_multiline_records)
 Test(reader, max_record_bytes_unterminated_at_end)
 {
     /* A record that never ends cannot grow past the limit either. */
-    tix_reader_opts o = {32, 0};
+    tix_reader_opts o = {32, 0, 0};
     rows rs = {0};
     tix_reader *r;
     cr_assert_eq(tix_reader_new(&r, &o, collect, &rs), TIX_OK);
@@ -710,7 +710,7 @@ Test(reader, max_record_bytes_unterminated_at_end)
 Test(reader, record_within_limit_is_accepted)
 {
     /* Records shorter than the limit pass, whatever their line end. */
-    tix_reader_opts o = {10, 0};
+    tix_reader_opts o = {10, 0, 0};
     rows rs = {0};
     tix_reader *r;
     cr_assert_eq(tix_reader_new(&r, &o, collect, &rs), TIX_OK);
@@ -726,7 +726,7 @@ Test(reader, record_within_limit_is_accepted)
 
 Test(reader, limit_applies_to_raw_size_excluding_line_end)
 {
-    tix_reader_opts o = {10, 0};
+    tix_reader_opts o = {10, 0, 0};
     rows rs = {0};
     tix_reader *r;
     cr_assert_eq(tix_reader_new(&r, &o, collect, &rs), TIX_OK);
@@ -740,7 +740,7 @@ Test(reader, limit_applies_to_raw_size_excluding_line_end)
 
 Test(reader, max_fields_limit)
 {
-    tix_reader_opts o = {0, 3};
+    tix_reader_opts o = {0, 3, 0};
     for (size_t chunk = 0; chunk <= 1; chunk++) {
         rows rs = {0};
         tix_reader *r;
@@ -759,7 +759,7 @@ Test(reader, max_fields_limit)
 
 Test(reader, max_fields_limit_at_finish)
 {
-    tix_reader_opts o = {0, 2};
+    tix_reader_opts o = {0, 2, 0};
     rows rs = {0};
     tix_reader *r;
     cr_assert_eq(tix_reader_new(&r, &o, collect, &rs), TIX_OK);
@@ -804,7 +804,7 @@ Test(reader, finish_resets_for_next_input)
 
 Test(reader, finish_after_limit_resets)
 {
-    tix_reader_opts o = {8, 0};
+    tix_reader_opts o = {8, 0, 0};
     rows rs = {0};
     tix_reader *r;
     cr_assert_eq(tix_reader_new(&r, &o, collect, &rs), TIX_OK);
@@ -1149,7 +1149,7 @@ Test(reader, a_long_record_ends_and_fails_in_the_feed_that_ends_it)
     /* A record waiting across feeds is delivered by the feed that brings
      * its end (a lone CR ends it at once, as in libcsv), and one over the
      * limit fails the feed that brings the byte too many. */
-    tix_reader_opts o = {10, 0};
+    tix_reader_opts o = {10, 0, 0};
     rows rs = {0};
     tix_reader *r;
     cr_assert_eq(tix_reader_new(&r, &o, collect, &rs), TIX_OK);

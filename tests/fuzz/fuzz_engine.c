@@ -531,7 +531,7 @@ static void dump_fields(const char *who, const rowlist *rl, size_t i)
 static void differential(const uint8_t *data, size_t size, uint64_t seed, size_t max_record,
                          size_t max_fields, rowlist *whole)
 {
-    tix_reader_opts ro = {max_record, max_fields};
+    tix_reader_opts ro = {max_record, max_fields, 0};
     rowlist chunked = {0}, plain = {0};
     tix_reader *r = NULL;
     tix_status st = tix_reader_new(&r, &ro, reader_row, whole);
