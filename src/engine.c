@@ -14,7 +14,7 @@
 
 #define CHUNK (256u * 1024u)
 /* The first bytes of an input that tell a workbook or UTF-16 from CSV. */
-#define SNIFF 16
+#define SNIFF 64
 
 /* The callback context of the engine's reader: its line 1 is global line
  * base + 1. */
@@ -298,8 +298,9 @@ static tix_status sniff_input(tix_engine *e, const unsigned char *b, size_t n)
         return engine_fail(e, TIX_E_FORMAT, 1,
                            "this is an Excel 97-2003 workbook (.xls), not CSV: save it as "
                            "\"CSV UTF-8\" or export CSV");
-    /* A BOM, or NULs in every other byte (text without a BOM; Chinese
-     * text has fewer of them, but a CSV has none at all). */
+    /* A BOM, or NULs in every other byte: text without a BOM (Chinese
+     * text has them only in its ASCII characters, the commas at least;
+     * a CSV has none at all). */
     int utf16 = n >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF));
     size_t nuls[2] = {0, 0};
     for (size_t i = 0; i < n; i++)

@@ -106,7 +106,7 @@ TIX_API tix_status tix_engine_new(tix_engine **out, const tix_engine_opts *opts,
  * any chunks, end it. Returns TIX_OK or the error also kept in
  * tix_engine_error(): TIX_E_FORMAT (the first bytes are no CSV text: a
  * zip archive such as an .xlsx workbook, an .xls workbook, UTF-16 text;
- * they are held until 16 are there, or the input ends, to tell),
+ * they are held until 64 are there, or the input ends, to tell),
  * TIX_E_HEADER (no header, missing or doubled column),
  * TIX_E_LIMIT (a record, field count, cell count or the memory budget over
  * its limit; the message says which, and names the option that raises it
