@@ -675,7 +675,8 @@ tix_status tix_config_set(tix_config *c, unsigned cmd, const tix_option *opt, co
             if (strcmp(name, v) == 0)
                 break;
         if (num < 0 && opt->id == O_DELIMITER)
-            st = say(err, errlen, "`delimiter` must be ',', ';' or tab (a tab character or \\t), not '%s'", v);
+            st = say(err, errlen,
+                     "`delimiter` must be ',', ';' or tab (a tab character or \\t), not '%s'", v);
         else if (num < 0)
             st = bad_value(opt, v, err, errlen);
         else if (opt->id == O_INFLATE && !tix_inflate_available((tix_inflate)num))

@@ -18,10 +18,7 @@ static const char *const names[] = {"utf-8", "gb18030", "gbk"};
 static const char *const iconv_names[] = {"UTF-8", "GB18030", "GBK"};
 #define NENC (sizeof names / sizeof names[0])
 
-const char *tix_encoding_name(tix_encoding enc)
-{
-    return (unsigned)enc < NENC ? names[enc] : "?";
-}
+const char *tix_encoding_name(tix_encoding enc) { return (unsigned)enc < NENC ? names[enc] : "?"; }
 
 tix_status tix_encoding_parse(const char *name, tix_encoding *enc)
 {

@@ -1326,8 +1326,9 @@ static void run_outcome(const tix_engine_opts *o, const char *text, size_t len, 
 static void assert_same_outcome(const outcome *a, const outcome *b, const char *what)
 {
     cr_assert_eq(a->st, b->st, "%s: status", what);
-    cr_assert_eq(memcmp(&a->counts, &b->counts, sizeof a->counts), 0, "%s: counts (bytes %llu vs %llu)",
-                 what, (unsigned long long)a->counts.bytes, (unsigned long long)b->counts.bytes);
+    cr_assert_eq(memcmp(&a->counts, &b->counts, sizeof a->counts), 0,
+                 "%s: counts (bytes %llu vs %llu)", what, (unsigned long long)a->counts.bytes,
+                 (unsigned long long)b->counts.bytes);
     cr_assert_str_eq(a->cube, b->cube, "%s: cube", what);
     assert_same_rejects(&a->rs, &b->rs);
 }
@@ -1473,10 +1474,19 @@ Test(engine, workbooks_and_utf16_are_named_at_the_first_bytes_in_any_chunks)
     } cases[] = {
         {"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00xl/workbook.xml", 32, ".xlsx"},
         {"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\x00\x00\x00\x00\x00\x00\x00\x00", 16, ".xls"},
-        {"\xFF\xFE" "c\x00o\x00n\x00", 8, "UTF-16"},
-        {"\xFE\xFF\x00" "c\x00o\x00n", 8, "UTF-16"},
-        {"c\x00o\x00n\x00t\x00r\x00" "a\x00" "c\x00t\x00\n\x00", 18, "UTF-16"},
-        {"\x00" "c\x00o", 4, "UTF-16"},
+        {"\xFF\xFE"
+         "c\x00o\x00n\x00",
+         8, "UTF-16"},
+        {"\xFE\xFF\x00"
+         "c\x00o\x00n",
+         8, "UTF-16"},
+        {"c\x00o\x00n\x00t\x00r\x00"
+         "a\x00"
+         "c\x00t\x00\n\x00",
+         18, "UTF-16"},
+        {"\x00"
+         "c\x00o",
+         4, "UTF-16"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         for (size_t chunk = 0; chunk <= 3; chunk++)
@@ -1486,8 +1496,8 @@ Test(engine, workbooks_and_utf16_are_named_at_the_first_bytes_in_any_chunks)
                 if (enc && i == 1)
                     continue; /* .xls bytes read as GB18030 are other characters */
                 tix_engine *e = make_engine(&o, NULL);
-                cr_assert_eq(run_mem(e, "in.csv", cases[i].in, cases[i].len, chunk),
-                             TIX_E_FORMAT, "case %zu chunk %zu", i, chunk);
+                cr_assert_eq(run_mem(e, "in.csv", cases[i].in, cases[i].len, chunk), TIX_E_FORMAT,
+                             "case %zu chunk %zu", i, chunk);
                 const tix_error *err = tix_engine_error(e);
                 cr_assert_eq(err->line, 1);
                 cr_assert_not_null(strstr(err->message, cases[i].says), "case %zu: %s", i,

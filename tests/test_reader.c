@@ -1187,8 +1187,9 @@ static void swap_rows(rows *rs, char d)
         rec *r = &rs->v[i];
         for (size_t k = 0; k < r->nfields; k++)
             for (size_t c = 0; c < r->lens[k]; c++)
-                r->fields[k][c] = r->fields[k][c] == d ? ',' : r->fields[k][c] == ',' ? d
-                                                                                       : r->fields[k][c];
+                r->fields[k][c] = r->fields[k][c] == d     ? ','
+                                  : r->fields[k][c] == ',' ? d
+                                                           : r->fields[k][c];
         for (size_t c = 0; c < r->raw_len; c++)
             r->raw[c] = r->raw[c] == d ? ',' : r->raw[c] == ',' ? d : r->raw[c];
     }
@@ -1284,8 +1285,8 @@ Test(reader, delimiter_variants_give_the_comma_rows_in_any_chunks)
             for (size_t p = 0; p < sizeof policies / sizeof policies[0]; p++) {
                 parse_delim(in, len, d, policies[p], 0, 0, &got);
                 swap_rows(&got, d);
-                snprintf(what, sizeof what, "input %zu delimiter 0x%02x chunks %zu", i,
-                         (unsigned)d, policies[p]);
+                snprintf(what, sizeof what, "input %zu delimiter 0x%02x chunks %zu", i, (unsigned)d,
+                         policies[p]);
                 assert_same_rows(&want, &got, what);
                 rows_free(&got);
             }
@@ -1293,8 +1294,8 @@ Test(reader, delimiter_variants_give_the_comma_rows_in_any_chunks)
                 parse_delim(in, len, d, CHUNK_RANDOM, seed * 0x9e3779b97f4a7c15ull,
                             seed % 2 ? 5 : 23, &got);
                 swap_rows(&got, d);
-                snprintf(what, sizeof what, "input %zu delimiter 0x%02x seed %llu", i,
-                         (unsigned)d, (unsigned long long)seed);
+                snprintf(what, sizeof what, "input %zu delimiter 0x%02x seed %llu", i, (unsigned)d,
+                         (unsigned long long)seed);
                 assert_same_rows(&want, &got, what);
                 rows_free(&got);
             }

@@ -57,7 +57,8 @@ static void assert_converts(tix_encoding enc, const char *in, size_t len, const 
     free(got);
 }
 
-#define CONVERTS(enc, in, want) assert_converts((enc), (in), sizeof(in) - 1, (want), sizeof(want) - 1)
+#define CONVERTS(enc, in, want)                                                                    \
+    assert_converts((enc), (in), sizeof(in) - 1, (want), sizeof(want) - 1)
 
 Test(transcode, names_of_the_encodings)
 {
@@ -91,26 +92,45 @@ Test(transcode, known_characters)
 
 Test(transcode, a_byte_that_starts_no_character_is_0xff)
 {
-    CONVERTS(TIX_ENCODING_GB18030, "a\x80" "b\xFF\n", "a\xFF" "b\xFF\n");
+    CONVERTS(TIX_ENCODING_GB18030,
+             "a\x80"
+             "b\xFF\n",
+             "a\xFF"
+             "b\xFF\n");
     /* A lead byte before an ASCII one: the ASCII byte is itself. */
     CONVERTS(TIX_ENCODING_GB18030, "\x81 x,\x81\n", "\xFF x,\xFF\n");
-    CONVERTS(TIX_ENCODING_GB18030, "\x81\x30\x41\n", "\xFF" "0A\n");
+    CONVERTS(TIX_ENCODING_GB18030, "\x81\x30\x41\n",
+             "\xFF"
+             "0A\n");
     /* GBK has no four-byte characters. */
-    CONVERTS(TIX_ENCODING_GBK, "\x95\x32\x82\x36", "\xFF" "2\xFF" "6");
+    CONVERTS(TIX_ENCODING_GBK, "\x95\x32\x82\x36",
+             "\xFF"
+             "2\xFF"
+             "6");
     /* An incomplete character at the end: as many 0xFF as lead bytes. */
     CONVERTS(TIX_ENCODING_GB18030, "x\xD6", "x\xFF");
-    CONVERTS(TIX_ENCODING_GB18030, "x\x95\x32\x82", "x\xFF" "2\xFF");
-    CONVERTS(TIX_ENCODING_GB18030, "x\x95\x32", "x\xFF" "2");
+    CONVERTS(TIX_ENCODING_GB18030, "x\x95\x32\x82",
+             "x\xFF"
+             "2\xFF");
+    CONVERTS(TIX_ENCODING_GB18030, "x\x95\x32",
+             "x\xFF"
+             "2");
 }
 
 /* The four-byte character (and the others) cut at every position, in two
  * pieces and in three, give the bytes of the whole. */
 Test(transcode, a_character_split_at_every_position_gives_the_whole)
 {
-    static const char in[] = "A\x95\x32\x82\x36" "B\xD6\xD0\x81\x30\x41\x80\n\x95\x32";
+    static const char in[] = "A\x95\x32\x82\x36"
+                             "B\xD6\xD0\x81\x30\x41\x80\n\x95\x32";
     size_t len = sizeof in - 1, want_len;
     char *want = convert_cut(TIX_ENCODING_GB18030, in, len, NULL, 0, 0, &want_len);
-    cr_assert_eq(memcmp(want, "A\xF0\xA0\x80\x80" "B\xE4\xB8\xAD\xFF" "0A\xFF\n\xFF" "2", want_len),
+    cr_assert_eq(memcmp(want,
+                        "A\xF0\xA0\x80\x80"
+                        "B\xE4\xB8\xAD\xFF"
+                        "0A\xFF\n\xFF"
+                        "2",
+                        want_len),
                  0);
     for (size_t i = 0; i <= len; i++)
         for (size_t j = i; j <= len; j++) {
@@ -126,7 +146,8 @@ Test(transcode, a_character_split_at_every_position_gives_the_whole)
 /* Little output room per call: characters wait for room, none is cut. */
 Test(transcode, little_output_room_gives_the_same_bytes)
 {
-    static const char in[] = "A\x95\x32\x82\x36" "B\xD6\xD0\x81\x30\x41\x80\n\xA2\xE3";
+    static const char in[] = "A\x95\x32\x82\x36"
+                             "B\xD6\xD0\x81\x30\x41\x80\n\xA2\xE3";
     size_t len = sizeof in - 1, want_len;
     char *want = convert_cut(TIX_ENCODING_GB18030, in, len, NULL, 0, 0, &want_len);
     for (size_t room = 1; room <= 6; room++)
@@ -196,6 +217,10 @@ Test(transcode, reset_drops_a_held_character)
     transcode_step(t, "\x82\x36", 2, &pos, out, sizeof out, &o);
     transcode_end(t, out, sizeof out, &o);
     cr_assert_eq(o, 2); /* 82 36: a lead byte, then '6' */
-    cr_assert_eq(memcmp(out, "\xFF" "6", 2), 0);
+    cr_assert_eq(memcmp(out,
+                        "\xFF"
+                        "6",
+                        2),
+                 0);
     transcode_free(t);
 }
