@@ -10,8 +10,11 @@
 #include "counts_internal.h"
 #include "techidx/reader.h"
 #include "techidx/source.h"
+#include "transcode_internal.h"
 
 #define CHUNK (256u * 1024u)
+/* The first bytes of an input that tell a workbook or UTF-16 from CSV. */
+#define SNIFF 64
 
 /* The callback context of the engine's reader: its line 1 is global line
  * base + 1. */
@@ -40,6 +43,16 @@ struct tix_engine {
     tix_counts counts; /* through counts_internal.h only */
     tix_error err;
     unsigned char *chunk;
+    /* An `encoding` other than UTF-8: the converter, its output for the
+     * reader, and (engine_source_read) the bytes read from a file. */
+    transcoder *tc;
+    char *text;
+    char *raw;
+    size_t raw_pos, raw_len;
+    /* The first bytes of the input, held until there are SNIFF of them. */
+    unsigned char sniff[SNIFF];
+    size_t nsniff;
+    int sniffed;
 };
 
 const char *tix_measure_name(tix_measure m)
@@ -221,6 +234,11 @@ tix_status tix_engine_new(tix_engine **out, const tix_engine_opts *opts, tix_rej
     if (!opts || tix_dims_parse(opts->by ? opts->by : "sector", &dims, NULL, 0) != TIX_OK ||
         (unsigned)opts->amount_unit > TIX_AMOUNT_WAN)
         return TIX_E_INVALID;
+    if (opts->delimiter != 0 && opts->delimiter != ',' && opts->delimiter != ';' &&
+        opts->delimiter != '\t')
+        return TIX_E_INVALID;
+    if ((unsigned)opts->encoding > TIX_ENCODING_GBK)
+        return TIX_E_INVALID;
     tix_engine *e = calloc(1, sizeof *e);
     if (!e)
         return TIX_E_NOMEM;
@@ -238,7 +256,7 @@ tix_status tix_engine_new(tix_engine **out, const tix_engine_opts *opts, tix_rej
     if (!e->opts.max_cells)
         e->opts.max_cells = 100000;
     e->budget.limit = opts->max_memory ? opts->max_memory : TIX_ENGINE_MAX_MEMORY;
-    tix_reader_opts ro = {opts->max_record_bytes, opts->max_fields};
+    tix_reader_opts ro = {opts->max_record_bytes, opts->max_fields, (char)opts->delimiter};
     tix_cube_opts co = {opts->period, opts->cell_stats, e->opts.max_cells, opts->max_pairs,
                         &e->budget, e->by};
     e->direct = (direct_ctx){e, 0};
@@ -249,6 +267,11 @@ tix_status tix_engine_new(tix_engine **out, const tix_engine_opts *opts, tix_rej
         st = tix_idset_new(&e->ids, &e->budget);
     if (st == TIX_OK && !(e->chunk = malloc(CHUNK)))
         st = TIX_E_NOMEM;
+    if (st == TIX_OK && opts->encoding != TIX_ENCODING_UTF8) {
+        st = transcode_new(&e->tc, opts->encoding);
+        if (st == TIX_OK && (!(e->text = malloc(CHUNK)) || !(e->raw = malloc(CHUNK))))
+            st = TIX_E_NOMEM;
+    }
     if (st != TIX_OK) {
         tix_engine_free(e);
         return st;
@@ -256,6 +279,16 @@ tix_status tix_engine_new(tix_engine **out, const tix_engine_opts *opts, tix_rej
     e->err.input = "";
     *out = e;
     return TIX_OK;
+}
+
+/* Before the first byte of an input. */
+static void input_reset(tix_engine *e)
+{
+    e->nsniff = 0;
+    e->sniffed = 0;
+    e->raw_pos = e->raw_len = 0;
+    if (e->tc)
+        transcode_reset(e->tc);
 }
 
 tix_status tix_engine_begin(tix_engine *e, const char *name)
@@ -272,6 +305,7 @@ tix_status tix_engine_begin(tix_engine *e, const char *name)
     e->in_input = 1;
     e->have_header = 0;
     e->direct.base = 0;
+    input_reset(e);
     return TIX_OK;
 }
 
@@ -292,9 +326,71 @@ tix_status engine_reader_failed(tix_engine *e, const tix_reader *r, uint64_t bas
     return engine_fail(e, st, line, "%s", tix_strerror(st));
 }
 
-tix_status engine_feed_rows(tix_engine *e, const void *buf, size_t len)
+static tix_status feed_reader(tix_engine *e, const void *buf, size_t len)
 {
     return engine_reader_failed(e, e->reader, e->direct.base, tix_reader_feed(e->reader, buf, len));
+}
+
+/* What the first bytes (n of them: SNIFF, or fewer in a shorter input) say
+ * the input is, when it is plainly no CSV text. Looked at in the text the
+ * reader would see (UTF-8 after `encoding`), where the magic numbers are
+ * ASCII and UTF-16 keeps its NULs. */
+static tix_status sniff_input(tix_engine *e, const unsigned char *b, size_t n)
+{
+    e->sniffed = 1;
+    if (n >= 4 && memcmp(b, "PK\x03\x04", 4) == 0)
+        return engine_fail(e, TIX_E_FORMAT, 1,
+                           "this is an Excel workbook (.xlsx, a zip archive), not CSV: save it "
+                           "as \"CSV UTF-8\" or export CSV");
+    if (n >= 8 && memcmp(b, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) == 0)
+        return engine_fail(e, TIX_E_FORMAT, 1,
+                           "this is an Excel 97-2003 workbook (.xls), not CSV: save it as "
+                           "\"CSV UTF-8\" or export CSV");
+    /* A BOM, or NULs in every other byte: text without a BOM (Chinese
+     * text has them only in its ASCII characters, the commas at least;
+     * a CSV has none at all). */
+    int utf16 = n >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF));
+    size_t nuls[2] = {0, 0};
+    for (size_t i = 0; i < n; i++)
+        nuls[i & 1] += b[i] == 0;
+    if ((nuls[0] >= 2 && nuls[1] == 0) || (nuls[1] >= 2 && nuls[0] == 0))
+        utf16 = 1;
+    if (utf16)
+        return engine_fail(e, TIX_E_FORMAT, 1,
+                           "this is UTF-16 text, not UTF-8: convert it, e.g. iconv -f UTF-16 -t "
+                           "UTF-8");
+    return TIX_OK;
+}
+
+/* The text of the current input for the reader. Its first SNIFF bytes
+ * are held until they are all there (or the input ends): they are judged
+ * whole, however the input was chunked, before any reaches the reader.
+ * No header is known while they are held, so engine_par.c reads every
+ * block serially until then. */
+tix_status engine_feed_rows(tix_engine *e, const void *buf, size_t len)
+{
+    if (!e->sniffed) {
+        size_t take = len < SNIFF - e->nsniff ? len : SNIFF - e->nsniff;
+        memcpy(e->sniff + e->nsniff, buf, take);
+        e->nsniff += take;
+        if (e->nsniff < SNIFF)
+            return TIX_OK;
+        tix_status st = sniff_input(e, e->sniff, e->nsniff);
+        if (st == TIX_OK)
+            st = feed_reader(e, e->sniff, e->nsniff);
+        if (st != TIX_OK)
+            return st;
+        buf = (const char *)buf + take;
+        len -= take;
+    }
+    return feed_reader(e, buf, len);
+}
+
+/* Converted text: counted, then to the reader. */
+static tix_status feed_text(tix_engine *e, const char *text, size_t len)
+{
+    e->counts.bytes += len;
+    return engine_feed_rows(e, text, len);
 }
 
 tix_status tix_engine_feed(tix_engine *e, const void *buf, size_t len)
@@ -303,17 +399,74 @@ tix_status tix_engine_feed(tix_engine *e, const void *buf, size_t len)
         return e->err.status;
     if (!e->in_input)
         return TIX_E_INVALID;
-    e->counts.bytes += len;
-    return engine_feed_rows(e, buf, len);
+    if (!e->tc)
+        return feed_text(e, buf, len);
+    size_t pos = 0;
+    while (pos < len) {
+        size_t out = 0;
+        transcode_step(e->tc, buf, len, &pos, e->text, CHUNK, &out);
+        tix_status st = feed_text(e, e->text, out);
+        if (st != TIX_OK)
+            return st;
+    }
+    return TIX_OK;
+}
+
+tix_status engine_source_read(tix_engine *e, tix_source *src, void *buf, size_t cap, size_t *got)
+{
+    if (!e->tc)
+        return tix_source_read(src, buf, cap, got);
+    size_t out = 0;
+    *got = 0;
+    for (;;) {
+        if (e->raw_pos == e->raw_len) {
+            size_t n;
+            tix_status st = tix_source_read(src, e->raw, CHUNK, &n);
+            if (st != TIX_OK || n == 0)
+                return st; /* a held character: tix_engine_end's */
+            e->raw_pos = 0;
+            e->raw_len = n;
+        }
+        size_t before = e->raw_pos;
+        transcode_step(e->tc, e->raw, e->raw_len, &e->raw_pos, buf, cap, &out);
+        /* Some text, or no room for the next character. */
+        if (out > 0 || e->raw_pos == before)
+            break;
+    }
+    *got = out;
+    return TIX_OK;
+}
+
+/* The input ended: the last bytes converted and the first ones judged, if
+ * they have not been yet. */
+static tix_status input_end(tix_engine *e)
+{
+    tix_status st = TIX_OK;
+    if (e->tc) {
+        size_t out = 0;
+        transcode_end(e->tc, e->text, CHUNK, &out);
+        st = feed_text(e, e->text, out);
+    }
+    if (st == TIX_OK && !e->sniffed) {
+        st = sniff_input(e, e->sniff, e->nsniff);
+        if (st == TIX_OK)
+            st = feed_reader(e, e->sniff, e->nsniff);
+    }
+    return st;
 }
 
 tix_status tix_engine_end(tix_engine *e)
 {
     if (!e->in_input)
         return e->err.status != TIX_OK ? e->err.status : TIX_E_INVALID;
+    tix_status st = input_end(e);
     e->in_input = 0;
-    tix_status st =
-        engine_reader_failed(e, e->reader, e->direct.base, tix_reader_finish(e->reader));
+    if (st != TIX_OK) {
+        tix_reader_reset(e->reader);
+        e->direct.base = 0;
+        return st;
+    }
+    st = engine_reader_failed(e, e->reader, e->direct.base, tix_reader_finish(e->reader));
     e->direct.base = 0;
     if (st != TIX_OK)
         return st;
@@ -337,6 +490,7 @@ void engine_abandon_input(tix_engine *e)
     e->in_input = 0;
     e->direct.base = 0;
     tix_reader_reset(e->reader);
+    input_reset(e);
 }
 
 tix_status engine_run_serial(tix_engine *e, tix_source *src, tix_status *engine_st)
@@ -389,5 +543,8 @@ void tix_engine_free(tix_engine *e)
     free(e->input);
     free(e->chunk);
     free(e->key.buf);
+    transcode_free(e->tc);
+    free(e->text);
+    free(e->raw);
     free(e);
 }

@@ -92,6 +92,13 @@ tix_status engine_reader_failed(tix_engine *e, const tix_reader *r, uint64_t bas
 __attribute__((format(printf, 4, 5))) tix_status engine_fail(tix_engine *e, tix_status st,
                                                              uint64_t line, const char *fmt, ...);
 
+/* tix_source_read for the parallel reader: with an `encoding` other than
+ * UTF-8, up to cap bytes of the file converted to UTF-8 (*got 0 only at
+ * its end, or when cap has no room for a character); the engine's
+ * converter is then the calling thread's until the input ends. Returns
+ * the source's status. */
+tix_status engine_source_read(tix_engine *e, tix_source *src, void *buf, size_t cap, size_t *got);
+
 /* Reads src to its end through tix_engine_feed on this thread. Returns the
  * source's status; *engine_st gets the engine's. */
 tix_status engine_run_serial(tix_engine *e, tix_source *src, tix_status *engine_st);

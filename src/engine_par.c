@@ -112,7 +112,8 @@ static void *read_blocks(void *arg)
         tix_status st = TIX_OK;
         while (n < BLOCK_BYTES) {
             size_t got;
-            st = tix_source_read(p->src, j->mem + BLOCK_HEAD + n, BLOCK_BYTES - n, &got);
+            /* In UTF-8 (`encoding`): blocks are cut in the reader's text. */
+            st = engine_source_read(p->e, p->src, j->mem + BLOCK_HEAD + n, BLOCK_BYTES - n, &got);
             if (st != TIX_OK || got == 0)
                 break;
             n += got;

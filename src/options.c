@@ -50,6 +50,8 @@ enum {
     O_ALLOW_REPEATS,
     O_THREADS,
     O_INFLATE,
+    O_DELIMITER,
+    O_ENCODING,
     O_NO_STATS,
     O_QUIET,
     O_MAX_RECORD,
@@ -203,6 +205,15 @@ static const tix_option table[] = {
      0, O_THREADS, 0},
     {"inflate", 0, RUN | CUBE | PUB, READ, TIX_OPT_ENUM, "B", 0, 0, NULL, NULL,
      "isal|zlib: gzip back end (default isal when built with it)", 0, O_INFLATE, 0},
+    {"delimiter", 0, RUN | CUBE | INIT, READ, TIX_OPT_ENUM, "D", 0, 0, NULL, NULL,
+     "the field separator: , (default), ; or tab (also a tab\n"
+     "character or \\t)",
+     0, O_DELIMITER, 0},
+    {"encoding", 0, RUN | CUBE | INIT, READ, TIX_OPT_ENUM, "E", 0, 0, NULL, NULL,
+     "utf-8|gb18030|gbk: of the input files (default utf-8); others\n"
+     "are read as their UTF-8 form, a byte that is no character\n"
+     "rejects its row (invalid_text)",
+     0, O_ENCODING, 0},
     {"allow-repeats", 0, RUN | CUBE | MERGE | INDEX, TIX_GROUP_NONE, TIX_OPT_FLAG, NULL, 0, 0, NULL,
      NULL,
      "count an input given twice (or under two names) twice;\n"
@@ -374,6 +385,18 @@ static int format_values(size_t i, const char **name) /* tix_config.json */
     return (int)i;
 }
 
+static int delimiter_values(size_t i, const char **name) /* tix_engine_opts.delimiter */
+{
+    static const char *const names[] = {",", ";", "tab"};
+    static const int seps[] = {',', ';', '\t'};
+    if (i >= 3)
+        return -1;
+    *name = names[i];
+    return seps[i];
+}
+
+SEQUENCE(encoding_values, tix_encoding, TIX_ENCODING_GBK, tix_encoding_name)
+
 static int inflate_values(size_t i, const char **name)
 {
     static const tix_inflate backs[] = {TIX_INFLATE_ISAL, TIX_INFLATE_ZLIB};
@@ -479,6 +502,8 @@ static const target targets[O_COUNT] = {
     [O_ALLOW_REPEATS] = {ST_FLAG, AT(allow_repeats), 0, NULL},
     [O_THREADS] = {ST_UINT, AT(engine.threads), 0, NULL},
     [O_INFLATE] = {ST_ENUM, AT(engine.inflate), 0, inflate_values},
+    [O_DELIMITER] = {ST_ENUM, AT(engine.delimiter), 0, delimiter_values},
+    [O_ENCODING] = {ST_ENUM, AT(engine.encoding), 0, encoding_values},
     [O_NO_STATS] = {ST_FLAG, AT(no_stats), 0, NULL},
     [O_QUIET] = {ST_FLAG, AT(quiet), 0, NULL},
     [O_MAX_RECORD] = {ST_SIZE, AT(engine.max_record_bytes), 0, NULL},
@@ -509,7 +534,8 @@ static const target targets[O_COUNT] = {
 _Static_assert(sizeof(tix_period_kind) == sizeof(int) && sizeof(tix_column) == sizeof(int) &&
                    sizeof(tix_measure) == sizeof(int) && sizeof(tix_method) == sizeof(int) &&
                    sizeof(tix_chain) == sizeof(int) && sizeof(tix_splice) == sizeof(int) &&
-                   sizeof(tix_inflate) == sizeof(int) && sizeof(tix_amount_unit) == sizeof(int),
+                   sizeof(tix_inflate) == sizeof(int) && sizeof(tix_amount_unit) == sizeof(int) &&
+                   sizeof(tix_encoding) == sizeof(int),
                "enum options are stored as int");
 
 static void *field(tix_config *c, const target *t) { return (char *)c + t->offset; }
@@ -743,10 +769,16 @@ tix_status tix_config_set(tix_config *c, unsigned cmd, const tix_option *opt, co
         break;
     case TIX_OPT_ENUM: {
         const char *name;
+        /* A tab, as itself or written \t, is the delimiter tab. */
+        if (opt->id == O_DELIMITER && (strcmp(v, "\t") == 0 || strcmp(v, "\\t") == 0))
+            v = "tab";
         for (size_t i = 0; (num = t->values(i, &name)) >= 0; i++)
             if (strcmp(name, v) == 0)
                 break;
-        if (num < 0)
+        if (num < 0 && opt->id == O_DELIMITER)
+            st = say(err, errlen,
+                     "`delimiter` must be ',', ';' or tab (a tab character or \\t), not '%s'", v);
+        else if (num < 0)
             st = bad_value(opt, v, err, errlen);
         else if (opt->id == O_INFLATE && !tix_inflate_available((tix_inflate)num))
             st = say(err, errlen, "`inflate` %s: this build has no %s", v, v);

@@ -12,6 +12,7 @@ void tix_reader_opts_init(tix_reader_opts *o)
     memset(o, 0, sizeof *o);
     o->max_record_bytes = TIX_READER_MAX_RECORD_BYTES;
     o->max_fields = TIX_READER_MAX_FIELDS;
+    o->delimiter = ',';
 }
 
 void tix_cube_opts_init(tix_cube_opts *o)
@@ -39,6 +40,8 @@ void tix_engine_opts_init(tix_engine_opts *o)
     o->inflate = TIX_INFLATE_AUTO;
     o->date_format = NULL;
     o->amount_unit = TIX_AMOUNT_YUAN;
+    o->delimiter = ',';
+    o->encoding = TIX_ENCODING_UTF8;
 }
 
 void tix_index_opts_init(tix_index_opts *o)

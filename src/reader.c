@@ -103,6 +103,15 @@ static size_t line_end(const char *p, size_t n)
     return n >= 2 && p[n - 2] == '\r' ? 2 : 1;
 }
 
+/* A fresh libcsv parser with the reader's delimiter. */
+static int csv_start(tix_reader *r)
+{
+    if (csv_init(&r->csv, 0) != 0)
+        return 0;
+    csv_set_delim(&r->csv, (unsigned char)r->limits.delimiter);
+    return 1;
+}
+
 static void on_field(void *data, size_t len, void *r_)
 {
     tix_reader *r = r_;
@@ -181,7 +190,12 @@ tix_status tix_reader_new(tix_reader **out, const tix_reader_opts *opts, tix_row
     r->limits.max_record_bytes =
         opts && opts->max_record_bytes ? opts->max_record_bytes : TIX_READER_MAX_RECORD_BYTES;
     r->limits.max_fields = opts && opts->max_fields ? opts->max_fields : TIX_READER_MAX_FIELDS;
-    if (csv_init(&r->csv, 0) != 0) {
+    r->limits.delimiter = opts && opts->delimiter ? opts->delimiter : ',';
+    if (r->limits.delimiter != ',' && r->limits.delimiter != ';' && r->limits.delimiter != '\t') {
+        free(r);
+        return TIX_E_INVALID;
+    }
+    if (!csv_start(r)) {
         free(r);
         return TIX_E_NOMEM;
     }
@@ -251,7 +265,7 @@ static tix_status parse_segment(tix_reader *r, const char *p, size_t n, int ends
             /* libcsv's field buffer too; between records a new parser
              * is the same parser. */
             csv_free(&r->csv);
-            if (csv_init(&r->csv, 0) != 0)
+            if (!csv_start(r))
                 return TIX_E_NOMEM;
         }
     } else if (!in_pending && !buf_append(&r->pending, p, n)) {
@@ -262,8 +276,9 @@ static tix_status parse_segment(tix_reader *r, const char *p, size_t n, int ends
     return TIX_OK;
 }
 
-/* Blanks libcsv trims from unquoted fields. */
-static int blank(char c) { return c == ' ' || c == '\t'; }
+/* Blanks libcsv trims from unquoted fields: a tab that is the delimiter
+ * is none. */
+static inline int blank(char c, char delim) { return c == ' ' || (c == '\t' && delim != '\t'); }
 
 /* Appends a view of (a, n); 0 when out of memory. */
 static inline int add_view(tix_reader *r, size_t *nf, const char *a, size_t n)
@@ -282,13 +297,13 @@ static inline int add_view(tix_reader *r, size_t *nf, const char *a, size_t n)
 }
 
 /* Appends the unquoted field [a, b) with blanks trimmed. */
-static inline int push_field(tix_reader *r, size_t *nf, const char *a, const char *b)
+static inline int push_field(tix_reader *r, size_t *nf, const char *a, const char *b, char delim)
 {
     /* Both ends above ' ' (the common case) cannot be blanks. */
     if (a < b && ((unsigned char)*a <= ' ' || (unsigned char)b[-1] <= ' ')) {
-        while (a < b && blank(*a))
+        while (a < b && blank(*a, delim))
             a++;
-        while (b > a && blank(b[-1]))
+        while (b > a && blank(b[-1], delim))
             b--;
     }
     return add_view(r, nf, a, (size_t)(b - a));
@@ -305,13 +320,13 @@ static const char *text_end(const char *nl, const char *floor)
  * searched up to `stop`: the content, unescaped into r->text when it has
  * doubled quotes. A closing quote past the line end *nl carries the record
  * over line ends, as in libcsv: *nl and *le then move to the end of the
- * line it closes on. Returns the position after the field (at the comma or
+ * line it closes on. Returns the position after the field (at the delimiter or
  * *le), or NULL when libcsv must read the record: the quote does not close
  * before `stop` or no LF follows it there, something other than blanks
  * follows the closing quote, a CR appears inside the quotes, or the
  * unescaped text would move views already made. */
 static const char *quoted_field(tix_reader *r, const char *q, const char **nl, const char **le,
-                                const char *stop, const char **a, size_t *n)
+                                const char *stop, const char **a, size_t *n, char delim)
 {
     const char *start = q + 1, *close = start;
     int doubled = 0;
@@ -339,9 +354,9 @@ static const char *quoted_field(tix_reader *r, const char *q, const char **nl, c
         *le = text_end(next, close + 1);
     }
     const char *after = close + 1;
-    while (after < *le && blank(*after))
+    while (after < *le && blank(*after, delim))
         after++;
-    if (after < *le && *after != ',')
+    if (after < *le && *after != delim)
         return NULL;
     size_t len = (size_t)(close - start);
     if (!doubled) {
@@ -366,11 +381,11 @@ static const char *quoted_field(tix_reader *r, const char *q, const char **nl, c
 }
 
 #if defined(__SSE2__)
-/* Commas of the sixteen bytes at q as a bit mask, or -1 when one of them
- * is a quote or a CR; only the bytes under `live` count. */
-static inline long special16(const char *q, unsigned live)
+/* Delimiters of the sixteen bytes at q as a bit mask, or -1 when one of
+ * them is a quote or a CR; only the bytes under `live` count. */
+static inline long special16(const char *q, unsigned live, __m128i comma)
 {
-    const __m128i comma = _mm_set1_epi8(','), quote = _mm_set1_epi8('"'), cr = _mm_set1_epi8('\r');
+    const __m128i quote = _mm_set1_epi8('"'), cr = _mm_set1_epi8('\r');
     __m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
     if ((unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, cr))) &
         live)
@@ -380,7 +395,7 @@ static inline long special16(const char *q, unsigned live)
 #endif
 
 /* Splits the record starting at p, whose first line ends at the LF *nl,
- * into r->views: unquoted fields at commas, quoted fields unescaped. A
+ * into r->views: unquoted fields at delimiters, quoted fields unescaped. A
  * quoted field may run on over line ends up to `stop`; *nl is then the LF
  * that ends the record. Bytes up to `end` may be read (not used) past the
  * line. Returns 1, 0 when libcsv must read the record, or -1 when out of
@@ -390,19 +405,22 @@ static int split_record(tix_reader *r, const char *p, const char **nl, const cha
 {
     const char *le = text_end(*nl, p);
     const char *fs = p, *q = p;
+    /* A delimiter in a register costs the comma nothing (make bench). */
+    const char delim = r->limits.delimiter;
     r->text.len = 0;
 #if defined(__SSE2__)
+    const __m128i dv = _mm_set1_epi8(delim);
     /* Sixteen bytes a step while the line has no quote: one compare per
      * special byte, then one bit per comma to walk. The line's last bytes
      * take one more step when the buffer goes on far enough. */
     while (q < le && end - q >= 16) {
         unsigned live = le - q >= 16 ? 0xffffu : (1u << (le - q)) - 1;
-        long m = special16(q, live);
+        long m = special16(q, live, dv);
         if (m < 0)
             break; /* the byte loop below takes it from here */
         for (unsigned b = (unsigned)m; b; b &= b - 1) {
             const char *c = q + __builtin_ctz(b);
-            if (!push_field(r, nf, fs, c))
+            if (!push_field(r, nf, fs, c, delim))
                 return -1;
             fs = c + 1;
         }
@@ -412,8 +430,8 @@ static int split_record(tix_reader *r, const char *p, const char **nl, const cha
     (void)end;
 #endif
     for (; q < le; q++) {
-        if (*q == ',') {
-            if (!push_field(r, nf, fs, q))
+        if (*q == delim) {
+            if (!push_field(r, nf, fs, q, delim))
                 return -1;
             fs = q + 1;
         } else if (*q == '\r') {
@@ -421,12 +439,12 @@ static int split_record(tix_reader *r, const char *p, const char **nl, const cha
         } else if (*q == '"') {
             /* Only a quote that opens the field (after blanks) quotes it. */
             const char *a = fs;
-            while (a < q && blank(*a))
+            while (a < q && blank(*a, delim))
                 a++;
             if (a != q)
                 return 0;
             size_t n;
-            const char *after = quoted_field(r, q, nl, &le, stop, &a, &n);
+            const char *after = quoted_field(r, q, nl, &le, stop, &a, &n, delim);
             if (!after)
                 return 0;
             if (!add_view(r, nf, a, n))
@@ -438,12 +456,12 @@ static int split_record(tix_reader *r, const char *p, const char **nl, const cha
             fs = q + 1;
         }
     }
-    return push_field(r, nf, fs, le) ? 1 : -1;
+    return push_field(r, nf, fs, le, delim) ? 1 : -1;
 }
 
 /* The fast path for the common record: no CR but the one of a CRLF, and
  * every quote closing within the buffer. It is split here, without libcsv,
- * into exactly the fields libcsv would give (cut at commas, blanks trimmed,
+ * into exactly the fields libcsv would give (cut at delimiters, blanks trimmed,
  * quotes taken off and "" unescaped), and the views point into the
  * caller's buffer or r->text. Returns the LF that ends the record when it
  * was handled (a record or a blank line), NULL when it needs libcsv; *st
@@ -539,18 +557,19 @@ static int scan(tix_reader *r, const char *p, const char *end, const char **at)
         default:
             break;
         }
-        /* Outside quotes. */
+        /* Outside quotes. The delimiter first: a tab delimiter is no blank. */
+        if (*c == r->limits.delimiter) {
+            if (++nf > r->limits.max_fields)
+                return SCAN_FAIL; /* libcsv reports the limit */
+            s = SCAN_FIELD;
+            continue;
+        }
         switch (*c) {
         case '\n':
             *at = c;
             return SCAN_END;
         case '\r':
             s = SCAN_CR;
-            continue;
-        case ',':
-            if (++nf > r->limits.max_fields)
-                return SCAN_FAIL; /* libcsv reports the limit */
-            s = SCAN_FIELD;
             continue;
         case '"':
             if (s == SCAN_FIELD) {
@@ -761,7 +780,7 @@ tix_status tix_reader_finish(tix_reader *r)
 void tix_reader_reset(tix_reader *r)
 {
     csv_free(&r->csv);
-    csv_init(&r->csv, 0);
+    csv_start(r);
     r->pending.len = 0;
     buf_trim(&r->pending);
     r->spill = 0;

@@ -9,6 +9,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <iconv.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1427,4 +1428,257 @@ Test(engine, date_format_and_amount_unit_reach_every_row)
     o.date_format = NULL;
     o.amount_unit = (tix_amount_unit)2;
     cr_assert_eq(tix_engine_new(&e, &o, NULL, NULL), TIX_E_INVALID);
+}
+
+/* ---- encodings, delimiters, inputs that are no CSV -------------------------------- */
+
+/* text converted with iconv (to: "GB18030", "GBK"); the caller frees it. */
+static char *iconv_to(const char *to, const char *text, size_t len, size_t *out_len)
+{
+    iconv_t cd = iconv_open(to, "UTF-8");
+    cr_assert_neq(cd, (iconv_t)-1);
+    size_t cap = 2 * len + 16, left = cap;
+    char *out = malloc(cap), *op = out, *ip = (char *)(uintptr_t)text;
+    size_t il = len;
+    cr_assert_not_null(out);
+    cr_assert_neq(iconv(cd, &ip, &il, &op, &left), (size_t)-1);
+    iconv_close(cd);
+    *out_len = cap - left;
+    return out;
+}
+
+/* Ids and cells in Chinese, quoted fields with commas and semicolons, a
+ * CRLF, a rejected row. */
+static const char zh_input[] =
+    "合同编号,签订日期,技术领域,合同类型,买方地区,卖方地区,合同成交额,技术交易额\n"
+    "甲01,2024-01-05,电子信息,开发,广东,深圳,100.00,60.00\n"
+    "甲02,2024-01-06,\"电子信息\",\"服务, 咨询; 其他\",北京,深圳,50.50,0.25\r\n"
+    "乙03,2024-02-07,生物医药,开发,上海,广东,1000,999.99\n"
+    "乙04,2024-02-07,生物医药,开发,上海,广东,1000,坏\n";
+
+typedef struct outcome {
+    tix_status st;
+    tix_counts counts;
+    char cube[4096];
+    rejects rs;
+} outcome;
+
+static void run_outcome(const tix_engine_opts *o, const char *text, size_t len, size_t chunk,
+                        outcome *out)
+{
+    memset(out, 0, sizeof *out);
+    tix_engine *e = make_engine(o, &out->rs);
+    out->st = run_mem(e, "in.csv", text, len, chunk);
+    out->counts = *tix_engine_counts(e);
+    if (out->st == TIX_OK)
+        dump_cube(e, out->cube, sizeof out->cube);
+    tix_engine_free(e);
+}
+
+static void assert_same_outcome(const outcome *a, const outcome *b, const char *what)
+{
+    cr_assert_eq(a->st, b->st, "%s: status", what);
+    cr_assert_eq(memcmp(&a->counts, &b->counts, sizeof a->counts), 0,
+                 "%s: counts (bytes %llu vs %llu)", what, (unsigned long long)a->counts.bytes,
+                 (unsigned long long)b->counts.bytes);
+    cr_assert_str_eq(a->cube, b->cube, "%s: cube", what);
+    assert_same_rejects(&a->rs, &b->rs);
+}
+
+Test(engine, gb18030_and_gbk_give_the_utf8_rows_counts_and_bytes_in_any_chunks)
+{
+    size_t len = sizeof zh_input - 1;
+    tix_engine_opts o = default_opts();
+    outcome want, got;
+    run_outcome(&o, zh_input, len, 0, &want);
+    cr_assert_eq(want.st, TIX_OK);
+    cr_assert_eq(want.counts.accepted, 3);
+    cr_assert_eq(want.counts.bytes, len);
+    const char *encs[] = {"GB18030", "GBK"};
+    for (int k = 0; k < 2; k++) {
+        size_t glen;
+        char *g = iconv_to(encs[k], zh_input, len, &glen);
+        cr_assert_lt(glen, len); /* two bytes a character, not three */
+        o.encoding = k == 0 ? TIX_ENCODING_GB18030 : TIX_ENCODING_GBK;
+        size_t chunks[] = {0, 1, 2, 3, 5, 64};
+        for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
+            run_outcome(&o, g, glen, chunks[c], &got);
+            assert_same_outcome(&want, &got, encs[k]);
+            rejects_free(&got.rs);
+        }
+        free(g);
+    }
+    rejects_free(&want.rs);
+}
+
+Test(engine, a_byte_that_is_no_gb18030_character_rejects_its_row_as_invalid_text)
+{
+    static const char in[] = HEADER "A1,2024-01-05,x\x80y,t,r,r,10,5\n"
+                                    "A2,2024-01-05,\xD6\xD0,t,r,r,10,5\n"
+                                    "A\x81,2024-01-05,ok,t,r,r,10,5\n";
+    rejects rs = {0};
+    tix_engine_opts o = default_opts();
+    o.encoding = TIX_ENCODING_GB18030;
+    tix_engine *e = make_engine(&o, &rs);
+    cr_assert_eq(RUN(e, "in.csv", in), TIX_OK);
+    assert_counts(e, 3, 1, 2);
+    assert_reject(&rs, 0, "in.csv", 2, TIX_REASON_INVALID_TEXT, "A1,2024-01-05,x\xFFy,t,r,r,10,5");
+    assert_reject(&rs, 1, "in.csv", 4, TIX_REASON_INVALID_TEXT, "A\xFF,2024-01-05,ok,t,r,r,10,5");
+    assert_cube(e, "2024-01 \xE4\xB8\xAD 1 500\n");
+    tix_engine_free(e);
+    rejects_free(&rs);
+}
+
+Test(engine, semicolon_and_tab_files_give_the_comma_rows)
+{
+    static const char comma[] = HEADER "A1,2024-01-05,\"a,b;c\",t,r,r,10,5\n"
+                                       "A2,2024-01-06,\"q\"\"x\",t,r,r,\"1000\",5\r\n"
+                                       "A3,2024-01-06,plain,t,r,r,7,bad\n";
+    size_t len = sizeof comma - 1;
+    tix_engine_opts o = default_opts();
+    outcome want, got;
+    run_outcome(&o, comma, len, 0, &want);
+    cr_assert_eq(want.counts.accepted, 2);
+    const char delims[] = {';', '\t'};
+    for (int k = 0; k < 2; k++) {
+        /* Fields quoted as they are: the delimiter swapped outside quotes. */
+        char *in = malloc(len);
+        int quoted = 0;
+        for (size_t i = 0; i < len; i++) {
+            quoted ^= comma[i] == '"';
+            in[i] = !quoted && comma[i] == ',' ? delims[k] : comma[i];
+        }
+        o.delimiter = delims[k];
+        for (size_t chunk = 0; chunk < 4; chunk++) {
+            run_outcome(&o, in, len, chunk, &got);
+            cr_assert_eq(got.st, want.st);
+            cr_assert_eq(memcmp(&got.counts, &want.counts, sizeof got.counts), 0);
+            cr_assert_str_eq(got.cube, want.cube);
+            cr_assert_eq(got.rs.n, 1);
+            cr_assert_eq(got.rs.v[0].line, want.rs.v[0].line);
+            cr_assert_eq(got.rs.v[0].reason, want.rs.v[0].reason);
+            rejects_free(&got.rs);
+        }
+        free(in);
+    }
+    rejects_free(&want.rs);
+}
+
+/* A big GB18030 file with a tab delimiter, plain and gzip, on one thread
+ * and on three: the cube, counts and bytes of its UTF-8 comma form. */
+Test(engine, gb18030_tab_files_on_threads_equal_the_utf8_comma_file)
+{
+    size_t len;
+    char *csv = big_valid_csv(5000000, &len);
+    /* Chinese cells: "sector_NN" -> "领域NN_" (same length in bytes: 6 + 3). */
+    for (char *p = csv; (p = strstr(p, "sector_")) != NULL; p += 9)
+        memcpy(p, "\xE9\xA2\x86\xE5\x9F\x9F", 6), memmove(p + 6, p + 7, 2), p[8] = '_';
+    char plain[256], gz[256], utf[256];
+    tt_path(utf, sizeof utf, "utf8.csv");
+    tt_path(plain, sizeof plain, "gb.csv");
+    tt_path(gz, sizeof gz, "gb.csv.gz");
+    tt_write_file(utf, csv, len);
+    size_t glen, zlen;
+    for (size_t i = 0; i < len; i++)
+        if (csv[i] == ',')
+            csv[i] = '\t';
+    char *g = iconv_to("GB18030", csv, len, &glen);
+    tt_write_file(plain, g, glen);
+    unsigned char *z = tt_gzip(g, glen, 1, &zlen);
+    tt_write_file(gz, z, zlen);
+    char want[16384], got[16384];
+    tix_engine_opts o = default_opts();
+    tix_engine *e = make_engine(&o, NULL);
+    cr_assert_eq(tix_engine_add_file(e, utf), TIX_OK);
+    tix_counts wc = *tix_engine_counts(e);
+    dump_cube(e, want, sizeof want);
+    tix_engine_free(e);
+    cr_assert_eq(wc.bytes, len);
+    cr_assert_eq(wc.rejected, 0);
+    o.encoding = TIX_ENCODING_GB18030;
+    o.delimiter = '\t';
+    const char *paths[] = {plain, gz};
+    for (int f = 0; f < 2; f++)
+        for (unsigned threads = 1; threads <= 3; threads += 2) {
+            o.threads = threads;
+            e = make_engine(&o, NULL);
+            cr_assert_eq(tix_engine_add_file(e, paths[f]), TIX_OK, "%s",
+                         tix_engine_error(e)->message);
+            tix_counts c = *tix_engine_counts(e);
+            c.inputs = wc.inputs;
+            cr_assert_eq(memcmp(&c, &wc, sizeof c), 0, "%s, %u threads: bytes %llu", paths[f],
+                         threads, (unsigned long long)c.bytes);
+            dump_cube(e, got, sizeof got);
+            cr_assert_str_eq(got, want);
+            tix_engine_free(e);
+        }
+    free(z);
+    free(g);
+    free(csv);
+}
+
+Test(engine, workbooks_and_utf16_are_named_at_the_first_bytes_in_any_chunks)
+{
+    static const struct {
+        const char *in;
+        size_t len;
+        const char *says;
+    } cases[] = {
+        {"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00xl/workbook.xml", 32, ".xlsx"},
+        {"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\x00\x00\x00\x00\x00\x00\x00\x00", 16, ".xls"},
+        {"\xFF\xFE"
+         "c\x00o\x00n\x00",
+         8, "UTF-16"},
+        {"\xFE\xFF\x00"
+         "c\x00o\x00n",
+         8, "UTF-16"},
+        {"c\x00o\x00n\x00t\x00r\x00"
+         "a\x00"
+         "c\x00t\x00\n\x00",
+         18, "UTF-16"},
+        {"\x00"
+         "c\x00o",
+         4, "UTF-16"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        for (size_t chunk = 0; chunk <= 3; chunk++)
+            for (int enc = 0; enc < 2; enc++) {
+                tix_engine_opts o = default_opts();
+                o.encoding = enc ? TIX_ENCODING_GB18030 : TIX_ENCODING_UTF8;
+                if (enc && i == 1)
+                    continue; /* .xls bytes read as GB18030 are other characters */
+                tix_engine *e = make_engine(&o, NULL);
+                cr_assert_eq(run_mem(e, "in.csv", cases[i].in, cases[i].len, chunk), TIX_E_FORMAT,
+                             "case %zu chunk %zu", i, chunk);
+                const tix_error *err = tix_engine_error(e);
+                cr_assert_eq(err->line, 1);
+                cr_assert_not_null(strstr(err->message, cases[i].says), "case %zu: %s", i,
+                                   err->message);
+                cr_assert_eq(tix_engine_counts(e)->read, 0);
+                tix_engine_free(e);
+            }
+    /* Short inputs are judged at their end, as CSV. */
+    tix_engine_opts o = default_opts();
+    tix_engine *e = make_engine(&o, NULL);
+    cr_assert_eq(RUN(e, "in.csv", "a,b\n"), TIX_E_HEADER);
+    tix_engine_free(e);
+    e = make_engine(&o, NULL);
+    cr_assert_eq(RUN(e, "in.csv", ""), TIX_E_HEADER);
+    tix_engine_free(e);
+}
+
+Test(engine, new_rejects_a_bad_delimiter_or_encoding)
+{
+    tix_engine_opts o = default_opts();
+    tix_engine *e = (tix_engine *)(uintptr_t)1;
+    o.delimiter = '"';
+    cr_assert_eq(tix_engine_new(&e, &o, NULL, NULL), TIX_E_INVALID);
+    cr_assert_null(e);
+    o = default_opts();
+    o.encoding = (tix_encoding)3;
+    cr_assert_eq(tix_engine_new(&e, &o, NULL, NULL), TIX_E_INVALID);
+    cr_assert_null(e);
+    o = default_opts();
+    cr_assert_eq(o.delimiter, ',');
+    cr_assert_eq(o.encoding, TIX_ENCODING_UTF8);
 }

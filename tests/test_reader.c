@@ -283,7 +283,7 @@ Test(reader, quote_past_the_record_limit_on_a_long_line)
     /* The first line is over the limit and has a quote beyond it: the
      * limit is reported at that line, nothing is read past the buffer
      * (the fuzzer found this under ASan). */
-    tix_reader_opts o = {16, 0};
+    tix_reader_opts o = {16, 0, 0};
     rows rs = {0};
     tix_reader *r;
     cr_assert_eq(tix_reader_new(&r, &o, collect, &rs), TIX_OK);
@@ -656,7 +656,7 @@ Test(reader, callback_error_in_finish)
 
 Test(reader, max_record_bytes_limit)
 {
-    tix_reader_opts o = {16, 0};
+    tix_reader_opts o = {16, 0, 0};
     for (size_t chunk = 0; chunk <= 1; chunk++) {
         rows rs = {0};
         tix_reader *r;
@@ -675,7 +675,7 @@ Test(reader, max_record_bytes_limit)
 Test(reader, max_record_bytes_counts_multiline_records)
 {
     /* Each physical line is short; the quoted record is not. */
-    tix_reader_opts o = {20, 0};
+    tix_reader_opts o = {20, 0, 0};
     for (size_t chunk = 0; chunk <= 1; chunk++) {
         rows rs = {0};
         tix_reader *r;
@@ -693,7 +693,7 @@ Test(reader, max_record_bytes_counts_multiline_records)
 Test(reader, max_record_bytes_unterminated_at_end)
 {
     /* A record that never ends cannot grow past the limit either. */
-    tix_reader_opts o = {32, 0};
+    tix_reader_opts o = {32, 0, 0};
     rows rs = {0};
     tix_reader *r;
     cr_assert_eq(tix_reader_new(&r, &o, collect, &rs), TIX_OK);
@@ -710,7 +710,7 @@ Test(reader, max_record_bytes_unterminated_at_end)
 Test(reader, record_within_limit_is_accepted)
 {
     /* Records shorter than the limit pass, whatever their line end. */
-    tix_reader_opts o = {10, 0};
+    tix_reader_opts o = {10, 0, 0};
     rows rs = {0};
     tix_reader *r;
     cr_assert_eq(tix_reader_new(&r, &o, collect, &rs), TIX_OK);
@@ -726,7 +726,7 @@ Test(reader, record_within_limit_is_accepted)
 
 Test(reader, limit_applies_to_raw_size_excluding_line_end)
 {
-    tix_reader_opts o = {10, 0};
+    tix_reader_opts o = {10, 0, 0};
     rows rs = {0};
     tix_reader *r;
     cr_assert_eq(tix_reader_new(&r, &o, collect, &rs), TIX_OK);
@@ -740,7 +740,7 @@ Test(reader, limit_applies_to_raw_size_excluding_line_end)
 
 Test(reader, max_fields_limit)
 {
-    tix_reader_opts o = {0, 3};
+    tix_reader_opts o = {0, 3, 0};
     for (size_t chunk = 0; chunk <= 1; chunk++) {
         rows rs = {0};
         tix_reader *r;
@@ -759,7 +759,7 @@ Test(reader, max_fields_limit)
 
 Test(reader, max_fields_limit_at_finish)
 {
-    tix_reader_opts o = {0, 2};
+    tix_reader_opts o = {0, 2, 0};
     rows rs = {0};
     tix_reader *r;
     cr_assert_eq(tix_reader_new(&r, &o, collect, &rs), TIX_OK);
@@ -804,7 +804,7 @@ Test(reader, finish_resets_for_next_input)
 
 Test(reader, finish_after_limit_resets)
 {
-    tix_reader_opts o = {8, 0};
+    tix_reader_opts o = {8, 0, 0};
     rows rs = {0};
     tix_reader *r;
     cr_assert_eq(tix_reader_new(&r, &o, collect, &rs), TIX_OK);
@@ -1103,7 +1103,7 @@ Test(reader, long_records_hit_the_same_limits_in_any_chunks)
      * are those of the whole input fed at once. */
     size_t len;
     char *in = long_records_input(6000, &len);
-    tix_reader_opts opts[] = {{5000, 0}, {6100, 0}, {0, 40}, {6000, 300}, {7000, 2}};
+    tix_reader_opts opts[] = {{5000, 0, 0}, {6100, 0, 0}, {0, 40, 0}, {6000, 300, 0}, {7000, 2, 0}};
     for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++) {
         limited whole, other;
         parse_limited(in, len, &opts[k], CHUNK_WHOLE, 0, &whole);
@@ -1149,7 +1149,7 @@ Test(reader, a_long_record_ends_and_fails_in_the_feed_that_ends_it)
     /* A record waiting across feeds is delivered by the feed that brings
      * its end (a lone CR ends it at once, as in libcsv), and one over the
      * limit fails the feed that brings the byte too many. */
-    tix_reader_opts o = {10, 0};
+    tix_reader_opts o = {10, 0, 0};
     rows rs = {0};
     tix_reader *r;
     cr_assert_eq(tix_reader_new(&r, &o, collect, &rs), TIX_OK);
@@ -1164,4 +1164,183 @@ Test(reader, a_long_record_ends_and_fails_in_the_feed_that_ends_it)
     cr_assert_eq(tix_reader_line(r), 3);
     tix_reader_free(r);
     rows_free(&rs);
+}
+
+/* ---- the delimiter (tix_reader_opts.delimiter) ----------------------------- */
+
+/* A copy of in[0, len) with every ',' and d swapped: the same records, with
+ * the same fields but for that swap, under the delimiter d. */
+static char *swap_delimiter(const char *in, size_t len, char d)
+{
+    char *out = malloc(len + 1);
+    cr_assert_not_null(out);
+    for (size_t i = 0; i < len; i++)
+        out[i] = in[i] == ',' ? d : in[i] == d ? ',' : in[i];
+    out[len] = '\0';
+    return out;
+}
+
+/* Swaps ',' and d back in every field and raw text of rs. */
+static void swap_rows(rows *rs, char d)
+{
+    for (size_t i = 0; i < rs->n; i++) {
+        rec *r = &rs->v[i];
+        for (size_t k = 0; k < r->nfields; k++)
+            for (size_t c = 0; c < r->lens[k]; c++)
+                r->fields[k][c] = r->fields[k][c] == d     ? ','
+                                  : r->fields[k][c] == ',' ? d
+                                                           : r->fields[k][c];
+        for (size_t c = 0; c < r->raw_len; c++)
+            r->raw[c] = r->raw[c] == d ? ',' : r->raw[c] == ',' ? d : r->raw[c];
+    }
+}
+
+static void parse_delim(const char *in, size_t len, char d, size_t policy, uint64_t seed,
+                        size_t max_random, rows *out)
+{
+    tix_reader *r;
+    tix_reader_opts o;
+    tix_reader_opts_init(&o);
+    o.delimiter = d;
+    memset(out, 0, sizeof *out);
+    cr_assert_eq(tix_reader_new(&r, &o, collect, out), TIX_OK);
+    cr_assert_eq(tix_reader_limits(r)->delimiter, d);
+    feed_result res = feed_chunks(r, in, len, policy, seed, max_random);
+    cr_assert_eq(res.feed, TIX_OK);
+    cr_assert_eq(res.finish, TIX_OK);
+    tix_reader_free(r);
+}
+
+/* Plain libcsv with delimiter d, the whole input in one call. */
+static void parse_plain_delim(const char *in, size_t len, char d, rows *out)
+{
+    struct csv_parser p;
+    plain pl;
+    memset(&pl, 0, sizeof pl);
+    cr_assert_eq(csv_init(&p, 0), 0);
+    csv_set_delim(&p, (unsigned char)d);
+    cr_assert_eq(csv_parse(&p, in, len, plain_field, plain_row, &pl), len);
+    csv_fini(&p, plain_field, plain_row, &pl);
+    csv_free(&p);
+    *out = pl.rs;
+}
+
+Test(reader, delimiter_defaults_to_comma_and_refuses_others)
+{
+    tix_reader_opts o;
+    tix_reader_opts_init(&o);
+    cr_assert_eq(o.delimiter, ',');
+    const char bad[] = {'"', '\n', '\r', ' ', 'a', '0', '|'};
+    for (size_t i = 0; i < sizeof bad; i++) {
+        tix_reader *r = (tix_reader *)&o; /* must become NULL */
+        o.delimiter = bad[i];
+        cr_assert_eq(tix_reader_new(&r, &o, collect, NULL), TIX_E_INVALID, "delimiter 0x%02x",
+                     (unsigned)bad[i]);
+        cr_assert_null(r);
+    }
+}
+
+Test(reader, semicolon_and_tab_fields_quotes_and_blanks)
+{
+    const char semi[] = "a;\"b;c\";\"d\"\"e\"\r\n x ; y ;\"\"\na,b;c\n";
+    rows rs;
+    parse_delim(semi, sizeof semi - 1, ';', CHUNK_WHOLE, 0, 0, &rs);
+    cr_assert_eq(rs.n, 3);
+    ROW(&rs, 0, 1, "a;\"b;c\";\"d\"\"e\"", "a", "b;c", "d\"e");
+    ROW(&rs, 1, 2, " x ; y ;\"\"", "x", "y", "");
+    ROW(&rs, 2, 3, "a,b;c", "a,b", "c");
+    rows_free(&rs);
+    /* A tab delimiter is no blank: spaces alone are trimmed. */
+    const char tab[] = "a\t\"b\tc\" \t \"d\"\"e\"\r\n x \t\t y \na,b\tc\n\t\n";
+    parse_delim(tab, sizeof tab - 1, '\t', CHUNK_WHOLE, 0, 0, &rs);
+    cr_assert_eq(rs.n, 4);
+    ROW(&rs, 0, 1, "a\t\"b\tc\" \t \"d\"\"e\"", "a", "b\tc", "d\"e");
+    ROW(&rs, 1, 2, " x \t\t y ", "x", "", "y");
+    ROW(&rs, 2, 3, "a,b\tc", "a,b", "c");
+    ROW(&rs, 3, 4, "\t", "", "");
+    rows_free(&rs);
+}
+
+/* The invariance inputs (tabs made spaces, so that a tab delimiter finds
+ * the same blanks) with ',' and the delimiter swapped give the comma rows,
+ * swapped, in any chunks: quoted delimiters, doubled quotes, CRLF and
+ * lone CR, line ends inside quotes. */
+Test(reader, delimiter_variants_give_the_comma_rows_in_any_chunks)
+{
+    const char delims[] = {';', '\t'};
+    size_t ninputs = sizeof invariance_inputs / sizeof invariance_inputs[0];
+    for (size_t i = 0; i < ninputs; i++) {
+        size_t len = strlen(invariance_inputs[i]);
+        char *base = tt_dup(invariance_inputs[i], len);
+        for (size_t c = 0; c < len; c++)
+            if (base[c] == '\t')
+                base[c] = ' ';
+        rows want;
+        parse_policy(base, CHUNK_WHOLE, 0, 0, &want);
+        for (size_t di = 0; di < 2; di++) {
+            char d = delims[di], what[64];
+            char *in = swap_delimiter(base, len, d);
+            rows got;
+            size_t policies[] = {CHUNK_WHOLE, 1, 2, 3, 5, 8};
+            for (size_t p = 0; p < sizeof policies / sizeof policies[0]; p++) {
+                parse_delim(in, len, d, policies[p], 0, 0, &got);
+                swap_rows(&got, d);
+                snprintf(what, sizeof what, "input %zu delimiter 0x%02x chunks %zu", i, (unsigned)d,
+                         policies[p]);
+                assert_same_rows(&want, &got, what);
+                rows_free(&got);
+            }
+            for (uint64_t seed = 1; seed <= 20; seed++) {
+                parse_delim(in, len, d, CHUNK_RANDOM, seed * 0x9e3779b97f4a7c15ull,
+                            seed % 2 ? 5 : 23, &got);
+                swap_rows(&got, d);
+                snprintf(what, sizeof what, "input %zu delimiter 0x%02x seed %llu", i, (unsigned)d,
+                         (unsigned long long)seed);
+                assert_same_rows(&want, &got, what);
+                rows_free(&got);
+            }
+            free(in);
+        }
+        rows_free(&want);
+        free(base);
+    }
+}
+
+/* Generated dirty dumps and long (spilled) records with their commas and
+ * the delimiter swapped: the fast path and the spill scan against plain
+ * libcsv under the same delimiter, in random chunks. */
+Test(reader, delimiter_records_equal_plain_libcsv_on_dirty_dumps_and_long_records)
+{
+    tix_gen_opts o;
+    tix_gen_opts_init(&o);
+    o.rows = 3000;
+    o.dirty = 0.1;
+    o.seed = 78;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    cr_assert_eq(tix_gen_write(&o, m, NULL, 0), TIX_OK);
+    fclose(m);
+    size_t long_len;
+    char *longs = long_records_input(5000, &long_len);
+    const char *inputs[] = {text, longs};
+    const size_t lens[] = {len, long_len};
+    const char delims[] = {';', '\t'};
+    for (size_t t = 0; t < 2; t++)
+        for (size_t di = 0; di < 2; di++) {
+            char *in = swap_delimiter(inputs[t], lens[t], delims[di]);
+            rows want, got;
+            parse_plain_delim(in, lens[t], delims[di], &want);
+            cr_assert_gt(want.n, (size_t)(t == 0 ? 3000 : 2));
+            for (uint64_t seed = 1; seed <= 3; seed++) {
+                parse_delim(in, lens[t], delims[di], CHUNK_RANDOM, seed * 17 + t,
+                            t == 0 ? 700 : 9000, &got);
+                assert_same_fields(&got, &want, t == 0 ? "dirty dump" : "long records");
+                rows_free(&got);
+            }
+            rows_free(&want);
+            free(in);
+        }
+    free(text);
+    free(longs);
 }

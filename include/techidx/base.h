@@ -31,7 +31,7 @@ TIX_API tix_status tix_measure_parse(const char *name, tix_measure *m);
 typedef struct tix_counts {
     uint64_t read, accepted, rejected;
     uint64_t by_reason[TIX_REASON_COUNT];
-    uint64_t bytes;  /* decompressed bytes */
+    uint64_t bytes;  /* decompressed bytes, as UTF-8 (engine.h) */
     uint64_t inputs; /* inputs completed */
 } tix_counts;
 

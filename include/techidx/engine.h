@@ -26,6 +26,21 @@ extern "C" {
 
 #define TIX_ENGINE_MAX_MEMORY ((size_t)1 << 30)
 
+/* The character encoding of the inputs. Other than UTF-8, each input is
+ * converted to UTF-8 (glibc's iconv) before it is parsed: rows, rejects
+ * and cells are those of its UTF-8 form, and a byte that starts no
+ * character becomes 0xFF, so that its row is rejected as invalid_text. */
+typedef enum tix_encoding {
+    TIX_ENCODING_UTF8 = 0,
+    TIX_ENCODING_GB18030 = 1,
+    TIX_ENCODING_GBK = 2
+} tix_encoding;
+
+/* "utf-8", "gb18030", "gbk" ("?" for another value); parse takes those
+ * names and returns TIX_OK or TIX_E_INVALID. */
+TIX_API const char *tix_encoding_name(tix_encoding enc);
+TIX_API tix_status tix_encoding_parse(const char *name, tix_encoding *enc);
+
 /* Start from tix_engine_opts_init(), which fills the defaults written
  * below (those of `techidx run`, but for threads), then set what differs.
  * A zeroed struct is not the defaults: its period is TIX_PERIOD_DAY (the
@@ -55,6 +70,8 @@ typedef struct tix_engine_opts {
                                  second thread while parsing (default 1, and 0: one
                                  thread; the command line takes the number of cores) */
     tix_inflate inflate;      /* gzip back end for tix_engine_add_file (default AUTO) */
+    int delimiter;            /* between fields: ',' (default, and 0), ';' or '\t' */
+    tix_encoding encoding;    /* of the inputs (default UTF8) */
     /* tix_engine_add_file calls progress(progress_ctx, bytes) with the
      * bytes of the file (as stored, compressed or not) read so far, from
      * the calling thread, every few MB and once at the end; NULL: never. */
@@ -94,7 +111,10 @@ TIX_API tix_status tix_engine_new(tix_engine **out, const tix_engine_opts *opts,
 
 /* Push interface: begin an input called `name` (copied), feed its bytes in
  * any chunks, end it. Returns TIX_OK or the error also kept in
- * tix_engine_error(): TIX_E_HEADER (no header, missing or doubled column),
+ * tix_engine_error(): TIX_E_FORMAT (the first bytes are no CSV text: a
+ * zip archive such as an .xlsx workbook, an .xls workbook, UTF-16 text;
+ * they are held until 64 are there, or the input ends, to tell),
+ * TIX_E_HEADER (no header, missing or doubled column),
  * TIX_E_LIMIT (a record, field count, cell count or the memory budget over
  * its limit; the message says which, and names the option that raises it
  * as status.h says), TIX_E_OVERFLOW, TIX_E_NOMEM, TIX_E_CSV, or the reject
@@ -112,6 +132,10 @@ TIX_API tix_status tix_engine_add_file(tix_engine *e, const char *path);
 /* The cube so far (owned by the engine). Finalize it before reading. */
 TIX_API tix_cube *tix_engine_cube(tix_engine *e);
 
+/* The rows and bytes so far. Its bytes are those the CSV reader read:
+ * decompressed and, with an `encoding` other than UTF-8, converted to
+ * UTF-8, so that an input and its UTF-8 form count (and show in summaries
+ * and .tic parts) the same. */
 TIX_API const tix_counts *tix_engine_counts(const tix_engine *e);
 TIX_API const tix_error *tix_engine_error(const tix_engine *e);
 

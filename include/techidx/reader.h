@@ -1,5 +1,6 @@
 /* Push-style CSV reader on top of libcsv (RFC 4180: quoted commas, doubled
- * quotes, newlines inside quotes; LF or CRLF line ends).
+ * quotes, newlines inside quotes; LF or CRLF line ends), its fields
+ * separated by a comma or by the delimiter of tix_reader_opts.
  *
  * Bytes go in with tix_reader_feed() in chunks of any size, split anywhere;
  * every complete record comes out through the row callback together with the
@@ -7,7 +8,8 @@
  * reported exactly as it stood in the file. libcsv runs with its default
  * options, so the records are exactly those plain libcsv finds: LF, CRLF and
  * a lone CR outside quotes each end a record; blank lines are not records;
- * unquoted fields lose surrounding spaces and tabs. Lines are counted by LF.
+ * unquoted fields lose surrounding spaces and tabs (spaces only when the
+ * delimiter is a tab). Lines are counted by LF.
  *
  * Memory: a record that spans chunks is held once until it ends (once more
  * for the fields of one with "" to unescape), at most max_record_bytes;
@@ -57,10 +59,11 @@ typedef tix_status (*tix_row_fn)(void *ctx, const tix_row *row);
 typedef struct tix_reader_opts {
     size_t max_record_bytes; /* raw size of one record; 0 = TIX_READER_MAX_RECORD_BYTES */
     size_t max_fields;       /* fields in one record; 0 = TIX_READER_MAX_FIELDS */
+    char delimiter;          /* between fields: ',' (and 0), ';' or '\t' */
 } tix_reader_opts;
 
-/* Fills *o with the defaults, TIX_READER_MAX_RECORD_BYTES (1 MiB) and
- * TIX_READER_MAX_FIELDS (10000). */
+/* Fills *o with the defaults, TIX_READER_MAX_RECORD_BYTES (1 MiB),
+ * TIX_READER_MAX_FIELDS (10000) and the delimiter ','. */
 TIX_API void tix_reader_opts_init(tix_reader_opts *o);
 
 /* Which limit stopped the reader (after TIX_E_LIMIT). */
@@ -73,7 +76,8 @@ typedef enum tix_reader_limit {
 typedef struct tix_reader tix_reader;
 
 /* Creates a reader that calls fn(ctx, row) per record. opts may be NULL.
- * Returns TIX_OK or TIX_E_NOMEM; *out owns the reader. */
+ * Returns TIX_OK, TIX_E_INVALID (a delimiter other than ',', ';' or '\t')
+ * or TIX_E_NOMEM; *out owns the reader. */
 TIX_API tix_status tix_reader_new(tix_reader **out, const tix_reader_opts *opts, tix_row_fn fn,
                                   void *ctx);
 
@@ -105,7 +109,9 @@ TIX_API tix_status tix_reader_status(const tix_reader *r);
 TIX_API uint64_t tix_reader_lines(const tix_reader *r);
 TIX_API uint64_t tix_reader_line(const tix_reader *r);
 
-/* The limit behind the last TIX_E_LIMIT, and the limits in force. */
+/* The limit behind the last TIX_E_LIMIT, and the limits in force (the
+ * options the reader was made with, defaults filled in: the delimiter
+ * too). */
 TIX_API tix_reader_limit tix_reader_limit_hit(const tix_reader *r);
 TIX_API const tix_reader_opts *tix_reader_limits(const tix_reader *r);
 

@@ -33,7 +33,8 @@ typedef enum tix_status {
     TIX_E_NODATA = 7,   /* nothing to compute (no accepted rows, base without data) */
     TIX_E_LIMIT = 8,    /* an input exceeded a configured resource limit */
     TIX_E_CSV = 9,      /* the CSV parser failed */
-    TIX_E_FORMAT = 10   /* a saved file (.tic, state) is not one techidx wrote */
+    TIX_E_FORMAT = 10   /* a saved file (.tic, state) is not one techidx wrote,
+                           or an input is no CSV text (a workbook, UTF-16) */
 } tix_status;
 
 /* Returns a static, human-readable description of s (never NULL). */

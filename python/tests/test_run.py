@@ -345,3 +345,40 @@ def test_date_format_amount_unit_and_max_reject_rate_keywords(tmp_path):
     assert techidx.run(data("dirty.csv"), max_reject_rate=0.75).counts["rejected"] == 9
     assert "max_reject_rate" in techidx.options("index")
     assert "amount_unit" in techidx.options("cube")
+
+
+def test_encoding_and_delimiter_give_the_utf8_comma_bytes(cli, tmp_path):
+    """A GB18030 export and a tab or semicolon file (keywords `encoding`
+    and `delimiter`, values as on the command line, a tab as itself or
+    "\\t") give the index and cells of the UTF-8 comma file."""
+    import csv
+    want = techidx.run([data("zh.csv")], by="contract_type", cells=True)
+    text = open(data("zh.csv"), encoding="utf-8").read()
+    gb = tmp_path / "zh-gb18030.csv"
+    gb.write_bytes(text.encode("gb18030"))
+    rows = list(csv.reader(open(data("zh.csv"), newline="", encoding="utf-8")))
+    for delimiter, as_given in ((";", ";"), ("\t", "\t"), ("\t", "\\t"), ("\t", "tab")):
+        path = tmp_path / ("zh-%d.csv" % ord(delimiter))
+        with open(path, "w", newline="", encoding="gb18030") as f:
+            csv.writer(f, delimiter=delimiter, lineterminator="\n").writerows(rows)
+        for f in (gb, path):
+            got = techidx.run([str(f)], by="contract_type", cells=True, encoding="gb18030",
+                              delimiter=as_given if f == path else ",")
+            assert got.csv("index") == want.csv("index")
+            assert got.csv("cells") == want.csv("cells")
+            # The rewritten file quotes other fields: other bytes.
+            assert dict(got.counts, bytes=0) == dict(want.counts, bytes=0)
+            assert f == path or got.counts == want.counts
+    p = cli("run", "-q", "--encoding", "gb18030", "--by", "contract_type", gb)
+    assert p.stdout == want.csv("index").encode()
+    with pytest.raises(ValueError) as e:
+        techidx.run([str(gb)], delimiter="|")
+    assert "delimiter" in str(e.value) and "--" not in str(e.value)
+    with pytest.raises(ValueError) as e:
+        techidx.run([str(gb)], encoding="utf8")
+    assert "utf-8, gb18030 or gbk" in str(e.value)
+    xlsx = tmp_path / "book.xlsx"
+    xlsx.write_bytes(b"PK\x03\x04" + b"\0" * 40)
+    with pytest.raises(techidx.Error) as e:
+        techidx.run([str(xlsx)])
+    assert "Excel workbook" in str(e.value)

@@ -19,6 +19,8 @@
  *    buyer_region by month with a header map, tiny cube limits, amounts
  *    in yuan or 万元 and the automatic date forms or a pattern) for
  *    coverage, with their own invariants.
+ * 5. GB18030 or GBK input with a ';', tab or ',' delimiter, whole and
+ *    chunked.
  *
  * Any violation prints a message and aborts. */
 #include <csv.h>
@@ -540,7 +542,7 @@ static void dump_fields(const char *who, const rowlist *rl, size_t i)
 static void differential(const uint8_t *data, size_t size, uint64_t seed, size_t max_record,
                          size_t max_fields, rowlist *whole)
 {
-    tix_reader_opts ro = {max_record, max_fields};
+    tix_reader_opts ro = {max_record, max_fields, 0};
     rowlist chunked = {0}, plain = {0};
     tix_reader *r = NULL;
     tix_status st = tix_reader_new(&r, &ro, reader_row, whole);
@@ -728,5 +730,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     outcome third;
     run_engine(&o3, data, size, FEED_RANDOM, seed ^ 0xa5a5, 1, &third);
     outcome_free(&third);
+
+    /* 5. an encoding (GB18030 or GBK: the converter's held characters at
+     * chunk ends) and a delimiter (';' or tab), whole vs chunked. */
+    tix_engine_opts o5 = {0};
+    o5.period = TIX_PERIOD_MONTH;
+    o5.dimension = TIX_COL_SECTOR;
+    o5.measure = TIX_MEASURE_TECH_AMOUNT;
+    o5.encoding = (seed >> 24) & 1 ? TIX_ENCODING_GB18030 : TIX_ENCODING_GBK;
+    o5.delimiter = (seed >> 25) % 3 == 0 ? ',' : (seed >> 25) % 3 == 1 ? ';' : '\t';
+    o5.max_record_bytes = max_record;
+    run_engine(&o5, data, size, FEED_WHOLE, seed, 1, &whole);
+    run_engine(&o5, data, size, FEED_RANDOM, seed ^ 0x3c3c, 1, &other);
+    same_outcome(&whole, &other, FEED_RANDOM);
+    outcome_free(&other);
+    if (size <= 2048) {
+        run_engine(&o5, data, size, FEED_BYTES, seed, 1, &other);
+        same_outcome(&whole, &other, FEED_BYTES);
+        outcome_free(&other);
+    }
+    outcome_free(&whole);
     return 0;
 }
