@@ -735,7 +735,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
      * chunk ends) and a delimiter (';' or tab), whole vs chunked. */
     tix_engine_opts o5 = {0};
     o5.period = TIX_PERIOD_MONTH;
-    o5.dimension = TIX_COL_SECTOR;
+    o5.by = "sector,contract_type";
     o5.measure = TIX_MEASURE_TECH_AMOUNT;
     o5.encoding = (seed >> 24) & 1 ? TIX_ENCODING_GB18030 : TIX_ENCODING_GBK;
     o5.delimiter = (seed >> 25) % 3 == 0 ? ',' : (seed >> 25) % 3 == 1 ? ';' : '\t';
