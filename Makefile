@@ -268,7 +268,7 @@ bench: techidx
 	sh bench/run.sh ./techidx
 
 # Not part of test: it measures the methods (bench/methods.sh), checks nothing.
-SEEDS ?= 20
+SEEDS ?= 100
 methods: techidx
 	SEEDS=$(SEEDS) sh bench/methods.sh ./techidx
 
