@@ -646,9 +646,10 @@ tix_status tix_config_init(tix_config *c)
 
 void tix_config_clear(tix_config *c)
 {
-    char **strs[] = {&c->base,  &c->output, &c->cells, &c->rejects,      &c->contributions,
-                     &c->state, &c->week,   &c->title, &c->group,        &c->groups,
-                     &c->date_format, &c->gen_id_prefix, &c->gen_truth};
+    char **strs[] = {&c->base,          &c->output, &c->cells,       &c->rejects,
+                     &c->contributions, &c->state,  &c->week,        &c->title,
+                     &c->group,         &c->groups, &c->date_format, &c->gen_id_prefix,
+                     &c->gen_truth};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
         free(*strs[i]);
         *strs[i] = NULL;
