@@ -58,7 +58,7 @@ STAMP     := $(BUILD)/.deps-ok
 SOMAJOR   := 1
 SONAME    := libtechidx.so.$(SOMAJOR)
 
-.PHONY: all deps test check headers-check abi-check install-test unit golden ref-test python-test replay valgrind crash-test tsan asan ubsan bench install \
+.PHONY: all deps test check methods headers-check abi-check install-test unit golden ref-test python-test replay valgrind crash-test tsan asan ubsan bench install \
         uninstall clean format help samples demo fuzz weekly mpi mpi-deps mpi-test
 all: techidx $(BUILD)/libtechidx.a $(BUILD)/$(SONAME)
 
@@ -77,6 +77,7 @@ help:
 	@echo "make mpi        techidx-mpi (installs Open MPI when missing)"
 	@echo "make asan|ubsan the tests under one sanitizer"
 	@echo "make bench      benchmarks (bench/)"
+	@echo "make methods    simulation study of the methods against a known truth, SEEDS=$(SEEDS)"
 	@echo "make fuzz       libFuzzer on each target, FUZZ_SECONDS=$(FUZZ_SECONDS) each"
 	@echo "make samples    regenerate samples/ with techidx gen"
 	@echo "make weekly     a year of weekly releases on generated dumps (build/weekly/)"
@@ -265,6 +266,11 @@ bench: techidx
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time isal \
 	  >/dev/null; } || { echo "bench needs: apt-get install time isal" >&2; exit 1; }
 	sh bench/run.sh ./techidx
+
+# Not part of test: it measures the methods (bench/methods.sh), checks nothing.
+SEEDS ?= 100
+methods: techidx
+	SEEDS=$(SEEDS) sh bench/methods.sh ./techidx
 
 samples: techidx
 	sh samples/make.sh ./techidx

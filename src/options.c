@@ -76,6 +76,12 @@ enum {
     O_GEN_DELIMITER,
     O_GEN_AMOUNT_UNIT,
     O_GEN_DATE_FORM,
+    O_GEN_TRUTH,
+    O_GEN_TRUTH_PERIOD,
+    O_GEN_TREND,
+    O_GEN_RETURN_TO_START,
+    O_GEN_SHIFT_DEVELOPMENT,
+    O_GEN_HOLIDAYS,
     O_COUNT
 };
 
@@ -290,6 +296,32 @@ static const tix_option table[] = {
      "2024/03/05, 20240305, 2024-03-05 10:22:00 or\n"
      "2024-03-05T10:22:00+08:00 (default iso)",
      0, O_GEN_DATE_FORM, 0},
+    {"truth", 0, GEN, TIX_GROUP_NONE, TIX_OPT_TEXT, "FILE", 0, 0, NULL, NULL,
+     "draw the market whose truth is known (truth mode);\n"
+     "write its true quality-adjusted price level to FILE:\n"
+     "CSV period,level,... (the first period 100)",
+     0, O_GEN_TRUTH, 0},
+    {"truth-period", 0, GEN, TIX_GROUP_NONE, TIX_OPT_ENUM, "P", 0, 0, NULL, NULL,
+     "day|week|month|quarter|year: the true level is constant\n"
+     "within each (default week; ISO weeks); truth mode",
+     0, O_GEN_TRUTH_PERIOD, 0},
+    {"trend", 0, GEN, TIX_GROUP_NONE, TIX_OPT_REAL, "R", -1, 100, NULL, NULL,
+     "the true level grows by R a year, e.g. 0.05 (default 0);\n"
+     "truth mode",
+     0, O_GEN_TREND, 1},
+    {"return-to-start", 0, GEN, TIX_GROUP_NONE, TIX_OPT_FLAG, NULL, 0, 0, NULL, NULL,
+     "the level rises (at --trend), then falls back to 100\n"
+     "exactly in the last period; truth mode",
+     0, O_GEN_RETURN_TO_START, 0},
+    {"shift-development", 0, GEN, TIX_GROUP_NONE, TIX_OPT_REAL, "S", -0.3, 0.7, NULL, NULL,
+     "the share of development contracts (30%) rises\n"
+     "linearly by S over the range, -0.3..0.7 (default 0);\n"
+     "truth mode",
+     0, O_GEN_SHIFT_DEVELOPMENT, 0},
+    {"holidays", 0, GEN, TIX_GROUP_NONE, TIX_OPT_FLAG, NULL, 0, 0, NULL, NULL,
+     "Spring Festival and National Day weeks have 1/5 of the\n"
+     "contracts; truth mode",
+     0, O_GEN_HOLIDAYS, 0},
     {"output", 'o', GEN, TIX_GROUP_NONE, TIX_OPT_OUTPUT, "FILE", 0, 0, NULL, NULL,
      "output file, '-' for stdout (required); written under a\n"
      "temporary name and renamed into place when complete",
@@ -471,6 +503,9 @@ typedef struct target {
 #define AT(field) offsetof(tix_config, field)
 
 /* Indexed by tix_option.id: the field each option sets. */
+/* tix_config.given has a bit for each. */
+_Static_assert(O_COUNT <= 32 * sizeof(((tix_config *)0)->given) / sizeof(uint32_t),
+               "tix_config.given has too few bits for the options");
 static const target targets[O_COUNT] = {
     [O_PERIOD] = {ST_ENUM, AT(engine.period), 0, period_values},
     [O_BY] = {ST_BY, AT(by), 0, NULL},
@@ -528,6 +563,12 @@ static const target targets[O_COUNT] = {
     [O_GEN_DELIMITER] = {ST_ENUM, AT(gen_delimiter), 0, gen_delimiter_values},
     [O_GEN_AMOUNT_UNIT] = {ST_ENUM, AT(gen_amount_unit), 0, gen_unit_values},
     [O_GEN_DATE_FORM] = {ST_ENUM, AT(gen_date_form), 0, gen_date_form_values},
+    [O_GEN_TRUTH] = {ST_TEXT, AT(gen_truth), 0, NULL},
+    [O_GEN_TRUTH_PERIOD] = {ST_ENUM, AT(gen_truth_period), 0, period_values},
+    [O_GEN_TREND] = {ST_DOUBLE, AT(gen_trend), 0, NULL},
+    [O_GEN_RETURN_TO_START] = {ST_FLAG, AT(gen_return_to_start), 0, NULL},
+    [O_GEN_SHIFT_DEVELOPMENT] = {ST_DOUBLE, AT(gen_shift_development), 0, NULL},
+    [O_GEN_HOLIDAYS] = {ST_FLAG, AT(gen_holidays), 0, NULL},
 };
 
 /* Enums are stored through an int: they must be int-sized. */
@@ -631,9 +672,10 @@ tix_status tix_config_init(tix_config *c)
 
 void tix_config_clear(tix_config *c)
 {
-    char **strs[] = {&c->base,  &c->output, &c->cells, &c->rejects,      &c->contributions,
-                     &c->state, &c->week,   &c->title, &c->group,        &c->groups,
-                     &c->date_format, &c->gen_id_prefix};
+    char **strs[] = {&c->base,          &c->output, &c->cells,       &c->rejects,
+                     &c->contributions, &c->state,  &c->week,        &c->title,
+                     &c->group,         &c->groups, &c->date_format, &c->gen_id_prefix,
+                     &c->gen_truth};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
         free(*strs[i]);
         *strs[i] = NULL;

@@ -1166,3 +1166,402 @@ Test(gen, refuses_bad_formats)
     o.encoding = TIX_GEN_GB18030;
     cr_expect_eq(gen_to(&o, "/dev/null", err, sizeof err), TIX_OK, "%s", err);
 }
+
+/* ---- truth mode: a market whose true level is known --------------------- */
+
+#define MAX_TRUTH 600
+
+/* The truth file, parsed back. */
+struct truth_rows {
+    size_t n;
+    char period[MAX_TRUTH][TIX_PERIOD_LABEL_MAX];
+    char level_text[MAX_TRUTH][32];
+    double level[MAX_TRUTH], contracts[MAX_TRUTH], share[MAX_TRUTH][5];
+};
+
+static struct truth_rows *read_truth(const tix_gen_opts *o)
+{
+    char err[256];
+    char *path = temp_path();
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    tix_status st = tix_gen_truth_write(o, f, err, sizeof err);
+    fclose(f);
+    cr_assert_eq(st, TIX_OK, "tix_gen_truth_write: %s", err);
+    struct truth_rows *t = calloc(1, sizeof *t);
+    cr_assert_not_null(t);
+    f = fopen(path, "rb");
+    cr_assert_not_null(f);
+    char line[512];
+    cr_assert_not_null(fgets(line, sizeof line, f));
+    cr_expect_str_eq(line, "period,level,contracts,share_development,share_transfer,"
+                           "share_licensing,share_consulting,share_service\n");
+    while (fgets(line, sizeof line, f)) {
+        cr_assert_lt(t->n, (size_t)MAX_TRUTH);
+        size_t k = t->n++;
+        cr_assert_eq(sscanf(line, "%31[^,],%31[^,],%lf,%lf,%lf,%lf,%lf,%lf", t->period[k],
+                            t->level_text[k], &t->contracts[k], &t->share[k][0], &t->share[k][1],
+                            &t->share[k][2], &t->share[k][3], &t->share[k][4]),
+                     8, "line %s", line);
+        t->level[k] = strtod(t->level_text[k], NULL);
+    }
+    fclose(f);
+    drop(path);
+    return t;
+}
+
+static void truth_opts(tix_gen_opts *o, int y0, int y1)
+{
+    tix_gen_opts_init(o);
+    o->truth = 1;
+    o->from_day = day(y0, 1, 1);
+    o->to_day = day(y1, 12, 31);
+}
+
+Test(gen, truth_off_changes_nothing)
+{
+    tix_gen_opts o;
+    tix_gen_opts_init(&o);
+    o.rows = 2000;
+    o.seed = 9;
+    o.dirty = 0.05;
+    char *a = generate(&o);
+    /* Truth-mode fields are ignored while truth is 0. */
+    o.truth_period = TIX_PERIOD_MONTH;
+    o.trend = 0.3;
+    o.return_to_start = 1;
+    o.shift_development = 0.5;
+    o.holidays = 1;
+    char *b = generate(&o);
+    o.truth = 1;
+    char *c = generate(&o);
+    char *d = generate(&o);
+    size_t na, nb, nc, nd;
+    unsigned char *ba = slurp(a, &na), *bb = slurp(b, &nb), *bc = slurp(c, &nc),
+                  *bd = slurp(d, &nd);
+    cr_expect(na == nb && memcmp(ba, bb, na) == 0, "truth 0 with truth fields set differs");
+    cr_expect(na != nc || memcmp(ba, bc, na) != 0, "truth mode wrote the plain dump");
+    cr_expect(nc == nd && memcmp(bc, bd, nc) == 0, "truth mode: same seed, different bytes");
+    free(ba);
+    free(bb);
+    free(bc);
+    free(bd);
+    drop(a);
+    drop(b);
+    drop(c);
+    drop(d);
+}
+
+Test(gen, truth_rejects_invalid_options)
+{
+    tix_gen_opts o;
+    char *path = temp_path();
+    truth_opts(&o, 2024, 2024);
+    o.shift_development = 0.71; /* the share would pass 1 */
+    expect_invalid(&o, path);
+    o.shift_development = -0.31;
+    expect_invalid(&o, path);
+    truth_opts(&o, 2024, 2024);
+    o.trend = -1.0;
+    expect_invalid(&o, path);
+    o.trend = NAN;
+    expect_invalid(&o, path);
+    truth_opts(&o, 2024, 2024);
+    o.truth_period = (tix_period_kind)5;
+    expect_invalid(&o, path);
+    truth_opts(&o, 2024, 2024);
+    o.truth = 0; /* no truth of the plain dump */
+    FILE *f = fopen(path, "wb");
+    char err[128] = "";
+    cr_expect_eq(tix_gen_truth_write(&o, f, err, sizeof err), TIX_E_INVALID);
+    cr_expect(err[0] != '\0');
+    fclose(f);
+    drop(path);
+}
+
+/* Two years of weeks, 5% a year: level_k = 100 * 1.05^(7k / 365.2425),
+ * week k after 2024-W01, to the six decimals written. */
+Test(gen, truth_level_follows_the_trend)
+{
+    tix_gen_opts o;
+    truth_opts(&o, 2024, 2025);
+    o.trend = 0.05;
+    o.seed = 123; /* the truth does not depend on it */
+    struct truth_rows *t = read_truth(&o);
+    o.seed = 1;
+    struct truth_rows *u = read_truth(&o);
+    cr_expect_eq(t->n, 105); /* 2024-W01 .. 2026-W01 (2025-12-31 is in it) */
+    cr_expect_str_eq(t->period[0], "2024-W01");
+    cr_expect_str_eq(t->period[52], "2025-W01");
+    cr_expect_str_eq(t->level_text[0], "100.000000");
+    for (size_t k = 0; k < t->n; k++) {
+        double want = 100.0 * pow(1.05, 7.0 * (double)k / 365.2425);
+        cr_expect(fabs(t->level[k] - want) <= 6e-7, "%s: %.6f, want %.7f", t->period[k],
+                  t->level[k], want);
+        cr_expect_eq(t->level[k], u->level[k]);
+        cr_expect(fabs(t->share[k][0] - 0.30) < 1e-9, "no shift: 30%% development");
+    }
+    free(t);
+    free(u);
+
+    /* Months: the x of a month is its first day's distance from 2024-01-01. */
+    o.truth_period = TIX_PERIOD_MONTH;
+    o.trend = -0.1;
+    t = read_truth(&o);
+    cr_expect_eq(t->n, 24);
+    cr_expect_str_eq(t->period[0], "2024-01");
+    cr_expect_str_eq(t->period[23], "2025-12");
+    double want = 100.0 * pow(0.9, (day(2025, 3, 1) - day(2024, 1, 1)) / 365.2425);
+    cr_expect(fabs(t->level[14] - want) <= 6e-7, "2025-03: %.6f, want %.7f", t->level[14], want);
+    free(t);
+}
+
+Test(gen, truth_return_to_start_ends_at_100_exactly)
+{
+    tix_gen_opts o;
+    truth_opts(&o, 2024, 2024);
+    o.to_day = day(2024, 12, 29); /* 2024-W01 .. 2024-W52 */
+    o.trend = 0.10;
+    o.return_to_start = 1;
+    struct truth_rows *t = read_truth(&o);
+    cr_assert_eq(t->n, 52);
+    cr_expect_str_eq(t->level_text[0], "100.000000");
+    cr_expect_str_eq(t->level_text[51], "100.000000");
+    /* The peak: mid-range, where the plain trend would be, 1.1^(X/2), X = 51 weeks. */
+    size_t top = 0;
+    for (size_t k = 1; k < t->n; k++)
+        if (t->level[k] > t->level[top])
+            top = k;
+    cr_expect(top == 25 || top == 26, "peak at week %zu", top);
+    double x = 25.0 * 7 / 365.2425, span = 51.0 * 7 / 365.2425;
+    double want = 100.0 * exp(log(1.1) * 2 * x * (1 - x / span));
+    cr_expect(fabs(t->level[25] - want) <= 6e-7, "%.6f, want %.7f", t->level[25], want);
+    cr_expect(t->level[25] > 104.0, "the level rises: %.6f", t->level[25]);
+    free(t);
+}
+
+/* Counts of a dump by ISO week of the range, and development contracts. */
+struct week_counts {
+    int32_t first_week;
+    size_t n[60], dev[60];
+};
+
+static void week_row(const struct row *r, size_t index, void *ctx)
+{
+    struct week_counts *w = ctx;
+    int32_t d;
+    (void)index;
+    cr_assert_eq(tix_date_parse(r->f[F_DATE], r->len[F_DATE], &d), TIX_OK);
+    int32_t k = tix_period_of_day(TIX_PERIOD_WEEK, d) - w->first_week;
+    cr_assert(k >= 0 && k < 60);
+    w->n[k]++;
+    w->dev[k] += strcmp(r->f[F_TYPE], "development") == 0;
+}
+
+/* 150000 contracts in 2024-W01..W52, the development share rising by 20
+ * points: the first 8 weeks' share is 30% + 0.2 * 3.5/52 and the last 8
+ * weeks' 30% + 0.2 * 47.5/51 (their mean u), each of about 23000
+ * contracts, standard error 0.003: tolerance 0.015. */
+Test(gen, truth_composition_shift_moves_the_development_share)
+{
+    tix_gen_opts o;
+    truth_opts(&o, 2024, 2024);
+    o.to_day = day(2024, 12, 29);
+    o.rows = 150000;
+    o.seed = 5;
+    o.shift_development = 0.2;
+    char *path = generate(&o);
+    struct week_counts w = {.first_week = tix_period_of_day(TIX_PERIOD_WEEK, o.from_day)};
+    free(scan_file(path, week_row, &w));
+    size_t n0 = 0, d0 = 0, n1 = 0, d1 = 0;
+    for (int k = 0; k < 8; k++) {
+        n0 += w.n[k];
+        d0 += w.dev[k];
+        n1 += w.n[44 + k];
+        d1 += w.dev[44 + k];
+    }
+    double s0 = (double)d0 / (double)n0, s1 = (double)d1 / (double)n1;
+    double want0 = 0.30 + 0.2 * 3.5 / 51.0 * 7.0 / 7.0, want1 = 0.30 + 0.2 * 47.5 / 51.0;
+    cr_expect(fabs(s0 - want0) < 0.015, "first weeks: %.4f, want %.4f", s0, want0);
+    cr_expect(fabs(s1 - want1) < 0.015, "last weeks: %.4f, want %.4f", s1, want1);
+    cr_expect(s1 - s0 > 0.15, "the share rose by %.4f", s1 - s0);
+
+    /* The truth file says the same: its expected shares, linear in time. */
+    struct truth_rows *t = read_truth(&o);
+    cr_assert_eq(t->n, 52);
+    double step = t->share[1][0] - t->share[0][0];
+    cr_expect(fabs(step - 0.2 * 7 / 363.0) < 1e-4, "weekly step %.6f", step);
+    cr_expect(fabs(t->share[51][0] - t->share[0][0] - 51 * step) < 1e-4);
+    for (size_t k = 0; k < t->n; k++) {
+        double sum = 0;
+        for (int j = 0; j < 5; j++)
+            sum += t->share[k][j];
+        cr_expect(fabs(sum - 1) < 1e-5, "%s: shares add to %.6f", t->period[k], sum);
+        cr_expect(fabs(t->share[k][4] / t->share[k][1] - 3.5) < 1e-3,
+                  "the others keep their proportions");
+    }
+    free(t);
+    drop(path);
+}
+
+/* Holidays: 2024-W06 holds Spring Festival (10 February) and 2024-W40
+ * 1 October. Each has 1/5 of a week's expected contracts in the truth file
+ * (exactly, to six decimals) and, in a dump of ~2000 a week, 0.15 to 0.25 of
+ * the mean other week (the ratio's standard error is about 0.011). */
+Test(gen, truth_holidays_thin_their_weeks)
+{
+    tix_gen_opts o;
+    truth_opts(&o, 2024, 2024);
+    o.to_day = day(2024, 12, 29);
+    o.holidays = 1;
+    o.rows = 100000;
+    o.seed = 77;
+    struct truth_rows *t = read_truth(&o);
+    cr_assert_eq(t->n, 52);
+    cr_expect_str_eq(t->period[5], "2024-W06");
+    cr_expect_str_eq(t->period[39], "2024-W40");
+    double other = t->contracts[0];
+    for (size_t k = 0; k < t->n; k++) {
+        double want = (k == 5 || k == 39) ? other / 5 : other;
+        cr_expect(fabs(t->contracts[k] - want) < 1e-5, "%s: %.6f contracts, want %.6f",
+                  t->period[k], t->contracts[k], want);
+    }
+    cr_expect(fabs(other * 50.4 - 100000) < 1e-3, "50 weeks and two fifths hold the rows");
+    free(t);
+
+    char *path = generate(&o);
+    struct week_counts w = {.first_week = tix_period_of_day(TIX_PERIOD_WEEK, o.from_day)};
+    free(scan_file(path, week_row, &w));
+    double mean = 0;
+    for (int k = 0; k < 52; k++)
+        if (k != 5 && k != 39)
+            mean += (double)w.n[k] / 50;
+    cr_expect(fabs((double)w.n[5] / mean - 0.2) < 0.05, "W06: %zu of %.0f", w.n[5], mean);
+    cr_expect(fabs((double)w.n[39] / mean - 0.2) < 0.05, "W40: %zu of %.0f", w.n[39], mean);
+    cr_expect((double)w.n[6] / mean > 0.85, "W07 is a normal week: %zu", w.n[6]);
+    drop(path);
+
+    /* Other years from the table: 2023-01-22 (W03), 2025-01-29 (W05), and 1
+     * October 2023 (a Sunday: W39). */
+    truth_opts(&o, 2023, 2023);
+    o.from_day = day(2023, 1, 2); /* 2023-01-01 is in 2022-W52 */
+    o.holidays = 1;
+    t = read_truth(&o);
+    cr_expect_str_eq(t->period[2], "2023-W03");
+    cr_expect_str_eq(t->period[38], "2023-W39");
+    for (size_t k = 0; k < t->n; k++)
+        cr_expect((t->contracts[k] < t->contracts[1] * 0.21) == (k == 2 || k == 38), "%s: %.3f",
+                  t->period[k], t->contracts[k]);
+    free(t);
+    truth_opts(&o, 2025, 2025);
+    o.holidays = 1;
+    t = read_truth(&o);
+    cr_expect_str_eq(t->period[4], "2025-W05");
+    cr_expect(t->contracts[4] < t->contracts[1] * 0.21);
+    free(t);
+}
+
+/* The truth checked without techidx's index code: a time-dummy regression
+ * of log amount on quarter dummies and cell dummies (type x sector x
+ * seller type), fitted by alternating means, on 400000 contracts over two
+ * years with the true level up 20% a year and the development share up 30
+ * points. Each quarter's estimate has a standard error of about 0.01 in
+ * logs; tolerance 0.035. The mean log amount per quarter, which ignores
+ * the characteristics, is off by the composition shift (more than 0.1 by
+ * the last quarter): the check can tell. */
+#define TD_CELLS (5 * N_SECTORS * N_PARTIES)
+#define TD_ROWS 400000
+struct td {
+    int32_t first_q;
+    size_t n;
+    unsigned char q[TD_ROWS];
+    unsigned short cell[TD_ROWS];
+    double y[TD_ROWS];
+};
+
+static int type_index(const char *s)
+{
+    static const char *const names[] = {"development", "transfer", "licensing", "consulting",
+                                        "service"};
+    for (int i = 0; i < 5; i++)
+        if (strcmp(s, names[i]) == 0)
+            return i;
+    return -1;
+}
+
+static void td_row(const struct row *r, size_t index, void *ctx)
+{
+    struct td *t = ctx;
+    int32_t d;
+    int64_t cents;
+    (void)index;
+    cr_assert_lt(t->n, (size_t)TD_ROWS);
+    cr_assert_eq(tix_date_parse(r->f[F_DATE], r->len[F_DATE], &d), TIX_OK);
+    cr_assert_eq(parse_money(r->f[F_AMOUNT], r->len[F_AMOUNT], &cents), 1);
+    int ty = type_index(r->f[F_TYPE]), se = sector_index(r->f[F_SECTOR]),
+        pa = party_index(r->f[F_SELLER_TYPE]);
+    cr_assert(ty >= 0 && se >= 0 && pa >= 0);
+    t->q[t->n] = (unsigned char)(tix_period_of_day(TIX_PERIOD_QUARTER, d) - t->first_q);
+    t->cell[t->n] = (unsigned short)((ty * N_SECTORS + se) * N_PARTIES + pa);
+    t->y[t->n] = log((double)cents);
+    t->n++;
+}
+
+Test(gen, truth_is_what_a_time_dummy_regression_estimates, .timeout = 120)
+{
+    tix_gen_opts o;
+    truth_opts(&o, 2023, 2024);
+    o.truth_period = TIX_PERIOD_QUARTER;
+    o.rows = TD_ROWS;
+    o.seed = 2026;
+    o.trend = 0.20;
+    o.shift_development = 0.30;
+    char *path = generate(&o);
+    struct truth_rows *truth = read_truth(&o);
+    cr_assert_eq(truth->n, 8);
+    struct td *t = calloc(1, sizeof *t);
+    cr_assert_not_null(t);
+    t->first_q = tix_period_of_day(TIX_PERIOD_QUARTER, o.from_day);
+    free(scan_file(path, td_row, t));
+    cr_assert_eq(t->n, (size_t)TD_ROWS);
+
+    double alpha[8] = {0}, beta[TD_CELLS] = {0}, sum[TD_CELLS];
+    size_t cnt[TD_CELLS], qn[8];
+    for (int it = 0; it < 200; it++) {
+        double qs[8] = {0};
+        memset(qn, 0, sizeof qn);
+        for (size_t i = 0; i < t->n; i++) {
+            qs[t->q[i]] += t->y[i] - beta[t->cell[i]];
+            qn[t->q[i]]++;
+        }
+        for (int k = 0; k < 8; k++)
+            alpha[k] = qs[k] / (double)qn[k];
+        memset(sum, 0, sizeof sum);
+        memset(cnt, 0, sizeof cnt);
+        for (size_t i = 0; i < t->n; i++) {
+            sum[t->cell[i]] += t->y[i] - alpha[t->q[i]];
+            cnt[t->cell[i]]++;
+        }
+        for (int c = 0; c < TD_CELLS; c++)
+            beta[c] = cnt[c] ? sum[c] / (double)cnt[c] : 0;
+    }
+    double naive[8] = {0};
+    memset(qn, 0, sizeof qn);
+    for (size_t i = 0; i < t->n; i++) {
+        naive[t->q[i]] += t->y[i];
+        qn[t->q[i]]++;
+    }
+    for (int k = 0; k < 8; k++) {
+        double want = log(truth->level[k] / 100);
+        double got = alpha[k] - alpha[0];
+        cr_expect(fabs(got - want) < 0.035, "%s: time dummy %.4f, truth %.4f", truth->period[k],
+                  got, want);
+        naive[k] /= (double)qn[k];
+    }
+    cr_expect(log(truth->level[7] / 100) > 0.3, "the truth moved: %.4f", truth->level[7]);
+    double naive_err = naive[7] - naive[0] - log(truth->level[7] / 100);
+    cr_expect(naive_err > 0.1, "the mean log amount misses the shift: %.4f", naive_err);
+    free(t);
+    free(truth);
+    drop(path);
+}

@@ -128,6 +128,10 @@ typedef struct tix_config {
     int gen_chinese;
     char *gen_id_prefix;                                             /* NULL: gen's default */
     int gen_encoding, gen_delimiter, gen_amount_unit, gen_date_form; /* as gen.h's */
+    char *gen_truth;                   /* `truth`: the truth file, NULL none */
+    int gen_truth_period;              /* tix_period_kind; default week */
+    double gen_trend, gen_shift_development;
+    int gen_return_to_start, gen_holidays;
 } tix_config;
 
 /* The defaults of every option (those of the command line). Returns TIX_OK. */

@@ -21,6 +21,32 @@ static const args_help gen_help = {
     .help_line = "show this help and exit",
 };
 
+static int given(const tix_config *c, const char *name)
+{
+    return tix_config_given(c, tix_option_find(name, TIX_CMD_GEN));
+}
+
+/* Writes the truth of o's market to path, complete or not at all. */
+static int write_truth(const tix_gen_opts *o, const char *path)
+{
+    char err[256];
+    outfile f;
+    if (outfile_open_held(&f, path) != 0) {
+        term_error(path, 0, "cannot write: %s", strerror(errno));
+        return TIX_EXIT_FAIL;
+    }
+    tix_status st = tix_gen_truth_write(o, f.f, err, sizeof err);
+    if (st == TIX_OK && outfile_commit(&f) != 0) {
+        snprintf(err, sizeof err, "%s", strerror(errno));
+        st = TIX_E_IO;
+    }
+    outfile_abort(&f);
+    if (st == TIX_OK)
+        return TIX_EXIT_OK;
+    term_error(path, 0, "%s", err[0] ? err : tix_strerror(st));
+    return TIX_EXIT_FAIL;
+}
+
 static int ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), k = strlen(suffix);
@@ -45,13 +71,13 @@ int tix_cli_gen(int argc, char **argv)
     }
     tix_gen_opts o;
     tix_gen_opts_init(&o);
-    if (tix_config_given(&c, tix_option_find("rows", TIX_CMD_GEN)))
+    if (given(&c, "rows"))
         o.rows = c.gen_rows;
-    if (tix_config_given(&c, tix_option_find("seed", TIX_CMD_GEN)))
+    if (given(&c, "seed"))
         o.seed = (unsigned long)c.gen_seed;
-    if (tix_config_given(&c, tix_option_find("from", TIX_CMD_GEN)))
+    if (given(&c, "from"))
         o.from_day = c.gen_from;
-    if (tix_config_given(&c, tix_option_find("to", TIX_CMD_GEN)))
+    if (given(&c, "to"))
         o.to_day = c.gen_to;
     o.dirty = c.gen_dirty;
     o.chinese_headers = c.gen_chinese;
@@ -64,9 +90,26 @@ int tix_cli_gen(int argc, char **argv)
     o.encoding = (tix_gen_encoding)c.gen_encoding;
     o.amount_unit = (tix_gen_unit)c.gen_amount_unit;
     o.date_form = (tix_gen_date_form)c.gen_date_form;
-    if (o.from_day > o.to_day) {
+    /* Any truth-mode option draws the market whose truth is known. */
+    static const char *const truth_options[] = {"truth",           "truth-period",      "trend",
+                                                "return-to-start", "shift-development", "holidays"};
+    for (size_t i = 0; i < sizeof truth_options / sizeof truth_options[0]; i++)
+        if (given(&c, truth_options[i]))
+            o.truth = 1;
+    if (given(&c, "truth-period"))
+        o.truth_period = (tix_period_kind)c.gen_truth_period;
+    o.trend = c.gen_trend;
+    o.return_to_start = c.gen_return_to_start;
+    o.shift_development = c.gen_shift_development;
+    o.holidays = c.gen_holidays;
+    const char *usage = NULL;
+    if (o.from_day > o.to_day)
+        usage = "--from is after --to";
+    else if (c.gen_truth && strcmp(c.gen_truth, "-") == 0 && strcmp(c.output, "-") == 0)
+        usage = "--truth and -o cannot both be stdout";
+    if (usage) {
         tix_config_clear(&c);
-        return args_usage_error("gen", "--from is after --to");
+        return args_usage_error("gen", usage);
     }
     const char *out = c.output;
     o.gzip = ends_with(out, ".gz");
@@ -89,6 +132,8 @@ int tix_cli_gen(int argc, char **argv)
         term_error(out, 0, "%s", err[0] ? err : tix_strerror(st));
         rc = TIX_EXIT_FAIL;
     }
+    if (rc == TIX_EXIT_OK && c.gen_truth)
+        rc = write_truth(&o, c.gen_truth);
     tix_config_clear(&c);
     return rc;
 }

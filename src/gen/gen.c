@@ -6,7 +6,9 @@
  * clusters on weekdays and before the year-end close. Every draw comes from
  * two mt19937 streams in a fixed order, so the bytes depend only on opts:
  * the main one as before seller_type and buyer_type existed, the side one
- * for those and the time of day (gen.h says why). */
+ * for those and the time of day (gen.h says why). Truth mode draws its
+ * contracts from another model (draw_truth; gen_truth.c has its days) and
+ * writes them the same way. */
 #include "gen/gen.h"
 
 #include <math.h>
@@ -23,9 +25,6 @@
 /* Longest possible row is well under 500 bytes; flushing whenever less than
  * this is left lets the row formatter write without bounds checks. */
 #define ROW_MAX 1024
-/* Exactly 400 Gregorian years: enough for any plausible study, and it keeps
- * the per-day tables (and the growth factor 1.12^400) bounded. */
-#define MAX_SPAN_DAYS 146097
 /* contract_id has 12 digits. */
 #define MAX_ROWS 999999999999ULL
 
@@ -60,6 +59,11 @@ static const struct name types[] = {
 };
 static const double type_share[] = {30, 10, 12, 13, 35};
 #define N_TYPES (sizeof types / sizeof types[0])
+_Static_assert(N_TYPES == GEN_TRUTH_TYPES, "gen_truth.c knows the types");
+/* Truth mode: the log effect of each type (gen.h), and the shares of the
+ * types but development, which gen_truth.c draws apart. */
+static const double type_effect[] = {0.7, 0.2, 0.0, -0.6, -0.3};
+static const double other_type_share[] = {10, 12, 13, 35};
 
 /* Sellers concentrate where the technology is made (Shenzhen, Guangdong,
  * Beijing); buyers are spread more evenly. */
@@ -109,6 +113,13 @@ static const double seller_odds[N_PARTY_TYPES] = {1.0, 0.137, 0.091, 0.067};
 static const double seller_slope[N_PARTY_TYPES] = {0.0, 0.4, 0.4, 0.0};
 #define SELLER_Z_CLAMP 3.0
 static const double buyer_type_share[N_PARTY_TYPES] = {88, 3, 4, 5};
+/* Truth mode: seller types independent of the amount, with a log effect. */
+static const double truth_seller_share[N_PARTY_TYPES] = {75, 12, 8, 5};
+static const double seller_effect[N_PARTY_TYPES] = {0.0, 0.45, 0.35, -0.2};
+/* Truth mode's e: N(0, BODY_SIGMA^2), or with TRUTH_TAIL_P N(TRUTH_TAIL_MU, 1). */
+#define TRUTH_TAIL_P 0.04
+#define TRUTH_TAIL_MU 3.6
+#define TRUTH_TAIL_SIGMA 1.0
 
 #define N_COLUMNS 11
 static const char *const header_en[N_COLUMNS] = {
@@ -146,6 +157,9 @@ struct gen {
     gsl_rng *r;    /* the main stream: every column as before party types */
     gsl_rng *side; /* party types and the time of day: four draws a row */
     gsl_ran_discrete_t *day_t, *sector_t, *type_t, *buyer_t, *seller_t, *buyer_type_t;
+    int truth;                                         /* truth mode: the tables below */
+    struct truth tm;                                   /* the days (gen_truth.c) */
+    gsl_ran_discrete_t *other_type_t, *truth_seller_t; /* NULL but in truth mode */
     char *dates; /* n_days * 10 bytes of "YYYY-MM-DD", no NULs */
     int32_t from_day, n_days;
     double dirty;
@@ -171,6 +185,12 @@ void tix_gen_opts_init(tix_gen_opts *o)
     o->encoding = TIX_GEN_UTF8;
     o->amount_unit = TIX_GEN_YUAN;
     o->date_form = TIX_GEN_DATE_ISO;
+    o->truth = 0;
+    o->truth_period = TIX_PERIOD_WEEK;
+    o->trend = 0.0;
+    o->return_to_start = 0;
+    o->shift_development = 0.0;
+    o->holidays = 0;
 }
 
 static tix_status check_opts(const tix_gen_opts *o, FILE *out, char *err, size_t errlen)
@@ -187,7 +207,7 @@ static tix_status check_opts(const tix_gen_opts *o, FILE *out, char *err, size_t
         why = "dates must lie in years 1..9999";
     else if (o->from_day > o->to_day)
         why = "first date is after last date";
-    else if ((int64_t)o->to_day - o->from_day + 1 > MAX_SPAN_DAYS)
+    else if ((int64_t)o->to_day - o->from_day + 1 > GEN_MAX_SPAN_DAYS)
         why = "date range longer than 400 years";
     else if (!(o->dirty >= 0.0 && o->dirty <= 1.0))
         why = "dirty fraction must be in [0, 1]";
@@ -203,6 +223,8 @@ static tix_status check_opts(const tix_gen_opts *o, FILE *out, char *err, size_t
         why = "id prefix longer than 32 bytes";
     else if (o->id_prefix && strpbrk(o->id_prefix, ",;\"\t\r\n") != NULL)
         why = "id prefix holds a delimiter, a quote or a line break";
+    else
+        why = gen_truth_check(o);
     if (why == NULL)
         return TIX_OK;
     gen_set_err(err, errlen, why, 0);
@@ -259,10 +281,13 @@ static tix_status gen_init(struct gen *g, const tix_gen_opts *o, char *err, size
     gsl_rng_set(g->r, o->seed);
     gsl_rng_set(g->side, o->seed ^ TIX_GEN_SIDE_SEED);
 
+    g->truth = o->truth;
+    if (g->truth && gen_truth_build(&g->tm, o) != TIX_OK)
+        goto nomem;
     const double growth = log(ANNUAL_GROWTH) / 365.2425;
     for (int32_t i = 0; i < g->n_days; i++) {
         char buf[11];
-        w[i] = day_weight(o->from_day + i) * exp(growth * i);
+        w[i] = g->truth ? g->tm.w[i] : day_weight(o->from_day + i) * exp(growth * i);
         tix_date_format(o->from_day + i, buf);
         memcpy(g->dates + (size_t)i * 10, buf, 10);
     }
@@ -277,6 +302,12 @@ static tix_status gen_init(struct gen *g, const tix_gen_opts *o, char *err, size
     g->buyer_type_t = gsl_ran_discrete_preproc(N_PARTY_TYPES, buyer_type_share);
     if (!g->day_t || !g->sector_t || !g->type_t || !g->buyer_t || !g->seller_t || !g->buyer_type_t)
         goto nomem;
+    if (g->truth) {
+        g->other_type_t = gsl_ran_discrete_preproc(N_TYPES - 1, other_type_share);
+        g->truth_seller_t = gsl_ran_discrete_preproc(N_PARTY_TYPES, truth_seller_share);
+        if (!g->other_type_t || !g->truth_seller_t)
+            goto nomem;
+    }
     free(w);
     return TIX_OK;
 nomem:
@@ -293,6 +324,9 @@ static void gen_free(struct gen *g)
     gsl_ran_discrete_free(g->buyer_t);
     gsl_ran_discrete_free(g->seller_t);
     gsl_ran_discrete_free(g->buyer_type_t);
+    gsl_ran_discrete_free(g->other_type_t);
+    gsl_ran_discrete_free(g->truth_seller_t);
+    gen_truth_free(&g->tm);
     free(g->dates);
     if (g->r)
         gsl_rng_free(g->r);
@@ -415,6 +449,62 @@ static const struct name *seller_type(int64_t cents, double u)
     return &party_types[N_PARTY_TYPES - 1];
 }
 
+/* One contract's values, before any defect. */
+struct contract {
+    int32_t di; /* day of the range */
+    const struct sector *sec;
+    const struct name *type, *buyer, *seller, *stype, *btype;
+    int64_t amount, tech; /* cents */
+    int hh, mm;
+};
+
+/* The plain dump's contract: the draws in their historical order (gen.h). */
+static void draw_plain(struct gen *g, struct contract *c)
+{
+    gsl_rng *r = g->r;
+    c->di = (int32_t)gsl_ran_discrete(r, g->day_t);
+    c->sec = &sectors[gsl_ran_discrete(r, g->sector_t)];
+    c->type = &types[gsl_ran_discrete(r, g->type_t)];
+    c->buyer = &regions[gsl_ran_discrete(r, g->buyer_t)];
+    c->seller = &regions[gsl_ran_discrete(r, g->seller_t)];
+    c->amount = draw_amount(r, c->sec, c->di / 365.2425);
+    c->tech = draw_tech(r, c->amount);
+    /* The side stream: four draws every row, whatever follows. */
+    c->stype = seller_type(c->amount, gsl_rng_uniform(g->side));
+    c->btype = &party_types[gsl_ran_discrete(g->side, g->buyer_type_t)];
+    c->hh = 8 + (int)gen_pick(g->side, 11); /* office hours, 08:00 to 18:59 */
+    c->mm = (int)gen_pick(g->side, 60);
+}
+
+/* Truth mode's contract (gen.h): log amount = log median + mu of its period
+ * + the effects of its type, sector and seller type + e. */
+static void draw_truth(struct gen *g, struct contract *c)
+{
+    gsl_rng *r = g->r;
+    c->di = (int32_t)gsl_ran_discrete(r, g->day_t);
+    size_t si = gsl_ran_discrete(r, g->sector_t);
+    c->sec = &sectors[si];
+    size_t ti = 0;
+    if (gsl_rng_uniform(r) >= g->tm.p_dev[c->di])
+        ti = 1 + gsl_ran_discrete(r, g->other_type_t);
+    c->type = &types[ti];
+    c->buyer = &regions[gsl_ran_discrete(r, g->buyer_t)];
+    c->seller = &regions[gsl_ran_discrete(r, g->seller_t)];
+    size_t sti = gsl_ran_discrete(r, g->truth_seller_t);
+    c->stype = &party_types[sti];
+    c->btype = &party_types[gsl_ran_discrete(r, g->buyer_type_t)];
+    double e = gsl_rng_uniform(r) < TRUTH_TAIL_P
+                   ? TRUTH_TAIL_MU + gsl_ran_gaussian(r, TRUTH_TAIL_SIGMA)
+                   : gsl_ran_gaussian(r, BODY_SIGMA);
+    double yuan = BODY_MEDIAN * exp(g->tm.mu[c->di] + type_effect[ti] + log(sectors[si].level) +
+                                    seller_effect[sti] + e);
+    yuan = yuan < AMOUNT_MIN ? AMOUNT_MIN : yuan > AMOUNT_CAP ? AMOUNT_CAP : yuan;
+    c->amount = (int64_t)floor(yuan * 100 + 0.5);
+    c->tech = draw_tech(r, c->amount);
+    c->hh = 8 + (int)gen_pick(g->side, 11);
+    c->mm = (int)gen_pick(g->side, 60);
+}
+
 /* Formats one row at p (room for ROW_MAX bytes) and returns its length. A
  * dirty row carries exactly one defect so the expected rejection reason is
  * unambiguous; all its other fields are drawn as for a clean row. */
@@ -422,18 +512,17 @@ static size_t put_row(struct gen *g, char *start)
 {
     gsl_rng *r = g->r;
     char *p = start;
-    int32_t di = (int32_t)gsl_ran_discrete(r, g->day_t);
-    const struct sector *sec = &sectors[gsl_ran_discrete(r, g->sector_t)];
-    const struct name *type = &types[gsl_ran_discrete(r, g->type_t)];
-    const struct name *buyer = &regions[gsl_ran_discrete(r, g->buyer_t)];
-    const struct name *seller = &regions[gsl_ran_discrete(r, g->seller_t)];
-    int64_t amount = draw_amount(r, sec, di / 365.2425);
-    int64_t tech = draw_tech(r, amount);
-    /* The side stream: four draws every row, whatever follows. */
-    const struct name *stype = seller_type(amount, gsl_rng_uniform(g->side));
-    const struct name *btype = &party_types[gsl_ran_discrete(g->side, g->buyer_type_t)];
-    int hh = 8 + (int)gen_pick(g->side, 11); /* office hours, 08:00 to 18:59 */
-    int mm = (int)gen_pick(g->side, 60);
+    struct contract c;
+    if (g->truth)
+        draw_truth(g, &c);
+    else
+        draw_plain(g, &c);
+    const int32_t di = c.di;
+    const struct sector *sec = c.sec;
+    const struct name *type = c.type, *buyer = c.buyer, *seller = c.seller;
+    const struct name *stype = c.stype, *btype = c.btype;
+    const int64_t amount = c.amount, tech = c.tech;
+    const int hh = c.hh, mm = c.mm;
     const char delim = g->delim;
 
     enum defect defect = D_NONE;

@@ -36,7 +36,64 @@
  * The format options (id_prefix, delimiter, encoding, amount_unit, date_form)
  * change how the same contracts are written, never which contracts: for the
  * same seed every variant carries the same ids (after the prefix), dates,
- * amounts and cells as the plain output. */
+ * amounts and cells as the plain output.
+ *
+ * Truth mode (truth = 1): a market whose true price level is known, for
+ * simulation studies of the index methods (bench/methods.sh). The columns
+ * are the same; the contracts are drawn from another model, with their own
+ * draws (the main stream draws every column, the side stream only the time
+ * of day), so a truth-mode dump shares nothing with the plain dump of the
+ * same seed. With truth = 0 (the default) none of the fields below
+ * changes a byte. The model: a contract signed on day d, in period k(d) of
+ * truth_period, has
+ *
+ *     amount = 280000 yuan * exp(mu_k + g_type + g_sector + g_seller + e)
+ *
+ * where g_type is +0.7 development, +0.2 transfer, 0 licensing, -0.6
+ * consulting, -0.3 service (development contracts are the large ones);
+ * g_sector is the log of the sector's level (1.0 electronic_information
+ * ... 2.5 nuclear; sectors drawn with the plain shares, no sector drift);
+ * g_seller is 0 enterprise, +0.45 university, +0.35 institute, -0.2 other
+ * (seller types drawn with shares 75/12/8/5%, independent of the amount;
+ * buyer types and both regions as in the plain dump, without effect); and
+ * e, the same distribution in every period and cell, a normal mixture with
+ * a heavy right tail: N(0, 1.25^2) with probability 0.96, N(3.6, 1) with
+ * probability 0.04, so that the largest 4% of contracts carry about 60%
+ * of the value (104000 rows, seed 1), as in registration data. Amounts are
+ * clamped to [50, 5e9] yuan (it almost never binds) and written to the cent;
+ * tech_amount is all of the amount or a uniform 30-100% of it, independent
+ * of everything else, so the truth holds for either measure.
+ *
+ * The true quality-adjusted price level of period k is
+ *
+ *     level_k = 100 * exp(mu_k - mu_0)
+ *
+ * exactly (mu is constant within a period of truth_period). It is what a
+ * time-dummy hedonic regression of log amount on period dummies and the
+ * type, sector and seller-type dummies estimates, and, e being the same in
+ * every period, also the factor by which the mean amount of contracts of
+ * any fixed characteristics moves (E amount = exp(mu + g) E exp(e)): the
+ * unit_value_index of a cell of fixed composition has it as its
+ * expectation. The path, with x_k the years from the first day of the first
+ * period to the first day of period k and X the x of the last period:
+ *   trend R:                mu_k - mu_0 = ln(1 + R) * x_k  (R = 0.05: +5% a year)
+ *   with return_to_start:   mu_k - mu_0 = ln(1 + R) * 2 x_k (1 - x_k / X)
+ *                           (a parabola: up to (1+R)^(X/2) at mid-range, and
+ *                           exactly 100 again in the last period)
+ * and no noise: the path is deterministic, the dumps differ only in the
+ * contracts drawn.
+ *
+ * Composition: the share of development contracts is 30% plus
+ * shift_development * u on day d, u = (d - from) / (to - from) (0 for a
+ * single day): it rises linearly by shift_development (0.2: 20 points)
+ * over the range; the other types share the rest in the plain proportions
+ * 10:12:13:35. The days: a weekday pattern only (Monday 0.95, Tuesday to
+ * Thursday 1, Friday 1.05, Saturday 0.15, Sunday 0.08; no months, no
+ * year-end rush, no growth in the number of contracts), and with holidays
+ * every day of two ISO weeks a year weighs 1/5: the week (Monday to
+ * Sunday) holding Spring Festival (the first day of the lunar year, from
+ * a table for 2000-2035, 5 February in other years) and the week holding
+ * 1 October (National Day). tix_gen_truth_write writes the truth. */
 #ifndef TECHIDX_GEN_H
 #define TECHIDX_GEN_H
 
@@ -44,6 +101,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "techidx/period.h"
 #include "techidx/status.h"
 
 #ifdef __cplusplus
@@ -93,7 +151,19 @@ typedef struct tix_gen_opts {
     tix_gen_encoding encoding;   /* default TIX_GEN_UTF8 */
     tix_gen_unit amount_unit;    /* default TIX_GEN_YUAN */
     tix_gen_date_form date_form; /* default TIX_GEN_DATE_ISO */
+    /* Truth mode (see above); with truth 0 the other fields are ignored. */
+    int truth;                    /* 1: the market whose truth is known; default 0 */
+    tix_period_kind truth_period; /* the periods mu is constant over; default week */
+    double trend;                 /* annual growth of the true level, > -1; default 0 */
+    int return_to_start;          /* 1: up and back to 100 in the last period */
+    double shift_development;     /* rise of the development share, in [-0.3, 0.7] */
+    int holidays;                 /* 1: Spring Festival and National Day weeks at 1/5 */
 } tix_gen_opts;
+
+/* The shift of the development share is within these bounds (the share
+ * starts at 30%, and must stay in [0, 1]). */
+#define TIX_GEN_SHIFT_MIN (-0.3)
+#define TIX_GEN_SHIFT_MAX 0.7
 
 /* Fills o with the defaults, the way to start a tix_gen_opts: 1000 rows, seed 1,
  * 2022-01-01..2024-12-31, no dirty rows, English headers, plain CSV: ids TC000000000001..., commas,
@@ -107,6 +177,23 @@ void tix_gen_opts_init(tix_gen_opts *o);
  * message into err[errlen] when err is not NULL; part of the dump may have
  * been written by then. */
 tix_status tix_gen_write(const tix_gen_opts *opts, FILE *out, char *err, size_t errlen);
+
+/* Writes the truth of the truth-mode market opts describes to `out` (the
+ * caller's, flushed, not closed), as CSV with a header row:
+ *
+ *   period,level,contracts,share_development,share_transfer,share_licensing,
+ *   share_consulting,share_service
+ *
+ * one row per period of opts->truth_period that holds a day of the range,
+ * in order, labelled as techidx labels periods (2024-W11, 2024-03, ...):
+ * level is level_k above (100 in the first period), contracts the expected
+ * number of rows signed in the period (of opts->rows, clean or dirty), and
+ * the shares the expected shares of each contract type among them; six
+ * decimals each. opts->truth must be 1. Depends only on opts, not on the
+ * seed: tix_gen_write's dump for any seed is a draw from this market.
+ * Returns TIX_OK, TIX_E_INVALID (bad options, truth 0), TIX_E_NOMEM or
+ * TIX_E_IO, with a message in err[errlen] when err is not NULL. */
+tix_status tix_gen_truth_write(const tix_gen_opts *opts, FILE *out, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

@@ -1,6 +1,7 @@
 /* What the files of libtechidx-gen share (see gen/gen.h): gen.c draws the
  * contracts and lays out the rows, gen_format.c writes values in the dump's
- * formats, gen_sink.c hands the text to the file (transcoded, compressed). */
+ * formats, gen_sink.c hands the text to the file (transcoded, compressed),
+ * gen_truth.c holds the truth-mode market's days and writes its truth. */
 #ifndef TECHIDX_GEN_INTERNAL_H
 #define TECHIDX_GEN_INTERNAL_H
 
@@ -19,6 +20,10 @@
 #define ZOUT_CAP ((size_t)1 << 18)
 
 #define STR(s) s, sizeof(s) - 1
+
+/* Exactly 400 Gregorian years: enough for any plausible study, and it keeps
+ * the per-day tables (and the growth factor 1.12^400) bounded. */
+#define GEN_MAX_SPAN_DAYS 146097
 
 struct name {
     const char *s;
@@ -76,6 +81,27 @@ tix_status gen_sink_flush(struct sink *s, int finish, char *err, size_t errlen);
 tix_status gen_sink_close(struct sink *s, char *err, size_t errlen);
 /* Accepts a sink zeroed with cd set to (iconv_t)-1. */
 void gen_sink_free(struct sink *s);
+
+/* ---- gen_truth.c: the truth-mode market (gen.h), day by day. */
+
+/* Contract types: development first, as gen.c's table. */
+#define GEN_TRUTH_TYPES 5
+
+/* The days of the range: t owns the arrays. */
+struct truth {
+    int32_t from_day, n_days;
+    double *w;     /* the day's relative number of contracts */
+    double *mu;    /* mu_k - mu_0 of the day's period */
+    double *p_dev; /* the probability that a contract of the day is development */
+};
+/* Why truth-mode options are invalid, or NULL (also when o->truth is 0). */
+const char *gen_truth_check(const tix_gen_opts *o);
+/* Fills t for o (checked): TIX_OK or TIX_E_NOMEM (t then empty). */
+tix_status gen_truth_build(struct truth *t, const tix_gen_opts *o);
+/* Frees t's arrays; accepts a zeroed t. */
+void gen_truth_free(struct truth *t);
+/* 1 when day lies in a holiday week: that of Spring Festival or of 1 October. */
+int gen_truth_holiday(int32_t day);
 
 /* ---- gen_format.c: each writes at p, which has room, and returns the end.
  * Those given r draw from it exactly as many numbers whatever the format. */
