@@ -101,7 +101,7 @@ TIX_API const char *tix_option_suggest(const char *name, unsigned cmd);
 /* Everything the options of a command set. Strings are owned (copied by
  * tix_config_set) and freed by tix_config_clear. */
 typedef struct tix_config {
-    uint32_t given[2]; /* bit id: set by an option (private) */
+    uint32_t given[4]; /* bit id: set by an option (private) */
     tix_engine_opts engine;
     tix_index_opts index;
     tix_header_map maps[TIX_CONFIG_MAX_MAPS]; /* engine.maps points here */
