@@ -12,7 +12,8 @@
 tix_status tix_cube_new(tix_cube **out, const tix_cube_opts *opts)
 {
     *out = NULL;
-    if (!opts || (unsigned)opts->period > TIX_PERIOD_YEAR)
+    if (!opts || (unsigned)opts->period > TIX_PERIOD_YEAR || (opts->cell_stats & ~7) ||
+        (opts->cell_stats & 3) == 3)
         return TIX_E_INVALID;
     tix_cube *c = calloc(1, sizeof *c);
     if (!c)
@@ -71,7 +72,9 @@ static tix_status merge_check(const tix_cube *dst, const tix_cube *src)
             continue;
         }
         int64_t sum;
-        if (__builtin_add_overflow(dp->sum, sp->sum, &sum))
+        u128 lq;
+        if (__builtin_add_overflow(dp->sum, sp->sum, &sum) ||
+            __builtin_add_overflow(dp->lq, sp->lq, &lq))
             return TIX_E_OVERFLOW;
         for (uint32_t k = 0; k < sp->sk_len; k++) {
             int32_t b = sp->sk_lo + (int32_t)k;
@@ -110,15 +113,27 @@ static cube_pair pair_view(const pair *p, uint32_t cell)
                        p->sk_lo,
                        p->sk_len,
                        p->sk,
-                       p->sks};
+                       p->sks,
+                       p->lm,
+                       (uint64_t)(u128)p->ls,
+                       (uint64_t)((u128)p->ls >> 64),
+                       (uint64_t)p->lq,
+                       (uint64_t)(p->lq >> 64)};
 }
+
+static i128 view_ls(const cube_pair *p) { return (i128)(((u128)p->ls_hi << 64) | p->ls_lo); }
+static u128 view_lq(const cube_pair *p) { return ((u128)p->lq_hi << 64) | p->lq_lo; }
 
 /* Adds sp's aggregates to dp, which the caller has checked they fit. */
 static tix_status absorb(tix_cube *dst, pair *dp, const cube_pair *sp)
 {
     dp->n += sp->n;
     dp->sum += sp->sum;
-    if (!dst->opts.cell_stats)
+    /* Checked by the caller; |ls| < 2^46 n never leaves 128 bits. */
+    dp->lm += sp->lm;
+    dp->ls += view_ls(sp);
+    dp->lq += view_lq(sp);
+    if (!STATS_KIND(dst))
         return TIX_OK;
     u128 sq = ((u128)sp->sumsq_hi << 64) | sp->sumsq_lo;
     if (__builtin_add_overflow(dp->sumsq, sq, &dp->sumsq) || sp->sumsq_overflow)
@@ -186,23 +201,33 @@ static int pair_valid(const tix_cube *c, const cube_pair *p)
 {
     if (p->n == 0 || p->sum < 0)
         return 0;
-    if (!c->opts.cell_stats)
+    if (!HAS_LOGS(c) && (p->lm || p->ls_lo || p->ls_hi || p->lq_lo || p->lq_hi))
+        return 0;
+    /* Logs of amounts >= 1 cent: 0 <= S < 2^46 m, Q < 2^46 S, both 0
+     * without amounts; and with the sketch, m counts its amounts > 0. */
+    i128 ls = view_ls(p);
+    u128 lq = view_lq(p);
+    if (p->lm > p->n || ls < 0 || ls > (i128)LOG_FIX_MAX * (i128)p->lm ||
+        (p->lm && ls != 0 && lq / (u128)ls > (u128)LOG_FIX_MAX) || (ls == 0 && lq != 0) ||
+        (HAS_LOGS(c) && STATS_KIND(c) && p->lm != p->n - (p->zeros <= p->n ? p->zeros : 0)))
+        return 0;
+    if (!STATS_KIND(c))
         return 1;
     if (p->min < 0 || p->min > p->max || p->max > p->sum || p->zeros > p->n ||
         (p->sk_len && (!p->sk || p->sk_lo < 0 || p->sk_len > 4096)) ||
-        (p->sk_len && c->opts.cell_stats == TIX_CUBE_STATS_SUMS && !p->sks))
+        (p->sk_len && STATS_KIND(c) == TIX_CUBE_STATS_SUMS && !p->sks))
         return 0;
     uint64_t counted = p->zeros;
     int64_t summed = 0;
     for (uint32_t k = 0; k < p->sk_len; k++) {
         if (__builtin_add_overflow(counted, p->sk[k], &counted))
             return 0;
-        if (c->opts.cell_stats == TIX_CUBE_STATS_SUMS &&
+        if (STATS_KIND(c) == TIX_CUBE_STATS_SUMS &&
             (p->sks[k] < 0 || (p->sks[k] > 0) != (p->sk[k] > 0) ||
              __builtin_add_overflow(summed, p->sks[k], &summed)))
             return 0;
     }
-    return counted == p->n && (c->opts.cell_stats != TIX_CUBE_STATS_SUMS || summed == p->sum);
+    return counted == p->n && (STATS_KIND(c) != TIX_CUBE_STATS_SUMS || summed == p->sum);
 }
 
 tix_status cube_put_pair(tix_cube *c, const char *cell, size_t len, const cube_pair *sp)
@@ -217,16 +242,18 @@ tix_status cube_put_pair(tix_cube *c, const char *cell, size_t len, const cube_p
         st = cube_pair_for(c, sp->period, id, &dp, &fresh_pair);
     int64_t sum;
     uint64_t n;
+    u128 lq;
     if (st == TIX_OK && (__builtin_add_overflow(dp->sum, sp->sum, &sum) ||
-                         __builtin_add_overflow(dp->n, sp->n, &n)))
+                         __builtin_add_overflow(dp->n, sp->n, &n) ||
+                         __builtin_add_overflow(dp->lq, view_lq(sp), &lq)))
         st = TIX_E_OVERFLOW;
-    for (uint32_t k = 0; st == TIX_OK && c->opts.cell_stats && k < sp->sk_len; k++) {
+    for (uint32_t k = 0; st == TIX_OK && STATS_KIND(c) && k < sp->sk_len; k++) {
         int32_t b = sp->sk_lo + (int32_t)k;
         if (sp->sk[k] && b >= dp->sk_lo && b < dp->sk_lo + (int32_t)dp->sk_len &&
             dp->sk[b - dp->sk_lo] > UINT32_MAX - sp->sk[k])
             st = TIX_E_OVERFLOW;
     }
-    if (st == TIX_OK && c->opts.cell_stats && sp->sk_len)
+    if (st == TIX_OK && STATS_KIND(c) && sp->sk_len)
         st = cube_sketch_cover(c, dp, sp->sk_lo, sp->sk_lo + (int32_t)sp->sk_len);
     if (st != TIX_OK) {
         if (fresh_pair) {
@@ -270,7 +297,14 @@ tix_status tix_cube_add(tix_cube *c, int32_t day, const char *cell, size_t len, 
     st = cube_pair_for(c, tix_period_of_day(c->opts.period, day), id, &p, &fresh_pair);
     if (st == TIX_OK && __builtin_add_overflow(p->sum, cents, &sum))
         st = TIX_E_OVERFLOW;
-    if (st == TIX_OK && c->opts.cell_stats)
+    int64_t lf = 0;
+    u128 lq = 0;
+    if (st == TIX_OK && HAS_LOGS(c) && cents > 0) {
+        lf = cube_log_fix(cents);
+        if (__builtin_add_overflow(p->lq, (u128)((uint64_t)lf) * (uint64_t)lf, &lq))
+            st = TIX_E_OVERFLOW;
+    }
+    if (st == TIX_OK && STATS_KIND(c))
         st = cube_sketch_add(c, p, cents);
     if (st != TIX_OK) {
         /* Leave no trace of a refused row. */
@@ -283,7 +317,12 @@ tix_status tix_cube_add(tix_cube *c, int32_t day, const char *cell, size_t len, 
             cube_forget_last_cell(c);
         return st;
     }
-    if (c->opts.cell_stats) {
+    if (HAS_LOGS(c) && cents > 0) {
+        p->lm++;
+        p->ls += lf;
+        p->lq = lq;
+    }
+    if (STATS_KIND(c)) {
         u128 sq = (u128)(uint64_t)cents * (uint64_t)cents;
         if (__builtin_add_overflow(p->sumsq, sq, &p->sumsq))
             p->sumsq_overflow = 1;
@@ -420,6 +459,25 @@ tix_status tix_cube_subset(const tix_cube *c, const unsigned char *keep, const t
 
 int tix_cube_stats_kind(const tix_cube *c) { return c->opts.cell_stats; }
 
+int64_t cube_log_fix(int64_t cents)
+{
+    /* log is within an ulp: 2^-47 for values below 64, 2^-7 of a unit
+     * here; the same amount always gives the same integer. */
+    return llround(ldexp(log((double)cents), TIX_CUBE_LOG_SCALE));
+}
+
+int cube_logs_at(const tix_cube *c, size_t i, size_t k, uint64_t *m, i128 *s, u128 *q)
+{
+    if (!c->final || !HAS_LOGS(c) || i >= c->nperiods ||
+        k >= c->period_start[i + 1] - c->period_start[i])
+        return 0;
+    const pair *p = &c->pairs[c->order[c->period_start[i] + k]];
+    *m = p->lm;
+    *s = p->ls;
+    *q = p->lq;
+    return 1;
+}
+
 size_t tix_cube_nperiods(const tix_cube *c) { return c->final ? c->nperiods : 0; }
 
 int32_t tix_cube_period(const tix_cube *c, size_t i) { return c->periods[i]; }
@@ -439,7 +497,7 @@ const tix_cube_entry *tix_cube_entries(const tix_cube *c, size_t i, size_t *coun
 
 tix_status tix_cube_stats(const tix_cube *c, size_t i, size_t k, tix_cell_stats *out)
 {
-    if (!c->final || !c->opts.cell_stats || i >= c->nperiods ||
+    if (!c->final || !STATS_KIND(c) || i >= c->nperiods ||
         k >= c->period_start[i + 1] - c->period_start[i])
         return TIX_E_INVALID;
     const pair *p = &c->pairs[c->order[c->period_start[i] + k]];

@@ -229,7 +229,7 @@ Test(tic, incompatible_parts_are_named)
     cr_assert(strstr(tix_tic_incompatible(&a, &b), "(`from`/`to`)"));
     b = a;
     b.stats = TIX_CUBE_STATS;
-    cr_assert(strstr(tix_tic_incompatible(&a, &b), "statistics (`cells` or `winsorize`"));
+    cr_assert(strstr(tix_tic_incompatible(&a, &b), "statistics (`cells`, `winsorize` or `method` time-dummy"));
     /* The library names parameters, never command-line flags (status.h). */
     tix_tic_meta diff[5];
     for (int k = 0; k < 5; k++)
