@@ -74,7 +74,7 @@ static tix_status merge_check(const tix_cube *dst, const tix_cube *src)
         int64_t sum;
         u128 lq;
         if (__builtin_add_overflow(dp->sum, sp->sum, &sum) ||
-            __builtin_add_overflow(dp->lq, sp->lq, &lq))
+            (HAS_LOGS(dst) && __builtin_add_overflow(LG(dst, dp)->lq, LG(src, sp)->lq, &lq)))
             return TIX_E_OVERFLOW;
         for (uint32_t k = 0; k < sp->sk_len; k++) {
             int32_t b = sp->sk_lo + (int32_t)k;
@@ -88,6 +88,7 @@ static tix_status merge_check(const tix_cube *dst, const tix_cube *src)
     /* Room for src's own footprint twice over, and for every table of dst
      * to double once: more than merging can take. */
     size_t need = 2 * src->bytes + dst->pairs_cap * sizeof *dst->pairs +
+                  dst->logs_cap * sizeof *dst->logs +
                   dst->cells_cap * sizeof *dst->cells +
                   (dst->pair_mask + dst->cell_mask + 2) * sizeof *dst->pair_slots +
                   dst->dense_np * dst->dense_nc * sizeof *dst->dense;
@@ -98,8 +99,10 @@ static tix_status merge_check(const tix_cube *dst, const tix_cube *src)
 }
 
 /* The public view of a pair: cell as given by the caller. */
-static cube_pair pair_view(const pair *p, uint32_t cell)
+static cube_pair pair_view(const tix_cube *c, const pair *p, uint32_t cell)
 {
+    static const pair_logs none;
+    const pair_logs *lg = HAS_LOGS(c) ? LG(c, p) : &none;
     return (cube_pair){p->period,
                        cell,
                        p->n,
@@ -114,11 +117,11 @@ static cube_pair pair_view(const pair *p, uint32_t cell)
                        p->sk_len,
                        p->sk,
                        p->sks,
-                       p->lm,
-                       (uint64_t)(u128)p->ls,
-                       (uint64_t)((u128)p->ls >> 64),
-                       (uint64_t)p->lq,
-                       (uint64_t)(p->lq >> 64)};
+                       lg->lm,
+                       (uint64_t)(u128)lg->ls,
+                       (uint64_t)((u128)lg->ls >> 64),
+                       (uint64_t)lg->lq,
+                       (uint64_t)(lg->lq >> 64)};
 }
 
 static i128 view_ls(const cube_pair *p) { return (i128)(((u128)p->ls_hi << 64) | p->ls_lo); }
@@ -130,9 +133,12 @@ static tix_status absorb(tix_cube *dst, pair *dp, const cube_pair *sp)
     dp->n += sp->n;
     dp->sum += sp->sum;
     /* Checked by the caller; |ls| < 2^46 n never leaves 128 bits. */
-    dp->lm += sp->lm;
-    dp->ls += view_ls(sp);
-    dp->lq += view_lq(sp);
+    if (HAS_LOGS(dst)) {
+        pair_logs *lg = LG(dst, dp);
+        lg->lm += sp->lm;
+        lg->ls += view_ls(sp);
+        lg->lq += view_lq(sp);
+    }
     if (!STATS_KIND(dst))
         return TIX_OK;
     u128 sq = ((u128)sp->sumsq_hi << 64) | sp->sumsq_lo;
@@ -178,7 +184,7 @@ tix_status tix_cube_merge(tix_cube *dst, const tix_cube *src)
         if (st == TIX_OK)
             st = cube_pair_for(dst, sp->period, id, &dp, &fresh);
         if (st == TIX_OK) {
-            cube_pair v = pair_view(sp, sp->cell);
+            cube_pair v = pair_view(src, sp, sp->cell);
             st = absorb(dst, dp, &v); /* merge_check made sure it fits */
         }
     }
@@ -192,7 +198,7 @@ tix_status cube_pair_at(const tix_cube *c, size_t v, cube_pair *out)
 {
     if (!c->final || v >= c->npairs)
         return TIX_E_INVALID;
-    *out = pair_view(&c->pairs[c->order[v]], c->view[v].cell);
+    *out = pair_view(c, &c->pairs[c->order[v]], c->view[v].cell);
     return TIX_OK;
 }
 
@@ -245,7 +251,7 @@ tix_status cube_put_pair(tix_cube *c, const char *cell, size_t len, const cube_p
     u128 lq;
     if (st == TIX_OK && (__builtin_add_overflow(dp->sum, sp->sum, &sum) ||
                          __builtin_add_overflow(dp->n, sp->n, &n) ||
-                         __builtin_add_overflow(dp->lq, view_lq(sp), &lq)))
+                         (HAS_LOGS(c) && __builtin_add_overflow(LG(c, dp)->lq, view_lq(sp), &lq))))
         st = TIX_E_OVERFLOW;
     for (uint32_t k = 0; st == TIX_OK && STATS_KIND(c) && k < sp->sk_len; k++) {
         int32_t b = sp->sk_lo + (int32_t)k;
@@ -301,7 +307,7 @@ tix_status tix_cube_add(tix_cube *c, int32_t day, const char *cell, size_t len, 
     u128 lq = 0;
     if (st == TIX_OK && HAS_LOGS(c) && cents > 0) {
         lf = cube_log_fix(cents);
-        if (__builtin_add_overflow(p->lq, (u128)((uint64_t)lf) * (uint64_t)lf, &lq))
+        if (__builtin_add_overflow(LG(c, p)->lq, (u128)((uint64_t)lf) * (uint64_t)lf, &lq))
             st = TIX_E_OVERFLOW;
     }
     if (st == TIX_OK && STATS_KIND(c))
@@ -318,9 +324,10 @@ tix_status tix_cube_add(tix_cube *c, int32_t day, const char *cell, size_t len, 
         return st;
     }
     if (HAS_LOGS(c) && cents > 0) {
-        p->lm++;
-        p->ls += lf;
-        p->lq = lq;
+        pair_logs *lg = LG(c, p);
+        lg->lm++;
+        lg->ls += lf;
+        lg->lq = lq;
     }
     if (STATS_KIND(c)) {
         u128 sq = (u128)(uint64_t)cents * (uint64_t)cents;
@@ -472,9 +479,9 @@ int cube_logs_at(const tix_cube *c, size_t i, size_t k, uint64_t *m, i128 *s, u1
         k >= c->period_start[i + 1] - c->period_start[i])
         return 0;
     const pair *p = &c->pairs[c->order[c->period_start[i] + k]];
-    *m = p->lm;
-    *s = p->ls;
-    *q = p->lq;
+    *m = LG(c, p)->lm;
+    *s = LG(c, p)->ls;
+    *q = LG(c, p)->lq;
     return 1;
 }
 
@@ -534,6 +541,7 @@ void tix_cube_free(tix_cube *c)
     free(c->cells);
     free(c->cell_slots);
     free(c->pairs);
+    free(c->logs);
     free(c->pair_slots);
     free(c->rank_of);
     free(c->id_of_rank);

@@ -46,12 +46,16 @@ typedef struct pair {
     uint32_t sk_len;
     uint32_t *sk;
     int64_t *sks; /* TIX_CUBE_STATS_SUMS: the exact sum of each bucket */
-    /* TIX_CUBE_STATS_LOGS: amounts > 0, sum of their fixed-point logs and
-     * of the squares of those */
+} pair;
+
+/* TIX_CUBE_STATS_LOGS: a pair's amounts > 0, the sum of their fixed-point
+ * logs and of the squares of those. Beside the pairs (logs[i] is pairs[i]'s)
+ * and only in a cube that keeps them: the others pay no byte for them. */
+typedef struct pair_logs {
     uint64_t lm;
     i128 ls;
     u128 lq;
-} pair;
+} pair_logs;
 
 typedef struct cell_name {
     char *name;
@@ -73,6 +77,8 @@ struct tix_cube {
 
     pair *pairs;
     size_t npairs, pairs_cap;
+    pair_logs *logs; /* HAS_LOGS only: logs_cap >= npairs */
+    size_t logs_cap;
 
     /* A dense index (period, cell id) -> pair index + 1 over a window of
      * periods, in front of the hash: most rows find their pair with one
@@ -94,6 +100,9 @@ struct tix_cube {
     tix_cube_entry *view;
     uint32_t *order; /* view position -> pair index */
 };
+
+/* The log statistics of pair p of c (which keeps them). */
+#define LG(c, p) (&(c)->logs[(p) - (c)->pairs])
 
 /* Memory of one sketch bucket. */
 #define bucket_bytes(c)                                                                            \
