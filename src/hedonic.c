@@ -29,16 +29,16 @@ struct hedonic {
     size_t *lev_base; /* K + 1: first level of characteristic k in the flat numbering */
     size_t W, pmax;
     /* per window */
-    long *col_lev;   /* flat level -> column, -1 none */
-    long *col_t;     /* W: period -> column, -1 none (the reference or no data) */
-    double *A, *b;   /* pmax x pmax, pmax */
-    double *L;       /* pmax x pmax: the sequential Cholesky factor that finds aliases */
-    double *G;       /* pmax x pmax: the inverse over the kept columns, 0 elsewhere */
-    double *beta;    /* pmax */
-    long *kept;      /* pmax: kept column -> position in the reduced system, -1 dropped */
-    size_t *idx;     /* the columns of one row */
+    long *col_lev; /* flat level -> column, -1 none */
+    long *col_t;   /* W: period -> column, -1 none (the reference or no data) */
+    double *A, *b; /* pmax x pmax, pmax */
+    double *L;     /* pmax x pmax: the sequential Cholesky factor that finds aliases */
+    double *G;     /* pmax x pmax: the inverse over the kept columns, 0 elsewhere */
+    double *beta;  /* pmax */
+    long *kept;    /* pmax: kept column -> position in the reduced system, -1 dropped */
+    size_t *idx;   /* the columns of one row */
     unsigned char *present;
-    gsl_matrix *R;   /* pmax x pmax, the reduced system */
+    gsl_matrix *R; /* pmax x pmax, the reduced system */
 };
 
 void hedonic_free(hedonic *h)
@@ -158,8 +158,8 @@ tix_status hedonic_new(hedonic **out, const tix_cube *cube, const char *columns,
     h->beta = malloc(p * sizeof *h->beta);
     h->kept = malloc(p * sizeof *h->kept);
     h->idx = malloc((K + 2) * sizeof *h->idx);
-    if (!h->col_lev || !h->present || !h->col_t || !h->A || !h->L || !h->G || !h->b ||
-        !h->beta || !h->kept || !h->idx || !(h->R = gsl_matrix_alloc(p, p)))
+    if (!h->col_lev || !h->present || !h->col_t || !h->A || !h->L || !h->G || !h->b || !h->beta ||
+        !h->kept || !h->idx || !(h->R = gsl_matrix_alloc(p, p)))
         goto nomem;
     free(cs);
     *out = h;
@@ -323,8 +323,7 @@ int hedonic_solve(hedonic *h, const hd_window *w, hd_fit *fit)
         for (size_t j = 0; j < p; j++)
             if (h->kept[i] >= 0 && h->kept[j] >= 0)
                 gsl_matrix_set(&R.matrix, (size_t)h->kept[i], (size_t)h->kept[j], A[i * p + j]);
-    if (gsl_linalg_cholesky_decomp1(&R.matrix) != 0 ||
-        gsl_linalg_cholesky_invert(&R.matrix) != 0)
+    if (gsl_linalg_cholesky_decomp1(&R.matrix) != 0 || gsl_linalg_cholesky_invert(&R.matrix) != 0)
         return 0;
     double *G = h->G, *beta = h->beta;
     for (size_t i = 0; i < p; i++)

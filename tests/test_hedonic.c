@@ -268,10 +268,10 @@ static void same_bits(const tix_index *a, const tix_index *b)
     cr_assert_eq(a->nrows, b->nrows);
     for (size_t t = 0; t < a->nrows; t++) {
         const tix_index_row *x = &a->rows[t], *y = &b->rows[t];
-        double xs[] = {x->unit_value_index, x->unit_value_index_se, x->unit_value_index_lo,
-                       x->unit_value_index_hi, x->volume_index, x->value_index};
-        double ys[] = {y->unit_value_index, y->unit_value_index_se, y->unit_value_index_lo,
-                       y->unit_value_index_hi, y->volume_index, y->value_index};
+        double xs[] = {x->unit_value_index,    x->unit_value_index_se, x->unit_value_index_lo,
+                       x->unit_value_index_hi, x->volume_index,        x->value_index};
+        double ys[] = {y->unit_value_index,    y->unit_value_index_se, y->unit_value_index_lo,
+                       y->unit_value_index_hi, y->volume_index,        y->value_index};
         cr_assert_eq(memcmp(xs, ys, sizeof xs), 0, "row %zu", t);
         cr_assert_eq(x->zero_amounts, y->zero_amounts);
     }
@@ -389,8 +389,8 @@ Test(hedonic, rolling_window_never_revises_published_weeks)
             if (prev) {
                 for (size_t t = 0; t < prev->nrows; t++) {
                     const tix_index_row *x = &prev->rows[t], *y = &ix->rows[t];
-                    cr_assert_eq(x->unit_value_index, y->unit_value_index, "splice %d week %zu",
-                                 sp, t);
+                    cr_assert_eq(x->unit_value_index, y->unit_value_index, "splice %d week %zu", sp,
+                                 t);
                     cr_assert_eq(x->unit_value_index_se, y->unit_value_index_se);
                     cr_assert_eq(x->volume_index, y->volume_index);
                 }

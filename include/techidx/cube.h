@@ -32,7 +32,7 @@ extern "C" {
  * the time-dummy method, per pair m = the contracts with an amount > 0,
  * S = sum of ln(amount) and Q = sum of ln(amount)^2, in fixed point
  * (TIX_CUBE_LOG_SCALE), exact integers whatever the order of adds and
- * merges (40 bytes a pair; one logarithm per row added). */
+ * merges (48 bytes a pair; one logarithm per row added). */
 #define TIX_CUBE_STATS 1
 #define TIX_CUBE_STATS_SUMS 2
 #define TIX_CUBE_STATS_LOGS 4
