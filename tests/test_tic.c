@@ -295,6 +295,66 @@ Test(tic, accounting_that_does_not_add_up_is_refused)
     tix_cube_free(c);
 }
 
+static uint64_t le64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static void put_le64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++, v >>= 8)
+        p[i] = (unsigned char)v;
+}
+
+/* Log statistics no amounts could give, in a file whose CRC is right:
+ * more amounts > 0 than contracts, a negative sum of logs (every amount
+ * is >= 1 cent), squares without logs, logs beyond ln(2^63). */
+Test(tic, log_statistics_that_adding_rows_cannot_make_are_refused)
+{
+    tix_cube *c = make_cube(TIX_CUBE_STATS_LOGS, 40, 1, 0);
+    tix_tic_meta m = meta_of(40);
+    size_t len;
+    char *buf = to_bytes(c, &m, &len);
+    /* the last pair, just before the CRC: i32 period, u32 cell, u64 n,
+     * i64 sum, u64 m, u64 s_lo, u64 s_hi, u64 q_lo, u64 q_hi */
+    size_t at = len - 4 - 64;
+    for (int k = 0; k < 5; k++) {
+        unsigned char *b = malloc(len);
+        memcpy(b, buf, len);
+        unsigned char *n = b + at + 8, *lm = b + at + 24, *ls = b + at + 32, *lq = b + at + 48;
+        if (k == 1)
+            put_le64(lm, le64(n) + 1);
+        else if (k == 2)
+            put_le64(ls + 8, UINT64_MAX); /* S < 0 */
+        else if (k == 3)
+            put_le64(ls, 0), put_le64(ls + 8, 0), put_le64(lm, 0);
+        else if (k == 4)
+            put_le64(ls, le64(lm) * ((uint64_t)1 << 46) + 1), put_le64(ls + 8, 0);
+        uLong crc = crc32(0, b, (uInt)(len - 4));
+        for (int i = 0; i < 4; i++)
+            b[len - 4 + (size_t)i] = (unsigned char)(crc >> (8 * i));
+        tix_cube *back = NULL;
+        tix_tic_meta mb;
+        char err[200] = "";
+        tix_status st = from_bytes((const char *)b, len, &back, &mb, err);
+        if (k == 0) {
+            cr_assert_eq(st, TIX_OK, "%s", err);
+            cr_assert(le64(lm) > 0 && le64(lq) > 0);
+            tix_cube_free(back);
+            tix_tic_meta_free(&mb);
+        } else {
+            cr_assert_eq(st, TIX_E_FORMAT, "case %d", k);
+            cr_assert(strstr(err, "is not one adding rows could make"), "case %d: %s", k, err);
+        }
+        free(b);
+    }
+    free(buf);
+    tix_cube_free(c);
+}
+
 /* ---- callbacks and memory ------------------------------------------------------- */
 
 typedef struct reader {
