@@ -836,6 +836,12 @@ static void solve_window(const work *w, solved *sv, size_t s, size_t e)
     sv->s = s, sv->e = e;
     for (size_t i = 0; i < 3 * W; i++)
         sv->lev[i] = NAN;
+    if (sv->fit.lnp) { /* the time dummy's fit is this window's, even undefined */
+        for (size_t i = 0; i < W + W * W; i++)
+            sv->fit.lnp[i] = NAN;
+        sv->fit.df = NAN;
+        sv->fit.aliased = 0;
+    }
     /* The cells published in some period of the window, merged period
      * after period (entries come sorted by cell). */
     for (size_t t = s; t <= e; t++) {

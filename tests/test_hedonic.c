@@ -448,3 +448,28 @@ Test(hedonic, refusals_are_said)
     cr_assert(strstr(err, "log statistics"), "%s", err);
     tix_cube_free(c);
 }
+
+/* A week whose contracts all have amount 0 has no value: the windows
+ * holding it are undefined, their standard errors too (not those of an
+ * earlier window), and its contracts are counted. */
+Test(hedonic, a_week_without_value_leaves_its_windows_undefined)
+{
+    make_rows(4, 600, 17);
+    for (size_t i = 0; i < nrows; i++)
+        if (rows[i].t == 2)
+            rows[i].cents = 0;
+    tix_index_opts o;
+    td_opts(&o, 2);
+    o.splice = TIX_SPLICE_MOVEMENT;
+    tix_cube *c = cube_of(1, 0, 0);
+    tix_index *ix = td_index(c, &o);
+    cr_assert(isfinite(ix->rows[1].unit_value_index_se));
+    for (size_t t = 2; t < 4; t++) {
+        cr_assert(isnan(ix->rows[t].unit_value_index), "week %zu", t);
+        cr_assert(isnan(ix->rows[t].unit_value_index_se), "week %zu", t);
+        cr_assert(isnan(ix->rows[t].unit_value_index_hi), "week %zu", t);
+    }
+    cr_assert_eq(ix->rows[2].zero_amounts, ix->rows[2].contracts);
+    tix_index_free(ix);
+    tix_cube_free(c);
+}
