@@ -94,6 +94,10 @@ static int cmp_comp(const void *a, const void *b)
     return x->cell < y->cell ? -1 : x->cell > y->cell;
 }
 
+/* Room is 3 p^2 doubles and a window costs O(p^3): 2000 columns are
+ * about 100 MB and seconds a window. */
+#define MAX_COLUMNS 2000
+
 tix_status hedonic_new(hedonic **out, const tix_cube *cube, const char *columns, size_t W,
                        char *err, size_t errlen)
 {
@@ -147,6 +151,17 @@ tix_status hedonic_new(hedonic **out, const tix_cube *cube, const char *columns,
         h->lev_base[k + 1] = h->lev_base[k] + h->nlev[k];
     }
     size_t nl = h->lev_base[K], p = 1 + W + nl;
+    if (p > MAX_COLUMNS) {
+        if (err)
+            snprintf(err, errlen,
+                     "`method` time-dummy: windows of %zu periods over %zu characteristic levels "
+                     "need more than %d columns; use a shorter `window` or fewer `hedonic` "
+                     "columns",
+                     W, nl, MAX_COLUMNS);
+        free(cs);
+        hedonic_free(h);
+        return TIX_E_LIMIT;
+    }
     h->pmax = p;
     h->col_lev = malloc((nl ? nl : 1) * sizeof *h->col_lev);
     h->present = malloc(nl ? nl : 1);

@@ -43,7 +43,8 @@ typedef struct hd_fit {
 /* The characteristics `columns` (a comma list of cube's by columns, NULL:
  * all) of the cells of cube (finalized), and room for windows of up to W
  * periods. Returns TIX_OK; TIX_E_INVALID (err: a column not among the by
- * columns) or TIX_E_NOMEM. *out owns it; free it with hedonic_free. */
+ * columns), TIX_E_LIMIT (err: more than 2000 columns: 1 + W + the levels)
+ * or TIX_E_NOMEM. *out owns it; free it with hedonic_free. */
 tix_status hedonic_new(hedonic **out, const tix_cube *cube, const char *columns, size_t W,
                        char *err, size_t errlen);
 
