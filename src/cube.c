@@ -12,7 +12,8 @@
 tix_status tix_cube_new(tix_cube **out, const tix_cube_opts *opts)
 {
     *out = NULL;
-    if (!opts || (unsigned)opts->period > TIX_PERIOD_YEAR)
+    if (!opts || (unsigned)opts->period > TIX_PERIOD_YEAR || (opts->cell_stats & ~7) ||
+        (opts->cell_stats & 3) == 3)
         return TIX_E_INVALID;
     tix_cube *c = calloc(1, sizeof *c);
     if (!c)
@@ -71,7 +72,9 @@ static tix_status merge_check(const tix_cube *dst, const tix_cube *src)
             continue;
         }
         int64_t sum;
-        if (__builtin_add_overflow(dp->sum, sp->sum, &sum))
+        u128 lq;
+        if (__builtin_add_overflow(dp->sum, sp->sum, &sum) ||
+            (HAS_LOGS(dst) && __builtin_add_overflow(LG(dst, dp)->lq, LG(src, sp)->lq, &lq)))
             return TIX_E_OVERFLOW;
         for (uint32_t k = 0; k < sp->sk_len; k++) {
             int32_t b = sp->sk_lo + (int32_t)k;
@@ -85,6 +88,7 @@ static tix_status merge_check(const tix_cube *dst, const tix_cube *src)
     /* Room for src's own footprint twice over, and for every table of dst
      * to double once: more than merging can take. */
     size_t need = 2 * src->bytes + dst->pairs_cap * sizeof *dst->pairs +
+                  dst->logs_cap * sizeof *dst->logs +
                   dst->cells_cap * sizeof *dst->cells +
                   (dst->pair_mask + dst->cell_mask + 2) * sizeof *dst->pair_slots +
                   dst->dense_np * dst->dense_nc * sizeof *dst->dense;
@@ -95,8 +99,10 @@ static tix_status merge_check(const tix_cube *dst, const tix_cube *src)
 }
 
 /* The public view of a pair: cell as given by the caller. */
-static cube_pair pair_view(const pair *p, uint32_t cell)
+static cube_pair pair_view(const tix_cube *c, const pair *p, uint32_t cell)
 {
+    static const pair_logs none;
+    const pair_logs *lg = HAS_LOGS(c) ? LG(c, p) : &none;
     return (cube_pair){p->period,
                        cell,
                        p->n,
@@ -110,15 +116,30 @@ static cube_pair pair_view(const pair *p, uint32_t cell)
                        p->sk_lo,
                        p->sk_len,
                        p->sk,
-                       p->sks};
+                       p->sks,
+                       lg->lm,
+                       (uint64_t)(u128)lg->ls,
+                       (uint64_t)((u128)lg->ls >> 64),
+                       (uint64_t)lg->lq,
+                       (uint64_t)(lg->lq >> 64)};
 }
+
+static i128 view_ls(const cube_pair *p) { return (i128)(((u128)p->ls_hi << 64) | p->ls_lo); }
+static u128 view_lq(const cube_pair *p) { return ((u128)p->lq_hi << 64) | p->lq_lo; }
 
 /* Adds sp's aggregates to dp, which the caller has checked they fit. */
 static tix_status absorb(tix_cube *dst, pair *dp, const cube_pair *sp)
 {
     dp->n += sp->n;
     dp->sum += sp->sum;
-    if (!dst->opts.cell_stats)
+    /* Checked by the caller; |ls| < 2^46 n never leaves 128 bits. */
+    if (HAS_LOGS(dst)) {
+        pair_logs *lg = LG(dst, dp);
+        lg->lm += sp->lm;
+        lg->ls += view_ls(sp);
+        lg->lq += view_lq(sp);
+    }
+    if (!STATS_KIND(dst))
         return TIX_OK;
     u128 sq = ((u128)sp->sumsq_hi << 64) | sp->sumsq_lo;
     if (__builtin_add_overflow(dp->sumsq, sq, &dp->sumsq) || sp->sumsq_overflow)
@@ -163,7 +184,7 @@ tix_status tix_cube_merge(tix_cube *dst, const tix_cube *src)
         if (st == TIX_OK)
             st = cube_pair_for(dst, sp->period, id, &dp, &fresh);
         if (st == TIX_OK) {
-            cube_pair v = pair_view(sp, sp->cell);
+            cube_pair v = pair_view(src, sp, sp->cell);
             st = absorb(dst, dp, &v); /* merge_check made sure it fits */
         }
     }
@@ -177,7 +198,7 @@ tix_status cube_pair_at(const tix_cube *c, size_t v, cube_pair *out)
 {
     if (!c->final || v >= c->npairs)
         return TIX_E_INVALID;
-    *out = pair_view(&c->pairs[c->order[v]], c->view[v].cell);
+    *out = pair_view(c, &c->pairs[c->order[v]], c->view[v].cell);
     return TIX_OK;
 }
 
@@ -186,23 +207,33 @@ static int pair_valid(const tix_cube *c, const cube_pair *p)
 {
     if (p->n == 0 || p->sum < 0)
         return 0;
-    if (!c->opts.cell_stats)
+    if (!HAS_LOGS(c) && (p->lm || p->ls_lo || p->ls_hi || p->lq_lo || p->lq_hi))
+        return 0;
+    /* Logs of amounts >= 1 cent: 0 <= S < 2^46 m, Q < 2^46 S, both 0
+     * without amounts; and with the sketch, m counts its amounts > 0. */
+    i128 ls = view_ls(p);
+    u128 lq = view_lq(p);
+    if (p->lm > p->n || ls < 0 || ls > (i128)LOG_FIX_MAX * (i128)p->lm ||
+        (p->lm && ls != 0 && lq / (u128)ls > (u128)LOG_FIX_MAX) || (ls == 0 && lq != 0) ||
+        (HAS_LOGS(c) && STATS_KIND(c) && p->lm != p->n - (p->zeros <= p->n ? p->zeros : 0)))
+        return 0;
+    if (!STATS_KIND(c))
         return 1;
     if (p->min < 0 || p->min > p->max || p->max > p->sum || p->zeros > p->n ||
         (p->sk_len && (!p->sk || p->sk_lo < 0 || p->sk_len > 4096)) ||
-        (p->sk_len && c->opts.cell_stats == TIX_CUBE_STATS_SUMS && !p->sks))
+        (p->sk_len && STATS_KIND(c) == TIX_CUBE_STATS_SUMS && !p->sks))
         return 0;
     uint64_t counted = p->zeros;
     int64_t summed = 0;
     for (uint32_t k = 0; k < p->sk_len; k++) {
         if (__builtin_add_overflow(counted, p->sk[k], &counted))
             return 0;
-        if (c->opts.cell_stats == TIX_CUBE_STATS_SUMS &&
+        if (STATS_KIND(c) == TIX_CUBE_STATS_SUMS &&
             (p->sks[k] < 0 || (p->sks[k] > 0) != (p->sk[k] > 0) ||
              __builtin_add_overflow(summed, p->sks[k], &summed)))
             return 0;
     }
-    return counted == p->n && (c->opts.cell_stats != TIX_CUBE_STATS_SUMS || summed == p->sum);
+    return counted == p->n && (STATS_KIND(c) != TIX_CUBE_STATS_SUMS || summed == p->sum);
 }
 
 tix_status cube_put_pair(tix_cube *c, const char *cell, size_t len, const cube_pair *sp)
@@ -217,16 +248,18 @@ tix_status cube_put_pair(tix_cube *c, const char *cell, size_t len, const cube_p
         st = cube_pair_for(c, sp->period, id, &dp, &fresh_pair);
     int64_t sum;
     uint64_t n;
+    u128 lq;
     if (st == TIX_OK && (__builtin_add_overflow(dp->sum, sp->sum, &sum) ||
-                         __builtin_add_overflow(dp->n, sp->n, &n)))
+                         __builtin_add_overflow(dp->n, sp->n, &n) ||
+                         (HAS_LOGS(c) && __builtin_add_overflow(LG(c, dp)->lq, view_lq(sp), &lq))))
         st = TIX_E_OVERFLOW;
-    for (uint32_t k = 0; st == TIX_OK && c->opts.cell_stats && k < sp->sk_len; k++) {
+    for (uint32_t k = 0; st == TIX_OK && STATS_KIND(c) && k < sp->sk_len; k++) {
         int32_t b = sp->sk_lo + (int32_t)k;
         if (sp->sk[k] && b >= dp->sk_lo && b < dp->sk_lo + (int32_t)dp->sk_len &&
             dp->sk[b - dp->sk_lo] > UINT32_MAX - sp->sk[k])
             st = TIX_E_OVERFLOW;
     }
-    if (st == TIX_OK && c->opts.cell_stats && sp->sk_len)
+    if (st == TIX_OK && STATS_KIND(c) && sp->sk_len)
         st = cube_sketch_cover(c, dp, sp->sk_lo, sp->sk_lo + (int32_t)sp->sk_len);
     if (st != TIX_OK) {
         if (fresh_pair) {
@@ -270,7 +303,14 @@ tix_status tix_cube_add(tix_cube *c, int32_t day, const char *cell, size_t len, 
     st = cube_pair_for(c, tix_period_of_day(c->opts.period, day), id, &p, &fresh_pair);
     if (st == TIX_OK && __builtin_add_overflow(p->sum, cents, &sum))
         st = TIX_E_OVERFLOW;
-    if (st == TIX_OK && c->opts.cell_stats)
+    int64_t lf = 0;
+    u128 lq = 0;
+    if (st == TIX_OK && HAS_LOGS(c) && cents > 0) {
+        lf = cube_log_fix(cents);
+        if (__builtin_add_overflow(LG(c, p)->lq, (u128)((uint64_t)lf) * (uint64_t)lf, &lq))
+            st = TIX_E_OVERFLOW;
+    }
+    if (st == TIX_OK && STATS_KIND(c))
         st = cube_sketch_add(c, p, cents);
     if (st != TIX_OK) {
         /* Leave no trace of a refused row. */
@@ -283,7 +323,13 @@ tix_status tix_cube_add(tix_cube *c, int32_t day, const char *cell, size_t len, 
             cube_forget_last_cell(c);
         return st;
     }
-    if (c->opts.cell_stats) {
+    if (HAS_LOGS(c) && cents > 0) {
+        pair_logs *lg = LG(c, p);
+        lg->lm++;
+        lg->ls += lf;
+        lg->lq = lq;
+    }
+    if (STATS_KIND(c)) {
         u128 sq = (u128)(uint64_t)cents * (uint64_t)cents;
         if (__builtin_add_overflow(p->sumsq, sq, &p->sumsq))
             p->sumsq_overflow = 1;
@@ -420,6 +466,25 @@ tix_status tix_cube_subset(const tix_cube *c, const unsigned char *keep, const t
 
 int tix_cube_stats_kind(const tix_cube *c) { return c->opts.cell_stats; }
 
+int64_t cube_log_fix(int64_t cents)
+{
+    /* log is within an ulp: 2^-47 for values below 64, 2^-7 of a unit
+     * here; the same amount always gives the same integer. */
+    return llround(ldexp(log((double)cents), TIX_CUBE_LOG_SCALE));
+}
+
+int cube_logs_at(const tix_cube *c, size_t i, size_t k, uint64_t *m, i128 *s, u128 *q)
+{
+    if (!c->final || !HAS_LOGS(c) || i >= c->nperiods ||
+        k >= c->period_start[i + 1] - c->period_start[i])
+        return 0;
+    const pair *p = &c->pairs[c->order[c->period_start[i] + k]];
+    *m = LG(c, p)->lm;
+    *s = LG(c, p)->ls;
+    *q = LG(c, p)->lq;
+    return 1;
+}
+
 size_t tix_cube_nperiods(const tix_cube *c) { return c->final ? c->nperiods : 0; }
 
 int32_t tix_cube_period(const tix_cube *c, size_t i) { return c->periods[i]; }
@@ -439,7 +504,7 @@ const tix_cube_entry *tix_cube_entries(const tix_cube *c, size_t i, size_t *coun
 
 tix_status tix_cube_stats(const tix_cube *c, size_t i, size_t k, tix_cell_stats *out)
 {
-    if (!c->final || !c->opts.cell_stats || i >= c->nperiods ||
+    if (!c->final || !STATS_KIND(c) || i >= c->nperiods ||
         k >= c->period_start[i + 1] - c->period_start[i])
         return TIX_E_INVALID;
     const pair *p = &c->pairs[c->order[c->period_start[i] + k]];
@@ -476,6 +541,7 @@ void tix_cube_free(tix_cube *c)
     free(c->cells);
     free(c->cell_slots);
     free(c->pairs);
+    free(c->logs);
     free(c->pair_slots);
     free(c->rank_of);
     free(c->id_of_rank);

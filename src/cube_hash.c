@@ -159,6 +159,8 @@ static tix_status find_pair(tix_cube *c, int32_t period, uint32_t cell, pair **o
     tix_status st = TIX_OK;
     if (c->npairs == c->pairs_cap)
         st = grow_array(c, (void **)&c->pairs, &c->pairs_cap, sizeof *c->pairs, 64);
+    if (st == TIX_OK && HAS_LOGS(c) && c->npairs == c->logs_cap)
+        st = grow_array(c, (void **)&c->logs, &c->logs_cap, sizeof *c->logs, 64);
     if (st == TIX_OK && (c->npairs + 1) * 2 > c->pair_mask) {
         st = grow_slots(&c->pair_slots, &c->pair_mask, c->npairs, pair_hash_of, c);
         for (s = (size_t)h & c->pair_mask; st == TIX_OK && c->pair_slots[s];)
@@ -171,6 +173,8 @@ static tix_status find_pair(tix_cube *c, int32_t period, uint32_t cell, pair **o
     p->period = period;
     p->cell = cell;
     p->min = INT64_MAX;
+    if (HAS_LOGS(c))
+        memset(LG(c, p), 0, sizeof *c->logs);
     c->pair_slots[s] = (uint32_t)++c->npairs;
     *out = p;
     *fresh = 1;

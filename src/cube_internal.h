@@ -12,6 +12,18 @@
 #include "techidx/cube.h"
 
 __extension__ typedef unsigned __int128 u128;
+__extension__ typedef __int128 i128;
+
+/* The kind of the min/max/sketch statistics (0, TIX_CUBE_STATS or
+ * TIX_CUBE_STATS_SUMS), and whether the log statistics are kept. */
+#define STATS_KIND(c) ((c)->opts.cell_stats & 3)
+#define HAS_LOGS(c) (((c)->opts.cell_stats & TIX_CUBE_STATS_LOGS) != 0)
+
+/* The largest fixed-point log of an int64 amount: ln(2^63) 2^40 < 2^46. */
+#define LOG_FIX_MAX ((int64_t)1 << 46)
+
+/* round(ln(cents) 2^TIX_CUBE_LOG_SCALE) for cents >= 1. */
+int64_t cube_log_fix(int64_t cents);
 
 /* Sketch buckets: bucket b holds amounts x (cents) with
  * gamma^(b-1) < x <= gamma^b, gamma = (1+alpha)/(1-alpha). Counts depend only
@@ -36,6 +48,15 @@ typedef struct pair {
     int64_t *sks; /* TIX_CUBE_STATS_SUMS: the exact sum of each bucket */
 } pair;
 
+/* TIX_CUBE_STATS_LOGS: a pair's amounts > 0, the sum of their fixed-point
+ * logs and of the squares of those. Beside the pairs (logs[i] is pairs[i]'s)
+ * and only in a cube that keeps them: the others pay no byte for them. */
+typedef struct pair_logs {
+    uint64_t lm;
+    i128 ls;
+    u128 lq;
+} pair_logs;
+
 typedef struct cell_name {
     char *name;
     size_t len;
@@ -56,6 +77,8 @@ struct tix_cube {
 
     pair *pairs;
     size_t npairs, pairs_cap;
+    pair_logs *logs; /* HAS_LOGS only: logs_cap >= npairs */
+    size_t logs_cap;
 
     /* A dense index (period, cell id) -> pair index + 1 over a window of
      * periods, in front of the hash: most rows find their pair with one
@@ -78,9 +101,12 @@ struct tix_cube {
     uint32_t *order; /* view position -> pair index */
 };
 
+/* The log statistics of pair p of c (which keeps them). */
+#define LG(c, p) (&(c)->logs[(p) - (c)->pairs])
+
 /* Memory of one sketch bucket. */
 #define bucket_bytes(c)                                                                            \
-    (sizeof(uint32_t) + ((c)->opts.cell_stats == TIX_CUBE_STATS_SUMS ? sizeof(int64_t) : 0))
+    (sizeof(uint32_t) + (STATS_KIND(c) == TIX_CUBE_STATS_SUMS ? sizeof(int64_t) : 0))
 
 /* Counts n more bytes against the budget; TIX_E_LIMIT when it is spent. */
 static inline tix_status cube_reserve(tix_cube *c, size_t n)
@@ -162,6 +188,9 @@ typedef struct cube_pair {
     uint32_t sk_len;
     const uint32_t *sk;
     const int64_t *sks;
+    /* TIX_CUBE_STATS_LOGS: as pair's lm, ls, lq (two's complement halves) */
+    uint64_t lm;
+    uint64_t ls_lo, ls_hi, lq_lo, lq_hi;
 } cube_pair;
 
 /* After finalize: pair v in the order of the entries (period after
@@ -175,6 +204,11 @@ tix_status cube_pair_at(const tix_cube *c, size_t v, cube_pair *out);
  * TIX_E_INVALID; otherwise as tix_cube_add, and a failed put changes
  * nothing. */
 tix_status cube_put_pair(tix_cube *c, const char *cell, size_t len, const cube_pair *p);
+
+/* After finalize, in a cube with TIX_CUBE_STATS_LOGS: the log statistics
+ * of entry k of period i (as tix_cube_entries lists them). 0 when the
+ * cube keeps none or i/k is out of range. */
+int cube_logs_at(const tix_cube *c, size_t i, size_t k, uint64_t *m, i128 *s, u128 *q);
 
 /* Widens the day range to take in [first, last] (a loaded cube's). */
 void cube_note_days(tix_cube *c, int32_t first, int32_t last);

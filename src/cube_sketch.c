@@ -23,7 +23,7 @@ tix_status cube_sketch_cover(tix_cube *c, pair *p, int32_t lo_b, int32_t hi_b)
     size_t grow = ((size_t)(hi - lo) - p->sk_len) * bucket_bytes(c);
     if (cube_reserve(c, grow) != TIX_OK)
         return TIX_E_LIMIT;
-    int sums = c->opts.cell_stats == TIX_CUBE_STATS_SUMS;
+    int sums = STATS_KIND(c) == TIX_CUBE_STATS_SUMS;
     uint32_t *nk = calloc((size_t)(hi - lo), sizeof *nk);
     int64_t *ns = sums ? calloc((size_t)(hi - lo), sizeof *ns) : NULL;
     if (!nk || (sums && !ns)) {
@@ -107,7 +107,7 @@ static int64_t bucket_top(int32_t b)
 tix_status tix_cube_winsorize(const tix_cube *c, double q, size_t window, int64_t *values,
                               uint64_t *capped)
 {
-    if (!c->final || c->opts.cell_stats != TIX_CUBE_STATS_SUMS || !(q > 0) || !(q <= 1) ||
+    if (!c->final || STATS_KIND(c) != TIX_CUBE_STATS_SUMS || !(q > 0) || !(q <= 1) ||
         window < 1)
         return TIX_E_INVALID;
     /* The window's histogram, over the union of the pairs' bucket ranges. */

@@ -1,5 +1,6 @@
 #include "techidx/index.h"
 
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_multifit.h>
 #include <gsl/gsl_statistics_double.h>
@@ -8,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cube_internal.h"
+#include "hedonic_internal.h"
 #include "index_internal.h"
 
 static const char *const method_names[] = {"fisher",
@@ -29,7 +32,8 @@ static const char *const method_names[] = {"fisher",
                                            "geks-jevons",
                                            "geks-tpd",
                                            "geary-khamis",
-                                           "wtpd"};
+                                           "wtpd",
+                                           "time-dummy"};
 #define NMETHODS (sizeof method_names / sizeof method_names[0])
 static const char *const chain_names[] = {"chained", "fixed"};
 static const char *const splice_names[] = {"mean", "movement", "window", "half", "wisp",
@@ -96,7 +100,7 @@ size_t tix_geks_default_window(tix_period_kind kind)
 int tix_method_is_multilateral(tix_method m)
 {
     return m == TIX_METHOD_GEKS_FISHER || m == TIX_METHOD_GEKS_TORNQVIST ||
-           (m >= TIX_METHOD_GEKS_WALSH && m <= TIX_METHOD_WTPD);
+           (m >= TIX_METHOD_GEKS_WALSH && m <= TIX_METHOD_TIME_DUMMY);
 }
 
 static int is_geks(tix_method m) { return tix_method_is_multilateral(m); }
@@ -105,7 +109,7 @@ static int is_geks(tix_method m) { return tix_method_is_multilateral(m); }
  * than through bilateral comparisons. */
 static int is_window_solved(tix_method m)
 {
-    return m == TIX_METHOD_GEARY_KHAMIS || m == TIX_METHOD_WTPD;
+    return m == TIX_METHOD_GEARY_KHAMIS || m == TIX_METHOD_WTPD || m == TIX_METHOD_TIME_DUMMY;
 }
 
 /* The bilateral method under a GEKS one. */
@@ -429,6 +433,13 @@ typedef struct work {
     double *n0, *v0, *n1, *v1;
     double *scratch; /* 4 doubles a cell, for link_in */
     uint32_t *cells; /* the matched cells' ranks */
+    /* time-dummy: the cube, and each published entry's log statistics */
+    const tix_cube *cube;
+    uint64_t *lm;
+    hd_i128 *ls;
+    hd_u128 *lq;
+    char *err; /* where a failure is told (may be NULL) */
+    size_t errlen;
 } work;
 
 /* Room for comparisons over up to nc cells; 0 when out of memory. */
@@ -452,6 +463,9 @@ static void work_free(work *w)
     free(w->pub_start);
     free(w->n0);
     free(w->cells);
+    free(w->lm);
+    free(w->ls);
+    free(w->lq);
 }
 
 /* The value the index weighs period t with: winsorized when asked. */
@@ -648,6 +662,10 @@ typedef struct solved {
     gsl_matrix *X, *cov;
     gsl_vector *y, *wt, *c;
     gsl_multifit_linear_workspace *ws;
+    /* time dummy: the regression, its fit over the window (W, W x W) */
+    hedonic *hd;
+    hd_fit fit;
+    size_t *hstart; /* W + 1 */
 } solved;
 
 static void solved_free(solved *sv)
@@ -674,6 +692,9 @@ static void solved_free(solved *sv)
         gsl_vector_free(sv->c);
     if (sv->ws)
         gsl_multifit_linear_free(sv->ws);
+    hedonic_free(sv->hd);
+    free(sv->fit.lnp);
+    free(sv->hstart);
 }
 
 /* Room for windows of W periods over up to nc cells; 0 when out of
@@ -692,6 +713,12 @@ static int solved_alloc(solved *sv, tix_method m, size_t W, size_t nc)
         return 0;
     sv->v = sv->q + W * nc;
     sv->tot = sv->v + W * nc;
+    if (m == TIX_METHOD_TIME_DUMMY) {
+        sv->fit.lnp = malloc((W + W * W) * sizeof *sv->fit.lnp);
+        sv->hstart = malloc((W + 1) * sizeof *sv->hstart);
+        sv->fit.cov = sv->fit.lnp ? sv->fit.lnp + W : NULL;
+        return sv->fit.lnp && sv->hstart;
+    }
     if (m == TIX_METHOD_GEARY_KHAMIS) {
         sv->perm = malloc(nc * sizeof *sv->perm);
         return sv->perm && (sv->A = gsl_matrix_alloc(nc, nc)) && (sv->b = gsl_vector_alloc(nc)) &&
@@ -778,6 +805,28 @@ static int wtpd_solve(solved *sv, size_t nt, size_t k, double *lnp)
     return 1;
 }
 
+/* The time dummy over the window [s, e]: lnp gets the period dummies,
+ * Kennedy-adjusted when asked (against the base when it is in the
+ * window, else against the window's first period); 0 when nothing is
+ * estimable. */
+static int td_solve(const work *w, solved *sv, size_t s, size_t e, double *lnp)
+{
+    size_t nt = e - s + 1, o = w->pub_start[s];
+    for (size_t t = 0; t <= nt; t++)
+        sv->hstart[t] = w->pub_start[s + t] - o;
+    hd_window win = {nt, sv->hstart, w->pub + o, w->lm + o, w->ls + o, w->lq + o};
+    if (!hedonic_solve(sv->hd, &win, &sv->fit))
+        return 0;
+    size_t b = w->ix->base_row, r = b >= s && b <= e ? b - s : 0;
+    const double *cv = sv->fit.cov;
+    for (size_t t = 0; t < nt; t++) {
+        lnp[t] = sv->fit.lnp[t];
+        if (w->ix->opts.kennedy)
+            lnp[t] -= 0.5 * (cv[t * nt + t] + cv[r * nt + r] - 2 * cv[t * nt + r]);
+    }
+    return 1;
+}
+
 /* Solves the window [s, e] (at most W periods) into sv->lev: ln of the
  * window's cells' value against period s, ln of the price index and the
  * implicit ln volume (value over price), NaN when undefined. */
@@ -787,6 +836,12 @@ static void solve_window(const work *w, solved *sv, size_t s, size_t e)
     sv->s = s, sv->e = e;
     for (size_t i = 0; i < 3 * W; i++)
         sv->lev[i] = NAN;
+    if (sv->fit.lnp) { /* the time dummy's fit is this window's, even undefined */
+        for (size_t i = 0; i < W + W * W; i++)
+            sv->fit.lnp[i] = NAN;
+        sv->fit.df = NAN;
+        sv->fit.aliased = 0;
+    }
     /* The cells published in some period of the window, merged period
      * after period (entries come sorted by cell). */
     for (size_t t = s; t <= e; t++) {
@@ -828,14 +883,18 @@ static void solve_window(const work *w, solved *sv, size_t s, size_t e)
         sv->tot[t] = sum;
     }
     double *lnp = sv->lev + 2 * W; /* ln P_t first, made relative below */
-    int ok = w->ix->method == TIX_METHOD_GEARY_KHAMIS ? gk_solve(sv, nt, k, lnp)
-                                                      : wtpd_solve(sv, nt, k, lnp);
+    tix_method meth = w->ix->method;
+    int ok = meth == TIX_METHOD_GEARY_KHAMIS ? gk_solve(sv, nt, k, lnp)
+             : meth == TIX_METHOD_WTPD       ? wtpd_solve(sv, nt, k, lnp)
+                                             : td_solve(w, sv, s, e, lnp);
     if (!ok) {
         for (size_t t = 0; t < nt; t++)
             lnp[t] = NAN;
         return;
     }
-    double p0 = lnp[0], v0 = log(sv->tot[0]);
+    /* The time dummy's reference may be any period (its first with an
+     * amount > 0); only differences are used. */
+    double p0 = meth == TIX_METHOD_TIME_DUMMY ? 0 : lnp[0], v0 = log(sv->tot[0]);
     for (size_t t = 0; t < nt; t++) {
         lnp[t] -= p0;
         sv->lev[t] = log(sv->tot[t]) - v0;
@@ -860,6 +919,39 @@ static double ml_ln(const work *w, multi *m, size_t s, size_t e, size_t from, si
     if (m->sv.s != s || m->sv.e != e)
         solve_window(w, &m->sv, s, e);
     return m->sv.lev[(size_t)c * m->sv.W + (to - s)] - m->sv.lev[(size_t)c * m->sv.W + (from - s)];
+}
+
+/* Row t's standard error from the time-dummy window [s, e] that gave it
+ * its level: of its period dummy against the base when the base is in
+ * the window, else against period s. Kept in the row as se(d) in
+ * unit_value_index_se and the t quantile in unit_value_index_lo until
+ * td_intervals. */
+static void td_row_se(const work *w, multi *m, size_t s, size_t e, size_t t)
+{
+    if (m->sv.s != s || m->sv.e != e)
+        solve_window(w, &m->sv, s, e);
+    tix_index_row *row = &w->ix->rows[t];
+    size_t nt = e - s + 1, b = w->ix->base_row, r = (b >= s && b <= e ? b : s) - s, u = t - s;
+    const double *cv = m->sv.fit.cov;
+    double var = cv[u * nt + u] + cv[r * nt + r] - 2 * cv[u * nt + r];
+    double level = w->ix->opts.ci_level > 0 ? w->ix->opts.ci_level : 0.95;
+    double df = m->sv.fit.df;
+    row->unit_value_index_se = var >= 0 ? sqrt(var) : NAN;
+    row->unit_value_index_lo =
+        df > 0 ? gsl_cdf_tdist_Pinv(1 - (1 - level) / 2, df) : NAN; /* df >= 1 here */
+    row->aliased = m->sv.fit.aliased;
+}
+
+/* From se(d) and the t quantile to the index's se and interval. */
+static void td_intervals(tix_index *ix)
+{
+    for (size_t t = 0; t < ix->nrows; t++) {
+        tix_index_row *r = &ix->rows[t];
+        double I = r->unit_value_index, sd = r->unit_value_index_se, tq = r->unit_value_index_lo;
+        r->unit_value_index_se = I * sd;
+        r->unit_value_index_lo = I * exp(-tq * sd);
+        r->unit_value_index_hi = I * exp(tq * sd);
+    }
 }
 
 /* What the window [s, e] needs of period b before ml_ln: GEKS fills its
@@ -901,6 +993,10 @@ static tix_status ml_series(work *w)
                 nc = (size_t)w->pub[j].cell + 1;
         if (!solved_alloc(&m.sv, ix->method, W, nc))
             goto done;
+        if (ix->method == TIX_METHOD_TIME_DUMMY &&
+            (st = hedonic_new(&m.sv.hd, w->cube, ix->opts.hedonic, W, w->err, w->errlen)) !=
+                TIX_OK)
+            goto done;
     } else if (!(m.g.lnb = malloc(3 * W * W * sizeof *m.g.lnb))) {
         goto done;
     }
@@ -917,6 +1013,9 @@ static tix_status ml_series(work *w)
         for (size_t t = 1; t < W; t++)
             L[t] = ml_ln(w, &m, 0, W - 1, 0, t, c);
     }
+    int td = ix->method == TIX_METHOD_TIME_DUMMY;
+    for (size_t t = 0; td && t < W; t++)
+        td_row_se(w, &m, 0, W - 1, t);
     /* Each later period is spliced on in its own window; what is computed
      * stays. */
     for (size_t T = W; T < np; T++) {
@@ -963,12 +1062,16 @@ static tix_status ml_series(work *w)
                 break;
             }
         }
+        if (td)
+            td_row_se(w, &m, sp == TIX_SPLICE_FBEW ? b : s, T, T);
     }
     size_t b = ix->base_row;
     for (size_t t = 0; t < np; t++)
         set_levels(&ix->rows[t], 100.0 * exp(lvl[t] - lvl[b]),
                    100.0 * exp(lvl[np + t] - lvl[np + b]),
                    100.0 * exp(lvl[2 * np + t] - lvl[2 * np + b]));
+    if (td)
+        td_intervals(ix);
     st = TIX_OK;
 done:
     free(m.g.lnb);
@@ -1013,6 +1116,20 @@ static tix_status prepare(work *w, const tix_cube *cube, const size_t *sel, char
     if (ix->opts.winsorize > 0 && (!(wins = malloc((every ? every : 1) * sizeof *wins)) ||
                                    !(capped = malloc((every ? every : 1) * sizeof *capped)))) {
         free(wins);
+        free(first);
+        return TIX_E_NOMEM;
+    }
+    int td = ix->method == TIX_METHOD_TIME_DUMMY;
+    if (td && !(tix_cube_stats_kind(cube) & TIX_CUBE_STATS_LOGS)) {
+        if (err)
+            snprintf(err, errlen,
+                     "`method` time-dummy needs a cube that keeps log statistics (parts made "
+                     "with `no-stats` or by an older techidx do not)");
+        free(first);
+        return TIX_E_INVALID;
+    }
+    if (td && (!(w->lm = malloc(room * sizeof *w->lm)) || !(w->ls = malloc(room * sizeof *w->ls)) ||
+               !(w->lq = malloc(room * sizeof *w->lq)))) {
         free(first);
         return TIX_E_NOMEM;
     }
@@ -1062,14 +1179,20 @@ static tix_status prepare(work *w, const tix_cube *cube, const size_t *sel, char
                 x.value = wins[g + i];
             }
             ix->entries[v] = x;
-            if (x.n >= ix->opts.min_contracts)
+            if (x.n >= ix->opts.min_contracts) {
+                if (td) {
+                    cube_logs_at(cube, ct, i, &w->lm[k], &w->ls[k], &w->lq[k]);
+                    r->zero_amounts += x.n - w->lm[k];
+                }
                 w->pub[k++] = x;
-            else
+            } else {
                 r->suppressed++;
+            }
         }
         r->link.value = r->link.volume = r->link.unit_value = NAN;
         r->coverage = NAN;
         r->change = NAN;
+        r->unit_value_index_se = r->unit_value_index_lo = r->unit_value_index_hi = NAN;
         set_levels(r, NAN, NAN, NAN);
     }
     w->pub_start[np] = k;
@@ -1100,7 +1223,9 @@ tix_status index_of_periods(const tix_cube *cube, const tix_index_opts *opts, co
     if ((unsigned)opts->method >= NMETHODS || (unsigned)opts->chain > TIX_CHAIN_FIXED ||
         (unsigned)opts->splice >= NSPLICES ||
         (is_geks(opts->method) && (opts->window == 1 || opts->window > TIX_GEKS_MAX_WINDOW)) ||
-        !(opts->winsorize >= 0 && opts->winsorize <= 1)) {
+        !(opts->winsorize >= 0 && opts->winsorize <= 1) ||
+        !(opts->ci_level >= 0 && opts->ci_level < 1) ||
+        (opts->method == TIX_METHOD_TIME_DUMMY && opts->winsorize > 0)) {
         if (err)
             snprintf(err, errlen, "index options out of range");
         return TIX_E_INVALID;
@@ -1111,7 +1236,8 @@ tix_status index_of_periods(const tix_cube *cube, const tix_index_opts *opts, co
         return TIX_E_NODATA;
     }
     tix_index *ix = calloc(1, sizeof *ix);
-    work w = {ix, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    work w = {ix, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, cube, NULL, NULL, NULL, err,
+              errlen};
     tix_status st = TIX_E_NOMEM;
     if (!ix || !(ix->rows = calloc(np, sizeof *ix->rows)))
         goto fail;
@@ -1230,7 +1356,8 @@ tix_status tix_index_contributions(const tix_index *ix, size_t t, tix_contributi
     entries_of(ix, t - 1, &n0);
     entries_of(ix, t, &n1);
     size_t nc = n0 > n1 ? n0 : n1, room = nc ? nc : 1;
-    work w = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL}; /* arrays only */
+    work w = {NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+              NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0}; /* arrays only */
     tix_cube_entry *a = malloc(2 * room * sizeof *a);
     double *buf = malloc(7 * room * sizeof *buf);
     tix_status st = TIX_E_NOMEM;

@@ -27,6 +27,9 @@ enum {
     O_CHAIN,
     O_WINDOW,
     O_SPLICE,
+    O_HEDONIC,
+    O_KENNEDY,
+    O_CI_LEVEL,
     O_BASE,
     O_WINSORIZE,
     O_WINSOR_WINDOW,
@@ -116,7 +119,8 @@ static const tix_option table[] = {
      "jevons|dutot|carli|harmonic|geometric-laspeyres|\n"
      "geometric-paasche|sato-vartia|tpd (implicit volume), or the\n"
      "multilateral geks-fisher|geks-tornqvist|geks-walsh|\n"
-     "geks-jevons|geks-tpd|geary-khamis|wtpd (default fisher)",
+     "geks-jevons|geks-tpd|geary-khamis|wtpd|time-dummy\n"
+     "(default fisher)",
      0, O_METHOD, 0},
     {"chain", 0, RUN | INDEX | INIT, IDX, TIX_OPT_ENUM, "C", 0, 0, NULL, NULL,
      "chained|fixed: link consecutive periods, or compare each\n"
@@ -131,6 +135,17 @@ static const tix_option table[] = {
      "how multilateral windows are joined (default mean;\n"
      "IndexNumR's names); published periods never change",
      0, O_SPLICE, 0},
+    {"hedonic", 0, RUN | INDEX | INIT, IDX, TIX_OPT_TEXT, "COL[,COL]", 0, 0, NULL, NULL,
+     "time-dummy: the characteristics, some of the `by` columns\n"
+     "(default all of them)",
+     0, O_HEDONIC, 0},
+    {"kennedy", 0, RUN | INDEX | INIT, IDX, TIX_OPT_FLAG, NULL, 0, 0, NULL, NULL,
+     "time-dummy: exp(d - var(d)/2) for each period (Kennedy 1981)", 0, O_KENNEDY, 0},
+    {"ci-level", 0, RUN | INDEX | INIT, IDX, TIX_OPT_REAL, "L", 0, 1,
+     "a level between 0 and 1, e.g. 0.9", NULL,
+     "time-dummy: level of the unit-value index interval\n"
+     "(0 < L < 1, default 0.95)",
+     0, O_CI_LEVEL, 1},
     {"base", 0, RUN | INDEX | INIT, IDX, TIX_OPT_TEXT, "LABEL", 0, 0, NULL, NULL,
      "period set to 100, e.g. 2024-W11 (default: first with data)", 0, O_BASE, 0},
     {"winsorize", 0, RUN | INDEX | INIT, IDX, TIX_OPT_REAL, "Q", 0, 1,
@@ -405,7 +420,7 @@ SEQUENCE(period_values, tix_period_kind, TIX_PERIOD_YEAR, tix_period_kind_name)
 
 SEQUENCE(measure_values, tix_measure, TIX_MEASURE_AMOUNT, tix_measure_name)
 SEQUENCE(amount_unit_values, tix_amount_unit, TIX_AMOUNT_WAN, tix_amount_unit_name)
-SEQUENCE(method_values, tix_method, TIX_METHOD_WTPD, tix_method_name)
+SEQUENCE(method_values, tix_method, TIX_METHOD_TIME_DUMMY, tix_method_name)
 SEQUENCE(chain_values, tix_chain, TIX_CHAIN_FIXED, tix_chain_name)
 SEQUENCE(splice_values, tix_splice, TIX_SPLICE_FBMW, tix_splice_name)
 static int format_values(size_t i, const char **name) /* tix_config.json */
@@ -514,6 +529,9 @@ static const target targets[O_COUNT] = {
     [O_CHAIN] = {ST_ENUM, AT(index.chain), 0, chain_values},
     [O_WINDOW] = {ST_SIZE, AT(index.window), 0, NULL},
     [O_SPLICE] = {ST_ENUM, AT(index.splice), 0, splice_values},
+    [O_HEDONIC] = {ST_TEXT, AT(hedonic), 0, NULL},
+    [O_KENNEDY] = {ST_FLAG, AT(index.kennedy), 0, NULL},
+    [O_CI_LEVEL] = {ST_DOUBLE, AT(index.ci_level), 0, NULL},
     [O_BASE] = {ST_TEXT, AT(base), 0, NULL},
     [O_WINSORIZE] = {ST_DOUBLE, AT(index.winsorize), 0, NULL},
     [O_WINSOR_WINDOW] = {ST_SIZE, AT(index.winsor_window), 0, NULL},
@@ -675,7 +693,7 @@ void tix_config_clear(tix_config *c)
     char **strs[] = {&c->base,          &c->output, &c->cells,       &c->rejects,
                      &c->contributions, &c->state,  &c->week,        &c->title,
                      &c->group,         &c->groups, &c->date_format, &c->gen_id_prefix,
-                     &c->gen_truth};
+                     &c->gen_truth,     &c->hedonic};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
         free(*strs[i]);
         *strs[i] = NULL;
@@ -687,6 +705,7 @@ void tix_config_clear(tix_config *c)
     c->engine.maps = NULL;
     c->engine.nmaps = 0;
     c->engine.date_format = NULL;
+    c->index.hedonic = NULL;
     memset(c->given, 0, sizeof c->given);
 }
 
@@ -976,6 +995,13 @@ tix_status tix_config_finish(tix_config *c, unsigned cmd, char *err, size_t errl
                        "`cells` is not written with `year-over-year`; run without it for "
                        "the cells table");
     }
+    int td = c->index.method == TIX_METHOD_TIME_DUMMY;
+    if (!td && (c->hedonic || c->index.kennedy || given(c, O_CI_LEVEL)))
+        return say(err, errlen, "`%s` applies to `method` time-dummy only",
+                   c->hedonic ? "hedonic" : c->index.kennedy ? "kennedy" : "ci-level");
+    if (td && c->index.winsorize > 0)
+        return say(err, errlen,
+                   "`winsorize` caps values, not the logs `method` time-dummy regresses on");
     if (c->index.winsor_window && !(c->index.winsorize > 0))
         return say(err, errlen, "`winsorize-window` needs `winsorize`");
     c->engine.maps = c->maps;
@@ -1008,6 +1034,29 @@ tix_status tix_config_finish(tix_config *c, unsigned cmd, char *err, size_t errl
             return say(err, errlen, "`group` %s is not one of the `by` columns (%s)", g.name[0],
                        c->by);
     }
+    if (c->hedonic) {
+        /* Canonical names; where rows are read each must be a `by` column,
+         * parts say theirs to the library. */
+        tix_dims h, d;
+        char why[160], canon[TIX_BY_MAX];
+        if (tix_dims_parse(c->hedonic, &h, why, sizeof why) != TIX_OK)
+            return say(err, errlen, "`hedonic`: %s", why);
+        tix_dims_parse(c->by, &d, NULL, 0);
+        for (size_t j = 0; j < h.n; j++) {
+            size_t k = d.n;
+            for (size_t i = 0; i < d.n; i++)
+                if (strcmp(d.name[i], h.name[j]) == 0)
+                    k = i;
+            if ((cmd & (TIX_CMD_RUN | TIX_CMD_INIT)) && k == d.n)
+                return say(err, errlen, "`hedonic` %s is not one of the `by` columns (%s)",
+                           h.name[j], c->by);
+        }
+        tix_dims_text(&h, canon);
+        tix_status st = set_text(&c->hedonic, canon, err, errlen);
+        if (st != TIX_OK)
+            return st;
+    }
+    c->index.hedonic = c->hedonic;
     if (c->group && c->index.year_over_year)
         return say(err, errlen, "`group` does not apply with `year-over-year`");
     c->engine.date_format = c->date_format;
@@ -1016,6 +1065,9 @@ tix_status tix_config_finish(tix_config *c, unsigned cmd, char *err, size_t errl
     c->engine.cell_stats = c->index.winsorize > 0 ? TIX_CUBE_STATS_SUMS
                            : c->cells             ? TIX_CUBE_STATS
                                                   : 0;
+    /* The time dummy regresses on the logs: one logarithm a row, only then. */
+    if (td)
+        c->engine.cell_stats |= TIX_CUBE_STATS_LOGS;
     /* A part keeps what any index of it may need, unless `no-stats`. A
      * repeated contract_id cannot be seen across parts made apart. */
     if (cmd == TIX_CMD_CUBE && c->engine.dedup)
@@ -1023,7 +1075,7 @@ tix_status tix_config_finish(tix_config *c, unsigned cmd, char *err, size_t errl
                    "`dedup` cannot hold across parts aggregated apart; use run "
                    "`dedup` on all the files");
     if (cmd == TIX_CMD_CUBE)
-        c->engine.cell_stats = c->no_stats ? 0 : TIX_CUBE_STATS_SUMS;
+        c->engine.cell_stats = c->no_stats ? 0 : TIX_CUBE_STATS_SUMS | TIX_CUBE_STATS_LOGS;
     return TIX_OK;
 }
 

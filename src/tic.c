@@ -120,7 +120,14 @@ tix_status tix_tic_write_fn(tix_write_fn fn, void *ctx, const tix_cube *cube,
         put_u32(&o, p.cell);
         put_u64(&o, p.n);
         put_i64(&o, p.sum);
-        if (!stats)
+        if (stats & TIX_CUBE_STATS_LOGS) {
+            put_u64(&o, p.lm);
+            put_u64(&o, p.ls_lo);
+            put_u64(&o, p.ls_hi);
+            put_u64(&o, p.lq_lo);
+            put_u64(&o, p.lq_hi);
+        }
+        if (!(stats & 3))
             continue;
         put_i64(&o, p.min);
         put_i64(&o, p.max);
@@ -139,7 +146,7 @@ tix_status tix_tic_write_fn(tix_write_fn fn, void *ctx, const tix_cube *cube,
                 continue;
             put_i32(&o, p.sk_lo + (int32_t)k);
             put_u32(&o, p.sk[k]);
-            if (stats == TIX_CUBE_STATS_SUMS)
+            if ((stats & 3) == TIX_CUBE_STATS_SUMS)
                 put_i64(&o, p.sks[k]);
         }
     }
@@ -291,7 +298,8 @@ static void read_header(in *i, tix_tic_meta *meta, int32_t *first, int32_t *last
             fail(i, "the cells' columns (`by`) are not a canonical list");
     }
     if (i->st == TIX_OK &&
-        (period > TIX_PERIOD_YEAR || stats > TIX_CUBE_STATS_SUMS || measure > TIX_MEASURE_AMOUNT))
+        (period > TIX_PERIOD_YEAR || (stats & ~7u) || (stats & 3) == 3 ||
+         (version == 1 && (stats & TIX_CUBE_STATS_LOGS)) || measure > TIX_MEASURE_AMOUNT))
         fail(i, "options out of range");
     meta->period = (tix_period_kind)period;
     meta->stats = (int)stats;
@@ -431,7 +439,7 @@ static void read_stats(in *i, int stats, cube_pair *p, uint32_t *sk, int64_t *sk
     for (uint32_t k = 0; k < used && i->st == TIX_OK; k++) {
         int32_t b = get_i32(i);
         uint32_t cnt = get_u32(i);
-        int64_t sum = stats == TIX_CUBE_STATS_SUMS ? get_i64(i) : 0;
+        int64_t sum = (stats & 3) == TIX_CUBE_STATS_SUMS ? get_i64(i) : 0;
         if (i->st != TIX_OK)
             break;
         if (k == 0)
@@ -447,7 +455,7 @@ static void read_stats(in *i, int stats, cube_pair *p, uint32_t *sk, int64_t *sk
         p->sk_len = (uint32_t)(b - lo + 1);
     }
     p->sk = sk;
-    p->sks = stats == TIX_CUBE_STATS_SUMS ? sks : NULL;
+    p->sks = (stats & 3) == TIX_CUBE_STATS_SUMS ? sks : NULL;
 }
 
 /* The pairs, in (period, cell) order, each put into c. Returns TIX_OK or
@@ -460,7 +468,7 @@ static tix_status read_pairs(in *i, int stats, const cells *cs, tix_cube *c)
     uint64_t npairs = get_u64(i);
     int32_t prev_period = 0;
     uint32_t prev_cell = 0;
-    if (stats && (!(sk = malloc(4096 * sizeof *sk)) || !(sks = malloc(4096 * sizeof *sks)))) {
+    if ((stats & 3) && (!(sk = malloc(4096 * sizeof *sk)) || !(sks = malloc(4096 * sizeof *sks)))) {
         st = TIX_E_NOMEM;
         goto done;
     }
@@ -471,7 +479,14 @@ static tix_status read_pairs(in *i, int stats, const cells *cs, tix_cube *c)
         p.cell = get_u32(i);
         p.n = get_u64(i);
         p.sum = get_i64(i);
-        if (stats)
+        if (stats & TIX_CUBE_STATS_LOGS) {
+            p.lm = get_u64(i);
+            p.ls_lo = get_u64(i);
+            p.ls_hi = get_u64(i);
+            p.lq_lo = get_u64(i);
+            p.lq_hi = get_u64(i);
+        }
+        if (stats & 3)
             read_stats(i, stats, &p, sk, sks);
         if (i->st != TIX_OK)
             break;
@@ -637,7 +652,8 @@ const char *tix_tic_incompatible(const tix_tic_meta *a, const tix_tic_meta *b)
         (a->has_range && (a->from_day != b->from_day || a->to_day != b->to_day)))
         return "they keep different date ranges (`from`/`to`)";
     if (a->stats != b->stats)
-        return "they keep different statistics (`cells` or `winsorize` on one only)";
+        return "they keep different statistics (`cells`, `winsorize` or `method` time-dummy on one "
+               "only)";
     return NULL;
 }
 

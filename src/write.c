@@ -63,7 +63,7 @@ static void put_index(sink *s, double x)
 }
 
 /* An index row after its period label (and group). */
-static void put_row_rest(sink *s, const tix_index_row *r)
+static void put_row_rest(sink *s, const tix_index_row *r, int td)
 {
     char money[24];
     tix_format_cents(r->value, money);
@@ -75,19 +75,51 @@ static void put_row_rest(sink *s, const tix_index_row *r)
     put_index(s, r->change);
     put_index(s, r->coverage);
     tix_format_cents(r->capped_value, money);
-    sink_printf(s, ",%zu,%" PRIu64 ",%s\n", r->suppressed, r->capped, money);
+    sink_printf(s, ",%zu,%" PRIu64 ",%s", r->suppressed, r->capped, money);
+    if (td) {
+        put_index(s, r->unit_value_index_se);
+        put_index(s, r->unit_value_index_lo);
+        put_index(s, r->unit_value_index_hi);
+        sink_printf(s, ",%" PRIu64 ",%zu", r->zero_amounts, r->aliased);
+    }
+    sink_putc(s, '\n');
 }
 
-static void put_row(sink *s, const char *label, const tix_index_row *r)
+static void put_row(sink *s, const char *label, const tix_index_row *r, int td)
 {
     sink_put(s, label, strlen(label));
-    put_row_rest(s, r);
+    put_row_rest(s, r, td);
 }
 
 static const char index_head[] = "contracts,value,value_index,volume_index,unit_value_index,"
                                  "matched_cells,cells,link,coverage,suppressed_cells,"
                                  "capped_contracts,capped_value\n";
 static const char empty_rest[] = ",0,0.00,,,,0,0,,,0,0,0.00\n";
+/* The time dummy's columns, only with it (no other output changes). */
+static const char td_head[] = "capped_contracts,capped_value,unit_value_index_se,"
+                              "unit_value_index_lo,unit_value_index_hi,zero_amounts,"
+                              "aliased_levels\n";
+static const char td_empty_rest[] = ",0,0.00,,,,0,0,,,0,0,0.00,,,,0,0\n";
+
+static void put_head(sink *s, int td)
+{
+    if (!td) {
+        sink_put(s, index_head, sizeof index_head - 1);
+        return;
+    }
+    /* index_head up to its last two columns, then td_head */
+    const char *cut = strstr(index_head, "capped_contracts");
+    sink_put(s, index_head, (size_t)(cut - index_head));
+    sink_put(s, td_head, sizeof td_head - 1);
+}
+
+static void put_empty(sink *s, int td)
+{
+    if (td)
+        sink_put(s, td_empty_rest, sizeof td_empty_rest - 1);
+    else
+        sink_put(s, empty_rest, sizeof empty_rest - 1);
+}
 
 tix_status tix_write_index_csv_fn(tix_write_fn fn, void *ctx, const tix_index *ix)
 {
@@ -95,33 +127,34 @@ tix_status tix_write_index_csv_fn(tix_write_fn fn, void *ctx, const tix_index *i
     sink s;
     sink_init(&s, fn, ctx);
     sink_c_locale(&s);
+    int td = ix->method == TIX_METHOD_TIME_DUMMY;
     if (ix->opts.year_over_year) {
         /* The seasons' series one after the other, their periods with data only. */
         char season[TIX_YOY_LABEL_MAX];
         sink_put(&s, "season,period,", 14);
-        sink_put(&s, index_head, sizeof index_head - 1);
+        put_head(&s, td);
         for (size_t j = 0; j < ix->nrows; j++) {
             tix_yoy_label(ix->kind, ix->rows[j].season, season);
             tix_period_label(ix->kind, ix->rows[j].period, label);
             sink_printf(&s, "%s,", season);
-            put_row(&s, label, &ix->rows[j]);
+            put_row(&s, label, &ix->rows[j], td);
         }
         return sink_end(&s, TIX_OK);
     }
     sink_put(&s, "period,", 7);
-    sink_put(&s, index_head, sizeof index_head - 1);
+    put_head(&s, td);
     if (ix->nrows == 0)
         return sink_end(&s, TIX_OK);
     size_t j = 0;
     for (int32_t p = ix->rows[0].period;; p++) {
         tix_period_label(ix->kind, p, label);
         if (ix->rows[j].period == p) {
-            put_row(&s, label, &ix->rows[j]);
+            put_row(&s, label, &ix->rows[j], td);
             if (++j == ix->nrows)
                 break;
         } else {
             sink_put(&s, label, strlen(label));
-            sink_put(&s, empty_rest, sizeof empty_rest - 1);
+            put_empty(&s, td);
         }
     }
     return sink_end(&s, TIX_OK);
@@ -134,8 +167,9 @@ tix_status tix_write_groups_csv_fn(tix_write_fn fn, void *ctx, const tix_groups 
     sink_init(&s, fn, ctx);
     sink_c_locale(&s);
     sink_put(&s, "period,group,", 13);
-    sink_put(&s, index_head, sizeof index_head - 1);
     size_t n = tix_groups_count(g);
+    int td = n > 0 && tix_groups_index(g, 0)->method == TIX_METHOD_TIME_DUMMY;
+    put_head(&s, td);
     size_t *at = calloc(n ? n : 1, sizeof *at); /* each group's next row */
     if (!at)
         return sink_end(&s, TIX_E_NOMEM);
@@ -161,9 +195,9 @@ tix_status tix_write_groups_csv_fn(tix_write_fn fn, void *ctx, const tix_groups 
             const char *v = tix_groups_value(g, i);
             put_field(&s, v, strlen(v));
             if (ix->rows[at[i]].period == p)
-                put_row_rest(&s, &ix->rows[at[i]++]);
+                put_row_rest(&s, &ix->rows[at[i]++], td);
             else
-                sink_put(&s, empty_rest, sizeof empty_rest - 1);
+                put_empty(&s, td);
         }
     }
     free(at);
@@ -265,6 +299,13 @@ static tix_status index_json(sink *s, const tix_index *ix, const tix_run_info *i
     if (tix_method_is_multilateral(ix->method)) {
         put(opts, "window", json_integer((json_int_t)ix->opts.window), &bad);
         put(opts, "splice", json_string(tix_splice_name(ix->opts.splice)), &bad);
+        if (ix->method == TIX_METHOD_TIME_DUMMY) {
+            put(opts, "hedonic", by_array(ix->opts.hedonic ? ix->opts.hedonic : info->by), &bad);
+            put(opts, "kennedy", json_boolean(ix->opts.kennedy), &bad);
+            char l[32];
+            snprintf(l, sizeof l, "%g", ix->opts.ci_level > 0 ? ix->opts.ci_level : 0.95);
+            put(opts, "ci_level", json_string(l), &bad);
+        }
     } else {
         put(opts, "chain", json_string(tix_chain_name(ix->opts.chain)), &bad);
     }
@@ -325,6 +366,13 @@ static tix_status index_json(sink *s, const tix_index *ix, const tix_run_info *i
         tix_format_cents(data ? r->capped_value : 0, money);
         put(o, "capped_contracts", json_integer(data ? (json_int_t)r->capped : 0), &bad);
         put(o, "capped_value", json_string(money), &bad);
+        if (ix->method == TIX_METHOD_TIME_DUMMY) {
+            put(o, "unit_value_index_se", num_or_null(data ? r->unit_value_index_se : NAN), &bad);
+            put(o, "unit_value_index_lo", num_or_null(data ? r->unit_value_index_lo : NAN), &bad);
+            put(o, "unit_value_index_hi", num_or_null(data ? r->unit_value_index_hi : NAN), &bad);
+            put(o, "zero_amounts", json_integer(data ? (json_int_t)r->zero_amounts : 0), &bad);
+            put(o, "aliased_levels", json_integer(data ? (json_int_t)r->aliased : 0), &bad);
+        }
         if (json_array_append_new(periods, o) != 0)
             bad = 1;
         if (data && ++j == ix->nrows)

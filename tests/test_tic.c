@@ -79,7 +79,14 @@ static tix_status from_bytes(const char *buf, size_t len, tix_cube **c, tix_tic_
 
 Test(tic, round_trip_gives_the_same_bytes_and_meta)
 {
-    for (int stats = 0; stats <= TIX_CUBE_STATS_SUMS; stats++) {
+    static const int kinds[] = {0,
+                                TIX_CUBE_STATS,
+                                TIX_CUBE_STATS_SUMS,
+                                TIX_CUBE_STATS_LOGS,
+                                TIX_CUBE_STATS | TIX_CUBE_STATS_LOGS,
+                                TIX_CUBE_STATS_SUMS | TIX_CUBE_STATS_LOGS};
+    for (size_t kk = 0; kk < sizeof kinds / sizeof kinds[0]; kk++) {
+        int stats = kinds[kk];
         tix_cube *a = make_cube(stats, 5000, 1, 0);
         tix_tic_meta m = meta_of(5000);
         size_t la, lb;
@@ -104,7 +111,7 @@ Test(tic, round_trip_gives_the_same_bytes_and_meta)
         cr_assert_eq(la, lb);
         cr_assert_eq(memcmp(ba, bb, la), 0, "stats %d", stats);
         /* And the statistics read back are the same. */
-        if (stats) {
+        if (stats & 3) {
             tix_cell_stats sa, sb;
             cr_assert_eq(tix_cube_stats(a, 3, 2, &sa), TIX_OK);
             cr_assert_eq(tix_cube_stats(b, 3, 2, &sb), TIX_OK);
@@ -123,13 +130,14 @@ Test(tic, round_trip_gives_the_same_bytes_and_meta)
 Test(tic, parts_merged_in_any_order_give_the_whole)
 {
     tix_tic_meta m = meta_of(6000);
-    tix_cube *whole = make_cube(TIX_CUBE_STATS_SUMS, 6000, 1, 0);
+    int kind = TIX_CUBE_STATS_SUMS | TIX_CUBE_STATS_LOGS;
+    tix_cube *whole = make_cube(kind, 6000, 1, 0);
     size_t lw;
     char *bw = to_bytes(whole, &m, &lw);
     char *parts[3];
     size_t lens[3];
     for (int p = 0; p < 3; p++) {
-        tix_cube *c = make_cube(TIX_CUBE_STATS_SUMS, 6000, 3, p);
+        tix_cube *c = make_cube(kind, 6000, 3, p);
         parts[p] = to_bytes(c, &m, &lens[p]);
         tix_cube_free(c);
     }
@@ -172,7 +180,7 @@ Test(tic, parts_merged_in_any_order_give_the_whole)
 
 Test(tic, any_damaged_or_truncated_byte_is_refused)
 {
-    tix_cube *a = make_cube(TIX_CUBE_STATS, 300, 1, 0);
+    tix_cube *a = make_cube(TIX_CUBE_STATS | TIX_CUBE_STATS_LOGS, 300, 1, 0);
     tix_tic_meta m = meta_of(300);
     size_t len;
     char *buf = to_bytes(a, &m, &len);
@@ -229,7 +237,7 @@ Test(tic, incompatible_parts_are_named)
     cr_assert(strstr(tix_tic_incompatible(&a, &b), "(`from`/`to`)"));
     b = a;
     b.stats = TIX_CUBE_STATS;
-    cr_assert(strstr(tix_tic_incompatible(&a, &b), "statistics (`cells` or `winsorize`"));
+    cr_assert(strstr(tix_tic_incompatible(&a, &b), "statistics (`cells`, `winsorize` or `method` time-dummy"));
     /* The library names parameters, never command-line flags (status.h). */
     tix_tic_meta diff[5];
     for (int k = 0; k < 5; k++)
@@ -284,6 +292,66 @@ Test(tic, accounting_that_does_not_add_up_is_refused)
         }
         free(buf);
     }
+    tix_cube_free(c);
+}
+
+static uint64_t le64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static void put_le64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++, v >>= 8)
+        p[i] = (unsigned char)v;
+}
+
+/* Log statistics no amounts could give, in a file whose CRC is right:
+ * more amounts > 0 than contracts, a negative sum of logs (every amount
+ * is >= 1 cent), squares without logs, logs beyond ln(2^63). */
+Test(tic, log_statistics_that_adding_rows_cannot_make_are_refused)
+{
+    tix_cube *c = make_cube(TIX_CUBE_STATS_LOGS, 40, 1, 0);
+    tix_tic_meta m = meta_of(40);
+    size_t len;
+    char *buf = to_bytes(c, &m, &len);
+    /* the last pair, just before the CRC: i32 period, u32 cell, u64 n,
+     * i64 sum, u64 m, u64 s_lo, u64 s_hi, u64 q_lo, u64 q_hi */
+    size_t at = len - 4 - 64;
+    for (int k = 0; k < 5; k++) {
+        unsigned char *b = malloc(len);
+        memcpy(b, buf, len);
+        unsigned char *n = b + at + 8, *lm = b + at + 24, *ls = b + at + 32, *lq = b + at + 48;
+        if (k == 1)
+            put_le64(lm, le64(n) + 1);
+        else if (k == 2)
+            put_le64(ls + 8, UINT64_MAX); /* S < 0 */
+        else if (k == 3)
+            put_le64(ls, 0), put_le64(ls + 8, 0), put_le64(lm, 0);
+        else if (k == 4)
+            put_le64(ls, le64(lm) * ((uint64_t)1 << 46) + 1), put_le64(ls + 8, 0);
+        uLong crc = crc32(0, b, (uInt)(len - 4));
+        for (int i = 0; i < 4; i++)
+            b[len - 4 + (size_t)i] = (unsigned char)(crc >> (8 * i));
+        tix_cube *back = NULL;
+        tix_tic_meta mb;
+        char err[200] = "";
+        tix_status st = from_bytes((const char *)b, len, &back, &mb, err);
+        if (k == 0) {
+            cr_assert_eq(st, TIX_OK, "%s", err);
+            cr_assert(le64(lm) > 0 && le64(lq) > 0);
+            tix_cube_free(back);
+            tix_tic_meta_free(&mb);
+        } else {
+            cr_assert_eq(st, TIX_E_FORMAT, "case %d", k);
+            cr_assert(strstr(err, "is not one adding rows could make"), "case %d: %s", k, err);
+        }
+        free(b);
+    }
+    free(buf);
     tix_cube_free(c);
 }
 

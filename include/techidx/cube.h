@@ -27,9 +27,21 @@ extern "C" {
 
 /* cell_stats: 0 none; TIX_CUBE_STATS min, max, sd and the quantile sketch;
  * TIX_CUBE_STATS_SUMS also the exact sum of each sketch bucket (8 bytes a
- * bucket more), which tix_cube_winsorize needs. */
+ * bucket more), which tix_cube_winsorize needs. TIX_CUBE_STATS_LOGS is a
+ * bit that combines with either (or with none): the log statistics of
+ * the time-dummy method, per pair m = the contracts with an amount > 0,
+ * S = sum of ln(amount) and Q = sum of ln(amount)^2, in fixed point
+ * (TIX_CUBE_LOG_SCALE), exact integers whatever the order of adds and
+ * merges (48 bytes a pair; one logarithm per row added). */
 #define TIX_CUBE_STATS 1
 #define TIX_CUBE_STATS_SUMS 2
+#define TIX_CUBE_STATS_LOGS 4
+
+/* ln(amount) is kept as round(ln(cents) * 2^TIX_CUBE_LOG_SCALE), an
+ * int64 below 2^46 (ln(2^63) < 44); its error against the exact
+ * logarithm is below 2^-40 (the rounding, 2^-41, and libm's log, within
+ * an ulp of 43.7, 2^-47, times 2^40). */
+#define TIX_CUBE_LOG_SCALE 40
 
 /* The default limits of a cube. */
 #define TIX_CUBE_MAX_CELLS ((size_t)100000)
@@ -40,8 +52,9 @@ extern "C" {
  * (the period kinds keep their numbers: .tic files store them). */
 typedef struct tix_cube_opts {
     tix_period_kind period; /* how dates group into periods; default TIX_PERIOD_WEEK */
-    int cell_stats;         /* TIX_CUBE_STATS*: keep min/max/sd/quantile state per pair;
-                               default 0 */
+    int cell_stats;         /* TIX_CUBE_STATS or TIX_CUBE_STATS_SUMS, or 0, with or
+                               without the bit TIX_CUBE_STATS_LOGS: keep min/max/sd/
+                               quantile state, log statistics per pair; default 0 */
     size_t max_cells;       /* distinct cell names; 0 = TIX_CUBE_MAX_CELLS (the default) */
     size_t max_pairs;       /* distinct (period, cell) pairs; 0 = TIX_CUBE_MAX_PAIRS */
     tix_budget *budget;     /* memory for everything that grows; default NULL: no limit */
@@ -79,7 +92,8 @@ TIX_API tix_status tix_cube_new(tix_cube **out, const tix_cube_opts *opts);
 
 /* Adds one contract signed on day number `day` to cell (cell, len) (bytes,
  * copied on first sight) with `cents` >= 0 of the measure. Returns TIX_OK,
- * TIX_E_OVERFLOW (a sum left int64), TIX_E_LIMIT (max_cells or max_pairs
+ * TIX_E_OVERFLOW (a sum left int64, or with TIX_CUBE_STATS_LOGS a sum of
+ * squared logs left 128 bits: never before 2^36 contracts in one pair), TIX_E_LIMIT (max_cells or max_pairs
  * reached, or the budget spent), TIX_E_NOMEM, or TIX_E_INVALID after
  * finalize or for cents < 0. A failed add changes nothing. Memory: about 100
  * bytes per pair (with cell_stats up to 8 KB more for the sketch, typically

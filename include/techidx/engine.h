@@ -52,8 +52,8 @@ typedef struct tix_engine_opts {
                                (record.h tix_dims_parse), copied; default (and NULL)
                                "sector" */
     tix_measure measure;    /* default TIX_MEASURE_TECH_AMOUNT */
-    int cell_stats;         /* TIX_CUBE_STATS (for --cells) or TIX_CUBE_STATS_SUMS (winsorizing);
-                               default 0 */
+    int cell_stats;         /* TIX_CUBE_STATS (for --cells) or TIX_CUBE_STATS_SUMS (winsorizing),
+                               with the bit TIX_CUBE_STATS_LOGS (time-dummy); default 0 */
     const tix_header_map *maps; /* borrowed; must outlive the engine */
     size_t nmaps;
     int dedup;                /* reject a repeated contract_id (duplicate_id), keeping the

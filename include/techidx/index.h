@@ -61,17 +61,25 @@ typedef enum tix_method {
     TIX_METHOD_GEKS_JEVONS = 16,
     TIX_METHOD_GEKS_TPD = 17,
     TIX_METHOD_GEARY_KHAMIS = 18, /* price levels and quality factors, a linear system */
-    TIX_METHOD_WTPD = 19          /* ln u on time and cell dummies, share weights */
+    TIX_METHOD_WTPD = 19,         /* ln u on time and cell dummies, share weights */
+    /* Multilateral, solved over each window from the cube's log statistics
+     * (TIX_CUBE_STATS_LOGS): OLS of ln(amount) over the contracts with an
+     * amount > 0 on period dummies and the main effects of the hedonic
+     * characteristics (the `by` columns, or opts.hedonic); the unit-value
+     * index is exp of the period dummies, with standard errors. */
+    TIX_METHOD_TIME_DUMMY = 20
 } tix_method;
 
 /* "fisher", "laspeyres", "paasche", "tornqvist", "walsh", "geks-fisher",
  * "geks-tornqvist", "jevons", "dutot", "carli", "harmonic",
  * "geometric-laspeyres", "geometric-paasche", "sato-vartia", "tpd",
- * "geks-walsh", "geks-jevons", "geks-tpd", "geary-khamis", "wtpd". */
+ * "geks-walsh", "geks-jevons", "geks-tpd", "geary-khamis", "wtpd",
+ * "time-dummy". */
 TIX_API const char *tix_method_name(tix_method m);
 TIX_API tix_status tix_method_parse(const char *name, tix_method *m);
 
-/* 1 for the multilateral methods (the GEKS ones, Geary-Khamis, WTPD),
+/* 1 for the multilateral methods (the GEKS ones, Geary-Khamis, WTPD,
+ * the time dummy),
  * which take a window and a splice and are neither chained nor
  * fixed-base; 0 for the bilateral ones. */
 TIX_API int tix_method_is_multilateral(tix_method m);
@@ -157,6 +165,11 @@ typedef struct tix_index_opts {
                                default 0 */
     int32_t until;
     int year_over_year; /* 1: one series per season (techidx/yoy.h); default 0 */
+    /* TIX_METHOD_TIME_DUMMY only: */
+    const char *hedonic; /* the characteristics, a comma list of the cube's by columns
+                            (borrowed); NULL (default): all of them */
+    int kennedy;         /* 1: exp(d - var(d)/2) (Kennedy 1981); default 0 */
+    double ci_level;     /* of unit_value_index_lo/hi, in (0, 1); 0 (default): 0.95 */
 } tix_index_opts;
 
 /* Fills *o with the defaults written above. */
@@ -177,6 +190,16 @@ typedef struct tix_index_row {
     uint64_t capped;      /* winsorizing: contracts whose amount was capped */
     int64_t capped_value; /* and the cents it took off them */
     int season;           /* year-over-year: the row's season (tix_yoy_season); else 0 */
+    /* TIX_METHOD_TIME_DUMMY (NaN or 0 otherwise): the standard error of
+     * unit_value_index (delta method, I se(d)) and its ci_level interval
+     * I exp(-+ t se(d)), from the window regression that gave the row its
+     * level, d its period dummy against the base (when in that window) or
+     * the window's first period; the period's published contracts of
+     * amount 0, left out of the regression; the characteristic levels
+     * that regression dropped as aliased (collinear with earlier columns). */
+    double unit_value_index_se, unit_value_index_lo, unit_value_index_hi;
+    uint64_t zero_amounts;
+    size_t aliased;
 } tix_index_row;
 
 /* The computed series; rows cover only periods with data, in order.

@@ -110,6 +110,7 @@ typedef struct tix_config {
     char *base;             /* `base`: a period label, parsed once the period is known */
     char by[TIX_BY_MAX];    /* `by`, canonical; engine.by points here after finish */
     char *group;            /* `group`: one of the by columns */
+    char *hedonic;          /* `hedonic`, canonical after finish; index.hedonic points here */
     char *date_format;      /* `date-format`, checked when set; engine.date_format points here */
     double max_reject_rate; /* `max-reject-rate`; default 1 (no limit) */
     /* What is written. */

@@ -22,8 +22,13 @@
  *   u64 npairs  { i32 period  u32 cell  u64 n  i64 sum
  *                 [stats: i64 min  i64 max  u64 sumsq_lo  u64 sumsq_hi
  *                  u32 sumsq_overflow  u64 zeros  u32 nbuckets
- *                  { i32 bucket  u32 count  [sums: i64 sum] }...] }...
+ *                  { i32 bucket  u32 count  [sums: i64 sum] }...]
+ *                 [logs: u64 m  u64 s_lo  u64 s_hi  u64 q_lo  u64 q_hi] }...
  *                 (buckets in use only, increasing)
+ * where stats is the cube's cell_stats: 0, 1 (stats) or 2 (stats, sums),
+ * plus 4 (logs, version 2 only) for TIX_CUBE_STATS_LOGS: the contracts
+ * with an amount > 0, the 128-bit sum of their fixed-point logs (two's
+ * complement) and the 128-bit sum of their squares (cube.h).
  *   u32 crc32 of every byte before it */
 #ifndef TECHIDX_TIC_H
 #define TECHIDX_TIC_H

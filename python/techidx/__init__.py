@@ -384,7 +384,7 @@ class Cube(object):
         with _options.Config("index", options) as cfg:
             need = (_lib.CUBE_STATS_SUMS if cfg.asked.get("winsorize")
                     else _lib.CUBE_STATS if cfg.asked.get("cells") else 0)
-            if self._stats < need:
+            if (self._stats & 3) < need:  # bit 4, the logs, is checked by the library
                 raise Error(_options.render(
                     "`%s` needs statistics the parts do not keep (made with cube `no-stats`)"
                     % ("winsorize" if need == _lib.CUBE_STATS_SUMS else "cells")))

@@ -108,7 +108,8 @@ class IndexOpts(ctypes.Structure):
     _fields_ = [("method", c_int), ("has_base", c_int), ("base", c_i32), ("chain", c_int),
                 ("min_contracts", c_u64), ("window", c_size), ("splice", c_int),
                 ("winsorize", ctypes.c_double), ("winsor_window", c_size),
-                ("has_until", c_int), ("until", c_i32), ("year_over_year", c_int)]
+                ("has_until", c_int), ("until", c_i32), ("year_over_year", c_int),
+                ("hedonic", c_str), ("kennedy", c_int), ("ci_level", ctypes.c_double)]
 
 
 class Membuf(ctypes.Structure):

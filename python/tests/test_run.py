@@ -37,6 +37,12 @@ CASES_RUN = [
     ("balk", ["--period", "month", "--year-over-year"], dict(period="month", year_over_year=True),
      []),
     ("zh", ["--by", "contract_type"], dict(by="contract_type"), []),
+    ("hand", ["--by", "sector,contract_type", "--method", "time-dummy", "--window", "3",
+              "--splice", "movement", "--kennedy", "--ci-level", "0.9", "--hedonic", "sector"],
+     dict(by="sector,contract_type", method="time-dummy", window=3, splice="movement",
+          kennedy=True, ci_level=0.9, hedonic="sector"), []),
+    ("balk", ["--period", "month", "--method", "time-dummy"],
+     dict(period="month", method="time-dummy"), ["cells"]),
     ("dirty", ["--from", "2024-03-05", "--to", "2024-03-20"],
      dict(to=datetime.date(2024, 3, 20), **{"from": "2024-03-05"}), []),
 ]

@@ -103,11 +103,15 @@ int tix_cli_index(int argc, char **argv)
     if (rc == TIX_EXIT_OK) {
         const tix_tic_meta *m = &p.meta;
         int need = o.cfg.engine.cell_stats;
-        if (m->stats < need) {
+        int logs = (need & TIX_CUBE_STATS_LOGS) && !(m->stats & TIX_CUBE_STATS_LOGS);
+        if ((m->stats & 3) < (need & 3) || logs) {
             fprintf(stderr,
                     "techidx: %s needs statistics the parts do not keep (made with "
-                    "cube --no-stats)\n",
-                    need == TIX_CUBE_STATS_SUMS ? "--winsorize" : "--cells");
+                    "cube --no-stats%s)\n",
+                    logs                                ? "--method time-dummy"
+                    : (need & 3) == TIX_CUBE_STATS_SUMS ? "--winsorize"
+                                                        : "--cells",
+                    logs ? ", or by an older techidx" : "");
             rc = TIX_EXIT_FAIL;
         }
         /* --base was parsed before the period was known. */

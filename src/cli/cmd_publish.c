@@ -307,8 +307,8 @@ static int open_job(job *j, const pub_args *a)
     c->engine.inflate = a->c.engine.inflate;
     j->o.cfg.quiet = a->quiet;
     /* Releases always carry cells.csv: keep the statistics. */
-    if (j->o.cfg.engine.cell_stats < TIX_CUBE_STATS)
-        j->o.cfg.engine.cell_stats = TIX_CUBE_STATS;
+    if ((j->o.cfg.engine.cell_stats & 3) < TIX_CUBE_STATS)
+        j->o.cfg.engine.cell_stats |= TIX_CUBE_STATS;
     return TIX_EXIT_OK;
 }
 
