@@ -15,19 +15,6 @@ struct tix_groups {
     tix_index **ix;
 };
 
-/* The value of dimension k in cell name `name`: (ptr, len). */
-static tix_field component(const char *name, size_t k)
-{
-    for (; k > 0; k--) {
-        const char *sep = strchr(name, TIX_DIM_SEP);
-        if (!sep)
-            return (tix_field){NULL, 0};
-        name = sep + 1;
-    }
-    const char *end = strchr(name, TIX_DIM_SEP);
-    return (tix_field){name, end ? (size_t)(end - name) : strlen(name)};
-}
-
 static int field_cmp(tix_field a, tix_field b)
 {
     int c = memcmp(a.ptr, b.ptr, a.len < b.len ? a.len : b.len);
@@ -69,7 +56,7 @@ tix_status tix_groups_compute(const tix_cube *cube, const char *dim, const tix_i
     snprintf(g->dim, sizeof g->dim, "%s", dim);
     /* The distinct values, in byte order. */
     for (size_t r = 0; r < nc; r++)
-        vals[r] = component(tix_cube_cell_name(cube, r), k);
+        vals[r] = tix_cell_value(tix_cube_cell_name(cube, r), k);
     qsort(vals, nc, sizeof *vals, cmp_fields);
     size_t nv = 0;
     for (size_t r = 0; r < nc; r++)
@@ -90,7 +77,7 @@ tix_status tix_groups_compute(const tix_cube *cube, const char *dim, const tix_i
         g->values[v][vals[v].len] = 0;
         g->n = v + 1;
         for (size_t r = 0; r < nc; r++)
-            keep[r] = field_cmp(component(tix_cube_cell_name(cube, r), k), vals[v]) == 0;
+            keep[r] = field_cmp(tix_cell_value(tix_cube_cell_name(cube, r), k), vals[v]) == 0;
         tix_cube *sub;
         st = tix_cube_subset(cube, keep, limits, &sub);
         if (st != TIX_OK)

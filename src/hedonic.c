@@ -63,19 +63,6 @@ void hedonic_free(hedonic *h)
     free(h);
 }
 
-/* Component j of the cell name (TIX_DIM_SEP between components). */
-static void component(const char *name, size_t j, const char **p, size_t *len)
-{
-    const char *s = name;
-    for (size_t i = 0; i < j; i++) {
-        const char *sep = strchr(s, TIX_DIM_SEP);
-        s = sep ? sep + 1 : s + strlen(s);
-    }
-    const char *e = strchr(s, TIX_DIM_SEP);
-    *p = s;
-    *len = e ? (size_t)(e - s) : strlen(s);
-}
-
 typedef struct comp {
     const char *p;
     size_t len;
@@ -137,7 +124,9 @@ tix_status hedonic_new(hedonic **out, const tix_cube *cube, const char *columns,
         goto nomem;
     for (size_t k = 0; k < K; k++) {
         for (size_t r = 0; r < nc; r++) {
-            component(tix_cube_cell_name(cube, r), pos[k], &cs[r].p, &cs[r].len);
+            tix_field v = tix_cell_value(tix_cube_cell_name(cube, r), pos[k]);
+            cs[r].p = v.ptr;
+            cs[r].len = v.len;
             cs[r].cell = (uint32_t)r;
         }
         qsort(cs, nc, sizeof *cs, cmp_comp);

@@ -201,6 +201,18 @@ void tix_dims_text(const tix_dims *d, char *out)
     out[o] = 0;
 }
 
+tix_field tix_cell_value(const char *name, size_t k)
+{
+    for (; k > 0; k--) {
+        const char *sep = strchr(name, TIX_DIM_SEP);
+        if (!sep)
+            return (tix_field){name + strlen(name), 0};
+        name = sep + 1;
+    }
+    const char *end = strchr(name, TIX_DIM_SEP);
+    return (tix_field){name, end ? (size_t)(end - name) : strlen(name)};
+}
+
 /* Appends s to the message at *o in err[errlen], truncating with "...".
  * Control characters, and bytes that are not UTF-8 (every byte from 0x80
  * when ascii), are shown as \xHH. */

@@ -406,3 +406,16 @@ Test(record, amounts_in_wan)
     tix_record_opts yuan = {NULL, TIX_AMOUNT_YUAN};
     cr_assert_eq(parse_with(&yuan, "C1,2024-03-05,s,t,b,l,12.345678,1", &r), TIX_REASON_BAD_AMOUNT);
 }
+
+Test(record, cell_value_splits_a_cell_name_of_several_columns)
+{
+    const char *name = "elec\x1funiversity\x1f发明";
+    const char *want[] = {"elec", "university", "发明", ""};
+    for (size_t k = 0; k < 4; k++) {
+        tix_field v = tix_cell_value(name, k);
+        cr_assert_eq(v.len, strlen(want[k]), "value %zu", k);
+        cr_assert_eq(memcmp(v.ptr, want[k], v.len), 0, "value %zu", k);
+    }
+    tix_field one = tix_cell_value("sector_only", 0);
+    cr_assert_eq(one.len, 11);
+}

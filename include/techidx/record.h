@@ -101,6 +101,10 @@ TIX_API tix_status tix_dims_parse(const char *by, tix_dims *d, char *err, size_t
  * holds TIX_BY_MAX bytes. */
 TIX_API void tix_dims_text(const tix_dims *d, char *out);
 
+/* The value of dimension k (0-based) in a cell's name (NUL-terminated,
+ * values joined by TIX_DIM_SEP), borrowed from name; empty past the last. */
+TIX_API tix_field tix_cell_value(const char *name, size_t k);
+
 /* A user-supplied header for a column (--map name=header). */
 typedef struct tix_header_map {
     tix_column column;
