@@ -919,7 +919,9 @@ static int64_t wan_cents(const char *s, size_t n)
     int64_t whole = 0, frac = 0;
     size_t i = 0, decimals = 0;
     for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-        whole = whole * 10 + (s[i] - '0');
+        if (__builtin_mul_overflow(whole, 10, &whole) ||
+            __builtin_add_overflow(whole, s[i] - '0', &whole))
+            return -1;
     if (i == 0)
         return -1;
     if (i < n) {
@@ -933,7 +935,10 @@ static int64_t wan_cents(const char *s, size_t n)
     }
     for (; decimals < 6; decimals++)
         frac *= 10;
-    return whole * 1000000 + frac;
+    int64_t c;
+    if (__builtin_mul_overflow(whole, 1000000, &c) || __builtin_add_overflow(c, frac, &c))
+        return -1; /* past the cents an int64 holds: gen's amount_overflow rows */
+    return c;
 }
 
 /* The variant's date as the plain ISO text, checking its form. */
