@@ -26,6 +26,7 @@ tix_status tix_cube_new(tix_cube **out, const tix_cube_opts *opts)
     }
     strcpy(c->by, by);
     c->opts.by = c->by;
+    c->max_known = 1;
     c->day_lo = INT32_MAX;
     c->day_hi = INT32_MIN;
     if (!c->opts.max_cells)
@@ -139,6 +140,8 @@ static tix_status absorb(tix_cube *dst, pair *dp, const cube_pair *sp)
         lg->ls += view_ls(sp);
         lg->lq += view_lq(sp);
     }
+    if (sp->max > dp->max) /* kept without statistics too: top_contract_share */
+        dp->max = sp->max;
     if (!STATS_KIND(dst))
         return TIX_OK;
     u128 sq = ((u128)sp->sumsq_hi << 64) | sp->sumsq_lo;
@@ -146,8 +149,6 @@ static tix_status absorb(tix_cube *dst, pair *dp, const cube_pair *sp)
         dp->sumsq_overflow = 1;
     if (sp->min < dp->min)
         dp->min = sp->min;
-    if (sp->max > dp->max)
-        dp->max = sp->max;
     dp->zeros += sp->zeros;
     tix_status st = TIX_OK;
     if (sp->sk_len)
@@ -188,8 +189,10 @@ tix_status tix_cube_merge(tix_cube *dst, const tix_cube *src)
             st = absorb(dst, dp, &v); /* merge_check made sure it fits */
         }
     }
-    if (st == TIX_OK)
+    if (st == TIX_OK) {
         note_days(dst, src->day_lo, src->day_hi);
+        dst->max_known &= src->max_known;
+    }
     /* merge_check leaves only an allocation failure to happen here. */
     return st;
 }
@@ -216,6 +219,10 @@ static int pair_valid(const tix_cube *c, const cube_pair *p)
     if (p->lm > p->n || ls < 0 || ls > (i128)LOG_FIX_MAX * (i128)p->lm ||
         (p->lm && ls != 0 && lq / (u128)ls > (u128)LOG_FIX_MAX) || (ls == 0 && lq != 0) ||
         (HAS_LOGS(c) && STATS_KIND(c) && p->lm != p->n - (p->zeros <= p->n ? p->zeros : 0)))
+        return 0;
+    /* The largest contract: at least the mean, at most the sum. */
+    if ((c->max_known || STATS_KIND(c)) &&
+        (p->max < 0 || p->max > p->sum || (u128)(uint64_t)p->max * p->n < (u128)(uint64_t)p->sum))
         return 0;
     if (!STATS_KIND(c))
         return 1;
@@ -335,9 +342,9 @@ tix_status tix_cube_add(tix_cube *c, int32_t day, const char *cell, size_t len, 
             p->sumsq_overflow = 1;
         if (cents < p->min)
             p->min = cents;
-        if (cents > p->max)
-            p->max = cents;
     }
+    if (cents > p->max)
+        p->max = cents;
     p->sum = sum;
     p->n++;
     if (day < c->day_lo)
@@ -426,6 +433,17 @@ tix_period_kind tix_cube_period_kind(const tix_cube *c) { return c->opts.period;
 
 const char *tix_cube_by(const tix_cube *c) { return c->by; }
 
+int tix_cube_max_known(const tix_cube *c) { return c->max_known; }
+
+int tix_cube_max(const tix_cube *c, size_t i, size_t k, int64_t *max)
+{
+    if (!c->final || !c->max_known || i >= c->nperiods ||
+        k >= c->period_start[i + 1] - c->period_start[i])
+        return 0;
+    *max = c->pairs[c->order[c->period_start[i] + k]].max;
+    return 1;
+}
+
 tix_status tix_cube_subset(const tix_cube *c, const unsigned char *keep, const tix_cube_opts *opts,
                            tix_cube **out)
 {
@@ -442,6 +460,8 @@ tix_status tix_cube_subset(const tix_cube *c, const unsigned char *keep, const t
     o.by = c->by;
     tix_cube *s;
     tix_status st = tix_cube_new(&s, &o);
+    if (st == TIX_OK)
+        s->max_known = c->max_known; /* before the puts, which check it */
     /* The pairs in entry order, put as the .tic loader puts them. */
     for (size_t v = 0; st == TIX_OK && v < c->period_start[c->nperiods]; v++) {
         cube_pair p;

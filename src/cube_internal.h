@@ -67,6 +67,8 @@ struct tix_cube {
     tix_cube_opts opts; /* opts.by points at by */
     char *by;
     int final;
+    int max_known;          /* pairs' max is each one's largest amount (0: a part
+                               loaded without statistics, which does not store it) */
     size_t bytes;           /* taken from opts.budget */
     int32_t day_lo, day_hi; /* signing dates seen, when day_lo <= day_hi */
 

@@ -4,6 +4,8 @@
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_multifit.h>
 #include <gsl/gsl_statistics_double.h>
+#include <gsl/gsl_movstat.h>
+#include <gsl/gsl_vector.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1160,11 +1162,17 @@ static tix_status prepare(work *w, const tix_cube *cube, const size_t *sel, char
         const tix_cube_entry *e = tix_cube_entries(cube, ct, &ne);
         r->period = tix_cube_period(cube, ct);
         r->cells = ne;
+        int64_t top = 0, mx;
+        int top_known = 1;
         w->pub_start[t] = k;
         ix->entry_start[t] = v;
         for (size_t i = 0; i < ne; i++, v++) {
             tix_cube_entry x = e[i];
             r->contracts += x.n;
+            if (!tix_cube_max(cube, ct, i, &mx))
+                top_known = 0;
+            else if (mx > top)
+                top = mx;
             if (__builtin_add_overflow(r->value, x.value, &r->value)) {
                 if (err)
                     snprintf(err, errlen, "period total exceeds the int64 range of cents");
@@ -1189,6 +1197,8 @@ static tix_status prepare(work *w, const tix_cube *cube, const size_t *sel, char
                 r->suppressed++;
             }
         }
+        r->top_contract_share =
+            top_known && r->value > 0 ? (double)top / (double)r->value : NAN;
         r->link.value = r->link.volume = r->link.unit_value = NAN;
         r->coverage = NAN;
         r->change = NAN;
@@ -1214,6 +1224,46 @@ tix_status tix_index_compute(const tix_cube *cube, const tix_index_opts *opts, t
     while (opts->has_until && np > 0 && tix_cube_period(cube, np - 1) > opts->until)
         np--; /* the cube's periods are in order */
     return index_of_periods(cube, opts, NULL, np, out, err, errlen);
+}
+
+/* The unusual links (index.h): ln(change) of the rows that have one, and
+ * for each the median and scaled MAD of the TIX_UNUSUAL_WINDOW before it
+ * (GSL's moving window over [j - W + 1, j], read at j - 1). */
+static tix_status flag_unusual(tix_index *ix)
+{
+    size_t n = 0;
+    double *x = malloc((ix->nrows ? ix->nrows : 1) * 3 * sizeof *x);
+    size_t *row = malloc((ix->nrows ? ix->nrows : 1) * sizeof *row);
+    gsl_movstat_workspace *ws = gsl_movstat_alloc2(TIX_UNUSUAL_WINDOW - 1, 0);
+    tix_status st = TIX_E_NOMEM;
+    if (!x || !row || !ws)
+        goto done;
+    for (size_t t = 0; t < ix->nrows; t++)
+        if (isfinite(ix->rows[t].change) && ix->rows[t].change > 0) {
+            row[n] = t;
+            x[n++] = log(ix->rows[t].change);
+        }
+    st = TIX_OK;
+    if (n <= TIX_UNUSUAL_MIN)
+        goto done;
+    gsl_vector_view xv = gsl_vector_view_array(x, n), med = gsl_vector_view_array(x + n, n),
+                    mad = gsl_vector_view_array(x + 2 * n, n);
+    if (gsl_movstat_mad0(GSL_MOVSTAT_END_TRUNCATE, &xv.vector, &med.vector, &mad.vector, ws) !=
+        GSL_SUCCESS) {
+        st = TIX_E_INVALID;
+        goto done;
+    }
+    for (size_t j = TIX_UNUSUAL_MIN; j < n; j++) {
+        /* the MAD scaled to a normal's standard deviation: 1 / Phi^-1(3/4) */
+        double m = x[n + j - 1], s = 1.482602218505602 * x[2 * n + j - 1];
+        ix->rows[row[j]].unusual = s > 0 && fabs(x[j] - m) > TIX_UNUSUAL_Z * s;
+    }
+done:
+    free(x);
+    free(row);
+    if (ws)
+        gsl_movstat_free(ws);
+    return st;
 }
 
 tix_status index_of_periods(const tix_cube *cube, const tix_index_opts *opts, const size_t *sel,
@@ -1280,6 +1330,8 @@ tix_status index_of_periods(const tix_cube *cube, const tix_index_opts *opts, co
         double prev = ix->rows[t - 1].value_index;
         ix->rows[t].change = prev > 0 ? ix->rows[t].value_index / prev : NAN;
     }
+    if ((st = flag_unusual(ix)) != TIX_OK)
+        goto fail;
     work_free(&w);
     *out = ix;
     return TIX_OK;

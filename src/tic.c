@@ -9,6 +9,10 @@
 #include "cube_internal.h"
 #include "sink_internal.h"
 
+/* In the stats word of a version 2 header: pairs without statistics carry
+ * their largest amount (i64 max after sum). */
+#define TIC_MAXIMA 8u
+
 static const char magic[8] = {'T', 'I', 'X', 'C', 'U', 'B', 'E', '\n'};
 
 /* Longest cell name a file may hold: the reader's record limit. */
@@ -73,7 +77,10 @@ tix_status tix_tic_write_fn(tix_write_fn fn, void *ctx, const tix_cube *cube,
     put(&o, magic, sizeof magic);
     put_u32(&o, TIX_TIC_VERSION);
     put_u32(&o, (uint32_t)tix_cube_period_kind(cube));
-    put_u32(&o, (uint32_t)stats);
+    /* Without statistics the pairs carry their maxima when the cube knows
+     * them (TIC_MAXIMA); a part from a version 1 file without them does not. */
+    int maxima = !(stats & 3) && tix_cube_max_known(cube);
+    put_u32(&o, (uint32_t)stats | (maxima ? TIC_MAXIMA : 0));
     put_u32(&o, (uint32_t)meta->measure);
     const char *by = tix_cube_by(cube); /* what the cells are; meta's should agree */
     size_t bylen = strnlen(by, TIX_BY_MAX - 1);
@@ -127,8 +134,11 @@ tix_status tix_tic_write_fn(tix_write_fn fn, void *ctx, const tix_cube *cube,
             put_u64(&o, p.lq_lo);
             put_u64(&o, p.lq_hi);
         }
-        if (!(stats & 3))
+        if (!(stats & 3)) {
+            if (maxima)
+                put_i64(&o, p.max); /* the largest contract, for top_contract_share */
             continue;
+        }
         put_i64(&o, p.min);
         put_i64(&o, p.max);
         put_u64(&o, p.sumsq_lo);
@@ -175,7 +185,10 @@ typedef struct in {
     tix_status st;
     char *err;
     size_t errlen;
+    uint32_t version; /* the file's, once its header is read */
+    int maxima;       /* its pairs carry their largest amount */
 } in;
+
 
 #define IN_CAP ((size_t)1 << 16)
 
@@ -272,6 +285,7 @@ static void read_header(in *i, tix_tic_meta *meta, int32_t *first, int32_t *last
     if (get(i, m, sizeof m) && memcmp(m, magic, sizeof m) != 0)
         fail(i, "not a techidx cube (.tic) file");
     uint32_t version = get_u32(i);
+    i->version = version;
     if (i->st == TIX_OK && version != 1 && version != TIX_TIC_VERSION)
         fail(i, "format version %u; this techidx reads versions 1 to %d", version,
              TIX_TIC_VERSION);
@@ -298,11 +312,13 @@ static void read_header(in *i, tix_tic_meta *meta, int32_t *first, int32_t *last
             fail(i, "the cells' columns (`by`) are not a canonical list");
     }
     if (i->st == TIX_OK &&
-        (period > TIX_PERIOD_YEAR || (stats & ~7u) || (stats & 3) == 3 ||
-         (version == 1 && (stats & TIX_CUBE_STATS_LOGS)) || measure > TIX_MEASURE_AMOUNT))
+        (period > TIX_PERIOD_YEAR || (stats & ~(7u | TIC_MAXIMA)) || (stats & 3) == 3 ||
+         (version == 1 && (stats & (TIX_CUBE_STATS_LOGS | TIC_MAXIMA))) ||
+         ((stats & 3) && (stats & TIC_MAXIMA)) || measure > TIX_MEASURE_AMOUNT))
         fail(i, "options out of range");
     meta->period = (tix_period_kind)period;
-    meta->stats = (int)stats;
+    meta->stats = (int)(stats & ~TIC_MAXIMA);
+    i->maxima = (stats & 3) || (stats & TIC_MAXIMA);
     meta->measure = (tix_measure)measure;
     uint32_t has_range = get_u32(i);
     meta->has_range = has_range != 0;
@@ -488,6 +504,8 @@ static tix_status read_pairs(in *i, int stats, const cells *cs, tix_cube *c)
         }
         if (stats & 3)
             read_stats(i, stats, &p, sk, sks);
+        else if (i->maxima)
+            p.max = get_i64(i);
         if (i->st != TIX_OK)
             break;
         if (p.cell >= cs->n) {
@@ -542,6 +560,8 @@ static tix_status read_tic(in *i, const tix_cube_opts *opts, tix_cube **out, tix
     co.by = meta->by;
     if (st == TIX_OK && i->st == TIX_OK)
         st = tix_cube_new(&c, &co);
+    if (c) /* pairs without statistics have a max only with TIC_MAXIMA */
+        c->max_known = i->maxima;
     if (st == TIX_OK)
         st = read_cells(i, &co, &cs);
     if (st == TIX_OK)

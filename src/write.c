@@ -76,6 +76,8 @@ static void put_row_rest(sink *s, const tix_index_row *r, int td)
     put_index(s, r->coverage);
     tix_format_cents(r->capped_value, money);
     sink_printf(s, ",%zu,%" PRIu64 ",%s", r->suppressed, r->capped, money);
+    put_index(s, r->top_contract_share);
+    sink_printf(s, ",%d", r->unusual);
     if (td) {
         put_index(s, r->unit_value_index_se);
         put_index(s, r->unit_value_index_lo);
@@ -93,32 +95,27 @@ static void put_row(sink *s, const char *label, const tix_index_row *r, int td)
 
 static const char index_head[] = "contracts,value,value_index,volume_index,unit_value_index,"
                                  "matched_cells,cells,link,coverage,suppressed_cells,"
-                                 "capped_contracts,capped_value\n";
-static const char empty_rest[] = ",0,0.00,,,,0,0,,,0,0,0.00\n";
+                                 "capped_contracts,capped_value,top_contract_share,unusual";
+static const char empty_rest[] = ",0,0.00,,,,0,0,,,0,0,0.00,,0";
 /* The time dummy's columns, only with it (no other output changes). */
-static const char td_head[] = "capped_contracts,capped_value,unit_value_index_se,"
-                              "unit_value_index_lo,unit_value_index_hi,zero_amounts,"
-                              "aliased_levels\n";
-static const char td_empty_rest[] = ",0,0.00,,,,0,0,,,0,0,0.00,,,,0,0\n";
+static const char td_head[] = ",unit_value_index_se,unit_value_index_lo,unit_value_index_hi,"
+                              "zero_amounts,aliased_levels";
+static const char td_empty_rest[] = ",,,,0,0";
 
 static void put_head(sink *s, int td)
 {
-    if (!td) {
-        sink_put(s, index_head, sizeof index_head - 1);
-        return;
-    }
-    /* index_head up to its last two columns, then td_head */
-    const char *cut = strstr(index_head, "capped_contracts");
-    sink_put(s, index_head, (size_t)(cut - index_head));
-    sink_put(s, td_head, sizeof td_head - 1);
+    sink_put(s, index_head, sizeof index_head - 1);
+    if (td)
+        sink_put(s, td_head, sizeof td_head - 1);
+    sink_putc(s, '\n');
 }
 
 static void put_empty(sink *s, int td)
 {
+    sink_put(s, empty_rest, sizeof empty_rest - 1);
     if (td)
         sink_put(s, td_empty_rest, sizeof td_empty_rest - 1);
-    else
-        sink_put(s, empty_rest, sizeof empty_rest - 1);
+    sink_putc(s, '\n');
 }
 
 tix_status tix_write_index_csv_fn(tix_write_fn fn, void *ctx, const tix_index *ix)
@@ -366,6 +363,8 @@ static tix_status index_json(sink *s, const tix_index *ix, const tix_run_info *i
         tix_format_cents(data ? r->capped_value : 0, money);
         put(o, "capped_contracts", json_integer(data ? (json_int_t)r->capped : 0), &bad);
         put(o, "capped_value", json_string(money), &bad);
+        put(o, "top_contract_share", num_or_null(data ? r->top_contract_share : NAN), &bad);
+        put(o, "unusual", json_boolean(data && r->unusual), &bad);
         if (ix->method == TIX_METHOD_TIME_DUMMY) {
             put(o, "unit_value_index_se", num_or_null(data ? r->unit_value_index_se : NAN), &bad);
             put(o, "unit_value_index_lo", num_or_null(data ? r->unit_value_index_lo : NAN), &bad);

@@ -911,3 +911,99 @@ Test(index, multilateral_method_names_and_no_contributions)
         tix_index_free(ix);
     }
 }
+
+/* ---- warnings: top_contract_share and unusual (index.h) ------------------ */
+
+Test(index, top_contract_share_is_the_largest_contract_over_the_value)
+{
+    tix_cube *c = example_cube();
+    tix_index_opts o;
+    tix_index_opts_init(&o);
+    tix_index *ix;
+    char err[256];
+    cr_assert_eq(tix_index_compute(c, &o, &ix, err, sizeof err), TIX_OK, "%s", err);
+    /* week 100: 2 x 100 + 300 = 500, largest 300; 101: 3 x 120 + 2 x 250 =
+     * 860, largest 250; 103: 860 + 7000, largest 1000. */
+    cr_assert_eq(ix->rows[0].top_contract_share, 300.0 / 500.0);
+    cr_assert_eq(ix->rows[1].top_contract_share, 250.0 / 860.0);
+    cr_assert_eq(ix->rows[2].top_contract_share, 1000.0 / 7860.0);
+    tix_index_free(ix);
+    /* Winsorizing does not change it: it is of the raw amounts. */
+    tix_cube *s;
+    tix_cube_opts so = {TIX_PERIOD_WEEK, TIX_CUBE_STATS_SUMS, 0, 0, NULL, NULL};
+    cr_assert_eq(tix_cube_new(&s, &so), TIX_OK);
+    add(s, 100, "A", 9, 100);
+    add(s, 100, "A", 1, 5000);
+    add(s, 101, "A", 10, 100);
+    cr_assert_eq(tix_cube_finalize(s), TIX_OK);
+    o.winsorize = 0.8;
+    cr_assert_eq(tix_index_compute(s, &o, &ix, err, sizeof err), TIX_OK, "%s", err);
+    cr_assert_gt(ix->rows[0].capped, 0);
+    cr_assert_eq(ix->rows[0].top_contract_share, 5000.0 / 5900.0);
+    tix_index_free(ix);
+    tix_cube_free(s);
+    tix_cube_free(c);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median_of(double *v, size_t n)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+Test(index, unusual_links_are_robust_outliers_against_the_links_before)
+{
+    /* One contract a week; its amount moves by small steps, then x12 in
+     * week 40 and back in week 41. */
+    static const double step[] = {1.10, 0.92, 1.04, 0.97, 1.06, 0.95, 1.02, 0.99};
+    tix_cube *c;
+    tix_cube_opts co = {TIX_PERIOD_WEEK, 0, 0, 0, NULL, NULL};
+    cr_assert_eq(tix_cube_new(&c, &co), TIX_OK);
+    double v = 1e6, lnk[60];
+    size_t n = 50;
+    for (size_t t = 0; t < n; t++) {
+        double f = t == 0 ? 1 : t == 40 ? 12 : t == 41 ? 1.0 / 12 : step[t % 8];
+        v *= f;
+        add(c, (int)(100 + t), "A", 1, (int64_t)llround(v));
+    }
+    cr_assert_eq(tix_cube_finalize(c), TIX_OK);
+    tix_index_opts o;
+    tix_index_opts_init(&o);
+    tix_index *ix;
+    char err[256];
+    cr_assert_eq(tix_index_compute(c, &o, &ix, err, sizeof err), TIX_OK, "%s", err);
+    for (size_t t = 1; t < n; t++)
+        lnk[t] = log(ix->rows[t].change);
+    /* The rule by hand: the links before t (at most 26), their median m and
+     * 1.4826 times the median of |x - m|. */
+    size_t flagged = 0;
+    for (size_t t = 1; t < n; t++) {
+        size_t j = t - 1; /* links before t: rows 1..t-1 */
+        int want = 0;
+        if (j >= TIX_UNUSUAL_MIN) {
+            size_t k = j < TIX_UNUSUAL_WINDOW ? j : TIX_UNUSUAL_WINDOW;
+            double w[TIX_UNUSUAL_WINDOW], d[TIX_UNUSUAL_WINDOW];
+            for (size_t i = 0; i < k; i++)
+                w[i] = lnk[t - k + i];
+            double m = median_of(w, k);
+            for (size_t i = 0; i < k; i++)
+                d[i] = fabs(w[i] - m);
+            double s = 1.482602218505602 * median_of(d, k);
+            want = s > 0 && fabs(lnk[t] - m) > TIX_UNUSUAL_Z * s;
+        }
+        cr_assert_eq(ix->rows[t].unusual, want, "week %zu: %d, by hand %d", t, ix->rows[t].unusual,
+                     want);
+        flagged += (size_t)want;
+    }
+    cr_assert(ix->rows[40].unusual && ix->rows[41].unusual, "the jump and its return");
+    cr_assert_eq(flagged, 2);
+    cr_assert_eq(ix->rows[0].unusual, 0);
+    tix_index_free(ix);
+    tix_cube_free(c);
+}

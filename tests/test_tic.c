@@ -2,11 +2,13 @@
  * parts merged give the bytes of the whole, and damaged files are refused
  * whatever byte was hit. */
 #include <criterion/criterion.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "support.h"
+#include "techidx/index.h"
 #include "techidx/tic.h"
 
 #include <zlib.h>
@@ -320,7 +322,7 @@ Test(tic, log_statistics_that_adding_rows_cannot_make_are_refused)
     char *buf = to_bytes(c, &m, &len);
     /* the last pair, just before the CRC: i32 period, u32 cell, u64 n,
      * i64 sum, u64 m, u64 s_lo, u64 s_hi, u64 q_lo, u64 q_hi */
-    size_t at = len - 4 - 64;
+    size_t at = len - 4 - 72; /* the last pair: 24 bytes, the logs' 40 and its max */
     for (int k = 0; k < 5; k++) {
         unsigned char *b = malloc(len);
         memcpy(b, buf, len);
@@ -511,4 +513,60 @@ Test(tic, version_1_files_still_read)
     free(v1);
     free(v2);
     tix_cube_free(a);
+}
+
+/* Every part written now keeps each pair's largest amount, with or without
+ * statistics; a version 1 part without statistics did not, and its
+ * top_contract_share stays unknown (also once written as version 2). */
+Test(tic, maxima_come_back_with_every_part_but_lean_version_1)
+{
+    char err[200] = "";
+    tix_index_opts io;
+    tix_index_opts_init(&io);
+    for (int stats = 0; stats <= TIX_CUBE_STATS; stats += TIX_CUBE_STATS) {
+        tix_cube *a = make_cube(stats, 20, 1, 0);
+        tix_tic_meta m = meta_of(20);
+        size_t len;
+        char *buf = to_bytes(a, &m, &len); /* finalizes a */
+        int64_t mx, got;
+        cr_assert_eq(tix_cube_max(a, 0, 0, &mx), 1, "a cube made by adds knows its maxima");
+        tix_cube *c = NULL;
+        tix_tic_meta mc;
+        cr_assert_eq(from_bytes(buf, len, &c, &mc, err), TIX_OK, "%s", err);
+        cr_assert_eq(tix_cube_finalize(c), TIX_OK);
+        cr_assert_eq(tix_cube_max(c, 0, 0, &got), 1, "stats %d", stats);
+        cr_assert_eq(got, mx);
+        tix_tic_meta_free(&mc);
+        tix_cube_free(c);
+        free(buf);
+        tix_cube_free(a);
+    }
+    FILE *f = fopen("tests/fuzz/corpus/tic/small-lean.tic", "rb") /* make runs tests at the top */;
+    cr_assert_not_null(f);
+    static char v1[1 << 16];
+    size_t len = fread(v1, 1, sizeof v1, f);
+    fclose(f);
+    cr_assert_eq(v1[8], 1, "the seed is a version 1 file");
+    tix_cube *c = NULL;
+    tix_tic_meta mc;
+    cr_assert_eq(from_bytes(v1, len, &c, &mc, err), TIX_OK, "%s", err);
+    cr_assert_eq(tix_cube_finalize(c), TIX_OK);
+    int64_t got;
+    cr_assert_eq(tix_cube_max_known(c), 0);
+    cr_assert_eq(tix_cube_max(c, 0, 0, &got), 0);
+    tix_index *ix;
+    cr_assert_eq(tix_index_compute(c, &io, &ix, err, sizeof err), TIX_OK, "%s", err);
+    cr_assert(isnan(ix->rows[0].top_contract_share));
+    tix_index_free(ix);
+    size_t l2;
+    char *v2 = to_bytes(c, &mc, &l2);
+    tix_cube *d = NULL;
+    tix_tic_meta md;
+    cr_assert_eq(from_bytes(v2, l2, &d, &md, err), TIX_OK, "%s", err);
+    cr_assert_eq(tix_cube_max_known(d), 0);
+    tix_tic_meta_free(&md);
+    tix_cube_free(d);
+    free(v2);
+    tix_tic_meta_free(&mc);
+    tix_cube_free(c);
 }

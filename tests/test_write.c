@@ -64,7 +64,8 @@ static tix_index *sample_index(tix_index_row *rows)
                               .volume_index = 100,
                               .unit_value_index = 100,
                               .change = NAN,
-                              .coverage = NAN};
+                              .coverage = NAN,
+                              .top_contract_share = 0.6};
     rows[1] = (tix_index_row){.period = 2819,
                               .contracts = 5,
                               .value = 86001,
@@ -77,7 +78,9 @@ static tix_index *sample_index(tix_index_row *rows)
                               .coverage = 0.75,
                               .suppressed = 1,
                               .capped = 2,
-                              .capped_value = 12345};
+                              .capped_value = 12345,
+                              .top_contract_share = NAN,
+                              .unusual = 1};
     ix = (tix_index){.kind = TIX_PERIOD_WEEK,
                      .method = TIX_METHOD_FISHER,
                      .base = 2817,
@@ -98,11 +101,12 @@ Test(write, index_csv_fills_calendar_gaps)
     char *s = capture(index_csv, ix);
     cr_assert_str_eq(s, "period,contracts,value,value_index,volume_index,unit_value_index,"
                         "matched_cells,cells,link,coverage,suppressed_cells,capped_contracts,"
-                        "capped_value\n"
-                        "2024-W01,3,500.00,100.000000,100.000000,100.000000,0,2,,,0,0,0.00\n"
-                        "2024-W02,0,0.00,,,,0,0,,,0,0,0.00\n"
+                        "capped_value,top_contract_share,unusual\n"
+                        "2024-W01,3,500.00,100.000000,100.000000,100.000000,0,2,,,0,0,0.00,"
+                        "0.600000,0\n"
+                        "2024-W02,0,0.00,,,,0,0,,,0,0,0.00,,0\n"
                         "2024-W03,5,860.01,172.002000,177.740926,,2,2,1.720020,0.750000,1,2,"
-                        "123.45\n");
+                        "123.45,,1\n");
     free(s);
 }
 

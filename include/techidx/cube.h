@@ -146,6 +146,15 @@ TIX_API const char *tix_cube_cell_name(const tix_cube *c, size_t rank);
  * their number. The array is owned by the cube. */
 TIX_API const tix_cube_entry *tix_cube_entries(const tix_cube *c, size_t i, size_t *count);
 
+/* After finalize: the largest single amount of entry k of period i into
+ * *max, and 1; 0 when the cube does not know it (a part saved without
+ * statistics, or merged with one) or i/k is out of range. Kept whatever
+ * the cell_stats. */
+TIX_API int tix_cube_max(const tix_cube *c, size_t i, size_t k, int64_t *max);
+
+/* 1 when the cube knows its pairs' largest amounts (see tix_cube_max). */
+TIX_API int tix_cube_max_known(const tix_cube *c);
+
 /* After finalize: statistics of entry k of period i. Returns TIX_OK, or
  * TIX_E_INVALID when the cube was made without cell_stats or i/k is out of
  * range. */

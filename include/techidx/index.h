@@ -200,7 +200,20 @@ typedef struct tix_index_row {
     double unit_value_index_se, unit_value_index_lo, unit_value_index_hi;
     uint64_t zero_amounts;
     size_t aliased;
+    /* Warnings (docs/methodology.md section 7a), every method: the largest
+     * single contract's amount over the period's value (raw amounts; NaN
+     * when the value is 0 or the cube does not know its contracts' maxima,
+     * tix_cube_max), and 1 when the period's headline link (change) is an
+     * outlier against the links before it: more than TIX_UNUSUAL_Z scaled
+     * median absolute deviations of ln(change) from their median over the
+     * previous TIX_UNUSUAL_WINDOW links (at least TIX_UNUSUAL_MIN). */
+    double top_contract_share;
+    int unusual;
 } tix_index_row;
+
+#define TIX_UNUSUAL_WINDOW 26
+#define TIX_UNUSUAL_MIN 8
+#define TIX_UNUSUAL_Z 3.5
 
 /* The computed series; rows cover only periods with data, in order.
  * matched and coverage refer to the previous period with data (chained,

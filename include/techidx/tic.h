@@ -20,10 +20,13 @@
  *   u64 nnames  { u32 len  bytes[len] }...   (the inputs' names, sorted)
  *   u64 ncells  { u32 len  bytes[len] }...
  *   u64 npairs  { i32 period  u32 cell  u64 n  i64 sum
+ *                 [logs: u64 m  u64 s_lo  u64 s_hi  u64 q_lo  u64 q_hi]
  *                 [stats: i64 min  i64 max  u64 sumsq_lo  u64 sumsq_hi
  *                  u32 sumsq_overflow  u64 zeros  u32 nbuckets
- *                  { i32 bucket  u32 count  [sums: i64 sum] }...]
- *                 [logs: u64 m  u64 s_lo  u64 s_hi  u64 q_lo  u64 q_hi] }...
+ *                  { i32 bucket  u32 count  [sums: i64 sum] }...
+ *                  | no stats, and bit 8 in the stats word: i64 max, the largest
+ *                    amount (version 2; a cube loaded from version 1 without
+ *                    stats does not know it and is written without)] }...
  *                 (buckets in use only, increasing)
  * where stats is the cube's cell_stats: 0, 1 (stats) or 2 (stats, sums),
  * plus 4 (logs, version 2 only) for TIX_CUBE_STATS_LOGS: the contracts

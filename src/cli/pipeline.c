@@ -3,7 +3,9 @@
 #include "cli/pipeline.h"
 
 #include <errno.h>
+#include <math.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +79,38 @@ static void report_winsorized(const tix_index *ix)
             ix->opts.winsorize, ix->opts.winsor_window, tix_period_kind_name(ix->kind),
             ix->opts.winsor_window == 1 ? "" : "s", n, money,
             all > 0 ? 100.0 * (double)cut / (double)all : 0.0);
+}
+
+/* What the desk should look at: the week most dominated by one contract,
+ * and the unusual links (index.h). */
+static void report_warnings(const tix_index *ix)
+{
+    size_t top = SIZE_MAX, nu = 0;
+    for (size_t t = 0; t < ix->nrows; t++) {
+        const tix_index_row *r = &ix->rows[t];
+        if (isfinite(r->top_contract_share) &&
+            (top == SIZE_MAX || r->top_contract_share > ix->rows[top].top_contract_share))
+            top = t;
+        nu += r->unusual != 0;
+    }
+    char label[TIX_PERIOD_LABEL_MAX];
+    if (top != SIZE_MAX) {
+        tix_period_label(ix->kind, ix->rows[top].period, label);
+        fprintf(stderr, "techidx: the largest single contract is %.2f%% of %s's value\n",
+                100.0 * ix->rows[top].top_contract_share, label);
+    }
+    if (nu == 0)
+        return;
+    fprintf(stderr, "techidx: %zu unusual link%s (over %g MADs from the median of the %d before):",
+            nu, nu == 1 ? "" : "s", TIX_UNUSUAL_Z, TIX_UNUSUAL_WINDOW);
+    size_t shown = 0;
+    for (size_t t = 0; t < ix->nrows && shown < 8; t++)
+        if (ix->rows[t].unusual) {
+            tix_period_label(ix->kind, ix->rows[t].period, label);
+            fprintf(stderr, " %s", label);
+            shown++;
+        }
+    fprintf(stderr, "%s\n", nu > shown ? " ..." : "");
 }
 
 /* The library names options `name`; the command line says --name. */
@@ -198,6 +232,8 @@ int pipe_index(const run_opts *o, tix_cube *cube, tix_index **ix)
     }
     if (o->cfg.index.winsorize > 0 && !o->cfg.quiet)
         report_winsorized(*ix);
+    if (!o->cfg.quiet)
+        report_warnings(*ix);
     return TIX_EXIT_OK;
 }
 
