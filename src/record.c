@@ -403,6 +403,43 @@ static int64_t short_digits(uint64_t w, size_t n)
     return (int64_t)w;
 }
 
+/* Digits, optionally a point and 1 to max_dec digits (no sign, exponent or
+ * separators), as cents, a whole unit being `unit` cents and each decimal
+ * max_dec places worth unit / 10^max_dec. TIX_E_INVALID when malformed,
+ * TIX_E_OVERFLOW past INT64_MAX cents (*cents unchanged then). */
+static tix_status decimal_cents(const char *s, size_t len, size_t max_dec, uint64_t unit,
+                                int64_t *cents)
+{
+    size_t i = 0, sig = 0;
+    uint64_t whole = 0;
+    if (len == 0 || (unsigned)(s[0] - '0') > 9)
+        return TIX_E_INVALID;
+    while (i < len && s[i] == '0') /* leading zeros carry no value */
+        i++;
+    /* 19 significant digits always fit a uint64; more can only overflow,
+     * but the rest must still be digits for the amount to be well formed. */
+    for (; i < len && (unsigned)(s[i] - '0') <= 9; i++, sig++)
+        if (sig < 19)
+            whole = whole * 10 + (unsigned)(s[i] - '0');
+    uint64_t frac = 0;
+    if (i < len) {
+        size_t nd = len - i - 1;
+        if (s[i] != '.' || nd < 1 || nd > max_dec)
+            return TIX_E_INVALID;
+        for (size_t k = i + 1; k < len; k++) {
+            if ((unsigned)(s[k] - '0') > 9)
+                return TIX_E_INVALID;
+            frac = frac * 10 + (unsigned)(s[k] - '0');
+        }
+        for (; nd < max_dec; nd++)
+            frac *= 10;
+    }
+    if (sig > 19 || whole > ((uint64_t)INT64_MAX - frac) / unit)
+        return TIX_E_OVERFLOW;
+    *cents = (int64_t)(whole * unit + frac);
+    return TIX_OK;
+}
+
 tix_status tix_cents_parse(const char *s, size_t len, int64_t *cents)
 {
     /* The common case, "1234567.89": at most eight integer digits. */
@@ -422,34 +459,13 @@ tix_status tix_cents_parse(const char *s, size_t len, int64_t *cents)
             }
         }
     }
-    size_t i = 0, sig = 0;
-    uint64_t whole = 0;
-    if (len == 0 || (unsigned)(s[0] - '0') > 9)
-        return TIX_E_INVALID;
-    while (i < len && s[i] == '0') /* leading zeros carry no value */
-        i++;
-    /* 19 significant digits always fit a uint64; more can only overflow,
-     * but the rest must still be digits for the amount to be well formed. */
-    for (; i < len && (unsigned)(s[i] - '0') <= 9; i++, sig++)
-        if (sig < 19)
-            whole = whole * 10 + (unsigned)(s[i] - '0');
-    unsigned frac = 0;
-    if (i < len) {
-        size_t nd = len - i - 1;
-        if (s[i] != '.' || nd < 1 || nd > 2)
-            return TIX_E_INVALID;
-        for (size_t k = i + 1; k < len; k++) {
-            if ((unsigned)(s[k] - '0') > 9)
-                return TIX_E_INVALID;
-            frac = frac * 10 + (unsigned)(s[k] - '0');
-        }
-        if (nd == 1)
-            frac *= 10;
-    }
-    if (sig > 19 || whole > ((uint64_t)INT64_MAX - frac) / 100)
-        return TIX_E_OVERFLOW;
-    *cents = (int64_t)(whole * 100 + frac);
-    return TIX_OK;
+    return decimal_cents(s, len, 2, 100, cents);
+}
+
+tix_status tix_cents_parse_wan(const char *s, size_t len, int64_t *cents)
+{
+    /* One 万元 is 1 000 000 cents: six decimals are whole cents. */
+    return decimal_cents(s, len, 6, 1000000, cents);
 }
 
 /* Column c of a row whose first field, BOM stripped, is f0. */
