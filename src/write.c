@@ -257,15 +257,17 @@ static int dump_to_sink(const char *buf, size_t size, void *data)
 /* "sector,seller_type" as ["sector", "seller_type"]. */
 static json_t *by_array(const char *by)
 {
+    tix_dims d;
     json_t *a = json_array();
-    for (const char *p = by; a && p;) {
-        const char *end = strchr(p, ',');
-        if (json_array_append_new(a, json_stringn(p, end ? (size_t)(end - p) : strlen(p))) != 0) {
+    if (!a || tix_dims_parse(by, &d, NULL, 0) != TIX_OK) {
+        json_decref(a);
+        return NULL;
+    }
+    for (size_t k = 0; k < d.n; k++)
+        if (json_array_append_new(a, json_string(d.name[k])) != 0) {
             json_decref(a);
             return NULL;
         }
-        p = end ? end + 1 : NULL;
-    }
     return a;
 }
 
@@ -419,16 +421,13 @@ static void put_yuan(sink *s, double cents)
 /* "period," and a column per dimension of the cube's by, then rest. */
 static void put_cells_head(sink *s, const tix_cube *cube, const char *rest)
 {
-    const char *p = tix_cube_by(cube);
+    tix_dims d;
     sink_put(s, "period", 6);
-    for (;;) {
-        const char *end = strchr(p, ',');
-        sink_putc(s, ',');
-        put_field(s, p, end ? (size_t)(end - p) : strlen(p));
-        if (!end)
-            break;
-        p = end + 1;
-    }
+    if (tix_dims_parse(tix_cube_by(cube), &d, NULL, 0) == TIX_OK) /* a cube's by always is */
+        for (size_t k = 0; k < d.n; k++) {
+            sink_putc(s, ',');
+            put_field(s, d.name[k], strlen(d.name[k]));
+        }
     sink_put(s, rest, strlen(rest));
 }
 
