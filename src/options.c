@@ -681,6 +681,7 @@ tix_status tix_config_init(tix_config *c)
     memset(c, 0, sizeof *c);
     tix_engine_opts_init(&c->engine);
     tix_index_opts_init(&c->index);
+    strcpy(c->by, c->engine.by); /* finish points engine.by here */
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     c->engine.threads = cores > 0 ? (unsigned)cores : 1;
     c->max_reject_rate = 1; /* no rate is over 1: no limit */
@@ -707,6 +708,7 @@ void tix_config_clear(tix_config *c)
     c->engine.date_format = NULL;
     c->index.hedonic = NULL;
     memset(c->given, 0, sizeof c->given);
+    strcpy(c->by, "sector"); /* as given nothing: tix_engine_opts_init's */
 }
 
 int tix_config_given(const tix_config *c, const tix_option *opt)
@@ -1006,8 +1008,6 @@ tix_status tix_config_finish(tix_config *c, unsigned cmd, char *err, size_t errl
         return say(err, errlen, "`winsorize-window` needs `winsorize`");
     c->engine.maps = c->maps;
     c->engine.nmaps = c->nmaps;
-    if (!given(c, O_BY))
-        strcpy(c->by, "sector");
     c->engine.by = c->by;
     if (c->groups && !c->group)
         return say(err, errlen, "`groups` writes the sub-indices of `group`: name its column");
