@@ -13,7 +13,8 @@ tix_status tix_cube_new(tix_cube **out, const tix_cube_opts *opts)
 {
     *out = NULL;
     if (!opts || (unsigned)opts->period > TIX_PERIOD_YEAR || (opts->cell_stats & ~7) ||
-        (opts->cell_stats & 3) == 3)
+        (opts->cell_stats & 3) == 3 || opts->replicates == 1 ||
+        opts->replicates > TIX_CUBE_MAX_REPLICATES)
         return TIX_E_INVALID;
     tix_cube *c = calloc(1, sizeof *c);
     if (!c)
@@ -90,6 +91,7 @@ static tix_status merge_check(const tix_cube *dst, const tix_cube *src)
      * to double once: more than merging can take. */
     size_t need = 2 * src->bytes + dst->pairs_cap * sizeof *dst->pairs +
                   dst->logs_cap * sizeof *dst->logs +
+                  dst->reps_cap * NREPS(dst) * (sizeof *dst->reps + sizeof *dst->rlogs) +
                   dst->cells_cap * sizeof *dst->cells +
                   (dst->pair_mask + dst->cell_mask + 2) * sizeof *dst->pair_slots +
                   dst->dense_np * dst->dense_nc * sizeof *dst->dense;
@@ -122,7 +124,9 @@ static cube_pair pair_view(const tix_cube *c, const pair *p, uint32_t cell)
                        (uint64_t)(u128)lg->ls,
                        (uint64_t)((u128)lg->ls >> 64),
                        (uint64_t)lg->lq,
-                       (uint64_t)(lg->lq >> 64)};
+                       (uint64_t)(lg->lq >> 64),
+                       NREPS(c) ? RP(c, p) : NULL,
+                       NREPS(c) && HAS_LOGS(c) ? RL(c, p) : NULL};
 }
 
 static i128 view_ls(const cube_pair *p) { return (i128)(((u128)p->ls_hi << 64) | p->ls_lo); }
@@ -142,6 +146,16 @@ static tix_status absorb(tix_cube *dst, pair *dp, const cube_pair *sp)
     }
     if (sp->max > dp->max) /* kept without statistics too: top_contract_share */
         dp->max = sp->max;
+    for (size_t g = 0; g < NREPS(dst); g++) { /* each at most the whole: no overflow */
+        RP(dst, dp)[g].n += sp->reps[g].n;
+        RP(dst, dp)[g].sum += sp->reps[g].sum;
+        if (HAS_LOGS(dst)) {
+            pair_logs *r = &RL(dst, dp)[g];
+            r->lm += sp->rlogs[g].lm;
+            r->ls += sp->rlogs[g].ls;
+            r->lq += sp->rlogs[g].lq;
+        }
+    }
     if (!STATS_KIND(dst))
         return TIX_OK;
     u128 sq = ((u128)sp->sumsq_hi << 64) | sp->sumsq_lo;
@@ -172,7 +186,8 @@ static void note_days(tix_cube *c, int32_t lo, int32_t hi)
 tix_status tix_cube_merge(tix_cube *dst, const tix_cube *src)
 {
     if (dst->final || dst->opts.period != src->opts.period ||
-        dst->opts.cell_stats != src->opts.cell_stats || strcmp(dst->by, src->by) != 0)
+        dst->opts.cell_stats != src->opts.cell_stats || strcmp(dst->by, src->by) != 0 ||
+        NREPS(dst) != NREPS(src))
         return TIX_E_INVALID;
     tix_status st = merge_check(dst, src);
     for (size_t i = 0; st == TIX_OK && i < src->npairs; i++) {
@@ -205,10 +220,42 @@ tix_status cube_pair_at(const tix_cube *c, size_t v, cube_pair *out)
     return TIX_OK;
 }
 
+/* Whether the replicate groups of a pair add up to it: every contract in
+ * one group. */
+static int reps_valid(const tix_cube *c, const cube_pair *p)
+{
+    if (!NREPS(c))
+        return !p->reps && !p->rlogs;
+    if (!p->reps || (HAS_LOGS(c) != (p->rlogs != NULL)))
+        return 0;
+    uint64_t n = 0, lm = 0;
+    int64_t sum = 0;
+    i128 ls = 0;
+    u128 lq = 0;
+    for (size_t g = 0; g < NREPS(c); g++) {
+        const rep_sums *r = &p->reps[g];
+        if (r->sum < 0 || (r->n == 0 && r->sum != 0) || __builtin_add_overflow(n, r->n, &n) ||
+            __builtin_add_overflow(sum, r->sum, &sum))
+            return 0;
+        if (p->rlogs) {
+            const pair_logs *l = &p->rlogs[g];
+            if (l->lm > r->n || l->ls < 0 || l->ls > (i128)LOG_FIX_MAX * (i128)l->lm ||
+                (l->ls == 0 && l->lq != 0) || __builtin_add_overflow(lm, l->lm, &lm) ||
+                __builtin_add_overflow(lq, l->lq, &lq))
+                return 0;
+            ls += l->ls; /* each below 2^46 2^64: the sum stays in 128 bits */
+        }
+    }
+    if (n != p->n || sum != p->sum)
+        return 0;
+    return !p->rlogs || (lm == p->lm && ls == (i128)(((u128)p->ls_hi << 64) | p->ls_lo) &&
+                         lq == (((u128)p->lq_hi << 64) | p->lq_lo));
+}
+
 /* Whether a pair's state is one that adding amounts could have made. */
 static int pair_valid(const tix_cube *c, const cube_pair *p)
 {
-    if (p->n == 0 || p->sum < 0)
+    if (p->n == 0 || p->sum < 0 || !reps_valid(c, p))
         return 0;
     if (!HAS_LOGS(c) && (p->lm || p->ls_lo || p->ls_hi || p->lq_lo || p->lq_hi))
         return 0;
@@ -296,7 +343,9 @@ void cube_note_days(tix_cube *c, int32_t first, int32_t last)
         note_days(c, first, last);
 }
 
-tix_status tix_cube_add(tix_cube *c, int32_t day, const char *cell, size_t len, int64_t cents)
+/* One row, in replicate group g (-1: the cube keeps none). */
+static tix_status add_row(tix_cube *c, int32_t day, const char *cell, size_t len, int64_t cents,
+                          long g)
 {
     if (c->final || cents < 0)
         return TIX_E_INVALID;
@@ -336,6 +385,17 @@ tix_status tix_cube_add(tix_cube *c, int32_t day, const char *cell, size_t len, 
         lg->ls += lf;
         lg->lq = lq;
     }
+    if (g >= 0) { /* a group's sums are at most the pair's: none overflows */
+        rep_sums *r = &RP(c, p)[g];
+        r->n++;
+        r->sum += cents;
+        if (HAS_LOGS(c) && cents > 0) {
+            pair_logs *rl = &RL(c, p)[g];
+            rl->lm++;
+            rl->ls += lf;
+            rl->lq += (u128)((uint64_t)lf) * (uint64_t)lf;
+        }
+    }
     if (STATS_KIND(c)) {
         u128 sq = (u128)(uint64_t)cents * (uint64_t)cents;
         if (__builtin_add_overflow(p->sumsq, sq, &p->sumsq))
@@ -353,6 +413,37 @@ tix_status tix_cube_add(tix_cube *c, int32_t day, const char *cell, size_t len, 
         c->day_hi = day;
     return TIX_OK;
 }
+
+tix_status tix_cube_add(tix_cube *c, int32_t day, const char *cell, size_t len, int64_t cents)
+{
+    if (NREPS(c)) /* each contract must land in its group: tix_cube_add_id */
+        return TIX_E_INVALID;
+    return add_row(c, day, cell, len, cents, -1);
+}
+
+uint32_t tix_replicate_group(const char *id, size_t len, size_t groups)
+{
+    uint64_t h = 14695981039346656037ull;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)id[i];
+        h *= 1099511628211ull;
+    }
+    h ^= h >> 30;
+    h *= 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 27;
+    h *= 0x94d049bb133111ebull;
+    h ^= h >> 31;
+    return groups ? (uint32_t)(h % groups) : 0;
+}
+
+tix_status tix_cube_add_id(tix_cube *c, int32_t day, const char *cell, size_t len, int64_t cents,
+                           const char *id, size_t id_len)
+{
+    long g = NREPS(c) ? (long)tix_replicate_group(id, id_len, NREPS(c)) : -1;
+    return add_row(c, day, cell, len, cents, g);
+}
+
+size_t tix_cube_replicates(const tix_cube *c) { return NREPS(c); }
 
 /* Sort keys carry everything their comparison needs: qsort has no context
  * argument, and finalize must not lean on global state. */
@@ -458,6 +549,7 @@ tix_status tix_cube_subset(const tix_cube *c, const unsigned char *keep, const t
     o.period = c->opts.period;
     o.cell_stats = c->opts.cell_stats;
     o.by = c->by;
+    o.replicates = NREPS(c);
     tix_cube *s;
     tix_status st = tix_cube_new(&s, &o);
     if (st == TIX_OK)
@@ -481,6 +573,61 @@ tix_status tix_cube_subset(const tix_cube *c, const unsigned char *keep, const t
         return st;
     }
     *out = s;
+    return TIX_OK;
+}
+
+tix_status tix_cube_replicate(const tix_cube *c, size_t g, const tix_cube_opts *opts,
+                              tix_cube **out)
+{
+    *out = NULL;
+    if (!c->final || !NREPS(c) || g >= NREPS(c))
+        return TIX_E_INVALID;
+    tix_cube_opts o;
+    if (opts)
+        o = *opts;
+    else
+        tix_cube_opts_init(&o);
+    o.period = c->opts.period;
+    o.cell_stats = c->opts.cell_stats & TIX_CUBE_STATS_LOGS;
+    o.by = c->by;
+    o.replicates = 0;
+    tix_cube *r;
+    tix_status st = tix_cube_new(&r, &o);
+    if (st == TIX_OK)
+        r->max_known = 0;
+    for (size_t v = 0; st == TIX_OK && v < c->period_start[c->nperiods]; v++) {
+        const pair *p = &c->pairs[c->order[v]];
+        const rep_sums *out_g = &RP(c, p)[g];
+        if (p->n == out_g->n)
+            continue; /* every contract of the pair is in group g */
+        cube_pair q;
+        memset(&q, 0, sizeof q);
+        q.period = p->period;
+        q.n = p->n - out_g->n;
+        q.sum = p->sum - out_g->sum;
+        if (HAS_LOGS(c)) {
+            const pair_logs *lg = LG(c, p), *lo = &RL(c, p)[g];
+            i128 ls = lg->ls - lo->ls;
+            u128 lq = lg->lq - lo->lq;
+            q.lm = lg->lm - lo->lm;
+            q.ls_lo = (uint64_t)(u128)ls;
+            q.ls_hi = (uint64_t)((u128)ls >> 64);
+            q.lq_lo = (uint64_t)lq;
+            q.lq_hi = (uint64_t)(lq >> 64);
+        }
+        const cell_name *cn = &c->cells[p->cell];
+        st = cube_put_pair(r, cn->name, cn->len, &q);
+    }
+    if (st == TIX_OK) {
+        if (c->day_lo <= c->day_hi)
+            cube_note_days(r, c->day_lo, c->day_hi);
+        st = tix_cube_finalize(r);
+    }
+    if (st != TIX_OK) {
+        tix_cube_free(r);
+        return st;
+    }
+    *out = r;
     return TIX_OK;
 }
 
@@ -562,6 +709,8 @@ void tix_cube_free(tix_cube *c)
     free(c->cell_slots);
     free(c->pairs);
     free(c->logs);
+    free(c->reps);
+    free(c->rlogs);
     free(c->pair_slots);
     free(c->rank_of);
     free(c->id_of_rank);

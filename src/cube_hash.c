@@ -161,6 +161,10 @@ static tix_status find_pair(tix_cube *c, int32_t period, uint32_t cell, pair **o
         st = grow_array(c, (void **)&c->pairs, &c->pairs_cap, sizeof *c->pairs, 64);
     if (st == TIX_OK && HAS_LOGS(c) && c->npairs == c->logs_cap)
         st = grow_array(c, (void **)&c->logs, &c->logs_cap, sizeof *c->logs, 64);
+    if (st == TIX_OK && NREPS(c) && c->npairs == c->reps_cap)
+        st = grow_array(c, (void **)&c->reps, &c->reps_cap, NREPS(c) * sizeof *c->reps, 64);
+    if (st == TIX_OK && NREPS(c) && HAS_LOGS(c) && c->npairs == c->rlogs_cap)
+        st = grow_array(c, (void **)&c->rlogs, &c->rlogs_cap, NREPS(c) * sizeof *c->rlogs, 64);
     if (st == TIX_OK && (c->npairs + 1) * 2 > c->pair_mask) {
         st = grow_slots(&c->pair_slots, &c->pair_mask, c->npairs, pair_hash_of, c);
         for (s = (size_t)h & c->pair_mask; st == TIX_OK && c->pair_slots[s];)
@@ -175,6 +179,10 @@ static tix_status find_pair(tix_cube *c, int32_t period, uint32_t cell, pair **o
     p->min = INT64_MAX;
     if (HAS_LOGS(c))
         memset(LG(c, p), 0, sizeof *c->logs);
+    if (NREPS(c))
+        memset(RP(c, p), 0, NREPS(c) * sizeof *c->reps);
+    if (NREPS(c) && HAS_LOGS(c))
+        memset(RL(c, p), 0, NREPS(c) * sizeof *c->rlogs);
     c->pair_slots[s] = (uint32_t)++c->npairs;
     *out = p;
     *fresh = 1;

@@ -57,6 +57,16 @@ typedef struct pair_logs {
     u128 lq;
 } pair_logs;
 
+/* Replicate groups (opts.replicates = G): the count and sum of the
+ * contracts of each group, G of them a pair (reps[i G + g] is pairs[i]'s
+ * group g), and with the logs their log statistics (rlogs, likewise). */
+typedef struct rep_sums {
+    uint64_t n;
+    int64_t sum;
+} rep_sums;
+
+#define NREPS(c) ((c)->opts.replicates)
+
 typedef struct cell_name {
     char *name;
     size_t len;
@@ -81,6 +91,10 @@ struct tix_cube {
     size_t npairs, pairs_cap;
     pair_logs *logs; /* HAS_LOGS only: logs_cap >= npairs */
     size_t logs_cap;
+    rep_sums *reps; /* NREPS only: reps_cap >= npairs pairs' groups */
+    size_t reps_cap;
+    pair_logs *rlogs; /* NREPS and HAS_LOGS: as reps */
+    size_t rlogs_cap;
 
     /* A dense index (period, cell id) -> pair index + 1 over a window of
      * periods, in front of the hash: most rows find their pair with one
@@ -105,6 +119,9 @@ struct tix_cube {
 
 /* The log statistics of pair p of c (which keeps them). */
 #define LG(c, p) (&(c)->logs[(p) - (c)->pairs])
+/* The G replicate groups of pair p, and their logs. */
+#define RP(c, p) (&(c)->reps[(size_t)((p) - (c)->pairs) * NREPS(c)])
+#define RL(c, p) (&(c)->rlogs[(size_t)((p) - (c)->pairs) * NREPS(c)])
 
 /* Memory of one sketch bucket. */
 #define bucket_bytes(c)                                                                            \
@@ -193,6 +210,10 @@ typedef struct cube_pair {
     /* TIX_CUBE_STATS_LOGS: as pair's lm, ls, lq (two's complement halves) */
     uint64_t lm;
     uint64_t ls_lo, ls_hi, lq_lo, lq_hi;
+    /* Replicate groups: the cube's G of each (rlogs with the logs only);
+     * NULL in a cube without them. */
+    const rep_sums *reps;
+    const pair_logs *rlogs;
 } cube_pair;
 
 /* After finalize: pair v in the order of the entries (period after

@@ -168,7 +168,7 @@ tix_status engine_commit(tix_engine *e, const row_out *o)
         }
     }
     if (st == TIX_OK)
-        st = tix_cube_add(e->cube, o->day, o->cell, o->cell_len, o->value);
+        st = tix_cube_add_id(e->cube, o->day, o->cell, o->cell_len, o->value, o->id, o->id_len);
     switch (st) {
     case TIX_OK:
         counts_accept(&e->counts, 1);
@@ -258,7 +258,7 @@ tix_status tix_engine_new(tix_engine **out, const tix_engine_opts *opts, tix_rej
     e->budget.limit = opts->max_memory ? opts->max_memory : TIX_ENGINE_MAX_MEMORY;
     tix_reader_opts ro = {opts->max_record_bytes, opts->max_fields, (char)opts->delimiter};
     tix_cube_opts co = {opts->period, opts->cell_stats, e->opts.max_cells, opts->max_pairs,
-                        &e->budget, e->by};
+                        &e->budget, e->by,     opts->ci_groups};
     e->direct = (direct_ctx){e, 0};
     tix_status st = tix_reader_new(&e->reader, &ro, engine_on_row, &e->direct);
     if (st == TIX_OK)

@@ -181,7 +181,8 @@ static tix_status on_job_row(void *ctx, const tix_row *row)
         return TIX_E_NOMEM;
     }
     if (o.why == TIX_REASON_NONE && j->mini) {
-        tix_status st = tix_cube_add(j->mini, o.day, o.cell, o.cell_len, o.value);
+        tix_status st =
+            tix_cube_add_id(j->mini, o.day, o.cell, o.cell_len, o.value, o.id, o.id_len);
         if (st != TIX_OK) {
             j->replay = 1;
             return st; /* stops this reader; the block goes serially */
@@ -209,7 +210,7 @@ static tix_status on_job_row(void *ctx, const tix_row *row)
         r->value = o.value;
         r->cell_len = o.cell_len;
         ok = arena_put(j, o.cell, o.cell_len, &r->cell);
-        if (ok && j->opts.dedup) {
+        if (ok && (j->opts.dedup || j->opts.ci_groups)) {
             r->id_len = o.id_len;
             ok = arena_put(j, o.id, o.id_len, &r->id);
         }
@@ -234,7 +235,8 @@ static void parse_job(job *j)
     tix_cube_free(j->mini);
     j->mini = NULL;
     if (!j->opts.dedup) {
-        tix_cube_opts co = {j->opts.period, j->opts.cell_stats, 0, 0, NULL, j->opts.by};
+        tix_cube_opts co = {j->opts.period, j->opts.cell_stats, 0, 0, NULL, j->opts.by,
+                            j->opts.ci_groups};
         if (tix_cube_new(&j->mini, &co) != TIX_OK) {
             j->replay = 1;
             return;

@@ -1216,14 +1216,25 @@ static tix_status prepare(work *w, const tix_cube *cube, const size_t *sel, char
 tix_status tix_index_compute(const tix_cube *cube, const tix_index_opts *opts, tix_index **out,
                              char *err, size_t errlen)
 {
+    tix_index_opts o = *opts;
+    o.ci = 0; /* the series itself; then the replicates */
+    tix_status st;
+    *out = NULL;
+    if (opts->ci && tix_cube_replicates(cube) < 2)
+        return index_jackknife(cube, NULL, err, errlen); /* says what is missing */
     if (opts->year_over_year) {
-        *out = NULL;
-        return index_year_over_year(cube, opts, out, err, errlen);
+        st = index_year_over_year(cube, &o, out, err, errlen);
+    } else {
+        size_t np = tix_cube_nperiods(cube);
+        while (opts->has_until && np > 0 && tix_cube_period(cube, np - 1) > opts->until)
+            np--; /* the cube's periods are in order */
+        st = index_of_periods(cube, &o, NULL, np, out, err, errlen);
     }
-    size_t np = tix_cube_nperiods(cube);
-    while (opts->has_until && np > 0 && tix_cube_period(cube, np - 1) > opts->until)
-        np--; /* the cube's periods are in order */
-    return index_of_periods(cube, opts, NULL, np, out, err, errlen);
+    if (st == TIX_OK && opts->ci && (st = index_jackknife(cube, *out, err, errlen)) != TIX_OK) {
+        tix_index_free(*out);
+        *out = NULL;
+    }
+    return st;
 }
 
 /* The unusual links (index.h): ln(change) of the rows that have one, and

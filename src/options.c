@@ -30,6 +30,8 @@ enum {
     O_HEDONIC,
     O_KENNEDY,
     O_CI_LEVEL,
+    O_CI,
+    O_CI_GROUPS,
     O_BASE,
     O_WINSORIZE,
     O_WINSOR_WINDOW,
@@ -143,9 +145,17 @@ static const tix_option table[] = {
      "time-dummy: exp(d - var(d)/2) for each period (Kennedy 1981)", 0, O_KENNEDY, 0},
     {"ci-level", 0, RUN | INDEX | INIT, IDX, TIX_OPT_REAL, "L", 0, 1,
      "a level between 0 and 1, e.g. 0.9", NULL,
-     "time-dummy: level of the unit-value index interval\n"
+     "level of the intervals, time-dummy's or `ci`'s\n"
      "(0 < L < 1, default 0.95)",
      0, O_CI_LEVEL, 1},
+    {"ci", 0, RUN | CUBE | INDEX | INIT, IDX, TIX_OPT_FLAG, NULL, 0, 0, NULL, NULL,
+     "standard errors and intervals of every index column (_se,\n"
+     "_lo, _hi) and `significant` links, by the delete-a-group\n"
+     "jackknife over replicate groups of contract_id; cube: keep\n"
+     "the groups in the parts, for index `ci` later",
+     0, O_CI, 0},
+    {"ci-groups", 0, RUN | CUBE | INIT, AGG, TIX_OPT_COUNT, "G", 2, TIX_CUBE_MAX_REPLICATES, NULL,
+     NULL, "replicate groups of `ci` (default 20)", 0, O_CI_GROUPS, 0},
     {"base", 0, RUN | INDEX | INIT, IDX, TIX_OPT_TEXT, "LABEL", 0, 0, NULL, NULL,
      "period set to 100, e.g. 2024-W11 (default: first with data)", 0, O_BASE, 0},
     {"winsorize", 0, RUN | INDEX | INIT, IDX, TIX_OPT_REAL, "Q", 0, 1,
@@ -532,6 +542,8 @@ static const target targets[O_COUNT] = {
     [O_HEDONIC] = {ST_TEXT, AT(hedonic), 0, NULL},
     [O_KENNEDY] = {ST_FLAG, AT(index.kennedy), 0, NULL},
     [O_CI_LEVEL] = {ST_DOUBLE, AT(index.ci_level), 0, NULL},
+    [O_CI] = {ST_FLAG, AT(index.ci), 0, NULL},
+    [O_CI_GROUPS] = {ST_SIZE, AT(engine.ci_groups), 0, NULL},
     [O_BASE] = {ST_TEXT, AT(base), 0, NULL},
     [O_WINSORIZE] = {ST_DOUBLE, AT(index.winsorize), 0, NULL},
     [O_WINSOR_WINDOW] = {ST_SIZE, AT(index.winsor_window), 0, NULL},
@@ -998,9 +1010,18 @@ tix_status tix_config_finish(tix_config *c, unsigned cmd, char *err, size_t errl
                        "the cells table");
     }
     int td = c->index.method == TIX_METHOD_TIME_DUMMY;
-    if (!td && (c->hedonic || c->index.kennedy || given(c, O_CI_LEVEL)))
+    if (!td && (c->hedonic || c->index.kennedy || (given(c, O_CI_LEVEL) && !c->index.ci)))
         return say(err, errlen, "`%s` applies to `method` time-dummy only",
                    c->hedonic ? "hedonic" : c->index.kennedy ? "kennedy" : "ci-level");
+    if (c->engine.ci_groups && !c->index.ci)
+        return say(err, errlen, "`ci-groups` is the number of groups of `ci`: give `ci` too");
+    if (c->index.ci && c->index.winsorize > 0)
+        return say(err, errlen,
+                   "`ci` does not combine with `winsorize`: the caps come from each cell's "
+                   "sketch, which keeps no replicate groups");
+    /* The groups are kept where rows are read (index reads the parts'). */
+    if (c->index.ci && !c->engine.ci_groups)
+        c->engine.ci_groups = TIX_CUBE_DEFAULT_REPLICATES;
     if (td && c->index.winsorize > 0)
         return say(err, errlen,
                    "`winsorize` caps values, not the logs `method` time-dummy regresses on");

@@ -30,6 +30,7 @@ void tix_parts_describe(tix_tic_meta *out, const tix_engine_opts *eo, const tix_
     out->period = tix_cube_period_kind(cube);
     out->stats = tix_cube_stats_kind(cube);
     snprintf(out->by, sizeof out->by, "%s", tix_cube_by(cube));
+    out->replicates = tix_cube_replicates(cube);
     out->measure = eo->measure;
     out->has_range = eo->has_range;
     out->from_day = eo->from_day;

@@ -75,7 +75,8 @@ tix_status tix_tic_write_fn(tix_write_fn fn, void *ctx, const tix_cube *cube,
     sink_init(&s, fn, ctx);
     outbuf o = {&s, crc32(0, Z_NULL, 0)};
     put(&o, magic, sizeof magic);
-    put_u32(&o, TIX_TIC_VERSION);
+    size_t G = tix_cube_replicates(cube);
+    put_u32(&o, G ? 3 : 2); /* the oldest version that holds the cube */
     put_u32(&o, (uint32_t)tix_cube_period_kind(cube));
     /* Without statistics the pairs carry their maxima when the cube knows
      * them (TIC_MAXIMA); a part from a version 1 file without them does not. */
@@ -86,6 +87,8 @@ tix_status tix_tic_write_fn(tix_write_fn fn, void *ctx, const tix_cube *cube,
     size_t bylen = strnlen(by, TIX_BY_MAX - 1);
     put_u32(&o, (uint32_t)bylen);
     put(&o, by, bylen);
+    if (G)
+        put_u32(&o, (uint32_t)G);
     put_u32(&o, meta->has_range ? 1 : 0);
     put_i32(&o, meta->has_range ? meta->from_day : 0);
     put_i32(&o, meta->has_range ? meta->to_day : 0);
@@ -133,6 +136,18 @@ tix_status tix_tic_write_fn(tix_write_fn fn, void *ctx, const tix_cube *cube,
             put_u64(&o, p.ls_hi);
             put_u64(&o, p.lq_lo);
             put_u64(&o, p.lq_hi);
+        }
+        for (size_t g = 0; g < G; g++) {
+            put_u64(&o, p.reps[g].n);
+            put_i64(&o, p.reps[g].sum);
+            if (stats & TIX_CUBE_STATS_LOGS) {
+                const pair_logs *l = &p.rlogs[g];
+                put_u64(&o, l->lm);
+                put_u64(&o, (uint64_t)(u128)l->ls);
+                put_u64(&o, (uint64_t)((u128)l->ls >> 64));
+                put_u64(&o, (uint64_t)l->lq);
+                put_u64(&o, (uint64_t)(l->lq >> 64));
+            }
         }
         if (!(stats & 3)) {
             if (maxima)
@@ -286,7 +301,7 @@ static void read_header(in *i, tix_tic_meta *meta, int32_t *first, int32_t *last
         fail(i, "not a techidx cube (.tic) file");
     uint32_t version = get_u32(i);
     i->version = version;
-    if (i->st == TIX_OK && version != 1 && version != TIX_TIC_VERSION)
+    if (i->st == TIX_OK && (version < 1 || version > TIX_TIC_VERSION))
         fail(i, "format version %u; this techidx reads versions 1 to %d", version,
              TIX_TIC_VERSION);
     /* Version 1 named one of the first four dimension columns by number
@@ -310,6 +325,13 @@ static void read_header(in *i, tix_tic_meta *meta, int32_t *first, int32_t *last
                   tix_dims_parse(meta->by, &d, NULL, 0) != TIX_OK ||
                   (tix_dims_text(&d, canon), strcmp(canon, meta->by) != 0)))
             fail(i, "the cells' columns (`by`) are not a canonical list");
+    }
+    meta->replicates = 0;
+    if (i->st == TIX_OK && version == 3) {
+        uint32_t G = get_u32(i);
+        if (i->st == TIX_OK && (G < 2 || G > TIX_CUBE_MAX_REPLICATES))
+            fail(i, "%u replicate groups", G);
+        meta->replicates = G;
     }
     if (i->st == TIX_OK &&
         (period > TIX_PERIOD_YEAR || (stats & ~(7u | TIC_MAXIMA)) || (stats & 3) == 3 ||
@@ -480,7 +502,15 @@ static tix_status read_pairs(in *i, int stats, const cells *cs, tix_cube *c)
 {
     uint32_t *sk = NULL;
     int64_t *sks = NULL;
+    size_t G = c ? tix_cube_replicates(c) : 0; /* no cube: a header that failed */
+    rep_sums *reps = NULL;
+    pair_logs *rlogs = NULL;
     tix_status st = TIX_OK;
+    if (G && (!(reps = malloc(G * sizeof *reps)) ||
+              ((stats & TIX_CUBE_STATS_LOGS) && !(rlogs = malloc(G * sizeof *rlogs))))) {
+        st = TIX_E_NOMEM;
+        goto done;
+    }
     uint64_t npairs = get_u64(i);
     int32_t prev_period = 0;
     uint32_t prev_cell = 0;
@@ -502,6 +532,20 @@ static tix_status read_pairs(in *i, int stats, const cells *cs, tix_cube *c)
             p.lq_lo = get_u64(i);
             p.lq_hi = get_u64(i);
         }
+        for (size_t g = 0; g < G && i->st == TIX_OK; g++) {
+            reps[g].n = get_u64(i);
+            reps[g].sum = get_i64(i);
+            if (rlogs) {
+                rlogs[g].lm = get_u64(i);
+                uint64_t lo = get_u64(i), hi = get_u64(i);
+                rlogs[g].ls = (i128)(((u128)hi << 64) | lo);
+                lo = get_u64(i);
+                hi = get_u64(i);
+                rlogs[g].lq = ((u128)hi << 64) | lo;
+            }
+        }
+        p.reps = reps;
+        p.rlogs = rlogs;
         if (stats & 3)
             read_stats(i, stats, &p, sk, sks);
         else if (i->maxima)
@@ -530,6 +574,8 @@ static tix_status read_pairs(in *i, int stats, const cells *cs, tix_cube *c)
 done:
     free(sk);
     free(sks);
+    free(reps);
+    free(rlogs);
     return st;
 }
 
@@ -558,6 +604,7 @@ static tix_status read_tic(in *i, const tix_cube_opts *opts, tix_cube **out, tix
     co.period = meta->period;
     co.cell_stats = meta->stats;
     co.by = meta->by;
+    co.replicates = meta->replicates;
     if (st == TIX_OK && i->st == TIX_OK)
         st = tix_cube_new(&c, &co);
     if (c) /* pairs without statistics have a max only with TIC_MAXIMA */
@@ -671,6 +718,10 @@ const char *tix_tic_incompatible(const tix_tic_meta *a, const tix_tic_meta *b)
     if (a->has_range != b->has_range ||
         (a->has_range && (a->from_day != b->from_day || a->to_day != b->to_day)))
         return "they keep different date ranges (`from`/`to`)";
+    if (a->replicates != b->replicates)
+        return a->replicates && b->replicates
+                   ? "they keep different numbers of replicate groups (`ci-groups`)"
+                   : "one keeps replicate groups (`ci`) and the other does not";
     if (a->stats != b->stats)
         return "they keep different statistics (`cells`, `winsorize` or `method` time-dummy on one "
                "only)";

@@ -62,8 +62,16 @@ static void put_index(sink *s, double x)
         sink_putc(s, ',');
 }
 
+/* Which columns an index table has beyond the common ones. */
+enum { COL_TD = 1, COL_CI = 2 };
+
+static int index_cols(const tix_index *ix)
+{
+    return (ix->method == TIX_METHOD_TIME_DUMMY ? COL_TD : 0) | (ix->opts.ci ? COL_CI : 0);
+}
+
 /* An index row after its period label (and group). */
-static void put_row_rest(sink *s, const tix_index_row *r, int td)
+static void put_row_rest(sink *s, const tix_index_row *r, int cols)
 {
     char money[24];
     tix_format_cents(r->value, money);
@@ -78,43 +86,70 @@ static void put_row_rest(sink *s, const tix_index_row *r, int td)
     sink_printf(s, ",%zu,%" PRIu64 ",%s", r->suppressed, r->capped, money);
     put_index(s, r->top_contract_share);
     sink_printf(s, ",%d", r->unusual);
-    if (td) {
+    if ((cols & COL_TD) && !(cols & COL_CI)) {
         put_index(s, r->unit_value_index_se);
         put_index(s, r->unit_value_index_lo);
         put_index(s, r->unit_value_index_hi);
+    }
+    if (cols & COL_TD)
         sink_printf(s, ",%" PRIu64 ",%zu", r->zero_amounts, r->aliased);
+    if (cols & COL_CI) {
+        const double v[] = {r->value_index_se,       r->value_index_lo,     r->value_index_hi,
+                            r->volume_index_se,      r->volume_index_lo,    r->volume_index_hi,
+                            r->unit_value_index_se,  r->unit_value_index_lo,
+                            r->unit_value_index_hi};
+        for (size_t k = 0; k < sizeof v / sizeof v[0]; k++)
+            put_index(s, v[k]);
+        if (r->significant >= 0)
+            sink_printf(s, ",%d", r->significant);
+        else
+            sink_putc(s, ',');
     }
     sink_putc(s, '\n');
 }
 
-static void put_row(sink *s, const char *label, const tix_index_row *r, int td)
+static void put_row(sink *s, const char *label, const tix_index_row *r, int cols)
 {
     sink_put(s, label, strlen(label));
-    put_row_rest(s, r, td);
+    put_row_rest(s, r, cols);
 }
 
 static const char index_head[] = "contracts,value,value_index,volume_index,unit_value_index,"
                                  "matched_cells,cells,link,coverage,suppressed_cells,"
                                  "capped_contracts,capped_value,top_contract_share,unusual";
 static const char empty_rest[] = ",0,0.00,,,,0,0,,,0,0,0.00,,0";
-/* The time dummy's columns, only with it (no other output changes). */
-static const char td_head[] = ",unit_value_index_se,unit_value_index_lo,unit_value_index_hi,"
-                              "zero_amounts,aliased_levels";
-static const char td_empty_rest[] = ",,,,0,0";
+/* The time dummy's columns, only with it (no other output changes); its
+ * model-based interval gives way to ci's when both are asked. */
+static const char td_se_head[] = ",unit_value_index_se,unit_value_index_lo,unit_value_index_hi";
+static const char td_head[] = ",zero_amounts,aliased_levels";
+static const char td_empty_rest[] = ",0,0";
+/* The jackknife's columns (`ci`), only with it. */
+static const char ci_head[] = ",value_index_se,value_index_lo,value_index_hi,volume_index_se,"
+                              "volume_index_lo,volume_index_hi,unit_value_index_se,"
+                              "unit_value_index_lo,unit_value_index_hi,significant";
+static const char ci_empty_rest[] = ",,,,,,,,,,";
 
-static void put_head(sink *s, int td)
+static void put_head(sink *s, int cols)
 {
     sink_put(s, index_head, sizeof index_head - 1);
-    if (td)
+    if ((cols & COL_TD) && !(cols & COL_CI))
+        sink_put(s, td_se_head, sizeof td_se_head - 1);
+    if (cols & COL_TD)
         sink_put(s, td_head, sizeof td_head - 1);
+    if (cols & COL_CI)
+        sink_put(s, ci_head, sizeof ci_head - 1);
     sink_putc(s, '\n');
 }
 
-static void put_empty(sink *s, int td)
+static void put_empty(sink *s, int cols)
 {
     sink_put(s, empty_rest, sizeof empty_rest - 1);
-    if (td)
+    if ((cols & COL_TD) && !(cols & COL_CI))
+        sink_put(s, ",,,", 3);
+    if (cols & COL_TD)
         sink_put(s, td_empty_rest, sizeof td_empty_rest - 1);
+    if (cols & COL_CI)
+        sink_put(s, ci_empty_rest, sizeof ci_empty_rest - 1);
     sink_putc(s, '\n');
 }
 
@@ -124,7 +159,7 @@ tix_status tix_write_index_csv_fn(tix_write_fn fn, void *ctx, const tix_index *i
     sink s;
     sink_init(&s, fn, ctx);
     sink_c_locale(&s);
-    int td = ix->method == TIX_METHOD_TIME_DUMMY;
+    int td = index_cols(ix);
     if (ix->opts.year_over_year) {
         /* The seasons' series one after the other, their periods with data only. */
         char season[TIX_YOY_LABEL_MAX];
@@ -165,7 +200,7 @@ tix_status tix_write_groups_csv_fn(tix_write_fn fn, void *ctx, const tix_groups 
     sink_c_locale(&s);
     sink_put(&s, "period,group,", 13);
     size_t n = tix_groups_count(g);
-    int td = n > 0 && tix_groups_index(g, 0)->method == TIX_METHOD_TIME_DUMMY;
+    int td = n > 0 ? index_cols(tix_groups_index(g, 0)) : 0;
     put_head(&s, td);
     size_t *at = calloc(n ? n : 1, sizeof *at); /* each group's next row */
     if (!at)
@@ -308,6 +343,13 @@ static tix_status index_json(sink *s, const tix_index *ix, const tix_run_info *i
     } else {
         put(opts, "chain", json_string(tix_chain_name(ix->opts.chain)), &bad);
     }
+    if (ix->opts.ci) {
+        char l[32];
+        snprintf(l, sizeof l, "%g", ix->opts.ci_level > 0 ? ix->opts.ci_level : 0.95);
+        put(opts, "ci_groups", json_integer((json_int_t)ix->ci_groups), &bad);
+        if (ix->method != TIX_METHOD_TIME_DUMMY)
+            put(opts, "ci_level", json_string(l), &bad);
+    }
     put(opts, "min_contracts", json_integer((json_int_t)ix->opts.min_contracts), &bad);
     if (ix->opts.winsorize > 0) {
         char q[32]; /* as given, not as the nearest double prints */
@@ -367,12 +409,29 @@ static tix_status index_json(sink *s, const tix_index *ix, const tix_run_info *i
         put(o, "capped_value", json_string(money), &bad);
         put(o, "top_contract_share", num_or_null(data ? r->top_contract_share : NAN), &bad);
         put(o, "unusual", json_boolean(data && r->unusual), &bad);
-        if (ix->method == TIX_METHOD_TIME_DUMMY) {
+        if (ix->method == TIX_METHOD_TIME_DUMMY && !ix->opts.ci) {
             put(o, "unit_value_index_se", num_or_null(data ? r->unit_value_index_se : NAN), &bad);
             put(o, "unit_value_index_lo", num_or_null(data ? r->unit_value_index_lo : NAN), &bad);
             put(o, "unit_value_index_hi", num_or_null(data ? r->unit_value_index_hi : NAN), &bad);
+        }
+        if (ix->method == TIX_METHOD_TIME_DUMMY) {
             put(o, "zero_amounts", json_integer(data ? (json_int_t)r->zero_amounts : 0), &bad);
             put(o, "aliased_levels", json_integer(data ? (json_int_t)r->aliased : 0), &bad);
+        }
+        if (ix->opts.ci) {
+            static const char *const names[] = {
+                "value_index_se",      "value_index_lo",      "value_index_hi",
+                "volume_index_se",     "volume_index_lo",     "volume_index_hi",
+                "unit_value_index_se", "unit_value_index_lo", "unit_value_index_hi"};
+            const double v[] = {r ? r->value_index_se : NAN,      r ? r->value_index_lo : NAN,
+                                r ? r->value_index_hi : NAN,      r ? r->volume_index_se : NAN,
+                                r ? r->volume_index_lo : NAN,     r ? r->volume_index_hi : NAN,
+                                r ? r->unit_value_index_se : NAN, r ? r->unit_value_index_lo : NAN,
+                                r ? r->unit_value_index_hi : NAN};
+            for (size_t k = 0; k < sizeof v / sizeof v[0]; k++)
+                put(o, names[k], num_or_null(v[k]), &bad);
+            put(o, "significant",
+                r && r->significant >= 0 ? json_boolean(r->significant) : json_null(), &bad);
         }
         if (json_array_append_new(periods, o) != 0)
             bad = 1;

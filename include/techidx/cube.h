@@ -61,7 +61,26 @@ typedef struct tix_cube_opts {
     const char *by;         /* what its cells are, the --by text (record.h), copied;
                                default (and NULL) "sector". Cubes merge only with
                                cubes of the same by; writers name columns after it */
+    size_t replicates;      /* G replicate groups for the jackknife (tix_cube_add_id),
+                               2..TIX_CUBE_MAX_REPLICATES; default 0: none. Cubes
+                               merge only with cubes of the same G */
 } tix_cube_opts;
+
+/* Replicate groups (the delete-a-group jackknife of `--ci`,
+ * docs/methodology.md section 7b): a cube made with G = opts.replicates
+ * keeps, beside each pair's aggregates, those of the contracts of each
+ * group g < G: their count, their sum and, with TIX_CUBE_STATS_LOGS, their
+ * log statistics (16 bytes a group and pair, 48 more with the logs).
+ * A contract's group depends on its contract_id alone: tix_replicate_group. */
+#define TIX_CUBE_MAX_REPLICATES 1000
+#define TIX_CUBE_DEFAULT_REPLICATES 20
+
+/* The group of contract id[0..len) among `groups` (>= 1): h = the 64-bit
+ * FNV-1a hash of the bytes (offset basis 14695981039346656037, prime
+ * 1099511628211), mixed by SplitMix64's finalizer (h ^= h >> 30,
+ * h *= 0xbf58476d1ce4e5b9, h ^= h >> 27, h *= 0x94d049bb133111eb,
+ * h ^= h >> 31), then h mod groups. */
+TIX_API uint32_t tix_replicate_group(const char *id, size_t len, size_t groups);
 
 /* Fills *o with the defaults written above. */
 TIX_API void tix_cube_opts_init(tix_cube_opts *o);
@@ -101,12 +120,33 @@ TIX_API tix_status tix_cube_new(tix_cube **out, const tix_cube_opts *opts);
 TIX_API tix_status tix_cube_add(tix_cube *c, int32_t day, const char *cell, size_t len,
                                 int64_t cents);
 
-/* Adds everything src holds to dst (both unfinalized, same period kind
- * and cell_stats): the result is exactly what adding src's rows to dst
+/* As tix_cube_add, and the contract (id[0..len)) also counts in its
+ * replicate group (tix_replicate_group) when the cube keeps them; a cube
+ * with replicate groups takes its rows only this way (tix_cube_add is
+ * TIX_E_INVALID there). */
+TIX_API tix_status tix_cube_add_id(tix_cube *c, int32_t day, const char *cell, size_t len,
+                                   int64_t cents, const char *id, size_t id_len);
+
+/* The replicate groups the cube keeps: its opts.replicates (0: none). */
+TIX_API size_t tix_cube_replicates(const tix_cube *c);
+
+/* Replicate g of a finalized cube with replicate groups: a new finalized
+ * cube holding every pair's aggregates less those of group g (pairs left
+ * without contracts are absent), exactly what adding the rows of every
+ * other group would give for counts, sums and log statistics; it keeps no
+ * min/max/sketch statistics (cell_stats is c's TIX_CUBE_STATS_LOGS bit
+ * alone), no maxima and no replicate groups. opts gives the limits and
+ * budget (may be NULL). Returns TIX_OK, TIX_E_INVALID (not finalized, no
+ * groups, g out of range), TIX_E_LIMIT or TIX_E_NOMEM. */
+TIX_API tix_status tix_cube_replicate(const tix_cube *c, size_t g, const tix_cube_opts *opts,
+                                      tix_cube **out);
+
+/* Adds everything src holds to dst (both unfinalized, same period kind,
+ * cell_stats and replicate groups): the result is exactly what adding src's rows to dst
  * would give, in any order of merges. Returns TIX_OK; TIX_E_OVERFLOW or
  * TIX_E_LIMIT (max_cells, max_pairs, or a budget that might not hold it all)
- * with dst unchanged; TIX_E_INVALID (another period kind, cell_stats or
- * by); or TIX_E_NOMEM, after which dst is
+ * with dst unchanged; TIX_E_INVALID (another period kind, cell_stats,
+ * by or replicates); or TIX_E_NOMEM, after which dst is
  * only fit for freeing. src is not changed. */
 TIX_API tix_status tix_cube_merge(tix_cube *dst, const tix_cube *src);
 
@@ -124,7 +164,7 @@ TIX_API const char *tix_cube_by(const tix_cube *c);
 /* A new finalized cube with only the cells for which keep[rank] is
  * nonzero (keep has tix_cube_ncells(c) entries), their aggregates and
  * statistics exactly as in c, as if only their rows had been added; its
- * by, period, stats and day range are c's. c must be finalized. Returns
+ * by, period, stats, replicate groups and day range are c's. c must be finalized. Returns
  * TIX_OK, TIX_E_INVALID, TIX_E_LIMIT (opts' limits or budget) or
  * TIX_E_NOMEM. opts gives the limits and budget (may be NULL). */
 TIX_API tix_status tix_cube_subset(const tix_cube *c, const unsigned char *keep,

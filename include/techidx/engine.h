@@ -87,6 +87,9 @@ typedef struct tix_engine_opts {
      * borrowed, compiled once by tix_engine_new, which refuses a bad one). */
     const char *date_format;
     tix_amount_unit amount_unit; /* of amount and tech_amount; default TIX_AMOUNT_YUAN */
+    size_t ci_groups; /* replicate groups of the jackknife (`--ci`, cube.h
+                         tix_replicate_group), 2..TIX_CUBE_MAX_REPLICATES; default 0:
+                         none */
 } tix_engine_opts;
 
 /* Fills *o with the defaults written above. */

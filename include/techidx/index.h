@@ -169,7 +169,11 @@ typedef struct tix_index_opts {
     const char *hedonic; /* the characteristics, a comma list of the cube's by columns
                             (borrowed); NULL (default): all of them */
     int kennedy;         /* 1: exp(d - var(d)/2) (Kennedy 1981); default 0 */
-    double ci_level;     /* of unit_value_index_lo/hi, in (0, 1); 0 (default): 0.95 */
+    double ci_level;     /* of the intervals (time-dummy's, ci's), in (0, 1); 0 (default):
+                            0.95 */
+    int ci;              /* 1: the delete-a-group jackknife over the cube's replicate
+                            groups (tix_cube_replicates >= 2) gives every row its
+                            *_se, *_lo, *_hi and significant; default 0 */
 } tix_index_opts;
 
 /* Fills *o with the defaults written above. */
@@ -209,6 +213,20 @@ typedef struct tix_index_row {
      * previous TIX_UNUSUAL_WINDOW links (at least TIX_UNUSUAL_MIN). */
     double top_contract_share;
     int unusual;
+    /* opts.ci (docs/methodology.md section 7b): the jackknife standard
+     * errors se = sqrt((G-1)/G sum_g (I_g - mean)^2) of the three indices
+     * over the G replicate series I_g (each the whole series computed again
+     * without one replicate group, on the same base), and their ci_level
+     * intervals I exp(-+ t se / I), t Student's quantile with G - 1 degrees
+     * of freedom; NaN when a replicate has no value for the row. With
+     * opts.ci these replace the time dummy's model-based unit_value_index_se,
+     * _lo and _hi. significant: 1 when the headline link (change) differs
+     * from 1 beyond its interval, |ln change| > t se(ln change) with the
+     * replicates' links; 0 when not; -1 when undefined (the first row, a
+     * replicate without the link). 0 without opts.ci. */
+    double value_index_se, value_index_lo, value_index_hi;
+    double volume_index_se, volume_index_lo, volume_index_hi;
+    int significant;
 } tix_index_row;
 
 #define TIX_UNUSUAL_WINDOW 26
@@ -232,9 +250,12 @@ typedef struct tix_index {
      * the cube's order; entry_start has nrows + 1 offsets. */
     tix_cube_entry *entries;
     size_t *entry_start;
+    size_t ci_groups; /* opts.ci: the replicate groups G of the jackknife; else 0 */
 } tix_index;
 
-/* Computes the index of a finalized cube. With opts->winsorize every
+/* Computes the index of a finalized cube. With opts->ci the cube must
+ * keep replicate groups (else TIX_E_INVALID), and the series is computed
+ * once more on each replicate (tix_cube_replicate). With opts->winsorize every
  * amount above its cap is set to the cap first (tix_cube_winsorize; the
  * cube must keep bucket sums), and everything below uses those values;
  * rows' contracts and value stay the raw totals. Returns TIX_OK (*out owns

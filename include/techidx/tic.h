@@ -8,11 +8,13 @@
  * aggregate with its statistics, then a CRC-32 of all that. Integers are
  * little-endian; cells are in byte order and pairs in (period, cell)
  * order, so the same cube always gives the same bytes. Format version 2
- * (written; version 1, which had "u32 dimension" (a tix_column) after
- * stats and no by, is still read):
+ * is written for a cube without replicate groups, version 3 for one with
+ * them (cube.h, `ci`); version 1, which had "u32 dimension" (a
+ * tix_column) after stats and no by, is still read:
  *
  *   "TIXCUBE\n"  u32 version  u32 period  u32 stats
  *   u32 measure  u32 bylen  bytes[bylen] (the canonical --by text)
+ *   [version 3: u32 G, the replicate groups, 2..TIX_CUBE_MAX_REPLICATES]
  *   u32 has_range  i32 from_day  i32 to_day
  *   i32 first_day  i32 last_day (first > last: no rows)
  *   u64 read  u64 accepted  u64 rejected  u64 bytes  u64 inputs
@@ -21,6 +23,9 @@
  *   u64 ncells  { u32 len  bytes[len] }...
  *   u64 npairs  { i32 period  u32 cell  u64 n  i64 sum
  *                 [logs: u64 m  u64 s_lo  u64 s_hi  u64 q_lo  u64 q_hi]
+ *                 [version 3: G times { u64 n  i64 sum
+ *                   [logs: u64 m  u64 s_lo  u64 s_hi  u64 q_lo  u64 q_hi] },
+ *                  the pair's contracts of replicate group g, adding up to it]
  *                 [stats: i64 min  i64 max  u64 sumsq_lo  u64 sumsq_hi
  *                  u32 sumsq_overflow  u64 zeros  u32 nbuckets
  *                  { i32 bucket  u32 count  [sums: i64 sum] }...
@@ -50,7 +55,7 @@
 extern "C" {
 #endif
 
-#define TIX_TIC_VERSION 2
+#define TIX_TIC_VERSION 3
 
 /* What a .tic file says besides its aggregates. */
 typedef struct tix_tic_meta {
@@ -63,6 +68,7 @@ typedef struct tix_tic_meta {
     tix_counts counts; /* the row accounting of the inputs */
     char **names;      /* the inputs' names (any order; written sorted) */
     size_t nnames;
+    size_t replicates; /* the cube's replicate groups (0: none; version 3 only) */
 } tix_tic_meta;
 
 /* Writes a finalized cube with its meta (meta->period and meta->stats are

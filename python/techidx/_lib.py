@@ -101,7 +101,8 @@ class Reject(ctypes.Structure):
 class TicMeta(ctypes.Structure):
     _fields_ = [("period", c_int), ("stats", c_int), ("by", ctypes.c_char * 264),
                 ("measure", c_int), ("has_range", c_int), ("from_day", c_i32), ("to_day", c_i32),
-                ("counts", Counts), ("names", ctypes.POINTER(c_str)), ("nnames", c_size)]
+                ("counts", Counts), ("names", ctypes.POINTER(c_str)), ("nnames", c_size),
+                ("replicates", c_size)]
 
 
 class IndexOpts(ctypes.Structure):
@@ -109,7 +110,8 @@ class IndexOpts(ctypes.Structure):
                 ("min_contracts", c_u64), ("window", c_size), ("splice", c_int),
                 ("winsorize", ctypes.c_double), ("winsor_window", c_size),
                 ("has_until", c_int), ("until", c_i32), ("year_over_year", c_int),
-                ("hedonic", c_str), ("kennedy", c_int), ("ci_level", ctypes.c_double)]
+                ("hedonic", c_str), ("kennedy", c_int), ("ci_level", ctypes.c_double),
+                ("ci", c_int)]
 
 
 class Membuf(ctypes.Structure):

@@ -43,6 +43,12 @@ CASES_RUN = [
           kennedy=True, ci_level=0.9, hedonic="sector"), []),
     ("balk", ["--period", "month", "--method", "time-dummy"],
      dict(period="month", method="time-dummy"), ["cells"]),
+    ("balk", ["--period", "month", "--ci", "--ci-groups", "5", "--ci-level", "0.9"],
+     dict(period="month", ci=True, ci_groups=5, ci_level=0.9), ["cells"]),
+    ("hand", ["--by", "sector,contract_type", "--method", "time-dummy", "--ci", "--group",
+              "contract_type"],
+     dict(by="sector,contract_type", method="time-dummy", ci=True, group="contract_type"),
+     ["groups"]),
     ("dirty", ["--from", "2024-03-05", "--to", "2024-03-20"],
      dict(to=datetime.date(2024, 3, 20), **{"from": "2024-03-05"}), []),
 ]
