@@ -1010,9 +1010,13 @@ tix_status tix_config_finish(tix_config *c, unsigned cmd, char *err, size_t errl
                        "the cells table");
     }
     int td = c->index.method == TIX_METHOD_TIME_DUMMY;
-    if (!td && (c->hedonic || c->index.kennedy || (given(c, O_CI_LEVEL) && !c->index.ci)))
+    if (!td && (c->hedonic || c->index.kennedy))
         return say(err, errlen, "`%s` applies to `method` time-dummy only",
-                   c->hedonic ? "hedonic" : c->index.kennedy ? "kennedy" : "ci-level");
+                   c->hedonic ? "hedonic" : "kennedy");
+    if (!td && given(c, O_CI_LEVEL) && !c->index.ci)
+        return say(err, errlen,
+                   "`ci-level` is the level of the intervals of `ci` or `method` time-dummy: "
+                   "give one of them");
     if (c->engine.ci_groups && !c->index.ci)
         return say(err, errlen, "`ci-groups` is the number of groups of `ci`: give `ci` too");
     if (c->index.ci && c->index.winsorize > 0)

@@ -54,6 +54,15 @@ run_mpi 3 "$MPI" run -q $by --groups g.csv --cells c.csv -o i.csv $files &&
     cmp -s g0.csv g.csv && cmp -s c0.csv c.csv && cmp -s i0.csv i.csv &&
     echo "ok: 3 ranks: --by of three columns with --group: index, cells and groups identical" ||
     { echo "FAIL: --by three columns --group"; fail=1; }
+# The jackknife's replicate groups through the ranks (--ci).
+ci="--ci --ci-groups 7 --method time-dummy --by sector,contract_type --group contract_type"
+# shellcheck disable=SC2086
+"$T" run -q $ci --groups cg0.csv -o ci0.csv $files &&
+# shellcheck disable=SC2086
+run_mpi 3 "$MPI" run -q $ci --groups cg.csv -o ci.csv $files &&
+    cmp -s cg0.csv cg.csv && cmp -s ci0.csv ci.csv &&
+    echo "ok: 3 ranks: --ci with time-dummy and --group: index and groups identical" ||
+    { echo "FAIL: --ci"; fail=1; }
 # The year-over-year series of every kind of method, as run writes them.
 for m in geary-khamis wtpd tpd geks-jevons; do
     "$T" run -q --period month --year-over-year --method $m $files > y0.csv &&
