@@ -1234,6 +1234,15 @@ tix_status tix_index_compute(const tix_cube *cube, const tix_index_opts *opts, t
         tix_index_free(*out);
         *out = NULL;
     }
+    if (st == TIX_OK && opts->provisional && (*out)->nrows) {
+        tix_index *ix = *out;
+        int64_t last = opts->has_until ? opts->until : INT32_MIN;
+        for (size_t t = 0; !opts->has_until && t < ix->nrows; t++)
+            if (ix->rows[t].period > last)
+                last = ix->rows[t].period; /* year-over-year rows are by season */
+        for (size_t t = 0; t < ix->nrows; t++)
+            ix->rows[t].provisional = ix->rows[t].period > last - (int64_t)opts->provisional;
+    }
     return st;
 }
 

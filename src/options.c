@@ -32,6 +32,7 @@ enum {
     O_CI_LEVEL,
     O_CI,
     O_CI_GROUPS,
+    O_PROVISIONAL,
     O_BASE,
     O_WINSORIZE,
     O_WINSOR_WINDOW,
@@ -156,6 +157,11 @@ static const tix_option table[] = {
      0, O_CI, 0},
     {"ci-groups", 0, RUN | CUBE | INIT, AGG, TIX_OPT_COUNT, "G", 2, TIX_CUBE_MAX_REPLICATES, NULL,
      NULL, "replicate groups of `ci` (default 20)", 0, O_CI_GROUPS, 0},
+    {"provisional", 0, RUN | INDEX | INIT, IDX, TIX_OPT_COUNT, "K", 0, 1000, NULL, NULL,
+     "flag the last K periods provisional (a column): late\n"
+     "contracts will still revise them (default 0; a release:\n"
+     "the periods ending in its last 4 weeks)",
+     0, O_PROVISIONAL, 0},
     {"base", 0, RUN | INDEX | INIT, IDX, TIX_OPT_TEXT, "LABEL", 0, 0, NULL, NULL,
      "period set to 100, e.g. 2024-W11 (default: first with data)", 0, O_BASE, 0},
     {"winsorize", 0, RUN | INDEX | INIT, IDX, TIX_OPT_REAL, "Q", 0, 1,
@@ -544,6 +550,7 @@ static const target targets[O_COUNT] = {
     [O_CI_LEVEL] = {ST_DOUBLE, AT(index.ci_level), 0, NULL},
     [O_CI] = {ST_FLAG, AT(index.ci), 0, NULL},
     [O_CI_GROUPS] = {ST_SIZE, AT(engine.ci_groups), 0, NULL},
+    [O_PROVISIONAL] = {ST_SIZE, AT(index.provisional), 0, NULL},
     [O_BASE] = {ST_TEXT, AT(base), 0, NULL},
     [O_WINSORIZE] = {ST_DOUBLE, AT(index.winsorize), 0, NULL},
     [O_WINSOR_WINDOW] = {ST_SIZE, AT(index.winsor_window), 0, NULL},

@@ -63,11 +63,12 @@ static void put_index(sink *s, double x)
 }
 
 /* Which columns an index table has beyond the common ones. */
-enum { COL_TD = 1, COL_CI = 2 };
+enum { COL_TD = 1, COL_CI = 2, COL_PROV = 4 };
 
 static int index_cols(const tix_index *ix)
 {
-    return (ix->method == TIX_METHOD_TIME_DUMMY ? COL_TD : 0) | (ix->opts.ci ? COL_CI : 0);
+    return (ix->method == TIX_METHOD_TIME_DUMMY ? COL_TD : 0) | (ix->opts.ci ? COL_CI : 0) |
+           (ix->opts.provisional ? COL_PROV : 0);
 }
 
 /* An index row after its period label (and group). */
@@ -105,6 +106,8 @@ static void put_row_rest(sink *s, const tix_index_row *r, int cols)
         else
             sink_putc(s, ',');
     }
+    if (cols & COL_PROV)
+        sink_printf(s, ",%d", r->provisional);
     sink_putc(s, '\n');
 }
 
@@ -138,6 +141,8 @@ static void put_head(sink *s, int cols)
         sink_put(s, td_head, sizeof td_head - 1);
     if (cols & COL_CI)
         sink_put(s, ci_head, sizeof ci_head - 1);
+    if (cols & COL_PROV)
+        sink_put(s, ",provisional", 12);
     sink_putc(s, '\n');
 }
 
@@ -150,6 +155,8 @@ static void put_empty(sink *s, int cols)
         sink_put(s, td_empty_rest, sizeof td_empty_rest - 1);
     if (cols & COL_CI)
         sink_put(s, ci_empty_rest, sizeof ci_empty_rest - 1);
+    if (cols & COL_PROV)
+        sink_put(s, ",", 1); /* a period without data is not an index value */
     sink_putc(s, '\n');
 }
 
@@ -350,6 +357,8 @@ static tix_status index_json(sink *s, const tix_index *ix, const tix_run_info *i
         if (ix->method != TIX_METHOD_TIME_DUMMY)
             put(opts, "ci_level", json_string(l), &bad);
     }
+    if (ix->opts.provisional)
+        put(opts, "provisional", json_integer((json_int_t)ix->opts.provisional), &bad);
     put(opts, "min_contracts", json_integer((json_int_t)ix->opts.min_contracts), &bad);
     if (ix->opts.winsorize > 0) {
         char q[32]; /* as given, not as the nearest double prints */
@@ -433,6 +442,8 @@ static tix_status index_json(sink *s, const tix_index *ix, const tix_run_info *i
             put(o, "significant",
                 r && r->significant >= 0 ? json_boolean(r->significant) : json_null(), &bad);
         }
+        if (ix->opts.provisional)
+            put(o, "provisional", r ? json_boolean(r->provisional) : json_null(), &bad);
         if (json_array_append_new(periods, o) != 0)
             bad = 1;
         if (data && ++j == ix->nrows)

@@ -1,5 +1,5 @@
-/* Replicate groups and the delete-a-group jackknife (`--ci`): each checked
- * against a direct recomputation from the rows. */
+/* Replicate groups and the delete-a-group jackknife (`--ci`), each checked
+ * against a direct recomputation from the rows; and the provisional flags. */
 #include <criterion/criterion.h>
 #include <gsl/gsl_cdf.h>
 #include <math.h>
@@ -326,4 +326,34 @@ Test(jackknife, misuse_is_refused)
     tix_index_free(ix);
     tix_cube_free(c);
     tix_cube_free(d);
+}
+
+Test(provisional, the_last_calendar_periods_are_flagged)
+{
+    row *r = make_rows(); /* 12 weeks from 2024-W01 */
+    tix_cube *c = cube_of(r, 0, 0, -1);
+    tix_index_opts io;
+    tix_index_opts_init(&io);
+    io.provisional = 3;
+    tix_index *ix;
+    cr_assert_eq(tix_index_compute(c, &io, &ix, NULL, 0), TIX_OK);
+    cr_assert_eq(ix->nrows, 12);
+    for (size_t t = 0; t < 12; t++)
+        cr_assert_eq(ix->rows[t].provisional, t >= 9, "row %zu", t);
+    tix_index_free(ix);
+    /* Up to a cutoff: the periods ending with it, calendar periods. */
+    io.has_until = 1;
+    io.until = tix_cube_period(c, 7); /* the 8th week */
+    cr_assert_eq(tix_index_compute(c, &io, &ix, NULL, 0), TIX_OK);
+    cr_assert_eq(ix->nrows, 8);
+    for (size_t t = 0; t < 8; t++)
+        cr_assert_eq(ix->rows[t].provisional, t >= 5, "row %zu", t);
+    tix_index_free(ix);
+    io.provisional = 0; /* none */
+    cr_assert_eq(tix_index_compute(c, &io, &ix, NULL, 0), TIX_OK);
+    for (size_t t = 0; t < ix->nrows; t++)
+        cr_assert_eq(ix->rows[t].provisional, 0);
+    tix_index_free(ix);
+    tix_cube_free(c);
+    free(r);
 }

@@ -174,6 +174,10 @@ typedef struct tix_index_opts {
     int ci;              /* 1: the delete-a-group jackknife over the cube's replicate
                             groups (tix_cube_replicates >= 2) gives every row its
                             *_se, *_lo, *_hi and significant; default 0 */
+    size_t provisional;  /* the last K periods (calendar periods ending with `until`,
+                            or with the last period with data) are flagged
+                            provisional: late contracts will still revise them;
+                            default 0: none flagged */
 } tix_index_opts;
 
 /* Fills *o with the defaults written above. */
@@ -227,6 +231,7 @@ typedef struct tix_index_row {
     double value_index_se, value_index_lo, value_index_hi;
     double volume_index_se, volume_index_lo, volume_index_hi;
     int significant;
+    int provisional; /* 1: one of the last opts.provisional periods */
 } tix_index_row;
 
 #define TIX_UNUSUAL_WINDOW 26

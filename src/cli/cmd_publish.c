@@ -543,6 +543,11 @@ static int merge_parts(job *j)
     return rc;
 }
 
+/* Late contracts still revise the periods that end within this many days
+ * of a release's end, and the last period in any case: they are flagged
+ * provisional unless `provisional` says otherwise. */
+#define PROVISIONAL_DAYS 28
+
 /* The week of the release, and the index of everything up to its end. */
 static int compute(job *j, const pub_args *a)
 {
@@ -563,7 +568,16 @@ static int compute(job *j, const pub_args *a)
     tix_period_label(TIX_PERIOD_WEEK, week, j->week);
     int32_t sunday = tix_period_first_day(TIX_PERIOD_WEEK, week) + 6;
     j->o.cfg.index.has_until = 1;
-    j->o.cfg.index.until = tix_period_of_day(j->o.cfg.engine.period, sunday + 1) - 1;
+    tix_period_kind kind = j->o.cfg.engine.period;
+    j->o.cfg.index.until = tix_period_of_day(kind, sunday + 1) - 1;
+    if (!tix_config_given(&j->o.cfg, tix_option_find("provisional", TIX_CMD_INIT))) {
+        /* The periods ending in the release's last 4 weeks. */
+        size_t k = 0;
+        for (int32_t p = j->o.cfg.index.until;
+             tix_period_first_day(kind, p + 1) - 1 > sunday - PROVISIONAL_DAYS; p--)
+            k++;
+        j->o.cfg.index.provisional = k ? k : 1; /* the last one at least */
+    }
     if (pipe_index(&j->o, j->merged.cube, &j->ix) != TIX_EXIT_OK)
         return TIX_EXIT_FAIL;
     if (j->ix->nrows == 0) {
