@@ -47,6 +47,9 @@ measure() {
         measure "techidx --threads $t FILE.csv" "$T" run -q --threads $t "$csv"
     done
     measure "techidx --cells (default) .gz" "$T" run -q --cells /dev/null "$gz"
+    measure "techidx --ci (default) .gz" "$T" run -q --ci "$gz"
+    measure "techidx --method time-dummy .gz" "$T" run -q --method time-dummy "$gz"
+    measure "techidx --method time-dummy --ci .gz" "$T" run -q --method time-dummy --ci "$gz"
 } > "$data/.results"
 
 echo "techidx bench: $ROWS rows, $mb MB CSV, $gzmb MB gzip; $(nproc) cores; median of $REPS"
