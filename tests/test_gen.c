@@ -1578,8 +1578,7 @@ Test(gen, truth_is_what_a_time_dummy_regression_estimates, .timeout = 120)
 Test(gen, truth_diverge_level_is_the_fixed_basket_mean)
 {
     static const double share[N_SECTORS] = {35, 15, 10, 8, 8, 7, 2, 5, 6, 3, 1};
-    static const double level[N_SECTORS] = {1.0, 1.2, 1.5, 0.9, 1.3, 0.8,
-                                            2.0, 1.1, 0.7, 0.5, 2.5};
+    static const double level[N_SECTORS] = {1.0, 1.2, 1.5, 0.9, 1.3, 0.8, 2.0, 1.1, 0.7, 0.5, 2.5};
     tix_gen_opts o;
     truth_opts(&o, 2024, 2024);
     o.to_day = day(2024, 12, 29);
@@ -1670,8 +1669,8 @@ Test(gen, truth_diverge_moves_the_sectors_apart, .timeout = 60)
         int s = big[i];
         double moved = m->sum[s][3] / (double)m->n[s][3] - m->sum[s][0] / (double)m->n[s][0];
         double want = 0.75 * (s % 2 == 0 ? log(1.3) : log(0.7));
-        cr_expect(fabs(moved - want) < 0.08, "%s: %.4f, want about %.4f", sector_names[s],
-                  moved, want);
+        cr_expect(fabs(moved - want) < 0.08, "%s: %.4f, want about %.4f", sector_names[s], moved,
+                  want);
     }
     free(m);
     drop(path);

@@ -91,9 +91,9 @@ int tix_cli_gen(int argc, char **argv)
     o.amount_unit = (tix_gen_unit)c.gen_amount_unit;
     o.date_form = (tix_gen_date_form)c.gen_date_form;
     /* Any truth-mode option draws the market whose truth is known. */
-    static const char *const truth_options[] = {"truth",    "truth-period",      "trend",
-                                                "return-to-start", "shift-development",
-                                                "holidays", "diverge"};
+    static const char *const truth_options[] = {"truth",           "truth-period",      "trend",
+                                                "return-to-start", "shift-development", "holidays",
+                                                "diverge"};
     for (size_t i = 0; i < sizeof truth_options / sizeof truth_options[0]; i++)
         if (given(&c, truth_options[i]))
             o.truth = 1;

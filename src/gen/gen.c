@@ -510,8 +510,8 @@ static void draw_truth(struct gen *g, struct contract *c)
     double mu = g->tm.mu[c->di];
     if (g->tm.x != NULL) /* diverging sectors (gen.h) */
         mu += (gen_sector_rises(si) ? g->tm.rate_up : g->tm.rate_down) * g->tm.x[c->di];
-    double yuan = BODY_MEDIAN *
-                  exp(mu + type_effect[ti] + log(sectors[si].level) + seller_effect[sti] + e);
+    double yuan =
+        BODY_MEDIAN * exp(mu + type_effect[ti] + log(sectors[si].level) + seller_effect[sti] + e);
     yuan = yuan < AMOUNT_MIN ? AMOUNT_MIN : yuan > AMOUNT_CAP ? AMOUNT_CAP : yuan;
     c->amount = (int64_t)floor(yuan * 100 + 0.5);
     c->tech = draw_tech(r, c->amount);

@@ -95,8 +95,7 @@ tix_status gen_truth_build(struct truth *t, const tix_gen_opts *o)
         t->rate_up = log1p(o->diverge);
         t->rate_down = log1p(-o->diverge);
     }
-    if (t->w == NULL || t->mu == NULL || t->p_dev == NULL ||
-        (o->diverge != 0.0 && t->x == NULL)) {
+    if (t->w == NULL || t->mu == NULL || t->p_dev == NULL || (o->diverge != 0.0 && t->x == NULL)) {
         gen_truth_free(t);
         return TIX_E_NOMEM;
     }
