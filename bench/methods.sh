@@ -6,8 +6,9 @@
 # For each scenario and seed, gen draws a year of weekly data (2024-W01 to
 # 2024-W52, WEEKLY contracts a week, 2000 by default) and the truth; every
 # method below runs on the same dump with --period week; bench/methods.py
-# compares each unit_value_index with the true level and prints one
-# Markdown table per scenario. Dumps live in a temporary directory, removed
+# compares each unit_value_index with the true level (and, for a method
+# whose output has unit_value_index_lo and _hi, counts the weeks whose
+# interval holds it) and prints one Markdown table per scenario. Dumps live in a temporary directory, removed
 # at the end. Not part of make test: it measures, it does not check.
 set -eu
 T=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -24,9 +25,11 @@ scenarios='stable|--trend 0|a flat true level: noise and small-sample bias alone
 trend|--trend 0.10|the true level up 10% a year
 shift|--shift-development 0.2|a flat level, the development share (the large contracts) up 20 points
 holidays|--holidays|a flat level, Spring Festival and National Day weeks with 1/5 of the contracts
-return|--trend 0.10 --return-to-start|up (10% a year) and back to exactly 100: the last week measures chain drift'
+return|--trend 0.10 --return-to-start|up (10% a year) and back to exactly 100: the last week measures chain drift
+diverge|--diverge 0.10|half the sectors up 10% a year, half down 10%: relative prices move apart (not the time-dummy model)'
 
-# label|run options; time-dummy only when this build has it.
+# label|run options; time-dummy only when this build has it, the --ci
+# variants (a jackknife interval for every method) only when it has --ci.
 methods='fisher chained, by sector|--method fisher --by sector
 fisher chained, by sector,contract_type|--method fisher --by sector,contract_type
 fisher fixed base, by sector|--method fisher --chain fixed --by sector
@@ -45,6 +48,18 @@ time-dummy, by sector|--method time-dummy --by sector
 time-dummy, by sector,contract_type,seller_type|--method time-dummy --by sector,contract_type,seller_type"
 else
     echo "methods: this techidx has no --method time-dummy; skipped" >&2
+fi
+# --ci, not --ci-level (which time-dummy has for its own t interval).
+if "$T" run --help 2>/dev/null | grep -Eq -- '(^|[ ,])--ci([ =]|$)'; then
+    methods="$methods
+fisher chained, by sector, --ci|--method fisher --by sector --ci
+geks-fisher, by sector, --ci|--method geks-fisher --by sector --ci"
+    if "$T" run --help 2>/dev/null | grep -q 'time-dummy'; then
+        methods="$methods
+time-dummy, by sector,contract_type,seller_type, --ci|--method time-dummy --by sector,contract_type,seller_type --ci"
+    fi
+else
+    echo "methods: this techidx has no --ci; the jackknife variants skipped" >&2
 fi
 printf '%s\n' "$methods" > "$work/methods"
 

@@ -88,6 +88,7 @@ enum {
     O_GEN_RETURN_TO_START,
     O_GEN_SHIFT_DEVELOPMENT,
     O_GEN_HOLIDAYS,
+    O_GEN_DIVERGE,
     O_COUNT
 };
 
@@ -353,6 +354,11 @@ static const tix_option table[] = {
      "Spring Festival and National Day weeks have 1/5 of the\n"
      "contracts; truth mode",
      0, O_GEN_HOLIDAYS, 0},
+    {"diverge", 0, GEN, TIX_GROUP_NONE, TIX_OPT_REAL, "D", -1, 1, NULL, NULL,
+     "half the sectors' true prices grow by D a year, the\n"
+     "other half's fall by D, e.g. 0.10 (default 0); the\n"
+     "level is their fixed-basket mean; truth mode",
+     0, O_GEN_DIVERGE, 1},
     {"output", 'o', GEN, TIX_GROUP_NONE, TIX_OPT_OUTPUT, "FILE", 0, 0, NULL, NULL,
      "output file, '-' for stdout (required); written under a\n"
      "temporary name and renamed into place when complete",
@@ -606,6 +612,7 @@ static const target targets[O_COUNT] = {
     [O_GEN_RETURN_TO_START] = {ST_FLAG, AT(gen_return_to_start), 0, NULL},
     [O_GEN_SHIFT_DEVELOPMENT] = {ST_DOUBLE, AT(gen_shift_development), 0, NULL},
     [O_GEN_HOLIDAYS] = {ST_FLAG, AT(gen_holidays), 0, NULL},
+    [O_GEN_DIVERGE] = {ST_DOUBLE, AT(gen_diverge), 0, NULL},
 };
 
 /* Enums are stored through an int: they must be int-sized. */

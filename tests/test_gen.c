@@ -1570,3 +1570,108 @@ Test(gen, truth_is_what_a_time_dummy_regression_estimates, .timeout = 120)
     free(truth);
     drop(path);
 }
+
+/* Diverging sectors (gen.h): the level is the base-value-weighted mean of
+ * the sectors' levels, the 1st, 3rd, ... sectors of the table at (1 + D)^x,
+ * the others at (1 - D)^x; computed here from the shares and levels the
+ * sectors have in gen.c's table (share * level: the value weights). */
+Test(gen, truth_diverge_level_is_the_fixed_basket_mean)
+{
+    static const double share[N_SECTORS] = {35, 15, 10, 8, 8, 7, 2, 5, 6, 3, 1};
+    static const double level[N_SECTORS] = {1.0, 1.2, 1.5, 0.9, 1.3, 0.8, 2.0, 1.1, 0.7, 0.5, 2.5};
+    tix_gen_opts o;
+    truth_opts(&o, 2024, 2024);
+    o.to_day = day(2024, 12, 29);
+    o.trend = 0.05;
+    o.diverge = 0.10;
+    struct truth_rows *t = read_truth(&o);
+    cr_assert_eq(t->n, 52);
+    cr_expect_str_eq(t->level_text[0], "100.000000");
+    double sum = 0;
+    for (int s = 0; s < N_SECTORS; s++)
+        sum += share[s] * level[s];
+    for (size_t k = 0; k < t->n; k++) {
+        double x = 7.0 * (double)k / 365.2425, mean = 0;
+        for (int s = 0; s < N_SECTORS; s++)
+            mean += share[s] * level[s] / sum * pow(s % 2 == 0 ? 1.1 : 0.9, x);
+        double want = 100.0 * pow(1.05, x) * mean;
+        cr_expect(fabs(t->level[k] - want) <= 6e-7, "%s: %.6f, want %.7f", t->period[k],
+                  t->level[k], want);
+    }
+    /* Not a common level: above the contract-weighted geometric mean. */
+    double x = 51.0 * 7 / 365.2425;
+    double geo = 100.0 * pow(1.05, x) * exp(x * (0.62 * log(1.1) + 0.38 * log(0.9)));
+    cr_expect(t->level[51] > geo + 1.0, "%.4f against %.4f", t->level[51], geo);
+    free(t);
+
+    /* The same options with diverge 0 are the market without it. */
+    o.diverge = 0;
+    t = read_truth(&o);
+    for (size_t k = 0; k < t->n; k++) {
+        double want = 100.0 * pow(1.05, 7.0 * (double)k / 365.2425);
+        cr_expect(fabs(t->level[k] - want) <= 6e-7, "%s: %.6f", t->period[k], t->level[k]);
+    }
+    free(t);
+
+    truth_opts(&o, 2024, 2024);
+    char *path = temp_path();
+    o.diverge = 1.0;
+    expect_invalid(&o, path);
+    o.diverge = -1.0;
+    expect_invalid(&o, path);
+    o.diverge = NAN;
+    expect_invalid(&o, path);
+    drop(path);
+}
+
+/* The contracts follow: the mean log amount of a rising sector grows by
+ * about ln(1 + D) a year, that of a falling one by ln(1 - D), between the
+ * first and the last quarter of the year (0.75 years apart, by the first
+ * days of their weeks about 0.75 too). */
+struct diverge_means {
+    int32_t q0;
+    double sum[N_SECTORS][4];
+    size_t n[N_SECTORS][4];
+};
+
+static void diverge_row(const struct row *r, size_t index, void *ctx)
+{
+    struct diverge_means *m = ctx;
+    int32_t d;
+    int64_t cents;
+    (void)index;
+    cr_assert_eq(tix_date_parse(r->f[F_DATE], r->len[F_DATE], &d), TIX_OK);
+    cr_assert_eq(parse_money(r->f[F_AMOUNT], r->len[F_AMOUNT], &cents), 1);
+    int s = sector_index(r->f[F_SECTOR]);
+    cr_assert(s >= 0);
+    int q = (int)(tix_period_of_day(TIX_PERIOD_QUARTER, d) - m->q0);
+    cr_assert(q >= 0 && q < 4);
+    m->sum[s][q] += log((double)cents);
+    m->n[s][q]++;
+}
+
+Test(gen, truth_diverge_moves_the_sectors_apart, .timeout = 60)
+{
+    tix_gen_opts o;
+    truth_opts(&o, 2024, 2024);
+    o.rows = 200000;
+    o.seed = 7;
+    o.diverge = 0.30;
+    char *path = generate(&o);
+    struct diverge_means *m = calloc(1, sizeof *m);
+    cr_assert_not_null(m);
+    m->q0 = tix_period_of_day(TIX_PERIOD_QUARTER, o.from_day);
+    free(scan_file(path, diverge_row, m));
+    /* The four largest sectors: electronic_information and biomedicine
+     * rise, advanced_manufacturing and new_materials fall. */
+    static const int big[] = {0, 1, 2, 3};
+    for (size_t i = 0; i < 4; i++) {
+        int s = big[i];
+        double moved = m->sum[s][3] / (double)m->n[s][3] - m->sum[s][0] / (double)m->n[s][0];
+        double want = 0.75 * (s % 2 == 0 ? log(1.3) : log(0.7));
+        cr_expect(fabs(moved - want) < 0.08, "%s: %.4f, want about %.4f", sector_names[s], moved,
+                  want);
+    }
+    free(m);
+    drop(path);
+}

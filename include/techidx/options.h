@@ -133,6 +133,7 @@ typedef struct tix_config {
     int gen_truth_period;              /* tix_period_kind; default week */
     double gen_trend, gen_shift_development;
     int gen_return_to_start, gen_holidays;
+    double gen_diverge; /* `diverge` */
 } tix_config;
 
 /* The defaults of every option (those of the command line). Returns TIX_OK. */

@@ -92,7 +92,8 @@ int tix_cli_gen(int argc, char **argv)
     o.date_form = (tix_gen_date_form)c.gen_date_form;
     /* Any truth-mode option draws the market whose truth is known. */
     static const char *const truth_options[] = {"truth",           "truth-period",      "trend",
-                                                "return-to-start", "shift-development", "holidays"};
+                                                "return-to-start", "shift-development", "holidays",
+                                                "diverge"};
     for (size_t i = 0; i < sizeof truth_options / sizeof truth_options[0]; i++)
         if (given(&c, truth_options[i]))
             o.truth = 1;
@@ -102,6 +103,7 @@ int tix_cli_gen(int argc, char **argv)
     o.return_to_start = c.gen_return_to_start;
     o.shift_development = c.gen_shift_development;
     o.holidays = c.gen_holidays;
+    o.diverge = c.gen_diverge;
     const char *usage = NULL;
     if (o.from_day > o.to_day)
         usage = "--from is after --to";

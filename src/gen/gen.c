@@ -52,6 +52,16 @@ static const struct sector sectors[] = {
     {{STR("nuclear")}, 1, 2.5, 0.05, 0.10},
 };
 #define N_SECTORS (sizeof sectors / sizeof sectors[0])
+_Static_assert(N_SECTORS == GEN_SECTORS, "gen_internal.h knows the sectors");
+
+void gen_sector_value_shares(double v[GEN_SECTORS])
+{
+    double sum = 0.0;
+    for (size_t s = 0; s < N_SECTORS; s++)
+        sum += v[s] = sectors[s].share * sectors[s].level;
+    for (size_t s = 0; s < N_SECTORS; s++)
+        v[s] /= sum;
+}
 
 static const struct name types[] = {
     {STR("development")}, {STR("transfer")}, {STR("licensing")},
@@ -191,6 +201,7 @@ void tix_gen_opts_init(tix_gen_opts *o)
     o->return_to_start = 0;
     o->shift_development = 0.0;
     o->holidays = 0;
+    o->diverge = 0.0;
 }
 
 static tix_status check_opts(const tix_gen_opts *o, FILE *out, char *err, size_t errlen)
@@ -496,8 +507,11 @@ static void draw_truth(struct gen *g, struct contract *c)
     double e = gsl_rng_uniform(r) < TRUTH_TAIL_P
                    ? TRUTH_TAIL_MU + gsl_ran_gaussian(r, TRUTH_TAIL_SIGMA)
                    : gsl_ran_gaussian(r, BODY_SIGMA);
-    double yuan = BODY_MEDIAN * exp(g->tm.mu[c->di] + type_effect[ti] + log(sectors[si].level) +
-                                    seller_effect[sti] + e);
+    double mu = g->tm.mu[c->di];
+    if (g->tm.x != NULL) /* diverging sectors (gen.h) */
+        mu += (gen_sector_rises(si) ? g->tm.rate_up : g->tm.rate_down) * g->tm.x[c->di];
+    double yuan =
+        BODY_MEDIAN * exp(mu + type_effect[ti] + log(sectors[si].level) + seller_effect[sti] + e);
     yuan = yuan < AMOUNT_MIN ? AMOUNT_MIN : yuan > AMOUNT_CAP ? AMOUNT_CAP : yuan;
     c->amount = (int64_t)floor(yuan * 100 + 0.5);
     c->tech = draw_tech(r, c->amount);

@@ -83,6 +83,34 @@
  * and no noise: the path is deterministic, the dumps differ only in the
  * contracts drawn.
  *
+ * Diverging sectors (diverge D, 0 by default: none of this applies, not a
+ * byte changes): a market the time-dummy model does not describe, whose
+ * sectors' relative prices move apart. Half the sectors' quality-adjusted
+ * prices grow by D a year and the others' fall by D a year, on top of the
+ * common path mu above: a contract of sector s in period k has
+ * mu_k + delta_{s,k} in place of mu_k, with
+ *     delta_{s,k} = ln(1 + D) * x_k   for the sectors that rise,
+ *     delta_{s,k} = ln(1 - D) * x_k   for the others
+ * (return_to_start bends mu only; delta keeps moving). The split is fixed:
+ * the sectors at the odd places of gen's table (the 1st, 3rd, ...:
+ * electronic_information, biomedicine, new_energy, aerospace,
+ * urban_development, nuclear; 62% of the contracts, 65.3% of the base
+ * value) rise, the others (advanced_manufacturing, new_materials,
+ * environment, modern_transport, agriculture) fall; a negative D swaps the
+ * halves. The number of contracts of each sector, type and seller type
+ * keeps its share (the same basket in every period, up to a common scale),
+ * so the fixed-basket (Laspeyres, Paasche and Fisher at once) price level
+ *
+ *     level_k = 100 * exp(mu_k - mu_0) * sum_s v_s * exp(delta_{s,k})
+ *
+ * with v_s the sector's share of the expected value (share_s * its level
+ * g_sector, normalised; the same in the first period as in any, as
+ * delta_{s,0} = 0), is the market's true level: it is the level the truth
+ * file writes. It is an arithmetic mean of the sectors' levels weighted by
+ * base-period value: a time-dummy regression, which assumes one common
+ * level, estimates a geometric mean weighted by contracts instead, lower
+ * (with D = 0.10 over 2024: about 101.9 against 103.0 in the last week).
+ *
  * Composition: the share of development contracts is 30% plus
  * shift_development * u on day d, u = (d - from) / (to - from) (0 for a
  * single day): it rises linearly by shift_development (0.2: 20 points)
@@ -158,6 +186,7 @@ typedef struct tix_gen_opts {
     int return_to_start;          /* 1: up and back to 100 in the last period */
     double shift_development;     /* rise of the development share, in [-0.3, 0.7] */
     int holidays;                 /* 1: Spring Festival and National Day weeks at 1/5 */
+    double diverge;               /* half the sectors +D a year, half -D, |D| < 1; default 0 */
 } tix_gen_opts;
 
 /* The shift of the development share is within these bounds (the share
@@ -186,7 +215,8 @@ tix_status tix_gen_write(const tix_gen_opts *opts, FILE *out, char *err, size_t 
  *
  * one row per period of opts->truth_period that holds a day of the range,
  * in order, labelled as techidx labels periods (2024-W11, 2024-03, ...):
- * level is level_k above (100 in the first period), contracts the expected
+ * level is level_k above (100 in the first period; with diverge, the
+ * fixed-basket level of the diverging sectors), contracts the expected
  * number of rows signed in the period (of opts->rows, clean or dirty), and
  * the shares the expected shares of each contract type among them; six
  * decimals each. opts->truth must be 1. Depends only on opts, not on the

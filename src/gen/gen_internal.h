@@ -87,12 +87,28 @@ void gen_sink_free(struct sink *s);
 /* Contract types: development first, as gen.c's table. */
 #define GEN_TRUTH_TYPES 5
 
+/* Sectors: as many as gen.c's table. */
+#define GEN_SECTORS 11
+
+/* Diverging sectors (gen.h): the sector at place s (0-based) of gen.c's
+ * table rises when s is even, falls when s is odd. */
+static inline int gen_sector_rises(size_t s) { return s % 2 == 0; }
+
+/* gen.c: each sector's share of the expected value of a period, in the
+ * table's order (its share of the contracts times its level, normalised). */
+void gen_sector_value_shares(double v[GEN_SECTORS]);
+
 /* The days of the range: t owns the arrays. */
 struct truth {
     int32_t from_day, n_days;
     double *w;     /* the day's relative number of contracts */
     double *mu;    /* mu_k - mu_0 of the day's period */
     double *p_dev; /* the probability that a contract of the day is development */
+    /* Diverging sectors, NULL and 0 without: x the years from the first day
+     * of the first period to the first day of the day's period, and the
+     * log rates of the sectors that rise and of those that fall. */
+    double *x;
+    double rate_up, rate_down;
 };
 /* Why truth-mode options are invalid, or NULL (also when o->truth is 0). */
 const char *gen_truth_check(const tix_gen_opts *o);

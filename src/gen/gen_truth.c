@@ -65,6 +65,8 @@ const char *gen_truth_check(const tix_gen_opts *o)
         return "trend must be more than -1 and at most 100";
     if (!(o->shift_development >= TIX_GEN_SHIFT_MIN && o->shift_development <= TIX_GEN_SHIFT_MAX))
         return "development shift must be in [-0.3, 0.7]";
+    if (!(o->diverge > -1.0 && o->diverge < 1.0))
+        return "divergence must be more than -1 and less than 1";
     return NULL;
 }
 
@@ -73,7 +75,8 @@ void gen_truth_free(struct truth *t)
     free(t->w);
     free(t->mu);
     free(t->p_dev);
-    t->w = t->mu = t->p_dev = NULL;
+    free(t->x);
+    t->w = t->mu = t->p_dev = t->x = NULL;
 }
 
 tix_status gen_truth_build(struct truth *t, const tix_gen_opts *o)
@@ -85,7 +88,14 @@ tix_status gen_truth_build(struct truth *t, const tix_gen_opts *o)
     t->w = malloc((size_t)n * sizeof *t->w);
     t->mu = malloc((size_t)n * sizeof *t->mu);
     t->p_dev = malloc((size_t)n * sizeof *t->p_dev);
-    if (t->w == NULL || t->mu == NULL || t->p_dev == NULL) {
+    t->x = NULL;
+    t->rate_up = t->rate_down = 0.0;
+    if (o->diverge != 0.0) {
+        t->x = malloc((size_t)n * sizeof *t->x);
+        t->rate_up = log1p(o->diverge);
+        t->rate_down = log1p(-o->diverge);
+    }
+    if (t->w == NULL || t->mu == NULL || t->p_dev == NULL || (o->diverge != 0.0 && t->x == NULL)) {
         gen_truth_free(t);
         return TIX_E_NOMEM;
     }
@@ -103,6 +113,8 @@ tix_status gen_truth_build(struct truth *t, const tix_gen_opts *o)
             t->mu[i] = span > 0 ? rate * 2.0 * x * (1.0 - x / span) : 0.0;
         else
             t->mu[i] = rate * x;
+        if (t->x != NULL)
+            t->x[i] = x;
         double u = n > 1 ? (double)i / (double)(n - 1) : 0.0;
         double p = DEV_SHARE + o->shift_development * u;
         t->p_dev[i] = p < 0 ? 0 : p > 1 ? 1 : p;
@@ -114,8 +126,23 @@ tix_status gen_truth_build(struct truth *t, const tix_gen_opts *o)
 /* One period's sums over its days in the range. */
 struct period_sum {
     int32_t ord;
-    double w, w_dev, mu;
+    double w, w_dev, mu, x;
 };
+
+/* The period's level against the first's (gen.h): exp(mu - mu_0), times
+ * the base-value-weighted mean of the sectors' exp(delta) with diverging
+ * sectors. */
+static double period_level(const struct truth *t, const struct period_sum *p,
+                           const struct period_sum *p0, const double v[GEN_SECTORS])
+{
+    double level = 100.0 * exp(p->mu - p0->mu);
+    if (t->x == NULL)
+        return level;
+    double sum = 0.0;
+    for (size_t s = 0; s < GEN_SECTORS; s++)
+        sum += v[s] * exp((gen_sector_rises(s) ? t->rate_up : t->rate_down) * p->x);
+    return level * sum;
+}
 
 tix_status tix_gen_truth_write(const tix_gen_opts *opts, FILE *out, char *err, size_t errlen)
 {
@@ -155,12 +182,15 @@ tix_status tix_gen_truth_write(const tix_gen_opts *opts, FILE *out, char *err, s
         if (np == 0 || ps[np - 1].ord != ord) {
             ps[np].ord = ord;
             ps[np].mu = t.mu[i];
+            ps[np].x = t.x != NULL ? t.x[i] : 0.0;
             np++;
         }
         ps[np - 1].w += t.w[i];
         ps[np - 1].w_dev += t.w[i] * t.p_dev[i];
         total += t.w[i];
     }
+    double v[GEN_SECTORS];
+    gen_sector_value_shares(v);
     if (fprintf(out, "period,level,contracts,share_development,share_transfer,share_licensing,"
                      "share_consulting,share_service\n") < 0)
         goto io;
@@ -168,7 +198,7 @@ tix_status tix_gen_truth_write(const tix_gen_opts *opts, FILE *out, char *err, s
         char label[TIX_PERIOD_LABEL_MAX];
         tix_period_label(opts->truth_period, ps[k].ord, label);
         double dev = ps[k].w_dev / ps[k].w;
-        if (fprintf(out, "%s,%.6f,%.6f,%.6f", label, 100.0 * exp(ps[k].mu - ps[0].mu),
+        if (fprintf(out, "%s,%.6f,%.6f,%.6f", label, period_level(&t, &ps[k], &ps[0], v),
                     (double)opts->rows * ps[k].w / total, dev) < 0)
             goto io;
         for (size_t j = 0; j < GEN_TRUTH_TYPES - 1; j++)
