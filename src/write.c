@@ -166,34 +166,34 @@ tix_status tix_write_index_csv_fn(tix_write_fn fn, void *ctx, const tix_index *i
     sink s;
     sink_init(&s, fn, ctx);
     sink_c_locale(&s);
-    int td = index_cols(ix);
+    int cols = index_cols(ix);
     if (ix->opts.year_over_year) {
         /* The seasons' series one after the other, their periods with data only. */
         char season[TIX_YOY_LABEL_MAX];
         sink_put(&s, "season,period,", 14);
-        put_head(&s, td);
+        put_head(&s, cols);
         for (size_t j = 0; j < ix->nrows; j++) {
             tix_yoy_label(ix->kind, ix->rows[j].season, season);
             tix_period_label(ix->kind, ix->rows[j].period, label);
             sink_printf(&s, "%s,", season);
-            put_row(&s, label, &ix->rows[j], td);
+            put_row(&s, label, &ix->rows[j], cols);
         }
         return sink_end(&s, TIX_OK);
     }
     sink_put(&s, "period,", 7);
-    put_head(&s, td);
+    put_head(&s, cols);
     if (ix->nrows == 0)
         return sink_end(&s, TIX_OK);
     size_t j = 0;
     for (int32_t p = ix->rows[0].period;; p++) {
         tix_period_label(ix->kind, p, label);
         if (ix->rows[j].period == p) {
-            put_row(&s, label, &ix->rows[j], td);
+            put_row(&s, label, &ix->rows[j], cols);
             if (++j == ix->nrows)
                 break;
         } else {
             sink_put(&s, label, strlen(label));
-            put_empty(&s, td);
+            put_empty(&s, cols);
         }
     }
     return sink_end(&s, TIX_OK);
@@ -207,8 +207,8 @@ tix_status tix_write_groups_csv_fn(tix_write_fn fn, void *ctx, const tix_groups 
     sink_c_locale(&s);
     sink_put(&s, "period,group,", 13);
     size_t n = tix_groups_count(g);
-    int td = n > 0 ? index_cols(tix_groups_index(g, 0)) : 0;
-    put_head(&s, td);
+    int cols = n > 0 ? index_cols(tix_groups_index(g, 0)) : 0;
+    put_head(&s, cols);
     size_t *at = calloc(n ? n : 1, sizeof *at); /* each group's next row */
     if (!at)
         return sink_end(&s, TIX_E_NOMEM);
@@ -234,9 +234,9 @@ tix_status tix_write_groups_csv_fn(tix_write_fn fn, void *ctx, const tix_groups 
             const char *v = tix_groups_value(g, i);
             put_field(&s, v, strlen(v));
             if (ix->rows[at[i]].period == p)
-                put_row_rest(&s, &ix->rows[at[i]++], td);
+                put_row_rest(&s, &ix->rows[at[i]++], cols);
             else
-                put_empty(&s, td);
+                put_empty(&s, cols);
         }
     }
     free(at);
