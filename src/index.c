@@ -1220,8 +1220,12 @@ tix_status tix_index_compute(const tix_cube *cube, const tix_index_opts *opts, t
     o.ci = 0; /* the series itself; then the replicates */
     tix_status st;
     *out = NULL;
-    if (opts->ci && tix_cube_replicates(cube) < 2)
-        return index_jackknife(cube, NULL, err, errlen); /* says what is missing */
+    if (opts->ci && tix_cube_replicates(cube) < 2) {
+        if (err)
+            snprintf(err, errlen,
+                     "`ci` needs the cube's replicate groups: aggregate with `ci` (the parts too)");
+        return TIX_E_INVALID;
+    }
     if (opts->year_over_year) {
         st = index_year_over_year(cube, &o, out, err, errlen);
     } else {
@@ -1230,7 +1234,7 @@ tix_status tix_index_compute(const tix_cube *cube, const tix_index_opts *opts, t
             np--; /* the cube's periods are in order */
         st = index_of_periods(cube, &o, NULL, np, out, err, errlen);
     }
-    if (st == TIX_OK && opts->ci && (st = index_jackknife(cube, *out, err, errlen)) != TIX_OK) {
+    if (st == TIX_OK && opts->ci && (st = index_jackknife(cube, *out)) != TIX_OK) {
         tix_index_free(*out);
         *out = NULL;
     }

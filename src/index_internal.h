@@ -15,10 +15,10 @@ tix_status index_year_over_year(const tix_cube *cube, const tix_index_opts *opts
                                 char *err, size_t errlen);
 
 /* The jackknife of opts.ci (jackknife.c): fills the *_se, *_lo, *_hi and
- * significant fields of ix, the index of cube computed with ix->opts (ci
- * 0), and sets ix->opts.ci. TIX_E_INVALID (with err) when the cube keeps
- * no replicate groups; TIX_E_NOMEM; what computing a replicate returns
- * but TIX_E_NODATA (a replicate without data gives NaN). */
-tix_status index_jackknife(const tix_cube *cube, tix_index *ix, char *err, size_t errlen);
+ * significant fields of ix, the index of cube (which keeps replicate
+ * groups) computed with ix->opts (ci 0), and sets ix->opts.ci. TIX_OK,
+ * TIX_E_NOMEM, or what computing a replicate returns but TIX_E_NODATA (a
+ * replicate without data gives NaN). */
+tix_status index_jackknife(const tix_cube *cube, tix_index *ix);
 
 #endif

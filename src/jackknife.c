@@ -5,7 +5,6 @@
  * gives each period's standard errors and intervals. */
 #include <gsl/gsl_cdf.h>
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,15 +63,9 @@ static void interval(double I, double se, double q, double *lo, double *hi)
     *hi = I * exp(q * se / I);
 }
 
-tix_status index_jackknife(const tix_cube *cube, tix_index *ix, char *err, size_t errlen)
+tix_status index_jackknife(const tix_cube *cube, tix_index *ix)
 {
-    size_t G = tix_cube_replicates(cube);
-    if (G < 2 || !ix) {
-        if (err)
-            snprintf(err, errlen,
-                     "`ci` needs the cube's replicate groups: aggregate with `ci` (the parts too)");
-        return TIX_E_INVALID;
-    }
+    size_t G = tix_cube_replicates(cube); /* >= 2: tix_index_compute checked */
     size_t n = ix->nrows;
     tix_index_opts ro = ix->opts;
     ro.ci = 0;
