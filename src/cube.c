@@ -28,6 +28,7 @@ tix_status tix_cube_new(tix_cube **out, const tix_cube_opts *opts)
     strcpy(c->by, by);
     c->opts.by = c->by;
     c->max_known = 1;
+    c->ids_known = 1;
     c->day_lo = INT32_MAX;
     c->day_hi = INT32_MIN;
     if (!c->opts.max_cells)
@@ -49,6 +50,52 @@ tix_status tix_cube_new(tix_cube **out, const tix_cube_opts *opts)
     }
     *out = c;
     return TIX_OK;
+}
+
+/* Room in the id arena for one more id of len bytes: after it, setting a
+ * pair's top id cannot fail. */
+static tix_status ids_room(tix_cube *c, size_t len)
+{
+    if (c->ids_len + len <= c->ids_cap)
+        return TIX_OK;
+    size_t cap = c->ids_cap ? c->ids_cap : 256;
+    while (cap < c->ids_len + len)
+        cap *= 2;
+    if (cube_reserve(c, cap - c->ids_cap) != TIX_OK)
+        return TIX_E_LIMIT;
+    char *a = realloc(c->ids, cap);
+    if (!a) {
+        cube_release(c, cap - c->ids_cap);
+        return TIX_E_NOMEM;
+    }
+    c->ids = a;
+    c->ids_cap = cap;
+    return TIX_OK;
+}
+
+/* Whether the contract (cents, id) would be p's top one: the largest
+ * amount, the smallest id among equal amounts. */
+static int takes_top(const tix_cube *c, const pair *p, int64_t cents, const char *id, uint32_t len)
+{
+    if (p->n == 0 || cents > p->max)
+        return 1;
+    if (cents < p->max)
+        return 0;
+    uint32_t m = len < p->top_len ? len : p->top_len;
+    int r = memcmp(id, c->ids + p->top_off, m);
+    return r < 0 || (r == 0 && len < p->top_len);
+}
+
+/* Makes id p's top id, in its slot when it fits, else at the end of the
+ * arena (ids_room made sure there is room). */
+static void set_top(tix_cube *c, pair *p, const char *id, uint32_t len)
+{
+    if (len > p->top_len || p->n == 0) {
+        p->top_off = c->ids_len;
+        c->ids_len += len;
+    }
+    memcpy(c->ids + p->top_off, id, len);
+    p->top_len = len;
 }
 
 /* Whether merging src into dst can only succeed: no sum or count would
@@ -92,6 +139,7 @@ static tix_status merge_check(const tix_cube *dst, const tix_cube *src)
     size_t need = 2 * src->bytes + dst->pairs_cap * sizeof *dst->pairs +
                   dst->logs_cap * sizeof *dst->logs +
                   dst->reps_cap * NREPS(dst) * (sizeof *dst->reps + sizeof *dst->rlogs) +
+                  dst->ids_cap +
                   dst->cells_cap * sizeof *dst->cells +
                   (dst->pair_mask + dst->cell_mask + 2) * sizeof *dst->pair_slots +
                   dst->dense_np * dst->dense_nc * sizeof *dst->dense;
@@ -126,15 +174,20 @@ static cube_pair pair_view(const tix_cube *c, const pair *p, uint32_t cell)
                        (uint64_t)lg->lq,
                        (uint64_t)(lg->lq >> 64),
                        NREPS(c) ? RP(c, p) : NULL,
-                       NREPS(c) && HAS_LOGS(c) ? RL(c, p) : NULL};
+                       NREPS(c) && HAS_LOGS(c) ? RL(c, p) : NULL,
+                       c->ids_known ? c->ids + p->top_off : NULL,
+                       c->ids_known ? p->top_len : 0};
 }
 
 static i128 view_ls(const cube_pair *p) { return (i128)(((u128)p->ls_hi << 64) | p->ls_lo); }
 static u128 view_lq(const cube_pair *p) { return ((u128)p->lq_hi << 64) | p->lq_lo; }
 
-/* Adds sp's aggregates to dp, which the caller has checked they fit. */
+/* Adds sp's aggregates to dp, which the caller has checked they fit
+ * (and made room for sp's top id, ids_room). */
 static tix_status absorb(tix_cube *dst, pair *dp, const cube_pair *sp)
 {
+    if (dst->ids_known && sp->top_id && takes_top(dst, dp, sp->max, sp->top_id, sp->top_len))
+        set_top(dst, dp, sp->top_id, sp->top_len);
     dp->n += sp->n;
     dp->sum += sp->sum;
     /* Checked by the caller; |ls| < 2^46 n never leaves 128 bits. */
@@ -199,6 +252,8 @@ tix_status tix_cube_merge(tix_cube *dst, const tix_cube *src)
         st = cube_intern_cell(dst, cn->name, cn->len, &id, &fresh);
         if (st == TIX_OK)
             st = cube_pair_for(dst, sp->period, id, &dp, &fresh);
+        if (st == TIX_OK && dst->ids_known && src->ids_known)
+            st = ids_room(dst, sp->top_len);
         if (st == TIX_OK) {
             cube_pair v = pair_view(src, sp, sp->cell);
             st = absorb(dst, dp, &v); /* merge_check made sure it fits */
@@ -207,6 +262,7 @@ tix_status tix_cube_merge(tix_cube *dst, const tix_cube *src)
     if (st == TIX_OK) {
         note_days(dst, src->day_lo, src->day_hi);
         dst->max_known &= src->max_known;
+        dst->ids_known &= src->ids_known;
     }
     /* merge_check leaves only an allocation failure to happen here. */
     return st;
@@ -255,7 +311,8 @@ static int reps_valid(const tix_cube *c, const cube_pair *p)
 /* Whether a pair's state is one that adding amounts could have made. */
 static int pair_valid(const tix_cube *c, const cube_pair *p)
 {
-    if (p->n == 0 || p->sum < 0 || !reps_valid(c, p))
+    if (p->n == 0 || p->sum < 0 || !reps_valid(c, p) || (c->ids_known != (p->top_id != NULL)) ||
+        (p->top_id && (p->top_len == 0 || p->top_len > TIX_CUBE_TOP_ID_MAX)))
         return 0;
     if (!HAS_LOGS(c) && (p->lm || p->ls_lo || p->ls_hi || p->lq_lo || p->lq_hi))
         return 0;
@@ -315,6 +372,8 @@ tix_status cube_put_pair(tix_cube *c, const char *cell, size_t len, const cube_p
     }
     if (st == TIX_OK && STATS_KIND(c) && sp->sk_len)
         st = cube_sketch_cover(c, dp, sp->sk_lo, sp->sk_lo + (int32_t)sp->sk_len);
+    if (st == TIX_OK && sp->top_id)
+        st = ids_room(c, sp->top_len);
     if (st != TIX_OK) {
         if (fresh_pair) {
             if (cube_dense_get(c, dp->period, dp->cell) == dp)
@@ -343,20 +402,21 @@ void cube_note_days(tix_cube *c, int32_t first, int32_t last)
         note_days(c, first, last);
 }
 
-/* One row, in replicate group g (-1: the cube keeps none). */
+/* One row, in replicate group g (-1: the cube keeps none), of contract
+ * id[0..id_len) (NULL: unknown). */
 static tix_status add_row(tix_cube *c, int32_t day, const char *cell, size_t len, int64_t cents,
-                          long g)
+                          long g, const char *id, size_t id_len)
 {
     if (c->final || cents < 0)
         return TIX_E_INVALID;
-    uint32_t id;
+    uint32_t cell_id;
     int fresh_cell, fresh_pair = 0;
     pair *p = NULL;
     int64_t sum = 0;
-    tix_status st = cube_intern_cell(c, cell, len, &id, &fresh_cell);
+    tix_status st = cube_intern_cell(c, cell, len, &cell_id, &fresh_cell);
     if (st != TIX_OK)
         return st;
-    st = cube_pair_for(c, tix_period_of_day(c->opts.period, day), id, &p, &fresh_pair);
+    st = cube_pair_for(c, tix_period_of_day(c->opts.period, day), cell_id, &p, &fresh_pair);
     if (st == TIX_OK && __builtin_add_overflow(p->sum, cents, &sum))
         st = TIX_E_OVERFLOW;
     int64_t lf = 0;
@@ -366,6 +426,14 @@ static tix_status add_row(tix_cube *c, int32_t day, const char *cell, size_t len
         if (__builtin_add_overflow(LG(c, p)->lq, (u128)((uint64_t)lf) * (uint64_t)lf, &lq))
             st = TIX_E_OVERFLOW;
     }
+    int top = 0;
+    if (id_len > TIX_CUBE_TOP_ID_MAX) { /* its first bytes, whole characters */
+        id_len = TIX_CUBE_TOP_ID_MAX;
+        while (id_len > 0 && ((unsigned char)id[id_len] & 0xc0) == 0x80)
+            id_len--;
+    }
+    if (st == TIX_OK && c->ids_known && (top = takes_top(c, p, cents, id, (uint32_t)id_len)))
+        st = ids_room(c, id_len);
     if (st == TIX_OK && STATS_KIND(c))
         st = cube_sketch_add(c, p, cents);
     if (st != TIX_OK) {
@@ -403,6 +471,8 @@ static tix_status add_row(tix_cube *c, int32_t day, const char *cell, size_t len
         if (cents < p->min)
             p->min = cents;
     }
+    if (top)
+        set_top(c, p, id, (uint32_t)id_len);
     if (cents > p->max)
         p->max = cents;
     p->sum = sum;
@@ -418,7 +488,8 @@ tix_status tix_cube_add(tix_cube *c, int32_t day, const char *cell, size_t len, 
 {
     if (NREPS(c)) /* each contract must land in its group: tix_cube_add_id */
         return TIX_E_INVALID;
-    return add_row(c, day, cell, len, cents, -1);
+    c->ids_known = 0; /* the cube can no longer name its largest contracts */
+    return add_row(c, day, cell, len, cents, -1, NULL, 0);
 }
 
 uint32_t tix_replicate_group(const char *id, size_t len, size_t groups)
@@ -440,7 +511,7 @@ tix_status tix_cube_add_id(tix_cube *c, int32_t day, const char *cell, size_t le
                            const char *id, size_t id_len)
 {
     long g = NREPS(c) ? (long)tix_replicate_group(id, id_len, NREPS(c)) : -1;
-    return add_row(c, day, cell, len, cents, g);
+    return add_row(c, day, cell, len, cents, g, id, id_len);
 }
 
 size_t tix_cube_replicates(const tix_cube *c) { return NREPS(c); }
@@ -526,6 +597,17 @@ const char *tix_cube_by(const tix_cube *c) { return c->by; }
 
 int tix_cube_max_known(const tix_cube *c) { return c->max_known; }
 
+int tix_cube_top_id(const tix_cube *c, size_t i, size_t k, const char **id, size_t *len)
+{
+    if (!c->final || !c->ids_known || !c->max_known || i >= c->nperiods ||
+        k >= c->period_start[i + 1] - c->period_start[i])
+        return 0;
+    const pair *p = &c->pairs[c->order[c->period_start[i] + k]];
+    *id = c->ids + p->top_off;
+    *len = p->top_len;
+    return 1;
+}
+
 int tix_cube_max(const tix_cube *c, size_t i, size_t k, int64_t *max)
 {
     if (!c->final || !c->max_known || i >= c->nperiods ||
@@ -552,8 +634,10 @@ tix_status tix_cube_subset(const tix_cube *c, const unsigned char *keep, const t
     o.replicates = NREPS(c);
     tix_cube *s;
     tix_status st = tix_cube_new(&s, &o);
-    if (st == TIX_OK)
-        s->max_known = c->max_known; /* before the puts, which check it */
+    if (st == TIX_OK) {
+        s->max_known = c->max_known; /* before the puts, which check them */
+        s->ids_known = c->ids_known;
+    }
     /* The pairs in entry order, put as the .tic loader puts them. */
     for (size_t v = 0; st == TIX_OK && v < c->period_start[c->nperiods]; v++) {
         cube_pair p;
@@ -594,7 +678,7 @@ tix_status tix_cube_replicate(const tix_cube *c, size_t g, const tix_cube_opts *
     tix_cube *r;
     tix_status st = tix_cube_new(&r, &o);
     if (st == TIX_OK)
-        r->max_known = 0;
+        r->max_known = r->ids_known = 0;
     for (size_t v = 0; st == TIX_OK && v < c->period_start[c->nperiods]; v++) {
         const pair *p = &c->pairs[c->order[v]];
         const rep_sums *out_g = &RP(c, p)[g];
@@ -711,6 +795,7 @@ void tix_cube_free(tix_cube *c)
     free(c->logs);
     free(c->reps);
     free(c->rlogs);
+    free(c->ids);
     free(c->pair_slots);
     free(c->rank_of);
     free(c->id_of_rank);

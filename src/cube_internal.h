@@ -37,6 +37,10 @@ typedef struct pair {
     uint32_t cell; /* id in insertion order */
     uint64_t n;
     int64_t sum;
+    /* The contract_id of the largest amount (max), the smallest id in byte
+     * order among equal ones: top_len bytes at ids + top_off (ids_known). */
+    size_t top_off;
+    uint32_t top_len;
     /* cell_stats only */
     int64_t min, max;
     u128 sumsq;
@@ -79,6 +83,10 @@ struct tix_cube {
     int final;
     int max_known;          /* pairs' max is each one's largest amount (0: a part
                                loaded without statistics, which does not store it) */
+    int ids_known;          /* pairs know the contract_id of their max (every row added
+                               by tix_cube_add_id, every part merged knowing them) */
+    char *ids;              /* the pairs' top ids, each in its own slot */
+    size_t ids_len, ids_cap;
     size_t bytes;           /* taken from opts.budget */
     int32_t day_lo, day_hi; /* signing dates seen, when day_lo <= day_hi */
 
@@ -214,6 +222,10 @@ typedef struct cube_pair {
      * NULL in a cube without them. */
     const rep_sums *reps;
     const pair_logs *rlogs;
+    /* The contract_id of the largest amount (top_len bytes; NULL when the
+     * cube does not know it). */
+    const char *top_id;
+    uint32_t top_len;
 } cube_pair;
 
 /* After finalize: pair v in the order of the entries (period after

@@ -12,6 +12,9 @@
 /* In the stats word of a version 2 header: pairs without statistics carry
  * their largest amount (i64 max after sum). */
 #define TIC_MAXIMA 8u
+/* In the stats word (version 2 and later): each pair ends with the
+ * contract_id of its largest amount (u32 len, bytes). */
+#define TIC_TOP_IDS 16u
 
 static const char magic[8] = {'T', 'I', 'X', 'C', 'U', 'B', 'E', '\n'};
 
@@ -81,7 +84,8 @@ tix_status tix_tic_write_fn(tix_write_fn fn, void *ctx, const tix_cube *cube,
     /* Without statistics the pairs carry their maxima when the cube knows
      * them (TIC_MAXIMA); a part from a version 1 file without them does not. */
     int maxima = !(stats & 3) && tix_cube_max_known(cube);
-    put_u32(&o, (uint32_t)stats | (maxima ? TIC_MAXIMA : 0));
+    int ids = tix_cube_max_known(cube) && cube->ids_known;
+    put_u32(&o, (uint32_t)stats | (maxima ? TIC_MAXIMA : 0) | (ids ? TIC_TOP_IDS : 0));
     put_u32(&o, (uint32_t)meta->measure);
     const char *by = tix_cube_by(cube); /* what the cells are; meta's should agree */
     size_t bylen = strnlen(by, TIX_BY_MAX - 1);
@@ -149,6 +153,10 @@ tix_status tix_tic_write_fn(tix_write_fn fn, void *ctx, const tix_cube *cube,
                 put_u64(&o, (uint64_t)(l->lq >> 64));
             }
         }
+        if (ids) {
+            put_u32(&o, p.top_len); /* whose the largest contract is */
+            put(&o, p.top_id, p.top_len);
+        }
         if (!(stats & 3)) {
             if (maxima)
                 put_i64(&o, p.max); /* the largest contract, for top_contract_share */
@@ -202,6 +210,7 @@ typedef struct in {
     size_t errlen;
     uint32_t version; /* the file's, once its header is read */
     int maxima;       /* its pairs carry their largest amount */
+    int top_ids;      /* and whose it is */
 } in;
 
 
@@ -334,12 +343,15 @@ static void read_header(in *i, tix_tic_meta *meta, int32_t *first, int32_t *last
         meta->replicates = G;
     }
     if (i->st == TIX_OK &&
-        (period > TIX_PERIOD_YEAR || (stats & ~(7u | TIC_MAXIMA)) || (stats & 3) == 3 ||
-         (version == 1 && (stats & (TIX_CUBE_STATS_LOGS | TIC_MAXIMA))) ||
+        (period > TIX_PERIOD_YEAR || (stats & ~(7u | TIC_MAXIMA | TIC_TOP_IDS)) ||
+         (stats & 3) == 3 ||
+         (version == 1 && (stats & (TIX_CUBE_STATS_LOGS | TIC_MAXIMA | TIC_TOP_IDS))) ||
+         ((stats & TIC_TOP_IDS) && !(stats & (3 | TIC_MAXIMA))) ||
          ((stats & 3) && (stats & TIC_MAXIMA)) || measure > TIX_MEASURE_AMOUNT))
         fail(i, "options out of range");
     meta->period = (tix_period_kind)period;
-    meta->stats = (int)(stats & ~TIC_MAXIMA);
+    meta->stats = (int)(stats & ~(TIC_MAXIMA | TIC_TOP_IDS));
+    i->top_ids = (stats & TIC_TOP_IDS) != 0;
     i->maxima = (stats & 3) || (stats & TIC_MAXIMA);
     meta->measure = (tix_measure)measure;
     uint32_t has_range = get_u32(i);
@@ -505,6 +517,8 @@ static tix_status read_pairs(in *i, int stats, const cells *cs, tix_cube *c)
     size_t G = c ? tix_cube_replicates(c) : 0; /* no cube: a header that failed */
     rep_sums *reps = NULL;
     pair_logs *rlogs = NULL;
+    char *idbuf = NULL;
+    uint32_t idcap = 0;
     tix_status st = TIX_OK;
     if (G && (!(reps = malloc(G * sizeof *reps)) ||
               ((stats & TIX_CUBE_STATS_LOGS) && !(rlogs = malloc(G * sizeof *rlogs))))) {
@@ -546,6 +560,25 @@ static tix_status read_pairs(in *i, int stats, const cells *cs, tix_cube *c)
         }
         p.reps = reps;
         p.rlogs = rlogs;
+        if (i->top_ids) {
+            p.top_len = get_u32(i);
+            if (i->st == TIX_OK && (p.top_len == 0 || p.top_len > TIX_CUBE_TOP_ID_MAX)) {
+                fail(i, "a contract id of %u bytes", p.top_len);
+                break;
+            }
+            if (i->st == TIX_OK && p.top_len > idcap) {
+                char *b = realloc(idbuf, p.top_len);
+                if (!b) {
+                    st = TIX_E_NOMEM;
+                    break;
+                }
+                idbuf = b;
+                idcap = p.top_len;
+            }
+            if (i->st == TIX_OK)
+                get(i, idbuf, p.top_len);
+            p.top_id = idbuf;
+        }
         if (stats & 3)
             read_stats(i, stats, &p, sk, sks);
         else if (i->maxima)
@@ -576,6 +609,7 @@ done:
     free(sks);
     free(reps);
     free(rlogs);
+    free(idbuf);
     return st;
 }
 
@@ -607,8 +641,10 @@ static tix_status read_tic(in *i, const tix_cube_opts *opts, tix_cube **out, tix
     co.replicates = meta->replicates;
     if (st == TIX_OK && i->st == TIX_OK)
         st = tix_cube_new(&c, &co);
-    if (c) /* pairs without statistics have a max only with TIC_MAXIMA */
+    if (c) { /* pairs without statistics have a max only with TIC_MAXIMA */
         c->max_known = i->maxima;
+        c->ids_known = i->top_ids;
+    }
     if (st == TIX_OK)
         st = read_cells(i, &co, &cs);
     if (st == TIX_OK)

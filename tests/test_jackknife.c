@@ -357,3 +357,80 @@ Test(provisional, the_last_calendar_periods_are_flagged)
     tix_cube_free(c);
     free(r);
 }
+
+/* The contract_id of each pair's largest amount: the same whatever the
+ * order of rows and merges, through .tic, the smallest id among ties. */
+Test(top_id, the_largest_contract_is_named_whatever_the_order)
+{
+    row *r = make_rows();
+    r[17].cents = INT64_C(900000000000); /* the largest of its pair */
+    r[18] = r[17];
+    memcpy(r[18].id, "B00001", 7); /* the same amount, a smaller id: it wins */
+    r[19] = r[17];
+    memcpy(r[19].id, "D00001", 7);
+    tix_cube *whole = cube_of(r, 0, 0, -1);
+    tix_cube_opts o;
+    tix_cube_opts_init(&o);
+    tix_cube *a, *b;
+    cr_assert_eq(tix_cube_new(&a, &o), TIX_OK);
+    cr_assert_eq(tix_cube_new(&b, &o), TIX_OK);
+    for (int i = NROWS - 1; i >= 0; i--)
+        cr_assert_eq(tix_cube_add_id(i % 3 ? a : b, r[i].day, r[i].cell, strlen(r[i].cell),
+                                     r[i].cents, r[i].id, strlen(r[i].id)),
+                     TIX_OK);
+    cr_assert_eq(tix_cube_merge(a, b), TIX_OK);
+    size_t l1, l2;
+    char *x = tic_bytes(whole, &l1), *y = tic_bytes(a, &l2);
+    cr_assert_eq(l1, l2);
+    cr_assert_eq(memcmp(x, y, l1), 0);
+    /* Every pair's id is that of a row with its max, the smallest such. */
+    FILE *f = fmemopen(x, l1, "rb");
+    tix_cube *back;
+    tix_tic_meta m;
+    char err[200];
+    cr_assert_eq(tix_tic_read(f, &o, &back, &m, err, sizeof err), TIX_OK, "%s", err);
+    fclose(f);
+    tix_tic_meta_free(&m);
+    cr_assert_eq(tix_cube_finalize(back), TIX_OK);
+    size_t named = 0;
+    for (size_t i = 0; i < tix_cube_nperiods(back); i++) {
+        size_t n;
+        const tix_cube_entry *e = tix_cube_entries(back, i, &n);
+        for (size_t k = 0; k < n; k++) {
+            int64_t max;
+            const char *id;
+            size_t len;
+            cr_assert(tix_cube_max(back, i, k, &max));
+            cr_assert(tix_cube_top_id(back, i, k, &id, &len));
+            const char *want = NULL;
+            for (int j = 0; j < NROWS; j++)
+                if (tix_period_of_day(TIX_PERIOD_WEEK, r[j].day) == tix_cube_period(back, i) &&
+                    strcmp(r[j].cell, tix_cube_cell_name(back, e[k].cell)) == 0 &&
+                    r[j].cents == max && (!want || strcmp(r[j].id, want) < 0))
+                    want = r[j].id;
+            cr_assert_not_null(want);
+            cr_assert_eq(len, strlen(want));
+            cr_assert_eq(memcmp(id, want, len), 0);
+            named++;
+            if (max == INT64_C(900000000000))
+                cr_assert_eq(memcmp(id, "B00001", 6), 0);
+        }
+    }
+    cr_assert_gt(named, 40);
+    /* Rows without ids: the cube no longer names its contracts. */
+    tix_cube *anon;
+    cr_assert_eq(tix_cube_new(&anon, &o), TIX_OK);
+    cr_assert_eq(tix_cube_add(anon, r[0].day, "a", 1, 5), TIX_OK);
+    cr_assert_eq(tix_cube_finalize(anon), TIX_OK);
+    const char *id;
+    size_t len;
+    cr_assert_eq(tix_cube_top_id(anon, 0, 0, &id, &len), 0);
+    tix_cube_free(anon);
+    free(x);
+    free(y);
+    tix_cube_free(back);
+    tix_cube_free(a);
+    tix_cube_free(b);
+    tix_cube_free(whole);
+    free(r);
+}

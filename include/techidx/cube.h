@@ -195,6 +195,18 @@ TIX_API int tix_cube_max(const tix_cube *c, size_t i, size_t k, int64_t *max);
 /* 1 when the cube knows its pairs' largest amounts (see tix_cube_max). */
 TIX_API int tix_cube_max_known(const tix_cube *c);
 
+/* The longest contract_id a cube keeps for tix_cube_top_id: a longer one
+ * is kept as its first bytes, up to this many, ending on a whole UTF-8
+ * character. */
+#define TIX_CUBE_TOP_ID_MAX 256
+
+/* After finalize: the contract_id of the largest amount of entry k of
+ * period i (the smallest id in byte order among equal amounts, both as
+ * kept: TIX_CUBE_TOP_ID_MAX) into *id (len bytes, owned by the cube), and 1; 0 when the cube does not know it
+ * (a row added by tix_cube_add, without id, or a part that did not keep
+ * ids: .tic files before this version) or i/k is out of range. */
+TIX_API int tix_cube_top_id(const tix_cube *c, size_t i, size_t k, const char **id, size_t *len);
+
 /* After finalize: statistics of entry k of period i. Returns TIX_OK, or
  * TIX_E_INVALID when the cube was made without cell_stats or i/k is out of
  * range. */

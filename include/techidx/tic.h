@@ -26,6 +26,9 @@
  *                 [version 3: G times { u64 n  i64 sum
  *                   [logs: u64 m  u64 s_lo  u64 s_hi  u64 q_lo  u64 q_hi] },
  *                  the pair's contracts of replicate group g, adding up to it]
+ *                 [bit 16 in the stats word (versions 2 and 3): u32 len  bytes[len],
+ *                  the contract_id of the pair's largest amount (cube.h
+ *                  tix_cube_top_id), 1..TIX_CUBE_TOP_ID_MAX bytes]
  *                 [stats: i64 min  i64 max  u64 sumsq_lo  u64 sumsq_hi
  *                  u32 sumsq_overflow  u64 zeros  u32 nbuckets
  *                  { i32 bucket  u32 count  [sums: i64 sum] }...

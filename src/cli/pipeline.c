@@ -81,9 +81,37 @@ static void report_winsorized(const tix_index *ix)
             all > 0 ? 100.0 * (double)cut / (double)all : 0.0);
 }
 
+/* The contract_id of period p's largest contract (the smallest id among
+ * equal amounts); 0 when the cube does not know it. */
+static int top_contract(const tix_cube *cube, int32_t p, const char **id, size_t *len)
+{
+    size_t i = 0, n, nper = tix_cube_nperiods(cube);
+    while (i < nper && tix_cube_period(cube, i) != p)
+        i++;
+    if (i == nper)
+        return 0;
+    tix_cube_entries(cube, i, &n);
+    int64_t best = -1;
+    for (size_t k = 0; k < n; k++) {
+        int64_t max;
+        const char *s;
+        size_t l;
+        if (!tix_cube_max(cube, i, k, &max) || !tix_cube_top_id(cube, i, k, &s, &l))
+            return 0;
+        size_t m = l < *len ? l : *len;
+        int cmp = best < 0 ? -1 : memcmp(s, *id, m);
+        if (max > best || (max == best && (cmp < 0 || (cmp == 0 && l < *len)))) {
+            best = max;
+            *id = s;
+            *len = l;
+        }
+    }
+    return best >= 0;
+}
+
 /* What the desk should look at: the week most dominated by one contract,
- * and the unusual links (index.h). */
-static void report_warnings(const tix_index *ix)
+ * whose it is, and the unusual links (index.h). */
+static void report_warnings(const tix_cube *cube, const tix_index *ix)
 {
     size_t top = SIZE_MAX, nu = 0;
     for (size_t t = 0; t < ix->nrows; t++) {
@@ -96,8 +124,18 @@ static void report_warnings(const tix_index *ix)
     char label[TIX_PERIOD_LABEL_MAX];
     if (top != SIZE_MAX) {
         tix_period_label(ix->kind, ix->rows[top].period, label);
-        fprintf(stderr, "techidx: the largest single contract is %.2f%% of %s's value\n",
+        const char *id = NULL;
+        size_t len = 0;
+        fprintf(stderr, "techidx: the largest single contract is %.2f%% of %s's value",
                 100.0 * ix->rows[top].top_contract_share, label);
+        if (top_contract(cube, ix->rows[top].period, &id, &len)) {
+            size_t shown = len; /* a long id: its first 64 bytes, whole characters */
+            if (shown > 64)
+                for (shown = 64; shown > 0 && ((unsigned char)id[shown] & 0xc0) == 0x80;)
+                    shown--;
+            fprintf(stderr, " (contract_id %.*s%s)", (int)shown, id, shown < len ? "..." : "");
+        }
+        fputc('\n', stderr);
     }
     if (nu == 0)
         return;
@@ -233,7 +271,7 @@ int pipe_index(const run_opts *o, tix_cube *cube, tix_index **ix)
     if (o->cfg.index.winsorize > 0 && !o->cfg.quiet)
         report_winsorized(*ix);
     if (!o->cfg.quiet)
-        report_warnings(*ix);
+        report_warnings(cube, *ix);
     return TIX_EXIT_OK;
 }
 
