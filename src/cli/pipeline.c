@@ -137,6 +137,21 @@ static void report_warnings(const tix_cube *cube, const tix_index *ix)
         }
         fputc('\n', stderr);
     }
+    size_t no_ci = 0; /* periods with an index but no interval (methodology 7b) */
+    for (size_t t = 0; ix->opts.ci && t < ix->nrows; t++)
+        no_ci += isfinite(ix->rows[t].value_index) && !isfinite(ix->rows[t].value_index_se);
+    if (no_ci && !isfinite(ix->rows[ix->base_row].value_index_se)) {
+        tix_period_label(ix->kind, ix->base, label);
+        fprintf(stderr,
+                "techidx: --ci: no period has an interval: one replicate group holds every "
+                "contract of the base period %s (choose a --base with more contracts)\n",
+                label);
+    } else if (no_ci) {
+        fprintf(stderr,
+                "techidx: --ci: %zu of %zu periods have no interval: the series without one "
+                "replicate group has no value there (methodology 7b)\n",
+                no_ci, ix->nrows);
+    }
     if (nu == 0)
         return;
     fprintf(stderr, "techidx: %zu unusual link%s (over %g MADs from the median of the %d before):",
