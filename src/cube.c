@@ -617,27 +617,55 @@ int tix_cube_max(const tix_cube *c, size_t i, size_t k, int64_t *max)
     return 1;
 }
 
-tix_status tix_cube_subset(const tix_cube *c, const unsigned char *keep, const tix_cube_opts *opts,
-                           tix_cube **out)
+/* A new cube made from c's pairs (subset, replicate): c's period and by,
+ * the given statistics and groups, opts' limits and budget (or the
+ * defaults), and whether its pairs know their maxima and their ids, set
+ * before the puts, which check them. */
+static tix_status derived_new(const tix_cube *c, const tix_cube_opts *opts, int cell_stats,
+                              size_t replicates, int known, tix_cube **out)
 {
-    *out = NULL;
-    if (!c->final)
-        return TIX_E_INVALID;
     tix_cube_opts o;
     if (opts)
         o = *opts;
     else
         tix_cube_opts_init(&o);
     o.period = c->opts.period;
-    o.cell_stats = c->opts.cell_stats;
+    o.cell_stats = cell_stats;
     o.by = c->by;
-    o.replicates = NREPS(c);
-    tix_cube *s;
-    tix_status st = tix_cube_new(&s, &o);
+    o.replicates = replicates;
+    tix_status st = tix_cube_new(out, &o);
     if (st == TIX_OK) {
-        s->max_known = c->max_known; /* before the puts, which check them */
-        s->ids_known = c->ids_known;
+        (*out)->max_known = known && c->max_known;
+        (*out)->ids_known = known && c->ids_known;
     }
+    return st;
+}
+
+/* Ends a derived cube: c's day range, finalized; freed when st or that
+ * fails. */
+static tix_status derived_end(const tix_cube *c, tix_cube *d, tix_status st, tix_cube **out)
+{
+    if (st == TIX_OK) {
+        if (c->day_lo <= c->day_hi)
+            cube_note_days(d, c->day_lo, c->day_hi);
+        st = tix_cube_finalize(d);
+    }
+    if (st != TIX_OK) {
+        tix_cube_free(d);
+        return st;
+    }
+    *out = d;
+    return TIX_OK;
+}
+
+tix_status tix_cube_subset(const tix_cube *c, const unsigned char *keep, const tix_cube_opts *opts,
+                           tix_cube **out)
+{
+    *out = NULL;
+    if (!c->final)
+        return TIX_E_INVALID;
+    tix_cube *s = NULL;
+    tix_status st = derived_new(c, opts, c->opts.cell_stats, NREPS(c), 1, &s);
     /* The pairs in entry order, put as the .tic loader puts them. */
     for (size_t v = 0; st == TIX_OK && v < c->period_start[c->nperiods]; v++) {
         cube_pair p;
@@ -647,17 +675,7 @@ tix_status tix_cube_subset(const tix_cube *c, const unsigned char *keep, const t
             st = cube_put_pair(s, cn->name, cn->len, &p);
         }
     }
-    if (st == TIX_OK) {
-        if (c->day_lo <= c->day_hi)
-            cube_note_days(s, c->day_lo, c->day_hi);
-        st = tix_cube_finalize(s);
-    }
-    if (st != TIX_OK) {
-        tix_cube_free(s);
-        return st;
-    }
-    *out = s;
-    return TIX_OK;
+    return s ? derived_end(c, s, st, out) : st;
 }
 
 tix_status tix_cube_replicate(const tix_cube *c, size_t g, const tix_cube_opts *opts,
@@ -666,19 +684,8 @@ tix_status tix_cube_replicate(const tix_cube *c, size_t g, const tix_cube_opts *
     *out = NULL;
     if (!c->final || !NREPS(c) || g >= NREPS(c))
         return TIX_E_INVALID;
-    tix_cube_opts o;
-    if (opts)
-        o = *opts;
-    else
-        tix_cube_opts_init(&o);
-    o.period = c->opts.period;
-    o.cell_stats = c->opts.cell_stats & TIX_CUBE_STATS_LOGS;
-    o.by = c->by;
-    o.replicates = 0;
-    tix_cube *r;
-    tix_status st = tix_cube_new(&r, &o);
-    if (st == TIX_OK)
-        r->max_known = r->ids_known = 0;
+    tix_cube *r = NULL; /* counts, sums and logs only */
+    tix_status st = derived_new(c, opts, c->opts.cell_stats & TIX_CUBE_STATS_LOGS, 0, 0, &r);
     for (size_t v = 0; st == TIX_OK && v < c->period_start[c->nperiods]; v++) {
         const pair *p = &c->pairs[c->order[v]];
         const rep_sums *out_g = &RP(c, p)[g];
@@ -702,17 +709,7 @@ tix_status tix_cube_replicate(const tix_cube *c, size_t g, const tix_cube_opts *
         const cell_name *cn = &c->cells[p->cell];
         st = cube_put_pair(r, cn->name, cn->len, &q);
     }
-    if (st == TIX_OK) {
-        if (c->day_lo <= c->day_hi)
-            cube_note_days(r, c->day_lo, c->day_hi);
-        st = tix_cube_finalize(r);
-    }
-    if (st != TIX_OK) {
-        tix_cube_free(r);
-        return st;
-    }
-    *out = r;
-    return TIX_OK;
+    return r ? derived_end(c, r, st, out) : st;
 }
 
 int tix_cube_stats_kind(const tix_cube *c) { return c->opts.cell_stats; }
