@@ -1,5 +1,7 @@
 #include "support.h"
 
+#include "techidx/tic.h"
+
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <errno.h>
@@ -79,4 +81,17 @@ uint64_t tt_rng_next(uint64_t *s)
     *s ^= *s << 25;
     *s ^= *s >> 27;
     return *s * 2685821657736338717ull;
+}
+
+char *tt_tic_bytes(struct tix_cube *c, size_t *len)
+{
+    tix_tic_meta m; /* the writer takes period, stats and by from the cube */
+    memset(&m, 0, sizeof m);
+    char *buf = NULL;
+    FILE *f = open_memstream(&buf, len);
+    cr_assert_not_null(f);
+    cr_assert_eq(tix_cube_finalize(c), TIX_OK);
+    cr_assert_eq(tix_tic_write(f, c, &m), TIX_OK);
+    cr_assert_eq(fclose(f), 0);
+    return buf;
 }

@@ -28,4 +28,10 @@ char *tt_dup(const char *p, size_t n);
 /* xorshift64*: the next number of the sequence seeded by *state != 0. */
 uint64_t tt_rng_next(uint64_t *state);
 
+struct tix_cube;
+
+/* The .tic bytes of cube c (finalized here), with an empty meta; *len gets
+ * their number. Free with free(). */
+char *tt_tic_bytes(struct tix_cube *c, size_t *len);
+
 #endif

@@ -277,19 +277,6 @@ static void same_bits(const tix_index *a, const tix_index *b)
     }
 }
 
-static char *tic_bytes(tix_cube *c, size_t *len)
-{
-    tix_tic_meta m;
-    memset(&m, 0, sizeof m);
-    strcpy(m.by, "sector,contract_type");
-    char *buf = NULL;
-    FILE *f = open_memstream(&buf, len);
-    cr_assert_eq(tix_cube_finalize(c), TIX_OK);
-    cr_assert_eq(tix_tic_write(f, c, &m), TIX_OK);
-    fclose(f);
-    return buf;
-}
-
 Test(hedonic, merged_halves_and_any_row_order_give_the_same_bits)
 {
     make_rows(6, 2000, 99);
@@ -301,7 +288,7 @@ Test(hedonic, merged_halves_and_any_row_order_give_the_same_bits)
     cr_assert_eq(tix_cube_merge(h1, h0), TIX_OK);
     /* the fixed-point statistics themselves: the same .tic bytes */
     size_t lw, lb, lm;
-    char *bw = tic_bytes(whole, &lw), *bb = tic_bytes(back, &lb), *bm = tic_bytes(h1, &lm);
+    char *bw = tt_tic_bytes(whole, &lw), *bb = tt_tic_bytes(back, &lb), *bm = tt_tic_bytes(h1, &lm);
     cr_assert(lw == lb && lw == lm);
     cr_assert_eq(memcmp(bw, bb, lw), 0);
     cr_assert_eq(memcmp(bw, bm, lw), 0);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "support.h"
 #include "techidx/cube.h"
 #include "techidx/index.h"
 #include "techidx/period.h"
@@ -220,18 +221,6 @@ Test(jackknife, time_dummy_equals_a_direct_recomputation)
     check_jackknife(TIX_METHOD_TIME_DUMMY, TIX_CUBE_STATS_LOGS);
 }
 
-static char *tic_bytes(tix_cube *c, size_t *len)
-{
-    tix_tic_meta m;
-    memset(&m, 0, sizeof m);
-    char *buf = NULL;
-    FILE *f = open_memstream(&buf, len);
-    cr_assert_eq(tix_cube_finalize(c), TIX_OK);
-    cr_assert_eq(tix_tic_write(f, c, &m), TIX_OK);
-    fclose(f);
-    return buf;
-}
-
 Test(jackknife, groups_survive_merges_in_any_order_and_the_tic_format)
 {
     row *r = make_rows();
@@ -249,7 +238,7 @@ Test(jackknife, groups_survive_merges_in_any_order_and_the_tic_format)
                      TIX_OK);
     cr_assert_eq(tix_cube_merge(b, a), TIX_OK);
     size_t l1, l2, l3;
-    char *x = tic_bytes(whole, &l1), *y = tic_bytes(b, &l2);
+    char *x = tt_tic_bytes(whole, &l1), *y = tt_tic_bytes(b, &l2);
     cr_assert_eq(l1, l2);
     cr_assert_eq(memcmp(x, y, l1), 0);
     cr_assert_eq(x[8], 3); /* version 3: it has replicate groups */
@@ -263,14 +252,14 @@ Test(jackknife, groups_survive_merges_in_any_order_and_the_tic_format)
     fclose(f);
     cr_assert_eq(m.replicates, G);
     cr_assert_eq(tix_cube_replicates(back), G);
-    char *z = tic_bytes(back, &l3);
+    char *z = tt_tic_bytes(back, &l3);
     cr_assert_eq(l3, l1);
     cr_assert_eq(memcmp(x, z, l1), 0);
     tix_tic_meta_free(&m);
     /* A cube without groups is still written as version 2. */
     tix_cube *plain = cube_of(r, 0, 0, -1);
     size_t l4;
-    char *w = tic_bytes(plain, &l4);
+    char *w = tt_tic_bytes(plain, &l4);
     cr_assert_eq(w[8], 2);
     free(w);
     free(x);
@@ -380,7 +369,7 @@ Test(top_id, the_largest_contract_is_named_whatever_the_order)
                      TIX_OK);
     cr_assert_eq(tix_cube_merge(a, b), TIX_OK);
     size_t l1, l2;
-    char *x = tic_bytes(whole, &l1), *y = tic_bytes(a, &l2);
+    char *x = tt_tic_bytes(whole, &l1), *y = tt_tic_bytes(a, &l2);
     cr_assert_eq(l1, l2);
     cr_assert_eq(memcmp(x, y, l1), 0);
     /* Every pair's id is that of a row with its max, the smallest such. */
