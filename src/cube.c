@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cube_internal.h"
+#include "techidx/record.h"
 
 tix_status tix_cube_new(tix_cube **out, const tix_cube_opts *opts)
 {
@@ -27,6 +28,8 @@ tix_status tix_cube_new(tix_cube **out, const tix_cube_opts *opts)
     }
     strcpy(c->by, by);
     c->opts.by = c->by;
+    if (c->opts.cell_dims >= cube_by_columns(by))
+        c->opts.cell_dims = 0; /* all of them: one way to say it */
     c->max_known = 1;
     c->ids_known = 1;
     c->day_lo = INT32_MAX;
@@ -240,7 +243,7 @@ tix_status tix_cube_merge(tix_cube *dst, const tix_cube *src)
 {
     if (dst->final || dst->opts.period != src->opts.period ||
         dst->opts.cell_stats != src->opts.cell_stats || strcmp(dst->by, src->by) != 0 ||
-        NREPS(dst) != NREPS(src))
+        NREPS(dst) != NREPS(src) || dst->opts.cell_dims != src->opts.cell_dims)
         return TIX_E_INVALID;
     tix_status st = merge_check(dst, src);
     for (size_t i = 0; st == TIX_OK && i < src->npairs; i++) {
@@ -633,6 +636,7 @@ static tix_status derived_new(const tix_cube *c, const tix_cube_opts *opts, int 
     o.cell_stats = cell_stats;
     o.by = c->by;
     o.replicates = replicates;
+    o.cell_dims = c->opts.cell_dims;
     tix_status st = tix_cube_new(out, &o);
     if (st == TIX_OK) {
         (*out)->max_known = known && c->max_known;
@@ -676,6 +680,65 @@ tix_status tix_cube_subset(const tix_cube *c, const unsigned char *keep, const t
         }
     }
     return s ? derived_end(c, s, st, out) : st;
+}
+
+size_t cube_by_columns(const char *by)
+{
+    size_t n = 1;
+    for (const char *q = by; *q; q++)
+        n += *q == ',';
+    return n;
+}
+
+size_t tix_cube_cell_dims(const tix_cube *c)
+{
+    return c->opts.cell_dims ? c->opts.cell_dims : cube_by_columns(c->by);
+}
+
+/* The length of the first k values of a cell's name. */
+static size_t name_prefix(const char *name, size_t len, size_t k)
+{
+    for (size_t i = 0; i < len; i++)
+        if (name[i] == TIX_DIM_SEP && --k == 0)
+            return i;
+    return len;
+}
+
+tix_status tix_cube_project(const tix_cube *c, const tix_cube_opts *opts, tix_cube **out)
+{
+    *out = NULL;
+    if (!c->final)
+        return TIX_E_INVALID;
+    size_t k = tix_cube_cell_dims(c);
+    char by[TIX_BY_MAX];
+    size_t cut = tix_by_prefix(c->by, k);
+    memcpy(by, c->by, cut);
+    by[cut] = 0;
+    tix_cube_opts o;
+    if (opts)
+        o = *opts;
+    else
+        tix_cube_opts_init(&o);
+    o.period = c->opts.period;
+    o.cell_stats = c->opts.cell_stats;
+    o.by = by;
+    o.replicates = NREPS(c);
+    o.cell_dims = 0;
+    tix_cube *p = NULL;
+    tix_status st = tix_cube_new(&p, &o);
+    if (st != TIX_OK)
+        return st;
+    p->max_known = c->max_known;
+    p->ids_known = c->ids_known;
+    for (size_t v = 0; st == TIX_OK && v < c->period_start[c->nperiods]; v++) {
+        cube_pair q;
+        st = cube_pair_at(c, v, &q);
+        if (st == TIX_OK) {
+            const cell_name *cn = &c->cells[c->id_of_rank[q.cell]];
+            st = cube_put_pair(p, cn->name, name_prefix(cn->name, cn->len, k), &q);
+        }
+    }
+    return derived_end(c, p, st, out);
 }
 
 tix_status tix_cube_replicate(const tix_cube *c, size_t g, const tix_cube_opts *opts,

@@ -248,4 +248,7 @@ int cube_logs_at(const tix_cube *c, size_t i, size_t k, uint64_t *m, i128 *s, u1
 /* Widens the day range to take in [first, last] (a loaded cube's). */
 void cube_note_days(tix_cube *c, int32_t first, int32_t last);
 
+/* The columns of a by text (its commas and one). */
+size_t cube_by_columns(const char *by);
+
 #endif

@@ -226,13 +226,41 @@ static tix_status engine_on_row(void *ctx, const tix_row *row)
     return engine_commit(e, &o);
 }
 
+/* Appends the characteristics that are not among d's columns to d, as
+ * optional columns (tix_dims.required): the cube's key. */
+static tix_status engine_characteristics(tix_dims *d, const char *list)
+{
+    tix_dims ch;
+    if (!list)
+        return TIX_OK;
+    if (tix_dims_parse(list, &ch, NULL, 0) != TIX_OK)
+        return TIX_E_INVALID;
+    size_t nby = d->n;
+    for (size_t j = 0; j < ch.n; j++) {
+        size_t i = 0;
+        while (i < d->n && strcmp(d->name[i], ch.name[j]) != 0)
+            i++;
+        if (i < d->n)
+            continue;
+        if (d->n == TIX_MAX_DIMS)
+            return TIX_E_INVALID;
+        strcpy(d->name[d->n], ch.name[j]);
+        d->known[d->n] = ch.known[j];
+        d->column[d->n] = ch.column[j];
+        d->n++;
+    }
+    d->required = d->n > nby ? nby : 0;
+    return TIX_OK;
+}
+
 tix_status tix_engine_new(tix_engine **out, const tix_engine_opts *opts, tix_reject_fn on_reject,
                           void *ctx)
 {
     *out = NULL;
     tix_dims dims;
     if (!opts || tix_dims_parse(opts->by ? opts->by : "sector", &dims, NULL, 0) != TIX_OK ||
-        (unsigned)opts->amount_unit > TIX_AMOUNT_WAN)
+        (unsigned)opts->amount_unit > TIX_AMOUNT_WAN ||
+        engine_characteristics(&dims, opts->characteristics) != TIX_OK)
         return TIX_E_INVALID;
     if (opts->delimiter != 0 && opts->delimiter != ',' && opts->delimiter != ';' &&
         opts->delimiter != '\t')
@@ -258,7 +286,7 @@ tix_status tix_engine_new(tix_engine **out, const tix_engine_opts *opts, tix_rej
     e->budget.limit = opts->max_memory ? opts->max_memory : TIX_ENGINE_MAX_MEMORY;
     tix_reader_opts ro = {opts->max_record_bytes, opts->max_fields, (char)opts->delimiter};
     tix_cube_opts co = {opts->period, opts->cell_stats, e->opts.max_cells, opts->max_pairs,
-                        &e->budget, e->by,     opts->ci_groups};
+                        &e->budget, e->by,     opts->ci_groups, dims.required};
     e->direct = (direct_ctx){e, 0};
     tix_status st = tix_reader_new(&e->reader, &ro, engine_on_row, &e->direct);
     if (st == TIX_OK)

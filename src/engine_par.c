@@ -235,8 +235,9 @@ static void parse_job(job *j)
     tix_cube_free(j->mini);
     j->mini = NULL;
     if (!j->opts.dedup) {
+        size_t cd = j->schema.nrequired < j->schema.ndims ? j->schema.nrequired : 0;
         tix_cube_opts co = {j->opts.period, j->opts.cell_stats, 0, 0, NULL, j->opts.by,
-                            j->opts.ci_groups};
+                            j->opts.ci_groups, cd};
         if (tix_cube_new(&j->mini, &co) != TIX_OK) {
             j->replay = 1;
             return;

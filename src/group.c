@@ -34,14 +34,14 @@ tix_status tix_groups_compute(const tix_cube *cube, const char *dim, const tix_i
     tix_dims d;
     if (tix_dims_parse(tix_cube_by(cube), &d, NULL, 0) != TIX_OK)
         return TIX_E_INVALID;
-    size_t k = d.n;
-    for (size_t i = 0; i < d.n; i++)
+    size_t nc_dims = tix_cube_cell_dims(cube), k = nc_dims; /* not a characteristic */
+    for (size_t i = 0; i < nc_dims; i++)
         if (strcmp(d.name[i], dim) == 0)
             k = i;
-    if (k == d.n) {
+    if (k == nc_dims) {
         if (err)
-            snprintf(err, errlen, "`group` %s is not one of the cells' columns (`by` %s)", dim,
-                     tix_cube_by(cube));
+            snprintf(err, errlen, "`group` %s is not one of the cells' columns (`by` %.*s)", dim,
+                     (int)tix_by_prefix(tix_cube_by(cube), nc_dims), tix_cube_by(cube));
         return TIX_E_INVALID;
     }
     size_t nc = tix_cube_ncells(cube);

@@ -104,7 +104,9 @@ tix_status hedonic_new(hedonic **out, const tix_cube *cube, const char *columns,
                 pos[k] = i;
         if (pos[k] == by.n) {
             if (err)
-                snprintf(err, errlen, "`hedonic` %s is not one of the `by` columns (%s)",
+                snprintf(err, errlen,
+                         "`hedonic` %s is not among the columns the cube keeps (%s; parts "
+                         "keep more with cube `hedonic`)",
                          hd.name[k], tix_cube_by(cube));
             return TIX_E_INVALID;
         }

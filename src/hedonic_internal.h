@@ -40,8 +40,8 @@ typedef struct hd_fit {
     size_t aliased;
 } hd_fit;
 
-/* The characteristics `columns` (a comma list of cube's by columns, NULL:
- * all) of the cells of cube (finalized), and room for windows of up to W
+/* The characteristics `columns` (a comma list of the cube's columns,
+ * its cells' and those beyond, NULL: all) of the cells of cube (finalized), and room for windows of up to W
  * periods. Returns TIX_OK; TIX_E_INVALID (err: a column not among the by
  * columns), TIX_E_LIMIT (err: more than 2000 columns: 1 + W + the levels)
  * or TIX_E_NOMEM. *out owns it; free it with hedonic_free. */

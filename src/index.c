@@ -1,4 +1,5 @@
 #include "techidx/index.h"
+#include "techidx/record.h"
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_linalg.h>
@@ -435,8 +436,13 @@ typedef struct work {
     double *n0, *v0, *n1, *v1;
     double *scratch; /* 4 doubles a cell, for link_in */
     uint32_t *cells; /* the matched cells' ranks */
-    /* time-dummy: the cube, and each published entry's log statistics */
+    /* time-dummy: the cube it regresses on (the index's, or the one that
+     * is the projection of), its entries in published cells and their log
+     * statistics, period after period */
+    const tix_cube *pcube; /* the index's */
     const tix_cube *cube;
+    tix_cube_entry *hpub;
+    size_t *hpub_start;
     uint64_t *lm;
     hd_i128 *ls;
     hd_u128 *lq;
@@ -465,6 +471,8 @@ static void work_free(work *w)
     free(w->pub_start);
     free(w->n0);
     free(w->cells);
+    free(w->hpub);
+    free(w->hpub_start);
     free(w->lm);
     free(w->ls);
     free(w->lq);
@@ -813,10 +821,10 @@ static int wtpd_solve(solved *sv, size_t nt, size_t k, double *lnp)
  * estimable. */
 static int td_solve(const work *w, solved *sv, size_t s, size_t e, double *lnp)
 {
-    size_t nt = e - s + 1, o = w->pub_start[s];
+    size_t nt = e - s + 1, o = w->hpub_start[s];
     for (size_t t = 0; t <= nt; t++)
-        sv->hstart[t] = w->pub_start[s + t] - o;
-    hd_window win = {nt, sv->hstart, w->pub + o, w->lm + o, w->ls + o, w->lq + o};
+        sv->hstart[t] = w->hpub_start[s + t] - o;
+    hd_window win = {nt, sv->hstart, w->hpub + o, w->lm + o, w->ls + o, w->lq + o};
     if (!hedonic_solve(sv->hd, &win, &sv->fit))
         return 0;
     size_t b = w->ix->base_row, r = b >= s && b <= e ? b - s : 0;
@@ -1088,6 +1096,81 @@ done:
 /* Fills the rows' totals, the index's entries (winsorized when asked)
  * and w's published entries. */
 /* sel: the cube's periods the rows are (NULL: the first nrows). */
+/* The rank of the cell of p (a cube by the first columns of q's by) that
+ * q's cell r falls in. */
+static uint32_t cell_in(const tix_cube *p, const tix_cube *q, uint32_t r)
+{
+    const char *name = tix_cube_cell_name(q, r);
+    size_t k = tix_cube_ncells(p) ? cube_by_columns(tix_cube_by(p)) : 0, len = 0;
+    while (name[len] && !(name[len] == TIX_DIM_SEP && --k == 0))
+        len++;
+    size_t lo = 0, hi = tix_cube_ncells(p);
+    while (lo < hi) { /* names in byte order, none holding a NUL */
+        size_t mid = lo + (hi - lo) / 2;
+        const char *m = tix_cube_cell_name(p, mid);
+        int c = strncmp(m, name, len);
+        if (c == 0)
+            c = m[len] != 0;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return (uint32_t)lo;
+}
+
+/* The time dummy's observations: the entries of w->cube (the regression's
+ * cube) whose cell of the index is published in the period, with their
+ * log statistics; each row's contracts of amount 0 among them. */
+static tix_status td_prepare(work *w, const size_t *sel)
+{
+    tix_index *ix = w->ix;
+    size_t np = ix->nrows, all = 0;
+    const tix_cube *h = w->cube;
+    for (size_t t = 0; t < np; t++) {
+        size_t ne;
+        tix_cube_entries(h, sel ? sel[t] : t, &ne);
+        all += ne;
+    }
+    size_t room = all ? all : 1, nh = tix_cube_ncells(h);
+    uint32_t *map = NULL;
+    w->hpub = malloc(room * sizeof *w->hpub);
+    w->hpub_start = malloc((np + 1) * sizeof *w->hpub_start);
+    w->lm = malloc(room * sizeof *w->lm);
+    w->ls = malloc(room * sizeof *w->ls);
+    w->lq = malloc(room * sizeof *w->lq);
+    if (w->pcube != h)
+        map = malloc((nh ? nh : 1) * sizeof *map);
+    if (!w->hpub || !w->hpub_start || !w->lm || !w->ls || !w->lq || (w->pcube != h && !map)) {
+        free(map);
+        return TIX_E_NOMEM;
+    }
+    for (size_t r = 0; map && r < nh; r++)
+        map[r] = cell_in(w->pcube, h, (uint32_t)r);
+    size_t k = 0;
+    for (size_t t = 0; t < np; t++) {
+        size_t ne, ct = sel ? sel[t] : t;
+        const tix_cube_entry *e = tix_cube_entries(h, ct, &ne);
+        const tix_cube_entry *pb = w->pub + w->pub_start[t];
+        size_t npb = w->pub_start[t + 1] - w->pub_start[t], j = 0;
+        w->hpub_start[t] = k;
+        for (size_t i = 0; i < ne; i++) {
+            uint32_t pc = map ? map[e[i].cell] : e[i].cell;
+            /* the published cells in order; map is monotone in the rank */
+            while (j < npb && pb[j].cell < pc)
+                j++;
+            if (j == npb || pb[j].cell != pc)
+                continue;
+            cube_logs_at(h, ct, i, &w->lm[k], &w->ls[k], &w->lq[k]);
+            ix->rows[t].zero_amounts += e[i].n - w->lm[k];
+            w->hpub[k++] = e[i];
+        }
+    }
+    w->hpub_start[np] = k;
+    free(map);
+    return TIX_OK;
+}
+
 static tix_status prepare(work *w, const tix_cube *cube, const size_t *sel, char *err,
                           size_t errlen)
 {
@@ -1122,18 +1205,13 @@ static tix_status prepare(work *w, const tix_cube *cube, const size_t *sel, char
         return TIX_E_NOMEM;
     }
     int td = ix->method == TIX_METHOD_TIME_DUMMY;
-    if (td && !(tix_cube_stats_kind(cube) & TIX_CUBE_STATS_LOGS)) {
+    if (td && !(tix_cube_stats_kind(w->cube) & TIX_CUBE_STATS_LOGS)) {
         if (err)
             snprintf(err, errlen,
                      "`method` time-dummy needs a cube that keeps log statistics (parts made "
                      "with `no-stats` or by an older techidx do not)");
         free(first);
         return TIX_E_INVALID;
-    }
-    if (td && (!(w->lm = malloc(room * sizeof *w->lm)) || !(w->ls = malloc(room * sizeof *w->ls)) ||
-               !(w->lq = malloc(room * sizeof *w->lq)))) {
-        free(first);
-        return TIX_E_NOMEM;
     }
     if (!ix->entries || !ix->entry_start || !w->pub || !w->pub_start ||
         !work_arrays(w, tix_cube_ncells(cube))) {
@@ -1188,10 +1266,6 @@ static tix_status prepare(work *w, const tix_cube *cube, const size_t *sel, char
             }
             ix->entries[v] = x;
             if (x.n >= ix->opts.min_contracts) {
-                if (td) {
-                    cube_logs_at(cube, ct, i, &w->lm[k], &w->ls[k], &w->lq[k]);
-                    r->zero_amounts += x.n - w->lm[k];
-                }
                 w->pub[k++] = x;
             } else {
                 r->suppressed++;
@@ -1210,7 +1284,7 @@ static tix_status prepare(work *w, const tix_cube *cube, const size_t *sel, char
     free(wins);
     free(capped);
     free(first);
-    return TIX_OK;
+    return td ? td_prepare(w, sel) : TIX_OK;
 }
 
 tix_status tix_index_compute(const tix_cube *cube, const tix_index_opts *opts, tix_index **out,
@@ -1226,15 +1300,31 @@ tix_status tix_index_compute(const tix_cube *cube, const tix_index_opts *opts, t
                      "`ci` needs the cube's replicate groups: aggregate with `ci` (the parts too)");
         return TIX_E_INVALID;
     }
+    /* Characteristics beyond the cells: the index is of the cells, the
+     * time dummy regresses on them all. */
+    tix_cube *cells = NULL;
+    const tix_cube *hcube = cube;
+    if (tix_cube_cell_dims(cube) < cube_by_columns(tix_cube_by(cube))) {
+        if ((st = tix_cube_project(cube, NULL, &cells)) != TIX_OK) {
+            if (err)
+                snprintf(err, errlen, "%s", tix_strerror(st));
+            return st;
+        }
+        cube = cells;
+    }
     if (opts->year_over_year) {
-        st = index_year_over_year(cube, &o, out, err, errlen);
+        st = index_year_over_year(cube, hcube, &o, out, err, errlen);
     } else {
         size_t np = tix_cube_nperiods(cube);
         while (opts->has_until && np > 0 && tix_cube_period(cube, np - 1) > opts->until)
             np--; /* the cube's periods are in order */
-        st = index_of_periods(cube, &o, NULL, np, out, err, errlen);
+        st = index_of_periods(cube, hcube, &o, NULL, np, out, err, errlen);
     }
-    if (st == TIX_OK && opts->ci && (st = index_jackknife(cube, *out)) != TIX_OK) {
+    if (st == TIX_OK)
+        (*out)->cells_cube = cells;
+    else
+        tix_cube_free(cells);
+    if (st == TIX_OK && opts->ci && (st = index_jackknife(hcube, *out)) != TIX_OK) {
         tix_index_free(*out);
         *out = NULL;
     }
@@ -1290,8 +1380,9 @@ done:
     return st;
 }
 
-tix_status index_of_periods(const tix_cube *cube, const tix_index_opts *opts, const size_t *sel,
-                            size_t np, tix_index **out, char *err, size_t errlen)
+tix_status index_of_periods(const tix_cube *cube, const tix_cube *hcube,
+                            const tix_index_opts *opts, const size_t *sel, size_t np,
+                            tix_index **out, char *err, size_t errlen)
 {
     *out = NULL;
     if ((unsigned)opts->method >= NMETHODS || (unsigned)opts->chain > TIX_CHAIN_FIXED ||
@@ -1310,8 +1401,13 @@ tix_status index_of_periods(const tix_cube *cube, const tix_index_opts *opts, co
         return TIX_E_NODATA;
     }
     tix_index *ix = calloc(1, sizeof *ix);
-    work w = {ix, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, cube, NULL, NULL, NULL, err,
-              errlen};
+    work w;
+    memset(&w, 0, sizeof w);
+    w.ix = ix;
+    w.pcube = cube;
+    w.cube = hcube;
+    w.err = err;
+    w.errlen = errlen;
     tix_status st = TIX_E_NOMEM;
     if (!ix || !(ix->rows = calloc(np, sizeof *ix->rows)))
         goto fail;
@@ -1432,8 +1528,8 @@ tix_status tix_index_contributions(const tix_index *ix, size_t t, tix_contributi
     entries_of(ix, t - 1, &n0);
     entries_of(ix, t, &n1);
     size_t nc = n0 > n1 ? n0 : n1, room = nc ? nc : 1;
-    work w = {NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-              NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0}; /* arrays only */
+    work w;
+    memset(&w, 0, sizeof w); /* arrays only */
     tix_cube_entry *a = malloc(2 * room * sizeof *a);
     double *buf = malloc(7 * room * sizeof *buf);
     tix_status st = TIX_E_NOMEM;
@@ -1489,5 +1585,11 @@ void tix_index_free(tix_index *ix)
     free(ix->rows);
     free(ix->entries);
     free(ix->entry_start);
+    tix_cube_free(ix->cells_cube);
     free(ix);
+}
+
+const tix_cube *tix_index_cube(const tix_index *ix, const tix_cube *cube)
+{
+    return ix->cells_cube ? ix->cells_cube : cube;
 }

@@ -139,9 +139,10 @@ static const tix_option table[] = {
      "how multilateral windows are joined (default mean;\n"
      "IndexNumR's names); published periods never change",
      0, O_SPLICE, 0},
-    {"hedonic", 0, RUN | INDEX | INIT, IDX, TIX_OPT_TEXT, "COL[,COL]", 0, 0, NULL, NULL,
-     "time-dummy: the characteristics, some of the `by` columns\n"
-     "(default all of them)",
+    {"hedonic", 0, RUN | CUBE | INDEX | INIT, IDX, TIX_OPT_TEXT, "COL[,COL]", 0, 0, NULL, NULL,
+     "time-dummy: the characteristics regressed on (default the\n"
+     "`by` columns, contract_type and seller_type); columns beyond\n"
+     "`by` are read beside it, 4 in all, and never reject a row",
      0, O_HEDONIC, 0},
     {"kennedy", 0, RUN | INDEX | INIT, IDX, TIX_OPT_FLAG, NULL, 0, 0, NULL, NULL,
      "time-dummy: exp(d - var(d)/2) for each period (Kennedy 1981)", 0, O_KENNEDY, 0},
@@ -1024,7 +1025,7 @@ tix_status tix_config_finish(tix_config *c, unsigned cmd, char *err, size_t errl
                        "the cells table");
     }
     int td = c->index.method == TIX_METHOD_TIME_DUMMY;
-    if (!td && (c->hedonic || c->index.kennedy))
+    if (!td && ((c->hedonic && !(cmd & TIX_CMD_CUBE)) || c->index.kennedy))
         return say(err, errlen, "`%s` applies to `method` time-dummy only",
                    c->hedonic ? "hedonic" : "kennedy");
     if (!td && given(c, O_CI_LEVEL) && !c->index.ci)
@@ -1073,27 +1074,62 @@ tix_status tix_config_finish(tix_config *c, unsigned cmd, char *err, size_t errl
             return say(err, errlen, "`group` %s is not one of the `by` columns (%s)", g.name[0],
                        c->by);
     }
-    if (c->hedonic) {
-        /* Canonical names; where rows are read each must be a `by` column,
-         * parts say theirs to the library. */
+    /* The time dummy's characteristics: where rows are read, the default
+     * is the `by` columns, contract_type and seller_type (as many as fit);
+     * those beyond `by` are read beside it (engine.characteristics). A
+     * part keeps them unless `no-stats`, as it keeps the logs, for an index
+     * of it to be run's. Parts say theirs to the library. */
+    c->characteristics[0] = 0;
+    c->engine.characteristics = NULL;
+    if (c->hedonic || (td && (cmd & (TIX_CMD_RUN | TIX_CMD_INIT))) ||
+        ((cmd & TIX_CMD_CUBE) && !c->no_stats)) {
         tix_dims h, d;
         char why[160], canon[TIX_BY_MAX];
-        if (tix_dims_parse(c->hedonic, &h, why, sizeof why) != TIX_OK)
-            return say(err, errlen, "`hedonic`: %s", why);
         tix_dims_parse(c->by, &d, NULL, 0);
-        for (size_t j = 0; j < h.n; j++) {
-            size_t k = d.n;
-            for (size_t i = 0; i < d.n; i++)
-                if (strcmp(d.name[i], h.name[j]) == 0)
-                    k = i;
-            if ((cmd & (TIX_CMD_RUN | TIX_CMD_INIT)) && k == d.n)
-                return say(err, errlen, "`hedonic` %s is not one of the `by` columns (%s)",
-                           h.name[j], c->by);
+        if (c->hedonic) {
+            if (tix_dims_parse(c->hedonic, &h, why, sizeof why) != TIX_OK)
+                return say(err, errlen, "`hedonic`: %s", why);
+        } else {
+            h = d;
+            static const char *const more[] = {"contract_type", "seller_type"};
+            for (size_t j = 0; j < 2 && h.n < TIX_MAX_DIMS; j++) {
+                size_t i = 0;
+                while (i < h.n && strcmp(h.name[i], more[j]) != 0)
+                    i++;
+                if (i == h.n) {
+                    tix_dims one;
+                    tix_dims_parse(more[j], &one, NULL, 0);
+                    strcpy(h.name[h.n], one.name[0]);
+                    h.known[h.n] = one.known[0];
+                    h.column[h.n] = one.column[0];
+                    h.n++;
+                }
+            }
         }
+        tix_dims extra;
+        memset(&extra, 0, sizeof extra);
+        for (size_t j = 0; j < h.n; j++) {
+            size_t i = 0;
+            while (i < d.n && strcmp(d.name[i], h.name[j]) != 0)
+                i++;
+            if (i == d.n) {
+                memcpy(extra.name[extra.n], h.name[j], sizeof h.name[j]);
+                extra.known[extra.n] = h.known[j];
+                extra.column[extra.n++] = h.column[j];
+            }
+        }
+        if (d.n + extra.n > TIX_MAX_DIMS)
+            return say(err, errlen,
+                       "`by` and `hedonic` name %zu columns together; at most %d are read",
+                       d.n + extra.n, TIX_MAX_DIMS);
         tix_dims_text(&h, canon);
         tix_status st = set_text(&c->hedonic, canon, err, errlen);
         if (st != TIX_OK)
             return st;
+        if (extra.n && (cmd & (TIX_CMD_RUN | TIX_CMD_INIT | TIX_CMD_CUBE))) {
+            tix_dims_text(&extra, c->characteristics);
+            c->engine.characteristics = c->characteristics;
+        }
     }
     c->index.hedonic = c->hedonic;
     if (c->group && c->index.year_over_year)

@@ -5,6 +5,8 @@
 
 #include "techidx/version.h"
 
+#include "cube_internal.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,6 +33,9 @@ void tix_parts_describe(tix_tic_meta *out, const tix_engine_opts *eo, const tix_
     out->stats = tix_cube_stats_kind(cube);
     snprintf(out->by, sizeof out->by, "%s", tix_cube_by(cube));
     out->replicates = tix_cube_replicates(cube);
+    out->cell_dims = tix_cube_cell_dims(cube);
+    if (out->cell_dims == cube_by_columns(out->by))
+        out->cell_dims = 0;
     out->measure = eo->measure;
     out->has_range = eo->has_range;
     out->from_day = eo->from_day;
@@ -46,6 +51,7 @@ void tix_parts_run_info(tix_run_info *out, const tix_tic_meta *m)
     out->inputs = (const char *const *)m->names;
     out->ninputs = m->nnames;
     out->by = m->by;
+    out->cell_dims = m->cell_dims;
     out->measure = tix_measure_name(m->measure);
     out->counts = &m->counts;
 }

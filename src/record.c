@@ -188,6 +188,14 @@ tix_status tix_dims_parse(const char *by, tix_dims *d, char *err, size_t errlen)
     }
 }
 
+size_t tix_by_prefix(const char *by, size_t k)
+{
+    size_t n = 0, len = strlen(by);
+    while (n < len && !(by[n] == ',' && --k == 0))
+        n++;
+    return n;
+}
+
 void tix_dims_text(const tix_dims *d, char *out)
 {
     size_t o = 0;
@@ -327,6 +335,7 @@ tix_status tix_schema_resolve(tix_schema *s, const tix_field *fields, size_t nfi
     s->rec = (tix_record_opts){0};
     s->nfields = nfields;
     s->ndims = dims->n;
+    s->nrequired = dims->required ? dims->required : dims->n;
     s->maps = maps;
     s->nmaps = nmaps;
     for (size_t i = 0; i < nfields; i++) {
@@ -365,12 +374,13 @@ tix_status tix_schema_resolve(tix_schema *s, const tix_field *fields, size_t nfi
                     at = (long)i;
                 }
         }
-        if (at < 0) {
+        int optional = dims->required && k >= dims->required;
+        if (at < 0 && !optional) {
             missing(err, errlen, fields, nfields, dims->name[k], dims->known[k],
                     dims->column[k]);
             return TIX_E_HEADER;
         }
-        for (size_t j = 0; j < k; j++)
+        for (size_t j = 0; at >= 0 && j < k; j++)
             if (s->dim[j] == at) {
                 if (err)
                     snprintf(err, errlen, "`by` names the header field %ld twice (%s and %s)",
@@ -605,7 +615,7 @@ tix_reason tix_record_parse(const tix_schema *s, const tix_field *fields, size_t
         return TIX_REASON_AMOUNT_OVERFLOW;
     if (rec->tech_amount > rec->amount)
         return TIX_REASON_TECH_EXCEEDS_AMOUNT;
-    for (size_t k = 0; k < s->ndims; k++) {
+    for (size_t k = 0; k < s->nrequired; k++) {
         rec->dims[k] = s->dim[k] == 0 ? f0 : fields[s->dim[k]];
         if (rec->dims[k].len == 0)
             return TIX_REASON_EMPTY_DIMENSION;
@@ -613,8 +623,15 @@ tix_reason tix_record_parse(const tix_schema *s, const tix_field *fields, size_t
     rec->cell = rec->dims[0];
     if (!tix_text_valid(rec->id.ptr, rec->id.len))
         return TIX_REASON_INVALID_TEXT;
-    for (size_t k = 0; k < s->ndims; k++)
+    for (size_t k = 0; k < s->nrequired; k++)
         if (!tix_text_valid(rec->dims[k].ptr, rec->dims[k].len))
             return TIX_REASON_INVALID_TEXT;
+    /* Characteristics never reject a row: what is not there, or not
+     * text, is the empty value. */
+    for (size_t k = s->nrequired; k < s->ndims; k++) {
+        rec->dims[k] = s->dim[k] < 0 ? (tix_field){"", 0} : s->dim[k] == 0 ? f0 : fields[s->dim[k]];
+        if (!tix_text_valid(rec->dims[k].ptr, rec->dims[k].len))
+            rec->dims[k] = (tix_field){"", 0};
+    }
     return TIX_REASON_NONE;
 }

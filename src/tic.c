@@ -15,6 +15,10 @@
 /* In the stats word (version 2 and later): each pair ends with the
  * contract_id of its largest amount (u32 len, bytes). */
 #define TIC_TOP_IDS 16u
+/* In the stats word (version 2 and later): the cells are the first of
+ * the by columns, the others the time dummy's characteristics; their
+ * number follows the by text (and the replicate groups). */
+#define TIC_CELL_DIMS 32u
 
 static const char magic[8] = {'T', 'I', 'X', 'C', 'U', 'B', 'E', '\n'};
 
@@ -85,7 +89,9 @@ tix_status tix_tic_write_fn(tix_write_fn fn, void *ctx, const tix_cube *cube,
      * them (TIC_MAXIMA); a part from a version 1 file without them does not. */
     int maxima = !(stats & 3) && tix_cube_max_known(cube);
     int ids = tix_cube_max_known(cube) && cube->ids_known;
-    put_u32(&o, (uint32_t)stats | (maxima ? TIC_MAXIMA : 0) | (ids ? TIC_TOP_IDS : 0));
+    size_t cd = cube->opts.cell_dims; /* 0: all of by's */
+    put_u32(&o, (uint32_t)stats | (maxima ? TIC_MAXIMA : 0) | (ids ? TIC_TOP_IDS : 0) |
+                    (cd ? TIC_CELL_DIMS : 0));
     put_u32(&o, (uint32_t)meta->measure);
     const char *by = tix_cube_by(cube); /* what the cells are; meta's should agree */
     size_t bylen = strnlen(by, TIX_BY_MAX - 1);
@@ -93,6 +99,8 @@ tix_status tix_tic_write_fn(tix_write_fn fn, void *ctx, const tix_cube *cube,
     put(&o, by, bylen);
     if (G)
         put_u32(&o, (uint32_t)G);
+    if (cd)
+        put_u32(&o, (uint32_t)cd);
     put_u32(&o, meta->has_range ? 1 : 0);
     put_i32(&o, meta->has_range ? meta->from_day : 0);
     put_i32(&o, meta->has_range ? meta->to_day : 0);
@@ -342,15 +350,24 @@ static void read_header(in *i, tix_tic_meta *meta, int32_t *first, int32_t *last
             fail(i, "%u replicate groups", G);
         meta->replicates = G;
     }
+    meta->cell_dims = 0;
+    if (i->st == TIX_OK && version >= 2 && (stats & TIC_CELL_DIMS)) {
+        uint32_t cd = get_u32(i);
+        size_t n = cube_by_columns(meta->by);
+        if (i->st == TIX_OK && (cd < 1 || cd >= n))
+            fail(i, "%u cell columns of %zu", cd, n);
+        meta->cell_dims = cd;
+    }
     if (i->st == TIX_OK &&
-        (period > TIX_PERIOD_YEAR || (stats & ~(7u | TIC_MAXIMA | TIC_TOP_IDS)) ||
+        (period > TIX_PERIOD_YEAR ||
+         (stats & ~(7u | TIC_MAXIMA | TIC_TOP_IDS | TIC_CELL_DIMS)) ||
          (stats & 3) == 3 ||
          (version == 1 && (stats & (TIX_CUBE_STATS_LOGS | TIC_MAXIMA | TIC_TOP_IDS))) ||
          ((stats & TIC_TOP_IDS) && !(stats & (3 | TIC_MAXIMA))) ||
          ((stats & 3) && (stats & TIC_MAXIMA)) || measure > TIX_MEASURE_AMOUNT))
         fail(i, "options out of range");
     meta->period = (tix_period_kind)period;
-    meta->stats = (int)(stats & ~(TIC_MAXIMA | TIC_TOP_IDS));
+    meta->stats = (int)(stats & ~(TIC_MAXIMA | TIC_TOP_IDS | TIC_CELL_DIMS));
     i->top_ids = (stats & TIC_TOP_IDS) != 0;
     i->maxima = (stats & 3) || (stats & TIC_MAXIMA);
     meta->measure = (tix_measure)measure;
@@ -639,6 +656,7 @@ static tix_status read_tic(in *i, const tix_cube_opts *opts, tix_cube **out, tix
     co.cell_stats = meta->stats;
     co.by = meta->by;
     co.replicates = meta->replicates;
+    co.cell_dims = meta->cell_dims;
     if (st == TIX_OK && i->st == TIX_OK)
         st = tix_cube_new(&c, &co);
     if (c) { /* pairs without statistics have a max only with TIC_MAXIMA */
@@ -747,8 +765,12 @@ const char *tix_tic_incompatible(const tix_tic_meta *a, const tix_tic_meta *b)
 {
     if (a->period != b->period)
         return "they group dates into different periods (`period`)";
-    if (strcmp(a->by, b->by) != 0)
+    size_t ka = tix_by_prefix(a->by, a->cell_dims ? a->cell_dims : TIX_MAX_DIMS),
+           kb = tix_by_prefix(b->by, b->cell_dims ? b->cell_dims : TIX_MAX_DIMS);
+    if (ka != kb || memcmp(a->by, b->by, ka) != 0)
         return "their cells are different columns (`by`)";
+    if (strcmp(a->by, b->by) != 0)
+        return "they keep different characteristics beside their cells (`hedonic`)";
     if (a->measure != b->measure)
         return "they sum different amounts (`measure`)";
     if (a->has_range != b->has_range ||

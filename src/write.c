@@ -334,7 +334,10 @@ static tix_status index_json(sink *s, const tix_index *ix, const tix_run_info *i
             bad = 1;
     put(root, "inputs", inputs, &bad);
     put(opts, "period", json_string(tix_period_kind_name(ix->kind)), &bad);
-    put(opts, "by", by_array(info->by), &bad);
+    char cells[TIX_BY_MAX]; /* the cells' columns, not the characteristics beyond */
+    size_t cl = tix_by_prefix(info->by, info->cell_dims ? info->cell_dims : TIX_MAX_DIMS);
+    snprintf(cells, sizeof cells, "%.*s", (int)cl, info->by);
+    put(opts, "by", by_array(cells), &bad);
     put(opts, "measure", json_string(info->measure), &bad);
     put(opts, "method", json_string(tix_method_name(ix->method)), &bad);
     if (tix_method_is_multilateral(ix->method)) {
@@ -514,7 +517,26 @@ static void put_cell(sink *s, const char *name)
     }
 }
 
+static tix_status cells_csv_of(sink *s, const tix_cube *cube, const tix_index *ix);
+
+/* The cells of ix (or of the cube alone), not the time dummy's
+ * characteristics beside them. */
 static tix_status cells_csv(sink *s, const tix_cube *cube, const tix_index *ix)
+{
+    if (ix)
+        return cells_csv_of(s, tix_index_cube(ix, cube), ix);
+    tix_dims d;
+    if (tix_dims_parse(tix_cube_by(cube), &d, NULL, 0) != TIX_OK || tix_cube_cell_dims(cube) >= d.n)
+        return cells_csv_of(s, cube, NULL);
+    tix_cube *p = NULL;
+    tix_status st = tix_cube_project(cube, NULL, &p);
+    if (st == TIX_OK)
+        st = cells_csv_of(s, p, NULL);
+    tix_cube_free(p);
+    return st;
+}
+
+static tix_status cells_csv_of(sink *s, const tix_cube *cube, const tix_index *ix)
 {
     if (ix && ix->opts.year_over_year)
         return TIX_E_INVALID; /* its rows are not the cube's periods in order */
@@ -589,6 +611,7 @@ static void put_pp(sink *s, double x)
 
 static tix_status contributions_csv(sink *s, const tix_cube *cube, const tix_index *ix)
 {
+    cube = tix_index_cube(ix, cube);
     char label[TIX_PERIOD_LABEL_MAX];
     size_t nc = tix_cube_ncells(cube);
     tix_contribution *c = malloc((nc ? nc : 1) * sizeof *c);

@@ -82,7 +82,8 @@ static void append(tix_index *ix, const tix_index *sub, int s, size_t *nr, size_
     *ne += n;
 }
 
-tix_status index_year_over_year(const tix_cube *cube, const tix_index_opts *opts, tix_index **out,
+tix_status index_year_over_year(const tix_cube *cube, const tix_cube *hcube,
+                                const tix_index_opts *opts, tix_index **out,
                                 char *err, size_t errlen)
 {
     tix_period_kind kind = tix_cube_period_kind(cube);
@@ -141,7 +142,7 @@ tix_status index_year_over_year(const tix_cube *cube, const tix_index_opts *opts
                 sel[k++] = t;
         if (k == 0)
             continue;
-        if ((st = index_of_periods(cube, &so, sel, k, &sub, err, errlen)) != TIX_OK)
+        if ((st = index_of_periods(cube, hcube, &so, sel, k, &sub, err, errlen)) != TIX_OK)
             goto fail;
         if (nr == 0) { /* the options as used, and the first season's base */
             ix->opts = sub->opts;

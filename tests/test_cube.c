@@ -12,7 +12,7 @@
 static tix_cube *cube_new(tix_period_kind k, int stats)
 {
     tix_cube *c;
-    tix_cube_opts o = {k, stats, 0, 0, NULL, NULL, 0};
+    tix_cube_opts o = {k, stats, 0, 0, NULL, NULL, 0, 0};
     cr_assert_eq(tix_cube_new(&c, &o), TIX_OK);
     return c;
 }
@@ -93,7 +93,7 @@ Test(cube, overflow_negative_and_after_finalize_are_refused)
 Test(cube, limits_on_cells_and_pairs)
 {
     tix_cube *c;
-    tix_cube_opts o = {TIX_PERIOD_DAY, 0, 2, 3, NULL, NULL, 0};
+    tix_cube_opts o = {TIX_PERIOD_DAY, 0, 2, 3, NULL, NULL, 0, 0};
     cr_assert_eq(tix_cube_new(&c, &o), TIX_OK);
     cr_assert_eq(tix_cube_add(c, 0, "a", 1, 1), TIX_OK);
     cr_assert_eq(tix_cube_add(c, 0, "b", 1, 1), TIX_OK);
@@ -242,7 +242,7 @@ Test(cube, budget_bounds_memory_and_a_failed_add_changes_nothing)
 {
     tix_budget b = {64 * 1024, 0};
     tix_cube *c;
-    tix_cube_opts o = {TIX_PERIOD_DAY, 1, 0, 0, &b, NULL, 0};
+    tix_cube_opts o = {TIX_PERIOD_DAY, 1, 0, 0, &b, NULL, 0, 0};
     cr_assert_eq(tix_cube_new(&c, &o), TIX_OK);
     size_t added = 0;
     tix_status st = TIX_OK;
@@ -345,11 +345,11 @@ Test(cube, merge_refuses_what_would_not_fit_and_leaves_dst_unchanged)
     cr_assert_eq(tix_cube_ncells(dst), 1); /* "b" was not taken in */
 
     tix_cube *small;
-    tix_cube_opts o = {TIX_PERIOD_YEAR, 0, 1, 0, NULL, NULL, 0};
+    tix_cube_opts o = {TIX_PERIOD_YEAR, 0, 1, 0, NULL, NULL, 0, 0};
     cr_assert_eq(tix_cube_new(&small, &o), TIX_OK);
     cr_assert_eq(tix_cube_add(small, 0, "a", 1, 1), TIX_OK);
     cr_assert_eq(tix_cube_merge(small, src), TIX_E_LIMIT); /* max_cells 1 */
-    tix_cube_opts other = {TIX_PERIOD_WEEK, 0, 0, 0, NULL, NULL, 0};
+    tix_cube_opts other = {TIX_PERIOD_WEEK, 0, 0, 0, NULL, NULL, 0, 0};
     tix_cube *weekly;
     cr_assert_eq(tix_cube_new(&weekly, &other), TIX_OK);
     cr_assert_eq(tix_cube_merge(weekly, src), TIX_E_INVALID);

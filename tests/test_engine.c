@@ -1682,3 +1682,45 @@ Test(engine, new_rejects_a_bad_delimiter_or_encoding)
     cr_assert_eq(o.delimiter, ',');
     cr_assert_eq(o.encoding, TIX_ENCODING_UTF8);
 }
+
+/* Characteristics (the time dummy's --hedonic beyond --by) are read
+ * beside the cells and never reject a row: a file without the column,
+ * an empty value or one that is not text is the empty value. */
+Test(engine, characteristics_beyond_by_never_reject_a_row)
+{
+    tix_engine_opts o = default_opts();
+    o.characteristics = "sector,seller_type";
+    rejects rs = {0};
+    tix_engine *e = make_engine(&o, &rs);
+    cr_assert_str_eq(tix_cube_by(tix_engine_cube(e)), "sector,seller_type");
+    cr_assert_eq(tix_cube_cell_dims(tix_engine_cube(e)), 1);
+    cr_assert_eq(RUN(e, "a.csv",
+                     "contract_id,signed_on,sector,seller_type,amount,tech_amount\n"
+                     "a1,2024-01-05,bio,university,100,100\n"
+                     "a2,2024-01-06,bio,,200,200\n"
+                     "a3,2024-01-07,bio,\x01x,300,300\n"
+                     "a4,2024-01-08,,university,400,400\n"),
+                 TIX_OK);
+    cr_assert_eq(RUN(e, "b.csv",
+                     "contract_id,signed_on,sector,amount,tech_amount\n"
+                     "b1,2024-01-09,bio,500,500\n"),
+                 TIX_OK);
+    assert_counts(e, 5, 4, 1);
+    assert_reject(&rs, 0, "a.csv", 5, TIX_REASON_EMPTY_DIMENSION, "a4,2024-01-08,,university,400,400");
+    assert_cube(e, "2024-01 bio\x1f 3 100000\n"
+                   "2024-01 bio\x1funiversity 1 10000\n");
+    tix_engine_free(e);
+    rejects_free(&rs);
+    /* Without the characteristic the cells file must still have its by columns. */
+    o.characteristics = "contract_type";
+    e = make_engine(&o, NULL);
+    cr_assert_eq(RUN(e, "c.csv", "contract_id,signed_on,amount,tech_amount\nc1,2024-01-09,5,5\n"),
+                 TIX_E_HEADER);
+    tix_engine_free(e);
+    /* More than 4 columns with by's. */
+    o.by = "sector,buyer_region,seller_region,buyer_type";
+    o.characteristics = "seller_type";
+    tix_engine *bad = NULL;
+    cr_assert_eq(tix_engine_new(&bad, &o, NULL, NULL), TIX_E_INVALID);
+    cr_assert_null(bad);
+}

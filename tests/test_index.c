@@ -101,7 +101,7 @@ static void add(tix_cube *c, int32_t week, const char *cell, int n, int64_t each
 static tix_cube *example_cube(void)
 {
     tix_cube *c;
-    tix_cube_opts o = {TIX_PERIOD_WEEK, 0, 0, 0, NULL, NULL, 0};
+    tix_cube_opts o = {TIX_PERIOD_WEEK, 0, 0, 0, NULL, NULL, 0, 0};
     cr_assert_eq(tix_cube_new(&c, &o), TIX_OK);
     /* weeks 100 and 101 as the example; 102 empty; 103 repeats 101 with C new. */
     add(c, 100, "A", 2, 100);
@@ -198,7 +198,7 @@ Test(index, base_without_data_is_an_error)
 Test(index, disjoint_cells_break_the_chain)
 {
     tix_cube *c;
-    tix_cube_opts co = {TIX_PERIOD_WEEK, 0, 0, 0, NULL, NULL, 0};
+    tix_cube_opts co = {TIX_PERIOD_WEEK, 0, 0, 0, NULL, NULL, 0, 0};
     cr_assert_eq(tix_cube_new(&c, &co), TIX_OK);
     add(c, 10, "A", 1, 100);
     add(c, 11, "B", 1, 100);
@@ -227,7 +227,7 @@ static const int sp_u[SP_NT][SP_NC] = {{100, 200, 50}, {110, 190, 60}, {120, 230
 static tix_cube *splice_cube(void)
 {
     tix_cube *c;
-    tix_cube_opts o = {TIX_PERIOD_WEEK, 0, 0, 0, NULL, NULL, 0};
+    tix_cube_opts o = {TIX_PERIOD_WEEK, 0, 0, 0, NULL, NULL, 0, 0};
     cr_assert_eq(tix_cube_new(&c, &o), TIX_OK);
     static const char *const cells[] = {"A", "B", "C"};
     for (int t = 0; t < SP_NT; t++)
@@ -378,7 +378,7 @@ Test(index, splice_names)
 Test(index, empty_cube)
 {
     tix_cube *c;
-    tix_cube_opts co = {TIX_PERIOD_WEEK, 0, 0, 0, NULL, NULL, 0};
+    tix_cube_opts co = {TIX_PERIOD_WEEK, 0, 0, 0, NULL, NULL, 0, 0};
     cr_assert_eq(tix_cube_new(&c, &co), TIX_OK);
     cr_assert_eq(tix_cube_finalize(c), TIX_OK);
     tix_index *ix;
@@ -411,7 +411,7 @@ Test(index, method_names)
 static tix_cube *price_cube(void)
 {
     tix_cube *c;
-    tix_cube_opts o = {TIX_PERIOD_WEEK, 0, 0, 0, NULL, NULL, 0};
+    tix_cube_opts o = {TIX_PERIOD_WEEK, 0, 0, 0, NULL, NULL, 0, 0};
     cr_assert_eq(tix_cube_new(&c, &o), TIX_OK);
     add(c, 200, "A", 2, 100);
     add(c, 200, "B", 1, 300);
@@ -706,7 +706,7 @@ static const int ml_u[ML_NT][ML_NC] = {
 static tix_cube *ml_cube(void)
 {
     tix_cube *c;
-    tix_cube_opts o = {TIX_PERIOD_WEEK, 0, 0, 0, NULL, NULL, 0};
+    tix_cube_opts o = {TIX_PERIOD_WEEK, 0, 0, 0, NULL, NULL, 0, 0};
     cr_assert_eq(tix_cube_new(&c, &o), TIX_OK);
     static const char *const cells[] = {"A", "B", "C"};
     for (int t = 0; t < ML_NT; t++)
@@ -930,7 +930,7 @@ Test(index, top_contract_share_is_the_largest_contract_over_the_value)
     tix_index_free(ix);
     /* Winsorizing does not change it: it is of the raw amounts. */
     tix_cube *s;
-    tix_cube_opts so = {TIX_PERIOD_WEEK, TIX_CUBE_STATS_SUMS, 0, 0, NULL, NULL, 0};
+    tix_cube_opts so = {TIX_PERIOD_WEEK, TIX_CUBE_STATS_SUMS, 0, 0, NULL, NULL, 0, 0};
     cr_assert_eq(tix_cube_new(&s, &so), TIX_OK);
     add(s, 100, "A", 9, 100);
     add(s, 100, "A", 1, 5000);
@@ -963,7 +963,7 @@ Test(index, unusual_links_are_robust_outliers_against_the_links_before)
      * week 40 and back in week 41. */
     static const double step[] = {1.10, 0.92, 1.04, 0.97, 1.06, 0.95, 1.02, 0.99};
     tix_cube *c;
-    tix_cube_opts co = {TIX_PERIOD_WEEK, 0, 0, 0, NULL, NULL, 0};
+    tix_cube_opts co = {TIX_PERIOD_WEEK, 0, 0, 0, NULL, NULL, 0, 0};
     cr_assert_eq(tix_cube_new(&c, &co), TIX_OK);
     double v = 1e6, lnk[60];
     size_t n = 50;

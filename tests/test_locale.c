@@ -58,7 +58,7 @@ static void run_all(outputs *o)
     tix_index *ix;
     cr_assert_eq(tix_index_compute(c, &io, &ix, NULL, 0), TIX_OK);
     const char *inputs[] = {"dump, 1.csv"};
-    tix_run_info info = {"1.2.3", inputs, 1, "sector", "tech_amount", tix_engine_counts(e)};
+    tix_run_info info = {"1.2.3", inputs, 1, "sector", "tech_amount", tix_engine_counts(e), 0};
     cr_assert_eq(tix_write_index_csv_fn(tix_membuf_write, &o->csv, ix), TIX_OK);
     cr_assert_eq(tix_write_index_json_fn(tix_membuf_write, &o->json, ix, &info), TIX_OK);
     cr_assert_eq(tix_write_cells_csv_fn(tix_membuf_write, &o->cells, c, ix), TIX_OK);

@@ -40,7 +40,7 @@ static int32_t month(int t) { return 2024 * 12 + t; }
 static tix_cube *balk_cube(int64_t unit, int shuffle)
 {
     tix_cube *c;
-    tix_cube_opts o = {TIX_PERIOD_MONTH, 0, 0, 0, NULL, NULL, 0};
+    tix_cube_opts o = {TIX_PERIOD_MONTH, 0, 0, 0, NULL, NULL, 0, 0};
     cr_assert_eq(tix_cube_new(&c, &o), TIX_OK);
     struct row {
         int t, i;
@@ -218,7 +218,7 @@ Test(methodology, geks_over_one_window_is_the_textbook_definition)
 static tix_cube *drift_stats(int months, int stats)
 {
     tix_cube *c;
-    tix_cube_opts o = {TIX_PERIOD_MONTH, stats, 0, 0, NULL, NULL, 0};
+    tix_cube_opts o = {TIX_PERIOD_MONTH, stats, 0, 0, NULL, NULL, 0, 0};
     cr_assert_eq(tix_cube_new(&c, &o), TIX_OK);
     uint64_t s = 99;
     for (int t = 0; t < months; t++)

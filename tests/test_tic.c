@@ -18,7 +18,7 @@
 static tix_cube *make_cube(int stats, int rows, int parts, int part)
 {
     tix_cube *c;
-    tix_cube_opts o = {TIX_PERIOD_WEEK, stats, 0, 0, NULL, NULL, 0};
+    tix_cube_opts o = {TIX_PERIOD_WEEK, stats, 0, 0, NULL, NULL, 0, 0};
     cr_assert_eq(tix_cube_new(&c, &o), TIX_OK);
     uint64_t s = 77;
     for (int i = 0; i < rows; i++) {
@@ -73,7 +73,7 @@ static tix_status from_bytes(const char *buf, size_t len, tix_cube **c, tix_tic_
 {
     FILE *f = fmemopen((void *)buf, len, "rb");
     cr_assert_not_null(f);
-    tix_cube_opts o = {TIX_PERIOD_DAY, 0, 0, 0, NULL, NULL, 0};
+    tix_cube_opts o = {TIX_PERIOD_DAY, 0, 0, 0, NULL, NULL, 0, 0};
     tix_status st = tix_tic_read(f, &o, c, m, err, 200);
     fclose(f);
     return st;
@@ -407,7 +407,7 @@ Test(tic, callback_and_memory_versions_read_and_write_the_same_bytes)
     cr_assert_eq(w.m.len, len);
     cr_assert_eq(memcmp(w.m.data, bytes, len), 0);
     cr_assert_gt(w.calls, 1);
-    tix_cube_opts o = {TIX_PERIOD_DAY, 0, 0, 0, NULL, NULL, 0};
+    tix_cube_opts o = {TIX_PERIOD_DAY, 0, 0, 0, NULL, NULL, 0, 0};
     for (int way = 0; way < 3; way++) {
         tix_cube *c;
         tix_tic_meta mc;
@@ -457,7 +457,7 @@ Test(tic, failing_callbacks_are_reported_as_they_failed)
         char err[200] = "";
         reader r = {bytes, len, 4096, 0, at, TIX_E_HEADER};
         cr_assert_eq(tix_tic_read_fn(read_pieces, &r,
-                                     &(tix_cube_opts){TIX_PERIOD_DAY, 0, 0, 0, NULL, NULL, 0}, &c, &mc, err,
+                                     &(tix_cube_opts){TIX_PERIOD_DAY, 0, 0, 0, NULL, NULL, 0, 0}, &c, &mc, err,
                                      sizeof err),
                      TIX_E_HEADER, "read call %d", at);
         cr_assert_null(c);

@@ -115,7 +115,7 @@ static tix_status index_json(FILE *f, const void *ix)
     static const char *inputs[] = {"a.csv.gz", "b.csv"};
     static tix_counts counts = {.read = 10, .accepted = 8, .rejected = 2};
     counts.by_reason[TIX_REASON_BAD_DATE] = 2;
-    tix_run_info info = {"9.9.9", inputs, 2, "sector", "tech_amount", &counts};
+    tix_run_info info = {"9.9.9", inputs, 2, "sector", "tech_amount", &counts, 0};
     return tix_write_index_json(f, ix, &info);
 }
 
@@ -205,7 +205,7 @@ static const tix_reject rej = {"dump,1.csv", 12, TIX_REASON_BAD_DATE, "a,\"b\nc\
 static tix_status write_one(int w, FILE *f, tix_write_fn fn, void *ctx, const tix_cube *c,
                             const tix_index *ix)
 {
-    tix_run_info info = {"9.9.9", inputs, 2, "sector", "tech_amount", &counts};
+    tix_run_info info = {"9.9.9", inputs, 2, "sector", "tech_amount", &counts, 0};
     switch (w) {
     case 0:
         return fn ? tix_write_index_csv_fn(fn, ctx, ix) : tix_write_index_csv(f, ix);

@@ -64,6 +64,11 @@ typedef struct tix_cube_opts {
     size_t replicates;      /* G replicate groups for the jackknife (tix_cube_add_id),
                                2..TIX_CUBE_MAX_REPLICATES; default 0: none. Cubes
                                merge only with cubes of the same G */
+    size_t cell_dims;       /* the cells are the first cell_dims columns of by; the
+                               others are characteristics that only the time dummy
+                               regresses on (tix_cube_project sums them out). Default
+                               (and 0, or by's count): all of by's columns. Cubes merge
+                               only with cubes of the same */
 } tix_cube_opts;
 
 /* Replicate groups (the delete-a-group jackknife of `--ci`,
@@ -160,6 +165,20 @@ TIX_API tix_period_kind tix_cube_period_kind(const tix_cube *c);
 /* What the cells are: the canonical --by text, e.g. "sector" or
  * "buyer_region,seller_region" (owned by the cube). */
 TIX_API const char *tix_cube_by(const tix_cube *c);
+
+/* How many of by's columns are the cells (opts.cell_dims): by's count
+ * when all of them are. */
+TIX_API size_t tix_cube_cell_dims(const tix_cube *c);
+
+/* The cube of c's cells alone (finalized c): a new finalized cube whose by
+ * is c's first tix_cube_cell_dims columns, every pair the sum of c's pairs
+ * of the same period and values of those columns, exactly what adding
+ * c's rows to a cube by those columns gives (statistics, maxima, top ids,
+ * replicate groups and day range included). opts gives the limits and
+ * budget (may be NULL). Returns TIX_OK, TIX_E_INVALID (not finalized),
+ * TIX_E_LIMIT or TIX_E_NOMEM. */
+TIX_API tix_status tix_cube_project(const tix_cube *c, const tix_cube_opts *opts,
+                                    tix_cube **out);
 
 /* A new finalized cube with only the cells for which keep[rank] is
  * nonzero (keep has tix_cube_ncells(c) entries), their aggregates and

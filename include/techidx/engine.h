@@ -90,6 +90,12 @@ typedef struct tix_engine_opts {
     size_t ci_groups; /* replicate groups of the jackknife (`--ci`, cube.h
                          tix_replicate_group), 2..TIX_CUBE_MAX_REPLICATES; default 0:
                          none */
+    const char *characteristics; /* a --by list of columns read beside `by` for the
+                                    time dummy alone (its --hedonic beyond by), copied;
+                                    the cube's columns are by's then those not in by
+                                    (TIX_MAX_DIMS in all), its cells by's
+                                    (tix_cube_cell_dims). They never reject a row:
+                                    record.h tix_dims.required. Default NULL: none */
 } tix_engine_opts;
 
 /* Fills *o with the defaults written above. */

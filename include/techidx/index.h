@@ -65,7 +65,7 @@ typedef enum tix_method {
     /* Multilateral, solved over each window from the cube's log statistics
      * (TIX_CUBE_STATS_LOGS): OLS of ln(amount) over the contracts with an
      * amount > 0 on period dummies and the main effects of the hedonic
-     * characteristics (the `by` columns, or opts.hedonic); the unit-value
+     * characteristics (the cube's columns, or opts.hedonic); the unit-value
      * index is exp of the period dummies, with standard errors. */
     TIX_METHOD_TIME_DUMMY = 20
 } tix_method;
@@ -166,8 +166,9 @@ typedef struct tix_index_opts {
     int32_t until;
     int year_over_year; /* 1: one series per season (techidx/yoy.h); default 0 */
     /* TIX_METHOD_TIME_DUMMY only: */
-    const char *hedonic; /* the characteristics, a comma list of the cube's by columns
-                            (borrowed); NULL (default): all of them */
+    const char *hedonic; /* the characteristics, a comma list of the cube's columns
+                            (its by: the cells' and those beyond them,
+                            tix_cube_cell_dims; borrowed); NULL (default): all of them */
     int kennedy;         /* 1: exp(d - var(d)/2) (Kennedy 1981); default 0 */
     double ci_level;     /* of the intervals (time-dummy's, ci's), in (0, 1); 0 (default):
                             0.95 */
@@ -256,7 +257,17 @@ typedef struct tix_index {
     tix_cube_entry *entries;
     size_t *entry_start;
     size_t ci_groups; /* opts.ci: the replicate groups G of the jackknife; else 0 */
+    /* A cube whose by has characteristics beyond its cells
+     * (tix_cube_cell_dims): its projection onto the cells
+     * (tix_cube_project), owned, whose cells the entries are; else NULL.
+     * tix_index_cube gives the cube to name them by. */
+    tix_cube *cells_cube;
 } tix_index;
+
+/* The cube whose cells ix's entries are of: ix->cells_cube, or cube
+ * (the one ix was computed from) when ix has none. Writers and anything
+ * reading cell names of ix's entries go through it. */
+TIX_API const tix_cube *tix_index_cube(const tix_index *ix, const tix_cube *cube);
 
 /* Computes the index of a finalized cube. With opts->ci the cube must
  * keep replicate groups (else TIX_E_INVALID), and the series is computed

@@ -110,7 +110,10 @@ typedef struct tix_config {
     char *base;             /* `base`: a period label, parsed once the period is known */
     char by[TIX_BY_MAX];    /* `by`, canonical; engine.by points here after finish */
     char *group;            /* `group`: one of the by columns */
-    char *hedonic;          /* `hedonic`, canonical after finish; index.hedonic points here */
+    char *hedonic;          /* `hedonic`, canonical after finish (where rows are read, the
+                               time dummy's default list); index.hedonic points here */
+    char characteristics[TIX_BY_MAX]; /* those of hedonic not in by, read beside it;
+                                         engine.characteristics points here when any */
     char *date_format;      /* `date-format`, checked when set; engine.date_format points here */
     double max_reject_rate; /* `max-reject-rate`; default 1 (no limit) */
     /* What is written. */

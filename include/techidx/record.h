@@ -88,6 +88,11 @@ typedef struct tix_dims {
     char name[TIX_MAX_DIMS][TIX_DIM_NAME_MAX]; /* canonical or header text */
     int known[TIX_MAX_DIMS];                 /* 1: name is a tix_column's */
     tix_column column[TIX_MAX_DIMS];         /* when known */
+    size_t required; /* the first `required` must be in the header and never empty; the
+                        others are characteristics (the time dummy's beyond `by`): a
+                        file without the column, an empty value or one that is not
+                        valid text reads as the empty value, and never rejects a row.
+                        0 (tix_dims_parse's): all n are required */
 } tix_dims;
 
 /* Parses "sector", "buyer_region, seller_region", "技术领域,专利类型", ...
@@ -100,6 +105,10 @@ TIX_API tix_status tix_dims_parse(const char *by, tix_dims *d, char *err, size_t
 /* Writes the canonical text of d ("sector,seller_type") into out, which
  * holds TIX_BY_MAX bytes. */
 TIX_API void tix_dims_text(const tix_dims *d, char *out);
+
+/* The length of the first k columns of a by text ("sector,seller_type"
+ * and 1: 6), all of it when it has k or fewer. */
+TIX_API size_t tix_by_prefix(const char *by, size_t k);
 
 /* The value of dimension k (0-based) in a cell's name (NUL-terminated,
  * values joined by TIX_DIM_SEP), borrowed from name; empty past the last. */
@@ -135,7 +144,8 @@ typedef struct tix_schema {
     long index[TIX_COL_COUNT];  /* field index, -1 when absent */
     size_t nfields;             /* fields in the header row */
     size_t ndims;               /* the cell dimensions, in --by order */
-    long dim[TIX_MAX_DIMS];     /* their field indices */
+    size_t nrequired;           /* of which the first are required (tix_dims.required) */
+    long dim[TIX_MAX_DIMS];     /* their field indices; -1: a characteristic absent */
     const tix_header_map *maps; /* as given to tix_schema_resolve (borrowed) */
     size_t nmaps;
     tix_record_opts rec; /* zeroed by tix_schema_resolve; set it after */

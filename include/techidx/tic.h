@@ -72,6 +72,8 @@ typedef struct tix_tic_meta {
     char **names;      /* the inputs' names (any order; written sorted) */
     size_t nnames;
     size_t replicates; /* the cube's replicate groups (0: none; version 3 only) */
+    size_t cell_dims;  /* the cube's opts.cell_dims: its cells are the first of by's
+                          columns, the rest characteristics (0: all are cells) */
 } tix_tic_meta;
 
 /* Writes a finalized cube with its meta (meta->period and meta->stats are

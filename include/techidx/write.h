@@ -52,9 +52,12 @@ typedef struct tix_run_info {
     const char *version;
     const char *const *inputs;
     size_t ninputs;
-    const char *by;        /* the cells' columns: "sector", "buyer_region,seller_region" */
+    const char *by;        /* the cube's columns: "sector", "buyer_region,seller_region" */
     const char *measure;   /* "tech_amount" or "amount" */
     const tix_counts *counts;
+    size_t cell_dims;      /* the cells are by's first cell_dims columns, the others
+                              the time dummy's characteristics (tix_cube_cell_dims);
+                              0: all of them */
 } tix_run_info;
 
 /* {"techidx": version, "inputs": [...], "options": {...}, "rows": {read,

@@ -330,7 +330,10 @@ class Cube(object):
     techidx.cube, techidx.load or techidx.merge. Owns C memory: close() it,
     or use it in a `with` block (it is also freed when collected).
 
-    period, by, measure  how rows were aggregated
+    period, by, measure  how rows were aggregated (by: the cells' columns)
+    characteristics      the columns kept beside them for the time dummy
+                         (cube's hedonic; by default contract_type and
+                         seller_type where not in by)
     counts               the row accounting of its inputs (as Result.counts)
     inputs               the inputs' names, sorted
     rejects              the rejected rows, when cube(..., rejects=True)
@@ -341,7 +344,10 @@ class Cube(object):
         self.rejects = rejects
         meta = lib.tix_parts_meta(handle).contents
         self.period = _lib.text(lib.tix_period_kind_name(meta.period))
-        self.by = _lib.text(meta.by)
+        columns = _lib.text(meta.by).split(",")
+        # the cells' columns; those beyond are the time dummy's characteristics
+        self.by = ",".join(columns[:meta.cell_dims or len(columns)])
+        self.characteristics = columns[len(self.by.split(",")):]
         self.measure = _lib.text(lib.tix_measure_name(meta.measure))
         self.counts = _counts(meta.counts)
         self.inputs = [_lib.text(meta.names[i]) for i in range(meta.nnames)]

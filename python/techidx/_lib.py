@@ -102,7 +102,7 @@ class TicMeta(ctypes.Structure):
     _fields_ = [("period", c_int), ("stats", c_int), ("by", ctypes.c_char * 264),
                 ("measure", c_int), ("has_range", c_int), ("from_day", c_i32), ("to_day", c_i32),
                 ("counts", Counts), ("names", ctypes.POINTER(c_str)), ("nnames", c_size),
-                ("replicates", c_size)]
+                ("replicates", c_size), ("cell_dims", c_size)]
 
 
 class IndexOpts(ctypes.Structure):

@@ -113,6 +113,7 @@ static int top_contract(const tix_cube *cube, int32_t p, const char **id, size_t
  * whose it is, and the unusual links (index.h). */
 static void report_warnings(const tix_cube *cube, const tix_index *ix)
 {
+    cube = tix_index_cube(ix, cube); /* the ids of its cells' pairs */
     size_t top = SIZE_MAX, nu = 0;
     for (size_t t = 0; t < ix->nrows; t++) {
         const tix_index_row *r = &ix->rows[t];

@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data_, size_t size)
             data[size - 4 + k] = (uint8_t)(crc >> (8 * k));
     }
     tix_budget budget = {64u << 20, 0};
-    tix_cube_opts co = {TIX_PERIOD_WEEK, 0, 1000, 100000, &budget, NULL, 0};
+    tix_cube_opts co = {TIX_PERIOD_WEEK, 0, 1000, 100000, &budget, NULL, 0, 0};
     tix_cube *c;
     tix_tic_meta m;
     char err[256];
@@ -48,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data_, size_t size)
     FILE *f = fmemopen(data, size, "rb");
     if (f) {
         tix_budget b2 = {64u << 20, 0};
-        tix_cube_opts co2 = {TIX_PERIOD_WEEK, 0, 1000, 100000, &b2, NULL, 0};
+        tix_cube_opts co2 = {TIX_PERIOD_WEEK, 0, 1000, 100000, &b2, NULL, 0, 0};
         tix_cube *c2;
         tix_tic_meta m2;
         char err2[256];
@@ -76,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data_, size_t size)
      * which reads back to itself. */
     if (size >= 12 && memcmp(data + 8, "\1\0\0\0", 4) == 0) {
         tix_budget b3 = {64u << 20, 0};
-        tix_cube_opts co3 = {TIX_PERIOD_WEEK, 0, 1000, 100000, &b3, NULL, 0};
+        tix_cube_opts co3 = {TIX_PERIOD_WEEK, 0, 1000, 100000, &b3, NULL, 0, 0};
         tix_cube *c3;
         tix_tic_meta m3;
         FZ_CHECK(tix_tic_read_mem(once, len, &co3, &c3, &m3, err, sizeof err) == TIX_OK,
