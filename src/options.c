@@ -141,8 +141,9 @@ static const tix_option table[] = {
      0, O_SPLICE, 0},
     {"hedonic", 0, RUN | CUBE | INDEX | INIT, IDX, TIX_OPT_TEXT, "COL[,COL]", 0, 0, NULL, NULL,
      "time-dummy: the characteristics regressed on (default the\n"
-     "`by` columns, contract_type and seller_type); columns beyond\n"
-     "`by` are read beside it, 4 in all, and never reject a row",
+     "`by` columns, contract_type and seller_type; cube keeps\n"
+     "those it names); columns beyond `by` are read beside it,\n"
+     "4 in all, and never reject a row",
      0, O_HEDONIC, 0},
     {"kennedy", 0, RUN | INDEX | INIT, IDX, TIX_OPT_FLAG, NULL, 0, 0, NULL, NULL,
      "time-dummy: exp(d - var(d)/2) for each period (Kennedy 1981)", 0, O_KENNEDY, 0},
@@ -1077,12 +1078,12 @@ tix_status tix_config_finish(tix_config *c, unsigned cmd, char *err, size_t errl
     /* The time dummy's characteristics: where rows are read, the default
      * is the `by` columns, contract_type and seller_type (as many as fit);
      * those beyond `by` are read beside it (engine.characteristics). A
-     * part keeps them unless `no-stats`, as it keeps the logs, for an index
-     * of it to be run's. Parts say theirs to the library. */
+     * part keeps those its `hedonic` names (a pair for each combination of
+     * them: many more, each with its sketch). Parts say theirs to the
+     * library. */
     c->characteristics[0] = 0;
     c->engine.characteristics = NULL;
-    if (c->hedonic || (td && (cmd & (TIX_CMD_RUN | TIX_CMD_INIT))) ||
-        ((cmd & TIX_CMD_CUBE) && !c->no_stats)) {
+    if (c->hedonic || (td && (cmd & (TIX_CMD_RUN | TIX_CMD_INIT)))) {
         tix_dims h, d;
         char why[160], canon[TIX_BY_MAX];
         tix_dims_parse(c->by, &d, NULL, 0);

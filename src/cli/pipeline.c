@@ -271,10 +271,39 @@ void pipe_ingest_free(pipe_ingest_state *in)
     in->engine = NULL;
 }
 
+/* Parts made without `hedonic` keep only their cells' columns: the time
+ * dummy of index regresses on them alone, not on run's default. Said. */
+static void report_parts_characteristics(const run_opts *o, const tix_cube *cube)
+{
+    if (o->cfg.index.method != TIX_METHOD_TIME_DUMMY || o->cfg.index.hedonic || o->cfg.quiet)
+        return;
+    tix_dims d;
+    if (tix_dims_parse(tix_cube_by(cube), &d, NULL, 0) != TIX_OK)
+        return;
+    static const char *const want[] = {"contract_type", "seller_type"};
+    char missing[64] = "";
+    for (size_t j = 0; j < 2; j++) {
+        size_t i = 0;
+        while (i < d.n && strcmp(d.name[i], want[j]) != 0)
+            i++;
+        if (i == d.n && d.n + (missing[0] ? 1 : 0) < TIX_MAX_DIMS)
+            snprintf(missing + strlen(missing), sizeof missing - strlen(missing), "%s%s",
+                     missing[0] ? " and " : "", want[j]);
+    }
+    if (missing[0])
+        fprintf(stderr,
+                "techidx: the parts keep no %s, which run's time dummy regresses on by "
+                "default: this one regresses on %s alone (make the parts with cube "
+                "--hedonic)\n",
+                missing, tix_cube_by(cube));
+}
+
 int pipe_index(const run_opts *o, tix_cube *cube, tix_index **ix)
 {
     char msg[256];
     tix_status st = tix_cube_finalize(cube);
+    if (st == TIX_OK) /* index alone leaves hedonic unset */
+        report_parts_characteristics(o, cube);
     if (st == TIX_OK)
         st = tix_index_compute(cube, &o->cfg.index, ix, msg, sizeof msg);
     else
