@@ -9,7 +9,7 @@ T=${1:-./techidx}
 dir=${2:-build/weekly}
 rm -rf "$dir"
 mkdir -p "$dir/dumps"
-"$T" publish --state "$dir/state" --init --period week --method fisher --min-contracts 5 -q
+"$T" publish --state "$dir/state" --init --period week --min-contracts 5 -q
 day() { # YYYY-MM-DD of 2024-W01 Monday + $1 days
     date -u -d "2024-01-01 + $1 days" +%F
 }

@@ -141,6 +141,47 @@ static void series(cairo_t *cr, const box *b, const double *y, double width, con
 
 static const double dashed[] = {7, 4}, dotted[] = {0.1, 3.5};
 
+/* The provisional periods: shaded from half a step before each
+ * to half a step after, inside the panel. */
+static void provisional_ground(cairo_t *cr, const box *b, const double *prov)
+{
+    double half = b->n > 1 ? b->w / (double)(b->n - 1) / 2 : b->w / 2;
+    cairo_set_source_rgba(cr, 0, 0, 0, 0.10);
+    for (size_t i = 0; i < b->n; i++)
+        if (prov[i] == 1) {
+            double x0 = fmax(b->x, px(b, i) - half), x1 = fmin(b->x + b->w, px(b, i) + half);
+            cairo_rectangle(cr, x0, b->y, x1 - x0, b->h);
+        }
+    cairo_fill(cr);
+}
+
+/* The interval [lo, hi] as a band, broken where either end is missing. */
+static void band(cairo_t *cr, const box *b, const double *lo, const double *hi)
+{
+    cairo_set_source_rgb(cr, 0.78, 0.78, 0.78);
+    for (size_t i = 0; i < b->n;) {
+        if (!isfinite(lo[i]) || !isfinite(hi[i])) {
+            i++;
+            continue;
+        }
+        size_t e = i;
+        while (e + 1 < b->n && isfinite(lo[e + 1]) && isfinite(hi[e + 1]))
+            e++;
+        if (e == i) { /* a lone interval: a bar */
+            cairo_rectangle(cr, px(b, i) - 1.5, py(b, hi[i]), 3, py(b, lo[i]) - py(b, hi[i]));
+        } else {
+            cairo_move_to(cr, px(b, i), py(b, lo[i]));
+            for (size_t k = i + 1; k <= e; k++)
+                cairo_line_to(cr, px(b, k), py(b, lo[k]));
+            for (size_t k = e + 1; k-- > i;)
+                cairo_line_to(cr, px(b, k), py(b, hi[k]));
+            cairo_close_path(cr);
+        }
+        cairo_fill(cr);
+        i = e + 1;
+    }
+}
+
 /* A panel's title: the cell's name, cut at a character with an ellipsis
  * when wider than w, so that a long name stays inside its panel. */
 static void title_in(cairo_t *cr, double x, double y, double size, double w, const char *s)
@@ -193,6 +234,9 @@ static void other_line(char *out, size_t len, const chart_data *d)
              d->nother == 1 ? "" : "s", pct);
 }
 
+static size_t points(const double *y, size_t n);
+static size_t points_flagged(const double *y, size_t n);
+
 static void draw(cairo_t *cr, const chart_data *d, double height)
 {
     cairo_set_source_rgb(cr, 1, 1, 1);
@@ -201,7 +245,17 @@ static void draw(cairo_t *cr, const chart_data *d, double height)
     text(cr, 20, 28, 18, 1, 0, d->title);
     box top = {70, 70, WIDTH - 100, TOP_H - 120, 0, 0, d->n};
     const double *ys[] = {d->value, d->volume, d->unit_value};
-    range_of(&top, ys, 3);
+    int has_band = d->value_lo && d->value_hi && points(d->value_lo, d->n);
+    range_of(&top, ys, 3); /* the series' range: a wide interval runs off the panel */
+    if (has_band) {
+        cairo_save(cr);
+        cairo_rectangle(cr, top.x, top.y, top.w, top.h);
+        cairo_clip(cr);
+        band(cr, &top, d->value_lo, d->value_hi);
+        cairo_restore(cr);
+    }
+    if (d->provisional) /* over the band, which it darkens */
+        provisional_ground(cr, &top, d->provisional);
     axes(cr, &top, 6, 11);
     x_labels(cr, &top, d->labels, 9, 10);
     series(cr, &top, d->value, 2.4, NULL, 0);
@@ -217,8 +271,16 @@ static void draw(cairo_t *cr, const chart_data *d, double height)
         series(cr, &lg, two, widths[s], s == 1 ? dashed : s == 2 ? dotted : NULL, s ? 2 : 0);
         text(cr, x + 36, y, 11, 0, 0, names[s]);
     }
-    text(cr, 70, TOP_H - 18, 10, 0, 0,
-         "Base period = 100 (dash-dot line). Empty where a link is undefined.");
+    char note[256];
+    int has_prov = d->provisional && points_flagged(d->provisional, d->n);
+    if (!has_band && !has_prov)
+        snprintf(note, sizeof note,
+                 "Base period = 100 (dash-dot line). Empty where a link is undefined.");
+    else
+        snprintf(note, sizeof note, "Base period = 100 (dash-dot line); empty where undefined.%s%s",
+                 has_band ? " Grey band: the value index's interval (cut at the panel)." : "",
+                 has_prov ? " Shaded: provisional periods (late contracts revise them)." : "");
+    text(cr, 70, TOP_H - 18, 10, 0, 0, note);
     /* Small multiples: each cell's own value index. */
     for (size_t c = 0; c < d->ncells; c++) {
         double x0 = CELL_W * (double)(c % COLS), y0 = TOP_H + CELL_H * (double)(c / COLS);
@@ -267,6 +329,14 @@ static size_t points(const double *y, size_t n)
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
         k += isfinite(y[i]) != 0;
+    return k;
+}
+
+static size_t points_flagged(const double *y, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += y[i] == 1;
     return k;
 }
 
@@ -342,6 +412,17 @@ int chart_write_svg(const chart_data *d, const char *path, char *err, size_t err
         fputs("; ", o.f);
         xml_text(o.f, line);
     }
+    if (d->value_lo && d->value_hi && points(d->value_lo, d->n))
+        fprintf(o.f, "; value_index interval (%zu points, grey band)", points(d->value_lo, d->n));
+    size_t np = d->provisional ? points_flagged(d->provisional, d->n) : 0;
+    for (size_t i = 0, k = 0; i < d->n && np; i++)
+        if (d->provisional[i] == 1) {
+            if (k++ == 0)
+                fprintf(o.f, "; provisional %zu (shaded): ", np);
+            else
+                fputs(", ", o.f);
+            xml_text(o.f, d->labels[i]);
+        }
     fputs("</desc>", o.f);
     fwrite(gt + 1, 1, len - (size_t)(gt + 1 - svg), o.f);
     free(svg);

@@ -1,5 +1,7 @@
 /* The release chart: the headline index with its volume and unit-value
- * factors over the last periods, and small multiples of the cells' own
+ * factors over the last periods (the headline's interval shaded as a band
+ * and the provisional periods shaded, when the index has
+ * them), and small multiples of the cells' own
  * value indices (the CHART_PANELS largest cells; a line says how many
  * others there are and their share of the value), drawn with cairo into
  * SVG. Black on white, the three headline series told apart by line weight
@@ -23,6 +25,8 @@ typedef struct chart_data {
     const double *const *cell_value; /* ncells arrays of n, NaN = no figure */
     size_t nother;                   /* cells not drawn */
     double other_share; /* their share of the cells' value over the n periods, 0 to 1 */
+    const double *value_lo, *value_hi; /* n each, the headline's interval (--ci), or NULL */
+    const double *provisional;         /* n flags (1: provisional, --provisional), or NULL */
 } chart_data;
 
 /* Writes the chart as SVG to path (complete or not at all). Returns 0, or
@@ -30,7 +34,8 @@ typedef struct chart_data {
 int chart_write_svg(const chart_data *d, const char *path, char *err, size_t errlen);
 
 /* The chart of techidx's own CSV files: the index (period and the three
- * *_index columns) and optionally the cells table (period, cell, value and
+ * *_index columns; value_index_lo, value_index_hi and provisional when it
+ * has them) and optionally the cells table (period, cell, value and
  * value_index), over the index's last `last` periods. The panels are for
  * the CHART_PANELS cells with the largest value summed over those periods
  * (ties to the name first in byte order), drawn in byte order of their

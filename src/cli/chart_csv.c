@@ -76,12 +76,15 @@ static int cents(const tix_field *f, uint64_t *out)
 
 /* --- the index: its last `last` rows ---------------------------------- */
 
+/* Per row: value, volume, unit value, the value's interval, provisional. */
+#define NV 6
+
 typedef struct index_rows {
     size_t last;
-    int cp, cv, cq, cu;
+    int cp, cv, cq, cu, clo, chi, cpr; /* the last three -1 when absent */
     size_t cap, count, start; /* a ring of cap slots, count used, start the oldest */
     char **label;
-    double (*v)[3];
+    double (*v)[NV];
 } index_rows;
 
 static int on_index_row(void *ctx, size_t r, const tix_field *f, size_t n, uint64_t line, char *err,
@@ -94,6 +97,9 @@ static int on_index_row(void *ctx, size_t r, const tix_field *f, size_t n, uint6
         x->cv = column(f, n, "value_index");
         x->cq = column(f, n, "volume_index");
         x->cu = column(f, n, "unit_value_index");
+        x->clo = column(f, n, "value_index_lo");
+        x->chi = column(f, n, "value_index_hi");
+        x->cpr = column(f, n, "provisional");
         if (x->cp < 0 || x->cv < 0 || x->cq < 0 || x->cu < 0 || column(f, n, "matched_cells") < 0) {
             snprintf(err, errlen,
                      "not a techidx index file (period, value_index, "
@@ -114,7 +120,7 @@ static int on_index_row(void *ctx, size_t r, const tix_field *f, size_t n, uint6
         char **l = realloc(x->label, cap * sizeof *l);
         if (l)
             x->label = l;
-        double(*v)[3] = l ? realloc(x->v, cap * sizeof *v) : NULL;
+        double(*v)[NV] = l ? realloc(x->v, cap * sizeof *v) : NULL;
         if (!v)
             goto nomem;
         x->v = v;
@@ -137,6 +143,9 @@ static int on_index_row(void *ctx, size_t r, const tix_field *f, size_t n, uint6
     x->v[slot][0] = number(&f[x->cv]);
     x->v[slot][1] = number(&f[x->cq]);
     x->v[slot][2] = number(&f[x->cu]);
+    x->v[slot][3] = x->clo >= 0 ? number(&f[x->clo]) : NAN;
+    x->v[slot][4] = x->chi >= 0 ? number(&f[x->chi]) : NAN;
+    x->v[slot][5] = x->cpr >= 0 ? number(&f[x->cpr]) : NAN;
     return 0;
 nomem:
     snprintf(err, errlen, "out of memory");
@@ -412,7 +421,7 @@ int chart_from_csv(const char *index_csv, const char *cells_csv, size_t last, co
                    const char *svg, char *err, size_t errlen)
 {
     char msg[300];
-    index_rows x = {last ? last : 1, -1, -1, -1, -1, 0, 0, 0, NULL, NULL};
+    index_rows x = {last ? last : 1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, NULL, NULL};
     cells_pass c;
     memset(&c, 0, sizeof c);
     const char **labels = NULL;
@@ -427,7 +436,7 @@ int chart_from_csv(const char *index_csv, const char *cells_csv, size_t last, co
     }
     size_t n = x.count, m = n ? n : 1;
     labels = calloc(m, sizeof *labels);
-    v = calloc(3 * m, sizeof *v);
+    v = calloc(NV * m, sizeof *v);
     keys = calloc(m, sizeof *keys);
     if (!labels || !v || !keys)
         goto nomem;
@@ -437,7 +446,8 @@ int chart_from_csv(const char *index_csv, const char *cells_csv, size_t last, co
         keys[i] = (period_key){x.label[s], strlen(x.label[s]), i};
         v[i] = x.v[s][0];
         v[n + i] = x.v[s][1];
-        v[2 * n + i] = x.v[s][2];
+        for (int k = 2; k < NV; k++)
+            v[(size_t)k * n + i] = x.v[s][k];
     }
     qsort(keys, n, sizeof *keys, by_label);
     c.keys = keys;
@@ -479,7 +489,10 @@ int chart_from_csv(const char *index_csv, const char *cells_csv, size_t last, co
                     (const char *const *)names,
                     (const double *const *)c.series,
                     c.set.n - ncells,
-                    c.total ? (double)(c.total - shown) / (double)c.total : 0.0};
+                    c.total ? (double)(c.total - shown) / (double)c.total : 0.0,
+                    x.clo >= 0 && x.chi >= 0 ? v + 3 * n : NULL,
+                    x.clo >= 0 && x.chi >= 0 ? v + 4 * n : NULL,
+                    x.cpr >= 0 ? v + 5 * n : NULL};
     rc = chart_write_svg(&d, svg, err, errlen);
     goto done;
 nomem:
