@@ -223,7 +223,7 @@ crash-test: $(BUILD)/techidx
 # The cases that run the parallel driver, under ThreadSanitizer.
 tsan:
 	$(MAKE) BUILD=build/tsan OPT="-O1 -g" SAN="-fsanitize=thread" build/tsan/techidx
-	TSAN_OPTIONS=halt_on_error=1 ONLY='parallel_* threads_*' sh tests/cli/run.sh build/tsan/techidx
+	TSAN_OPTIONS=halt_on_error=1 ONLY='parallel_* threads_* ci_jackknife' sh tests/cli/run.sh build/tsan/techidx
 
 test:
 	$(MAKE) BUILD=build/check WERROR=-Werror check ref-test python-test headers-check abi-check install-test \

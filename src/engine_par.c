@@ -234,7 +234,11 @@ static void parse_job(job *j)
     j->replay = 0;
     tix_cube_free(j->mini);
     j->mini = NULL;
-    if (!j->opts.dedup) {
+    /* A block's mini cube holds a pair for nearly every (period, cell) of
+     * the dump when dates are unsorted; with replicate groups (1.3 KB a
+     * pair with logs) that is tens of MB a block in flight: such rows are
+     * replayed into the cube by the applying thread instead. */
+    if (!j->opts.dedup && !j->opts.ci_groups) {
         size_t cd = j->schema.nrequired < j->schema.ndims ? j->schema.nrequired : 0;
         tix_cube_opts co = {j->opts.period, j->opts.cell_stats, 0, 0, NULL, j->opts.by,
                             j->opts.ci_groups, cd};

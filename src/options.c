@@ -1049,6 +1049,7 @@ tix_status tix_config_finish(tix_config *c, unsigned cmd, char *err, size_t errl
         return say(err, errlen, "`winsorize-window` needs `winsorize`");
     c->engine.maps = c->maps;
     c->engine.nmaps = c->nmaps;
+    c->index.threads = c->engine.threads; /* the jackknife's replicates at once */
     c->engine.by = c->by;
     if (c->groups && !c->group)
         return say(err, errlen, "`groups` writes the sub-indices of `group`: name its column");

@@ -179,6 +179,9 @@ typedef struct tix_index_opts {
                             or with the last period with data) are flagged
                             provisional: late contracts will still revise them;
                             default 0: none flagged */
+    unsigned threads;    /* with ci: replicates computed at once (threads of its
+                            own); the result is the same bytes for any number;
+                            default 0: one at a time */
 } tix_index_opts;
 
 /* Fills *o with the defaults written above. */

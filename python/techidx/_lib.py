@@ -111,7 +111,7 @@ class IndexOpts(ctypes.Structure):
                 ("winsorize", ctypes.c_double), ("winsor_window", c_size),
                 ("has_until", c_int), ("until", c_i32), ("year_over_year", c_int),
                 ("hedonic", c_str), ("kennedy", c_int), ("ci_level", ctypes.c_double),
-                ("ci", c_int), ("provisional", c_size)]
+                ("ci", c_int), ("provisional", c_size), ("threads", ctypes.c_uint)]
 
 
 class Membuf(ctypes.Structure):

@@ -338,6 +338,7 @@ static int open_job(job *j, const pub_args *a)
     if (rc != 0)
         return rc;
     c->engine.threads = a->c.engine.threads;
+    c->index.threads = a->c.engine.threads;
     c->engine.inflate = a->c.engine.inflate;
     j->o.cfg.quiet = a->quiet;
     /* Releases always carry cells.csv: keep the statistics. */
