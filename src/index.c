@@ -1093,9 +1093,6 @@ done:
     return st;
 }
 
-/* Fills the rows' totals, the index's entries (winsorized when asked)
- * and w's published entries. */
-/* sel: the cube's periods the rows are (NULL: the first nrows). */
 /* The rank of the cell of p (a cube by the first columns of q's by) that
  * q's cell r falls in. */
 static uint32_t cell_in(const tix_cube *p, const tix_cube *q, uint32_t r)
@@ -1152,14 +1149,19 @@ static tix_status td_prepare(work *w, const size_t *sel)
         size_t ne, ct = sel ? sel[t] : t;
         const tix_cube_entry *e = tix_cube_entries(h, ct, &ne);
         const tix_cube_entry *pb = w->pub + w->pub_start[t];
-        size_t npb = w->pub_start[t + 1] - w->pub_start[t], j = 0;
+        size_t npb = w->pub_start[t + 1] - w->pub_start[t];
         w->hpub_start[t] = k;
         for (size_t i = 0; i < ne; i++) {
             uint32_t pc = map ? map[e[i].cell] : e[i].cell;
-            /* the published cells in order; map is monotone in the rank */
-            while (j < npb && pb[j].cell < pc)
-                j++;
-            if (j == npb || pb[j].cell != pc)
+            size_t lo = 0, hi = npb; /* the published cells, in rank order */
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (pb[mid].cell < pc)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            if (lo == npb || pb[lo].cell != pc)
                 continue;
             cube_logs_at(h, ct, i, &w->lm[k], &w->ls[k], &w->lq[k]);
             ix->rows[t].zero_amounts += e[i].n - w->lm[k];
@@ -1171,6 +1173,9 @@ static tix_status td_prepare(work *w, const size_t *sel)
     return TIX_OK;
 }
 
+/* Fills the rows' totals, the index's entries (winsorized when asked)
+ * and w's published entries. */
+/* sel: the cube's periods the rows are (NULL: the first nrows). */
 static tix_status prepare(work *w, const tix_cube *cube, const size_t *sel, char *err,
                           size_t errlen)
 {
