@@ -1120,7 +1120,8 @@ tix_status tix_config_finish(tix_config *c, unsigned cmd, char *err, size_t errl
                 extra.column[extra.n++] = h.column[j];
             }
         }
-        if (d.n + extra.n > TIX_MAX_DIMS)
+        int reads = (cmd & (TIX_CMD_RUN | TIX_CMD_INIT | TIX_CMD_CUBE)) != 0;
+        if (reads && d.n + extra.n > TIX_MAX_DIMS) /* index: the parts' columns */
             return say(err, errlen,
                        "`by` and `hedonic` name %zu columns together; at most %d are read",
                        d.n + extra.n, TIX_MAX_DIMS);
@@ -1128,7 +1129,7 @@ tix_status tix_config_finish(tix_config *c, unsigned cmd, char *err, size_t errl
         tix_status st = set_text(&c->hedonic, canon, err, errlen);
         if (st != TIX_OK)
             return st;
-        if (extra.n && (cmd & (TIX_CMD_RUN | TIX_CMD_INIT | TIX_CMD_CUBE))) {
+        if (extra.n && reads) {
             tix_dims_text(&extra, c->characteristics);
             c->engine.characteristics = c->characteristics;
         }
