@@ -129,3 +129,24 @@ def test_a_cube_keeps_its_rejects():
         c.index(strict=True)
     c.close()
     c.close()  # twice is harmless
+
+
+def test_characteristics_beyond_by_are_kept_and_regressed_on(cli, tmp_path):
+    """cube(hedonic=...) keeps contract_type and seller_type beside the
+    sector cells; its time dummy is run's default one, its cells run's."""
+    dump = tmp_path / "g.csv"
+    cli("gen", "--rows", "3000", "--seed", "4", "--from", "2024-03-04", "--to", "2024-04-14",
+        "-o", str(dump))
+    with techidx.cube(str(dump), hedonic="sector,contract_type,seller_type") as c:
+        assert c.by == "sector"
+        assert c.characteristics == ["contract_type", "seller_type"]
+        cli("cube", "-q", "--hedonic", "sector,contract_type,seller_type", str(dump), "-o", "h.tic")
+        assert c.tobytes() == cli.read("h.tic")
+        ix = c.index(method="time-dummy", cells=True)
+        run = techidx.run(str(dump), method="time-dummy", cells=True)
+        assert ix.csv() == run.csv()
+        assert ix.csv("cells") == run.csv("cells")
+        assert ix.csv("cells").splitlines()[0].startswith("period,sector,")
+    with techidx.cube(str(dump)) as plain:
+        assert plain.characteristics == []
+        assert plain.index(method="time-dummy").csv() != run.csv()
