@@ -44,7 +44,7 @@ geary-khamis, by sector|--method geary-khamis --by sector
 jevons, by sector|--method jevons --by sector'
 if "$T" run --help 2>/dev/null | grep -q 'time-dummy'; then
     methods="$methods
-time-dummy, by sector|--method time-dummy --by sector
+time-dummy, by sector, hedonic sector|--method time-dummy --by sector --hedonic sector
 time-dummy, by sector,contract_type,seller_type|--method time-dummy --by sector,contract_type,seller_type"
 else
     echo "methods: this techidx has no --method time-dummy; skipped" >&2
@@ -56,7 +56,8 @@ fisher chained, by sector, --ci|--method fisher --by sector --ci
 geks-fisher, by sector, --ci|--method geks-fisher --by sector --ci"
     if "$T" run --help 2>/dev/null | grep -q 'time-dummy'; then
         methods="$methods
-time-dummy, by sector,contract_type,seller_type, --ci|--method time-dummy --by sector,contract_type,seller_type --ci"
+time-dummy, by sector,contract_type,seller_type, --ci|--method time-dummy --by sector,contract_type,seller_type --ci
+time-dummy, release default (by sector, --ci)|--method time-dummy --by sector --ci"
     fi
 else
     echo "methods: this techidx has no --ci; the jackknife variants skipped" >&2
