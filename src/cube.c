@@ -620,12 +620,13 @@ int tix_cube_max(const tix_cube *c, size_t i, size_t k, int64_t *max)
     return 1;
 }
 
-/* A new cube made from c's pairs (subset, replicate): c's period and by,
+/* A new cube made from c's pairs (subset, replicate, projection): c's
+ * period, by (and cells) or the given by (whose columns are all cells),
  * the given statistics and groups, opts' limits and budget (or the
  * defaults), and whether its pairs know their maxima and their ids, set
  * before the puts, which check them. */
-static tix_status derived_new(const tix_cube *c, const tix_cube_opts *opts, int cell_stats,
-                              size_t replicates, int known, tix_cube **out)
+static tix_status derived_new(const tix_cube *c, const tix_cube_opts *opts, const char *by,
+                              int cell_stats, size_t replicates, int known, tix_cube **out)
 {
     tix_cube_opts o;
     if (opts)
@@ -634,9 +635,9 @@ static tix_status derived_new(const tix_cube *c, const tix_cube_opts *opts, int 
         tix_cube_opts_init(&o);
     o.period = c->opts.period;
     o.cell_stats = cell_stats;
-    o.by = c->by;
+    o.by = by ? by : c->by;
     o.replicates = replicates;
-    o.cell_dims = c->opts.cell_dims;
+    o.cell_dims = by ? 0 : c->opts.cell_dims;
     tix_status st = tix_cube_new(out, &o);
     if (st == TIX_OK) {
         (*out)->max_known = known && c->max_known;
@@ -669,7 +670,7 @@ tix_status tix_cube_subset(const tix_cube *c, const unsigned char *keep, const t
     if (!c->final)
         return TIX_E_INVALID;
     tix_cube *s = NULL;
-    tix_status st = derived_new(c, opts, c->opts.cell_stats, NREPS(c), 1, &s);
+    tix_status st = derived_new(c, opts, NULL, c->opts.cell_stats, NREPS(c), 1, &s);
     /* The pairs in entry order, put as the .tic loader puts them. */
     for (size_t v = 0; st == TIX_OK && v < c->period_start[c->nperiods]; v++) {
         cube_pair p;
@@ -714,22 +715,10 @@ tix_status tix_cube_project(const tix_cube *c, const tix_cube_opts *opts, tix_cu
     size_t cut = tix_by_prefix(c->by, k);
     memcpy(by, c->by, cut);
     by[cut] = 0;
-    tix_cube_opts o;
-    if (opts)
-        o = *opts;
-    else
-        tix_cube_opts_init(&o);
-    o.period = c->opts.period;
-    o.cell_stats = c->opts.cell_stats;
-    o.by = by;
-    o.replicates = NREPS(c);
-    o.cell_dims = 0;
     tix_cube *p = NULL;
-    tix_status st = tix_cube_new(&p, &o);
+    tix_status st = derived_new(c, opts, by, c->opts.cell_stats, NREPS(c), 1, &p);
     if (st != TIX_OK)
         return st;
-    p->max_known = c->max_known;
-    p->ids_known = c->ids_known;
     for (size_t v = 0; st == TIX_OK && v < c->period_start[c->nperiods]; v++) {
         cube_pair q;
         st = cube_pair_at(c, v, &q);
@@ -748,7 +737,7 @@ tix_status tix_cube_replicate(const tix_cube *c, size_t g, const tix_cube_opts *
     if (!c->final || !NREPS(c) || g >= NREPS(c))
         return TIX_E_INVALID;
     tix_cube *r = NULL; /* counts, sums and logs only */
-    tix_status st = derived_new(c, opts, c->opts.cell_stats & TIX_CUBE_STATS_LOGS, 0, 0, &r);
+    tix_status st = derived_new(c, opts, NULL, c->opts.cell_stats & TIX_CUBE_STATS_LOGS, 0, 0, &r);
     for (size_t v = 0; st == TIX_OK && v < c->period_start[c->nperiods]; v++) {
         const pair *p = &c->pairs[c->order[v]];
         const rep_sums *out_g = &RP(c, p)[g];

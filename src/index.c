@@ -1093,6 +1093,20 @@ done:
     return st;
 }
 
+/* The entry of `cell` among e[0..n) (sorted by cell rank), or NULL. */
+static const tix_cube_entry *entry_of_cell(const tix_cube_entry *e, size_t n, uint32_t cell)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (e[mid].cell < cell)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && e[lo].cell == cell ? &e[lo] : NULL;
+}
+
 /* The rank of the cell of p (a cube by the first columns of q's by) that
  * q's cell r falls in. */
 static uint32_t cell_in(const tix_cube *p, const tix_cube *q, uint32_t r)
@@ -1153,15 +1167,7 @@ static tix_status td_prepare(work *w, const size_t *sel)
         w->hpub_start[t] = k;
         for (size_t i = 0; i < ne; i++) {
             uint32_t pc = map ? map[e[i].cell] : e[i].cell;
-            size_t lo = 0, hi = npb; /* the published cells, in rank order */
-            while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                if (pb[mid].cell < pc)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            if (lo == npb || pb[lo].cell != pc)
+            if (!entry_of_cell(pb, npb, pc)) /* not published */
                 continue;
             cube_logs_at(h, ct, i, &w->lm[k], &w->ls[k], &w->lq[k]);
             ix->rows[t].zero_amounts += e[i].n - w->lm[k];
@@ -1478,15 +1484,7 @@ static const tix_cube_entry *find_entry(const tix_index *ix, size_t t, uint32_t 
 {
     size_t n;
     const tix_cube_entry *e = entries_of(ix, t, &n);
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (e[mid].cell < cell)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && e[lo].cell == cell ? &e[lo] : NULL;
+    return entry_of_cell(e, n, cell);
 }
 
 void tix_index_cell(const tix_index *ix, size_t t, size_t k, tix_cell_index *out)
