@@ -71,6 +71,11 @@ enum {
     O_REPLACE,
     O_TITLE,
     O_LAST,
+    O_LANG,
+    O_LABELS,
+    O_BOM,
+    O_FORCE,
+    O_CHART_FORMAT,
     O_GEN_ROWS,
     O_GEN_SEED,
     O_GEN_FROM,
@@ -198,8 +203,24 @@ static const tix_option table[] = {
      "the merged .tic file (required; may be one of the parts)", 0, O_OUTPUT, 0},
     {"output", 'o', CHART, OUT, TIX_OPT_OUTPUT, "F", 0, 0, NULL, NULL, "the SVG file (required)", 0,
      O_OUTPUT, 0},
-    {"format", 0, RUN | INDEX, OUT, TIX_OPT_ENUM, "F", 0, 0, NULL, NULL, "csv|json (default csv)",
+    {"format", 0, RUN | INDEX, OUT, TIX_OPT_ENUM, "F", 0, 0, NULL, NULL,
+     "csv|json|xlsx (default csv; xlsx: a workbook of the index,\n"
+     "and of the cells with `cells`, written to -o FILE)",
      0, O_FORMAT, 0},
+    {"lang", 0, RUN | INDEX | INIT, OUT, TIX_OPT_ENUM, "L", 0, 0, NULL, NULL,
+     "en|zh: the language of a workbook's, a chart's and a\n"
+     "release's text, titles, headers and labels (default en);\n"
+     "data files keep their raw values",
+     0, O_LANG, 0},
+    {"labels", 0, RUN | INDEX | INIT, OUT, TIX_OPT_TEXT, "F", 0, 0, NULL, NULL,
+     "CSV value,label: display names of cell values, beyond the\n"
+     "built-in names of the 11 technology domains, 5 contract\n"
+     "types, seller types and regions (--init keeps a copy)",
+     0, O_LABELS, 0},
+    {"bom", 0, RUN | INDEX | INIT, OUT, TIX_OPT_FLAG, NULL, 0, 0, NULL, NULL,
+     "start CSV files with a UTF-8 byte order mark, for Excel on\n"
+     "Chinese Windows",
+     0, O_BOM, 0},
     {"cells", 0, RUN | INDEX, OUT, TIX_OPT_OUTPUT, "F", 0, 0, NULL, NULL,
      "per period x cell table with statistics and sub-indices", 0, O_CELLS, 0},
     {"groups", 0, RUN | INDEX, OUT, TIX_OPT_OUTPUT, "F", 0, 0, NULL, NULL,
@@ -287,6 +308,10 @@ static const tix_option table[] = {
      "the release's ISO week (default: the last complete week of\n"
      "the data); periods ending after its Sunday are left out",
      0, O_WEEK, 0},
+    {"force", 0, PUB, TIX_GROUP_NONE, TIX_OPT_FLAG, NULL, 0, 0, NULL, NULL,
+     "publish a --week after the newest signing date, or the week\n"
+     "a signing date in the future would pick",
+     0, O_FORCE, 0},
     {"replace", 0, PUB, TIX_GROUP_NONE, TIX_OPT_FLAG, NULL, 0, 0, NULL, NULL,
      "ingest again a dump already in the state (same SHA-256), or\n"
      "replace the one of the same name with new content",
@@ -295,6 +320,12 @@ static const tix_option table[] = {
      "the cells table of the same run (run `cells`, cells.csv)", 0, O_CELLS, 0},
     {"title", 0, CHART, TIX_GROUP_NONE, TIX_OPT_TEXT, "T", 0, 0, NULL, NULL,
      "title (default \"Technology trading index\")", 0, O_TITLE, 0},
+    {"format", 0, CHART, TIX_GROUP_NONE, TIX_OPT_ENUM, "F", 0, 0, NULL, NULL,
+     "svg|png|pdf (default: by the extension of -o, else svg)", 0, O_CHART_FORMAT, 0},
+    {"lang", 0, CHART, TIX_GROUP_NONE, TIX_OPT_ENUM, "L", 0, 0, NULL, NULL,
+     "en|zh: the chart's text (default en)", 0, O_LANG, 0},
+    {"labels", 0, CHART, TIX_GROUP_NONE, TIX_OPT_TEXT, "F", 0, 0, NULL, NULL,
+     "CSV value,label: display names of the cells' values", 0, O_LABELS, 0},
     {"last", 0, CHART, TIX_GROUP_NONE, TIX_OPT_COUNT, "N", 1, 100000, NULL, NULL,
      "periods shown (default 104)", 0, O_LAST, 0},
     {"rows", 'n', GEN, TIX_GROUP_NONE, TIX_OPT_COUNT, "N", 0, 999999999999.0, NULL,
@@ -447,12 +478,30 @@ SEQUENCE(amount_unit_values, tix_amount_unit, TIX_AMOUNT_WAN, tix_amount_unit_na
 SEQUENCE(method_values, tix_method, TIX_METHOD_TIME_DUMMY, tix_method_name)
 SEQUENCE(chain_values, tix_chain, TIX_CHAIN_FIXED, tix_chain_name)
 SEQUENCE(splice_values, tix_splice, TIX_SPLICE_FBMW, tix_splice_name)
-static int format_values(size_t i, const char **name) /* tix_config.json */
+static int format_values(size_t i, const char **name) /* tix_config.format */
 {
-    static const char *const formats[] = {"csv", "json"};
-    if (i >= 2)
+    static const char *const formats[] = {"csv", "json", "xlsx"};
+    if (i >= 3)
         return -1;
     *name = formats[i];
+    return (int)i;
+}
+
+static int chart_format_values(size_t i, const char **name) /* tix_config.chart_format */
+{
+    static const char *const formats[] = {"svg", "png", "pdf"};
+    if (i >= 3)
+        return -1;
+    *name = formats[i];
+    return (int)i + 1; /* 0: by the extension */
+}
+
+static int lang_values(size_t i, const char **name) /* tix_config.lang */
+{
+    static const char *const langs[] = {"en", "zh"};
+    if (i >= 2)
+        return -1;
+    *name = langs[i];
     return (int)i;
 }
 
@@ -567,7 +616,7 @@ static const target targets[O_COUNT] = {
     [O_GROUP] = {ST_TEXT, AT(group), 0, NULL},
     [O_GROUPS] = {ST_TEXT, AT(groups), 0, NULL},
     [O_OUTPUT] = {ST_TEXT, AT(output), 0, NULL},
-    [O_FORMAT] = {ST_ENUM, AT(json), 0, format_values},
+    [O_FORMAT] = {ST_ENUM, AT(format), 0, format_values},
     [O_CELLS] = {ST_TEXT, AT(cells), 0, NULL},
     [O_CONTRIBUTIONS] = {ST_TEXT, AT(contributions), 0, NULL},
     [O_REJECTS] = {ST_TEXT, AT(rejects), 0, NULL},
@@ -597,6 +646,11 @@ static const target targets[O_COUNT] = {
     [O_REPLACE] = {ST_FLAG, AT(replace), 0, NULL},
     [O_TITLE] = {ST_TEXT, AT(title), 0, NULL},
     [O_LAST] = {ST_SIZE, AT(last), 0, NULL},
+    [O_LANG] = {ST_ENUM, AT(lang), 0, lang_values},
+    [O_LABELS] = {ST_TEXT, AT(labels), 0, NULL},
+    [O_BOM] = {ST_FLAG, AT(bom), 0, NULL},
+    [O_FORCE] = {ST_FLAG, AT(force), 0, NULL},
+    [O_CHART_FORMAT] = {ST_ENUM, AT(chart_format), 0, chart_format_values},
     [O_GEN_ROWS] = {ST_U64, AT(gen_rows), 0, NULL},
     [O_GEN_SEED] = {ST_U64, AT(gen_seed), 0, NULL},
     [O_GEN_FROM] = {ST_DAY, AT(gen_from), 0, NULL},
@@ -722,7 +776,7 @@ void tix_config_clear(tix_config *c)
     char **strs[] = {&c->base,          &c->output, &c->cells,       &c->rejects,
                      &c->contributions, &c->state,  &c->week,        &c->title,
                      &c->group,         &c->groups, &c->date_format, &c->gen_id_prefix,
-                     &c->gen_truth,     &c->hedonic};
+                     &c->gen_truth,     &c->hedonic, &c->labels};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
         free(*strs[i]);
         *strs[i] = NULL;

@@ -118,12 +118,17 @@ typedef struct tix_config {
     double max_reject_rate; /* `max-reject-rate`; default 1 (no limit) */
     /* What is written. */
     char *output, *cells, *rejects, *contributions, *groups;
-    int json, strict, quiet, allow_repeats, no_stats;
+    int format; /* `format` of run and index: 0 csv, 1 json, 2 xlsx */
+    int strict, quiet, allow_repeats, no_stats;
+    int lang;     /* `lang`: 0 en, 1 zh */
+    char *labels; /* `labels`: a CSV value,label, NULL none */
+    int bom;      /* `bom`: CSV files start with a UTF-8 BOM */
     /* publish */
     char *state, *week;
-    int init, status, replace;
+    int init, status, replace, force;
     /* chart */
     char *title;
+    int chart_format; /* `format` of chart: 0 by the extension, 1 svg, 2 png, 3 pdf */
     size_t last;
     /* gen */
     uint64_t gen_rows, gen_seed;

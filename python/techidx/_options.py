@@ -16,9 +16,10 @@ from ._lib import lib
 
 # Command-line concerns with no meaning for a function that returns its
 # results: where the index is written (`output`), in which format
-# (`format`), and the summary on stderr (`quiet`). The library never
+# (`format`, with the presentation options `lang`, `labels` and `bom`),
+# and the summary on stderr (`quiet`). The library never
 # prints, and every table comes back in the Result.
-CLI_ONLY = frozenset(["output", "format", "quiet"])
+CLI_ONLY = frozenset(["output", "format", "quiet", "lang", "labels", "bom"])
 
 Keyword = collections.namedtuple(
     "Keyword", "name option kind values metavar min max help group")

@@ -129,8 +129,8 @@ int tix_cli_index(int argc, char **argv)
         if (rc == TIX_EXIT_OK) {
             tix_run_info info;
             tix_parts_run_info(&info, m);
-            pipe_outputs po = {o.cfg.json ? NULL : runopts_output(&o),
-                               o.cfg.json ? runopts_output(&o) : NULL, o.cfg.cells,
+            pipe_outputs po = {o.cfg.format == 1 ? NULL : runopts_output(&o),
+                               o.cfg.format == 1 ? runopts_output(&o) : NULL, o.cfg.cells,
                                o.cfg.contributions, o.cfg.groups};
             rc = pipe_write(&o, p.cube, ix, &info, &po);
         }

@@ -56,8 +56,8 @@ int tix_cli_run(int argc, char **argv)
         tix_parts_describe(&m, &o.cfg.engine, cube, tix_engine_counts(in.engine), names,
                            (size_t)o.nfiles);
         tix_parts_run_info(&info, &m);
-        pipe_outputs po = {o.cfg.json ? NULL : runopts_output(&o),
-                           o.cfg.json ? runopts_output(&o) : NULL, o.cfg.cells,
+        pipe_outputs po = {o.cfg.format == 1 ? NULL : runopts_output(&o),
+                           o.cfg.format == 1 ? runopts_output(&o) : NULL, o.cfg.cells,
                            o.cfg.contributions, o.cfg.groups};
         rc = pipe_write(&o, cube, ix, &info, &po);
     }
