@@ -108,13 +108,31 @@ static void put_row_rest(sink *s, const tix_index_row *r, int cols)
     }
     if (cols & COL_PROV)
         sink_printf(s, ",%d", r->provisional);
-    sink_putc(s, '\n');
 }
 
-static void put_row(sink *s, const char *label, const tix_index_row *r, int cols)
+static void put_label(sink *s, tix_period_kind kind, int32_t p)
 {
+    char label[TIX_PERIOD_LABEL_MAX];
+    tix_period_label(kind, p, label);
     sink_put(s, label, strlen(label));
+}
+
+/* The row's last columns, period_start and period_end: the period's first
+ * and last day. They came after the others, so they end the row, and a
+ * script that reads columns by position reads the same ones. */
+static void put_days(sink *s, tix_period_kind kind, int32_t p)
+{
+    char first[TIX_PERIOD_LABEL_MAX], last[TIX_PERIOD_LABEL_MAX];
+    tix_date_format(tix_period_first_day(kind, p), first);
+    tix_date_format(tix_period_first_day(kind, p + 1) - 1, last);
+    sink_printf(s, ",%s,%s\n", first, last);
+}
+
+static void put_row(sink *s, tix_period_kind kind, const tix_index_row *r, int cols)
+{
+    put_label(s, kind, r->period);
     put_row_rest(s, r, cols);
+    put_days(s, kind, r->period);
 }
 
 static const char index_head[] = "contracts,value,value_index,volume_index,unit_value_index,"
@@ -143,7 +161,7 @@ static void put_head(sink *s, int cols)
         sink_put(s, ci_head, sizeof ci_head - 1);
     if (cols & COL_PROV)
         sink_put(s, ",provisional", 12);
-    sink_putc(s, '\n');
+    sink_put(s, ",period_start,period_end\n", 25);
 }
 
 static void put_empty(sink *s, int cols)
@@ -157,12 +175,10 @@ static void put_empty(sink *s, int cols)
         sink_put(s, ci_empty_rest, sizeof ci_empty_rest - 1);
     if (cols & COL_PROV)
         sink_put(s, ",", 1); /* a period without data is not an index value */
-    sink_putc(s, '\n');
 }
 
 tix_status tix_write_index_csv_fn(tix_write_fn fn, void *ctx, const tix_index *ix)
 {
-    char label[TIX_PERIOD_LABEL_MAX];
     sink s;
     sink_init(&s, fn, ctx);
     sink_c_locale(&s);
@@ -174,9 +190,8 @@ tix_status tix_write_index_csv_fn(tix_write_fn fn, void *ctx, const tix_index *i
         put_head(&s, cols);
         for (size_t j = 0; j < ix->nrows; j++) {
             tix_yoy_label(ix->kind, ix->rows[j].season, season);
-            tix_period_label(ix->kind, ix->rows[j].period, label);
             sink_printf(&s, "%s,", season);
-            put_row(&s, label, &ix->rows[j], cols);
+            put_row(&s, ix->kind, &ix->rows[j], cols);
         }
         return sink_end(&s, TIX_OK);
     }
@@ -186,14 +201,14 @@ tix_status tix_write_index_csv_fn(tix_write_fn fn, void *ctx, const tix_index *i
         return sink_end(&s, TIX_OK);
     size_t j = 0;
     for (int32_t p = ix->rows[0].period;; p++) {
-        tix_period_label(ix->kind, p, label);
         if (ix->rows[j].period == p) {
-            put_row(&s, label, &ix->rows[j], cols);
+            put_row(&s, ix->kind, &ix->rows[j], cols);
             if (++j == ix->nrows)
                 break;
         } else {
-            sink_put(&s, label, strlen(label));
+            put_label(&s, ix->kind, p);
             put_empty(&s, cols);
+            put_days(&s, ix->kind, p);
         }
     }
     return sink_end(&s, TIX_OK);
@@ -201,7 +216,6 @@ tix_status tix_write_index_csv_fn(tix_write_fn fn, void *ctx, const tix_index *i
 
 tix_status tix_write_groups_csv_fn(tix_write_fn fn, void *ctx, const tix_groups *g)
 {
-    char label[TIX_PERIOD_LABEL_MAX];
     sink s;
     sink_init(&s, fn, ctx);
     sink_c_locale(&s);
@@ -229,14 +243,15 @@ tix_status tix_write_groups_csv_fn(tix_write_fn fn, void *ctx, const tix_groups 
             const tix_index *ix = tix_groups_index(g, i);
             if (ix->nrows == 0 || p < ix->rows[0].period || p > ix->rows[ix->nrows - 1].period)
                 continue;
-            tix_period_label(ix->kind, (int32_t)p, label);
-            sink_printf(&s, "%s,", label);
+            put_label(&s, ix->kind, (int32_t)p);
+            sink_putc(&s, ',');
             const char *v = tix_groups_value(g, i);
             put_field(&s, v, strlen(v));
             if (ix->rows[at[i]].period == p)
                 put_row_rest(&s, &ix->rows[at[i]++], cols);
             else
                 put_empty(&s, cols);
+            put_days(&s, ix->kind, (int32_t)p);
         }
     }
     free(at);
@@ -402,6 +417,11 @@ static tix_status index_json(sink *s, const tix_index *ix, const tix_run_info *i
         }
         tix_period_label(ix->kind, p, label);
         put(o, "period", json_string(label), &bad);
+        char day[TIX_PERIOD_LABEL_MAX];
+        tix_date_format(tix_period_first_day(ix->kind, p), day);
+        put(o, "period_start", json_string(day), &bad);
+        tix_date_format(tix_period_first_day(ix->kind, p + 1) - 1, day);
+        put(o, "period_end", json_string(day), &bad);
         int data = ix->rows[j].period == p;
         const tix_index_row *r = data ? &ix->rows[j] : NULL;
         tix_format_cents(data ? r->value : 0, money);

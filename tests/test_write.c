@@ -101,12 +101,12 @@ Test(write, index_csv_fills_calendar_gaps)
     char *s = capture(index_csv, ix);
     cr_assert_str_eq(s, "period,contracts,value,value_index,volume_index,unit_value_index,"
                         "matched_cells,cells,link,coverage,suppressed_cells,capped_contracts,"
-                        "capped_value,top_contract_share,unusual\n"
+                        "capped_value,top_contract_share,unusual,period_start,period_end\n"
                         "2024-W01,3,500.00,100.000000,100.000000,100.000000,0,2,,,0,0,0.00,"
-                        "0.600000,0\n"
-                        "2024-W02,0,0.00,,,,0,0,,,0,0,0.00,,0\n"
+                        "0.600000,0,2024-01-01,2024-01-07\n"
+                        "2024-W02,0,0.00,,,,0,0,,,0,0,0.00,,0,2024-01-08,2024-01-14\n"
                         "2024-W03,5,860.01,172.002000,177.740926,,2,2,1.720020,0.750000,1,2,"
-                        "123.45,,1\n");
+                        "123.45,,1,2024-01-15,2024-01-21\n");
     free(s);
 }
 

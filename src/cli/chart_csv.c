@@ -81,7 +81,8 @@ static int cents(const tix_field *f, uint64_t *out)
 
 typedef struct index_rows {
     size_t last;
-    int cp, cv, cq, cu, clo, chi, cpr; /* the last three -1 when absent */
+    int cp, cv, cq, cu, clo, chi, cpr, cend; /* the last four -1 when absent */
+    char as_of[16];                          /* the last row's period_end, or "" */
     size_t cap, count, start; /* a ring of cap slots, count used, start the oldest */
     char **label;
     double (*v)[NV];
@@ -100,6 +101,7 @@ static int on_index_row(void *ctx, size_t r, const tix_field *f, size_t n, uint6
         x->clo = column(f, n, "value_index_lo");
         x->chi = column(f, n, "value_index_hi");
         x->cpr = column(f, n, "provisional");
+        x->cend = column(f, n, "period_end");
         if (x->cp < 0 || x->cv < 0 || x->cq < 0 || x->cu < 0 || column(f, n, "matched_cells") < 0) {
             snprintf(err, errlen,
                      "not a techidx index file (period, value_index, "
@@ -146,6 +148,12 @@ static int on_index_row(void *ctx, size_t r, const tix_field *f, size_t n, uint6
     x->v[slot][3] = x->clo >= 0 ? number(&f[x->clo]) : NAN;
     x->v[slot][4] = x->chi >= 0 ? number(&f[x->chi]) : NAN;
     x->v[slot][5] = x->cpr >= 0 ? number(&f[x->cpr]) : NAN;
+    /* The last row's end date, when it is one (YYYY-MM-DD). */
+    x->as_of[0] = '\0';
+    if (x->cend >= 0 && f[x->cend].len == 10) {
+        memcpy(x->as_of, f[x->cend].ptr, 10);
+        x->as_of[10] = '\0';
+    }
     return 0;
 nomem:
     snprintf(err, errlen, "out of memory");
@@ -417,11 +425,11 @@ static size_t choose(cell_set *s, cell_rec **chosen)
     return k;
 }
 
-int chart_from_csv(const char *index_csv, const char *cells_csv, size_t last, const char *title,
-                   const char *svg, char *err, size_t errlen)
+int chart_from_csv(const char *index_csv, const char *cells_csv, size_t last, const chart_opts *o,
+                   const char *path, char *err, size_t errlen)
 {
     char msg[300];
-    index_rows x = {last ? last : 1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, NULL, NULL};
+    index_rows x = {last ? last : 1, -1, -1, -1, -1, -1, -1, -1, -1, "", 0, 0, 0, NULL, NULL};
     cells_pass c;
     memset(&c, 0, sizeof c);
     const char **labels = NULL;
@@ -471,6 +479,13 @@ int chart_from_csv(const char *index_csv, const char *cells_csv, size_t last, co
                 goto nomem;
             memcpy(names[k], c.set.names + chosen[k]->off, chosen[k]->len);
             names[k][chosen[k]->len] = '\0';
+            char shown_as[256]; /* drawn under its display name */
+            labels_cell(o->labels, o->lang, names[k], shown_as, sizeof shown_as);
+            char *dup = strdup(shown_as);
+            if (!dup)
+                goto nomem;
+            free(names[k]);
+            names[k] = dup;
             for (size_t i = 0; i < n; i++)
                 c.series[k][i] = NAN;
         }
@@ -479,8 +494,7 @@ int chart_from_csv(const char *index_csv, const char *cells_csv, size_t last, co
             goto done;
         }
     }
-    chart_data d = {title,
-                    n,
+    chart_data d = {n,
                     labels,
                     v,
                     v + n,
@@ -492,8 +506,9 @@ int chart_from_csv(const char *index_csv, const char *cells_csv, size_t last, co
                     c.total ? (double)(c.total - shown) / (double)c.total : 0.0,
                     x.clo >= 0 && x.chi >= 0 ? v + 3 * n : NULL,
                     x.clo >= 0 && x.chi >= 0 ? v + 4 * n : NULL,
-                    x.cpr >= 0 ? v + 5 * n : NULL};
-    rc = chart_write_svg(&d, svg, err, errlen);
+                    x.cpr >= 0 ? v + 5 * n : NULL,
+                    x.as_of[0] ? x.as_of : NULL};
+    rc = chart_write(&d, o, path, err, errlen);
     goto done;
 nomem:
     snprintf(err, errlen, "out of memory");

@@ -1,4 +1,5 @@
 /* techidx publish: the weekly release from a persistent state. */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -7,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/args.h"
@@ -14,6 +16,7 @@
 #include "cli/cli.h"
 #include "cli/fsops.h"
 #include "cli/journal.h"
+#include "cli/labels.h"
 #include "cli/parts.h"
 #include "cli/paths.h"
 #include "cli/pipeline.h"
@@ -129,6 +132,25 @@ static int init(const pub_args *a)
         fprintf(stderr, "techidx: out of memory\n");
         return TIX_EXIT_FAIL;
     }
+    /* The labels file: read now, so that a bad one is refused at once, and
+     * kept by its absolute name, which any working directory reaches. */
+    char *labels_path = NULL;
+    if (a->c.labels) {
+        char lerr[512];
+        label_set *lb = NULL;
+        if (labels_load(a->c.labels, &lb, lerr, sizeof lerr) != 0 ||
+            !(labels_path = realpath(a->c.labels, NULL))) {
+            if (!lb)
+                term_error(NULL, 0, "%s", lerr);
+            else
+                term_error(a->c.labels, 0, "%s", strerror(errno));
+            labels_free(lb);
+            free(opts);
+            free(text);
+            return TIX_EXIT_FAIL;
+        }
+        labels_free(lb);
+    }
     /* The headline the simulation study chose (methodology section 12),
      * stored as options: a later default never changes a state's series. */
     int headline = 1;
@@ -153,6 +175,8 @@ static int init(const pub_args *a)
                 opts[nopts++] = (state_option){(char *)t[i].name, (char *)v};
         } else {
             v = tix_config_text(&a->c, &t[i], text[i], sizeof text[i]);
+            if (strcmp(t[i].name, "labels") == 0)
+                v = labels_path; /* absolute: every publish reads it */
             opts[nopts++] =
                 (state_option){(char *)t[i].name, t[i].kind == TIX_OPT_FLAG ? NULL : (char *)v};
         }
@@ -171,11 +195,13 @@ static int init(const pub_args *a)
     if (rc != 0) {
         free(opts);
         free(text);
+        free(labels_path);
         return rc;
     }
     rc = state_create(a->dir, opts, nopts, err, sizeof err);
     free(opts);
     free(text);
+    free(labels_path);
     if (rc != 0) {
         term_error(a->dir, 0, "%s", err);
         return TIX_EXIT_FAIL;
@@ -271,6 +297,9 @@ typedef struct job {
     size_t nfigs;
     char week[TIX_PERIOD_LABEL_MAX]; /* the release */
     size_t revised;
+    label_set *labels; /* the cells' display names (--labels at --init) */
+    char index_sha[SHA256_HEX]; /* of the release's index.csv */
+    int32_t *dump_day; /* each new dump's own date (dump_day_of), a->nfiles of them */
 } job;
 
 static void job_free(job *j, int nfiles)
@@ -281,9 +310,11 @@ static void job_free(job *j, int nfiles)
         free(j->fresh[i].path);
     }
     free(j->fresh);
+    free(j->dump_day);
     free(j->next);
     free(j->is_new);
     free(j->figs);
+    labels_free(j->labels);
     state_request_free(&j->req);
     tix_index_free(j->ix);
     parts_free(&j->merged);
@@ -341,6 +372,10 @@ static int open_job(job *j, const pub_args *a)
     c->index.threads = a->c.engine.threads;
     c->engine.inflate = a->c.engine.inflate;
     j->o.cfg.quiet = a->quiet;
+    if (labels_load(c->labels, &j->labels, err, sizeof err) != 0) {
+        term_error(NULL, 0, "%s (the labels of --init)", err);
+        return TIX_EXIT_FAIL;
+    }
     /* Releases always carry cells.csv: keep the statistics. */
     if ((j->o.cfg.engine.cell_stats & 3) < TIX_CUBE_STATS)
         j->o.cfg.engine.cell_stats |= TIX_CUBE_STATS;
@@ -373,9 +408,46 @@ static int check_files(const pub_args *a)
     return TIX_EXIT_OK;
 }
 
+/* A dump's own date, after which no contract can have been signed in it:
+ * the day (China's, UTC+8) its file was last modified, or today for a pipe
+ * or stdin. */
+static int32_t dump_day_of(const char *file)
+{
+    struct stat st;
+    time_t t = time(NULL);
+    if ((strcmp(file, "-") == 0 ? fstat(0, &st) : stat(file, &st)) == 0 && S_ISREG(st.st_mode) &&
+        st.st_mtime < t)
+        t = st.st_mtime;
+    return (int32_t)((t + 8 * 3600) / 86400); /* tix day numbers count from 1970-01-01 */
+}
+
+/* Says, for a dump with signing dates after its own date, how many
+ * contracts lie in the periods that begin after it, and its newest date. */
+static void report_future(const char *file, const tix_cube *c, int32_t own, int32_t last)
+{
+    uint64_t n = 0;
+    tix_period_kind kind = tix_cube_period_kind(c);
+    for (size_t i = 0; i < tix_cube_nperiods(c); i++) {
+        if (tix_period_first_day(kind, tix_cube_period(c, i)) <= own)
+            continue;
+        size_t ne;
+        const tix_cube_entry *e = tix_cube_entries(c, i, &ne);
+        for (size_t k = 0; k < ne; k++)
+            n += e[k].n;
+    }
+    char d_own[TIX_PERIOD_LABEL_MAX], d_last[TIX_PERIOD_LABEL_MAX];
+    tix_date_format(own, d_own);
+    tix_date_format(last, d_last);
+    term_error(file, 0,
+               "signing dates after the dump's own date, %s (its file's modification time), up "
+               "to %s; %" PRIu64 " contract%s in the periods after it: typos?",
+               d_own, d_last, n, n == 1 ? "" : "s");
+}
+
 /* Reads one new dump into work/parts/SHA.tic, hashing it in the same pass;
  * fills *in. */
-static int ingest_one(job *j, const char *file, reject_sink *sink, int quiet, state_input *in)
+static int ingest_one(job *j, const char *file, reject_sink *sink, int quiet, state_input *in,
+                      int32_t *own)
 {
     tix_engine_opts eo = j->o.cfg.engine;
     progress prog;
@@ -416,6 +488,9 @@ static int ingest_one(job *j, const char *file, reject_sink *sink, int quiet, st
     int rc = path ? pipe_save_tic(path, c, &m) : TIX_EXIT_FAIL;
     if (rc == TIX_EXIT_OK)
         journal_track(&j->jn, "parts", name);
+    *own = dump_day_of(file);
+    if (rc == TIX_EXIT_OK && in->first_day <= in->last_day && in->last_day > *own)
+        report_future(file, c, *own, in->last_day); /* the cube finalized by the save */
     uint64_t size;
     if (rc == TIX_EXIT_OK && sha256_file(path, in->part_sha256, &size) != 0) {
         term_error(path, 0, "cannot read: %s", strerror(errno));
@@ -436,17 +511,20 @@ static int ingest_all(job *j, const pub_args *a)
 {
     char *path = path_join(j->jn.release, "rejects.csv");
     outfile rej = {0};
-    if (!path || outfile_open(&rej, path) != 0 || tix_write_rejects_header(rej.f) != TIX_OK) {
+    if (!path || outfile_open(&rej, path) != 0 || (pipe_bom(&j->o, rej.f), 0) ||
+        tix_write_rejects_header(rej.f) != TIX_OK) {
         term_error(path ? path : "rejects.csv", 0, "cannot write: %s", strerror(errno));
         outfile_abort(&rej);
         free(path);
         return TIX_EXIT_FAIL;
     }
     reject_sink sink = {rej.f, 0};
-    int rc =
-        (j->fresh = calloc((size_t)a->nfiles + 1, sizeof *j->fresh)) ? TIX_EXIT_OK : TIX_EXIT_FAIL;
+    int rc = (j->fresh = calloc((size_t)a->nfiles + 1, sizeof *j->fresh)) &&
+                     (j->dump_day = calloc((size_t)a->nfiles + 1, sizeof *j->dump_day))
+                 ? TIX_EXIT_OK
+                 : TIX_EXIT_FAIL;
     for (int i = 0; i < a->nfiles && rc == TIX_EXIT_OK; i++)
-        rc = ingest_one(j, a->files[i], &sink, a->quiet, &j->fresh[i]);
+        rc = ingest_one(j, a->files[i], &sink, a->quiet, &j->fresh[i], &j->dump_day[i]);
     if (rc == TIX_EXIT_OK && outfile_commit(&rej) != 0) {
         term_error(path, 0, "cannot write: %s", strerror(errno));
         rc = TIX_EXIT_FAIL;
@@ -593,12 +671,36 @@ static int compute(job *j, const pub_args *a)
         fprintf(stderr, "techidx: no accepted contracts in the state: nothing to publish\n");
         return TIX_EXIT_FAIL;
     }
+    char d_last[TIX_PERIOD_LABEL_MAX], w_label[TIX_PERIOD_LABEL_MAX];
+    tix_date_format(last_day, d_last);
     if (a->week) {
         tix_period_parse(TIX_PERIOD_WEEK, a->week, &week); /* checked by the caller */
+        if (tix_period_first_day(TIX_PERIOD_WEEK, week) > last_day && !a->c.force) {
+            term_error(NULL, 0,
+                       "--week %s begins after the newest signing date, %s: its release would "
+                       "have no contracts of its own (--force publishes it)",
+                       a->week, d_last);
+            return TIX_EXIT_FAIL;
+        }
     } else {
         week = tix_period_of_day(TIX_PERIOD_WEEK, last_day);
         if (tix_period_first_day(TIX_PERIOD_WEEK, week) + 6 != last_day)
             week--; /* the last week is not over yet */
+        /* A new dump whose newest signing date is after its own date (a
+         * typo such as 2095-02-19) would pick a week in the future. */
+        for (int i = 0; i < a->nfiles && !a->c.force; i++)
+            if (j->fresh[i].first_day <= j->fresh[i].last_day &&
+                j->fresh[i].last_day == last_day && last_day > j->dump_day[i]) {
+                char d_own[TIX_PERIOD_LABEL_MAX];
+                tix_date_format(j->dump_day[i], d_own);
+                tix_period_label(TIX_PERIOD_WEEK, week, w_label);
+                term_error(a->files[i], 0,
+                           "its newest signing date, %s, is after the dump's own date, %s, and "
+                           "would make this release %s: give the release's --week (or --force "
+                           "to publish %s)",
+                           d_last, d_own, w_label, w_label);
+                return TIX_EXIT_FAIL;
+            }
     }
     tix_period_label(TIX_PERIOD_WEEK, week, j->week);
     int32_t sunday = tix_period_first_day(TIX_PERIOD_WEEK, week) + 6;
@@ -618,6 +720,48 @@ static int compute(job *j, const pub_args *a)
     if (j->ix->nrows == 0) {
         fprintf(stderr, "techidx: no complete period by the end of %s\n", j->week);
         return TIX_EXIT_FAIL;
+    }
+    return TIX_EXIT_OK;
+}
+
+/* The figures of the release that this one replaces, when it publishes
+ * again a week released before the last one: its index.csv as published,
+ * which state.json's SHA-256 vouches for. Without it (a folder deleted or
+ * edited, or a state from before 0.2.0) revisions compare with the last
+ * release, and stderr says so. *figs stays NULL for a new week or the last
+ * one again (whose figures state.json holds). */
+static int replaced_figures(job *j, state_figures **figs, size_t *n)
+{
+    *figs = NULL;
+    *n = 0;
+    size_t k = 0;
+    while (k < j->s.nreleases && strcmp(j->s.releases[k], j->week) != 0)
+        k++;
+    if (k + 1 >= j->s.nreleases) /* not released before, or the last release */
+        return TIX_EXIT_OK;
+    char rel[TIX_PERIOD_LABEL_MAX + 32], hex[SHA256_HEX], err[512];
+    snprintf(rel, sizeof rel, "releases/%s/index.csv", j->week);
+    char *path = state_path(&j->s, rel);
+    uint64_t size;
+    if (!path) {
+        fprintf(stderr, "techidx: out of memory\n");
+        return TIX_EXIT_FAIL;
+    }
+    int ok = j->s.release_sha[k][0] && sha256_file(path, hex, &size) == 0 &&
+             strcmp(hex, j->s.release_sha[k]) == 0 &&
+             release_load_figures(path, figs, n, err, sizeof err) == 0;
+    free(path);
+    if (!ok) {
+        free(*figs);
+        *figs = NULL;
+        *n = 0;
+        term_error(j->s.dir, 0,
+                   "%s is missing or not the one published: revisions compare with the last "
+                   "release, %s",
+                   rel, j->s.releases[j->s.nreleases - 1]);
+    } else if (!j->o.cfg.quiet) {
+        term_error(j->s.dir, 0, "revisions compare with the release of %s that this one replaces",
+                   j->week);
     }
     return TIX_EXIT_OK;
 }
@@ -644,16 +788,32 @@ static int write_release(job *j)
     pipe_outputs po = {p_csv, p_json, p_cells, p_contrib, p_groups};
     if (pipe_write(&j->o, j->merged.cube, j->ix, &info, &po) != TIX_EXIT_OK)
         goto done;
-    /* Revisions against the figures last published, which state.json keeps:
-     * a release folder deleted or edited by hand changes nothing. */
-    if (release_revisions(j->s.published, j->s.npublished, p_csv, p_rev, &j->revised, &j->figs,
-                          &j->nfigs, err, sizeof err) != 0) {
+    /* Revisions against the figures last published, which state.json keeps
+     * (a release folder deleted or edited by hand changes nothing), or, when
+     * an older week is published again, against the release it replaces. */
+    state_figures *replaced = NULL;
+    size_t nreplaced = 0;
+    if (replaced_figures(j, &replaced, &nreplaced) != TIX_EXIT_OK)
+        goto done;
+    int rrc = release_revisions(replaced ? replaced : j->s.published,
+                                replaced ? nreplaced : j->s.npublished, p_csv, p_rev, j->o.cfg.bom,
+                                &j->revised, &j->figs, &j->nfigs, err, sizeof err);
+    free(replaced);
+    if (rrc != 0) {
         fprintf(stderr, "techidx: revisions: %s\n", err);
         goto done;
     }
+    uint64_t size;
+    if (sha256_file(p_csv, j->index_sha, &size) != 0) {
+        fprintf(stderr, "techidx: %s: %s\n", p_csv, strerror(errno));
+        goto done;
+    }
     char title[128];
-    snprintf(title, sizeof title, "Technology trading index, release %s", j->week);
-    if (chart_from_csv(p_csv, p_cells, 104, title, p_chart, err, sizeof err) != 0) {
+    lang_id lang = (lang_id)j->o.cfg.lang;
+    snprintf(title, sizeof title, LANG_PICK(lang, "%s, release %s", "%s（%s 发布）"),
+             labels_series(lang, SERIES_TITLE), j->week);
+    chart_opts co = {title, lang, j->labels, CHART_SVG, NULL};
+    if (chart_from_csv(p_csv, p_cells, 104, &co, p_chart, err, sizeof err) != 0) {
         fprintf(stderr, "techidx: chart: %s\n", err);
         goto done;
     }
@@ -681,16 +841,23 @@ static int commit(job *j, const char *dir)
     next.inputs = j->next;
     next.ninputs = j->nnext;
     char **rels = calloc(j->s.nreleases + 2, sizeof *rels);
-    if (!rels) {
+    char(*shas)[SHA256_HEX] = calloc(j->s.nreleases + 2, sizeof *shas);
+    if (!rels || !shas) {
+        free(rels);
+        free(shas);
         fprintf(stderr, "techidx: out of memory\n");
         return TIX_EXIT_FAIL;
     }
     size_t nr = 0;
     for (size_t i = 0; i < j->s.nreleases; i++)
-        if (strcmp(j->s.releases[i], j->week) != 0)
+        if (strcmp(j->s.releases[i], j->week) != 0) {
+            memcpy(shas[nr], j->s.release_sha[i], SHA256_HEX);
             rels[nr++] = j->s.releases[i];
+        }
+    memcpy(shas[nr], j->index_sha, SHA256_HEX);
     rels[nr++] = j->week;
     next.releases = rels;
+    next.release_sha = shas;
     next.nreleases = nr;
     next.published = j->figs;
     next.npublished = j->nfigs;
@@ -699,6 +866,7 @@ static int commit(job *j, const char *dir)
     int rc = path ? state_write(&next, path, err, sizeof err) : -1;
     free(path);
     free(rels);
+    free(shas);
     if (rc != 0) {
         term_error(dir, 0, "%s", path ? err : "out of memory");
         return TIX_EXIT_FAIL;

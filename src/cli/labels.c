@@ -72,12 +72,12 @@ static const builtin builtins[] = {
 };
 #define NBUILTINS (sizeof builtins / sizeof builtins[0])
 
-struct labels {
+struct label_set {
     size_t n;
     char **value, **label; /* the file's, in its order */
 };
 
-void labels_free(labels *l)
+void labels_free(label_set *l)
 {
     if (!l)
         return;
@@ -116,7 +116,7 @@ static int printable_utf8(const char *s)
     return 1;
 }
 
-int labels_load(const char *path, labels **out, char *err, size_t errlen)
+int labels_load(const char *path, label_set **out, char *err, size_t errlen)
 {
     *out = calloc(1, sizeof **out);
     if (!*out) {
@@ -138,7 +138,7 @@ int labels_load(const char *path, labels **out, char *err, size_t errlen)
         table_free(&t);
         goto fail;
     }
-    labels *l = *out;
+    label_set *l = *out;
     l->value = calloc(t.nrows + 1, sizeof *l->value);
     l->label = calloc(t.nrows + 1, sizeof *l->label);
     if (!l->value || !l->label) {
@@ -189,7 +189,7 @@ static int same(const char *name, const char *raw, size_t len)
     return strlen(name) == len && memcmp(name, raw, len) == 0;
 }
 
-const char *labels_name(const labels *l, lang_id lang, const char *raw, size_t len,
+const char *labels_name(const label_set *l, lang_id lang, const char *raw, size_t len,
                         size_t *outlen)
 {
     const char *name = NULL;
@@ -221,7 +221,7 @@ static void put(char *buf, size_t cap, size_t *o, const char *s, size_t len)
     buf[*o] = '\0';
 }
 
-char *labels_cell(const labels *l, lang_id lang, const char *cell, char *buf, size_t cap)
+char *labels_cell(const label_set *l, lang_id lang, const char *cell, char *buf, size_t cap)
 {
     static const char sep[] = " / ";
     size_t o = 0;

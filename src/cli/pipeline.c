@@ -175,6 +175,12 @@ void pipe_engine_error(const tix_error *e)
     term_error(e->input[0] ? e->input : NULL, e->line, "%s", msg);
 }
 
+void pipe_bom(const run_opts *o, FILE *f)
+{
+    if (o->cfg.bom)
+        fputs("\xef\xbb\xbf", f);
+}
+
 int pipe_open(outfile *f, const char *path)
 {
     if (outfile_open(f, path) == 0)
@@ -226,6 +232,8 @@ int pipe_ingest(const run_opts *o, pipe_ingest_state *in)
     memset(in, 0, sizeof *in);
     if (o->cfg.rejects && pipe_open(&in->rejects, o->cfg.rejects) != 0)
         return TIX_EXIT_FAIL;
+    if (o->cfg.rejects)
+        pipe_bom(o, in->rejects.f);
     if (o->cfg.rejects && (st = tix_write_rejects_header(in->rejects.f)) != TIX_OK) {
         pipe_write_error(o->cfg.rejects, &in->rejects, st);
         return TIX_EXIT_FAIL;
@@ -348,6 +356,8 @@ int pipe_write(const run_opts *o, const tix_cube *cube, const tix_index *ix,
             continue;
         if (open_held(&f[i], names[i]) != 0)
             goto done;
+        if (i != JSON)
+            pipe_bom(o, f[i].f);
         tix_status st = i == CELLS     ? tix_write_cells_csv(f[i].f, cube, ix)
                         : i == CONTRIB ? tix_write_contributions_csv(f[i].f, cube, ix)
                         : i == GROUPS  ? tix_write_groups_csv(f[i].f, groups)

@@ -72,6 +72,10 @@ void pipe_report(const tix_counts *c);
 /* An engine failure as "techidx: FILE:LINE: message". */
 void pipe_engine_error(const tix_error *e);
 
+/* The UTF-8 byte order mark at the start of a CSV file, with --bom (Excel
+ * on Chinese Windows reads UTF-8 then, not GBK). */
+void pipe_bom(const run_opts *o, FILE *f);
+
 /* outfile_open with the error printed. Returns 0 or -1. */
 int pipe_open(outfile *f, const char *path);
 

@@ -15,10 +15,14 @@
 #include "cli/table.h"
 #include "cli/term.h"
 
-/* The period and the three indices of each row of an index CSV. */
-static int load_figures(const char *path, state_figures **figs, size_t *n, char *err, size_t errlen)
+/* The period, the three indices, the contracts and the value of each row
+ * of an index CSV. */
+int release_load_figures(const char *path, state_figures **figs, size_t *n, char *err,
+                         size_t errlen)
 {
-    static const char *cols[] = {"period", "value_index", "volume_index", "unit_value_index"};
+    static const char *cols[] = {"period",           "value_index", "volume_index",
+                                 "unit_value_index", "contracts",   "value"};
+    enum { NCOLS = sizeof cols / sizeof cols[0] };
     table t;
     char msg[256];
     *figs = NULL;
@@ -27,8 +31,8 @@ static int load_figures(const char *path, state_figures **figs, size_t *n, char 
         snprintf(err, errlen, "%s: %s", path, msg);
         return -1;
     }
-    int col[4];
-    for (int k = 0; k < 4; k++)
+    int col[NCOLS];
+    for (int k = 0; k < NCOLS; k++)
         if ((col[k] = table_col(&t, cols[k])) < 0) {
             snprintf(err, errlen, "%s: no column %s", path, cols[k]);
             table_free(&t);
@@ -41,10 +45,11 @@ static int load_figures(const char *path, state_figures **figs, size_t *n, char 
         return -1;
     }
     for (size_t r = 0; r < t.nrows; r++) {
-        char *dst[4] = {f[r].period, f[r].value, f[r].volume, f[r].unit_value};
-        size_t cap[4] = {sizeof f[r].period, sizeof f[r].value, sizeof f[r].volume,
-                         sizeof f[r].unit_value};
-        for (int k = 0; k < 4; k++) {
+        char *dst[NCOLS] = {f[r].period,     f[r].value,     f[r].volume,
+                            f[r].unit_value, f[r].contracts, f[r].yuan};
+        size_t cap[NCOLS] = {sizeof f[r].period,     sizeof f[r].value,     sizeof f[r].volume,
+                             sizeof f[r].unit_value, sizeof f[r].contracts, sizeof f[r].yuan};
+        for (int k = 0; k < NCOLS; k++) {
             const char *v = table_at(&t, r, col[k]);
             if (strlen(v) >= cap[k]) {
                 snprintf(err, errlen, "%s: row %zu: %s too long", path, r + 1, cols[k]);
@@ -62,11 +67,11 @@ static int load_figures(const char *path, state_figures **figs, size_t *n, char 
 }
 
 int release_revisions(const state_figures *prev, size_t nprev, const char *new_index,
-                      const char *out, size_t *revised, state_figures **figs, size_t *nfigs,
+                      const char *out, int bom, size_t *revised, state_figures **figs, size_t *nfigs,
                       char *err, size_t errlen)
 {
     *revised = 0;
-    if (load_figures(new_index, figs, nfigs, err, errlen) != 0)
+    if (release_load_figures(new_index, figs, nfigs, err, errlen) != 0)
         return -1;
     outfile o;
     if (outfile_open(&o, out) != 0) {
@@ -74,10 +79,12 @@ int release_revisions(const state_figures *prev, size_t nprev, const char *new_i
         return -1;
     }
     static const char *cols[] = {"value_index", "volume_index", "unit_value_index"};
+    if (bom)
+        fputs("\xef\xbb\xbf", o.f);
     fputs("period", o.f);
     for (int k = 0; k < 3; k++)
         fprintf(o.f, ",%s_old,%s_new,%s_change", cols[k], cols[k], cols[k]);
-    fputc('\n', o.f);
+    fputs(",contracts_old,contracts_new,value_old,value_new\n", o.f);
     for (size_t r = 0; r < nprev; r++) {
         const state_figures *a = &prev[r], *b = NULL;
         for (size_t s = 0; s < *nfigs && !b; s++)
@@ -85,9 +92,15 @@ int release_revisions(const state_figures *prev, size_t nprev, const char *new_i
                 b = &(*figs)[s];
         const char *old[3] = {a->value, a->volume, a->unit_value};
         const char *new[3] = {b ? b->value : "", b ? b->volume : "", b ? b->unit_value : ""};
+        const char *nc = b ? b->contracts : "", *ny = b ? b->yuan : "";
         int changed = 0;
         for (int k = 0; k < 3; k++)
             changed |= strcmp(old[k], new[k]) != 0;
+        /* Late contracts change a period's counts and value even where its
+         * index stays (the base period's 100); a state from before 0.2.0
+         * did not keep them, and its figures are compared on the indices. */
+        if (*a->contracts)
+            changed |= strcmp(a->contracts, nc) != 0 || strcmp(a->yuan, ny) != 0;
         if (!changed)
             continue;
         (*revised)++;
@@ -97,7 +110,7 @@ int release_revisions(const state_figures *prev, size_t nprev, const char *new_i
             if (*old[k] && *new[k])
                 fprintf(o.f, "%.6f", strtod(new[k], NULL) - strtod(old[k], NULL));
         }
-        fputc('\n', o.f);
+        fprintf(o.f, ",%s,%s,%s,%s\n", a->contracts, nc, a->yuan, ny);
     }
     if (outfile_commit(&o) != 0) {
         snprintf(err, errlen, "%s: %s", out, strerror(errno));

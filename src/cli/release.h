@@ -8,15 +8,24 @@
 
 #include "cli/state.h"
 
+/* Reads the figures of an index CSV of techidx's (period, the three
+ * indices, contracts and value, as written) into *figs (the caller frees
+ * it; *n of them). Returns 0, or -1 with a message naming the file in err. */
+int release_load_figures(const char *path, state_figures **figs, size_t *n, char *err,
+                         size_t errlen);
+
 /* Reads the figures of new_index (techidx's index CSV) into *figs (the
  * caller frees it; *nfigs of them), and writes revisions.csv to out:
  * `period`, then for each of value_index, volume_index and
- * unit_value_index the old value, the new one and the change, for every
- * period of prev (the figures last published, nprev of them; none before
- * the first release: only the header) whose figures differ. *revised gets
- * how many. Returns 0, or -1 with a message naming the file in err. */
+ * unit_value_index the old value, the new one and the change, then
+ * contracts_old, contracts_new, value_old and value_new, for every period
+ * of prev (the figures of the release compared with, nprev of them; none
+ * before the first release: only the header) whose indices, contracts or
+ * value differ (the base period too, whose index stays 100). *revised gets
+ * how many; bom: the file starts with a UTF-8 byte order mark. Returns 0,
+ * or -1 with a message naming the file in err. */
 int release_revisions(const state_figures *prev, size_t nprev, const char *new_index,
-                      const char *out, size_t *revised, state_figures **figs, size_t *nfigs,
+                      const char *out, int bom, size_t *revised, state_figures **figs, size_t *nfigs,
                       char *err, size_t errlen);
 
 /* Writes reldir/MANIFEST: every input (SHA-256, size, name) and every file

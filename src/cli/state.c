@@ -251,8 +251,8 @@ static json_t *options_from_argv(const json_t *argv)
 char *state_dump(const state *s)
 {
     json_t *root = json_object(), *opts = json_object(), *ins = json_array(), *rels = json_array(),
-           *pub = json_array();
-    int bad = !root || !opts || !ins || !rels || !pub;
+           *pub = json_array(), *shas = json_array();
+    int bad = !root || !opts || !ins || !rels || !pub || !shas;
     for (size_t i = 0; !bad && i < s->noptions; i++) {
         const state_option *o = &s->options[i];
         const tix_option *t = tix_option_find(o->name, TIX_CMD_INIT);
@@ -280,11 +280,14 @@ char *state_dump(const state *s)
         bad = !o || json_array_append_new(ins, o) != 0;
     }
     for (size_t i = 0; !bad && i < s->nreleases; i++)
-        bad = json_array_append_new(rels, json_string(s->releases[i])) != 0;
+        bad = json_array_append_new(rels, json_string(s->releases[i])) != 0 ||
+              json_array_append_new(shas, json_string(s->release_sha ? s->release_sha[i] : "")) !=
+                  0;
     for (size_t i = 0; !bad && i < s->npublished; i++) {
         const state_figures *f = &s->published[i];
-        bad = json_array_append_new(
-                  pub, json_pack("[s,s,s,s]", f->period, f->value, f->volume, f->unit_value)) != 0;
+        bad = json_array_append_new(pub, json_pack("[s,s,s,s,s,s]", f->period, f->value,
+                                                   f->volume, f->unit_value, f->contracts,
+                                                   f->yuan)) != 0;
     }
     json_t *last = bad ? NULL : request_json(&s->last);
     if (!bad && last)
@@ -292,6 +295,7 @@ char *state_dump(const state *s)
               json_object_set_new(root, "options", opts) != 0 ||
               json_object_set_new(root, "inputs", ins) != 0 ||
               json_object_set_new(root, "releases", rels) != 0 ||
+              json_object_set_new(root, "release_index_sha256", shas) != 0 ||
               json_object_set_new(root, "published", pub) != 0 ||
               json_object_set_new(root, "last_publish", last) != 0;
     else {
@@ -299,6 +303,7 @@ char *state_dump(const state *s)
         json_decref(opts);
         json_decref(ins);
         json_decref(rels);
+        json_decref(shas);
         json_decref(pub);
         json_decref(last);
     }
@@ -438,7 +443,7 @@ int state_parse(state *s, const char *text, size_t len, char *err, size_t errlen
     s->lock_fd = -1;
     json_error_t je;
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
-    json_t *opts, *ins, *rels, *pub, *last;
+    json_t *opts, *ins, *rels, *pub, *last, *shas = NULL;
     json_int_t version;
     if (!root || json_unpack(root, "{s:I}", "techidx_state", &version) != 0) {
         snprintf(err, errlen, "state.json is damaged%s%s", root ? "" : ": ", root ? "" : je.text);
@@ -453,11 +458,12 @@ int state_parse(state *s, const char *text, size_t len, char *err, size_t errlen
         json_decref(root);
         return -1;
     }
-    if (json_unpack(root, "{s:I,s:o,s:o,s:o,s:o,s:o !}", "techidx_state", &version, "options",
-                    &opts, "inputs", &ins, "releases", &rels, "published", &pub, "last_publish",
-                    &last) != 0 ||
+    /* release_index_sha256 came with 0.2.0: a state without it has none. */
+    if (json_unpack(root, "{s:I,s:o,s:o,s:o,s?o,s:o,s:o !}", "techidx_state", &version,
+                    "options", &opts, "inputs", &ins, "releases", &rels, "release_index_sha256",
+                    &shas, "published", &pub, "last_publish", &last) != 0 ||
         !(json_is_object(opts) || json_is_array(opts)) || !json_is_array(ins) ||
-        !json_is_array(rels) || !json_is_array(pub)) {
+        !json_is_array(rels) || !json_is_array(pub) || (shas && !json_is_array(shas))) {
         snprintf(err, errlen, "state.json is damaged: a field is missing or of the wrong type");
         json_decref(root);
         return -1;
@@ -485,10 +491,13 @@ int state_parse(state *s, const char *text, size_t len, char *err, size_t errlen
     s->options = calloc(s->noptions + 1, sizeof *s->options);
     s->inputs = calloc(s->ninputs + 1, sizeof *s->inputs);
     s->releases = calloc(s->nreleases + 1, sizeof *s->releases);
+    s->release_sha = calloc(s->nreleases + 1, sizeof *s->release_sha);
     s->published = calloc(s->npublished + 1, sizeof *s->published);
     const char *why = NULL;
-    if (!s->options || !s->inputs || !s->releases || !s->published)
+    if (!s->options || !s->inputs || !s->releases || !s->release_sha || !s->published)
         why = "out of memory";
+    else if (shas && json_array_size(shas) != s->nreleases)
+        why = "release_index_sha256 does not have a SHA-256 for each release";
     size_t nopt = 0;
     json_object_foreach(opts, key, val)
     {
@@ -507,16 +516,25 @@ int state_parse(state *s, const char *text, size_t len, char *err, size_t errlen
         const char *r = json_string_value(json_array_get(rels, i));
         if (!r || !is_week_label(r) || !(s->releases[i] = str_copy(r)))
             why = "a release is not an ISO week";
+        const char *h = shas ? json_string_value(json_array_get(shas, i)) : "";
+        if (!why && (!h || (*h && !sha256_is_hex(h))))
+            why = "a release's index.csv SHA-256 is not 64 hexadecimal digits";
+        else if (!why)
+            memcpy(s->release_sha[i], h, strlen(h) + 1);
     }
     for (size_t i = 0; !why && i < s->npublished; i++) {
         json_t *row = json_array_get(pub, i);
         state_figures *f = &s->published[i];
         const char *period = json_string_value(json_array_get(row, 0));
-        if (!json_is_array(row) || json_array_size(row) != 4 || !period || !*period ||
+        /* Four figures before 0.2.0, six since: contracts and value too. */
+        size_t nf = json_array_size(row);
+        if (!json_is_array(row) || (nf != 4 && nf != 6) || !period || !*period ||
             strlen(period) >= sizeof f->period ||
             copy_figure(f->value, sizeof f->value, json_array_get(row, 1)) ||
             copy_figure(f->volume, sizeof f->volume, json_array_get(row, 2)) ||
-            copy_figure(f->unit_value, sizeof f->unit_value, json_array_get(row, 3)))
+            copy_figure(f->unit_value, sizeof f->unit_value, json_array_get(row, 3)) ||
+            (nf == 6 && (copy_figure(f->contracts, sizeof f->contracts, json_array_get(row, 4)) ||
+                         copy_figure(f->yuan, sizeof f->yuan, json_array_get(row, 5)))))
             why = "a published figure is not a number";
         else
             memcpy(f->period, period, strlen(period) + 1);
@@ -645,6 +663,7 @@ void state_close(state *s)
     free(s->options);
     free(s->inputs);
     free(s->releases);
+    free(s->release_sha);
     free(s->published);
     state_request_free(&s->last);
     if (s->lock_fd >= 0)

@@ -33,12 +33,15 @@ typedef struct state_input {
     int32_t first_day, last_day;  /* signing dates; first > last: none */
 } state_input;
 
-/* One period of the last release as published (six decimals, "" where the
- * index is empty): what the next release's revisions compare with. */
+/* One period of the last release as published (the three indices with six
+ * decimals, "" where the index is empty; its contracts and value in yuan,
+ * "" in a state written before 0.2.0 kept them): what the next release's
+ * revisions compare with. */
 #define STATE_FIGURE_MAX 40
 typedef struct state_figures {
     char period[TIX_PERIOD_LABEL_MAX];
     char value[STATE_FIGURE_MAX], volume[STATE_FIGURE_MAX], unit_value[STATE_FIGURE_MAX];
+    char contracts[STATE_FIGURE_MAX], yuan[STATE_FIGURE_MAX];
 } state_figures;
 
 /* What a publish was asked to do: its files (normalised path and SHA-256,
@@ -67,6 +70,8 @@ typedef struct state {
     state_input *inputs;
     size_t ninputs;
     char **releases; /* week labels, in the order they were published */
+    char (*release_sha)[SHA256_HEX]; /* each one's index.csv, "" when unknown
+                                        (a state written before 0.2.0) */
     size_t nreleases;
     state_figures *published; /* of releases[nreleases - 1] */
     size_t npublished;

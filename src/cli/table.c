@@ -20,13 +20,27 @@ typedef struct scanner {
 static tix_status on_record(void *ctx, const tix_row *row)
 {
     scanner *s = ctx;
-    if (s->r == 0)
+    const tix_field *fields = row->fields;
+    tix_field *copy = NULL;
+    if (s->r == 0) {
         s->ncols = row->nfields;
-    else if (row->nfields != s->ncols) {
+        /* A file written with --bom starts with a UTF-8 byte order mark. */
+        if (row->nfields > 0 && row->fields[0].len >= 3 &&
+            memcmp(row->fields[0].ptr, "\xef\xbb\xbf", 3) == 0) {
+            if (!(copy = malloc(row->nfields * sizeof *copy)))
+                return TIX_E_NOMEM;
+            memcpy(copy, row->fields, row->nfields * sizeof *copy);
+            copy[0].ptr += 3;
+            copy[0].len -= 3;
+            fields = copy;
+        }
+    } else if (row->nfields != s->ncols) {
         s->bad = row->line; /* the reader's own line is reset by finish() */
         return TIX_E_INVALID;
     }
-    if (s->fn(s->ctx, s->r, row->fields, row->nfields, row->line, s->err, s->errlen) != 0) {
+    int rc = s->fn(s->ctx, s->r, fields, row->nfields, row->line, s->err, s->errlen);
+    free(copy);
+    if (rc != 0) {
         s->failed = 1;
         return TIX_E_INVALID;
     }

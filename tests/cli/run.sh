@@ -35,6 +35,9 @@ WRAP
 fi
 sanitized=0
 ldd "$TECHIDX" 2>/dev/null | grep -q 'libasan\|libtsan\|libubsan' && sanitized=1
+# LeakSanitizer leaves the chart's font libraries' caches alone (lsan.supp).
+LSAN_OPTIONS="suppressions=$here/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export LSAN_OPTIONS
 export TECHIDX DATA
 for dir in "$here"/cases/*/; do
     name=$(basename "$dir")
