@@ -337,7 +337,7 @@ static double band_y(const box *b, double v) { return drawable(b, v) ? py(b, v) 
 /* The interval [lo, hi] as a band, broken where either end is missing. */
 static void band(cairo_t *cr, const box *b, const double *lo, const double *hi)
 {
-    cairo_set_source_rgb(cr, 0.80, 0.80, 0.80);
+    cairo_set_source_rgb(cr, 0.85, 0.85, 0.85);
     for (size_t i = 0; i < b->n;) {
         if (!isfinite(lo[i]) || !isfinite(hi[i])) {
             i++;
@@ -485,7 +485,7 @@ static void draw(pen *p, const chart_data *d, const chart_opts *o, double height
     text(p, lx + 36, HEAD_Y - 8, 12, 1, 0, 0, labels_series(lang, SERIES_VALUE));
     lx += 250;
     if (band_on) {
-        cairo_set_source_rgb(cr, 0.80, 0.80, 0.80);
+        cairo_set_source_rgb(cr, 0.85, 0.85, 0.85);
         cairo_rectangle(cr, lx, HEAD_Y - 20, 30, 12);
         cairo_fill(cr);
         cairo_set_source_rgb(cr, 0, 0, 0);
