@@ -17,7 +17,9 @@ PYTHON    ?= /usr/bin/python3
 
 DEB_PKGS  := build-essential pkg-config libgsl-dev libcsv-dev zlib1g-dev \
              libjansson-dev libisal-dev libcairo2-dev nettle-dev \
-             libcriterion-dev valgrind libxml2-utils strace locales python3-pytest
+             libxlsxwriter-dev \
+             libcriterion-dev valgrind libxml2-utils strace locales python3-pytest \
+             python3-openpyxl
 
 WARN      := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
              -Wmissing-prototypes -Wformat=2 -Wvla
@@ -28,9 +30,9 @@ ISAL       = $(shell pkg-config --exists libisal && echo libisal)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(ISAL)) $(if $(ISAL),-DTIX_HAVE_ISAL)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) $(ISAL)) -lcsv -lm -pthread
 CRIT_LIBS  = $(shell pkg-config --libs criterion)
-# The command line alone draws charts (cairo) and hashes files (nettle):
-# the library does not depend on them.
-CLI_PKGS  := cairo fontconfig nettle
+# The command line alone draws charts (cairo), hashes files (nettle) and
+# writes workbooks (xlsxwriter): the library does not depend on them.
+CLI_PKGS  := cairo fontconfig nettle xlsxwriter
 CLI_CFLAGS = $(shell pkg-config --cflags $(CLI_PKGS))
 CLI_LIBS   = $(shell pkg-config --libs $(CLI_PKGS))
 ALL_CFLAGS = $(WARN) $(WERROR) $(OPT) $(SAN) -fPIC -Iinclude -Isrc \
