@@ -260,7 +260,7 @@ static int write_sheet(book *b, const table *t, const char *path, const char *na
         for (size_t i = 0; i < n; i++) {
             outcol *o = &oc[i];
             const char *s = table_at(t, r, o->src);
-            size_t len = strlen(s);
+            size_t len = strlen(s), extra = 0;
             double v;
             lxw_error e = LXW_NO_ERROR;
             lxw_row_t row = (lxw_row_t)(r + 1);
@@ -277,7 +277,7 @@ static int write_sheet(book *b, const table *t, const char *path, const char *na
             } else if (o->k != K_TEXT && number(s, &v)) {
                 e = worksheet_write_number(ws, row, col, v, b->fmt[o->k]);
                 if (o->k == K_MONEY || o->k == K_COUNT)
-                    len += len / 3; /* the thousands separators */
+                    extra = len / 3; /* the thousands separators */
             } else {
                 e = worksheet_write_string(ws, row, col, s, NULL);
             }
@@ -286,7 +286,7 @@ static int write_sheet(book *b, const table *t, const char *path, const char *na
                 snprintf(b->err, b->errlen, "%s: row %zu: %s", path, r + 2, lxw_strerror(e));
                 return -1;
             }
-            size_t w = text_width(s, len);
+            size_t w = text_width(s, len) + extra;
             if (w > o->width)
                 o->width = w;
         }
