@@ -673,7 +673,8 @@ static int write_release(job *j)
                      .groups = p_groups,
                      .revisions = p_rev,
                      .lang = lang,
-                     .title = book_title};
+                     .title = book_title,
+                     .tmpdir = rel}; /* what a kill leaves there goes with the work */
     if (labels_load(j->o.cfg.labels, &lb, err, sizeof err) != 0) {
         fprintf(stderr, "techidx: %s\n", err);
         goto done;

@@ -480,7 +480,8 @@ int pipe_write_xlsx(const run_opts *o, const tix_cube *cube, const tix_index *ix
                      .contributions = tmp[CONTRIB],
                      .groups = tmp[GROUPS],
                      .lang = (lang_id)o->cfg.lang,
-                     .labels = lb};
+                     .labels = lb,
+                     .tmpdir = dir};
     if (xlsx_write(book, &in, err, sizeof err) != 0) {
         fprintf(stderr, "techidx: %s\n", err);
         goto done;

@@ -381,7 +381,7 @@ static int build(const char *file, const xlsx_input *in, table *t, const char *c
 {
     const char *title = in->title ? in->title : labels_series(in->lang, SERIES_TITLE);
     lxw_workbook_options wo = {
-        .constant_memory = LXW_FALSE, .tmpdir = NULL, .use_zip64 = LXW_FALSE};
+        .constant_memory = LXW_FALSE, .tmpdir = (char *)in->tmpdir, .use_zip64 = LXW_FALSE};
     book b = {.lang = in->lang, .labels = in->labels, .err = err, .errlen = errlen};
     b.wb = workbook_new_opt(file, &wo);
     if (!b.wb) {

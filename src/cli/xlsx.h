@@ -30,6 +30,8 @@ typedef struct xlsx_input {
     lang_id lang;              /* of sheet names, headers, the chart and the flags */
     const labels *labels;      /* display names of cell values; NULL: built-in ones */
     const char *title;         /* of the workbook and its chart; NULL: the index's name */
+    const char *tmpdir;        /* where libxlsxwriter makes its scratch files (each
+                                  removed as soon as it is open); NULL: $TMPDIR or /tmp */
 } xlsx_input;
 
 /* Writes the workbook of in to path, complete or not at all: under a
