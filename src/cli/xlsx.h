@@ -12,8 +12,10 @@
  * written as numbers when every field of it is one, else as text.
  *
  * The same inputs give the same bytes: the workbook's creation time is
- * 00:00 UTC of the last day of the index's last period (the epoch when no
- * period can be read), and libxlsxwriter dates every zip entry 1980-01-01. */
+ * 00:00 UTC of the last day of the index's last period (1970-01-01T00:00:01Z
+ * when no period can be read: 0 would be the clock's time), and
+ * libxlsxwriter 1.1.4 dates every zip entry 1980-01-01 00:00 whatever the
+ * clock. Its scratch files go to in->tmpdir. */
 #ifndef TECHIDX_CLI_XLSX_H
 #define TECHIDX_CLI_XLSX_H
 
