@@ -17,8 +17,9 @@ PYTHON    ?= /usr/bin/python3
 
 DEB_PKGS  := build-essential pkg-config libgsl-dev libcsv-dev zlib1g-dev \
              libjansson-dev libisal-dev libcairo2-dev libpango1.0-dev \
-             fonts-wqy-microhei nettle-dev \
-             libcriterion-dev valgrind libxml2-utils strace locales python3-pytest
+             fonts-wqy-microhei nettle-dev libxlsxwriter-dev \
+             libcriterion-dev valgrind libxml2-utils strace locales python3-pytest \
+             python3-openpyxl
 
 WARN      := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
              -Wmissing-prototypes -Wformat=2 -Wvla
@@ -29,10 +30,10 @@ ISAL       = $(shell pkg-config --exists libisal && echo libisal)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(ISAL)) $(if $(ISAL),-DTIX_HAVE_ISAL)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) $(ISAL)) -lcsv -lm -pthread
 CRIT_LIBS  = $(shell pkg-config --libs criterion)
-# The command line alone draws charts (cairo, its text by Pango) and hashes
-# files (nettle):
-# the library does not depend on them.
-CLI_PKGS  := cairo pangocairo fontconfig nettle
+# The command line alone draws charts (cairo, its text laid out by Pango),
+# hashes files (nettle) and writes workbooks (xlsxwriter): the library does
+# not depend on them.
+CLI_PKGS  := cairo pangocairo fontconfig nettle xlsxwriter
 CLI_CFLAGS = $(shell pkg-config --cflags $(CLI_PKGS))
 CLI_LIBS   = $(shell pkg-config --libs $(CLI_PKGS))
 ALL_CFLAGS = $(WARN) $(WERROR) $(OPT) $(SAN) -fPIC -Iinclude -Isrc \

@@ -204,8 +204,9 @@ static const tix_option table[] = {
     {"output", 'o', CHART, OUT, TIX_OPT_OUTPUT, "F", 0, 0, NULL, NULL, "the SVG file (required)", 0,
      O_OUTPUT, 0},
     {"format", 0, RUN | INDEX, OUT, TIX_OPT_ENUM, "F", 0, 0, NULL, NULL,
-     "csv|json|xlsx (default csv; xlsx: a workbook of the index,\n"
-     "and of the cells with `cells`, written to -o FILE)",
+     "csv|json|xlsx (default csv; xlsx: a workbook of the index\n"
+     "and of the cells, contributions and groups asked for, to\n"
+     "-o FILE, not stdout; those are still written as CSV too)",
      0, O_FORMAT, 0},
     {"lang", 0, RUN | INDEX | INIT, OUT, TIX_OPT_ENUM, "L", 0, 0, NULL, NULL,
      "en|zh: the language of a workbook's, a chart's and a\n"

@@ -26,6 +26,7 @@
 #include "cli/state.h"
 #include "cli/table.h"
 #include "cli/term.h"
+#include "cli/xlsx.h"
 
 #define usage_error(...) runopts_usage_error("publish", __VA_ARGS__)
 
@@ -71,8 +72,9 @@ static const args_help publish_help = {
             "Keep the aggregated contracts of every dump in DIR and write the week's\n"
             "release, DIR/releases/WEEK/: index.csv, index.json, cells.csv,\n"
             "contributions.csv (chained bilateral methods), revisions.csv, rejects.csv,\n"
-            "chart.svg, groups.csv (with --group) and MANIFEST (size and SHA-256 of every\n"
-            "input and output).\n"
+            "chart.svg, groups.csv (with --group), index.xlsx (a workbook of the index,\n"
+            "cells, contributions, groups and revisions, in --lang) and MANIFEST (size\n"
+            "and SHA-256 of every input and output).\n"
             "\n",
     .more = publish_tail, /* the run options --init stores */
 };
@@ -777,10 +779,11 @@ static int write_release(job *j)
          *p_cells = path_join(rel, "cells.csv"),
          *p_contrib = chained ? path_join(rel, "contributions.csv") : NULL,
          *p_rev = path_join(rel, "revisions.csv"), *p_chart = path_join(rel, "chart.svg"),
-         *p_groups = j->o.cfg.group ? path_join(rel, "groups.csv") : NULL;
+         *p_groups = j->o.cfg.group ? path_join(rel, "groups.csv") : NULL,
+         *p_xlsx = path_join(rel, "index.xlsx");
     int rc = TIX_EXIT_FAIL;
     if (!p_csv || !p_json || !p_cells || (chained && !p_contrib) || !p_rev || !p_chart ||
-        (j->o.cfg.group && !p_groups))
+        (j->o.cfg.group && !p_groups) || !p_xlsx)
         goto done;
     const tix_tic_meta *m = &j->merged.meta; /* its names sorted */
     tix_run_info info;
@@ -817,6 +820,23 @@ static int write_release(job *j)
         fprintf(stderr, "techidx: chart: %s\n", err);
         goto done;
     }
+    /* The workbook of the release's own files, as they were written. */
+    char book_title[256];
+    snprintf(book_title, sizeof book_title, "%s%s%s%s", labels_series(lang, SERIES_TITLE),
+             LANG_PICK(lang, ", release ", "（"), j->week, LANG_PICK(lang, "", " 期发布）"));
+    xlsx_input xi = {.index = p_csv,
+                     .cells = p_cells,
+                     .contributions = p_contrib,
+                     .groups = p_groups,
+                     .revisions = p_rev,
+                     .lang = lang,
+                     .title = book_title,
+                     .labels = j->labels,
+                     .tmpdir = rel}; /* what a kill leaves there goes with the work */
+    if (xlsx_write(p_xlsx, &xi, err, sizeof err) != 0) {
+        fprintf(stderr, "techidx: index.xlsx: %s\n", err);
+        goto done;
+    }
     if (release_manifest(rel, j->week, j->next, j->nnext, err, sizeof err) != 0) {
         fprintf(stderr, "techidx: MANIFEST: %s\n", err);
         goto done;
@@ -830,6 +850,7 @@ done:
     free(p_rev);
     free(p_chart);
     free(p_groups);
+    free(p_xlsx);
     return rc;
 }
 

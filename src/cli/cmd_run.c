@@ -59,7 +59,8 @@ int tix_cli_run(int argc, char **argv)
         pipe_outputs po = {o.cfg.format == 1 ? NULL : runopts_output(&o),
                            o.cfg.format == 1 ? runopts_output(&o) : NULL, o.cfg.cells,
                            o.cfg.contributions, o.cfg.groups};
-        rc = pipe_write(&o, cube, ix, &info, &po);
+        rc = o.cfg.format == 2 ? pipe_write_xlsx(&o, cube, ix, &info, &po)
+                               : pipe_write(&o, cube, ix, &info, &po);
     }
     free(names);
     tix_index_free(ix);

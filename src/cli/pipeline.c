@@ -5,13 +5,20 @@
 #include <errno.h>
 #include <math.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "cli/cleanup.h"
 #include "cli/cli.h"
+#include "cli/labels.h"
+#include "cli/paths.h"
 #include "cli/term.h"
+#include "cli/xlsx.h"
 
 /* An escaped copy of (s, n) for a terminal; the caller frees it. */
 static char *escaped(const char *s, size_t n, size_t *len)
@@ -381,6 +388,133 @@ done:
     for (int i = 0; i < N; i++)
         outfile_abort(&f[i]);
     tix_groups_free(groups);
+    return rc;
+}
+
+/* Copies the file at from into f. Returns 0, or -1 after saying why. */
+static int copy_into(outfile *f, const char *from, const char *to)
+{
+    FILE *in = fopen(from, "rb");
+    char buf[65536];
+    size_t n;
+    if (!in) {
+        term_error(from, 0, "cannot read: %s", strerror(errno));
+        return -1;
+    }
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        if (fwrite(buf, 1, n, f->f) != n)
+            break;
+    int bad = ferror(in);
+    fclose(in);
+    if (bad) {
+        term_error(from, 0, "cannot read: %s", strerror(errno));
+        return -1;
+    }
+    if (outfile_error(f)) {
+        pipe_write_error(to, f, TIX_E_IO);
+        return -1;
+    }
+    return 0;
+}
+
+int pipe_write_xlsx(const run_opts *o, const tix_cube *cube, const tix_index *ix,
+                    const tix_run_info *info, const pipe_outputs *po)
+{
+    enum { INDEX, CELLS, CONTRIB, GROUPS, N };
+    static const char *const base[N] = {"index.csv", "cells.csv", "contributions.csv",
+                                        "groups.csv"};
+    const char *asked[N] = {po->index_csv, po->cells, po->contributions, po->groups};
+    const char *book = po->index_csv;
+    char *tmp[N] = {NULL}, *dir = NULL, err[1024];
+    int ids[N] = {-1, -1, -1, -1}, dir_id = -1, rc = TIX_EXIT_FAIL;
+    outfile f[N];
+    label_set *lb = NULL;
+    memset(f, 0, sizeof f);
+    if (labels_load(o->cfg.labels, &lb, err, sizeof err) != 0) {
+        fprintf(stderr, "techidx: %s\n", err);
+        return TIX_EXIT_FAIL;
+    }
+    /* Beside the workbook: the same file system, and its rights. */
+    const char *slash = strrchr(book, '/');
+    int dl = slash ? (int)(slash - book) + 1 : 0;
+    size_t cap = (size_t)dl + 32;
+    dir = malloc(cap);
+    if (!dir) {
+        fprintf(stderr, "techidx: out of memory\n");
+        goto done;
+    }
+    snprintf(dir, cap, "%.*stechidx-xlsx.XXXXXX", dl, book);
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    int made = mkdtemp(dir) != NULL;
+    int e = errno;
+    if (made)
+        dir_id = cleanup_add(dir, 1);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (!made) {
+        term_error(book, 0, "cannot write: %s", strerror(e));
+        free(dir);
+        dir = NULL;
+        goto done;
+    }
+    /* Registered before they exist (removed first, being newer than the
+     * directory): a signal at any point leaves nothing. */
+    for (int i = 0; i < N; i++)
+        if (asked[i]) {
+            tmp[i] = path_join(dir, base[i]);
+            if (!tmp[i]) {
+                fprintf(stderr, "techidx: out of memory\n");
+                goto done;
+            }
+            ids[i] = cleanup_add(tmp[i], 0);
+        }
+    pipe_outputs tp = {tmp[INDEX], NULL, tmp[CELLS], tmp[CONTRIB], tmp[GROUPS]};
+    if (pipe_write(o, cube, ix, info, &tp) != TIX_EXIT_OK)
+        goto done;
+    /* The CSV files asked for, then the workbook; as pipe_write, what is
+     * written through (stdout) comes last, so that a failure leaves it
+     * untouched. */
+    for (int i = CELLS; i < N; i++)
+        if (asked[i] && (outfile_open_held(&f[i], asked[i]) != 0
+                             ? (term_error(asked[i], 0, "cannot write: %s", strerror(errno)), 1)
+                             : copy_into(&f[i], tmp[i], asked[i]) != 0))
+            goto done;
+    for (int i = CELLS; i < N; i++)
+        if (asked[i] && !outfile_is_through(&f[i]) && outfile_commit(&f[i]) != 0) {
+            term_error(asked[i], 0, "cannot write: %s", strerror(errno));
+            goto done;
+        }
+    xlsx_input in = {.index = tmp[INDEX],
+                     .cells = tmp[CELLS],
+                     .contributions = tmp[CONTRIB],
+                     .groups = tmp[GROUPS],
+                     .lang = (lang_id)o->cfg.lang,
+                     .labels = lb,
+                     .tmpdir = dir};
+    if (xlsx_write(book, &in, err, sizeof err) != 0) {
+        fprintf(stderr, "techidx: %s\n", err);
+        goto done;
+    }
+    for (int i = CELLS; i < N; i++)
+        if (asked[i] && outfile_commit(&f[i]) != 0) {
+            term_error(asked[i], 0, "cannot write: %s", strerror(errno));
+            goto done;
+        }
+    rc = TIX_EXIT_OK;
+done:
+    for (int i = 0; i < N; i++) {
+        outfile_abort(&f[i]);
+        if (tmp[i])
+            unlink(tmp[i]);
+        cleanup_forget(ids[i]);
+        free(tmp[i]);
+    }
+    if (dir)
+        rmdir(dir);
+    cleanup_forget(dir_id);
+    free(dir);
+    labels_free(lb);
     return rc;
 }
 

@@ -50,6 +50,16 @@ typedef struct pipe_outputs {
 int pipe_write(const run_opts *o, const tix_cube *cube, const tix_index *ix,
                const tix_run_info *info, const pipe_outputs *po);
 
+/* --format xlsx: the workbook of the index at po->index_csv (a file name,
+ * runopts checked it), with sheets of the cells, contributions and groups
+ * that po asks for, which are also written where po names them, as
+ * pipe_write writes them (po->index_json is ignored). The CSV files are
+ * made in a temporary directory beside the workbook (removed on a signal)
+ * and read back by xlsx.h; the workbook is written last, complete or not
+ * at all, in o->cfg.lang with the display names of o->cfg.labels. */
+int pipe_write_xlsx(const run_opts *o, const tix_cube *cube, const tix_index *ix,
+                    const tix_run_info *info, const pipe_outputs *po);
+
 /* The .tic meta of a cube an engine with options eo read from the inputs
  * names[0..n) (borrowed), with its row accounting. */
 tix_tic_meta pipe_tic_meta(const tix_engine_opts *eo, const tix_cube *cube,

@@ -192,6 +192,30 @@ static int check_files(const run_opts *o, const char *cmd, unsigned cmdbit, unsi
     return rc;
 }
 
+/* --format xlsx: a zip archive is written whole under a temporary name and
+ * renamed into place, so its -o must be a file name: not stdout (the
+ * default, '-', or stdout and stderr under another name), nor a FIFO or a
+ * device, whose reader would wait for bytes that never come that way. */
+static int check_xlsx(const run_opts *o, const char *cmd)
+{
+    const char *out = o->cfg.output;
+    struct stat st, fd;
+    if (!out || strcmp(out, "-") == 0)
+        return usage_error("--format xlsx writes a workbook file: give -o FILE.xlsx (a workbook "
+                           "is not written to stdout)");
+    if (stat(out, &st) != 0)
+        return 0; /* a new file */
+    for (int i = STDOUT_FILENO; i <= STDERR_FILENO; i++)
+        if (fstat(i, &fd) == 0 && st.st_dev == fd.st_dev && st.st_ino == fd.st_ino)
+            return usage_error("--format xlsx: -o '%s' is the %s of techidx; give -o FILE.xlsx",
+                               out, i == STDOUT_FILENO ? "stdout" : "stderr");
+    if (!S_ISREG(st.st_mode))
+        return usage_error("--format xlsx: -o '%s' is not a regular file (a workbook is not "
+                           "streamed to a FIFO or a device)",
+                           out);
+    return 0;
+}
+
 int runopts_parse(int argc, char **argv, run_opts *o, unsigned cmdbit, unsigned groups,
                   const args_help *help)
 {
@@ -208,7 +232,10 @@ int runopts_parse(int argc, char **argv, run_opts *o, unsigned cmdbit, unsigned 
         return usage_error("no input files");
     if (!(groups & RUNOPTS_FILES) && o->nfiles > 0)
         return usage_error("unexpected argument '%s'", o->files[0]);
-    return check_files(o, cmd, cmdbit, groups);
+    rc = check_files(o, cmd, cmdbit, groups);
+    if (rc == 0 && o->cfg.format == 2)
+        rc = check_xlsx(o, cmd);
+    return rc;
 }
 
 void runopts_free(run_opts *o) { tix_config_clear(&o->cfg); }

@@ -270,10 +270,11 @@ static int finish(run_opts *o, const int *owner, int size, const char *tics, con
         goto done;
     tix_run_info info;
     tix_parts_run_info(&info, mp);
-    pipe_outputs po = {o->cfg.json ? NULL : runopts_output(o),
-                       o->cfg.json ? runopts_output(o) : NULL, o->cfg.cells, o->cfg.contributions,
-                       o->cfg.groups};
-    rc = pipe_write(o, all, ix, &info, &po);
+    pipe_outputs po = {o->cfg.format == 1 ? NULL : runopts_output(o),
+                       o->cfg.format == 1 ? runopts_output(o) : NULL, o->cfg.cells,
+                       o->cfg.contributions, o->cfg.groups};
+    rc = o->cfg.format == 2 ? pipe_write_xlsx(o, all, ix, &info, &po)
+                            : pipe_write(o, all, ix, &info, &po);
 done:
     tix_index_free(ix);
     tix_parts_free(parts);
