@@ -61,17 +61,18 @@ STAMP     := $(BUILD)/.deps-ok
 SOMAJOR   := 1
 SONAME    := libtechidx.so.$(SOMAJOR)
 
-.PHONY: all deps test check methods headers-check abi-check install-test unit golden ref-test python-test replay valgrind crash-test tsan asan ubsan bench install \
+.PHONY: all deps test check methods headers-check abi-check install-test man-check unit golden ref-test python-test replay valgrind crash-test tsan asan ubsan bench install \
         uninstall clean format help samples demo fuzz weekly mpi mpi-deps mpi-test
-all: techidx $(BUILD)/libtechidx.a $(BUILD)/$(SONAME)
+all: techidx $(BUILD)/libtechidx.a $(BUILD)/$(SONAME) $(BUILD)/techidx.1
 
 help:
-	@echo "make            build ./techidx and build/libtechidx.{a,so}"
+	@echo "make            build ./techidx, build/libtechidx.{a,so} and the manual page build/techidx.1"
 	@echo "make demo       the weekly index of the bundled samples (build/demo/)"
 	@echo "make test       unit, CLI golden, IndexNumR (ref-test), Python (pytest) and fuzz-corpus tests,"
 	@echo "                the public headers alone"
 	@echo "                (headers-check), the .so's exports (abi-check), a program"
-	@echo "                against the installed library (install-test), the golden tests under"
+	@echo "                against the installed library (install-test), the manual page"
+	@echo "                (man-check), the golden tests under"
 	@echo "                valgrind, publish killed at every commit step (crash-test),"
 	@echo "                techidx-mpi against run (Open MPI, 1-3 ranks), the"
 	@echo "                parallel cases under TSan, then unit/golden/corpus again"
@@ -131,6 +132,14 @@ $(LIB_OBJ): ALL_CFLAGS += -fvisibility=hidden
 techidx: $(BUILD)/techidx
 	cp $< $@
 
+# The manual page: the skeleton's placeholders filled in by the binary from
+# its commands' --help and the option table (src/cli/man.h). No date in it:
+# the same sources give the same page.
+MAN_IN := docs/techidx.1.in
+$(BUILD)/techidx.1: $(MAN_IN) $(BUILD)/techidx
+	$(BUILD)/techidx --man $(MAN_IN) > $@.tmp || { rm -f $@.tmp; exit 1; }
+	mv $@.tmp $@
+
 $(BUILD)/unit: $(TEST_OBJ) $(BUILD)/libtechidx-gen.a $(BUILD)/libtechidx.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $(TEST_OBJ) $(BUILD)/libtechidx-gen.a $(BUILD)/libtechidx.a \
 	  $(PKG_LIBS) $(CRIT_LIBS)
@@ -183,6 +192,14 @@ python-test: $(BUILD)/$(SONAME) $(BUILD)/techidx
 	  PYTHONPATH=python PYTHONDONTWRITEBYTECODE=1 $(PYTHON) -m pytest -q -p no:cacheprovider \
 	  python/tests
 
+# techidx.1 formats with every groff warning on and none given, and as man
+# shows it lists each option of every command's --help under that command
+# (tests/man/check.sh). groff-base (in Debian's standard install, which
+# man-db needs) has the utf8 device and the man macros.
+man-check: $(BUILD)/techidx $(BUILD)/techidx.1
+	$(call apt_install,groff-base)
+	sh tests/man/check.sh $(BUILD)/techidx $(BUILD)/techidx.1
+
 # Every public header compiles on its own, as C11 and as C++11.
 PUB_HEADERS := include/techidx.h $(wildcard include/techidx/*.h)
 headers-check: | $(STAMP)
@@ -230,7 +247,7 @@ tsan:
 
 test:
 	$(MAKE) BUILD=build/check WERROR=-Werror check ref-test python-test headers-check abi-check install-test \
-	  valgrind crash-test
+	  man-check valgrind crash-test
 	$(MAKE) BUILD=build/check WERROR=-Werror mpi-test
 	$(MAKE) WERROR=-Werror tsan
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
@@ -321,6 +338,7 @@ mpi-test: $(BUILD)/techidx-mpi $(BUILD)/techidx
 # --- install -----------------------------------------------------------------
 LIBDIR = $(PREFIX)/lib
 INCDIR = $(PREFIX)/include
+MANDIR = $(PREFIX)/share/man
 # Debian's python3 finds the distribution's packages in
 # /usr/lib/python3/dist-packages and local ones in
 # /usr/local/lib/python3.X/dist-packages.
@@ -337,8 +355,9 @@ $(BUILD)/techidx.pc: Makefile include/techidx/version.h | $(STAMP)
 
 install: all $(BUILD)/techidx.pc
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig \
-	  $(DESTDIR)$(INCDIR)/techidx
+	  $(DESTDIR)$(INCDIR)/techidx $(DESTDIR)$(MANDIR)/man1
 	install -m 755 techidx $(DESTDIR)$(PREFIX)/bin/techidx
+	install -m 644 $(BUILD)/techidx.1 $(DESTDIR)$(MANDIR)/man1/techidx.1
 	install -m 644 $(BUILD)/libtechidx.a $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(BUILD)/$(SONAME) $(DESTDIR)$(LIBDIR)/
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libtechidx.so
@@ -349,20 +368,22 @@ install: all $(BUILD)/techidx.pc
 	install -m 644 python/techidx/*.py $(DESTDIR)$(PYDIR)/techidx/
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/techidx $(DESTDIR)$(LIBDIR)/libtechidx.a \
+	rm -f $(DESTDIR)$(PREFIX)/bin/techidx $(DESTDIR)$(MANDIR)/man1/techidx.1 \
+	  $(DESTDIR)$(LIBDIR)/libtechidx.a \
 	  $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libtechidx.so \
 	  $(DESTDIR)$(INCDIR)/techidx.h $(DESTDIR)$(LIBDIR)/pkgconfig/techidx.pc
 	rm -rf $(DESTDIR)$(INCDIR)/techidx $(DESTDIR)$(PYDIR)/techidx
 
 # A program outside the tree against the installed library, shared and
-# static, through pkg-config (tests/install/run.sh); then uninstall must
-# leave nothing behind.
+# static, through pkg-config, and the manual page where man finds it
+# (tests/install/run.sh); then uninstall must leave nothing behind.
 INSTALL_TEST = $(abspath $(BUILD)/install-test)
 install-test:
 	rm -rf $(INSTALL_TEST)
 	$(MAKE) --no-print-directory install BUILD=$(BUILD) DESTDIR=$(INSTALL_TEST)/root PREFIX=/usr \
 	  >/dev/null
-	PYTHON=$(PYTHON) sh tests/install/run.sh $(INSTALL_TEST)/root $(INSTALL_TEST)/work
+	PYTHON=$(PYTHON) MAN_PAGE=$(abspath $(BUILD)/techidx.1) \
+	  sh tests/install/run.sh $(INSTALL_TEST)/root $(INSTALL_TEST)/work
 	$(MAKE) --no-print-directory uninstall DESTDIR=$(INSTALL_TEST)/root PREFIX=/usr >/dev/null
 	@left=$$(find $(INSTALL_TEST)/root ! -type d); if [ -n "$$left" ]; then \
 	  echo "install-test: make uninstall left:" $$left >&2; exit 1; fi

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/man.h"
 
 const char *args_message(const char *msg, char *out, size_t outlen)
 {
@@ -143,7 +144,20 @@ static void print_option(FILE *f, const tix_option *opt, const tix_option *joine
     }
 }
 
-static void print_section(FILE *f, unsigned cmd, const args_help *h, int section, int width)
+/* The -h, --help line of cmd's options, as the table would list it. */
+static tix_option help_option(unsigned cmd, const args_help *h)
+{
+    tix_option help = {0};
+    help.name = "help";
+    help.short_name = 'h';
+    help.commands = cmd;
+    help.kind = TIX_OPT_FLAG;
+    help.help = h->help_line ? h->help_line : "this help";
+    help.id = -1;
+    return help;
+}
+
+void args_each_option(unsigned cmd, const args_help *h, int section, args_option_fn fn, void *ctx)
 {
     size_t n;
     const tix_option *t = tix_options(&n);
@@ -156,33 +170,35 @@ static void print_section(FILE *f, unsigned cmd, const args_help *h, int section
             pending = o;
             continue;
         }
-        print_option(f, o, pending, h, width);
+        fn(ctx, o, pending);
         pending = NULL;
     }
+    if (section == 0) {
+        const tix_option help = help_option(cmd, h);
+        fn(ctx, &help, NULL);
+    }
+}
+
+typedef struct text_lines {
+    FILE *f;
+    const args_help *h;
+    int width;
+} text_lines;
+
+static void print_one(void *ctx, const tix_option *opt, const tix_option *joined)
+{
+    const text_lines *t = ctx;
+    print_option(t->f, opt, joined, t->h, t->width);
 }
 
 void args_print_options(FILE *f, unsigned cmd, const args_help *h)
 {
-    int width = h->width ? h->width : 18, limits_width = h->limits_width ? h->limits_width : 24;
-    print_section(f, cmd, h, 0, width);
-    const tix_option help = {"help",
-                             'h',
-                             cmd,
-                             TIX_GROUP_NONE,
-                             TIX_OPT_FLAG,
-                             NULL,
-                             0,
-                             0,
-                             NULL,
-                             NULL,
-                             h->help_line ? h->help_line : "this help",
-                             0,
-                             -1,
-                             0};
-    print_option(f, &help, NULL, h, width);
+    text_lines options = {f, h, h->width ? h->width : 18};
+    args_each_option(cmd, h, 0, print_one, &options);
     if (h->limits) {
+        text_lines limits = {f, h, h->limits_width ? h->limits_width : 24};
         fprintf(f, "\n%s\n", h->limits);
-        print_section(f, cmd, h, 1, limits_width);
+        args_each_option(cmd, h, 1, print_one, &limits);
     }
 }
 
@@ -243,6 +259,12 @@ int args_parse(int argc, char **argv, unsigned cmd, const args_help *help, tix_c
             if (!value && strcmp(name, "help") == 0) {
                 print_help(cmd, help);
                 return -1;
+            }
+            if (value && strcmp(name, "help") == 0) {
+                /* Not in --help: the build's way to the manual page. */
+                int part = man_command_part(stdout, cmd, cmdname, help, value);
+                if (part <= 0)
+                    return part == 0 ? -1 : TIX_EXIT_FAIL;
             }
             if (!value && strcmp(name, "version") == 0) {
                 printf("techidx %s\n", tix_version());

@@ -32,9 +32,10 @@ typedef struct args_help {
  * options are taken by their exact name, as --name VALUE or --name=VALUE;
  * short ones as -o VALUE or -oVALUE; "--" ends the options. The operands,
  * in order, are moved to argv[*first..argc). --help prints the help and
- * --version the version on stdout, and return -1. An error prints
- * "techidx NAME: message" and the --help hint on stderr and returns
- * TIX_EXIT_USAGE. The checks across options (tix_config_finish) are made
+ * --version the version on stdout, and return -1; so does the hidden
+ * --help=PART, which writes a part of the manual page (man.h) instead.
+ * An error prints "techidx NAME: message" and the --help hint on stderr
+ * and returns TIX_EXIT_USAGE. The checks across options (tix_config_finish) are made
  * once the last option is set. Returns 0 otherwise. Clear c with
  * tix_config_clear whatever the result. */
 int args_parse(int argc, char **argv, unsigned cmd, const args_help *help, tix_config *c,
@@ -52,6 +53,15 @@ int args_finish(tix_config *c, unsigned cmd, const char *cmdname);
 
 /* Writes the option lines of cmd's --help (those in the given section). */
 void args_print_options(FILE *f, unsigned cmd, const args_help *help);
+
+/* Calls fn(ctx, opt, joined) for each option that cmd's --help lists in
+ * section (0 the options, 1 the limits), in that order: an option without
+ * a help of its own (--from) comes as joined with the next (--to, NULL
+ * otherwise), and section 0 ends with -h, --help (help->help_line). For
+ * --help and the manual page (man.h), which list the same options. */
+typedef void (*args_option_fn)(void *ctx, const tix_option *opt, const tix_option *joined);
+void args_each_option(unsigned cmd, const args_help *help, int section, args_option_fn fn,
+                      void *ctx);
 
 /* Prints "techidx CMD: message" (a library message: its `names` shown as
  * --names) and the --help hint on stderr; returns TIX_EXIT_USAGE. */

@@ -6,6 +6,7 @@
 
 #include "cli/cleanup.h"
 #include "cli/cli.h"
+#include "cli/man.h"
 #include "cli/stdfds.h"
 #include "cli/term.h"
 
@@ -32,6 +33,13 @@ static void usage(FILE *f)
           f);
 }
 
+/* In the order of the usage, which the manual page follows. */
+static const man_command commands[] = {
+    {"run", tix_cli_run},     {"publish", tix_cli_publish}, {"cube", tix_cli_cube},
+    {"merge", tix_cli_merge}, {"index", tix_cli_index},     {"chart", tix_cli_chart},
+    {"gen", tix_cli_gen},
+};
+
 int main(int argc, char **argv)
 {
     /* Before anything is opened: a closed 1 or 2 would be the next file. */
@@ -50,20 +58,17 @@ int main(int argc, char **argv)
         return TIX_EXIT_USAGE;
     }
     const char *cmd = argv[1];
-    if (strcmp(cmd, "run") == 0)
-        return tix_cli_run(argc - 1, argv + 1);
-    if (strcmp(cmd, "gen") == 0)
-        return tix_cli_gen(argc - 1, argv + 1);
-    if (strcmp(cmd, "cube") == 0)
-        return tix_cli_cube(argc - 1, argv + 1);
-    if (strcmp(cmd, "merge") == 0)
-        return tix_cli_merge(argc - 1, argv + 1);
-    if (strcmp(cmd, "index") == 0)
-        return tix_cli_index(argc - 1, argv + 1);
-    if (strcmp(cmd, "chart") == 0)
-        return tix_cli_chart(argc - 1, argv + 1);
-    if (strcmp(cmd, "publish") == 0)
-        return tix_cli_publish(argc - 1, argv + 1);
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (strcmp(cmd, commands[i].name) == 0)
+            return commands[i].main(argc - 1, argv + 1);
+    /* Not in the usage: how the build writes techidx.1 (man.h). */
+    if (strcmp(cmd, "--man") == 0) {
+        if (argc != 3) {
+            fputs("Usage: techidx --man docs/techidx.1.in > techidx.1\n", stderr);
+            return TIX_EXIT_USAGE;
+        }
+        return man_page(argv[2], commands, sizeof commands / sizeof *commands);
+    }
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         usage(stdout);
         return TIX_EXIT_OK;

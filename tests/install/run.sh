@@ -4,7 +4,9 @@
 # ROOT holds `make install DESTDIR=ROOT PREFIX=/usr`. tests/install/hand.c
 # is built with pkg-config's flags for techidx twice, against the shared
 # library and (--static) against the static one, and each build must index
-# tests/cli/data/hand.csv to the bytes of the golden case hand_fisher.
+# tests/cli/data/hand.csv to the bytes of the golden case hand_fisher; the
+# manual page must be in share/man/man1 (MAN_PAGE: the build's page, which
+# it must equal).
 set -eu
 root=$1
 work=$2
@@ -50,6 +52,23 @@ for kind in shared static; do
         echo "install: hand-$kind gives the golden hand_fisher output"
     fi
 done
+
+# The manual page: the build's, where man looks for section 1 under the
+# prefix (MAN_PAGE names the build's; man -w, when man-db is there, must
+# find it by name).
+man1=$root/usr/share/man/man1/techidx.1
+if [ ! -f "$man1" ]; then
+    echo "install: no manual page $man1" >&2
+    fail=1
+elif [ -n "${MAN_PAGE:-}" ] && ! cmp -s "$man1" "$MAN_PAGE"; then
+    echo "install: $man1 is not the build's $MAN_PAGE" >&2
+    fail=1
+elif command -v man >/dev/null && [ "$(man -M "$root/usr/share/man" -w techidx 2>/dev/null)" != "$man1" ]; then
+    echo "install: man -M $root/usr/share/man -w techidx does not find $man1" >&2
+    fail=1
+else
+    echo "install: the manual page is $man1"
+fi
 
 # The Python package as installed, outside the tree, on the installed
 # library found by the system loader (TECHIDX_LIB unset).
