@@ -296,6 +296,8 @@ samples: techidx
 	sh samples/make.sh ./techidx
 
 SAMPLES := samples/contracts.csv.gz samples/contracts_zh.csv samples/contracts_dirty.csv
+# The index of the samples, then their weekly release in Chinese: a state
+# made afresh in build/demo/state (techidx's own directory), published once.
 demo: techidx
 	@mkdir -p build/demo
 	./techidx run $(SAMPLES) -o build/demo/index.csv --cells build/demo/cells.csv \
@@ -304,6 +306,11 @@ demo: techidx
 	@head -n 8 build/demo/index.csv
 	@echo ...
 	@tail -n 3 build/demo/index.csv
+	@rm -rf build/demo/state
+	./techidx publish --state build/demo/state --init -q --lang zh
+	./techidx publish --state build/demo/state -q $(SAMPLES)
+	@echo "the release: build/demo/state/releases/$$(ls build/demo/state/releases | tail -n 1)/" \
+	  "(index.html, index.xlsx, chart.svg, index.csv, ...)"
 
 weekly: techidx
 	sh samples/weekly.sh ./techidx build/weekly

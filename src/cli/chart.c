@@ -21,7 +21,7 @@
 #define HEAD_H 250.0
 #define FACT_Y (HEAD_Y + HEAD_H + 58.0) /* its factors */
 #define FACT_H 120.0
-#define TOP_H (FACT_Y + FACT_H + 82.0) /* all above the cells */
+#define TOP_H (FACT_Y + FACT_H + 96.0) /* all above the cells: the notes take 3 lines */
 #define COLS 4
 #define CELL_W (WIDTH / COLS)
 #define CELL_H 176.0
@@ -86,6 +86,27 @@ static void text(pen *p, double x, double y, double size, int bold, double align
     double base = (double)pango_layout_get_baseline(p->lay) / PANGO_SCALE;
     cairo_move_to(p->cr, x - align * w, y - base);
     pango_cairo_show_layout(p->cr, p->lay);
+}
+
+/* s as a paragraph w wide, its first baseline at y, broken between words
+ * (or characters, for Chinese); returns the y of the baseline after it. */
+static double paragraph(pen *p, double x, double y, double size, double w, const char *s)
+{
+    PangoFontDescription *fd = pango_font_description_new();
+    pango_font_description_set_family(fd, "sans-serif");
+    pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
+    pango_layout_set_font_description(p->lay, fd);
+    pango_font_description_free(fd);
+    pango_layout_set_width(p->lay, (int)(w * PANGO_SCALE));
+    pango_layout_set_ellipsize(p->lay, PANGO_ELLIPSIZE_NONE);
+    pango_layout_set_wrap(p->lay, PANGO_WRAP_WORD_CHAR);
+    pango_layout_set_text(p->lay, s, -1);
+    PangoRectangle logical;
+    pango_layout_get_extents(p->lay, NULL, &logical);
+    double base = (double)pango_layout_get_baseline(p->lay) / PANGO_SCALE;
+    cairo_move_to(p->cr, x, y - base);
+    pango_cairo_show_layout(p->cr, p->lay);
+    return y + (double)logical.height / PANGO_SCALE;
 }
 
 /* ---- scales --------------------------------------------------------------- */
@@ -537,10 +558,9 @@ static void draw(pen *p, const chart_data *d, const chart_opts *o, double height
              prov_on ? LANG_PICK(lang, " Shaded: provisional periods; late contracts revise them.",
                                  "阴影：初步数据期，迟报合同将修订。")
                      : "");
-    double ny = FACT_Y + FACT_H + 44;
-    text(p, LEFT, ny, 10, 0, 0, WIDTH - LEFT - 20, note);
+    double ny = paragraph(p, LEFT, FACT_Y + FACT_H + 44, 10, WIDTH - LEFT - 20, note);
     source_line(note, sizeof note, d, o);
-    text(p, LEFT, ny + 16, 10, 0, 0, WIDTH - LEFT - 20, note);
+    text(p, LEFT, ny + 2, 10, 0, 0, WIDTH - LEFT - 20, note);
 
     /* Small multiples: each cell's own value index, on its own scale. */
     if (d->ncells)
