@@ -66,10 +66,8 @@ static void pen_close(pen *p)
     p->lay = NULL;
 }
 
-/* s with its baseline at y, starting at x (align 0), centred on it (0.5)
- * or ending there (1); cut with an ellipsis when wider than maxw (> 0). */
-static void text(pen *p, double x, double y, double size, int bold, double align, double maxw,
-                 const char *s)
+/* The layout's font: sans-serif (fontconfig's), size points. */
+static void font(pen *p, double size, int bold)
 {
     PangoFontDescription *fd = pango_font_description_new();
     pango_font_description_set_family(fd, "sans-serif");
@@ -77,6 +75,14 @@ static void text(pen *p, double x, double y, double size, int bold, double align
     pango_font_description_set_weight(fd, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
     pango_layout_set_font_description(p->lay, fd);
     pango_font_description_free(fd);
+}
+
+/* s with its baseline at y, starting at x (align 0), centred on it (0.5)
+ * or ending there (1); cut with an ellipsis when wider than maxw (> 0). */
+static void text(pen *p, double x, double y, double size, int bold, double align, double maxw,
+                 const char *s)
+{
+    font(p, size, bold);
     pango_layout_set_width(p->lay, maxw > 0 ? (int)(maxw * PANGO_SCALE) : -1);
     pango_layout_set_ellipsize(p->lay, maxw > 0 ? PANGO_ELLIPSIZE_END : PANGO_ELLIPSIZE_NONE);
     pango_layout_set_text(p->lay, s, -1);
@@ -92,11 +98,7 @@ static void text(pen *p, double x, double y, double size, int bold, double align
  * (or characters, for Chinese); returns the y of the baseline after it. */
 static double paragraph(pen *p, double x, double y, double size, double w, const char *s)
 {
-    PangoFontDescription *fd = pango_font_description_new();
-    pango_font_description_set_family(fd, "sans-serif");
-    pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
-    pango_layout_set_font_description(p->lay, fd);
-    pango_font_description_free(fd);
+    font(p, size, 0);
     pango_layout_set_width(p->lay, (int)(w * PANGO_SCALE));
     pango_layout_set_ellipsize(p->lay, PANGO_ELLIPSIZE_NONE);
     pango_layout_set_wrap(p->lay, PANGO_WRAP_WORD_CHAR);
