@@ -17,7 +17,8 @@ PYTHON    ?= /usr/bin/python3
 
 DEB_PKGS  := build-essential pkg-config libgsl-dev libcsv-dev zlib1g-dev \
              libjansson-dev libisal-dev libcairo2-dev nettle-dev \
-             libcriterion-dev valgrind libxml2-utils strace locales python3-pytest
+             libcriterion-dev valgrind libxml2-utils strace locales python3-pytest \
+             python3-html5lib
 
 WARN      := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
              -Wmissing-prototypes -Wformat=2 -Wvla

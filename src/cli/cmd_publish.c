@@ -13,7 +13,9 @@
 #include "cli/chart.h"
 #include "cli/cli.h"
 #include "cli/fsops.h"
+#include "cli/html.h"
 #include "cli/journal.h"
+#include "cli/labels.h"
 #include "cli/parts.h"
 #include "cli/paths.h"
 #include "cli/pipeline.h"
@@ -68,8 +70,9 @@ static const args_help publish_help = {
             "Keep the aggregated contracts of every dump in DIR and write the week's\n"
             "release, DIR/releases/WEEK/: index.csv, index.json, cells.csv,\n"
             "contributions.csv (chained bilateral methods), revisions.csv, rejects.csv,\n"
-            "chart.svg, groups.csv (with --group) and MANIFEST (size and SHA-256 of every\n"
-            "input and output).\n"
+            "chart.svg, index.html (the release's page, one self-contained file, in the\n"
+            "language of --lang), groups.csv (with --group) and MANIFEST (size and SHA-256\n"
+            "of every input and output).\n"
             "\n",
     .more = publish_tail, /* the run options --init stores */
 };
@@ -622,6 +625,30 @@ static int compute(job *j, const pub_args *a)
     return TIX_EXIT_OK;
 }
 
+/* index.html, from the release's files written so far: the release it
+ * follows is the last one in the state but this week's own. */
+static int page(const job *j, const char *rel)
+{
+    char err[1024];
+    labels *lab = NULL;
+    if (labels_load(j->o.cfg.labels, &lab, err, sizeof err) != 0) {
+        fprintf(stderr, "techidx: labels: %s\n", err);
+        return TIX_EXIT_FAIL;
+    }
+    html_opts ho = {j->o.cfg.lang == LANG_ZH ? LANG_ZH : LANG_EN, lab, j->week, NULL, 0};
+    for (size_t i = 0; i < j->s.nreleases; i++) {
+        if (strcmp(j->s.releases[i], j->week) == 0)
+            ho.replaces = 1;
+        else
+            ho.previous = j->s.releases[i];
+    }
+    int rc = release_html(rel, &ho, err, sizeof err) == 0 ? TIX_EXIT_OK : TIX_EXIT_FAIL;
+    if (rc != TIX_EXIT_OK)
+        fprintf(stderr, "techidx: index.html: %s\n", err);
+    labels_free(lab);
+    return rc;
+}
+
 /* The release's files, in the work directory. */
 static int write_release(job *j)
 {
@@ -657,6 +684,8 @@ static int write_release(job *j)
         fprintf(stderr, "techidx: chart: %s\n", err);
         goto done;
     }
+    if (page(j, rel) != TIX_EXIT_OK)
+        goto done;
     if (release_manifest(rel, j->week, j->next, j->nnext, err, sizeof err) != 0) {
         fprintf(stderr, "techidx: MANIFEST: %s\n", err);
         goto done;
