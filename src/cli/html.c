@@ -746,7 +746,7 @@ static const char css[] =
     "table{border-collapse:collapse;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
     "th,td{padding:.25rem .6rem;border-bottom:1px solid #e3e3e3;text-align:right}"
     "thead th{border-bottom:2px solid #999;vertical-align:bottom}"
-    "tbody th,.facts td{text-align:left}\n"
+    "tbody th,thead th:first-child,.facts td{text-align:left}\n"
     "tr.prov{font-style:italic}tr.unus{background:#fff4d6}.mark{color:#a33;font-style:normal;"
     "font-weight:bold;margin-left:.15rem}\n"
     "footer{margin-top:2rem;color:#777;font-size:.85rem}\n"
