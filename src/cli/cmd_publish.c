@@ -625,8 +625,9 @@ static int compute(job *j, const pub_args *a)
     return TIX_EXIT_OK;
 }
 
-/* index.html, from the release's files written so far: the release it
- * follows is the last one in the state but this week's own. */
+/* index.html, from the release's files written so far: revisions.csv
+ * compares with the last release published (state.json's figures), which
+ * is this week's own when it is published again. */
 static int page(const job *j, const char *rel)
 {
     char err[1024];
@@ -636,12 +637,11 @@ static int page(const job *j, const char *rel)
         return TIX_EXIT_FAIL;
     }
     html_opts ho = {j->o.cfg.lang == LANG_ZH ? LANG_ZH : LANG_EN, lab, j->week, NULL, 0};
-    for (size_t i = 0; i < j->s.nreleases; i++) {
+    for (size_t i = 0; i < j->s.nreleases; i++)
         if (strcmp(j->s.releases[i], j->week) == 0)
             ho.replaces = 1;
-        else
-            ho.previous = j->s.releases[i];
-    }
+    if (j->s.nreleases)
+        ho.previous = j->s.releases[j->s.nreleases - 1];
     int rc = release_html(rel, &ho, err, sizeof err) == 0 ? TIX_EXIT_OK : TIX_EXIT_FAIL;
     if (rc != TIX_EXIT_OK)
         fprintf(stderr, "techidx: index.html: %s\n", err);

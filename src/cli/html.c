@@ -123,6 +123,7 @@ typedef struct page {
     const html_opts *o;
     table ix; /* index.csv */
     int c_period, c_contracts, c_value, c_vi, c_voi, c_uvi, c_lo, c_hi, c_prov, c_unus, c_cov;
+    int c_start, c_end; /* period_start, period_end (ISO dates), when index.csv has them */
     json_t *json;       /* index.json */
     const char *by[16]; /* options.by, borrowed from json */
     size_t nby;
@@ -160,6 +161,22 @@ static size_t year_before(const page *p, size_t r)
     return SIZE_MAX;
 }
 
+/* " (2024-12-23 to 2024-12-29)" when index.csv dates its periods. */
+static void put_dates(FILE *f, const page *p, size_t r, int brackets)
+{
+    const html_opts *o = p->o;
+    const char *a = at(p, r, p->c_start), *b = at(p, r, p->c_end);
+    if (!*a || !*b)
+        return;
+    if (brackets)
+        fputs(T(" (", "（"), f);
+    esc(f, a);
+    fputs(T(" to ", "至"), f);
+    esc(f, b);
+    if (brackets)
+        fputs(T(")", "）"), f);
+}
+
 /* A change in words: "up 3.2%" / "上升3.2%". */
 static void put_change(FILE *f, const html_opts *o, double from, double to)
 {
@@ -185,12 +202,14 @@ static void headline(FILE *f, const page *p)
     fputs("<p class=\"headline\">", f);
     if (o->lang == LANG_ZH) {
         esc(f, per);
+        put_dates(f, p, last, 1);
         fprintf(f, "%s为<strong>", labels_series(o->lang, SERIES_VALUE));
         put_level(f, v);
         fputs("</strong>", f);
     } else {
         fputs("In ", f);
         esc(f, per);
+        put_dates(f, p, last, 1);
         fputs(" the technology trading index (value index) stood at <strong>", f);
         put_level(f, v);
         fputs("</strong>", f);
@@ -256,9 +275,12 @@ static void periods_table(FILE *f, const page *p)
     size_t n = p->ix.nrows, first = n > HTML_PERIODS ? n - HTML_PERIODS : 0;
     fprintf(f, "<h2>%s</h2>\n<div class=\"scroll\"><table class=\"periods\">\n<thead><tr>",
             T("Latest periods", "最近各期"));
-    fprintf(f, "<th>%s</th><th>%s</th><th>%s</th><th>%s</th>", T("Period", "期间"),
-            T("Contracts", "合同数"), T("Value (yuan)", "成交额（元）"),
-            labels_series(o->lang, SERIES_VALUE));
+    int dated = p->c_start >= 0 && p->c_end >= 0;
+    fprintf(f, "<th>%s</th>", T("Period", "期间"));
+    if (dated)
+        fprintf(f, "<th>%s</th>", T("Dates", "日期"));
+    fprintf(f, "<th>%s</th><th>%s</th><th>%s</th>", T("Contracts", "合同数"),
+            T("Value (yuan)", "成交额（元）"), labels_series(o->lang, SERIES_VALUE));
     if (ci)
         fprintf(f, T("<th>%g%% interval</th>", "<th>%g%%置信区间</th>"),
                 isnan(p->ci_level) ? 95 : p->ci_level * 100);
@@ -278,6 +300,10 @@ static void periods_table(FILE *f, const page *p)
         if (un)
             fprintf(f, "<sup class=\"mark\" title=\"%s\">U</sup>", T("unusual", "异常"));
         fputs("</th><td>", f);
+        if (dated) {
+            put_dates(f, p, r, 0);
+            fputs("</td><td>", f);
+        }
         put_amount(f, at(p, r, p->c_contracts));
         fputs("</td><td>", f);
         put_amount(f, at(p, r, p->c_value));
@@ -576,22 +602,33 @@ static int revisions_section(FILE *f, const page *p, const char *reldir, char *e
         goto done;
     }
     fprintf(f, "<h2>%s</h2>\n<p>", T("Revisions", "修订"));
+    /* Revisions compare with the figures last published: those of the
+     * release before, or of this week's own earlier release. */
+    int same = o->previous && strcmp(o->previous, o->week) == 0;
     if (!o->previous) {
         fputs(T("This is the first release: there is nothing to revise.",
                 "这是首次发布，没有需要修订的数值。"),
               f);
-    } else if (t.nrows == 0) {
-        fputs(T("No period was revised since the release of ", "自"), f);
-        esc(f, o->previous);
-        fputs(T(".", "发布以来，没有任何一期被修订。"), f);
     } else {
-        fprintf(f, T("%zu period%s revised since the release of ", "自"), t.nrows,
-                t.nrows == 1 ? " was" : "s were");
+        if (t.nrows == 0)
+            fputs(T("No period was revised since ", "自"), f);
+        else
+            fprintf(f, T("%zu period%s revised since ", "自"), t.nrows,
+                    t.nrows == 1 ? " was" : "s were");
+        fputs(same ? T("the earlier release of ", "此前发布的") : T("the release of ", ""), f);
         esc(f, o->previous);
-        fprintf(f,
-                T(" (late contracts; revisions.csv):",
-                  "发布以来，共有%zu期因迟报合同被修订（revisions.csv）："),
-                t.nrows);
+        if (o->lang == LANG_ZH)
+            fputs(same ? "版本" : "", f);
+        if (t.nrows == 0)
+            fputs(same ? T(".", "以来，没有任何一期被修订。")
+                       : T(".", "发布以来，没有任何一期被修订。"),
+                  f);
+        else
+            fprintf(f,
+                    same ? T(" (revisions.csv):", "以来，共有%zu期被修订（revisions.csv）：")
+                         : T(" (late contracts; revisions.csv):",
+                             "发布以来，共有%zu期因迟报合同被修订（revisions.csv）："),
+                    t.nrows);
     }
     fputs("</p>\n", f);
     if (t.nrows) {
@@ -807,6 +844,8 @@ static int load(page *p, const char *reldir, char *err, size_t errlen)
     p->c_prov = table_col(&p->ix, "provisional");
     p->c_unus = table_col(&p->ix, "unusual");
     p->c_cov = table_col(&p->ix, "coverage");
+    p->c_start = table_col(&p->ix, "period_start");
+    p->c_end = table_col(&p->ix, "period_end");
     if (p->c_period < 0 || p->c_contracts < 0 || p->c_value < 0 || p->c_vi < 0) {
         snprintf(err, errlen, "%s: no column period, contracts, value or value_index", path);
         free(path);
@@ -894,7 +933,7 @@ int release_html(const char *reldir, const html_opts *o, char *err, size_t errle
         fputs(T(" (replaces the release of the same week published before)",
                 "（替换此前发布的同期版本）"),
               f);
-    } else if (o->previous) {
+    } else if (o->previous && strcmp(o->previous, o->week) != 0) {
         fputs(T(" · previous release ", " · 上次发布 "), f);
         esc(f, o->previous);
     }

@@ -14,8 +14,11 @@ typedef struct html_opts {
     lang_id lang;         /* the page's language */
     const labels *labels; /* display names of cell values; NULL: built-in only */
     const char *week;     /* the release, e.g. "2024-W52" */
-    const char *previous; /* the release before this one, NULL for the first */
-    int replaces;         /* 1: this week was published before and is replaced */
+    /* The release whose figures revisions.csv compares with: the last one
+     * published, this week's own when it is published again; NULL for the
+     * first release. */
+    const char *previous;
+    int replaces; /* 1: this week was published before and is replaced */
 } html_opts;
 
 /* Reads reldir's index.csv, index.json, cells.csv, revisions.csv,
