@@ -23,11 +23,14 @@
 /* ---- writing ------------------------------------------------------------ */
 
 /* Escapes every character that could end an attribute or open a tag:
- * values from the files (cell names above all) are untrusted. */
+ * values from the files (cell names above all) are untrusted. Control
+ * characters, C0 and C1 (U+0080-U+009F), which HTML forbids in a page,
+ * become U+FFFD; so does a NUL. */
 static void esc_n(FILE *f, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        switch (s[i]) {
+        unsigned char c = (unsigned char)s[i];
+        switch (c) {
         case '&':
             fputs("&amp;", f);
             break;
@@ -43,10 +46,16 @@ static void esc_n(FILE *f, const char *s, size_t n)
         case '\'':
             fputs("&#39;", f);
             break;
-        case '\0':
-            break; /* not in a page */
         default:
-            fputc(s[i], f);
+            if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f) {
+                fputs("\xef\xbf\xbd", f);
+            } else if (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+                       (unsigned char)s[i + 1] <= 0x9f) {
+                fputs("\xef\xbf\xbd", f);
+                i++;
+            } else {
+                fputc(c, f);
+            }
         }
     }
 }
