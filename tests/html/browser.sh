@@ -9,6 +9,7 @@
 # added to its head, so that any resource it would load (a script, an
 # image, a stylesheet, a font, even a file beside it) is refused with a
 # console message; the page itself has no script, so it must log nothing.
+# It must also print (to PDF, 1 to 10 pages).
 # Before that, two pages made to fail check that the checks fail: one that
 # loads an image and throws in a script, one that is blank. SHOT, when
 # given, gets a copy of the wide screenshot (docs/release-html.png).
@@ -86,6 +87,20 @@ for size in 1280x2000 390x1600; do
     fi
     "$PY" "$here/png.py" "$png" || fail=1
 done
+# Printed (@media print): a PDF of a few A4/Letter pages.
+profile=$(mktemp -d "$work/profile.XXXXXX")
+timeout 60 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync \
+    --host-resolver-rules='MAP * ~NOTFOUND' --user-data-dir="$profile" --no-pdf-header-footer \
+    --print-to-pdf="$work/page.pdf" "file://$work/page.html" >"$work/pdf.log" 2>&1
+pages=$(grep -ac '/Type /Page\b' "$work/page.pdf" 2>/dev/null)
+if [ "$(head -c 5 "$work/page.pdf" 2>/dev/null)" != "%PDF-" ] || [ "${pages:-0}" -lt 1 ] ||
+    [ "$pages" -gt 10 ]; then
+    echo "browser.sh: printing $page gave no PDF of 1 to 10 pages (${pages:-0})" >&2
+    fail=1
+else
+    echo "browser.sh: printed, $pages pages"
+fi
 if [ -n "$shot" ] && [ $fail = 0 ]; then
     cp "$work/page-1280.png" "$shot" && echo "browser.sh: wrote $shot"
 fi
