@@ -231,7 +231,7 @@ HTML_PKGS := chromium fonts-wqy-microhei
 HTML_SHOT ?=
 html-test: $(BUILD)/techidx
 	$(call apt_install,$(HTML_PKGS))
-	sh tests/html/browser.sh $(BUILD)/techidx $(HTML_SHOT)
+	PYTHON=$(PYTHON) sh tests/html/browser.sh $(BUILD)/techidx $(HTML_SHOT)
 
 # The cases that run the parallel driver, under ThreadSanitizer.
 tsan:
