@@ -93,7 +93,7 @@ static void headline(FILE *f, const page *p)
         fprintf(f, T(" (%g%% interval %.1f–%.1f)", "（%g%%置信区间%.1f–%.1f）"), p->ci_level * 100,
                 lo, hi);
     int said = 0;
-    if (last > 0 && html_num(html_at(p, last - 1, p->c_vi)) > 0) {
+    if (!isnan(v) && last > 0 && html_num(html_at(p, last - 1, p->c_vi)) > 0) {
         fputs(T(", ", "，"), f);
         if (o->lang == LANG_ZH) {
             fputs(is_week(per) ? "比上周" : "比上期", f);
@@ -105,7 +105,7 @@ static void headline(FILE *f, const page *p)
         said = 1;
     }
     size_t y = year_before(p, last);
-    if (y != SIZE_MAX && html_num(html_at(p, y, p->c_vi)) > 0) {
+    if (!isnan(v) && y != SIZE_MAX && html_num(html_at(p, y, p->c_vi)) > 0) {
         fputs(said ? T(" and ", "，") : T(", ", "，"), f);
         if (o->lang == LANG_ZH) {
             fputs("比去年同期（", f);
