@@ -19,7 +19,7 @@ DEB_PKGS  := build-essential pkg-config libgsl-dev libcsv-dev zlib1g-dev \
              libjansson-dev libisal-dev libcairo2-dev libpango1.0-dev \
              fonts-wqy-microhei nettle-dev libxlsxwriter-dev \
              libcriterion-dev valgrind libxml2-utils strace locales python3-pytest \
-             python3-openpyxl
+             python3-openpyxl python3-html5lib
 
 WARN      := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
              -Wmissing-prototypes -Wformat=2 -Wvla
@@ -61,7 +61,7 @@ STAMP     := $(BUILD)/.deps-ok
 SOMAJOR   := 1
 SONAME    := libtechidx.so.$(SOMAJOR)
 
-.PHONY: all deps test check methods headers-check abi-check install-test man-check unit golden ref-test python-test replay valgrind crash-test tsan asan ubsan bench install \
+.PHONY: all deps test check methods headers-check abi-check install-test man-check unit golden ref-test python-test replay valgrind crash-test html-test tsan asan ubsan bench install \
         uninstall clean format help samples demo fuzz weekly mpi mpi-deps mpi-test
 all: techidx $(BUILD)/libtechidx.a $(BUILD)/$(SONAME) $(BUILD)/techidx.1
 
@@ -74,10 +74,12 @@ help:
 	@echo "                against the installed library (install-test), the manual page"
 	@echo "                (man-check), the golden tests under"
 	@echo "                valgrind, publish killed at every commit step (crash-test),"
-	@echo "                techidx-mpi against run (Open MPI, 1-3 ranks), the"
+	@echo "                index.html in Chromium (html-test), techidx-mpi against"
+	@echo "                run (Open MPI, 1-3 ranks), the"
 	@echo "                parallel cases under TSan, then unit/golden/corpus again"
 	@echo "                under ASan+UBSan"
 	@echo "make ref-test   techidx against IndexNumR 0.6.0 (tests/ref/indexnumr/)"
+	@echo "make html-test  a release's index.html in headless Chromium (installs it when missing)"
 	@echo "make mpi        techidx-mpi (installs Open MPI when missing)"
 	@echo "make asan|ubsan the tests under one sanitizer"
 	@echo "make bench      benchmarks (bench/)"
@@ -240,6 +242,16 @@ valgrind: $(BUILD)/techidx
 crash-test: $(BUILD)/techidx
 	bash tests/crash/run.sh $(BUILD)/techidx
 
+# A release's index.html in headless Chromium (installed here when
+# missing, with a Chinese font): screenshots wide and phone-sized that are
+# not blank, and no console message. HTML_SHOT=docs/release-html.png keeps
+# the wide one (the README's picture).
+HTML_PKGS := chromium fonts-wqy-microhei
+HTML_SHOT ?=
+html-test: $(BUILD)/techidx
+	$(call apt_install,$(HTML_PKGS))
+	PYTHON=$(PYTHON) sh tests/html/browser.sh $(BUILD)/techidx $(HTML_SHOT)
+
 # The cases that run the parallel driver, under ThreadSanitizer.
 tsan:
 	$(MAKE) BUILD=build/tsan OPT="-O1 -g" SAN="-fsanitize=thread" build/tsan/techidx
@@ -247,7 +259,7 @@ tsan:
 
 test:
 	$(MAKE) BUILD=build/check WERROR=-Werror check ref-test python-test headers-check abi-check install-test \
-	  man-check valgrind crash-test
+	  man-check valgrind crash-test html-test
 	$(MAKE) BUILD=build/check WERROR=-Werror mpi-test
 	$(MAKE) WERROR=-Werror tsan
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \

@@ -15,6 +15,7 @@
 #include "cli/chart.h"
 #include "cli/cli.h"
 #include "cli/fsops.h"
+#include "cli/html.h"
 #include "cli/journal.h"
 #include "cli/labels.h"
 #include "cli/parts.h"
@@ -72,9 +73,10 @@ static const args_help publish_help = {
             "Keep the aggregated contracts of every dump in DIR and write the week's\n"
             "release, DIR/releases/WEEK/: index.csv, index.json, cells.csv,\n"
             "contributions.csv (chained bilateral methods), revisions.csv, rejects.csv,\n"
-            "chart.svg, groups.csv (with --group), index.xlsx (a workbook of the index,\n"
-            "cells, contributions, groups and revisions, in --lang) and MANIFEST (size\n"
-            "and SHA-256 of every input and output).\n"
+            "chart.svg, index.html (the release's page, one self-contained file, in the\n"
+            "language of --lang), index.xlsx (a workbook of the index, cells,\n"
+            "contributions, groups and revisions), groups.csv (with --group) and MANIFEST\n"
+            "(size and SHA-256 of every input and output).\n"
             "\n",
     .more = publish_tail, /* the run options --init stores */
 };
@@ -302,6 +304,7 @@ typedef struct job {
     label_set *labels; /* the cells' display names (--labels at --init) */
     char index_sha[SHA256_HEX]; /* of the release's index.csv */
     int32_t *dump_day; /* each new dump's own date (dump_day_of), a->nfiles of them */
+    const char *compared; /* the release revisions compare with, NULL before the first */
 } job;
 
 static void job_free(job *j, int nfiles)
@@ -736,6 +739,7 @@ static int replaced_figures(job *j, state_figures **figs, size_t *n)
 {
     *figs = NULL;
     *n = 0;
+    j->compared = j->s.nreleases ? j->s.releases[j->s.nreleases - 1] : NULL;
     size_t k = 0;
     while (k < j->s.nreleases && strcmp(j->s.releases[k], j->week) != 0)
         k++;
@@ -761,11 +765,30 @@ static int replaced_figures(job *j, state_figures **figs, size_t *n)
                    "%s is missing or not the one published: revisions compare with the last "
                    "release, %s",
                    rel, j->s.releases[j->s.nreleases - 1]);
-    } else if (!j->o.cfg.quiet) {
-        term_error(j->s.dir, 0, "revisions compare with the release of %s that this one replaces",
-                   j->week);
+    } else {
+        j->compared = j->s.releases[k];
+        if (!j->o.cfg.quiet)
+            term_error(j->s.dir, 0,
+                       "revisions compare with the release of %s that this one replaces",
+                       j->week);
     }
     return TIX_EXIT_OK;
+}
+
+/* index.html, from the release's files written so far; its revisions
+ * are against j->compared (replaced_figures). */
+static int page(const job *j, const char *rel)
+{
+    char err[1024];
+    html_opts ho = {j->o.cfg.lang == LANG_ZH ? LANG_ZH : LANG_EN, j->labels, j->week,
+                    j->compared, 0};
+    for (size_t i = 0; i < j->s.nreleases; i++)
+        if (strcmp(j->s.releases[i], j->week) == 0)
+            ho.replaces = 1;
+    int rc = release_html(rel, &ho, err, sizeof err) == 0 ? TIX_EXIT_OK : TIX_EXIT_FAIL;
+    if (rc != TIX_EXIT_OK)
+        fprintf(stderr, "techidx: index.html: %s\n", err);
+    return rc;
 }
 
 /* The release's files, in the work directory. */
@@ -820,6 +843,8 @@ static int write_release(job *j)
         fprintf(stderr, "techidx: chart: %s\n", err);
         goto done;
     }
+    if (page(j, rel) != TIX_EXIT_OK)
+        goto done;
     /* The workbook of the release's own files, as they were written. */
     char book_title[256];
     snprintf(book_title, sizeof book_title, "%s%s%s%s", labels_series(lang, SERIES_TITLE),

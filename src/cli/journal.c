@@ -80,9 +80,10 @@ void journal_track(journal *j, const char *subdir, const char *name)
 
 int journal_begin(journal *j, const char *dir, char *err, size_t errlen)
 {
-    static const char *const files[] = {"index.csv",         "index.json",    "cells.csv",
-                                        "contributions.csv", "revisions.csv", "rejects.csv",
-                                        "chart.svg",         "groups.csv",    "MANIFEST"};
+    static const char *const files[] = {
+        "index.csv",  "index.json", "cells.csv",  "contributions.csv", "revisions.csv",
+        "rejects.csv", "chart.svg", "index.html", "index.xlsx",        "groups.csv",
+        "MANIFEST"};
     memset(j, 0, sizeof *j);
     j->dir = strdup(dir);
     j->work = path_join(dir, WORK_PREFIX "XXXXXX");
