@@ -62,7 +62,7 @@ SOMAJOR   := 1
 SONAME    := libtechidx.so.$(SOMAJOR)
 
 .PHONY: all deps test check methods headers-check abi-check install-test man-check unit golden ref-test python-test replay valgrind crash-test html-test tsan asan ubsan bench install \
-        uninstall clean format help samples demo fuzz weekly mpi mpi-deps mpi-test
+        uninstall clean format help samples demo fuzz weekly screenshots mpi mpi-deps mpi-test
 all: techidx $(BUILD)/libtechidx.a $(BUILD)/$(SONAME) $(BUILD)/techidx.1
 
 help:
@@ -87,6 +87,7 @@ help:
 	@echo "make fuzz       libFuzzer on each target, FUZZ_SECONDS=$(FUZZ_SECONDS) each"
 	@echo "make samples    regenerate samples/ with techidx gen"
 	@echo "make weekly     a year of weekly releases on generated dumps (build/weekly/)"
+	@echo "make screenshots the README's pictures (docs/chart-zh.png, docs/release-html.png)"
 	@echo "make install    PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)"
 
 # $(call apt_install,PACKAGES): installs those of PACKAGES a machine lacks
@@ -326,6 +327,14 @@ demo: techidx
 
 weekly: techidx
 	sh samples/weekly.sh ./techidx build/weekly
+
+# The README's pictures, made by techidx itself: the Chinese chart of the
+# samples' release (make demo), and a release's index.html in Chromium.
+DEMO_REL = build/demo/state/releases/2024-W52
+screenshots: demo
+	./techidx chart $(DEMO_REL)/index.csv --cells $(DEMO_REL)/cells.csv --lang zh \
+	  -o docs/chart-zh.png
+	$(MAKE) html-test HTML_SHOT=docs/release-html.png
 
 # --- MPI ---------------------------------------------------------------------
 # techidx-mpi: techidx run over MPI ranks (src/mpi/), with Open MPI from
