@@ -87,6 +87,7 @@ enum {
     O_GEN_DELIMITER,
     O_GEN_AMOUNT_UNIT,
     O_GEN_DATE_FORM,
+    O_GEN_QUOTED_NOTES,
     O_GEN_TRUTH,
     O_GEN_TRUTH_PERIOD,
     O_GEN_TREND,
@@ -362,6 +363,11 @@ static const tix_option table[] = {
      "2024/03/05, 20240305, 2024-03-05 10:22:00 or\n"
      "2024-03-05T10:22:00+08:00 (default iso)",
      0, O_GEN_DATE_FORM, 0},
+    {"quoted-notes", 0, GEN, TIX_GROUP_NONE, TIX_OPT_REAL, "F", 0, 1, NULL, NULL,
+     "fraction of rows whose notes are quoted, with commas,\n"
+     "doubled quotes and line breaks, 0..1 (default 0.1); the\n"
+     "other columns stay the same bytes",
+     0, O_GEN_QUOTED_NOTES, 0},
     {"truth", 0, GEN, TIX_GROUP_NONE, TIX_OPT_TEXT, "FILE", 0, 0, NULL, NULL,
      "draw the market whose truth is known (truth mode);\n"
      "write its true quality-adjusted price level to FILE:\n"
@@ -663,6 +669,7 @@ static const target targets[O_COUNT] = {
     [O_GEN_DELIMITER] = {ST_ENUM, AT(gen_delimiter), 0, gen_delimiter_values},
     [O_GEN_AMOUNT_UNIT] = {ST_ENUM, AT(gen_amount_unit), 0, gen_unit_values},
     [O_GEN_DATE_FORM] = {ST_ENUM, AT(gen_date_form), 0, gen_date_form_values},
+    [O_GEN_QUOTED_NOTES] = {ST_DOUBLE, AT(gen_quoted_notes), 0, NULL},
     [O_GEN_TRUTH] = {ST_TEXT, AT(gen_truth), 0, NULL},
     [O_GEN_TRUTH_PERIOD] = {ST_ENUM, AT(gen_truth_period), 0, period_values},
     [O_GEN_TREND] = {ST_DOUBLE, AT(gen_trend), 0, NULL},

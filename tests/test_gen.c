@@ -302,6 +302,8 @@ Test(gen, defaults_match_header_comment)
     cr_expect_eq(o.dirty, 0.0);
     cr_expect_eq(o.chinese_headers, 0);
     cr_expect_eq(o.gzip, 0);
+    cr_expect_eq(o.quoted_notes, TIX_GEN_QUOTED_NOTES);
+    cr_expect_eq(TIX_GEN_QUOTED_NOTES, 0.1); /* gen.h: a tenth */
 }
 
 static void expect_invalid(const tix_gen_opts *o, const char *path)
@@ -326,6 +328,14 @@ Test(gen, rejects_invalid_options)
     o.dirty = 1.01;
     expect_invalid(&o, path);
     o.dirty = NAN;
+    expect_invalid(&o, path);
+
+    tix_gen_opts_init(&o);
+    o.quoted_notes = -0.01;
+    expect_invalid(&o, path);
+    o.quoted_notes = 1.01;
+    expect_invalid(&o, path);
+    o.quoted_notes = NAN;
     expect_invalid(&o, path);
 
     tix_gen_opts_init(&o);
@@ -1674,4 +1684,81 @@ Test(gen, truth_diverge_moves_the_sectors_apart, .timeout = 60)
     }
     free(m);
     drop(path);
+}
+
+/* ---- quoted notes ----------------------------------------------------------- */
+
+struct note_shares {
+    double quoted, empty, phrase; /* shares of the rows */
+};
+
+/* A quoted note always holds a comma, a plain phrase never does (gen.c). */
+static struct note_shares note_shares(const struct rows *rs)
+{
+    size_t q = 0, e = 0, ph = 0;
+    for (size_t i = 0; i < rs->n; i++) {
+        const struct row *r = &rs->r[i];
+        cr_assert_eq(r->nf, 11);
+        if (r->len[10] == 0)
+            e++;
+        else if (memchr(r->f[10], ',', r->len[10]) != NULL)
+            q++;
+        else
+            ph++;
+    }
+    double n = (double)rs->n;
+    return (struct note_shares){(double)q / n, (double)e / n, (double)ph / n};
+}
+
+/* The share of quoted notes is the option's, within 1.5 points on 10000
+ * rows (the binomial standard error is at most 0.5 points); the rows not
+ * quoted keep 5 empty notes to 1 phrase; every other field is the default
+ * dump's, in truth mode too; quoted notes still hold doubled quotes and line
+ * breaks in about their usual shares (40% and 25% of them). */
+Test(gen, quoted_notes_sets_the_share_and_keeps_the_other_columns)
+{
+    for (int truth = 0; truth <= 1; truth++) {
+        tix_gen_opts o;
+        struct row header;
+        tix_gen_opts_init(&o);
+        o.rows = 10000;
+        o.seed = 11;
+        o.truth = truth;
+        struct rows base = read_rows(&o, &header);
+        struct note_shares d = note_shares(&base);
+        cr_expect(fabs(d.quoted - 0.10) < 0.015, "default: %.4f quoted", d.quoted);
+        static const double shares[] = {0.0, 0.3, 0.6, 1.0};
+        for (size_t k = 0; k < sizeof shares / sizeof shares[0]; k++) {
+            o.quoted_notes = shares[k];
+            struct rows rs = read_rows(&o, &header);
+            cr_assert_eq(rs.n, base.n);
+            struct note_shares s = note_shares(&rs);
+            cr_expect(fabs(s.quoted - shares[k]) < 0.015, "%.1f: %.4f quoted", shares[k], s.quoted);
+            if (shares[k] < 1.0) {
+                double ratio = s.empty / (s.empty + s.phrase);
+                cr_expect(fabs(ratio - 5.0 / 6.0) < 0.02, "%.1f: %.4f of the others empty",
+                          shares[k], ratio);
+            }
+            size_t doubled = 0, broken = 0, quoted = 0;
+            for (size_t i = 0; i < rs.n; i++) {
+                const struct row *a = &base.r[i], *b = &rs.r[i];
+                for (int f = 0; f < 10; f++)
+                    cr_assert(a->len[f] == b->len[f] && memcmp(a->f[f], b->f[f], a->len[f]) == 0,
+                              "truth %d, %.1f: row %zu field %d differs", truth, shares[k], i, f);
+                if (memchr(b->f[10], ',', b->len[10]) != NULL) {
+                    quoted++;
+                    doubled += memchr(b->f[10], '"', b->len[10]) != NULL;
+                    broken += memchr(b->f[10], '\n', b->len[10]) != NULL;
+                }
+            }
+            if (quoted >= 1000) {
+                cr_expect(fabs((double)doubled / (double)quoted - 0.4) < 0.05, "doubled %zu of %zu",
+                          doubled, quoted);
+                cr_expect(fabs((double)broken / (double)quoted - 0.25) < 0.05, "broken %zu of %zu",
+                          broken, quoted);
+            }
+            free(rs.r);
+        }
+        free(base.r);
+    }
 }

@@ -142,6 +142,7 @@ typedef struct tix_config {
     double gen_trend, gen_shift_development;
     int gen_return_to_start, gen_holidays;
     double gen_diverge; /* `diverge` */
+    double gen_quoted_notes; /* `quoted-notes` */
 } tix_config;
 
 /* The defaults of every option (those of the command line). Returns TIX_OK. */

@@ -90,6 +90,8 @@ int tix_cli_gen(int argc, char **argv)
     o.encoding = (tix_gen_encoding)c.gen_encoding;
     o.amount_unit = (tix_gen_unit)c.gen_amount_unit;
     o.date_form = (tix_gen_date_form)c.gen_date_form;
+    if (given(&c, "quoted-notes"))
+        o.quoted_notes = c.gen_quoted_notes;
     /* Any truth-mode option draws the market whose truth is known. */
     static const char *const truth_options[] = {"truth",           "truth-period",      "trend",
                                                 "return-to-start", "shift-development", "holidays",

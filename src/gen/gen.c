@@ -164,8 +164,10 @@ enum defect {
 /* ---- state ------------------------------------------------------------- */
 
 struct gen {
-    gsl_rng *r;    /* the main stream: every column as before party types */
-    gsl_rng *side; /* party types and the time of day: four draws a row */
+    gsl_rng *r;     /* the main stream: every column as before party types */
+    gsl_rng *side;  /* party types and the time of day: four draws a row */
+    gsl_rng *notes; /* the notes written, when quoted_notes is not the default; else NULL */
+    double empty_below, quoted_from; /* the notes stream's thresholds (put_notes) */
     gsl_ran_discrete_t *day_t, *sector_t, *type_t, *buyer_t, *seller_t, *buyer_type_t;
     int truth;                                         /* truth mode: the tables below */
     struct truth tm;                                   /* the days (gen_truth.c) */
@@ -195,6 +197,7 @@ void tix_gen_opts_init(tix_gen_opts *o)
     o->encoding = TIX_GEN_UTF8;
     o->amount_unit = TIX_GEN_YUAN;
     o->date_form = TIX_GEN_DATE_ISO;
+    o->quoted_notes = TIX_GEN_QUOTED_NOTES;
     o->truth = 0;
     o->truth_period = TIX_PERIOD_WEEK;
     o->trend = 0.0;
@@ -230,6 +233,8 @@ static tix_status check_opts(const tix_gen_opts *o, FILE *out, char *err, size_t
         why = "unknown amount unit";
     else if ((unsigned)o->date_form > TIX_GEN_DATE_ISO8601)
         why = "unknown date form";
+    else if (!(o->quoted_notes >= 0.0 && o->quoted_notes <= 1.0))
+        why = "quoted notes fraction must be in [0, 1]";
     else if (o->id_prefix && strlen(o->id_prefix) > TIX_GEN_ID_PREFIX_MAX)
         why = "id prefix longer than 32 bytes";
     else if (o->id_prefix && strpbrk(o->id_prefix, ",;\"\t\r\n") != NULL)
@@ -291,6 +296,15 @@ static tix_status gen_init(struct gen *g, const tix_gen_opts *o, char *err, size
         goto nomem;
     gsl_rng_set(g->r, o->seed);
     gsl_rng_set(g->side, o->seed ^ TIX_GEN_SIDE_SEED);
+    if (o->quoted_notes != TIX_GEN_QUOTED_NOTES) {
+        g->notes = gsl_rng_alloc(gsl_rng_mt19937);
+        if (g->notes == NULL)
+            goto nomem;
+        gsl_rng_set(g->notes, o->seed ^ TIX_GEN_NOTES_SEED);
+        /* The rows not quoted keep the default's 75:15, 5 empty to 1 phrase. */
+        g->quoted_from = 1.0 - o->quoted_notes;
+        g->empty_below = g->quoted_from * (5.0 / 6.0);
+    }
 
     g->truth = o->truth;
     if (g->truth && gen_truth_build(&g->tm, o) != TIX_OK)
@@ -343,6 +357,8 @@ static void gen_free(struct gen *g)
         gsl_rng_free(g->r);
     if (g->side)
         gsl_rng_free(g->side);
+    if (g->notes)
+        gsl_rng_free(g->notes);
 }
 
 static void next_id(char id[12])
@@ -395,14 +411,15 @@ static int64_t draw_tech(gsl_rng *r, int64_t amount)
     return t < 1 ? 1 : t > amount ? amount : t;
 }
 
-/* Writes a notes field: empty, a plain phrase, or a quoted note with commas,
- * doubled quotes and sometimes a line break inside the quotes. */
-static char *put_notes(gsl_rng *r, char *p)
+/* Writes a notes field drawn from r: empty (u < empty_below), a plain
+ * phrase (u < quoted_from), or a quoted note with commas, doubled quotes and
+ * sometimes a line break inside the quotes. */
+static char *draw_notes(gsl_rng *r, char *p, double empty_below, double quoted_from)
 {
     double u = gsl_rng_uniform(r);
-    if (u < 0.75)
+    if (u < empty_below)
         return p;
-    if (u < 0.90) {
+    if (u < quoted_from) {
         const struct name *ph = &phrases[gen_pick(r, N_PHRASES)];
         return gen_put(p, ph->s, ph->len);
     }
@@ -437,6 +454,18 @@ static char *put_notes(gsl_rng *r, char *p)
         n += 6;
     }
     return gen_put_quoted(p, raw, n);
+}
+
+/* The notes of a row. With another share of quoted notes than the default
+ * the main stream draws the default's notes all the same, into a scratch
+ * buffer, so that it stays in step with the default dump (gen.h). */
+static char *put_notes(struct gen *g, char *p)
+{
+    if (g->notes == NULL)
+        return draw_notes(g->r, p, 0.75, 0.90);
+    char scratch[ROW_MAX];
+    (void)draw_notes(g->r, scratch, 0.75, 0.90);
+    return draw_notes(g->notes, p, g->empty_below, g->quoted_from);
 }
 
 /* The seller's type: the odds of each against an enterprise grow with the
@@ -601,7 +630,7 @@ static size_t put_row(struct gen *g, char *start)
         *p++ = ' ';
         p = gen_put(p, b->s, b->len);
     } else {
-        p = put_notes(r, p);
+        p = put_notes(g, p);
     }
 end:
     *p++ = '\n';

@@ -33,6 +33,18 @@
  * buyer_type does not depend on the contract: enterprise 88%, university
  * 3%, institute 4%, other 5%.
  *
+ * notes is empty in 75% of the rows, a plain phrase in 15% and a quoted note
+ * in 10%: two or three phrases joined by ", " (so at least one comma), in
+ * 40% of them one phrase in doubled quotes, in 25% a line break between two
+ * phrases. quoted_notes sets the share of quoted notes (0.6 makes a
+ * quote-heavy dump like some registration exports, for benchmarks); the
+ * other rows keep the plain proportions, 5 empty to 1 phrase. With any
+ * other share than the default, the main stream still draws the default's
+ * notes (and drops them), and a third mt19937 stream seeded with
+ * seed ^ TIX_GEN_NOTES_SEED draws the notes written: so every other column
+ * is the same bytes as in the default dump of the seed, and so is an index
+ * over it; with the default share nothing changes a byte.
+ *
  * The format options (id_prefix, delimiter, encoding, amount_unit, date_form)
  * change how the same contracts are written, never which contracts: for the
  * same seed every variant carries the same ids (after the prefix), dates,
@@ -139,6 +151,9 @@ extern "C" {
 /* The side stream's seed is opts->seed ^ this. */
 #define TIX_GEN_SIDE_SEED 0x5ca1ab1eUL
 
+/* The notes stream's seed, with a share of quoted notes not the default. */
+#define TIX_GEN_NOTES_SEED 0x9e3779b9UL
+
 /* The longest id prefix, in bytes. */
 #define TIX_GEN_ID_PREFIX_MAX 32
 
@@ -179,6 +194,8 @@ typedef struct tix_gen_opts {
     tix_gen_encoding encoding;   /* default TIX_GEN_UTF8 */
     tix_gen_unit amount_unit;    /* default TIX_GEN_YUAN */
     tix_gen_date_form date_form; /* default TIX_GEN_DATE_ISO */
+    double quoted_notes;         /* fraction of rows whose notes are quoted, in [0, 1];
+                                    default TIX_GEN_QUOTED_NOTES */
     /* Truth mode (see above); with truth 0 the other fields are ignored. */
     int truth;                    /* 1: the market whose truth is known; default 0 */
     tix_period_kind truth_period; /* the periods mu is constant over; default week */
@@ -189,6 +206,9 @@ typedef struct tix_gen_opts {
     double diverge;               /* half the sectors +D a year, half -D, |D| < 1; default 0 */
 } tix_gen_opts;
 
+/* The default share of rows with a quoted note (see above). */
+#define TIX_GEN_QUOTED_NOTES 0.1
+
 /* The shift of the development share is within these bounds (the share
  * starts at 30%, and must stay in [0, 1]). */
 #define TIX_GEN_SHIFT_MIN (-0.3)
@@ -196,7 +216,7 @@ typedef struct tix_gen_opts {
 
 /* Fills o with the defaults, the way to start a tix_gen_opts: 1000 rows, seed 1,
  * 2022-01-01..2024-12-31, no dirty rows, English headers, plain CSV: ids TC000000000001..., commas,
- * UTF-8, yuan, ISO dates. */
+ * UTF-8, yuan, ISO dates, a tenth of the notes quoted. */
 void tix_gen_opts_init(tix_gen_opts *o);
 
 /* Writes a header row and opts->rows data rows to `out`, which the caller
