@@ -17,8 +17,12 @@
  *
  * Accepted rows are summed by the worker into a cube of the block's own,
  * merged here whole (tix_cube_merge adds exactly what the rows would);
- * rejected rows are kept and applied in order. With `dedup` every row is
- * kept and applied in order instead, as the id set must see them in turn.
+ * rejected rows are kept and applied in order. With `dedup` the accepted
+ * rows are summed too, but also kept, each with its id's hash (the id set
+ * must see them in turn): if none of the block's ids is in the set or twice
+ * in the block, which is the rule, no row is a duplicate and the sums are
+ * the rows', so the block is merged whole and its ids added in order
+ * (their table slots fetched ahead); else its rows are applied one by one.
  * Whenever a block's merge could not go through whole (an overflow, a
  * limit, a budget it might pass), the block is read serially instead, so
  * counts, rejects, limits, errors and line numbers are exactly those of the
@@ -27,6 +31,7 @@
  * It reaches the engine only through engine_internal.h (engine.c), and
  * engine.c does not call it: tix_engine_add_file (engine_file.c) does. */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,6 +51,8 @@ typedef struct job_row {
     int64_t value;
     size_t id, cell, raw; /* offsets into the arena */
     size_t id_len, cell_len, raw_len;
+    uint64_t id_hash; /* with dedup, accepted rows only */
+    int raw_in_data;  /* raw is an offset into the job's data, not its arena */
 } job_row;
 
 typedef struct job {
@@ -66,8 +73,12 @@ typedef struct job {
     char *arena;
     size_t alen, acap;
     tix_status st;     /* the worker reader's failure, after its rows */
-    tix_cube *mini;    /* accepted rows summed, unless opts.dedup */
+    tix_cube *mini;    /* accepted rows summed, unless opts.ci_groups */
     uint64_t accepted; /* rows in mini */
+    size_t id_bytes;   /* with dedup: the accepted rows' ids, in all */
+    int id_twice;      /* with dedup: an id is on two of the block's rows */
+    uint32_t *seen;    /* with dedup: the block's ids, by hash (row + 1) */
+    size_t seen_cap;
     int replay;        /* the worker could not keep a row: read the block serially */
     engine_key key;    /* cell names of several dimensions */
 } job;
@@ -188,7 +199,8 @@ static tix_status on_job_row(void *ctx, const tix_row *row)
             return st; /* stops this reader; the block goes serially */
         }
         j->accepted++;
-        return TIX_OK;
+        if (!j->opts.dedup)
+            return TIX_OK;
     }
     if (j->nrows == j->rows_cap) {
         size_t cap = j->rows_cap ? j->rows_cap * 2 : 4096;
@@ -212,7 +224,21 @@ static tix_status on_job_row(void *ctx, const tix_row *row)
         ok = arena_put(j, o.cell, o.cell_len, &r->cell);
         if (ok && (j->opts.dedup || j->opts.ci_groups)) {
             r->id_len = o.id_len;
+            r->id_hash = o.id_hash;
+            j->id_bytes += o.id_len;
             ok = arena_put(j, o.id, o.id_len, &r->id);
+        }
+        /* A duplicate is rejected with its record. Most records are views
+         * of the block itself, alive until it is applied: no copy. */
+        if (ok && j->opts.dedup) {
+            r->raw_len = o.raw_len;
+            uintptr_t at = (uintptr_t)o.raw, from = (uintptr_t)j->data;
+            if (at >= from && o.raw_len <= j->len && at - from <= j->len - o.raw_len) {
+                r->raw = (size_t)(at - from);
+                r->raw_in_data = 1;
+            } else {
+                ok = arena_put(j, o.raw, o.raw_len, &r->raw);
+            }
         }
     } else {
         r->raw_len = o.raw_len;
@@ -226,11 +252,44 @@ static tix_status on_job_row(void *ctx, const tix_row *row)
     return TIX_OK;
 }
 
+/* With dedup: whether two of the block's accepted rows have the same id
+ * (then the block's rows go one by one). */
+static int id_twice(job *j)
+{
+    size_t cap = 64;
+    while (cap < 2 * j->accepted)
+        cap *= 2;
+    if (cap > j->seen_cap) {
+        free(j->seen);
+        j->seen_cap = 0;
+        if (!(j->seen = malloc(cap * sizeof *j->seen)))
+            return 1; /* one by one needs no memory */
+        j->seen_cap = cap;
+    }
+    memset(j->seen, 0, cap * sizeof *j->seen);
+    for (size_t i = 0; i < j->nrows; i++) {
+        const job_row *r = &j->rows[i];
+        if (r->why != TIX_REASON_NONE)
+            continue;
+        size_t k = (size_t)r->id_hash & (cap - 1);
+        for (; j->seen[k]; k = (k + 1) & (cap - 1)) {
+            const job_row *q = &j->rows[j->seen[k] - 1];
+            if (q->id_hash == r->id_hash && q->id_len == r->id_len &&
+                memcmp(j->arena + q->id, j->arena + r->id, r->id_len) == 0)
+                return 1;
+        }
+        j->seen[k] = (uint32_t)(i + 1);
+    }
+    return 0;
+}
+
 static void parse_job(job *j)
 {
     j->nrows = 0;
     j->alen = 0;
     j->accepted = 0;
+    j->id_bytes = 0;
+    j->id_twice = 0;
     j->replay = 0;
     tix_cube_free(j->mini);
     j->mini = NULL;
@@ -238,7 +297,7 @@ static void parse_job(job *j)
      * the dump when dates are unsorted; with replicate groups (1.3 KB a
      * pair with logs) that is tens of MB a block in flight: such rows are
      * replayed into the cube by the applying thread instead. */
-    if (!j->opts.dedup && !j->opts.ci_groups) {
+    if (!j->opts.ci_groups) {
         size_t cd = j->schema.nrequired < j->schema.ndims ? j->schema.nrequired : 0;
         tix_cube_opts co = {j->opts.period, j->opts.cell_stats, 0, 0, NULL, j->opts.by,
                             j->opts.ci_groups, cd};
@@ -250,6 +309,8 @@ static void parse_job(job *j)
     tix_reader_reset(j->reader);
     tix_reader_set_callback(j->reader, on_job_row, j);
     j->st = tix_reader_feed(j->reader, j->data, j->len);
+    if (j->opts.dedup && j->mini && !j->replay)
+        j->id_twice = id_twice(j);
 }
 
 /* Runs one queued job if there is one; called with the lock held. */
@@ -325,6 +386,69 @@ static int take_block(par *p, job *j, int header_known)
     return 1;
 }
 
+static const char *row_raw(const job *j, const job_row *r)
+{
+    return (r->raw_in_data ? j->data : j->arena) + r->raw;
+}
+
+/* With dedup, the block's sums in j->mini and its accepted rows' ids all new:
+ * merges the sums and adds the ids, then applies the rejected rows. *done
+ * = 0 when the rows must go one by one instead (a duplicate, or no room
+ * that can be seen in advance), nothing changed. */
+static tix_status apply_new_ids(tix_engine *e, job *j, uint64_t base, int *done)
+{
+    enum { AHEAD = 8 }; /* table slots fetched this many rows ahead */
+    tix_idset *ids = engine_ids(e);
+    *done = 0;
+    if (j->id_twice)
+        return TIX_OK;
+    for (size_t i = 0; i < j->nrows && i < AHEAD; i++)
+        tix_idset_prefetch(ids, j->rows[i].id_hash);
+    for (size_t i = 0; i < j->nrows; i++) {
+        const job_row *r = &j->rows[i];
+        if (i + AHEAD < j->nrows)
+            tix_idset_prefetch(ids, j->rows[i + AHEAD].id_hash);
+        if (r->why == TIX_REASON_NONE &&
+            tix_idset_has_hashed(ids, j->arena + r->id, r->id_len, r->id_hash))
+            return TIX_OK;
+    }
+    /* The serial path would add ids and sums row by row: at its end it holds
+     * what the merge and the adds will, and before it never more (the set's
+     * room is an upper bound), so if both fit the budget together, it would
+     * not have failed on any row either. */
+    tix_budget *b = engine_budget(e);
+    size_t room = tix_idset_room(ids, j->accepted, j->id_bytes);
+    if (tix_budget_take(b, room) != TIX_OK)
+        return TIX_OK;
+    tix_status st = engine_commit_block(e, j->mini, j->accepted, base + 1);
+    tix_budget_give(b, room);
+    if (st == TIX_E_LIMIT || st == TIX_E_OVERFLOW)
+        return TIX_OK; /* nothing was applied */
+    *done = 1;
+    if (st != TIX_OK)
+        return st;
+    for (size_t i = 0; i < j->nrows && i < AHEAD; i++)
+        tix_idset_prefetch(ids, j->rows[i].id_hash);
+    for (size_t i = 0; i < j->nrows; i++) {
+        const job_row *r = &j->rows[i];
+        if (i + AHEAD < j->nrows)
+            tix_idset_prefetch(ids, j->rows[i + AHEAD].id_hash);
+        if (r->why == TIX_REASON_NONE) {
+            int added;
+            st = tix_idset_add_hashed(ids, j->arena + r->id, r->id_len, r->id_hash, &added);
+            if (st != TIX_OK) /* only an allocation can fail: the room was there */
+                return engine_fail(e, st, base + r->line, "%s", tix_strerror(st));
+            continue;
+        }
+        row_out o = {.line = base + r->line, .why = r->why, .raw = row_raw(j, r),
+                     .raw_len = r->raw_len};
+        st = engine_commit(e, &o);
+        if (st != TIX_OK)
+            return st;
+    }
+    return TIX_OK;
+}
+
 /* The engine's reader has consumed everything applied so far: a block
  * goes through it serially, or the worker's rows are applied and the
  * worker's reader, which stands where the input then stands, replaces it. */
@@ -339,7 +463,14 @@ static tix_status apply(par *p, job *j)
         return engine_feed_rows(e, j->data, j->len);
     /* The guess held: the worker's rows are the rows, from this line on. */
     uint64_t base = engine_lines(e);
-    if (j->mini) {
+    if (j->mini && opts->dedup) {
+        int done;
+        tix_status st = apply_new_ids(e, j, base, &done);
+        if (st != TIX_OK)
+            return st;
+        if (done)
+            goto rows_applied;
+    } else if (j->mini) {
         tix_status st = engine_commit_block(e, j->mini, j->accepted, base + 1);
         if (st == TIX_E_LIMIT || st == TIX_E_OVERFLOW)
             return engine_feed_rows(e, j->data, j->len); /* nothing was applied */
@@ -350,12 +481,13 @@ static tix_status apply(par *p, job *j)
         const job_row *r = &j->rows[i];
         row_out o = {base + r->line,    r->why,           r->day,
                      r->value,          j->arena + r->id, j->arena + r->cell,
-                     j->arena + r->raw, r->id_len,        r->cell_len,
-                     r->raw_len};
+                     row_raw(j, r),     r->id_len,        r->cell_len,
+                     r->raw_len,        r->id_hash};
         tix_status st = engine_commit(e, &o);
         if (st != TIX_OK)
             return st;
     }
+rows_applied:
     if (j->st != TIX_OK)
         return engine_reader_failed(e, j->reader, base, j->st);
     j->reader = engine_swap_reader(e, j->reader, base); /* the old one parses later blocks */
@@ -455,6 +587,7 @@ tix_status engine_run_parallel(tix_engine *e, tix_source *src, tix_status *engin
         free(p.jobs[i].heap);
         free(p.jobs[i].rows);
         free(p.jobs[i].arena);
+        free(p.jobs[i].seen);
         tix_cube_free(p.jobs[i].mini);
     }
     free(p.tail);
