@@ -79,6 +79,11 @@ typedef struct job {
     int id_twice;      /* with dedup: an id is on two of the block's rows */
     uint32_t *seen;    /* with dedup: the block's ids, by hash (row + 1) */
     size_t seen_cap;
+    /* With dedup, the accepted rows' ids in input order, and their indices
+     * in the order of their table slots (see apply_new_ids). */
+    tix_idset_item *items;
+    uint32_t *order;
+    size_t nitems, items_cap;
     int replay;        /* the worker could not keep a row: read the block serially */
     engine_key key;    /* cell names of several dimensions */
 } job;
@@ -283,6 +288,45 @@ static int id_twice(job *j)
     return 0;
 }
 
+/* With dedup: the accepted rows' ids (the arena no longer moves), and
+ * their order by the top bits of their fingerprints, which is the order of
+ * their slots in the id set's table (a counting sort: near enough). */
+static int list_ids(job *j)
+{
+    enum { BUCKET_BITS = 12 };
+    static const size_t nb = (size_t)1 << BUCKET_BITS;
+    size_t n = (size_t)j->accepted;
+    if (n > j->items_cap) {
+        free(j->items);
+        free(j->order);
+        j->items_cap = 0;
+        j->items = malloc(n * sizeof *j->items);
+        j->order = malloc(n * sizeof *j->order);
+        if (!j->items || !j->order)
+            return 0;
+        j->items_cap = n;
+    }
+    uint32_t count[(size_t)1 << BUCKET_BITS] = {0};
+    size_t k = 0;
+    for (size_t i = 0; i < j->nrows; i++) {
+        const job_row *r = &j->rows[i];
+        if (r->why != TIX_REASON_NONE)
+            continue;
+        j->items[k++] = (tix_idset_item){j->arena + r->id, r->id_len, r->id_hash};
+        count[r->id_hash >> (64 - BUCKET_BITS)]++;
+    }
+    j->nitems = k;
+    uint32_t at = 0;
+    for (size_t b = 0; b < nb; b++) {
+        uint32_t c = count[b];
+        count[b] = at;
+        at += c;
+    }
+    for (size_t i = 0; i < k; i++)
+        j->order[count[j->items[i].h >> (64 - BUCKET_BITS)]++] = (uint32_t)i;
+    return 1;
+}
+
 static void parse_job(job *j)
 {
     j->nrows = 0;
@@ -309,8 +353,12 @@ static void parse_job(job *j)
     tix_reader_reset(j->reader);
     tix_reader_set_callback(j->reader, on_job_row, j);
     j->st = tix_reader_feed(j->reader, j->data, j->len);
-    if (j->opts.dedup && j->mini && !j->replay)
+    j->nitems = 0;
+    if (j->opts.dedup && j->mini && !j->replay) {
         j->id_twice = id_twice(j);
+        if (!j->id_twice && !list_ids(j))
+            j->id_twice = 1; /* no memory for the list: one by one */
+    }
 }
 
 /* Runs one queued job if there is one; called with the lock held. */
@@ -397,19 +445,22 @@ static const char *row_raw(const job *j, const job_row *r)
  * that can be seen in advance), nothing changed. */
 static tix_status apply_new_ids(tix_engine *e, job *j, uint64_t base, int *done)
 {
-    enum { AHEAD = 8 }; /* table slots fetched this many rows ahead */
+    enum { AHEAD = 16 }; /* table slots fetched this many ids ahead */
     tix_idset *ids = engine_ids(e);
     *done = 0;
-    if (j->id_twice)
+    if (j->id_twice || j->nitems != j->accepted)
         return TIX_OK;
-    for (size_t i = 0; i < j->nrows && i < AHEAD; i++)
-        tix_idset_prefetch(ids, j->rows[i].id_hash);
-    for (size_t i = 0; i < j->nrows; i++) {
-        const job_row *r = &j->rows[i];
-        if (i + AHEAD < j->nrows)
-            tix_idset_prefetch(ids, j->rows[i + AHEAD].id_hash);
-        if (r->why == TIX_REASON_NONE &&
-            tix_idset_has_hashed(ids, j->arena + r->id, r->id_len, r->id_hash))
+    /* In the order of their slots: the lookups walk the table forward. */
+    const tix_idset_item *it = j->items;
+    const uint32_t *order = j->order;
+    size_t n = j->nitems;
+    for (size_t k = 0; k < n && k < AHEAD; k++)
+        tix_idset_prefetch(ids, it[order[k]].h);
+    for (size_t k = 0; k < n; k++) {
+        if (k + AHEAD < n)
+            tix_idset_prefetch(ids, it[order[k + AHEAD]].h);
+        const tix_idset_item *t = &it[order[k]];
+        if (tix_idset_has_hashed(ids, t->p, t->n, t->h))
             return TIX_OK;
     }
     /* The serial path would add ids and sums row by row: at its end it holds
@@ -417,7 +468,7 @@ static tix_status apply_new_ids(tix_engine *e, job *j, uint64_t base, int *done)
      * room is an upper bound), so if both fit the budget together, it would
      * not have failed on any row either. */
     tix_budget *b = engine_budget(e);
-    size_t room = tix_idset_room(ids, j->accepted, j->id_bytes);
+    size_t room = tix_idset_room(ids, n, j->id_bytes);
     if (tix_budget_take(b, room) != TIX_OK)
         return TIX_OK;
     tix_status st = engine_commit_block(e, j->mini, j->accepted, base + 1);
@@ -427,19 +478,13 @@ static tix_status apply_new_ids(tix_engine *e, job *j, uint64_t base, int *done)
     *done = 1;
     if (st != TIX_OK)
         return st;
-    for (size_t i = 0; i < j->nrows && i < AHEAD; i++)
-        tix_idset_prefetch(ids, j->rows[i].id_hash);
+    st = tix_idset_add_new(ids, it, n, order);
+    if (st != TIX_OK) /* only an allocation can fail: the room was there */
+        return engine_fail(e, st, base + 1, "%s", tix_strerror(st));
     for (size_t i = 0; i < j->nrows; i++) {
         const job_row *r = &j->rows[i];
-        if (i + AHEAD < j->nrows)
-            tix_idset_prefetch(ids, j->rows[i + AHEAD].id_hash);
-        if (r->why == TIX_REASON_NONE) {
-            int added;
-            st = tix_idset_add_hashed(ids, j->arena + r->id, r->id_len, r->id_hash, &added);
-            if (st != TIX_OK) /* only an allocation can fail: the room was there */
-                return engine_fail(e, st, base + r->line, "%s", tix_strerror(st));
+        if (r->why == TIX_REASON_NONE)
             continue;
-        }
         row_out o = {.line = base + r->line, .why = r->why, .raw = row_raw(j, r),
                      .raw_len = r->raw_len};
         st = engine_commit(e, &o);
@@ -588,6 +633,8 @@ tix_status engine_run_parallel(tix_engine *e, tix_source *src, tix_status *engin
         free(p.jobs[i].rows);
         free(p.jobs[i].arena);
         free(p.jobs[i].seen);
+        free(p.jobs[i].items);
+        free(p.jobs[i].order);
         tix_cube_free(p.jobs[i].mini);
     }
     free(p.tail);

@@ -290,17 +290,9 @@ static tix_status room_for(tix_idset *s, size_t n)
     return TIX_OK;
 }
 
-tix_status tix_idset_add_hashed(tix_idset *s, const char *p, size_t n, uint64_t h, int *added)
+/* Appends (p, n) to the arena as id number s->count, without its slot. */
+static tix_status append(tix_idset *s, const char *p, size_t n)
 {
-    int found;
-    size_t i = find(s, p, n, h, &found);
-    *added = 0;
-    if (found)
-        return TIX_OK;
-    if (s->count >= 0xfffffffeu)
-        return TIX_E_LIMIT; /* a slot holds the number in 32 bits */
-    /* New. Make all room first, so a failure leaves the set as it was
-     * (what has grown holds the same ids). */
     size_t shared = 0;
     if (s->count % GROUP != 0) {
         size_t lim = n < s->prev_len ? n : s->prev_len;
@@ -325,11 +317,6 @@ tix_status tix_idset_add_hashed(tix_idset *s, const char *p, size_t n, uint64_t 
     tix_status st = room_for(s, n);
     if (st == TIX_OK)
         st = arena_room(s, hl + n - shared);
-    if (st == TIX_OK && (s->count + 1) * 4 > ((size_t)3 << s->bits)) {
-        st = grow_table(s);
-        if (st == TIX_OK)
-            i = find(s, p, n, h, &found);
-    }
     if (st != TIX_OK)
         return st;
     chunk *c = &s->chunks[s->nchunks - 1];
@@ -340,10 +327,68 @@ tix_status tix_idset_add_hashed(tix_idset *s, const char *p, size_t n, uint64_t 
     c->len += hl + n - shared;
     memcpy(s->prev, p, n);
     s->prev_len = n;
-    s->slots[i] = (h >> 32) << 32 | (uint64_t)(s->count + 1);
     s->count++;
+    return TIX_OK;
+}
+
+/* Writes the slot of id number k, known not to be in the table. */
+static void put_slot(tix_idset *s, uint64_t h, size_t k)
+{
+    size_t mask = ((size_t)1 << s->bits) - 1;
+    size_t i = home(h >> 32, s->bits);
+    while (s->slots[i])
+        i = (i + 1) & mask;
+    s->slots[i] = (h >> 32) << 32 | (uint64_t)(k + 1);
+}
+
+tix_status tix_idset_add_hashed(tix_idset *s, const char *p, size_t n, uint64_t h, int *added)
+{
+    int found;
+    find(s, p, n, h, &found);
+    *added = 0;
+    if (found)
+        return TIX_OK;
+    if (s->count >= 0xfffffffeu)
+        return TIX_E_LIMIT; /* a slot holds the number in 32 bits */
+    /* New. Make all room first, so a failure leaves the set as it was
+     * (what has grown holds the same ids). */
+    tix_status st = TIX_OK;
+    if ((s->count + 1) * 4 > ((size_t)3 << s->bits))
+        st = grow_table(s);
+    if (st == TIX_OK)
+        st = append(s, p, n);
+    if (st != TIX_OK)
+        return st;
+    put_slot(s, h, s->count - 1);
     *added = 1;
     return TIX_OK;
+}
+
+tix_status tix_idset_add_new(tix_idset *s, const tix_idset_item *items, size_t n,
+                             const uint32_t *order)
+{
+    tix_status st = TIX_OK;
+    if (n > 0xfffffffeu - s->count)
+        return TIX_E_LIMIT;
+    while (st == TIX_OK && (s->count + n) * 4 > ((size_t)3 << s->bits))
+        st = grow_table(s);
+    if (st != TIX_OK)
+        return st;
+    /* The arena in the given order, as the adds one by one would fill it;
+     * then the slots, in the order asked for. */
+    size_t first = s->count, done = 0;
+    for (; done < n; done++)
+        if ((st = append(s, items[done].p, items[done].n)) != TIX_OK)
+            break;
+    enum { AHEAD = 16 }; /* slots fetched this many ids ahead */
+    for (size_t k = 0; k < n; k++) {
+        if (k + AHEAD < n)
+            tix_idset_prefetch(s, items[order ? order[k + AHEAD] : k + AHEAD].h);
+        size_t i = order ? order[k] : k;
+        if (i < done)
+            put_slot(s, items[i].h, first + i);
+    }
+    return st;
 }
 
 tix_status tix_idset_add(tix_idset *s, const char *p, size_t n, int *added)

@@ -56,6 +56,25 @@ TIX_API void tix_idset_prefetch(const tix_idset *s, uint64_t h);
  * at any moment), so a caller can check a budget before it commits. */
 TIX_API size_t tix_idset_room(const tix_idset *s, size_t ids, size_t bytes);
 
+/* An id to add with tix_idset_add_new: its bytes (borrowed for the call)
+ * and tix_idset_hash of them. */
+typedef struct tix_idset_item {
+    const char *p;
+    size_t n;
+    uint64_t h;
+} tix_idset_item;
+
+/* Adds the n ids of items, none of them in s and no two equal (the caller
+ * has checked, e.g. with tix_idset_has_hashed), as n tix_idset_add calls in
+ * that order would: the same set, the same memory. `order` (may be NULL) is
+ * a permutation of 0..n-1 in which to write their table slots; sorted by
+ * fingerprint (the top bits of h), the writes go through the table front
+ * to back instead of at random. Returns TIX_OK; TIX_E_LIMIT or TIX_E_NOMEM
+ * when some of the ids could not be added (the set is then valid and holds
+ * a first part of them), so check tix_idset_room first. */
+TIX_API tix_status tix_idset_add_new(tix_idset *s, const tix_idset_item *items, size_t n,
+                                     const uint32_t *order);
+
 /* Distinct ids held. */
 TIX_API size_t tix_idset_size(const tix_idset *s);
 
