@@ -83,6 +83,7 @@ typedef struct job {
      * in the order of their table slots (see apply_new_ids). */
     tix_idset_item *items;
     uint32_t *order;
+    size_t *where; /* their slots, once staged */
     size_t nitems, items_cap;
     int replay;        /* the worker could not keep a row: read the block serially */
     engine_key key;    /* cell names of several dimensions */
@@ -299,10 +300,12 @@ static int list_ids(job *j)
     if (n > j->items_cap) {
         free(j->items);
         free(j->order);
+        free(j->where);
         j->items_cap = 0;
         j->items = malloc(n * sizeof *j->items);
         j->order = malloc(n * sizeof *j->order);
-        if (!j->items || !j->order)
+        j->where = malloc(n * sizeof *j->where);
+        if (!j->items || !j->order || !j->where)
             return 0;
         j->items_cap = n;
     }
@@ -450,36 +453,51 @@ static tix_status apply_new_ids(tix_engine *e, job *j, uint64_t base, int *done)
     *done = 0;
     if (j->id_twice || j->nitems != j->accepted)
         return TIX_OK;
-    /* In the order of their slots: the lookups walk the table forward. */
+    /* In the order of their slots: the table is walked forward. Staged,
+     * the ids are in the table but not yet in the set: a block with an id
+     * seen before, or whose merge does not go through, takes them out. */
     const tix_idset_item *it = j->items;
     const uint32_t *order = j->order;
     size_t n = j->nitems;
-    for (size_t k = 0; k < n && k < AHEAD; k++)
-        tix_idset_prefetch(ids, it[order[k]].h);
-    for (size_t k = 0; k < n; k++) {
-        if (k + AHEAD < n)
-            tix_idset_prefetch(ids, it[order[k + AHEAD]].h);
-        const tix_idset_item *t = &it[order[k]];
-        if (tix_idset_has_hashed(ids, t->p, t->n, t->h))
-            return TIX_OK;
+    int present = 0;
+    tix_status st = tix_idset_stage(ids, it, n, order, j->where, &present);
+    int staged = st == TIX_OK;
+    if (st != TIX_OK) { /* the table must grow first: look up, add later */
+        for (size_t k = 0; k < n && k < AHEAD; k++)
+            tix_idset_prefetch(ids, it[order[k]].h);
+        for (size_t k = 0; k < n && !present; k++) {
+            if (k + AHEAD < n)
+                tix_idset_prefetch(ids, it[order[k + AHEAD]].h);
+            const tix_idset_item *t = &it[order[k]];
+            present = tix_idset_has_hashed(ids, t->p, t->n, t->h);
+        }
     }
+    if (present)
+        return TIX_OK;
     /* The serial path would add ids and sums row by row: at its end it holds
      * what the merge and the adds will, and before it never more (the set's
      * room is an upper bound), so if both fit the budget together, it would
      * not have failed on any row either. */
     tix_budget *b = engine_budget(e);
     size_t room = tix_idset_room(ids, n, j->id_bytes);
-    if (tix_budget_take(b, room) != TIX_OK)
+    st = tix_budget_take(b, room);
+    if (st == TIX_OK) {
+        st = engine_commit_block(e, j->mini, j->accepted, base + 1);
+        tix_budget_give(b, room);
+    } else {
+        st = TIX_E_LIMIT;
+    }
+    if (st == TIX_E_LIMIT || st == TIX_E_OVERFLOW) { /* nothing was applied */
+        if (staged)
+            tix_idset_abort(ids, j->where);
         return TIX_OK;
-    tix_status st = engine_commit_block(e, j->mini, j->accepted, base + 1);
-    tix_budget_give(b, room);
-    if (st == TIX_E_LIMIT || st == TIX_E_OVERFLOW)
-        return TIX_OK; /* nothing was applied */
+    }
     *done = 1;
-    if (st != TIX_OK)
-        return st;
-    st = tix_idset_add_new(ids, it, n, order);
-    if (st != TIX_OK) /* only an allocation can fail: the room was there */
+    if (st == TIX_OK)
+        st = staged ? tix_idset_commit(ids, it, j->where) : tix_idset_add_new(ids, it, n, order);
+    else if (staged)
+        tix_idset_abort(ids, j->where);
+    if (st != TIX_OK) /* the room was there: only an allocation failed */
         return engine_fail(e, st, base + 1, "%s", tix_strerror(st));
     for (size_t i = 0; i < j->nrows; i++) {
         const job_row *r = &j->rows[i];
@@ -635,6 +653,7 @@ tix_status engine_run_parallel(tix_engine *e, tix_source *src, tix_status *engin
         free(p.jobs[i].seen);
         free(p.jobs[i].items);
         free(p.jobs[i].order);
+        free(p.jobs[i].where);
         tix_cube_free(p.jobs[i].mini);
     }
     free(p.tail);

@@ -31,6 +31,7 @@ struct tix_idset {
     uint64_t *slots;
     unsigned bits; /* 1 << bits slots */
     size_t count;
+    size_t staged; /* slots of ids numbered count.. written, their bytes not yet */
     chunk *chunks;
     size_t nchunks, chunks_cap;
     uint64_t *starts; /* chunk << 32 | offset of entry g * GROUP */
@@ -164,11 +165,13 @@ static size_t find(const tix_idset *s, const char *p, size_t n, uint64_t h, int 
     uint64_t fp = h >> 32;
     size_t mask = ((size_t)1 << s->bits) - 1;
     size_t i = home(fp, s->bits);
-    for (; s->slots[i]; i = (i + 1) & mask)
-        if ((s->slots[i] >> 32) == fp && equal_id(s, (size_t)(s->slots[i] & 0xffffffffu) - 1, p, n)) {
+    for (; s->slots[i]; i = (i + 1) & mask) {
+        size_t k = (size_t)(s->slots[i] & 0xffffffffu) - 1;
+        if ((s->slots[i] >> 32) == fp && k < s->count && equal_id(s, k, p, n)) {
             *found = 1;
             return i;
         }
+    }
     *found = 0;
     return i;
 }
@@ -389,6 +392,60 @@ tix_status tix_idset_add_new(tix_idset *s, const tix_idset_item *items, size_t n
             put_slot(s, items[i].h, first + i);
     }
     return st;
+}
+
+tix_status tix_idset_stage(tix_idset *s, const tix_idset_item *items, size_t n,
+                           const uint32_t *order, size_t *where, int *present)
+{
+    enum { AHEAD = 16 };
+    size_t mask = ((size_t)1 << s->bits) - 1;
+    *present = 0;
+    if (n > 0xfffffffeu - s->count || (s->count + n) * 4 > ((size_t)3 << s->bits))
+        return TIX_E_LIMIT;
+    for (size_t k = 0; k < n; k++) {
+        if (k + AHEAD < n)
+            tix_idset_prefetch(s, items[order ? order[k + AHEAD] : k + AHEAD].h);
+        size_t i = order ? order[k] : k;
+        const tix_idset_item *t = &items[i];
+        uint64_t fp = t->h >> 32;
+        size_t at = home(fp, s->bits);
+        for (; s->slots[at]; at = (at + 1) & mask) {
+            size_t id = (size_t)(s->slots[at] & 0xffffffffu) - 1;
+            /* A staged id matches none of the others (they are distinct). */
+            if ((s->slots[at] >> 32) == fp && id < s->count && equal_id(s, id, t->p, t->n)) {
+                for (size_t b = 0; b < k; b++) /* back to the table before */
+                    s->slots[where[order ? order[b] : b]] = 0;
+                *present = 1;
+                return TIX_OK;
+            }
+        }
+        s->slots[at] = fp << 32 | (uint64_t)(s->count + i + 1);
+        where[i] = at;
+    }
+    s->staged = n;
+    return TIX_OK;
+}
+
+void tix_idset_abort(tix_idset *s, const size_t *where)
+{
+    for (size_t i = 0; i < s->staged; i++)
+        s->slots[where[i]] = 0;
+    s->staged = 0;
+}
+
+tix_status tix_idset_commit(tix_idset *s, const tix_idset_item *items, const size_t *where)
+{
+    size_t n = s->staged;
+    s->staged = 0;
+    for (size_t i = 0; i < n; i++) {
+        tix_status st = append(s, items[i].p, items[i].n);
+        if (st != TIX_OK) { /* the ids not appended leave the table */
+            for (; i < n; i++)
+                s->slots[where[i]] = 0;
+            return st;
+        }
+    }
+    return TIX_OK;
 }
 
 tix_status tix_idset_add(tix_idset *s, const char *p, size_t n, int *added)

@@ -75,6 +75,24 @@ typedef struct tix_idset_item {
 TIX_API tix_status tix_idset_add_new(tix_idset *s, const tix_idset_item *items, size_t n,
                                      const uint32_t *order);
 
+/* Adding a batch in one pass over the table, undone if it must be: writes
+ * the table slots of the n ids of items (distinct, as above; `order` as
+ * above), where[i] getting the slot of items[i], unless one of them is in
+ * s already: then *present = 1 and s is as before. Returns TIX_OK, or
+ * TIX_E_LIMIT with nothing done when the table would have to grow first
+ * (use tix_idset_add_new). Until tix_idset_commit or tix_idset_abort (the
+ * only calls allowed on s meanwhile) the batch is not in the set. */
+TIX_API tix_status tix_idset_stage(tix_idset *s, const tix_idset_item *items, size_t n,
+                                   const uint32_t *order, size_t *where, int *present);
+
+/* Takes the staged batch out again: s is as before tix_idset_stage. */
+TIX_API void tix_idset_abort(tix_idset *s, const size_t *where);
+
+/* Adds the staged batch (items and where as given to tix_idset_stage) as
+ * tix_idset_add_new would. TIX_OK, or TIX_E_LIMIT / TIX_E_NOMEM with a
+ * first part of the batch added, the rest taken out. */
+TIX_API tix_status tix_idset_commit(tix_idset *s, const tix_idset_item *items, const size_t *where);
+
 /* Distinct ids held. */
 TIX_API size_t tix_idset_size(const tix_idset *s);
 
