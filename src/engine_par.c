@@ -82,9 +82,14 @@ typedef struct job {
     /* With dedup, the accepted rows' ids in input order, and their indices
      * in the order of their table slots (see apply_new_ids). */
     tix_idset_item *items;
+    size_t nitems, items_cap;
     uint32_t *order;
     size_t *where; /* their slots, once staged */
-    size_t nitems, items_cap;
+    size_t order_cap;
+    size_t *far; /* pairs (item, arena offset): ids copied, p set after parsing */
+    size_t nfar, far_cap;
+    int keep_rows; /* with dedup: keep accepted rows too (the last block needed them) */
+    int fell_back; /* with dedup: applied one by one or read serially */
     int replay;        /* the worker could not keep a row: read the block serially */
     engine_key key;    /* cell names of several dimensions */
 } job;
@@ -101,6 +106,7 @@ typedef struct par {
     int read_done, stop;
     int header_known; /* the engine has the header: blocks can be parsed ahead */
     int take_failed;  /* no memory to cut a block: the run fails after the rest */
+    int keep_rows;    /* with dedup: the last block applied had a repeated id */
     tix_status read_st;
     char *tail; /* bytes after the last LF taken so far */
     size_t tail_len;
@@ -144,6 +150,7 @@ static void *read_blocks(void *arg)
             while (!p->header_known && p->applied < p->produced && !p->stop)
                 pthread_cond_wait(&p->cv, &p->mu);
             int header_known = p->header_known;
+            j->keep_rows = p->keep_rows;
             pthread_mutex_unlock(&p->mu);
             j->filled = n;
             took = take_block(p, j, header_known);
@@ -187,6 +194,52 @@ static int arena_put(job *j, const char *s, size_t n, size_t *off)
     return 1;
 }
 
+static int grow_items(job *j)
+{
+    size_t cap = j->items_cap ? j->items_cap * 2 : 4096;
+    tix_idset_item *t = realloc(j->items, cap * sizeof *t);
+    if (!t)
+        return 0;
+    j->items = t;
+    j->items_cap = cap;
+    return 1;
+}
+
+/* With dedup, an accepted row whose sums went to the mini cube: only its
+ * id is kept, for the id set. Most ids are views of the block itself. */
+static tix_status keep_id(job *j, const row_out *o)
+{
+    if (j->nitems == j->items_cap && !grow_items(j)) {
+        j->replay = 1;
+        return TIX_E_NOMEM;
+    }
+    tix_idset_item *t = &j->items[j->nitems];
+    *t = (tix_idset_item){o->id, o->id_len, o->id_hash};
+    uintptr_t at = (uintptr_t)o->id, from = (uintptr_t)j->data;
+    if (!(at >= from && o->id_len <= j->len && at - from <= j->len - o->id_len)) {
+        size_t off;
+        if (j->nfar + 2 > j->far_cap) {
+            size_t cap = j->far_cap ? j->far_cap * 2 : 256;
+            size_t *f = realloc(j->far, cap * sizeof *f);
+            if (!f) {
+                j->replay = 1;
+                return TIX_E_NOMEM;
+            }
+            j->far = f;
+            j->far_cap = cap;
+        }
+        if (!arena_put(j, o->id, o->id_len, &off)) {
+            j->replay = 1;
+            return TIX_E_NOMEM;
+        }
+        j->far[j->nfar++] = j->nitems;
+        j->far[j->nfar++] = off;
+    }
+    j->nitems++;
+    j->id_bytes += o->id_len;
+    return TIX_OK;
+}
+
 /* Classifies a row and keeps what applying it needs, copied: the row's
  * views die with the callback. */
 static tix_status on_job_row(void *ctx, const tix_row *row)
@@ -207,6 +260,8 @@ static tix_status on_job_row(void *ctx, const tix_row *row)
         j->accepted++;
         if (!j->opts.dedup)
             return TIX_OK;
+        if (!j->keep_rows)
+            return keep_id(j, &o);
     }
     if (j->nrows == j->rows_cap) {
         size_t cap = j->rows_cap ? j->rows_cap * 2 : 4096;
@@ -258,12 +313,12 @@ static tix_status on_job_row(void *ctx, const tix_row *row)
     return TIX_OK;
 }
 
-/* With dedup: whether two of the block's accepted rows have the same id
- * (then the block's rows go one by one). */
+/* With dedup: whether two of the block's ids are the same (then its rows
+ * go one by one). */
 static int id_twice(job *j)
 {
     size_t cap = 64;
-    while (cap < 2 * j->accepted)
+    while (cap < 2 * j->nitems)
         cap *= 2;
     if (cap > j->seen_cap) {
         free(j->seen);
@@ -273,15 +328,12 @@ static int id_twice(job *j)
         j->seen_cap = cap;
     }
     memset(j->seen, 0, cap * sizeof *j->seen);
-    for (size_t i = 0; i < j->nrows; i++) {
-        const job_row *r = &j->rows[i];
-        if (r->why != TIX_REASON_NONE)
-            continue;
-        size_t k = (size_t)r->id_hash & (cap - 1);
+    for (size_t i = 0; i < j->nitems; i++) {
+        const tix_idset_item *t = &j->items[i];
+        size_t k = (size_t)t->h & (cap - 1);
         for (; j->seen[k]; k = (k + 1) & (cap - 1)) {
-            const job_row *q = &j->rows[j->seen[k] - 1];
-            if (q->id_hash == r->id_hash && q->id_len == r->id_len &&
-                memcmp(j->arena + q->id, j->arena + r->id, r->id_len) == 0)
+            const tix_idset_item *q = &j->items[j->seen[k] - 1];
+            if (q->h == t->h && q->n == t->n && memcmp(q->p, t->p, t->n) == 0)
                 return 1;
         }
         j->seen[k] = (uint32_t)(i + 1);
@@ -296,36 +348,40 @@ static int list_ids(job *j)
 {
     enum { BUCKET_BITS = 12 };
     static const size_t nb = (size_t)1 << BUCKET_BITS;
-    size_t n = (size_t)j->accepted;
-    if (n > j->items_cap) {
-        free(j->items);
+    if (j->keep_rows) { /* from the rows */
+        j->nitems = 0;
+        for (size_t i = 0; i < j->nrows; i++) {
+            const job_row *r = &j->rows[i];
+            if (r->why != TIX_REASON_NONE)
+                continue;
+            if (j->nitems == j->items_cap && !grow_items(j))
+                return 0;
+            j->items[j->nitems++] = (tix_idset_item){j->arena + r->id, r->id_len, r->id_hash};
+        }
+    }
+    for (size_t f = 0; f < j->nfar; f += 2)
+        j->items[j->far[f]].p = j->arena + j->far[f + 1];
+    size_t n = j->nitems;
+    if (n > j->order_cap) {
         free(j->order);
         free(j->where);
-        j->items_cap = 0;
-        j->items = malloc(n * sizeof *j->items);
+        j->order_cap = 0;
         j->order = malloc(n * sizeof *j->order);
         j->where = malloc(n * sizeof *j->where);
-        if (!j->items || !j->order || !j->where)
+        if (!j->order || !j->where)
             return 0;
-        j->items_cap = n;
+        j->order_cap = n;
     }
     uint32_t count[(size_t)1 << BUCKET_BITS] = {0};
-    size_t k = 0;
-    for (size_t i = 0; i < j->nrows; i++) {
-        const job_row *r = &j->rows[i];
-        if (r->why != TIX_REASON_NONE)
-            continue;
-        j->items[k++] = (tix_idset_item){j->arena + r->id, r->id_len, r->id_hash};
-        count[r->id_hash >> (64 - BUCKET_BITS)]++;
-    }
-    j->nitems = k;
+    for (size_t i = 0; i < n; i++)
+        count[j->items[i].h >> (64 - BUCKET_BITS)]++;
     uint32_t at = 0;
     for (size_t b = 0; b < nb; b++) {
         uint32_t c = count[b];
         count[b] = at;
         at += c;
     }
-    for (size_t i = 0; i < k; i++)
+    for (size_t i = 0; i < n; i++)
         j->order[count[j->items[i].h >> (64 - BUCKET_BITS)]++] = (uint32_t)i;
     return 1;
 }
@@ -337,6 +393,8 @@ static void parse_job(job *j)
     j->accepted = 0;
     j->id_bytes = 0;
     j->id_twice = 0;
+    j->nitems = 0;
+    j->nfar = 0;
     j->replay = 0;
     tix_cube_free(j->mini);
     j->mini = NULL;
@@ -356,11 +414,11 @@ static void parse_job(job *j)
     tix_reader_reset(j->reader);
     tix_reader_set_callback(j->reader, on_job_row, j);
     j->st = tix_reader_feed(j->reader, j->data, j->len);
-    j->nitems = 0;
     if (j->opts.dedup && j->mini && !j->replay) {
-        j->id_twice = id_twice(j);
-        if (!j->id_twice && !list_ids(j))
-            j->id_twice = 1; /* no memory for the list: one by one */
+        if (!list_ids(j))
+            j->replay = 1; /* no memory for the list: read serially */
+        else
+            j->id_twice = id_twice(j);
     }
 }
 
@@ -451,7 +509,7 @@ static tix_status apply_new_ids(tix_engine *e, job *j, uint64_t base, int *done)
     enum { AHEAD = 16 }; /* table slots fetched this many ids ahead */
     tix_idset *ids = engine_ids(e);
     *done = 0;
-    if (j->id_twice || j->nitems != j->accepted)
+    if (j->id_twice)
         return TIX_OK;
     /* In the order of their slots: the table is walked forward. Staged,
      * the ids are in the table but not yet in the set: a block with an id
@@ -520,6 +578,7 @@ static tix_status apply(par *p, job *j)
     tix_engine *e = p->e;
     const tix_engine_opts *opts = engine_opts(e);
     engine_count_bytes(e, j->filled);
+    j->fell_back = 0;
     if (opts->progress)
         opts->progress(opts->progress_ctx, j->src_bytes);
     if (j->state == JOB_SERIAL || !tix_reader_at_record_start(engine_reader(e)) || j->replay)
@@ -533,6 +592,9 @@ static tix_status apply(par *p, job *j)
             return st;
         if (done)
             goto rows_applied;
+        j->fell_back = 1;
+        if (!j->keep_rows) /* nothing was applied; the rows were not kept */
+            return engine_feed_rows(e, j->data, j->len);
     } else if (j->mini) {
         tix_status st = engine_commit_block(e, j->mini, j->accepted, base + 1);
         if (st == TIX_E_LIMIT || st == TIX_E_OVERFLOW)
@@ -612,6 +674,7 @@ tix_status engine_run_parallel(tix_engine *e, tix_source *src, tix_status *engin
             *engine_st = apply(&p, next);
             pthread_mutex_lock(&p.mu);
             next->state = JOB_NONE;
+            p.keep_rows = next->fell_back;
             p.applied++;
             p.header_known = engine_schema(e) != NULL;
             pthread_cond_broadcast(&p.cv);
@@ -654,6 +717,7 @@ tix_status engine_run_parallel(tix_engine *e, tix_source *src, tix_status *engin
         free(p.jobs[i].items);
         free(p.jobs[i].order);
         free(p.jobs[i].where);
+        free(p.jobs[i].far);
         tix_cube_free(p.jobs[i].mini);
     }
     free(p.tail);
