@@ -215,3 +215,107 @@ Test(idset, room_bounds_the_budget_taken_by_a_batch)
     tix_idset_free(s);
     cr_assert_eq(b.used, 0);
 }
+
+/* A batch of `n` ids "<tag>-<i>" (i from first), hashed, or all under hash h
+ * when h != 0. The bytes live in buf (n * 24). */
+static void batch(tix_idset_item *it, char *buf, const char *tag, size_t first, size_t n, uint64_t h)
+{
+    for (size_t i = 0; i < n; i++) {
+        char *p = buf + 24 * i;
+        snprintf(p, 24, "%s-%zu", tag, first + i);
+        it[i] = (tix_idset_item){p, strlen(p), h ? h : tix_idset_hash(p, strlen(p))};
+    }
+}
+
+/* Batches added with tix_idset_add_new or staged and committed hold the
+ * same ids and take the same memory as the adds one by one (the parallel
+ * engine relies on it: a memory limit is reached on the same line). */
+Test(idset, batches_take_what_adds_one_by_one_take)
+{
+    tix_budget b1 = {0, 0}, b2 = {0, 0};
+    tix_idset *one, *bat;
+    cr_assert_eq(tix_idset_new(&one, &b1), TIX_OK);
+    cr_assert_eq(tix_idset_new(&bat, &b2), TIX_OK);
+    enum { N = 3000 };
+    static tix_idset_item it[N];
+    static char buf[24 * N];
+    static uint32_t order[N];
+    static size_t where[N];
+    size_t first = 0;
+    for (int round = 0; round < 60; round++) {
+        size_t n = 1 + (size_t)(round * 397) % N;
+        batch(it, buf, "B", first, n, 0);
+        for (size_t i = 0; i < n; i++) {
+            order[i] = (uint32_t)(n - 1 - i); /* any permutation will do */
+            cr_assert_eq(add(one, it[i].p, it[i].n), 1);
+        }
+        int present = -1;
+        tix_status st = tix_idset_stage(bat, it, n, order, where, &present);
+        if (st == TIX_OK) {
+            cr_assert_eq(present, 0);
+            cr_assert_eq(tix_idset_commit(bat, it, where), TIX_OK);
+        } else {
+            cr_assert_eq(st, TIX_E_LIMIT); /* the table must grow first */
+            cr_assert_eq(tix_idset_add_new(bat, it, n, order), TIX_OK);
+        }
+        first += n;
+        cr_assert_eq(tix_idset_size(bat), tix_idset_size(one));
+        cr_assert_eq(b2.used, b1.used, "round %d", round);
+    }
+    for (size_t i = 0; i < first; i += 7) {
+        char id[24];
+        snprintf(id, sizeof id, "B-%zu", i);
+        cr_assert_eq(add(bat, id, strlen(id)), 0, "%s", id);
+    }
+    tix_idset_free(one);
+    tix_idset_free(bat);
+}
+
+/* A staged batch with one id already held is taken out whole; an aborted
+ * batch leaves nothing; ids staged under one fingerprint are not compared
+ * with each other (their bytes are not in the set yet). */
+Test(idset, stage_abort_and_present_leave_the_set_as_it_was)
+{
+    tix_budget b = {0, 0};
+    tix_idset *s;
+    cr_assert_eq(tix_idset_new(&s, &b), TIX_OK);
+    enum { N = 200 };
+    static tix_idset_item it[N];
+    static char buf[24 * N];
+    static size_t where[N];
+    const uint64_t h = 0xfeedfacecafebeefull;
+    batch(it, buf, "S", 0, N, h);
+    for (size_t i = 0; i < N; i += 10)
+        cr_assert_eq(add_h(s, it[i].p, it[i].n, h), 1);
+    size_t used = b.used, size = tix_idset_size(s);
+
+    /* S-10 is held: the batch S-1..S-199 is refused as a whole. */
+    int present = -1;
+    cr_assert_eq(tix_idset_stage(s, it + 1, N - 1, NULL, where, &present), TIX_OK);
+    cr_assert_eq(present, 1);
+    cr_assert_eq(tix_idset_size(s), size);
+    cr_assert_eq(b.used, used);
+    cr_assert_not(tix_idset_has_hashed(s, it[1].p, it[1].n, h));
+
+    /* The ids not held, staged and aborted, then staged and committed. */
+    static tix_idset_item fresh[N];
+    size_t n = 0;
+    for (size_t i = 0; i < N; i++)
+        if (i % 10)
+            fresh[n++] = it[i];
+    cr_assert_eq(tix_idset_stage(s, fresh, n, NULL, where, &present), TIX_OK);
+    cr_assert_eq(present, 0);
+    tix_idset_abort(s, where);
+    cr_assert_eq(tix_idset_size(s), size);
+    for (size_t i = 0; i < n; i++)
+        cr_assert_not(tix_idset_has_hashed(s, fresh[i].p, fresh[i].n, h));
+    cr_assert_eq(tix_idset_stage(s, fresh, n, NULL, where, &present), TIX_OK);
+    cr_assert_eq(present, 0);
+    cr_assert_eq(tix_idset_commit(s, fresh, where), TIX_OK);
+    cr_assert_eq(tix_idset_size(s), N);
+    for (size_t i = 0; i < N; i++)
+        cr_assert_eq(add_h(s, it[i].p, it[i].n, h), 0, "%s", it[i].p);
+    cr_assert_eq(add_h(s, "S-200", 5, h), 1);
+    tix_idset_free(s);
+    cr_assert_eq(b.used, 0);
+}
