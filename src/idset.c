@@ -311,6 +311,13 @@ static tix_status append(tix_idset *s, const char *p, size_t n)
                 break;
             }
         }
+#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        if (shared < lim && lim >= 8) { /* the rest, as the word ending at lim */
+            memcpy(&a, s->prev + lim - 8, 8);
+            memcpy(&b, p + lim - 8, 8);
+            shared = a == b ? lim : lim - 8 + (size_t)__builtin_ctzll(a ^ b) / 8;
+        }
+#endif
         while (shared < lim && s->prev[shared] == (unsigned char)p[shared])
             shared++;
     }
