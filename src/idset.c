@@ -114,6 +114,14 @@ static size_t get_varint(const unsigned char *a, size_t *v)
     return i;
 }
 
+static size_t varint_len(size_t v)
+{
+    size_t n = 1;
+    while (v >>= 7)
+        n++;
+    return n;
+}
+
 static size_t put_varint(unsigned char *a, size_t v)
 {
     size_t i = 0;
@@ -321,21 +329,24 @@ static tix_status append(tix_idset *s, const char *p, size_t n)
         while (shared < lim && s->prev[shared] == (unsigned char)p[shared])
             shared++;
     }
-    unsigned char hdr[20];
-    size_t hl = put_varint(hdr, shared);
-    hl += put_varint(hdr + hl, n - shared);
-    tix_status st = room_for(s, n);
+    size_t rest = n - shared;
+    size_t hl = varint_len(shared) + varint_len(rest);
+    tix_status st = TIX_OK;
+    if ((s->count % GROUP == 0 && s->count / GROUP == s->starts_cap) || n > s->prev_cap)
+        st = room_for(s, n);
     if (st == TIX_OK)
-        st = arena_room(s, hl + n - shared);
+        st = arena_room(s, hl + rest);
     if (st != TIX_OK)
         return st;
     chunk *c = &s->chunks[s->nchunks - 1];
     if (s->count % GROUP == 0)
         s->starts[s->count / GROUP] = (uint64_t)(s->nchunks - 1) << 32 | c->len;
-    memcpy(c->p + c->len, hdr, hl);
-    memcpy(c->p + c->len + hl, p + shared, n - shared);
-    c->len += hl + n - shared;
-    memcpy(s->prev, p, n);
+    unsigned char *a = c->p + c->len;
+    a += put_varint(a, shared);
+    a += put_varint(a, rest);
+    memcpy(a, p + shared, rest);
+    c->len += hl + rest;
+    memcpy(s->prev + shared, p + shared, rest); /* the rest of prev is p's already */
     s->prev_len = n;
     s->count++;
     return TIX_OK;
