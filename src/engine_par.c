@@ -18,11 +18,14 @@
  * Accepted rows are summed by the worker into a cube of the block's own,
  * merged here whole (tix_cube_merge adds exactly what the rows would);
  * rejected rows are kept and applied in order. With `dedup` the accepted
- * rows are summed too, but also kept, each with its id's hash (the id set
- * must see them in turn): if none of the block's ids is in the set or twice
- * in the block, which is the rule, no row is a duplicate and the sums are
- * the rows', so the block is merged whole and its ids added in order
- * (their table slots fetched ahead); else its rows are applied one by one.
+ * rows are summed too, and their ids kept with their hashes: if none of the
+ * block's ids is twice in the block (the worker checks) or in the id set
+ * (this thread, in one pass that also writes their table slots, fetched
+ * ahead, taken out again if one is found), which is the rule, no row is a
+ * duplicate and the sums are the rows', so the block is merged whole and
+ * its ids added in input order. Else the block is read serially, or, when
+ * the block before it had a repeated id too (the worker was asked to keep
+ * its accepted rows), its rows are applied one by one.
  * Whenever a block's merge could not go through whole (an overflow, a
  * limit, a budget it might pass), the block is read serially instead, so
  * counts, rejects, limits, errors and line numbers are exactly those of the
