@@ -143,6 +143,7 @@ tix_status engine_classify(const tix_schema *schema, const tix_engine_opts *opts
     o->value = opts->measure == TIX_MEASURE_AMOUNT ? rec.amount : rec.tech_amount;
     o->id = rec.id.ptr;
     o->id_len = rec.id.len;
+    o->id_hash = opts->dedup ? tix_idset_hash(o->id, o->id_len) : 0;
     if (schema->ndims == 1) { /* the cell is the field itself: no copy */
         o->cell = rec.cell.ptr;
         o->cell_len = rec.cell.len;
@@ -160,7 +161,7 @@ tix_status engine_commit(tix_engine *e, const row_out *o)
     tix_status st = TIX_OK;
     if (e->ids) {
         int added;
-        st = tix_idset_add(e->ids, o->id, o->id_len, &added);
+        st = tix_idset_add_hashed(e->ids, o->id, o->id_len, o->id_hash, &added);
         if (st == TIX_OK && !added) {
             row_out dup = *o;
             dup.why = TIX_REASON_DUPLICATE_ID;
@@ -537,6 +538,10 @@ tix_status engine_run_serial(tix_engine *e, tix_source *src, tix_status *engine_
 }
 
 const tix_engine_opts *engine_opts(const tix_engine *e) { return &e->opts; }
+
+tix_idset *engine_ids(tix_engine *e) { return e->ids; }
+
+tix_budget *engine_budget(tix_engine *e) { return &e->budget; }
 
 const tix_schema *engine_schema(const tix_engine *e) { return e->have_header ? &e->schema : NULL; }
 

@@ -28,6 +28,7 @@ typedef struct row_out {
     int64_t value; /* the measure, cents */
     const char *id, *cell, *raw;
     size_t id_len, cell_len, raw_len;
+    uint64_t id_hash; /* with dedup: tix_idset_hash of the id, by classify */
 } row_out;
 
 /* The options in force (defaults filled in). */
@@ -61,11 +62,16 @@ tix_status engine_classify(const tix_schema *schema, const tix_engine_opts *opts
 tix_status engine_commit(tix_engine *e, const row_out *o);
 
 /* Applies `rows` accepted rows at once, summed in advance into the cube
- * sums, the first on global line `line` (without dedup only: the id set
- * must see rows one by one). Returns TIX_OK; TIX_E_LIMIT or TIX_E_OVERFLOW
+ * sums, the first on global line `line` (with dedup, only rows whose ids
+ * the caller has checked to be new, and adds after). Returns TIX_OK; TIX_E_LIMIT or TIX_E_OVERFLOW
  * with nothing changed and nothing recorded (the rows can still be applied
  * one by one, which says where); or another, recorded, error. */
 tix_status engine_commit_block(tix_engine *e, const tix_cube *sums, uint64_t rows, uint64_t line);
+
+/* With dedup: the id set (else NULL), and the budget it and the cube take
+ * from, for applying a block of rows at once (engine_par.c). */
+tix_idset *engine_ids(tix_engine *e);
+tix_budget *engine_budget(tix_engine *e);
 
 /* Counts n bytes of the current input as read. */
 void engine_count_bytes(tix_engine *e, uint64_t n);

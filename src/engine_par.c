@@ -17,8 +17,15 @@
  *
  * Accepted rows are summed by the worker into a cube of the block's own,
  * merged here whole (tix_cube_merge adds exactly what the rows would);
- * rejected rows are kept and applied in order. With `dedup` every row is
- * kept and applied in order instead, as the id set must see them in turn.
+ * rejected rows are kept and applied in order. With `dedup` the accepted
+ * rows are summed too, and their ids kept with their hashes: if none of the
+ * block's ids is twice in the block (the worker checks) or in the id set
+ * (this thread, in one pass that also writes their table slots, fetched
+ * ahead, taken out again if one is found), which is the rule, no row is a
+ * duplicate and the sums are the rows', so the block is merged whole and
+ * its ids added in input order. Else the block is read serially, or, when
+ * the block before it had a repeated id too (the worker was asked to keep
+ * its accepted rows), its rows are applied one by one.
  * Whenever a block's merge could not go through whole (an overflow, a
  * limit, a budget it might pass), the block is read serially instead, so
  * counts, rejects, limits, errors and line numbers are exactly those of the
@@ -27,6 +34,7 @@
  * It reaches the engine only through engine_internal.h (engine.c), and
  * engine.c does not call it: tix_engine_add_file (engine_file.c) does. */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,6 +54,8 @@ typedef struct job_row {
     int64_t value;
     size_t id, cell, raw; /* offsets into the arena */
     size_t id_len, cell_len, raw_len;
+    uint64_t id_hash; /* with dedup, accepted rows only */
+    int raw_in_data;  /* raw is an offset into the job's data, not its arena */
 } job_row;
 
 typedef struct job {
@@ -66,8 +76,23 @@ typedef struct job {
     char *arena;
     size_t alen, acap;
     tix_status st;     /* the worker reader's failure, after its rows */
-    tix_cube *mini;    /* accepted rows summed, unless opts.dedup */
+    tix_cube *mini;    /* accepted rows summed, unless opts.ci_groups */
     uint64_t accepted; /* rows in mini */
+    size_t id_bytes;   /* with dedup: the accepted rows' ids, in all */
+    int id_twice;      /* with dedup: an id is on two of the block's rows */
+    uint32_t *seen;    /* with dedup: the block's ids, by hash (row + 1) */
+    size_t seen_cap;
+    /* With dedup, the accepted rows' ids in input order, and their indices
+     * in the order of their table slots (see apply_new_ids). */
+    tix_idset_item *items;
+    size_t nitems, items_cap;
+    uint32_t *order;
+    size_t *where; /* their slots, once staged */
+    size_t order_cap;
+    size_t *far; /* pairs (item, arena offset): ids copied, p set after parsing */
+    size_t nfar, far_cap;
+    int keep_rows; /* with dedup: keep accepted rows too (the last block needed them) */
+    int fell_back; /* with dedup: applied one by one or read serially */
     int replay;        /* the worker could not keep a row: read the block serially */
     engine_key key;    /* cell names of several dimensions */
 } job;
@@ -84,6 +109,7 @@ typedef struct par {
     int read_done, stop;
     int header_known; /* the engine has the header: blocks can be parsed ahead */
     int take_failed;  /* no memory to cut a block: the run fails after the rest */
+    int keep_rows;    /* with dedup: the last block applied had a repeated id */
     tix_status read_st;
     char *tail; /* bytes after the last LF taken so far */
     size_t tail_len;
@@ -127,6 +153,7 @@ static void *read_blocks(void *arg)
             while (!p->header_known && p->applied < p->produced && !p->stop)
                 pthread_cond_wait(&p->cv, &p->mu);
             int header_known = p->header_known;
+            j->keep_rows = p->keep_rows;
             pthread_mutex_unlock(&p->mu);
             j->filled = n;
             took = take_block(p, j, header_known);
@@ -170,6 +197,52 @@ static int arena_put(job *j, const char *s, size_t n, size_t *off)
     return 1;
 }
 
+static int grow_items(job *j)
+{
+    size_t cap = j->items_cap ? j->items_cap * 2 : 4096;
+    tix_idset_item *t = realloc(j->items, cap * sizeof *t);
+    if (!t)
+        return 0;
+    j->items = t;
+    j->items_cap = cap;
+    return 1;
+}
+
+/* With dedup, an accepted row whose sums went to the mini cube: only its
+ * id is kept, for the id set. Most ids are views of the block itself. */
+static tix_status keep_id(job *j, const row_out *o)
+{
+    if (j->nitems == j->items_cap && !grow_items(j)) {
+        j->replay = 1;
+        return TIX_E_NOMEM;
+    }
+    tix_idset_item *t = &j->items[j->nitems];
+    *t = (tix_idset_item){o->id, o->id_len, o->id_hash};
+    uintptr_t at = (uintptr_t)o->id, from = (uintptr_t)j->data;
+    if (!(at >= from && o->id_len <= j->len && at - from <= j->len - o->id_len)) {
+        size_t off;
+        if (j->nfar + 2 > j->far_cap) {
+            size_t cap = j->far_cap ? j->far_cap * 2 : 256;
+            size_t *f = realloc(j->far, cap * sizeof *f);
+            if (!f) {
+                j->replay = 1;
+                return TIX_E_NOMEM;
+            }
+            j->far = f;
+            j->far_cap = cap;
+        }
+        if (!arena_put(j, o->id, o->id_len, &off)) {
+            j->replay = 1;
+            return TIX_E_NOMEM;
+        }
+        j->far[j->nfar++] = j->nitems;
+        j->far[j->nfar++] = off;
+    }
+    j->nitems++;
+    j->id_bytes += o->id_len;
+    return TIX_OK;
+}
+
 /* Classifies a row and keeps what applying it needs, copied: the row's
  * views die with the callback. */
 static tix_status on_job_row(void *ctx, const tix_row *row)
@@ -188,7 +261,10 @@ static tix_status on_job_row(void *ctx, const tix_row *row)
             return st; /* stops this reader; the block goes serially */
         }
         j->accepted++;
-        return TIX_OK;
+        if (!j->opts.dedup)
+            return TIX_OK;
+        if (!j->keep_rows)
+            return keep_id(j, &o);
     }
     if (j->nrows == j->rows_cap) {
         size_t cap = j->rows_cap ? j->rows_cap * 2 : 4096;
@@ -212,7 +288,21 @@ static tix_status on_job_row(void *ctx, const tix_row *row)
         ok = arena_put(j, o.cell, o.cell_len, &r->cell);
         if (ok && (j->opts.dedup || j->opts.ci_groups)) {
             r->id_len = o.id_len;
+            r->id_hash = o.id_hash;
+            j->id_bytes += o.id_len;
             ok = arena_put(j, o.id, o.id_len, &r->id);
+        }
+        /* A duplicate is rejected with its record. Most records are views
+         * of the block itself, alive until it is applied: no copy. */
+        if (ok && j->opts.dedup) {
+            r->raw_len = o.raw_len;
+            uintptr_t at = (uintptr_t)o.raw, from = (uintptr_t)j->data;
+            if (at >= from && o.raw_len <= j->len && at - from <= j->len - o.raw_len) {
+                r->raw = (size_t)(at - from);
+                r->raw_in_data = 1;
+            } else {
+                ok = arena_put(j, o.raw, o.raw_len, &r->raw);
+            }
         }
     } else {
         r->raw_len = o.raw_len;
@@ -226,11 +316,88 @@ static tix_status on_job_row(void *ctx, const tix_row *row)
     return TIX_OK;
 }
 
+/* With dedup: whether two of the block's ids are the same (then its rows
+ * go one by one). */
+static int id_twice(job *j)
+{
+    size_t cap = 64;
+    while (cap < 2 * j->nitems)
+        cap *= 2;
+    if (cap > j->seen_cap) {
+        free(j->seen);
+        j->seen_cap = 0;
+        if (!(j->seen = malloc(cap * sizeof *j->seen)))
+            return 1; /* one by one needs no memory */
+        j->seen_cap = cap;
+    }
+    memset(j->seen, 0, cap * sizeof *j->seen);
+    for (size_t i = 0; i < j->nitems; i++) {
+        const tix_idset_item *t = &j->items[i];
+        size_t k = (size_t)t->h & (cap - 1);
+        for (; j->seen[k]; k = (k + 1) & (cap - 1)) {
+            const tix_idset_item *q = &j->items[j->seen[k] - 1];
+            if (q->h == t->h && q->n == t->n && memcmp(q->p, t->p, t->n) == 0)
+                return 1;
+        }
+        j->seen[k] = (uint32_t)(i + 1);
+    }
+    return 0;
+}
+
+/* With dedup: the accepted rows' ids (the arena no longer moves), and
+ * their order by the top bits of their fingerprints, which is the order of
+ * their slots in the id set's table (a counting sort: near enough). */
+static int list_ids(job *j)
+{
+    enum { BUCKET_BITS = 12 };
+    static const size_t nb = (size_t)1 << BUCKET_BITS;
+    if (j->keep_rows) { /* from the rows */
+        j->nitems = 0;
+        for (size_t i = 0; i < j->nrows; i++) {
+            const job_row *r = &j->rows[i];
+            if (r->why != TIX_REASON_NONE)
+                continue;
+            if (j->nitems == j->items_cap && !grow_items(j))
+                return 0;
+            j->items[j->nitems++] = (tix_idset_item){j->arena + r->id, r->id_len, r->id_hash};
+        }
+    }
+    for (size_t f = 0; f < j->nfar; f += 2)
+        j->items[j->far[f]].p = j->arena + j->far[f + 1];
+    size_t n = j->nitems;
+    if (n > j->order_cap) {
+        free(j->order);
+        free(j->where);
+        j->order_cap = 0;
+        j->order = malloc(n * sizeof *j->order);
+        j->where = malloc(n * sizeof *j->where);
+        if (!j->order || !j->where)
+            return 0;
+        j->order_cap = n;
+    }
+    uint32_t count[(size_t)1 << BUCKET_BITS] = {0};
+    for (size_t i = 0; i < n; i++)
+        count[j->items[i].h >> (64 - BUCKET_BITS)]++;
+    uint32_t at = 0;
+    for (size_t b = 0; b < nb; b++) {
+        uint32_t c = count[b];
+        count[b] = at;
+        at += c;
+    }
+    for (size_t i = 0; i < n; i++)
+        j->order[count[j->items[i].h >> (64 - BUCKET_BITS)]++] = (uint32_t)i;
+    return 1;
+}
+
 static void parse_job(job *j)
 {
     j->nrows = 0;
     j->alen = 0;
     j->accepted = 0;
+    j->id_bytes = 0;
+    j->id_twice = 0;
+    j->nitems = 0;
+    j->nfar = 0;
     j->replay = 0;
     tix_cube_free(j->mini);
     j->mini = NULL;
@@ -238,7 +405,7 @@ static void parse_job(job *j)
      * the dump when dates are unsorted; with replicate groups (1.3 KB a
      * pair with logs) that is tens of MB a block in flight: such rows are
      * replayed into the cube by the applying thread instead. */
-    if (!j->opts.dedup && !j->opts.ci_groups) {
+    if (!j->opts.ci_groups) {
         size_t cd = j->schema.nrequired < j->schema.ndims ? j->schema.nrequired : 0;
         tix_cube_opts co = {j->opts.period, j->opts.cell_stats, 0, 0, NULL, j->opts.by,
                             j->opts.ci_groups, cd};
@@ -250,6 +417,12 @@ static void parse_job(job *j)
     tix_reader_reset(j->reader);
     tix_reader_set_callback(j->reader, on_job_row, j);
     j->st = tix_reader_feed(j->reader, j->data, j->len);
+    if (j->opts.dedup && j->mini && !j->replay) {
+        if (!list_ids(j))
+            j->replay = 1; /* no memory for the list: read serially */
+        else
+            j->id_twice = id_twice(j);
+    }
 }
 
 /* Runs one queued job if there is one; called with the lock held. */
@@ -325,6 +498,81 @@ static int take_block(par *p, job *j, int header_known)
     return 1;
 }
 
+static const char *row_raw(const job *j, const job_row *r)
+{
+    return (r->raw_in_data ? j->data : j->arena) + r->raw;
+}
+
+/* With dedup, the block's sums in j->mini and its accepted rows' ids all new:
+ * merges the sums and adds the ids, then applies the rejected rows. *done
+ * = 0 when the rows must go one by one instead (a duplicate, or no room
+ * that can be seen in advance), nothing changed. */
+static tix_status apply_new_ids(tix_engine *e, job *j, uint64_t base, int *done)
+{
+    enum { AHEAD = 16 }; /* table slots fetched this many ids ahead */
+    tix_idset *ids = engine_ids(e);
+    *done = 0;
+    if (j->id_twice)
+        return TIX_OK;
+    /* In the order of their slots: the table is walked forward. Staged,
+     * the ids are in the table but not yet in the set: a block with an id
+     * seen before, or whose merge does not go through, takes them out. */
+    const tix_idset_item *it = j->items;
+    const uint32_t *order = j->order;
+    size_t n = j->nitems;
+    int present = 0;
+    tix_status st = tix_idset_stage(ids, it, n, order, j->where, &present);
+    int staged = st == TIX_OK;
+    if (st != TIX_OK) { /* the table must grow first: look up, add later */
+        for (size_t k = 0; k < n && k < AHEAD; k++)
+            tix_idset_prefetch(ids, it[order[k]].h);
+        for (size_t k = 0; k < n && !present; k++) {
+            if (k + AHEAD < n)
+                tix_idset_prefetch(ids, it[order[k + AHEAD]].h);
+            const tix_idset_item *t = &it[order[k]];
+            present = tix_idset_has_hashed(ids, t->p, t->n, t->h);
+        }
+    }
+    if (present)
+        return TIX_OK;
+    /* The serial path would add ids and sums row by row: at its end it holds
+     * what the merge and the adds will, and before it never more (the set's
+     * room is an upper bound), so if both fit the budget together, it would
+     * not have failed on any row either. */
+    tix_budget *b = engine_budget(e);
+    size_t room = tix_idset_room(ids, n, j->id_bytes);
+    st = tix_budget_take(b, room);
+    if (st == TIX_OK) {
+        st = engine_commit_block(e, j->mini, j->accepted, base + 1);
+        tix_budget_give(b, room);
+    } else {
+        st = TIX_E_LIMIT;
+    }
+    if (st == TIX_E_LIMIT || st == TIX_E_OVERFLOW) { /* nothing was applied */
+        if (staged)
+            tix_idset_abort(ids, j->where);
+        return TIX_OK;
+    }
+    *done = 1;
+    if (st == TIX_OK)
+        st = staged ? tix_idset_commit(ids, it, j->where) : tix_idset_add_new(ids, it, n, order);
+    else if (staged)
+        tix_idset_abort(ids, j->where);
+    if (st != TIX_OK) /* the room was there: only an allocation failed */
+        return engine_fail(e, st, base + 1, "%s", tix_strerror(st));
+    for (size_t i = 0; i < j->nrows; i++) {
+        const job_row *r = &j->rows[i];
+        if (r->why == TIX_REASON_NONE)
+            continue;
+        row_out o = {.line = base + r->line, .why = r->why, .raw = row_raw(j, r),
+                     .raw_len = r->raw_len};
+        st = engine_commit(e, &o);
+        if (st != TIX_OK)
+            return st;
+    }
+    return TIX_OK;
+}
+
 /* The engine's reader has consumed everything applied so far: a block
  * goes through it serially, or the worker's rows are applied and the
  * worker's reader, which stands where the input then stands, replaces it. */
@@ -333,13 +581,24 @@ static tix_status apply(par *p, job *j)
     tix_engine *e = p->e;
     const tix_engine_opts *opts = engine_opts(e);
     engine_count_bytes(e, j->filled);
+    j->fell_back = 0;
     if (opts->progress)
         opts->progress(opts->progress_ctx, j->src_bytes);
     if (j->state == JOB_SERIAL || !tix_reader_at_record_start(engine_reader(e)) || j->replay)
         return engine_feed_rows(e, j->data, j->len);
     /* The guess held: the worker's rows are the rows, from this line on. */
     uint64_t base = engine_lines(e);
-    if (j->mini) {
+    if (j->mini && opts->dedup) {
+        int done;
+        tix_status st = apply_new_ids(e, j, base, &done);
+        if (st != TIX_OK)
+            return st;
+        if (done)
+            goto rows_applied;
+        j->fell_back = 1;
+        if (!j->keep_rows) /* nothing was applied; the rows were not kept */
+            return engine_feed_rows(e, j->data, j->len);
+    } else if (j->mini) {
         tix_status st = engine_commit_block(e, j->mini, j->accepted, base + 1);
         if (st == TIX_E_LIMIT || st == TIX_E_OVERFLOW)
             return engine_feed_rows(e, j->data, j->len); /* nothing was applied */
@@ -350,12 +609,13 @@ static tix_status apply(par *p, job *j)
         const job_row *r = &j->rows[i];
         row_out o = {base + r->line,    r->why,           r->day,
                      r->value,          j->arena + r->id, j->arena + r->cell,
-                     j->arena + r->raw, r->id_len,        r->cell_len,
-                     r->raw_len};
+                     row_raw(j, r),     r->id_len,        r->cell_len,
+                     r->raw_len,        r->id_hash};
         tix_status st = engine_commit(e, &o);
         if (st != TIX_OK)
             return st;
     }
+rows_applied:
     if (j->st != TIX_OK)
         return engine_reader_failed(e, j->reader, base, j->st);
     j->reader = engine_swap_reader(e, j->reader, base); /* the old one parses later blocks */
@@ -417,6 +677,7 @@ tix_status engine_run_parallel(tix_engine *e, tix_source *src, tix_status *engin
             *engine_st = apply(&p, next);
             pthread_mutex_lock(&p.mu);
             next->state = JOB_NONE;
+            p.keep_rows = next->fell_back;
             p.applied++;
             p.header_known = engine_schema(e) != NULL;
             pthread_cond_broadcast(&p.cv);
@@ -455,6 +716,11 @@ tix_status engine_run_parallel(tix_engine *e, tix_source *src, tix_status *engin
         free(p.jobs[i].heap);
         free(p.jobs[i].rows);
         free(p.jobs[i].arena);
+        free(p.jobs[i].seen);
+        free(p.jobs[i].items);
+        free(p.jobs[i].order);
+        free(p.jobs[i].where);
+        free(p.jobs[i].far);
         tix_cube_free(p.jobs[i].mini);
     }
     free(p.tail);
