@@ -1,11 +1,10 @@
 #include "techidx/reader.h"
 
 #include <csv.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 #include <stdlib.h>
 #include <string.h>
+
+#include "reader_internal.h"
 
 /* libcsv parser states (libcsv.c); the struct is public, the names are not. */
 #define LIBCSV_ROW_NOT_BEGUN 0
@@ -21,6 +20,8 @@ struct tix_reader {
     int csv_ready;
     tix_row_fn fn;
     void *ctx;
+    tix_classify_fn classify; /* this CPU's, or the one a test asked for */
+    tix_simd simd;
     tix_reader_opts limits;
     tix_reader_limit limit_hit;
 
@@ -201,6 +202,7 @@ tix_status tix_reader_new(tix_reader **out, const tix_reader_opts *opts, tix_row
     }
     r->csv_ready = 1;
     r->rec_line = 1;
+    r->simd = tix_simd_pick(tix_simd_default(), &r->classify);
     *out = r;
     return TIX_OK;
 }
@@ -309,6 +311,64 @@ static inline int push_field(tix_reader *r, size_t *nf, const char *a, const cha
     return add_view(r, nf, a, (size_t)(b - a));
 }
 
+/* ---- the fast path ----------------------------------------------------------
+ *
+ * The common record (no CR but the one of a CRLF, every quoted field
+ * closing within the buffer) is split here, without libcsv, into exactly
+ * the fields libcsv would give. The input is looked at as 64-byte blocks,
+ * each turned into bit masks of its quotes, delimiters, CRs and LFs by the
+ * classifier of this CPU (reader_simd.c): the walk then visits only those
+ * bytes, a set bit at a time. Which delimiters and LFs lie inside quotes
+ * follows from the quotes alone, as in simdjson and simdcsv: bit i of the
+ * prefix XOR of the quote mask is set when an odd number of quotes stand at
+ * or before byte i. That holds for every record the walk accepts, since it
+ * accepts a quote only where libcsv reads it the same way (opening a field,
+ * doubled inside one, or closing it), and gives anything else to libcsv. */
+
+/* The blocks of one buffer, classified once each: a record takes a block
+ * or two, so most blocks serve several. Blocks start at base + 64k; the
+ * last, short one is classified from a copy padded with NULs (no byte a
+ * mask looks for). */
+typedef struct blocks {
+    const char *base, *end;
+    const char *at; /* the block classified in m, or NULL */
+    tix_masks m;
+} blocks;
+
+static void blocks_init(blocks *b, const char *base, const char *end)
+{
+    b->base = base;
+    b->end = end;
+    b->at = NULL;
+}
+
+static inline const tix_masks *block_masks(tix_reader *r, blocks *b, const char *at)
+{
+    if (b->at != at) {
+        if (b->end - at >= 64) {
+            r->classify(at, r->limits.delimiter, &b->m);
+        } else {
+            char tmp[64] = {0};
+            memcpy(tmp, at, (size_t)(b->end - at));
+            r->classify(tmp, r->limits.delimiter, &b->m);
+        }
+        b->at = at;
+    }
+    return &b->m;
+}
+
+/* Bit i of the result is the XOR of bits 0..i of x. */
+static inline uint64_t prefix_xor(uint64_t x)
+{
+    x ^= x << 1;
+    x ^= x << 2;
+    x ^= x << 4;
+    x ^= x << 8;
+    x ^= x << 16;
+    x ^= x << 32;
+    return x;
+}
+
 /* Where the line ending at the LF nl stops its text: before a CR of a
  * CRLF, but never before `floor`. */
 static const char *text_end(const char *nl, const char *floor)
@@ -316,184 +376,227 @@ static const char *text_end(const char *nl, const char *floor)
     return nl > floor && nl[-1] == '\r' ? nl - 1 : nl;
 }
 
-/* A quoted field starting at q (the opening quote), its closing quote
- * searched up to `stop`: the content, unescaped into r->text when it has
- * doubled quotes. A closing quote past the line end *nl carries the record
- * over line ends, as in libcsv: *nl and *le then move to the end of the
- * line it closes on. Returns the position after the field (at the delimiter or
- * *le), or NULL when libcsv must read the record: the quote does not close
- * before `stop` or no LF follows it there, something other than blanks
- * follows the closing quote, a CR appears inside the quotes, or the
- * unescaped text would move views already made. */
-static const char *quoted_field(tix_reader *r, const char *q, const char **nl, const char **le,
-                                const char *stop, const char **a, size_t *n, char delim)
+/* The content of the quoted field between the quotes at open and close,
+ * unescaped into r->text when it has doubled quotes, in *f. Returns 1, 0
+ * when libcsv must read the record: the unescaped text would move views
+ * already made into r->text (or there is no memory for it). */
+static int quoted_view(tix_reader *r, const char *open, const char *close, int doubled,
+                       tix_field *f)
 {
-    const char *start = q + 1, *close = start;
-    int doubled = 0;
-    if (start >= stop)
-        return NULL;
-    for (;;) {
-        close = memchr(close, '"', (size_t)(stop - close));
-        if (!close)
-            return NULL;
-        if (close + 1 < stop && close[1] == '"') {
-            doubled = 1;
-            close += 2;
-            continue;
-        }
-        break;
-    }
-    if (memchr(start, '\r', (size_t)(close - start)))
-        return NULL;
-    if (close > *le) {
-        /* The line ends inside the quotes: the record goes on. */
-        const char *next = memchr(close + 1, '\n', (size_t)(stop - close - 1));
-        if (!next)
-            return NULL;
-        *nl = next;
-        *le = text_end(next, close + 1);
-    }
-    const char *after = close + 1;
-    while (after < *le && blank(*after, delim))
-        after++;
-    if (after < *le && *after != delim)
-        return NULL;
+    const char *start = open + 1;
     size_t len = (size_t)(close - start);
     if (!doubled) {
-        *a = start;
-        *n = len;
-        return after;
+        f->ptr = start;
+        f->len = len;
+        return 1;
     }
-    /* Unescape "" into the field arena. Growing it would move the views
-     * already made into it: only done while there are none. */
+    /* Growing the arena would move the views already made into it: only
+     * done while there are none. */
     if (r->text.len + len > r->text.cap && (r->text.len > 0 || !buf_reserve(&r->text, len + 256)))
-        return NULL;
+        return 0;
     char *dst = r->text.p + r->text.len, *d = dst;
-    for (const char *c = start; c < close; c++) {
-        *d++ = *c;
-        if (*c == '"')
-            c++;
+    /* Runs up to and with each quote, the second of its pair left out. */
+    for (const char *c = start; c < close;) {
+        const char *q = memchr(c, '"', (size_t)(close - c));
+        size_t n = (size_t)((q ? q + 1 : close) - c);
+        memcpy(d, c, n);
+        d += n;
+        c += n + (q != NULL);
     }
-    *a = dst;
-    *n = (size_t)(d - dst);
-    r->text.len += *n;
-    return after;
+    r->text.len += (size_t)(d - dst);
+    f->ptr = dst;
+    f->len = (size_t)(d - dst);
+    return 1;
 }
 
-#if defined(__SSE2__)
-/* Delimiters of the sixteen bytes at q as a bit mask, or -1 when one of
- * them is a quote or a CR; only the bytes under `live` count. */
-static inline long special16(const char *q, unsigned live, __m128i comma)
+/* The unquoted field [a, b) with blanks trimmed, as libcsv trims it. */
+static inline void trimmed(tix_field *f, const char *a, const char *b, char delim)
 {
-    const __m128i quote = _mm_set1_epi8('"'), cr = _mm_set1_epi8('\r');
-    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
-    if ((unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, cr))) &
-        live)
-        return -1;
-    return (long)((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, comma)) & live);
+    /* Both ends above ' ' (the common case) cannot be blanks. */
+    if (a < b && ((unsigned char)*a <= ' ' || (unsigned char)b[-1] <= ' ')) {
+        while (a < b && blank(*a, delim))
+            a++;
+        while (b > a && blank(b[-1], delim))
+            b--;
+    }
+    f->ptr = a;
+    f->len = (size_t)(b - a);
 }
-#endif
 
-/* Splits the record starting at p, whose first line ends at the LF *nl,
- * into r->views: unquoted fields at delimiters, quoted fields unescaped. A
- * quoted field may run on over line ends up to `stop`; *nl is then the LF
- * that ends the record. Bytes up to `end` may be read (not used) past the
- * line. Returns 1, 0 when libcsv must read the record, or -1 when out of
- * memory. */
-static int split_record(tix_reader *r, const char *p, const char **nl, const char *stop,
-                        const char *end, size_t *nf, int *quoted)
+enum { FIELD_UNQUOTED, FIELD_QUOTED, FIELD_CLOSED };
+
+/* Splits the record starting at p into r->views: unquoted fields cut at
+ * delimiters and trimmed, quoted ones unescaped; a quoted field may run on
+ * over line ends. Only bytes before `stop` are used. Returns 1 with *nl the
+ * LF that ends the record and *inner the LFs inside its quotes, 0 when
+ * libcsv must read it (a CR but the one of a CRLF, a quote that does not
+ * open a field, text after a closing quote, no end before stop), -1 when
+ * out of memory. */
+static int split_record(tix_reader *r, blocks *b, const char *p, const char *stop, const char **nl,
+                        uint64_t *inner, size_t *nfields, int *quoted)
 {
-    const char *le = text_end(*nl, p);
-    const char *fs = p, *q = p;
     /* A delimiter in a register costs the comma nothing (make bench). */
     const char delim = r->limits.delimiter;
+    const char *fs = p;                     /* the field's first byte */
+    const char *open = NULL, *close = NULL; /* its quotes, when quoted */
+    int state = FIELD_UNQUOTED, doubled = 0, second = 0;
+    uint64_t carry = 0; /* all ones when a block starts inside quotes */
+    uint64_t lines = 0, blanks = 0;
+    tix_field *v = r->views;
+    size_t nf = 0;
     r->text.len = 0;
-#if defined(__SSE2__)
-    const __m128i dv = _mm_set1_epi8(delim);
-    /* Sixteen bytes a step while the line has no quote: one compare per
-     * special byte, then one bit per comma to walk. The line's last bytes
-     * take one more step when the buffer goes on far enough. */
-    while (q < le && end - q >= 16) {
-        unsigned live = le - q >= 16 ? 0xffffu : (1u << (le - q)) - 1;
-        long m = special16(q, live, dv);
-        if (m < 0)
-            break; /* the byte loop below takes it from here */
-        for (unsigned b = (unsigned)m; b; b &= b - 1) {
-            const char *c = q + __builtin_ctz(b);
-            if (!push_field(r, nf, fs, c, delim))
+    for (const char *blk = b->base + ((size_t)(p - b->base) & ~(size_t)63); blk < stop; blk += 64) {
+        /* A block adds at most 64 fields, and one more ends the record:
+         * room for them now, so that none is checked. */
+        if (r->views_cap < nf + 65) {
+            size_t cap = r->views_cap ? r->views_cap : 32;
+            while (cap < nf + 65)
+                cap *= 2;
+            v = realloc(r->views, cap * sizeof *v);
+            if (!v)
                 return -1;
-            fs = c + 1;
+            r->views = v;
+            r->views_cap = cap;
         }
-        q = le - q >= 16 ? q + 16 : le;
-    }
-#else
-    (void)end;
-#endif
-    for (; q < le; q++) {
-        if (*q == delim) {
-            if (!push_field(r, nf, fs, q, delim))
-                return -1;
-            fs = q + 1;
-        } else if (*q == '\r') {
-            return 0;
-        } else if (*q == '"') {
-            /* Only a quote that opens the field (after blanks) quotes it. */
-            const char *a = fs;
-            while (a < q && blank(*a, delim))
-                a++;
-            if (a != q)
+        const tix_masks *m = block_masks(r, b, blk);
+        uint64_t live = ~(uint64_t)0;
+        if (blk < p)
+            live <<= (unsigned)(p - blk);
+        if (stop - blk < 64)
+            live &= ((uint64_t)1 << (stop - blk)) - 1;
+        uint64_t quote = m->quote & live, inside = carry;
+        if (quote)
+            inside ^= prefix_xor(quote);
+        carry = (uint64_t)0 - (inside >> 63);
+        uint64_t outside = ~inside & live;
+        blanks |= m->blank & outside; /* so far in the record */
+        /* Delimiters that cut fields; and the bytes where the walk stops to
+         * think: quotes, CRs, LFs that may end the record. */
+        uint64_t cuts = m->delim & outside;
+        uint64_t stops = quote | (m->cr & live) | (m->lf & outside);
+        for (;;) {
+            uint64_t before = stops ? (stops & (0 - stops)) - 1 : ~(uint64_t)0;
+            uint64_t d = cuts & before;
+            cuts &= ~before;
+            if (d && state == FIELD_CLOSED) {
+                const char *c = blk + __builtin_ctzll(d);
+                for (const char *x = close + 1; x < c; x++)
+                    if (!blank(*x, delim))
+                        return 0; /* text after the closing quote */
+                if (!quoted_view(r, open, close, doubled, &v[nf++]))
+                    return 0;
+                *quoted = 1;
+                state = FIELD_UNQUOTED;
+                fs = c + 1;
+                d &= d - 1;
+            }
+            if (blanks) {
+                for (; d; d &= d - 1) {
+                    const char *c = blk + __builtin_ctzll(d);
+                    trimmed(&v[nf++], fs, c, delim);
+                    fs = c + 1;
+                }
+            } else { /* nothing to trim */
+                for (; d; d &= d - 1) {
+                    const char *c = blk + __builtin_ctzll(d);
+                    v[nf].ptr = fs;
+                    v[nf++].len = (size_t)(c - fs);
+                    fs = c + 1;
+                }
+            }
+            if (!stops)
+                break;
+            const char *c = blk + __builtin_ctzll(stops);
+            stops &= stops - 1;
+            char ch = *c;
+            if (state == FIELD_QUOTED) {
+                if (ch == '\r')
+                    return 0; /* libcsv keeps it: its rules, its path */
+                if (second) { /* the second quote of a "" */
+                    second = 0;
+                } else if (c + 1 < stop && c[1] == '"') {
+                    doubled = second = 1;
+                } else {
+                    close = c;
+                    state = FIELD_CLOSED;
+                }
+                continue;
+            }
+            if (ch == '"') {
+                /* Only a quote that opens the field (after blanks) quotes
+                 * it; one after a closing quote is libcsv's. */
+                if (state == FIELD_CLOSED)
+                    return 0;
+                const char *a = fs;
+                while (a < c && blank(*a, delim))
+                    a++;
+                if (a != c)
+                    return 0;
+                open = c;
+                doubled = 0;
+                state = FIELD_QUOTED;
+                continue;
+            }
+            /* The end of the record: LF, or the CR of a CRLF. */
+            if (ch == '\r' && (c + 1 >= stop || c[1] != '\n'))
                 return 0;
-            size_t n;
-            const char *after = quoted_field(r, q, nl, &le, stop, &a, &n, delim);
-            if (!after)
-                return 0;
-            if (!add_view(r, nf, a, n))
-                return -1;
-            *quoted = 1;
-            if (after == le)
-                return 1;
-            q = after;
-            fs = q + 1;
+            if (state == FIELD_CLOSED) {
+                for (const char *x = close + 1; x < c; x++)
+                    if (!blank(*x, delim))
+                        return 0;
+                if (!quoted_view(r, open, close, doubled, &v[nf++]))
+                    return 0;
+                *quoted = 1;
+            } else {
+                trimmed(&v[nf++], fs, c, delim);
+            }
+            *nl = ch == '\r' ? c + 1 : c;
+            /* LFs inside quotes before c are the record's own. */
+            for (uint64_t x = m->lf & inside & live & (((uint64_t)1 << (c - blk)) - 1); x;
+                 x &= x - 1)
+                lines++;
+            *inner = lines;
+            *nfields = nf;
+            return 1;
         }
+        for (uint64_t x = m->lf & inside & live; x; x &= x - 1)
+            lines++;
     }
-    return push_field(r, nf, fs, le, delim) ? 1 : -1;
+    return 0;
 }
 
-/* The fast path for the common record: no CR but the one of a CRLF, and
- * every quote closing within the buffer. It is split here, without libcsv,
- * into exactly the fields libcsv would give (cut at delimiters, blanks trimmed,
- * quotes taken off and "" unescaped), and the views point into the
- * caller's buffer or r->text. Returns the LF that ends the record when it
- * was handled (a record or a blank line), NULL when it needs libcsv; *st
- * gets the callback's status. */
+/* The fast path for the common record. It is split with split_record, and
+ * the views point into the caller's buffer or r->text. Returns the LF that
+ * ends the record when it was handled (a record or a blank line), NULL when
+ * it needs libcsv; *st gets the callback's status. */
 /* Inlined into feed_loop: a call per record costs 2 % of a whole run. */
 static inline __attribute__((always_inline)) const char *
-fast_record(tix_reader *r, const char *p, const char *nl, const char *end, tix_status *st)
+fast_record(tix_reader *r, blocks *b, const char *p, const char *end, tix_status *st)
 {
     size_t nf = 0, max = r->limits.max_record_bytes;
     int quoted = 0;
-    const char *first_nl = nl;
+    const char *nl = NULL;
+    uint64_t inner = 0;
     /* A record over the limit is libcsv's to report: looking further for
-     * a closing quote is pointless. */
-    if ((size_t)(text_end(nl, p) - p) > max)
-        return NULL;
+     * its end is pointless. */
     const char *stop = (size_t)(end - p) > max + 2 ? p + max + 2 : end;
-    int split = split_record(r, p, &nl, stop, end, &nf, &quoted);
+    int split = split_record(r, b, p, stop, &nl, &inner, &nf, &quoted);
     if (split < 0) {
         *st = TIX_E_NOMEM;
-        return nl;
+        return NULL;
+    }
+    if (split == 0) {
+        r->text.len = 0; /* the arena is libcsv's again */
+        return NULL;
     }
     const char *le = text_end(nl, p);
     size_t len = (size_t)(le - p);
-    if (split == 0 || nf > r->limits.max_fields || len > max) {
-        r->text.len = 0; /* the arena is libcsv's again */
-        return NULL;     /* libcsv reads it, and reports a limit */
+    if (nf > r->limits.max_fields || len > max) {
+        r->text.len = 0;
+        return NULL; /* libcsv reads it, and reports a limit */
     }
     uint64_t first = r->lines + 1;
-    r->lines++;
-    if (nl != first_nl) /* line ends inside quotes */
-        for (const char *c = first_nl; (c = memchr(c, '\n', (size_t)(nl - c))) != NULL; c++)
-            r->lines++;
+    r->lines += 1 + inner; /* and the line ends inside quotes */
     if (nf == 1 && r->views[0].len == 0 && !quoted)
         return nl; /* a blank line is no record ("" is one empty field) */
     r->rec_line = first;
@@ -665,7 +768,9 @@ static tix_status spill_end(tix_reader *r)
     }
     tix_status st = TIX_OK;
     r->lines = r->spill_lines; /* fast_record counts them */
-    const char *done = fast_record(r, base, memchr(base, '\n', n), base + n, &st);
+    blocks b;
+    blocks_init(&b, base, base + n);
+    const char *done = fast_record(r, &b, base, base + n, &st);
     if (st != TIX_OK)
         return st;
     if (done == base + n - 1) {
@@ -708,6 +813,8 @@ static tix_status spill_more(tix_reader *r, const char **p, const char *end)
 static tix_status feed_loop(tix_reader *r, const char *p, size_t len, int may_spill)
 {
     const char *end = p + len;
+    blocks b;
+    blocks_init(&b, p, end);
     while (p < end) {
         if (r->spill) {
             tix_status st = spill_more(r, &p, end);
@@ -719,17 +826,14 @@ static tix_status feed_loop(tix_reader *r, const char *p, size_t len, int may_sp
          * record (as in libcsv), so the line is cut after each lone CR. A CR
          * that ends the chunk may be the first half of a CRLF: the record
          * ends there either way, and the LF then reads as a blank line. */
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
         if (r->pending.len == 0 && r->csv.pstate == LIBCSV_ROW_NOT_BEGUN) {
-            if (nl) {
-                tix_status st = TIX_OK;
-                const char *done = fast_record(r, p, nl, end, &st);
-                if (st != TIX_OK)
-                    return r->status = st;
-                if (done) {
-                    p = done + 1;
-                    continue;
-                }
+            tix_status st = TIX_OK;
+            const char *done = fast_record(r, &b, p, end, &st);
+            if (st != TIX_OK)
+                return r->status = st;
+            if (done) {
+                p = done + 1;
+                continue;
             }
             int spilled = may_spill ? spill_start(r, p, end) : 0;
             if (spilled < 0)
@@ -739,6 +843,7 @@ static tix_status feed_loop(tix_reader *r, const char *p, size_t len, int may_sp
                 continue;
             }
         }
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *line_stop = nl ? nl + 1 : end;
         while (p < line_stop) {
             const char *cr = memchr(p, '\r', (size_t)(line_stop - p));
@@ -798,6 +903,11 @@ void tix_reader_reset(tix_reader *r)
 int tix_reader_at_record_start(const tix_reader *r)
 {
     return r->status == TIX_OK && r->pending.len == 0 && r->csv.pstate == LIBCSV_ROW_NOT_BEGUN;
+}
+
+tix_simd tix_reader_set_simd(tix_reader *r, tix_simd want)
+{
+    return r->simd = tix_simd_pick(want, &r->classify);
 }
 
 void tix_reader_set_callback(tix_reader *r, tix_row_fn fn, void *ctx)
