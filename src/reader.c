@@ -441,7 +441,7 @@ static int split_record(tix_reader *r, blocks *b, const char *p, const char *sto
     const char *open = NULL, *close = NULL; /* its quotes, when quoted */
     int state = FIELD_UNQUOTED, doubled = 0, second = 0;
     uint64_t carry = 0; /* all ones when a block starts inside quotes */
-    uint64_t lines = 0, blanks = 0;
+    uint64_t lines = 0;
     tix_field *v = r->views;
     size_t nf = 0;
     r->text.len = 0;
@@ -469,11 +469,10 @@ static int split_record(tix_reader *r, blocks *b, const char *p, const char *sto
             inside ^= prefix_xor(quote);
         carry = (uint64_t)0 - (inside >> 63);
         uint64_t outside = ~inside & live;
-        blanks |= m->blank & outside; /* so far in the record */
         /* Delimiters that cut fields; and the bytes where the walk stops to
-         * think: quotes, CRs, LFs that may end the record. */
+         * think: quotes, CRs and LFs (inside quotes too, to count them). */
         uint64_t cuts = m->delim & outside;
-        uint64_t stops = quote | (m->cr & live) | (m->lf & outside);
+        uint64_t stops = quote | (m->eol & live);
         for (;;) {
             uint64_t before = stops ? (stops & (0 - stops)) - 1 : ~(uint64_t)0;
             uint64_t d = cuts & before;
@@ -490,19 +489,10 @@ static int split_record(tix_reader *r, blocks *b, const char *p, const char *sto
                 fs = c + 1;
                 d &= d - 1;
             }
-            if (blanks) {
-                for (; d; d &= d - 1) {
-                    const char *c = blk + __builtin_ctzll(d);
-                    trimmed(&v[nf++], fs, c, delim);
-                    fs = c + 1;
-                }
-            } else { /* nothing to trim */
-                for (; d; d &= d - 1) {
-                    const char *c = blk + __builtin_ctzll(d);
-                    v[nf].ptr = fs;
-                    v[nf++].len = (size_t)(c - fs);
-                    fs = c + 1;
-                }
+            for (; d; d &= d - 1) {
+                const char *c = blk + __builtin_ctzll(d);
+                trimmed(&v[nf++], fs, c, delim);
+                fs = c + 1;
             }
             if (!stops)
                 break;
@@ -510,6 +500,10 @@ static int split_record(tix_reader *r, blocks *b, const char *p, const char *sto
             stops &= stops - 1;
             char ch = *c;
             if (state == FIELD_QUOTED) {
+                if (ch == '\n') {
+                    lines++;
+                    continue;
+                }
                 if (ch == '\r')
                     return 0; /* libcsv keeps it: its rules, its path */
                 if (second) { /* the second quote of a "" */
@@ -551,16 +545,10 @@ static int split_record(tix_reader *r, blocks *b, const char *p, const char *sto
                 trimmed(&v[nf++], fs, c, delim);
             }
             *nl = ch == '\r' ? c + 1 : c;
-            /* LFs inside quotes before c are the record's own. */
-            for (uint64_t x = m->lf & inside & live & (((uint64_t)1 << (c - blk)) - 1); x;
-                 x &= x - 1)
-                lines++;
             *inner = lines;
             *nfields = nf;
             return 1;
         }
-        for (uint64_t x = m->lf & inside & live; x; x &= x - 1)
-            lines++;
     }
     return 0;
 }

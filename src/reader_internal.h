@@ -2,8 +2,8 @@
  * the tests that hold every CPU path to the same records.
  *
  * The fast path of reader.c looks at its input 64 bytes at a time: one bit
- * per byte for each of the bytes that matter to a CSV record (quote,
- * delimiter, CR, LF, and the blanks libcsv may trim), found with the widest vector instructions
+ * per byte for each kind of byte that matters to a CSV record (quote,
+ * delimiter, line end: CR or LF), found with the widest vector instructions
  * this CPU has. Which path runs is chosen once per process, at the first reader made: the
  * environment variable TECHIDX_SIMD (scalar, sse2, avx2, avx512 or auto; unset, empty or anything
  * else means auto) names the widest path allowed, and the CPU may lower it further (a path it lacks
@@ -17,8 +17,7 @@
 
 /* Bit i of each mask stands for byte i of the block. */
 typedef struct tix_masks {
-    uint64_t quote, delim, cr, lf;
-    uint64_t blank; /* space or tab (a tab even when it is the delimiter) */
+    uint64_t quote, delim, eol; /* eol: CR or LF */
 } tix_masks;
 
 /* Classifies the 64 bytes at p (all readable). */

@@ -17,49 +17,60 @@
 /* The reference the vector paths must equal: one byte at a time. */
 static void classify_scalar(const char *p, char delim, tix_masks *m)
 {
-    uint64_t q = 0, d = 0, c = 0, l = 0, b = 0;
+    uint64_t q = 0, d = 0, e = 0;
     for (unsigned i = 0; i < 64; i++) {
         uint64_t bit = (uint64_t)1 << i;
         char ch = p[i];
         q |= ch == '"' ? bit : 0;
         d |= ch == delim ? bit : 0;
-        c |= ch == '\r' ? bit : 0;
-        l |= ch == '\n' ? bit : 0;
-        b |= ch == ' ' || ch == '\t' ? bit : 0;
+        e |= ch == '\r' || ch == '\n' ? bit : 0;
     }
     m->quote = q;
     m->delim = d;
-    m->cr = c;
-    m->lf = l;
-    m->blank = b;
+    m->eol = e;
 }
 
 #if HAVE_X86_DISPATCH
+/* 16 bytes: a bit per byte equal to c (or to c2 too). */
 static inline uint64_t eq16(__m128i v, __m128i c)
 {
     return (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, c));
 }
 
+static inline uint64_t eq16x2(__m128i v, __m128i c, __m128i c2)
+{
+    return (uint64_t)(unsigned)_mm_movemask_epi8(
+        _mm_or_si128(_mm_cmpeq_epi8(v, c), _mm_cmpeq_epi8(v, c2)));
+}
+
 static void classify_sse2(const char *p, char delim, tix_masks *m)
 {
     const __m128i q = _mm_set1_epi8('"'), d = _mm_set1_epi8(delim), c = _mm_set1_epi8('\r'),
-                  l = _mm_set1_epi8('\n'), s = _mm_set1_epi8(' '), t = _mm_set1_epi8('\t');
-    tix_masks r = {0, 0, 0, 0, 0};
-    for (unsigned i = 0; i < 4; i++) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i));
-        r.quote |= eq16(v, q) << (16 * i);
-        r.delim |= eq16(v, d) << (16 * i);
-        r.cr |= eq16(v, c) << (16 * i);
-        r.lf |= eq16(v, l) << (16 * i);
-        r.blank |= (eq16(v, s) | eq16(v, t)) << (16 * i);
-    }
-    *m = r;
+                  l = _mm_set1_epi8('\n');
+    const __m128i *s = (const __m128i *)(const void *)p;
+    __m128i v0 = _mm_loadu_si128(s), v1 = _mm_loadu_si128(s + 1), v2 = _mm_loadu_si128(s + 2),
+            v3 = _mm_loadu_si128(s + 3);
+    m->quote = eq16(v0, q) | eq16(v1, q) << 16 | eq16(v2, q) << 32 | eq16(v3, q) << 48;
+    m->delim = eq16(v0, d) | eq16(v1, d) << 16 | eq16(v2, d) << 32 | eq16(v3, d) << 48;
+    m->eol =
+        eq16x2(v0, c, l) | eq16x2(v1, c, l) << 16 | eq16x2(v2, c, l) << 32 | eq16x2(v3, c, l) << 48;
 }
 
+/* 64 bytes as two halves: a bit per byte equal to c (or to c2 too). */
 __attribute__((target("avx2"))) static inline uint64_t eq32(__m256i a, __m256i b, __m256i c)
 {
     uint64_t lo = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, c));
     uint64_t hi = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, c));
+    return lo | hi << 32;
+}
+
+__attribute__((target("avx2"))) static inline uint64_t eq32x2(__m256i a, __m256i b, __m256i c,
+                                                              __m256i c2)
+{
+    uint64_t lo = (uint32_t)_mm256_movemask_epi8(
+        _mm256_or_si256(_mm256_cmpeq_epi8(a, c), _mm256_cmpeq_epi8(a, c2)));
+    uint64_t hi = (uint32_t)_mm256_movemask_epi8(
+        _mm256_or_si256(_mm256_cmpeq_epi8(b, c), _mm256_cmpeq_epi8(b, c2)));
     return lo | hi << 32;
 }
 
@@ -69,9 +80,7 @@ __attribute__((target("avx2"))) static void classify_avx2(const char *p, char de
     __m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
     m->quote = eq32(a, b, _mm256_set1_epi8('"'));
     m->delim = eq32(a, b, _mm256_set1_epi8(delim));
-    m->cr = eq32(a, b, _mm256_set1_epi8('\r'));
-    m->lf = eq32(a, b, _mm256_set1_epi8('\n'));
-    m->blank = eq32(a, b, _mm256_set1_epi8(' ')) | eq32(a, b, _mm256_set1_epi8('\t'));
+    m->eol = eq32x2(a, b, _mm256_set1_epi8('\r'), _mm256_set1_epi8('\n'));
 }
 
 __attribute__((target("avx512f,avx512bw"))) static void classify_avx512(const char *p, char delim,
@@ -80,10 +89,8 @@ __attribute__((target("avx512f,avx512bw"))) static void classify_avx512(const ch
     __m512i v = _mm512_loadu_si512((const void *)p);
     m->quote = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('"'));
     m->delim = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(delim));
-    m->cr = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\r'));
-    m->lf = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\n'));
-    m->blank = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(' ')) |
-               _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\t'));
+    m->eol = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\r')) |
+             _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\n'));
 }
 #endif
 
