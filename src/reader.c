@@ -474,6 +474,32 @@ static int split_record(tix_reader *r, blocks *b, const char *p, const char *sto
         uint64_t cuts = m->delim & outside;
         uint64_t stops = quote | (m->eol & live);
         for (;;) {
+            if (state == FIELD_QUOTED) {
+                /* Inside quotes nothing cuts: only quotes and line ends
+                 * stop the walk, until the closing quote. */
+                while (state == FIELD_QUOTED && stops) {
+                    const char *c = blk + __builtin_ctzll(stops);
+                    stops &= stops - 1;
+                    if (*c == '\n') {
+                        lines++;
+                    } else if (*c == '\r') {
+                        return 0;        /* libcsv keeps it: its rules, its path */
+                    } else if (second) { /* the second quote of a "" */
+                        second = 0;
+                    } else if (c + 1 < stop && c[1] == '"') {
+                        doubled = 1;
+                        if (c + 1 < blk + 64)
+                            stops &= stops - 1; /* the pair's second */
+                        else
+                            second = 1; /* in the next block */
+                    } else {
+                        close = c;
+                        state = FIELD_CLOSED;
+                    }
+                }
+                if (state == FIELD_QUOTED)
+                    break;
+            }
             uint64_t before = stops ? (stops & (0 - stops)) - 1 : ~(uint64_t)0;
             uint64_t d = cuts & before;
             cuts &= ~before;
@@ -499,23 +525,6 @@ static int split_record(tix_reader *r, blocks *b, const char *p, const char *sto
             const char *c = blk + __builtin_ctzll(stops);
             stops &= stops - 1;
             char ch = *c;
-            if (state == FIELD_QUOTED) {
-                if (ch == '\n') {
-                    lines++;
-                    continue;
-                }
-                if (ch == '\r')
-                    return 0; /* libcsv keeps it: its rules, its path */
-                if (second) { /* the second quote of a "" */
-                    second = 0;
-                } else if (c + 1 < stop && c[1] == '"') {
-                    doubled = second = 1;
-                } else {
-                    close = c;
-                    state = FIELD_CLOSED;
-                }
-                continue;
-            }
             if (ch == '"') {
                 /* Only a quote that opens the field (after blanks) quotes
                  * it; one after a closing quote is libcsv's. */
