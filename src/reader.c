@@ -6,51 +6,10 @@
 
 #include "reader_internal.h"
 
-/* libcsv parser states (libcsv.c); the struct is public, the names are not. */
-#define LIBCSV_ROW_NOT_BEGUN 0
-#define LIBCSV_FIELD_BEGUN 2
-
-typedef struct buf {
-    char *p;
-    size_t len, cap;
-} buf;
-
-struct tix_reader {
-    struct csv_parser csv;
-    int csv_ready;
-    tix_row_fn fn;
-    void *ctx;
-    tix_classify_fn classify; /* this CPU's, or the one a test asked for */
-    tix_simd simd;
-    tix_reader_opts limits;
-    tix_reader_limit limit_hit;
-
-    buf text;     /* field bytes of the record being built */
-    size_t *ends; /* end offset of each field in text */
-    size_t nends, ends_cap;
-    tix_field *views;
-    size_t views_cap;
-
-    buf pending;     /* raw bytes of a record spanning lines/chunks */
-    const char *raw; /* raw bytes of the record completing now */
-    size_t raw_len;
-    uint64_t lines;    /* newlines consumed */
-    uint64_t rec_line; /* first line of the record in progress */
-    int rec_open;      /* a record has started and not ended */
-    uint64_t emitted;  /* records delivered so far */
-    unsigned flags;
-    tix_status status; /* first failure inside a libcsv callback */
-    /* pending holds a spilled record: one the fast path can split once it
-     * is whole, its bytes kept there, libcsv untouched (see spill_start). */
-    int spill;
-    int scan_state;       /* where the scan of the spilled record stands */
-    size_t scan_fields;   /* fields begun in it */
-    int scan_doubled;     /* it has a "" inside quotes: unescaping needs room */
-    uint64_t spill_lines; /* lines before it: its own are counted again when split */
-};
+typedef tix_rbuf buf;
 
 /* Makes room for `need` bytes in all. */
-static int buf_reserve(buf *b, size_t need)
+int tix_reader_reserve(tix_rbuf *b, size_t need)
 {
     if (need <= b->cap)
         return 1;
@@ -70,7 +29,7 @@ static int buf_reserve(buf *b, size_t need)
  * down. */
 static int buf_append(buf *b, const void *p, size_t n)
 {
-    if (!buf_reserve(b, b->len + n))
+    if (!tix_reader_reserve(b, b->len + n))
         return 0;
     if (n && (const char *)p != b->p + b->len)
         memmove(b->p + b->len, p, n);
@@ -202,7 +161,7 @@ tix_status tix_reader_new(tix_reader **out, const tix_reader_opts *opts, tix_row
     }
     r->csv_ready = 1;
     r->rec_line = 1;
-    r->simd = tix_simd_pick(tix_simd_default(), &r->classify);
+    r->simd = tix_simd_pick(tix_simd_default(), &r->split);
     *out = r;
     return TIX_OK;
 }
@@ -278,97 +237,6 @@ static tix_status parse_segment(tix_reader *r, const char *p, size_t n, int ends
     return TIX_OK;
 }
 
-/* Blanks libcsv trims from unquoted fields: a tab that is the delimiter
- * is none. */
-static inline int blank(char c, char delim) { return c == ' ' || (c == '\t' && delim != '\t'); }
-
-/* Appends a view of (a, n); 0 when out of memory. */
-static inline int add_view(tix_reader *r, size_t *nf, const char *a, size_t n)
-{
-    if (*nf == r->views_cap) {
-        size_t cap = r->views_cap ? r->views_cap * 2 : 32;
-        tix_field *v = realloc(r->views, cap * sizeof *v);
-        if (!v)
-            return 0;
-        r->views = v;
-        r->views_cap = cap;
-    }
-    r->views[*nf].ptr = a;
-    r->views[(*nf)++].len = n;
-    return 1;
-}
-
-/* Appends the unquoted field [a, b) with blanks trimmed. */
-static inline int push_field(tix_reader *r, size_t *nf, const char *a, const char *b, char delim)
-{
-    /* Both ends above ' ' (the common case) cannot be blanks. */
-    if (a < b && ((unsigned char)*a <= ' ' || (unsigned char)b[-1] <= ' ')) {
-        while (a < b && blank(*a, delim))
-            a++;
-        while (b > a && blank(b[-1], delim))
-            b--;
-    }
-    return add_view(r, nf, a, (size_t)(b - a));
-}
-
-/* ---- the fast path ----------------------------------------------------------
- *
- * The common record (no CR but the one of a CRLF, every quoted field
- * closing within the buffer) is split here, without libcsv, into exactly
- * the fields libcsv would give. The input is looked at as 64-byte blocks,
- * each turned into bit masks of its quotes, delimiters, CRs and LFs by the
- * classifier of this CPU (reader_simd.c): the walk then visits only those
- * bytes, a set bit at a time. Which delimiters and LFs lie inside quotes
- * follows from the quotes alone, as in simdjson and simdcsv: bit i of the
- * prefix XOR of the quote mask is set when an odd number of quotes stand at
- * or before byte i. That holds for every record the walk accepts, since it
- * accepts a quote only where libcsv reads it the same way (opening a field,
- * doubled inside one, or closing it), and gives anything else to libcsv. */
-
-/* The blocks of one buffer, classified once each: a record takes a block
- * or two, so most blocks serve several. Blocks start at base + 64k; the
- * last, short one is classified from a copy padded with NULs (no byte a
- * mask looks for). */
-typedef struct blocks {
-    const char *base, *end;
-    const char *at; /* the block classified in m, or NULL */
-    tix_masks m;
-} blocks;
-
-static void blocks_init(blocks *b, const char *base, const char *end)
-{
-    b->base = base;
-    b->end = end;
-    b->at = NULL;
-}
-
-static inline const tix_masks *block_masks(tix_reader *r, blocks *b, const char *at)
-{
-    if (b->at != at) {
-        if (b->end - at >= 64) {
-            r->classify(at, r->limits.delimiter, &b->m);
-        } else {
-            char tmp[64] = {0};
-            memcpy(tmp, at, (size_t)(b->end - at));
-            r->classify(tmp, r->limits.delimiter, &b->m);
-        }
-        b->at = at;
-    }
-    return &b->m;
-}
-
-/* Bit i of the result is the XOR of bits 0..i of x. */
-static inline uint64_t prefix_xor(uint64_t x)
-{
-    x ^= x << 1;
-    x ^= x << 2;
-    x ^= x << 4;
-    x ^= x << 8;
-    x ^= x << 16;
-    x ^= x << 32;
-    return x;
-}
-
 /* Where the line ending at the LF nl stops its text: before a CR of a
  * CRLF, but never before `floor`. */
 static const char *text_end(const char *nl, const char *floor)
@@ -376,199 +244,13 @@ static const char *text_end(const char *nl, const char *floor)
     return nl > floor && nl[-1] == '\r' ? nl - 1 : nl;
 }
 
-/* The content of the quoted field between the quotes at open and close,
- * unescaped into r->text when it has doubled quotes, in *f. Returns 1, 0
- * when libcsv must read the record: the unescaped text would move views
- * already made into r->text (or there is no memory for it). */
-static int quoted_view(tix_reader *r, const char *open, const char *close, int doubled,
-                       tix_field *f)
-{
-    const char *start = open + 1;
-    size_t len = (size_t)(close - start);
-    if (!doubled) {
-        f->ptr = start;
-        f->len = len;
-        return 1;
-    }
-    /* Growing the arena would move the views already made into it: only
-     * done while there are none. */
-    if (r->text.len + len > r->text.cap && (r->text.len > 0 || !buf_reserve(&r->text, len + 256)))
-        return 0;
-    char *dst = r->text.p + r->text.len, *d = dst;
-    /* Runs up to and with each quote, the second of its pair left out. */
-    for (const char *c = start; c < close;) {
-        const char *q = memchr(c, '"', (size_t)(close - c));
-        size_t n = (size_t)((q ? q + 1 : close) - c);
-        memcpy(d, c, n);
-        d += n;
-        c += n + (q != NULL);
-    }
-    r->text.len += (size_t)(d - dst);
-    f->ptr = dst;
-    f->len = (size_t)(d - dst);
-    return 1;
-}
-
-/* The unquoted field [a, b) with blanks trimmed, as libcsv trims it. */
-static inline void trimmed(tix_field *f, const char *a, const char *b, char delim)
-{
-    /* Both ends above ' ' (the common case) cannot be blanks. */
-    if (a < b && ((unsigned char)*a <= ' ' || (unsigned char)b[-1] <= ' ')) {
-        while (a < b && blank(*a, delim))
-            a++;
-        while (b > a && blank(b[-1], delim))
-            b--;
-    }
-    f->ptr = a;
-    f->len = (size_t)(b - a);
-}
-
-enum { FIELD_UNQUOTED, FIELD_QUOTED, FIELD_CLOSED };
-
-/* Splits the record starting at p into r->views: unquoted fields cut at
- * delimiters and trimmed, quoted ones unescaped; a quoted field may run on
- * over line ends. Only bytes before `stop` are used. Returns 1 with *nl the
- * LF that ends the record and *inner the LFs inside its quotes, 0 when
- * libcsv must read it (a CR but the one of a CRLF, a quote that does not
- * open a field, text after a closing quote, no end before stop), -1 when
- * out of memory. */
-static int split_record(tix_reader *r, blocks *b, const char *p, const char *stop, const char **nl,
-                        uint64_t *inner, size_t *nfields, int *quoted)
-{
-    /* A delimiter in a register costs the comma nothing (make bench). */
-    const char delim = r->limits.delimiter;
-    const char *fs = p;                     /* the field's first byte */
-    const char *open = NULL, *close = NULL; /* its quotes, when quoted */
-    int state = FIELD_UNQUOTED, doubled = 0, second = 0;
-    uint64_t carry = 0; /* all ones when a block starts inside quotes */
-    uint64_t lines = 0;
-    tix_field *v = r->views;
-    size_t nf = 0;
-    r->text.len = 0;
-    for (const char *blk = b->base + ((size_t)(p - b->base) & ~(size_t)63); blk < stop; blk += 64) {
-        /* A block adds at most 64 fields, and one more ends the record:
-         * room for them now, so that none is checked. */
-        if (r->views_cap < nf + 65) {
-            size_t cap = r->views_cap ? r->views_cap : 32;
-            while (cap < nf + 65)
-                cap *= 2;
-            v = realloc(r->views, cap * sizeof *v);
-            if (!v)
-                return -1;
-            r->views = v;
-            r->views_cap = cap;
-        }
-        const tix_masks *m = block_masks(r, b, blk);
-        uint64_t live = ~(uint64_t)0;
-        if (blk < p)
-            live <<= (unsigned)(p - blk);
-        if (stop - blk < 64)
-            live &= ((uint64_t)1 << (stop - blk)) - 1;
-        uint64_t quote = m->quote & live, inside = carry;
-        if (quote)
-            inside ^= prefix_xor(quote);
-        carry = (uint64_t)0 - (inside >> 63);
-        uint64_t outside = ~inside & live;
-        /* Delimiters that cut fields; and the bytes where the walk stops to
-         * think: quotes, CRs and LFs (inside quotes too, to count them). */
-        uint64_t cuts = m->delim & outside;
-        uint64_t stops = quote | (m->eol & live);
-        for (;;) {
-            if (state == FIELD_QUOTED) {
-                /* Inside quotes nothing cuts: only quotes and line ends
-                 * stop the walk, until the closing quote. */
-                while (state == FIELD_QUOTED && stops) {
-                    const char *c = blk + __builtin_ctzll(stops);
-                    stops &= stops - 1;
-                    if (*c == '\n') {
-                        lines++;
-                    } else if (*c == '\r') {
-                        return 0;        /* libcsv keeps it: its rules, its path */
-                    } else if (second) { /* the second quote of a "" */
-                        second = 0;
-                    } else if (c + 1 < stop && c[1] == '"') {
-                        doubled = 1;
-                        if (c + 1 < blk + 64)
-                            stops &= stops - 1; /* the pair's second */
-                        else
-                            second = 1; /* in the next block */
-                    } else {
-                        close = c;
-                        state = FIELD_CLOSED;
-                    }
-                }
-                if (state == FIELD_QUOTED)
-                    break;
-            }
-            uint64_t before = stops ? (stops & (0 - stops)) - 1 : ~(uint64_t)0;
-            uint64_t d = cuts & before;
-            cuts &= ~before;
-            if (d && state == FIELD_CLOSED) {
-                const char *c = blk + __builtin_ctzll(d);
-                for (const char *x = close + 1; x < c; x++)
-                    if (!blank(*x, delim))
-                        return 0; /* text after the closing quote */
-                if (!quoted_view(r, open, close, doubled, &v[nf++]))
-                    return 0;
-                *quoted = 1;
-                state = FIELD_UNQUOTED;
-                fs = c + 1;
-                d &= d - 1;
-            }
-            for (; d; d &= d - 1) {
-                const char *c = blk + __builtin_ctzll(d);
-                trimmed(&v[nf++], fs, c, delim);
-                fs = c + 1;
-            }
-            if (!stops)
-                break;
-            const char *c = blk + __builtin_ctzll(stops);
-            stops &= stops - 1;
-            char ch = *c;
-            if (ch == '"') {
-                /* Only a quote that opens the field (after blanks) quotes
-                 * it; one after a closing quote is libcsv's. */
-                if (state == FIELD_CLOSED)
-                    return 0;
-                const char *a = fs;
-                while (a < c && blank(*a, delim))
-                    a++;
-                if (a != c)
-                    return 0;
-                open = c;
-                doubled = 0;
-                state = FIELD_QUOTED;
-                continue;
-            }
-            /* The end of the record: LF, or the CR of a CRLF. */
-            if (ch == '\r' && (c + 1 >= stop || c[1] != '\n'))
-                return 0;
-            if (state == FIELD_CLOSED) {
-                for (const char *x = close + 1; x < c; x++)
-                    if (!blank(*x, delim))
-                        return 0;
-                if (!quoted_view(r, open, close, doubled, &v[nf++]))
-                    return 0;
-                *quoted = 1;
-            } else {
-                trimmed(&v[nf++], fs, c, delim);
-            }
-            *nl = ch == '\r' ? c + 1 : c;
-            *inner = lines;
-            *nfields = nf;
-            return 1;
-        }
-    }
-    return 0;
-}
-
-/* The fast path for the common record. It is split with split_record, and
+/* The fast path for the common record. It is split by r->split, and
  * the views point into the caller's buffer or r->text. Returns the LF that
  * ends the record when it was handled (a record or a blank line), NULL when
  * it needs libcsv; *st gets the callback's status. */
 /* Inlined into feed_loop: a call per record costs 2 % of a whole run. */
 static inline __attribute__((always_inline)) const char *
-fast_record(tix_reader *r, blocks *b, const char *p, const char *end, tix_status *st)
+fast_record(tix_reader *r, tix_blocks *b, const char *p, const char *end, tix_status *st)
 {
     size_t nf = 0, max = r->limits.max_record_bytes;
     int quoted = 0;
@@ -577,7 +259,7 @@ fast_record(tix_reader *r, blocks *b, const char *p, const char *end, tix_status
     /* A record over the limit is libcsv's to report: looking further for
      * its end is pointless. */
     const char *stop = (size_t)(end - p) > max + 2 ? p + max + 2 : end;
-    int split = split_record(r, b, p, stop, &nl, &inner, &nf, &quoted);
+    int split = r->split(r, b, p, stop, &nl, &inner, &nf, &quoted);
     if (split < 0) {
         *st = TIX_E_NOMEM;
         return NULL;
@@ -765,8 +447,8 @@ static tix_status spill_end(tix_reader *r)
     }
     tix_status st = TIX_OK;
     r->lines = r->spill_lines; /* fast_record counts them */
-    blocks b;
-    blocks_init(&b, base, base + n);
+    tix_blocks b;
+    tix_blocks_init(&b, base, base + n);
     const char *done = fast_record(r, &b, base, base + n, &st);
     if (st != TIX_OK)
         return st;
@@ -810,8 +492,8 @@ static tix_status spill_more(tix_reader *r, const char **p, const char *end)
 static tix_status feed_loop(tix_reader *r, const char *p, size_t len, int may_spill)
 {
     const char *end = p + len;
-    blocks b;
-    blocks_init(&b, p, end);
+    tix_blocks b;
+    tix_blocks_init(&b, p, end);
     while (p < end) {
         if (r->spill) {
             tix_status st = spill_more(r, &p, end);
@@ -904,7 +586,7 @@ int tix_reader_at_record_start(const tix_reader *r)
 
 tix_simd tix_reader_set_simd(tix_reader *r, tix_simd want)
 {
-    return r->simd = tix_simd_pick(want, &r->classify);
+    return r->simd = tix_simd_pick(want, &r->split);
 }
 
 void tix_reader_set_callback(tix_reader *r, tix_row_fn fn, void *ctx)

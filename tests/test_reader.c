@@ -1480,7 +1480,7 @@ static void assert_paths_agree(const char *in, size_t len, char d, uint64_t seed
 Test(reader, every_cpu_path_gives_the_records_of_the_scalar_one_and_libcsv)
 {
     for (size_t i = 0; i < NPATHS; i++) {
-        tix_classify_fn fn;
+        tix_split_fn fn;
         tix_simd got = tix_simd_pick(paths[i], &fn);
         cr_log_info("path %s runs as %s here", tix_simd_name(paths[i]), tix_simd_name(got));
         cr_assert_leq(got, paths[i]);
@@ -1527,7 +1527,7 @@ Test(reader, techidx_simd_environment_variable_chooses_the_path)
 {
     cr_assert_eq(setenv("TECHIDX_SIMD", "scalar", 1), 0);
     cr_assert_eq(tix_simd_default(), TIX_SIMD_SCALAR);
-    tix_classify_fn fn;
+    tix_split_fn fn;
     cr_assert_eq(tix_simd_pick(TIX_SIMD_SCALAR, &fn), TIX_SIMD_SCALAR);
 #if defined(__x86_64__)
     cr_assert_geq(tix_simd_pick(TIX_SIMD_AUTO, &fn), TIX_SIMD_SSE2);
