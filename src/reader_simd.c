@@ -29,10 +29,34 @@
 /* Classifies the 64 bytes at p (all readable). */
 typedef void (*tix_classify_fn)(const char *p, char delim, tix_masks *m);
 
-/* The reference the vector paths must equal: one byte at a time. */
+/* The high bit of each byte of w that is zero (exactly: no carry crosses
+ * a byte). */
+static inline uint64_t zero_bytes(uint64_t w)
+{
+    const uint64_t low7 = 0x7f7f7f7f7f7f7f7fu;
+    return ~(((w & low7) + low7) | w | low7);
+}
+
+/* Those high bits as a bit per byte, byte i at bit i. */
+static inline uint64_t gather8(uint64_t high) { return ((high >> 7) * 0x0102040810204080u) >> 56; }
+
+/* Plain C, for any architecture: eight bytes a word where the bytes of a
+ * word are in memory order (little-endian), one at a time elsewhere. */
 static inline void classify_scalar(const char *p, char delim, tix_masks *m)
 {
     uint64_t q = 0, d = 0, e = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t ones = 0x0101010101010101u;
+    const uint64_t wq = ones * '"', wd = ones * (unsigned char)delim, wc = ones * '\r',
+                   wl = ones * '\n';
+    for (unsigned i = 0; i < 8; i++) {
+        uint64_t w;
+        memcpy(&w, p + 8 * i, 8);
+        q |= gather8(zero_bytes(w ^ wq)) << (8 * i);
+        d |= gather8(zero_bytes(w ^ wd)) << (8 * i);
+        e |= gather8(zero_bytes(w ^ wc) | zero_bytes(w ^ wl)) << (8 * i);
+    }
+#else
     for (unsigned i = 0; i < 64; i++) {
         uint64_t bit = (uint64_t)1 << i;
         char ch = p[i];
@@ -40,6 +64,7 @@ static inline void classify_scalar(const char *p, char delim, tix_masks *m)
         d |= ch == delim ? bit : 0;
         e |= ch == '\r' || ch == '\n' ? bit : 0;
     }
+#endif
     m->quote = q;
     m->delim = d;
     m->eol = e;
