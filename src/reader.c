@@ -244,10 +244,12 @@ static const char *text_end(const char *nl, const char *floor)
     return nl > floor && nl[-1] == '\r' ? nl - 1 : nl;
 }
 
-/* The fast path for the common record. It is split by r->split, and
- * the views point into the caller's buffer or r->text. Returns the LF that
- * ends the record when it was handled (a record or a blank line), NULL when
- * it needs libcsv; *st gets the callback's status. */
+/* The fast path for the common record (no CR but the one of a CRLF, every
+ * quote closing within the buffer), split without libcsv by r->split, this
+ * CPU's build of reader_simd.c; the views point into the caller's buffer
+ * or r->text. Returns the LF that ends the record when it was handled (a
+ * record or a blank line), NULL when it needs libcsv; *st gets the
+ * callback's status. */
 /* Inlined into feed_loop: a call per record costs 2 % of a whole run. */
 static inline __attribute__((always_inline)) const char *
 fast_record(tix_reader *r, tix_blocks *b, const char *p, const char *end, tix_status *st)
