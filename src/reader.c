@@ -1,55 +1,15 @@
 #include "techidx/reader.h"
 
 #include <csv.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 #include <stdlib.h>
 #include <string.h>
 
-/* libcsv parser states (libcsv.c); the struct is public, the names are not. */
-#define LIBCSV_ROW_NOT_BEGUN 0
-#define LIBCSV_FIELD_BEGUN 2
+#include "reader_internal.h"
 
-typedef struct buf {
-    char *p;
-    size_t len, cap;
-} buf;
-
-struct tix_reader {
-    struct csv_parser csv;
-    int csv_ready;
-    tix_row_fn fn;
-    void *ctx;
-    tix_reader_opts limits;
-    tix_reader_limit limit_hit;
-
-    buf text;     /* field bytes of the record being built */
-    size_t *ends; /* end offset of each field in text */
-    size_t nends, ends_cap;
-    tix_field *views;
-    size_t views_cap;
-
-    buf pending;     /* raw bytes of a record spanning lines/chunks */
-    const char *raw; /* raw bytes of the record completing now */
-    size_t raw_len;
-    uint64_t lines;    /* newlines consumed */
-    uint64_t rec_line; /* first line of the record in progress */
-    int rec_open;      /* a record has started and not ended */
-    uint64_t emitted;  /* records delivered so far */
-    unsigned flags;
-    tix_status status; /* first failure inside a libcsv callback */
-    /* pending holds a spilled record: one the fast path can split once it
-     * is whole, its bytes kept there, libcsv untouched (see spill_start). */
-    int spill;
-    int scan_state;       /* where the scan of the spilled record stands */
-    size_t scan_fields;   /* fields begun in it */
-    int scan_doubled;     /* it has a "" inside quotes: unescaping needs room */
-    uint64_t spill_lines; /* lines before it: its own are counted again when split */
-};
+typedef tix_rbuf buf;
 
 /* Makes room for `need` bytes in all. */
-static int buf_reserve(buf *b, size_t need)
+int tix_reader_reserve(tix_rbuf *b, size_t need)
 {
     if (need <= b->cap)
         return 1;
@@ -69,7 +29,7 @@ static int buf_reserve(buf *b, size_t need)
  * down. */
 static int buf_append(buf *b, const void *p, size_t n)
 {
-    if (!buf_reserve(b, b->len + n))
+    if (!tix_reader_reserve(b, b->len + n))
         return 0;
     if (n && (const char *)p != b->p + b->len)
         memmove(b->p + b->len, p, n);
@@ -201,6 +161,7 @@ tix_status tix_reader_new(tix_reader **out, const tix_reader_opts *opts, tix_row
     }
     r->csv_ready = 1;
     r->rec_line = 1;
+    r->simd = tix_simd_pick(tix_simd_default(), &r->split);
     *out = r;
     return TIX_OK;
 }
@@ -276,39 +237,6 @@ static tix_status parse_segment(tix_reader *r, const char *p, size_t n, int ends
     return TIX_OK;
 }
 
-/* Blanks libcsv trims from unquoted fields: a tab that is the delimiter
- * is none. */
-static inline int blank(char c, char delim) { return c == ' ' || (c == '\t' && delim != '\t'); }
-
-/* Appends a view of (a, n); 0 when out of memory. */
-static inline int add_view(tix_reader *r, size_t *nf, const char *a, size_t n)
-{
-    if (*nf == r->views_cap) {
-        size_t cap = r->views_cap ? r->views_cap * 2 : 32;
-        tix_field *v = realloc(r->views, cap * sizeof *v);
-        if (!v)
-            return 0;
-        r->views = v;
-        r->views_cap = cap;
-    }
-    r->views[*nf].ptr = a;
-    r->views[(*nf)++].len = n;
-    return 1;
-}
-
-/* Appends the unquoted field [a, b) with blanks trimmed. */
-static inline int push_field(tix_reader *r, size_t *nf, const char *a, const char *b, char delim)
-{
-    /* Both ends above ' ' (the common case) cannot be blanks. */
-    if (a < b && ((unsigned char)*a <= ' ' || (unsigned char)b[-1] <= ' ')) {
-        while (a < b && blank(*a, delim))
-            a++;
-        while (b > a && blank(b[-1], delim))
-            b--;
-    }
-    return add_view(r, nf, a, (size_t)(b - a));
-}
-
 /* Where the line ending at the LF nl stops its text: before a CR of a
  * CRLF, but never before `floor`. */
 static const char *text_end(const char *nl, const char *floor)
@@ -316,184 +244,40 @@ static const char *text_end(const char *nl, const char *floor)
     return nl > floor && nl[-1] == '\r' ? nl - 1 : nl;
 }
 
-/* A quoted field starting at q (the opening quote), its closing quote
- * searched up to `stop`: the content, unescaped into r->text when it has
- * doubled quotes. A closing quote past the line end *nl carries the record
- * over line ends, as in libcsv: *nl and *le then move to the end of the
- * line it closes on. Returns the position after the field (at the delimiter or
- * *le), or NULL when libcsv must read the record: the quote does not close
- * before `stop` or no LF follows it there, something other than blanks
- * follows the closing quote, a CR appears inside the quotes, or the
- * unescaped text would move views already made. */
-static const char *quoted_field(tix_reader *r, const char *q, const char **nl, const char **le,
-                                const char *stop, const char **a, size_t *n, char delim)
-{
-    const char *start = q + 1, *close = start;
-    int doubled = 0;
-    if (start >= stop)
-        return NULL;
-    for (;;) {
-        close = memchr(close, '"', (size_t)(stop - close));
-        if (!close)
-            return NULL;
-        if (close + 1 < stop && close[1] == '"') {
-            doubled = 1;
-            close += 2;
-            continue;
-        }
-        break;
-    }
-    if (memchr(start, '\r', (size_t)(close - start)))
-        return NULL;
-    if (close > *le) {
-        /* The line ends inside the quotes: the record goes on. */
-        const char *next = memchr(close + 1, '\n', (size_t)(stop - close - 1));
-        if (!next)
-            return NULL;
-        *nl = next;
-        *le = text_end(next, close + 1);
-    }
-    const char *after = close + 1;
-    while (after < *le && blank(*after, delim))
-        after++;
-    if (after < *le && *after != delim)
-        return NULL;
-    size_t len = (size_t)(close - start);
-    if (!doubled) {
-        *a = start;
-        *n = len;
-        return after;
-    }
-    /* Unescape "" into the field arena. Growing it would move the views
-     * already made into it: only done while there are none. */
-    if (r->text.len + len > r->text.cap && (r->text.len > 0 || !buf_reserve(&r->text, len + 256)))
-        return NULL;
-    char *dst = r->text.p + r->text.len, *d = dst;
-    for (const char *c = start; c < close; c++) {
-        *d++ = *c;
-        if (*c == '"')
-            c++;
-    }
-    *a = dst;
-    *n = (size_t)(d - dst);
-    r->text.len += *n;
-    return after;
-}
-
-#if defined(__SSE2__)
-/* Delimiters of the sixteen bytes at q as a bit mask, or -1 when one of
- * them is a quote or a CR; only the bytes under `live` count. */
-static inline long special16(const char *q, unsigned live, __m128i comma)
-{
-    const __m128i quote = _mm_set1_epi8('"'), cr = _mm_set1_epi8('\r');
-    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
-    if ((unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, cr))) &
-        live)
-        return -1;
-    return (long)((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, comma)) & live);
-}
-#endif
-
-/* Splits the record starting at p, whose first line ends at the LF *nl,
- * into r->views: unquoted fields at delimiters, quoted fields unescaped. A
- * quoted field may run on over line ends up to `stop`; *nl is then the LF
- * that ends the record. Bytes up to `end` may be read (not used) past the
- * line. Returns 1, 0 when libcsv must read the record, or -1 when out of
- * memory. */
-static int split_record(tix_reader *r, const char *p, const char **nl, const char *stop,
-                        const char *end, size_t *nf, int *quoted)
-{
-    const char *le = text_end(*nl, p);
-    const char *fs = p, *q = p;
-    /* A delimiter in a register costs the comma nothing (make bench). */
-    const char delim = r->limits.delimiter;
-    r->text.len = 0;
-#if defined(__SSE2__)
-    const __m128i dv = _mm_set1_epi8(delim);
-    /* Sixteen bytes a step while the line has no quote: one compare per
-     * special byte, then one bit per comma to walk. The line's last bytes
-     * take one more step when the buffer goes on far enough. */
-    while (q < le && end - q >= 16) {
-        unsigned live = le - q >= 16 ? 0xffffu : (1u << (le - q)) - 1;
-        long m = special16(q, live, dv);
-        if (m < 0)
-            break; /* the byte loop below takes it from here */
-        for (unsigned b = (unsigned)m; b; b &= b - 1) {
-            const char *c = q + __builtin_ctz(b);
-            if (!push_field(r, nf, fs, c, delim))
-                return -1;
-            fs = c + 1;
-        }
-        q = le - q >= 16 ? q + 16 : le;
-    }
-#else
-    (void)end;
-#endif
-    for (; q < le; q++) {
-        if (*q == delim) {
-            if (!push_field(r, nf, fs, q, delim))
-                return -1;
-            fs = q + 1;
-        } else if (*q == '\r') {
-            return 0;
-        } else if (*q == '"') {
-            /* Only a quote that opens the field (after blanks) quotes it. */
-            const char *a = fs;
-            while (a < q && blank(*a, delim))
-                a++;
-            if (a != q)
-                return 0;
-            size_t n;
-            const char *after = quoted_field(r, q, nl, &le, stop, &a, &n, delim);
-            if (!after)
-                return 0;
-            if (!add_view(r, nf, a, n))
-                return -1;
-            *quoted = 1;
-            if (after == le)
-                return 1;
-            q = after;
-            fs = q + 1;
-        }
-    }
-    return push_field(r, nf, fs, le, delim) ? 1 : -1;
-}
-
-/* The fast path for the common record: no CR but the one of a CRLF, and
- * every quote closing within the buffer. It is split here, without libcsv,
- * into exactly the fields libcsv would give (cut at delimiters, blanks trimmed,
- * quotes taken off and "" unescaped), and the views point into the
- * caller's buffer or r->text. Returns the LF that ends the record when it
- * was handled (a record or a blank line), NULL when it needs libcsv; *st
- * gets the callback's status. */
+/* The fast path for the common record (no CR but the one of a CRLF, every
+ * quote closing within the buffer), split without libcsv by r->split, this
+ * CPU's build of reader_simd.c; the views point into the caller's buffer
+ * or r->text. Returns the LF that ends the record when it was handled (a
+ * record or a blank line), NULL when it needs libcsv; *st gets the
+ * callback's status. */
 /* Inlined into feed_loop: a call per record costs 2 % of a whole run. */
 static inline __attribute__((always_inline)) const char *
-fast_record(tix_reader *r, const char *p, const char *nl, const char *end, tix_status *st)
+fast_record(tix_reader *r, tix_blocks *b, const char *p, const char *end, tix_status *st)
 {
     size_t nf = 0, max = r->limits.max_record_bytes;
     int quoted = 0;
-    const char *first_nl = nl;
+    const char *nl = NULL;
+    uint64_t inner = 0;
     /* A record over the limit is libcsv's to report: looking further for
-     * a closing quote is pointless. */
-    if ((size_t)(text_end(nl, p) - p) > max)
-        return NULL;
+     * its end is pointless. */
     const char *stop = (size_t)(end - p) > max + 2 ? p + max + 2 : end;
-    int split = split_record(r, p, &nl, stop, end, &nf, &quoted);
+    int split = r->split(r, b, p, stop, &nl, &inner, &nf, &quoted);
     if (split < 0) {
         *st = TIX_E_NOMEM;
-        return nl;
+        return NULL;
+    }
+    if (split == 0) {
+        r->text.len = 0; /* the arena is libcsv's again */
+        return NULL;
     }
     const char *le = text_end(nl, p);
     size_t len = (size_t)(le - p);
-    if (split == 0 || nf > r->limits.max_fields || len > max) {
-        r->text.len = 0; /* the arena is libcsv's again */
-        return NULL;     /* libcsv reads it, and reports a limit */
+    if (nf > r->limits.max_fields || len > max) {
+        r->text.len = 0;
+        return NULL; /* libcsv reads it, and reports a limit */
     }
     uint64_t first = r->lines + 1;
-    r->lines++;
-    if (nl != first_nl) /* line ends inside quotes */
-        for (const char *c = first_nl; (c = memchr(c, '\n', (size_t)(nl - c))) != NULL; c++)
-            r->lines++;
+    r->lines += 1 + inner; /* and the line ends inside quotes */
     if (nf == 1 && r->views[0].len == 0 && !quoted)
         return nl; /* a blank line is no record ("" is one empty field) */
     r->rec_line = first;
@@ -665,7 +449,9 @@ static tix_status spill_end(tix_reader *r)
     }
     tix_status st = TIX_OK;
     r->lines = r->spill_lines; /* fast_record counts them */
-    const char *done = fast_record(r, base, memchr(base, '\n', n), base + n, &st);
+    tix_blocks b;
+    tix_blocks_init(&b, base, base + n);
+    const char *done = fast_record(r, &b, base, base + n, &st);
     if (st != TIX_OK)
         return st;
     if (done == base + n - 1) {
@@ -708,6 +494,8 @@ static tix_status spill_more(tix_reader *r, const char **p, const char *end)
 static tix_status feed_loop(tix_reader *r, const char *p, size_t len, int may_spill)
 {
     const char *end = p + len;
+    tix_blocks b;
+    tix_blocks_init(&b, p, end);
     while (p < end) {
         if (r->spill) {
             tix_status st = spill_more(r, &p, end);
@@ -719,17 +507,14 @@ static tix_status feed_loop(tix_reader *r, const char *p, size_t len, int may_sp
          * record (as in libcsv), so the line is cut after each lone CR. A CR
          * that ends the chunk may be the first half of a CRLF: the record
          * ends there either way, and the LF then reads as a blank line. */
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
         if (r->pending.len == 0 && r->csv.pstate == LIBCSV_ROW_NOT_BEGUN) {
-            if (nl) {
-                tix_status st = TIX_OK;
-                const char *done = fast_record(r, p, nl, end, &st);
-                if (st != TIX_OK)
-                    return r->status = st;
-                if (done) {
-                    p = done + 1;
-                    continue;
-                }
+            tix_status st = TIX_OK;
+            const char *done = fast_record(r, &b, p, end, &st);
+            if (st != TIX_OK)
+                return r->status = st;
+            if (done) {
+                p = done + 1;
+                continue;
             }
             int spilled = may_spill ? spill_start(r, p, end) : 0;
             if (spilled < 0)
@@ -739,6 +524,7 @@ static tix_status feed_loop(tix_reader *r, const char *p, size_t len, int may_sp
                 continue;
             }
         }
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *line_stop = nl ? nl + 1 : end;
         while (p < line_stop) {
             const char *cr = memchr(p, '\r', (size_t)(line_stop - p));
@@ -798,6 +584,11 @@ void tix_reader_reset(tix_reader *r)
 int tix_reader_at_record_start(const tix_reader *r)
 {
     return r->status == TIX_OK && r->pending.len == 0 && r->csv.pstate == LIBCSV_ROW_NOT_BEGUN;
+}
+
+tix_simd tix_reader_set_simd(tix_reader *r, tix_simd want)
+{
+    return r->simd = tix_simd_pick(want, &r->split);
 }
 
 void tix_reader_set_callback(tix_reader *r, tix_row_fn fn, void *ctx)

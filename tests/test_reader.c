@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "gen/gen.h"
+#include "reader_internal.h"
 #include "support.h"
 #include "techidx/reader.h"
 
@@ -1343,4 +1344,194 @@ Test(reader, delimiter_records_equal_plain_libcsv_on_dirty_dumps_and_long_record
         }
     free(text);
     free(longs);
+}
+
+/* ---- every CPU path gives the same records (reader_internal.h) ----------- */
+
+static const tix_simd paths[] = {TIX_SIMD_SCALAR, TIX_SIMD_SSE2, TIX_SIMD_AVX2, TIX_SIMD_AVX512};
+#define NPATHS (sizeof paths / sizeof paths[0])
+
+/* Parses with the path `want` (the widest this CPU has below it) in chunks
+ * per policy; the feed and finish statuses in *res. */
+static void parse_path(const char *in, size_t len, char d, tix_simd want, size_t policy,
+                       uint64_t seed, rows *out, feed_result *res)
+{
+    tix_reader *r;
+    tix_reader_opts o;
+    tix_reader_opts_init(&o);
+    o.delimiter = d;
+    memset(out, 0, sizeof *out);
+    cr_assert_eq(tix_reader_new(&r, &o, collect, out), TIX_OK);
+    cr_assert_leq(tix_reader_set_simd(r, want), want);
+    *res = feed_chunks(r, in, len, policy, seed, 97);
+    tix_reader_free(r);
+}
+
+static void put_word(char *out, size_t *len, uint64_t *s, const char *alphabet)
+{
+    size_t n = tt_rng_next(s) % 9, k = strlen(alphabet);
+    for (size_t i = 0; i < n; i++)
+        out[(*len)++] = alphabet[tt_rng_next(s) % k];
+}
+
+/* Records made to be read by the fast path, fields of every kind at every
+ * offset of a 64-byte block (quoted ones with delimiters, "" and line ends
+ * inside, blanks around), and now and then one that is libcsv's (a quote
+ * inside a field, text after a closing quote, a CR inside quotes, a lone
+ * CR). */
+static size_t csv_like(char *out, uint64_t *s, size_t records, char d)
+{
+    size_t len = 0;
+    for (size_t i = 0; i < records; i++) {
+        size_t nf = 1 + tt_rng_next(s) % 8;
+        for (size_t f = 0; f < nf; f++) {
+            if (f)
+                out[len++] = d;
+            unsigned kind = (unsigned)(tt_rng_next(s) % 100);
+            if (kind < 10 || (kind >= 40 && kind < 45))
+                out[len++] = kind < 5 ? ' ' : '\t';
+            if (kind < 40) {
+                put_word(out, &len, s, "abcxyz0123456789.-");
+            } else if (kind < 90) {
+                out[len++] = '"';
+                size_t parts = tt_rng_next(s) % 5;
+                for (size_t k = 0; k < parts; k++) {
+                    put_word(out, &len, s, "abc ,;\t");
+                    unsigned what = (unsigned)(tt_rng_next(s) % 4);
+                    if (what == 0) {
+                        out[len++] = '"';
+                        out[len++] = '"';
+                    } else if (what == 1) {
+                        out[len++] = '\n';
+                    } else if (what == 2) {
+                        out[len++] = d;
+                    }
+                }
+                out[len++] = '"';
+                if (kind >= 80)
+                    out[len++] = kind < 85 ? ' ' : '\t';
+            } else if (kind < 94) {
+                put_word(out, &len, s, "ab");
+                out[len++] = '"'; /* inside an unquoted field */
+                put_word(out, &len, s, "ab");
+            } else if (kind < 97) {
+                out[len++] = '"';
+                put_word(out, &len, s, "ab");
+                out[len++] = '"';
+                out[len++] = 'x'; /* after the closing quote */
+            } else if (kind < 99) {
+                out[len++] = '"';
+                out[len++] = '\r'; /* inside quotes */
+                out[len++] = '"';
+            } else {
+                out[len++] = '\r'; /* a lone CR */
+            }
+        }
+        unsigned term = (unsigned)(tt_rng_next(s) % 10);
+        if (term < 6) {
+            out[len++] = '\n';
+        } else if (term < 9) {
+            out[len++] = '\r';
+            out[len++] = '\n';
+        } else {
+            out[len++] = '\n';
+            out[len++] = '\n'; /* and a blank line */
+        }
+    }
+    return len;
+}
+
+/* Any bytes of the CSV alphabet: mostly libcsv's records. */
+static size_t csv_noise(char *out, uint64_t *s, size_t n)
+{
+    static const char alphabet[] = "aaaabbb,,,;;\t\t  \"\"\"\n\n\r";
+    for (size_t i = 0; i < n; i++)
+        out[i] = alphabet[tt_rng_next(s) % (sizeof alphabet - 1)];
+    return n;
+}
+
+/* The scalar path is the reference: every other path must give the same
+ * rows (fields, lines, raw bytes, flags) and statuses, whole and in random
+ * chunks, and the fields must be plain libcsv's. */
+static void assert_paths_agree(const char *in, size_t len, char d, uint64_t seed)
+{
+    rows want, plainrs, got;
+    feed_result wres, res;
+    parse_path(in, len, d, TIX_SIMD_SCALAR, CHUNK_WHOLE, 0, &want, &wres);
+    parse_plain_delim(in, len, d, &plainrs);
+    if (wres.finish == TIX_OK)
+        assert_same_fields(&want, &plainrs, "scalar path vs plain libcsv");
+    for (size_t i = 0; i < NPATHS; i++)
+        for (int chunked = 0; chunked < 2; chunked++) {
+            parse_path(in, len, d, paths[i], chunked ? CHUNK_RANDOM : CHUNK_WHOLE, seed, &got,
+                       &res);
+            char what[80];
+            snprintf(what, sizeof what, "path %s, %s, seed %llu", tix_simd_name(paths[i]),
+                     chunked ? "random chunks" : "whole", (unsigned long long)seed);
+            cr_assert_eq(res.feed, wres.feed, "%s: feed status", what);
+            cr_assert_eq(res.finish, wres.finish, "%s: finish status", what);
+            assert_same_rows(&got, &want, what);
+            rows_free(&got);
+        }
+    rows_free(&want);
+    rows_free(&plainrs);
+}
+
+Test(reader, every_cpu_path_gives_the_records_of_the_scalar_one_and_libcsv)
+{
+    for (size_t i = 0; i < NPATHS; i++) {
+        tix_split_fn fn;
+        tix_simd got = tix_simd_pick(paths[i], &fn);
+        cr_log_info("path %s runs as %s here", tix_simd_name(paths[i]), tix_simd_name(got));
+        cr_assert_leq(got, paths[i]);
+    }
+    size_t cap = 1 << 16;
+    char *in = malloc(cap);
+    cr_assert_not_null(in);
+    const char delims[] = {',', ';', '\t'};
+    uint64_t s = 12345;
+    for (uint64_t seed = 1; seed <= 300; seed++) {
+        char d = delims[seed % 3];
+        size_t len = csv_like(in, &s, 1 + seed % 40, d);
+        cr_assert_lt(len, cap);
+        assert_paths_agree(in, len, d, seed);
+        len = csv_noise(in, &s, 1 + (size_t)(tt_rng_next(&s) % 700));
+        assert_paths_agree(in, len, d, seed);
+    }
+    free(in);
+}
+
+Test(reader, every_cpu_path_on_generated_dirty_dumps_and_long_records)
+{
+    tix_gen_opts o;
+    tix_gen_opts_init(&o);
+    o.rows = 3000;
+    o.dirty = 0.1;
+    o.seed = 79;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    cr_assert_eq(tix_gen_write(&o, m, NULL, 0), TIX_OK);
+    fclose(m);
+    assert_paths_agree(text, len, ',', 1);
+    free(text);
+    size_t long_len;
+    char *longs = long_records_input(5000, &long_len);
+    assert_paths_agree(longs, long_len, ',', 2);
+    free(longs);
+}
+
+/* TECHIDX_SIMD names the widest path allowed (read once, at the first
+ * reader; each test runs in a process of its own). */
+Test(reader, techidx_simd_environment_variable_chooses_the_path)
+{
+    cr_assert_eq(setenv("TECHIDX_SIMD", "scalar", 1), 0);
+    cr_assert_eq(tix_simd_default(), TIX_SIMD_SCALAR);
+    tix_split_fn fn;
+    cr_assert_eq(tix_simd_pick(TIX_SIMD_SCALAR, &fn), TIX_SIMD_SCALAR);
+#if defined(__x86_64__)
+    cr_assert_geq(tix_simd_pick(TIX_SIMD_AUTO, &fn), TIX_SIMD_SSE2);
+    cr_assert_eq(tix_simd_pick(TIX_SIMD_SSE2, &fn), TIX_SIMD_SSE2);
+#endif
+    cr_assert_str_eq(tix_simd_name(TIX_SIMD_AVX2), "avx2");
 }
