@@ -178,8 +178,12 @@ $(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(BUILD)/libtech
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(CLI_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/fuzz/fuzz_$*.c \
 	  tests/fuzz/replay.c $(BUILD)/libtechidx-cli.a $(BUILD)/libtechidx.a $(PKG_LIBS) $(CLI_LIBS)
+# Each corpus on every CSV splitting path the CPU has (TECHIDX_SIMD caps it).
 replay: $(REPLAY)
-	@for t in $(FUZZ_TARGETS); do $(BUILD)/fuzz/replay_$$t tests/fuzz/corpus/$$t || exit 1; done
+	@for p in scalar sse2 avx2 avx512 auto; do for t in $(FUZZ_TARGETS); do \
+	  TECHIDX_SIMD=$$p $(BUILD)/fuzz/replay_$$t tests/fuzz/corpus/$$t >/dev/null || \
+	  { echo "replay: $$t failed with TECHIDX_SIMD=$$p" >&2; exit 1; }; done; \
+	  echo "replay: every corpus, TECHIDX_SIMD=$$p"; done
 
 check: unit golden replay
 
