@@ -36,8 +36,11 @@ int64_t cube_log_fix(int64_t cents);
  * (ceil(ln(2^63) / SK_LOG_GAMMA) = 2184). */
 #define SK_BUCKETS 2185
 
-/* A sparse sketch turns dense past this many buckets in use. */
+/* A sparse sketch turns dense past this many buckets in use, and starts
+ * with room for SK_SPARSE_FIRST (doubling): a block's cube has ~10 amounts
+ * a pair, and each growth is a copy. Both powers of 2. */
 #define SK_SPARSE_MAX 32
+#define SK_SPARSE_FIRST 8
 
 /* The bucket of slot k of a sketch (a pair or a cube_pair). */
 #define SK_BUCKET(p, k) ((p)->skb ? (int32_t)(p)->skb[k] : (p)->sk_lo + (int32_t)(k))

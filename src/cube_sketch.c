@@ -306,7 +306,7 @@ tix_status cube_sketch_add(tix_cube *c, pair *p, int64_t cents)
             if (p->sk_len == SK_SPARSE_MAX)
                 return (st = cover(c, p, b, b + 1)) != TIX_OK ? st : cube_sketch_add(c, p, cents);
             if (!p->skb || p->sk_len == p->sk_cap)
-                st = sparse_room(c, p, p->sk_cap ? 2 * p->sk_cap : 2);
+                st = sparse_room(c, p, p->sk_cap ? 2 * p->sk_cap : SK_SPARSE_FIRST);
             if (st != TIX_OK)
                 return st;
             sparse_insert(p, k, b);
@@ -360,7 +360,7 @@ tix_status cube_sketch_room(tix_cube *c, pair *p, const cube_pair *v)
     uint32_t need = p->sk_len + fresh;
     if (need > SK_SPARSE_MAX || hi > UINT16_MAX)
         return cover(c, p, lo, hi);
-    uint32_t cap = p->sk_cap ? p->sk_cap : 2;
+    uint32_t cap = p->sk_cap ? p->sk_cap : SK_SPARSE_FIRST;
     while (cap < need)
         cap *= 2;
     return sparse_room(c, p, cap);
