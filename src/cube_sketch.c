@@ -337,9 +337,11 @@ int cube_sketch_overflows(const pair *p, const cube_pair *v)
 
 tix_status cube_sketch_room(tix_cube *c, pair *p, const cube_pair *v)
 {
+    int sparse = p->skb || !p->sk_len;
+    if (!sparse && v->skb) /* sparse slots are all in use: the ends say it */
+        return v->sk_len ? cover(c, p, v->skb[0], v->skb[v->sk_len - 1] + 1) : TIX_OK;
     int32_t lo = INT32_MAX, hi = INT32_MIN;
     uint32_t fresh = 0; /* v's buckets that sparse p lacks */
-    int sparse = p->skb || !p->sk_len;
     for (uint32_t j = 0, k = 0; j < v->sk_len; j++) {
         if (!v->sk[j])
             continue;
