@@ -30,6 +30,8 @@ tix_status tix_cube_new(tix_cube **out, const tix_cube_opts *opts)
     c->opts.by = c->by;
     if (c->opts.cell_dims >= cube_by_columns(by))
         c->opts.cell_dims = 0; /* all of them: one way to say it */
+    if (STATS_KIND(c))
+        (void)cube_sketch_init();
     c->max_known = 1;
     c->ids_known = 1;
     c->day_lo = INT32_MAX;
@@ -101,6 +103,8 @@ static void set_top(tix_cube *c, pair *p, const char *id, uint32_t len)
     p->top_len = len;
 }
 
+static cube_pair pair_view(const tix_cube *c, const pair *p, uint32_t cell);
+
 /* Whether merging src into dst can only succeed: no sum or count would
  * overflow, no limit would be passed, and the budget surely has room. */
 static tix_status merge_check(const tix_cube *dst, const tix_cube *src)
@@ -128,12 +132,9 @@ static tix_status merge_check(const tix_cube *dst, const tix_cube *src)
         if (__builtin_add_overflow(dp->sum, sp->sum, &sum) ||
             (HAS_LOGS(dst) && __builtin_add_overflow(LG(dst, dp)->lq, LG(src, sp)->lq, &lq)))
             return TIX_E_OVERFLOW;
-        for (uint32_t k = 0; k < sp->sk_len; k++) {
-            int32_t b = sp->sk_lo + (int32_t)k;
-            if (sp->sk[k] && b >= dp->sk_lo && b < dp->sk_lo + (int32_t)dp->sk_len &&
-                dp->sk[b - dp->sk_lo] > UINT32_MAX - sp->sk[k])
-                return TIX_E_OVERFLOW;
-        }
+        cube_pair v = pair_view(src, sp, sp->cell);
+        if (STATS_KIND(dst) && cube_sketch_overflows(dp, &v))
+            return TIX_E_OVERFLOW;
     }
     if (dst->npairs + new_pairs > dst->opts.max_pairs)
         return TIX_E_LIMIT;
@@ -171,6 +172,7 @@ static cube_pair pair_view(const tix_cube *c, const pair *p, uint32_t cell)
                        p->sk_len,
                        p->sk,
                        p->sks,
+                       p->skb,
                        lg->lm,
                        (uint64_t)(u128)lg->ls,
                        (uint64_t)((u128)lg->ls >> 64),
@@ -220,14 +222,9 @@ static tix_status absorb(tix_cube *dst, pair *dp, const cube_pair *sp)
     if (sp->min < dp->min)
         dp->min = sp->min;
     dp->zeros += sp->zeros;
-    tix_status st = TIX_OK;
-    if (sp->sk_len)
-        st = cube_sketch_cover(dst, dp, sp->sk_lo, sp->sk_lo + (int32_t)sp->sk_len);
-    for (uint32_t k = 0; st == TIX_OK && k < sp->sk_len; k++) {
-        dp->sk[sp->sk_lo + (int32_t)k - dp->sk_lo] += sp->sk[k];
-        if (dp->sks)
-            dp->sks[sp->sk_lo + (int32_t)k - dp->sk_lo] += sp->sks[k];
-    }
+    tix_status st = cube_sketch_room(dst, dp, sp);
+    if (st == TIX_OK)
+        cube_sketch_absorb(dp, sp);
     return st;
 }
 
@@ -340,6 +337,11 @@ static int pair_valid(const tix_cube *c, const cube_pair *p)
     uint64_t counted = p->zeros;
     int64_t summed = 0;
     for (uint32_t k = 0; k < p->sk_len; k++) {
+        /* No amount has a bucket past SK_BUCKETS - 1 (a sparse sketch
+         * holds them in 16 bits); sparse buckets increase. */
+        if ((p->sk[k] && SK_BUCKET(p, k) >= SK_BUCKETS) ||
+            (p->skb && k && p->skb[k] <= p->skb[k - 1]))
+            return 0;
         if (__builtin_add_overflow(counted, p->sk[k], &counted))
             return 0;
         if (STATS_KIND(c) == TIX_CUBE_STATS_SUMS &&
@@ -367,14 +369,10 @@ tix_status cube_put_pair(tix_cube *c, const char *cell, size_t len, const cube_p
                          __builtin_add_overflow(dp->n, sp->n, &n) ||
                          (HAS_LOGS(c) && __builtin_add_overflow(LG(c, dp)->lq, view_lq(sp), &lq))))
         st = TIX_E_OVERFLOW;
-    for (uint32_t k = 0; st == TIX_OK && STATS_KIND(c) && k < sp->sk_len; k++) {
-        int32_t b = sp->sk_lo + (int32_t)k;
-        if (sp->sk[k] && b >= dp->sk_lo && b < dp->sk_lo + (int32_t)dp->sk_len &&
-            dp->sk[b - dp->sk_lo] > UINT32_MAX - sp->sk[k])
-            st = TIX_E_OVERFLOW;
-    }
-    if (st == TIX_OK && STATS_KIND(c) && sp->sk_len)
-        st = cube_sketch_cover(c, dp, sp->sk_lo, sp->sk_lo + (int32_t)sp->sk_len);
+    if (st == TIX_OK && STATS_KIND(c) && cube_sketch_overflows(dp, sp))
+        st = TIX_E_OVERFLOW;
+    if (st == TIX_OK && STATS_KIND(c))
+        st = cube_sketch_room(c, dp, sp);
     if (st == TIX_OK && sp->top_id)
         st = ids_room(c, sp->top_len);
     if (st != TIX_OK) {
@@ -834,10 +832,8 @@ void tix_cube_free(tix_cube *c)
     free(c->dense);
     for (size_t i = 0; i < c->ncells; i++)
         free(c->cells[i].name);
-    for (size_t i = 0; i < c->npairs; i++) {
-        free(c->pairs[i].sk);
-        free(c->pairs[i].sks);
-    }
+    for (size_t i = 0; i < c->npairs; i++)
+        cube_sketch_free(&c->pairs[i]);
     free(c->cells);
     free(c->cell_slots);
     free(c->pairs);

@@ -197,9 +197,7 @@ void cube_forget_last_pair(tix_cube *c)
     while (c->pair_slots[s] != c->npairs)
         s = (s + 1) & c->pair_mask;
     c->pair_slots[s] = 0;
-    cube_release(c, p->sk_len * bucket_bytes(c));
-    free(p->sk);
-    free(p->sks);
+    cube_sketch_drop(c, p);
     c->npairs--;
 }
 

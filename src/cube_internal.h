@@ -32,6 +32,19 @@ int64_t cube_log_fix(int64_t cents);
 
 #define SK_LOG_GAMMA 0.020000666706669435 /* log(SK_GAMMA) for alpha = 0.01 */
 
+/* Buckets 0 .. SK_BUCKETS - 1 hold every amount from 1 cent to INT64_MAX
+ * (ceil(ln(2^63) / SK_LOG_GAMMA) = 2184). */
+#define SK_BUCKETS 2185
+
+/* A sparse sketch turns dense past this many buckets in use, and starts
+ * with room for SK_SPARSE_FIRST (doubling): a block's cube has ~10 amounts
+ * a pair, and each growth is a copy. Both powers of 2. */
+#define SK_SPARSE_MAX 32
+#define SK_SPARSE_FIRST 8
+
+/* The bucket of slot k of a sketch (a pair or a cube_pair). */
+#define SK_BUCKET(p, k) ((p)->skb ? (int32_t)(p)->skb[k] : (p)->sk_lo + (int32_t)(k))
+
 typedef struct pair {
     int32_t period;
     uint32_t cell; /* id in insertion order */
@@ -45,11 +58,20 @@ typedef struct pair {
     int64_t min, max;
     u128 sumsq;
     int sumsq_overflow;
+    /* The sketch, in one of two forms. Dense (skb NULL, sk_len > 0): slot
+     * k is bucket sk_lo + k, a window widened as amounts arrive. Sparse
+     * (skb set): slot k is bucket skb[k], increasing, only buckets in use,
+     * room for sk_cap, at most SK_SPARSE_MAX of them; sk, sks and skb
+     * share one allocation. A pair starts sparse: most pairs of a block's
+     * cube (engine_par.c) hold a handful of amounts spread over hundreds
+     * of buckets, which a window would pay for in full, and merge in full. */
+    uint32_t sk_cap;
     uint64_t zeros; /* amounts of 0, outside the log buckets */
-    int32_t sk_lo;  /* first bucket held in sk */
-    uint32_t sk_len;
+    int32_t sk_lo;  /* dense: first bucket held in sk */
+    uint32_t sk_len; /* slots in use */
     uint32_t *sk;
-    int64_t *sks; /* TIX_CUBE_STATS_SUMS: the exact sum of each bucket */
+    int64_t *sks;  /* TIX_CUBE_STATS_SUMS: the exact sum of each bucket */
+    uint16_t *skb; /* sparse only */
 } pair;
 
 /* TIX_CUBE_STATS_LOGS: a pair's amounts > 0, the sum of their fixed-point
@@ -185,11 +207,46 @@ const pair *cube_lookup_pair(const tix_cube *c, int32_t period, uint32_t cell);
 
 /* ---- cube_sketch.c: the log-bucketed quantile sketch --------------------- */
 
-/* Widens p's bucket window to hold buckets [lo_b, hi_b). */
-tix_status cube_sketch_cover(tix_cube *c, pair *p, int32_t lo_b, int32_t hi_b);
+struct cube_pair;
 
-/* Counts one amount in p's sketch. */
+/* Builds the tables cube_sketch_bucket reads, once a process (safe to
+ * call from any thread, any number of times); 1 when they are in use (0:
+ * a check failed, cube_sketch_bucket calls log()). tix_cube_new calls it
+ * for a cube with statistics. */
+int cube_sketch_init(void);
+
+/* The bucket of cents >= 1: by definition ceil(log(cents) / SK_LOG_GAMMA)
+ * as libm computes it (cube_sketch_bucket_log, the one authority), found
+ * without log(): the leading 7 bits of cents pick a 1/64 octave, narrower
+ * than a bucket, whose first bucket a table holds, and one comparison with
+ * the next bucket's first amount settles it. The tables are computed by
+ * cube_sketch_init from cube_sketch_bucket_log itself (and checked there;
+ * if a check failed this calls log() instead). tests/test_cube.c compares
+ * the two around every bucket's edges. */
+int32_t cube_sketch_bucket(int64_t cents);
+int32_t cube_sketch_bucket_log(int64_t cents);
+
+/* Counts one amount in p's sketch. A failure (TIX_E_OVERFLOW, _LIMIT,
+ * _NOMEM) leaves the counts as they were. */
 tix_status cube_sketch_add(tix_cube *c, pair *p, int64_t cents);
+
+/* Whether adding v's sketch to p's would take a bucket's count past
+ * UINT32_MAX. */
+int cube_sketch_overflows(const pair *p, const struct cube_pair *v);
+
+/* Makes room in p for v's buckets, so that cube_sketch_absorb cannot
+ * fail. TIX_E_LIMIT or TIX_E_NOMEM leave p's counts as they were. */
+tix_status cube_sketch_room(tix_cube *c, pair *p, const struct cube_pair *v);
+
+/* Adds v's buckets to p's, after cube_sketch_room and with no count
+ * overflowing (cube_sketch_overflows). */
+void cube_sketch_absorb(pair *p, const struct cube_pair *v);
+
+/* Frees p's sketch and gives its bytes back to the budget. */
+void cube_sketch_drop(tix_cube *c, pair *p);
+
+/* Frees p's sketch only (the cube gives back all its bytes at once). */
+void cube_sketch_free(pair *p);
 
 /* The k-th smallest amount (1-based) of p, from the sketch. */
 double cube_sketch_rank(const pair *p, uint64_t k);
@@ -200,8 +257,8 @@ double cube_sketch_rank(const pair *p, uint64_t k);
  * and loading them again (tic.c). The statistics fields mean something
  * only in a cube with cell_stats: min and max of the amounts, their sum of
  * squares (128 bits, sumsq_overflow when it passed that), the amounts of
- * 0, and the sketch: sk[k] amounts in bucket sk_lo + k, sks[k] their sum
- * (TIX_CUBE_STATS_SUMS only). */
+ * 0, and the sketch: sk[k] amounts in bucket SK_BUCKET(p, k), sks[k] their
+ * sum (TIX_CUBE_STATS_SUMS only). */
 typedef struct cube_pair {
     int32_t period;
     uint32_t cell; /* rank of the cell name, as in tix_cube_entry */
@@ -215,6 +272,7 @@ typedef struct cube_pair {
     uint32_t sk_len;
     const uint32_t *sk;
     const int64_t *sks;
+    const uint16_t *skb; /* NULL: dense, slot k is bucket sk_lo + k (see pair) */
     /* TIX_CUBE_STATS_LOGS: as pair's lm, ls, lq (two's complement halves) */
     uint64_t lm;
     uint64_t ls_lo, ls_hi, lq_lo, lq_hi;

@@ -185,7 +185,7 @@ tix_status tix_tic_write_fn(tix_write_fn fn, void *ctx, const tix_cube *cube,
         for (uint32_t k = 0; k < p.sk_len; k++) {
             if (!p.sk[k])
                 continue;
-            put_i32(&o, p.sk_lo + (int32_t)k);
+            put_i32(&o, SK_BUCKET(&p, k));
             put_u32(&o, p.sk[k]);
             if ((stats & 3) == TIX_CUBE_STATS_SUMS)
                 put_i64(&o, p.sks[k]);

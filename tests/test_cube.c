@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cube_internal.h"
+#include "techidx/budget.h"
 #include "techidx/cube.h"
 
 static tix_cube *cube_new(tix_period_kind k, int stats)
@@ -544,4 +546,145 @@ Test(cube, winsorize_agrees_with_sorted_raw_amounts)
             cr_assert_gt(own[keep], cap);
         }
     tix_cube_free(c);
+}
+
+/* --- the sketch's buckets without log() ------------------------------------ */
+
+/* The table lookup against the definition, ceil(log(x) / SK_LOG_GAMMA),
+ * at x and near it. */
+static void bucket_agrees(int64_t x)
+{
+    cr_assert_eq(cube_sketch_bucket(x), cube_sketch_bucket_log(x), "cents %lld",
+                 (long long)x);
+}
+
+Test(cube, sketch_bucket_is_the_logarithms_at_every_bucket_edge)
+{
+    cr_assert_eq(cube_sketch_init(), 1, "the tables passed their checks");
+    /* Every amount up to 2^22 cents, each of the first ~700 buckets whole. */
+    for (int64_t x = 1; x <= (int64_t)1 << 22; x++)
+        bucket_agrees(x);
+    /* Around each edge exp(b SK_LOG_GAMMA) (within 1e-14 of it, where
+     * log()'s rounding decides): 4096 amounts either side, and 256
+     * doubles either side where doubles are further apart than a cent.
+     * Between edges, far from an integer log(x) / SK_LOG_GAMMA, rounding
+     * cannot move the ceiling. */
+    int32_t prev = 0;
+    for (int32_t b = 1; b <= SK_BUCKETS; b++) {
+        double e = exp((double)b * SK_LOG_GAMMA);
+        if (e < 9.2e18) {
+            int64_t x0 = (int64_t)e;
+            for (int64_t d = -4096; d <= 4096; d++)
+                if (x0 + d >= 1)
+                    bucket_agrees(x0 + d);
+            double y = e;
+            for (int k = 0; k < 256; k++)
+                y = nextafter(y, 0);
+            for (int k = 0; k < 512 && y < 9.2e18; k++, y = nextafter(y, INFINITY))
+                bucket_agrees((int64_t)y);
+        }
+        /* The edges are where the definition steps up, and only there. */
+        int32_t at = cube_sketch_bucket_log(e < 9.2e18 ? (int64_t)e : INT64_MAX);
+        cr_assert_geq(at, prev);
+        prev = at;
+    }
+    for (int64_t x = INT64_MAX - 100000; x < INT64_MAX; x++)
+        bucket_agrees(x);
+    bucket_agrees(INT64_MAX);
+    cr_assert_eq(cube_sketch_bucket(INT64_MAX), SK_BUCKETS - 1);
+    cr_assert_eq(cube_sketch_bucket(1), 0);
+    /* And amounts drawn log-uniformly over all of int64. */
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 5);
+    for (int i = 0; i < 2000000; i++) {
+        double x = exp(gsl_rng_uniform(r) * 43.6);
+        bucket_agrees(x < 9.2e18 && x >= 1 ? (int64_t)x : 1);
+    }
+    gsl_rng_free(r);
+}
+
+/* Many parts of a few rows each (sparse sketches), merged in any order,
+ * and parts of hundreds (dense), give what adding the rows gives: the
+ * same statistics and the same winsorized values. */
+Test(cube, sparse_and_dense_sketches_merge_to_the_same_cube)
+{
+    enum { N = 20000 };
+    int64_t *x = malloc(N * sizeof *x);
+    amounts(x, N, 31);
+    x[5] = 0;
+    x[9] = INT64_MAX / 4;
+    x[11] = 1;
+    int stats = TIX_CUBE_STATS_SUMS;
+    tix_cube *all = cube_new(TIX_PERIOD_MONTH, stats), *fwd = cube_new(TIX_PERIOD_MONTH, stats),
+             *back = cube_new(TIX_PERIOD_MONTH, stats), *rest = cube_new(TIX_PERIOD_MONTH, stats),
+             *mixed = cube_new(TIX_PERIOD_MONTH, stats);
+    tix_cube *parts[256];
+    size_t np = 0, i = 0;
+    for (size_t size = 1; i < N; size = size * 3 % 701 + 1) {
+        cr_assert_lt(np, 256);
+        tix_cube *part = parts[np++] = cube_new(TIX_PERIOD_MONTH, stats);
+        for (size_t end = i + size; i < end && i < N; i++) {
+            char cell[8];
+            snprintf(cell, sizeof cell, "c%zu", i % 3);
+            int32_t day = tix_days_from_civil(2024, 1 + (int)(i % 4), 1);
+            cr_assert_eq(tix_cube_add(all, day, cell, strlen(cell), x[i]), TIX_OK);
+            cr_assert_eq(tix_cube_add(part, day, cell, strlen(cell), x[i]), TIX_OK);
+            if (np > 1) /* the rows after the first part's, in one (dense) cube */
+                cr_assert_eq(tix_cube_add(rest, day, cell, strlen(cell), x[i]), TIX_OK);
+        }
+    }
+    for (size_t k = 0; k < np; k++)
+        cr_assert_eq(tix_cube_merge(fwd, parts[k]), TIX_OK);
+    for (size_t k = np; k > 0; k--)
+        cr_assert_eq(tix_cube_merge(back, parts[k - 1]), TIX_OK);
+    /* sparse into dense, dense into sparse */
+    cr_assert_eq(tix_cube_merge(mixed, parts[0]), TIX_OK);
+    cr_assert_eq(tix_cube_merge(mixed, rest), TIX_OK);
+    cr_assert_eq(tix_cube_merge(rest, parts[0]), TIX_OK);
+    assert_same_cube(all, rest);
+    assert_same_cube(all, mixed);
+    assert_same_cube(all, fwd);
+    assert_same_cube(back, fwd);
+    int64_t va[12], vf[12], vb[12];
+    uint64_t na[12], nf[12], nb[12];
+    winsorized(all, 0.9, 2, va, na);
+    winsorized(fwd, 0.9, 2, vf, nf);
+    winsorized(back, 0.9, 2, vb, nb);
+    cr_assert_eq(memcmp(va, vf, sizeof va), 0);
+    cr_assert_eq(memcmp(va, vb, sizeof va), 0);
+    cr_assert_eq(memcmp(na, nf, sizeof na), 0);
+    cr_assert_eq(memcmp(na, nb, sizeof na), 0);
+    for (size_t k = 0; k < np; k++)
+        tix_cube_free(parts[k]);
+    tix_cube_free(all);
+    tix_cube_free(fwd);
+    tix_cube_free(back);
+    tix_cube_free(rest);
+    tix_cube_free(mixed);
+    free(x);
+}
+
+/* A pair of a few amounts pays for those buckets, not for a window over
+ * the range between them (a block's cube holds thousands of such pairs). */
+Test(cube, few_amounts_cost_few_sketch_bytes)
+{
+    tix_budget b = {0, 0};
+    tix_cube *c;
+    tix_cube_opts o = {TIX_PERIOD_WEEK, TIX_CUBE_STATS_SUMS, 0, 0, &b, NULL, 0, 0};
+    cr_assert_eq(tix_cube_new(&c, &o), TIX_OK);
+    size_t base = b.used;
+    /* 1000 cells of 3 amounts each, spread over 7 decades */
+    for (int k = 0; k < 1000; k++) {
+        char cell[16];
+        snprintf(cell, sizeof cell, "cell%d", k);
+        add(c, 2024, 3, 11, cell, 100);
+        add(c, 2024, 3, 11, cell, 100000);
+        add(c, 2024, 3, 11, cell, 1000000000);
+    }
+    size_t per_pair = (b.used - base) / 1000;
+    /* the pair, its cell, the tables: well under the 12 bytes times ~700
+     * buckets a window from 100 to 10^9 cents would take */
+    cr_assert_lt(per_pair, 400, "%zu bytes a pair", per_pair);
+    tix_cube_free(c);
+    cr_assert_eq(b.used, 0);
 }
