@@ -569,17 +569,21 @@ static tix_status fixed_base(work *w)
 }
 
 /* GEKS. lnb holds ln of the bilateral comparisons of every ordered pair
- * of periods of the current window, three doubles (value, volume, unit
- * value) a pair, NaN where undefined: a W x W ring indexed by the periods
- * modulo W, as the periods of a window are W consecutive ones. */
+ * of periods of the current window, NaN where undefined: three W x W
+ * planes (value, volume, unit value), each a ring indexed by the periods
+ * modulo W, as the periods of a window are W consecutive ones. A new
+ * period costs its 2W comparisons (geks_fill); the means over the window
+ * are then summed afresh, term by term in the order of l, as the bits of
+ * a running sum would depend on the windows before. */
 typedef struct geks {
     size_t W;
     double *lnb;
 } geks;
 
-static double *pair_at(const geks *g, size_t a, size_t b)
+/* Row a of component c's plane: B(a, b) at column b % W. */
+static double *geks_row(const geks *g, int c, size_t a)
 {
-    return g->lnb + 3 * ((a % g->W) * g->W + b % g->W);
+    return g->lnb + ((size_t)c * g->W + a % g->W) * g->W;
 }
 
 /* ln of the GEKS comparison of period `from` with period `to` within the
@@ -588,15 +592,174 @@ static double *pair_at(const geks *g, size_t a, size_t b)
 static double geks_ln(const geks *g, size_t s, size_t e, size_t from, size_t to, int comp)
 {
     double sum = 0;
-    size_t m = 0;
+    size_t m = 0, W = g->W, ct = to % W, cf = from % W;
+    const double *row = geks_row(g, comp, s), *end = g->lnb + ((size_t)comp + 1) * W * W;
     for (size_t l = s; l <= e; l++) {
-        double x = pair_at(g, l, to)[comp] - pair_at(g, l, from)[comp];
+        double x = row[ct] - row[cf];
         if (isfinite(x)) {
             sum += x;
             m++;
         }
+        row = row + W == end ? end - W * W : row + W;
     }
     return m ? sum / (double)m : NAN;
+}
+
+/* acc[i] += (b[j] - r[j][i]) for j = 0..nr-1 in turn, i < n: each acc[i]
+ * takes its terms one after the other, as geks_ln's sum does, so that the
+ * bits are the same whatever the vector width. Four rows at a time keep
+ * acc in registers. Cloned for AVX2 where GCC can dispatch at run time
+ * (the same IEEE operations lane by lane: same bits). */
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && defined(__linux__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+static void
+add_diffs(double *restrict acc, const double *const *r, const double *b, size_t nr, size_t n)
+{
+#if defined(__GNUC__)
+    typedef double v4 __attribute__((vector_size(32)));
+    size_t j = 0;
+    for (; j + 4 <= nr; j += 4) {
+        const double *r0 = r[j], *r1 = r[j + 1], *r2 = r[j + 2], *r3 = r[j + 3];
+        v4 b0 = {b[j], b[j], b[j], b[j]}, b1 = {b[j + 1], b[j + 1], b[j + 1], b[j + 1]},
+           b2 = {b[j + 2], b[j + 2], b[j + 2], b[j + 2]},
+           b3 = {b[j + 3], b[j + 3], b[j + 3], b[j + 3]};
+        size_t i = 0;
+        for (; i + 4 <= n; i += 4) {
+            v4 a, x0, x1, x2, x3;
+            memcpy(&a, acc + i, sizeof a);
+            memcpy(&x0, r0 + i, sizeof x0);
+            memcpy(&x1, r1 + i, sizeof x1);
+            memcpy(&x2, r2 + i, sizeof x2);
+            memcpy(&x3, r3 + i, sizeof x3);
+            a += b0 - x0;
+            a += b1 - x1;
+            a += b2 - x2;
+            a += b3 - x3;
+            memcpy(acc + i, &a, sizeof a);
+        }
+        for (; i < n; i++) {
+            double a = acc[i];
+            a += b[j] - r0[i];
+            a += b[j + 1] - r1[i];
+            a += b[j + 2] - r2[i];
+            a += b[j + 3] - r3[i];
+            acc[i] = a;
+        }
+    }
+#else
+    size_t j = 0;
+#endif
+    for (; j < nr; j++)
+        for (size_t i = 0; i < n; i++)
+            acc[i] += b[j] - r[j][i];
+}
+
+/* add_diffs over the defined terms only, counting them in cnt: an
+ * undefined term adds +0, which leaves a sum that starts at +0 as it is
+ * (such a sum is never -0). */
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && defined(__linux__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+static void
+add_defined_diffs(double *restrict acc, double *restrict cnt, const double *const *r,
+                  const double *b, size_t nr, size_t n)
+{
+    size_t j = 0;
+#if defined(__GNUC__)
+    typedef double v4 __attribute__((vector_size(32)));
+    typedef long long v4i __attribute__((vector_size(32)));
+    const v4i one = (v4i)(v4){1.0, 1.0, 1.0, 1.0};
+    for (; j + 2 <= nr; j += 2) {
+        const double *r0 = r[j], *r1 = r[j + 1];
+        v4 b0 = {b[j], b[j], b[j], b[j]}, b1 = {b[j + 1], b[j + 1], b[j + 1], b[j + 1]};
+        size_t i = 0;
+        for (; i + 4 <= n; i += 4) {
+            v4 a, c, x0, x1;
+            memcpy(&a, acc + i, sizeof a);
+            memcpy(&c, cnt + i, sizeof c);
+            memcpy(&x0, r0 + i, sizeof x0);
+            memcpy(&x1, r1 + i, sizeof x1);
+            x0 = b0 - x0;
+            x1 = b1 - x1;
+            v4i d0 = (x0 - x0) == 0, d1 = (x1 - x1) == 0; /* finite: all ones */
+            a += (v4)((v4i)x0 & d0);
+            c += (v4)(one & d0);
+            a += (v4)((v4i)x1 & d1);
+            c += (v4)(one & d1);
+            memcpy(acc + i, &a, sizeof a);
+            memcpy(cnt + i, &c, sizeof c);
+        }
+        for (; i < n; i++)
+            for (size_t q = j; q < j + 2; q++) {
+                double x = b[q] - r[q][i];
+                if (isfinite(x)) {
+                    acc[i] += x;
+                    cnt[i] += 1;
+                }
+            }
+    }
+#endif
+    for (; j < nr; j++)
+        for (size_t i = 0; i < n; i++) {
+            double x = b[j] - r[j][i];
+            if (isfinite(x)) {
+                acc[i] += x;
+                cnt[i] += 1;
+            }
+        }
+}
+
+/* geks_ln(g, s, e, h, to, c) for the n periods h = h0, h0 + 1, ... (n <=
+ * W) and each component c into out[c W + (h - h0)], summed for all h at
+ * once, with the same operations in the same order, hence the same bits.
+ * A sum with every term defined is finite and then geks_ln's; one that
+ * is not (NaN or infinite: an undefined term makes it so, and defined
+ * ones, logs of doubles, cannot overflow) is taken again over the
+ * defined terms only. rows, b: room for W pointers and doubles; cnt for
+ * W doubles. */
+static void geks_ln_to(const geks *g, size_t s, size_t e, size_t h0, size_t n, size_t to,
+                       double *out, const double **rows, double *b, double *cnt)
+{
+    size_t W = g->W, p0 = h0 % W, n1 = n < W - p0 ? n : W - p0, nr = e - s + 1, ct = to % W;
+    for (int c = 0; c < 3; c++) {
+        double *o = out + (size_t)c * W;
+        for (size_t i = 0; i < n; i++)
+            o[i] = 0;
+        for (size_t l = 0; l < nr; l++) {
+            rows[l] = geks_row(g, c, s + l);
+            b[l] = rows[l][ct];
+        }
+        /* The ring's columns h0 % W.. to its end, then from column 0. */
+        for (int part = 0; part < 2; part++) {
+            size_t off = part ? 0 : p0, k = part ? n - n1 : n1;
+            for (size_t l = 0; l < nr; l++)
+                rows[l] += off;
+            add_diffs(o + (part ? n1 : 0), rows, b, nr, k);
+            for (size_t l = 0; l < nr; l++)
+                rows[l] -= off;
+        }
+        size_t bad = 0;
+        for (size_t i = 0; i < n; i++)
+            bad += !isfinite(o[i]);
+        if (bad) {
+            for (size_t i = 0; i < n; i++)
+                o[i] = cnt[i] = 0;
+            for (int part = 0; part < 2; part++) {
+                size_t off = part ? 0 : p0, k = part ? n - n1 : n1, at = part ? n1 : 0;
+                for (size_t l = 0; l < nr; l++)
+                    rows[l] += off;
+                add_defined_diffs(o + at, cnt + at, rows, b, nr, k);
+                for (size_t l = 0; l < nr; l++)
+                    rows[l] -= off;
+            }
+            for (size_t i = 0; i < n; i++)
+                o[i] = cnt[i] > 0 ? o[i] / cnt[i] : NAN;
+        } else {
+            for (size_t i = 0; i < n; i++)
+                o[i] /= (double)nr;
+        }
+    }
 }
 
 /* Fills the ring with the comparisons of period b with each period of
@@ -619,10 +782,9 @@ static tix_status geks_fill(work *w, geks *g, size_t s, size_t e, size_t b)
                     w->ix->rows[to].coverage = share;
                 }
             }
-            double *x = pair_at(g, from, to);
-            x[0] = log(l.value);
-            x[1] = log(l.volume);
-            x[2] = log(l.unit_value);
+            geks_row(g, 0, from)[to % g->W] = log(l.value);
+            geks_row(g, 1, from)[to % g->W] = log(l.volume);
+            geks_row(g, 2, from)[to % g->W] = log(l.unit_value);
         }
     }
     return TIX_OK;
@@ -984,7 +1146,9 @@ static tix_status ml_fill(work *w, multi *m, size_t s, size_t e, size_t b)
  * holds ln levels; prev[c W + (h - s)] is, for a new window [s, T], ln
  * O(h -> T-1), the previous window [s-1, T-1]'s own comparison of h with
  * T-1, taken before GEKS's ring loses period s-1; fac the factors of a
- * mean. */
+ * mean. GEKS's mean and mean_pub take O(h -> T) of every h of a window in
+ * one pass (geks_ln_to) into all, all[c W + (h - s)] for h in [s, T]; the
+ * mean's prev of the next window is then all, shifted by one. */
 static tix_status ml_series(work *w)
 {
     tix_index *ix = w->ix;
@@ -994,7 +1158,9 @@ static tix_status ml_series(work *w)
     memset(&m, 0, sizeof m);
     m.solved_windows = is_window_solved(ix->method);
     m.g.W = W;
-    double *lvl = NULL, *prev = NULL, *fac = NULL;
+    double *lvl = NULL, *prev = NULL, *fac = NULL, *all = NULL, *bs = NULL;
+    const double **rows = NULL;
+    int batch = !m.solved_windows && (sp == TIX_SPLICE_MEAN || sp == TIX_SPLICE_MEAN_PUB);
     tix_status st = TIX_E_NOMEM;
     if (m.solved_windows) {
         size_t nc = 0; /* the cells published at all bound a window's */
@@ -1013,6 +1179,9 @@ static tix_status ml_series(work *w)
     if (!(lvl = malloc(3 * np * sizeof *lvl)) || !(prev = malloc(3 * W * sizeof *prev)) ||
         !(fac = malloc(W * sizeof *fac)))
         goto done;
+    if (batch && (!(all = malloc(3 * W * sizeof *all)) || !(bs = malloc(2 * W * sizeof *bs)) ||
+                  !(rows = malloc(W * sizeof *rows))))
+        goto done;
     /* The first window is the method itself, against its first period. */
     for (size_t b = 0; b < W; b++)
         if ((st = ml_fill(w, &m, 0, b, b)) != TIX_OK)
@@ -1023,6 +1192,8 @@ static tix_status ml_series(work *w)
         for (size_t t = 1; t < W; t++)
             L[t] = ml_ln(w, &m, 0, W - 1, 0, t, c);
     }
+    if (batch && sp == TIX_SPLICE_MEAN && W < np)
+        geks_ln_to(&m.g, 0, W - 1, 0, W, W - 1, all, rows, bs, bs + W);
     int td = ix->method == TIX_METHOD_TIME_DUMMY;
     for (size_t t = 0; td && t < W; t++)
         td_row_se(w, &m, 0, W - 1, t);
@@ -1031,12 +1202,19 @@ static tix_status ml_series(work *w)
     for (size_t T = W; T < np; T++) {
         size_t s = T + 1 - W;
         int own = sp == TIX_SPLICE_WINDOW || sp == TIX_SPLICE_HALF || sp == TIX_SPLICE_MEAN;
+        if (batch && own) { /* all holds the window [s-1, T-1]'s */
+            for (int c = 0; c < 3; c++)
+                memcpy(prev + (size_t)c * W, all + (size_t)c * W + 1, (W - 1) * sizeof *prev);
+            own = 0;
+        }
         for (int c = 0; own && c < 3; c++)
             for (size_t h = s; h < T; h++)
                 if (sp == TIX_SPLICE_MEAN || h == splice_at(sp, W, s, T))
                     prev[(size_t)c * W + (h - s)] = ml_ln(w, &m, s - 1, T - 1, h, T - 1, c);
         if ((st = ml_fill(w, &m, s, T, T)) != TIX_OK)
             goto done;
+        if (batch)
+            geks_ln_to(&m.g, s, T, s, W, T, all, rows, bs, bs + W);
         /* fbew and fbmw: the latest of 0, W-1, 2(W-1), ... before T */
         size_t b = (T - 1) / (W - 1) * (W - 1);
         for (int c = 0; c < 3; c++) {
@@ -1052,7 +1230,8 @@ static tix_status ml_series(work *w)
                 break;
             case TIX_SPLICE_MEAN:
                 for (size_t l = s; l < T; l++)
-                    fac[l - s] = ml_ln(w, &m, s, T, l, T, c) - P[l - s];
+                    fac[l - s] = (batch ? all[(size_t)c * W + (l - s)] : ml_ln(w, &m, s, T, l, T, c)) -
+                                 P[l - s];
                 L[T] = L[T - 1] + mean_defined(fac, T - s);
                 break;
             case TIX_SPLICE_WISP:
@@ -1061,7 +1240,8 @@ static tix_status ml_series(work *w)
                 break;
             case TIX_SPLICE_MEAN_PUB:
                 for (size_t l = s; l < T; l++)
-                    fac[l - s] = L[l] + ml_ln(w, &m, s, T, l, T, c);
+                    fac[l - s] = L[l] + (batch ? all[(size_t)c * W + (l - s)]
+                                               : ml_ln(w, &m, s, T, l, T, c));
                 L[T] = mean_defined(fac, T - s);
                 break;
             case TIX_SPLICE_FBEW:
@@ -1090,6 +1270,9 @@ done:
     free(lvl);
     free(prev);
     free(fac);
+    free(all);
+    free(bs);
+    free(rows);
     return st;
 }
 
