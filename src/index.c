@@ -482,12 +482,13 @@ static void work_free(work *w)
 static int64_t index_value(const tix_index_row *r) { return r->value - r->capped_value; }
 
 /* Matched cells of the entry lists x (period 0) and y (period 1) into w's
- * arrays; returns their count and, in *share, their share of total1. */
-static size_t match(const work *w, const tix_cube_entry *x, size_t na, const tix_cube_entry *y,
-                    size_t nb, int64_t total1, double *share)
+ * arrays; returns their count and, in *share, their share of total1 (and
+ * in *share0, when not NULL, x's matched value's share of total0). */
+static size_t match2(const work *w, const tix_cube_entry *x, size_t na, const tix_cube_entry *y,
+                     size_t nb, int64_t total0, int64_t total1, double *share0, double *share)
 {
     size_t i = 0, j = 0, k = 0;
-    double sum = 0;
+    double sum = 0, sum0 = 0;
     while (i < na && j < nb) {
         if (x[i].cell < y[j].cell) {
             i++;
@@ -500,11 +501,20 @@ static size_t match(const work *w, const tix_cube_entry *x, size_t na, const tix
             w->v1[k] = (double)y[j].value;
             w->cells[k] = x[i].cell;
             sum += (double)y[j].value;
+            sum0 += (double)x[i].value;
             k++, i++, j++;
         }
     }
     *share = total1 > 0 ? sum / (double)total1 : NAN;
+    if (share0)
+        *share0 = total0 > 0 ? sum0 / (double)total0 : NAN;
     return k;
+}
+
+static size_t match(const work *w, const tix_cube_entry *x, size_t na, const tix_cube_entry *y,
+                    size_t nb, int64_t total1, double *share)
+{
+    return match2(w, x, na, y, nb, 0, total1, NULL, share);
 }
 
 /* The bilateral comparison of period a with period b. */
@@ -519,6 +529,68 @@ static tix_status compare(const work *w, size_t a, size_t b, tix_links *l, size_
     tix_method m = w->ix->opts.method;
     tix_status st = link_in(bilateral_of(m), m != TIX_METHOD_GEKS_TPD, k, w->n0, w->v0, w->n1,
                             w->v1, w->scratch, l);
+    return st == TIX_E_NODATA ? TIX_OK : st; /* NaN links are results too */
+}
+
+/* num / den as factor_link has it: NaN unless both are > 0. */
+static double ratio(double num, double den) { return !(den > 0) || !(num > 0) ? NAN : num / den; }
+
+/* link_in(TIX_METHOD_FISHER, ...) of the k matched cells both ways, from
+ * period 0 to 1 into *f and back into *r. The way back's Laspeyres and
+ * Paasche sums are the way there's (the same products in the same order:
+ * the same bits), so four sums serve both. */
+static void fisher_both(size_t k, const double *n0, const double *v0, const double *n1,
+                        const double *v1, double *buf, tix_links *f, tix_links *r)
+{
+    f->value = f->volume = f->unit_value = NAN;
+    *r = *f;
+    if (k == 0)
+        return;
+    double *u0 = buf, *u1 = buf + k, s0 = 0, s1 = 0;
+    for (size_t i = 0; i < k; i++) {
+        u0[i] = v0[i] / n0[i];
+        u1[i] = v1[i] / n1[i];
+        s0 += v0[i];
+        s1 += v1[i];
+    }
+    double a = 0, b = 0, c = 0, d = 0; /* sums of u0 n1, u0 n0, u1 n1, u1 n0 */
+    for (size_t i = 0; i < k; i++) {
+        a += u0[i] * n1[i];
+        b += u0[i] * n0[i];
+        c += u1[i] * n1[i];
+        d += u1[i] * n0[i];
+    }
+    tix_links x = {s0 > 0 ? s1 / s0 : NAN, sqrt(ratio(a, b) * ratio(c, d)),
+                   sqrt(ratio(d, b) * ratio(c, a))};
+    if (!isnan(x.value) && !isnan(x.volume) && !isnan(x.unit_value))
+        *f = x;
+    tix_links y = {s1 > 0 ? s0 / s1 : NAN, sqrt(ratio(d, c) * ratio(b, a)),
+                   sqrt(ratio(a, c) * ratio(b, d))};
+    if (!isnan(y.value) && !isnan(y.volume) && !isnan(y.unit_value))
+        *r = y;
+}
+
+/* compare(w, a, b, ...) and compare(w, b, a, ...) with one matching of
+ * their cells: into *ab and *ba, the matched count and each one's share
+ * of its later period's value. */
+static tix_status compare_both(const work *w, size_t a, size_t b, tix_links *ab, tix_links *ba,
+                               size_t *matched, double *share_ab, double *share_ba)
+{
+    size_t k = match2(w, w->pub + w->pub_start[a], w->pub_start[a + 1] - w->pub_start[a],
+                      w->pub + w->pub_start[b], w->pub_start[b + 1] - w->pub_start[b],
+                      index_value(&w->ix->rows[a]), index_value(&w->ix->rows[b]), share_ba,
+                      share_ab);
+    *matched = k;
+    tix_method m = w->ix->opts.method;
+    if (m == TIX_METHOD_GEKS_FISHER) {
+        fisher_both(k, w->n0, w->v0, w->n1, w->v1, w->scratch, ab, ba);
+        return TIX_OK;
+    }
+    int kennedy = m != TIX_METHOD_GEKS_TPD;
+    tix_status st =
+        link_in(bilateral_of(m), kennedy, k, w->n0, w->v0, w->n1, w->v1, w->scratch, ab);
+    if (st == TIX_OK || st == TIX_E_NODATA)
+        st = link_in(bilateral_of(m), kennedy, k, w->n1, w->v1, w->n0, w->v0, w->scratch, ba);
     return st == TIX_E_NODATA ? TIX_OK : st; /* NaN links are results too */
 }
 
@@ -578,6 +650,7 @@ static tix_status fixed_base(work *w)
 typedef struct geks {
     size_t W;
     double *lnb;
+    size_t *undefined; /* 3 W: each plane's entries in each column that are not finite */
 } geks;
 
 /* Row a of component c's plane: B(a, b) at column b % W. */
@@ -655,110 +728,44 @@ add_diffs(double *restrict acc, const double *const *r, const double *b, size_t 
             acc[i] += b[j] - r[j][i];
 }
 
-/* add_diffs over the defined terms only, counting them in cnt: an
- * undefined term adds +0, which leaves a sum that starts at +0 as it is
- * (such a sum is never -0). */
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && defined(__linux__)
-__attribute__((target_clones("avx2", "default")))
-#endif
-static void
-add_defined_diffs(double *restrict acc, double *restrict cnt, const double *const *r,
-                  const double *b, size_t nr, size_t n)
-{
-    size_t j = 0;
-#if defined(__GNUC__)
-    typedef double v4 __attribute__((vector_size(32)));
-    typedef long long v4i __attribute__((vector_size(32)));
-    const v4i one = (v4i)(v4){1.0, 1.0, 1.0, 1.0};
-    for (; j + 2 <= nr; j += 2) {
-        const double *r0 = r[j], *r1 = r[j + 1];
-        v4 b0 = {b[j], b[j], b[j], b[j]}, b1 = {b[j + 1], b[j + 1], b[j + 1], b[j + 1]};
-        size_t i = 0;
-        for (; i + 4 <= n; i += 4) {
-            v4 a, c, x0, x1;
-            memcpy(&a, acc + i, sizeof a);
-            memcpy(&c, cnt + i, sizeof c);
-            memcpy(&x0, r0 + i, sizeof x0);
-            memcpy(&x1, r1 + i, sizeof x1);
-            x0 = b0 - x0;
-            x1 = b1 - x1;
-            v4i d0 = (x0 - x0) == 0, d1 = (x1 - x1) == 0; /* finite: all ones */
-            a += (v4)((v4i)x0 & d0);
-            c += (v4)(one & d0);
-            a += (v4)((v4i)x1 & d1);
-            c += (v4)(one & d1);
-            memcpy(acc + i, &a, sizeof a);
-            memcpy(cnt + i, &c, sizeof c);
-        }
-        for (; i < n; i++)
-            for (size_t q = j; q < j + 2; q++) {
-                double x = b[q] - r[q][i];
-                if (isfinite(x)) {
-                    acc[i] += x;
-                    cnt[i] += 1;
-                }
-            }
-    }
-#endif
-    for (; j < nr; j++)
-        for (size_t i = 0; i < n; i++) {
-            double x = b[j] - r[j][i];
-            if (isfinite(x)) {
-                acc[i] += x;
-                cnt[i] += 1;
-            }
-        }
-}
-
 /* geks_ln(g, s, e, h, to, c) for the n periods h = h0, h0 + 1, ... (n <=
  * W) and each component c into out[c W + (h - h0)], summed for all h at
  * once, with the same operations in the same order, hence the same bits.
- * A sum with every term defined is finite and then geks_ln's; one that
- * is not (NaN or infinite: an undefined term makes it so, and defined
- * ones, logs of doubles, cannot overflow) is taken again over the
- * defined terms only. rows, b: room for W pointers and doubles; cnt for
- * W doubles. */
+ * geks_ln leaves out the undefined terms B(l, to) - B(l, h) (NaN or
+ * infinite): here the rows l with B(l, to) undefined are left out whole,
+ * and the columns h with some B(l, h) undefined are taken again by
+ * geks_ln alone (they are few: the periods that some other one cannot be
+ * compared with). rows, b: room for W pointers and doubles. */
 static void geks_ln_to(const geks *g, size_t s, size_t e, size_t h0, size_t n, size_t to,
-                       double *out, const double **rows, double *b, double *cnt)
+                       double *out, const double **rows, double *b)
 {
-    size_t W = g->W, p0 = h0 % W, n1 = n < W - p0 ? n : W - p0, nr = e - s + 1, ct = to % W;
+    size_t W = g->W, p0 = h0 % W, n1 = n < W - p0 ? n : W - p0, ct = to % W;
     for (int c = 0; c < 3; c++) {
         double *o = out + (size_t)c * W;
+        const size_t *undef = g->undefined + (size_t)c * W;
+        size_t nr = 0;
+        for (size_t l = s; l <= e; l++) {
+            const double *row = geks_row(g, c, l);
+            if (isfinite(row[ct])) {
+                b[nr] = row[ct];
+                rows[nr++] = row;
+            }
+        }
         for (size_t i = 0; i < n; i++)
             o[i] = 0;
-        for (size_t l = 0; l < nr; l++) {
-            rows[l] = geks_row(g, c, s + l);
-            b[l] = rows[l][ct];
-        }
-        /* The ring's columns h0 % W.. to its end, then from column 0. */
+        /* The rows' columns h0 % W.. to the ring's end, then from 0. */
         for (int part = 0; part < 2; part++) {
-            size_t off = part ? 0 : p0, k = part ? n - n1 : n1;
+            size_t off = part ? 0 : p0, k = part ? n - n1 : n1, at = part ? n1 : 0;
             for (size_t l = 0; l < nr; l++)
                 rows[l] += off;
-            add_diffs(o + (part ? n1 : 0), rows, b, nr, k);
+            add_diffs(o + at, rows, b, nr, k);
             for (size_t l = 0; l < nr; l++)
                 rows[l] -= off;
         }
-        size_t bad = 0;
         for (size_t i = 0; i < n; i++)
-            bad += !isfinite(o[i]);
-        if (bad) {
-            for (size_t i = 0; i < n; i++)
-                o[i] = cnt[i] = 0;
-            for (int part = 0; part < 2; part++) {
-                size_t off = part ? 0 : p0, k = part ? n - n1 : n1, at = part ? n1 : 0;
-                for (size_t l = 0; l < nr; l++)
-                    rows[l] += off;
-                add_defined_diffs(o + at, cnt + at, rows, b, nr, k);
-                for (size_t l = 0; l < nr; l++)
-                    rows[l] -= off;
-            }
-            for (size_t i = 0; i < n; i++)
-                o[i] = cnt[i] > 0 ? o[i] / cnt[i] : NAN;
-        } else {
-            for (size_t i = 0; i < n; i++)
-                o[i] /= (double)nr;
-        }
+            o[i] = undef[(h0 + i) % W] ? geks_ln(g, s, e, h0 + i, to, c)
+                   : nr                ? o[i] / (double)nr
+                                       : NAN;
     }
 }
 
@@ -767,24 +774,30 @@ static void geks_ln_to(const geks *g, size_t s, size_t e, size_t h0, size_t n, s
 static tix_status geks_fill(work *w, geks *g, size_t s, size_t e, size_t b)
 {
     for (size_t a = s; a <= e; a++) {
+        tix_links both[2] = {{1, 1, 1}, {1, 1, 1}}; /* a to b, b to a */
+        size_t matched = 0;
+        double share[2] = {NAN, NAN};
+        if (a != b) {
+            tix_status st = compare_both(w, a, b, &both[0], &both[1], &matched, &share[0], &share[1]);
+            if (st != TIX_OK)
+                return st;
+        }
         for (int dir = 0; dir < 2; dir++) {
             size_t from = dir ? b : a, to = dir ? a : b;
-            tix_links l = {1, 1, 1};
-            size_t matched;
-            double share;
-            if (from != to) {
-                tix_status st = compare(w, from, to, &l, &matched, &share);
-                if (st != TIX_OK)
-                    return st;
-                if (to == from + 1) {
-                    w->ix->rows[to].link = l;
-                    w->ix->rows[to].matched = matched;
-                    w->ix->rows[to].coverage = share;
-                }
+            tix_links l = both[dir];
+            if (from != to && to == from + 1) {
+                w->ix->rows[to].link = l;
+                w->ix->rows[to].matched = matched;
+                w->ix->rows[to].coverage = share[dir];
             }
-            geks_row(g, 0, from)[to % g->W] = log(l.value);
-            geks_row(g, 1, from)[to % g->W] = log(l.volume);
-            geks_row(g, 2, from)[to % g->W] = log(l.unit_value);
+            double x[3] = {log(l.value), log(l.volume), log(l.unit_value)};
+            for (int c = 0; c < 3; c++) {
+                double *at = geks_row(g, c, from) + to % g->W;
+                size_t *u = g->undefined + (size_t)c * g->W + to % g->W;
+                *u += !isfinite(x[c]);
+                *u -= !isfinite(*at);
+                *at = x[c];
+            }
         }
     }
     return TIX_OK;
@@ -1158,8 +1171,9 @@ static tix_status ml_series(work *w)
     memset(&m, 0, sizeof m);
     m.solved_windows = is_window_solved(ix->method);
     m.g.W = W;
-    double *lvl = NULL, *prev = NULL, *fac = NULL, *all = NULL, *bs = NULL;
+    double *lvl = NULL, *prev = NULL, *fac = NULL, *all = NULL;
     const double **rows = NULL;
+    double *bs = NULL;
     int batch = !m.solved_windows && (sp == TIX_SPLICE_MEAN || sp == TIX_SPLICE_MEAN_PUB);
     tix_status st = TIX_E_NOMEM;
     if (m.solved_windows) {
@@ -1173,13 +1187,14 @@ static tix_status ml_series(work *w)
             (st = hedonic_new(&m.sv.hd, w->cube, ix->opts.hedonic, W, w->err, w->errlen)) !=
                 TIX_OK)
             goto done;
-    } else if (!(m.g.lnb = malloc(3 * W * W * sizeof *m.g.lnb))) {
+    } else if (!(m.g.lnb = calloc(3 * W * W, sizeof *m.g.lnb)) || /* all defined */
+               !(m.g.undefined = calloc(3 * W, sizeof *m.g.undefined))) {
         goto done;
     }
     if (!(lvl = malloc(3 * np * sizeof *lvl)) || !(prev = malloc(3 * W * sizeof *prev)) ||
         !(fac = malloc(W * sizeof *fac)))
         goto done;
-    if (batch && (!(all = malloc(3 * W * sizeof *all)) || !(bs = malloc(2 * W * sizeof *bs)) ||
+    if (batch && (!(all = malloc(3 * W * sizeof *all)) || !(bs = malloc(W * sizeof *bs)) ||
                   !(rows = malloc(W * sizeof *rows))))
         goto done;
     /* The first window is the method itself, against its first period. */
@@ -1193,7 +1208,7 @@ static tix_status ml_series(work *w)
             L[t] = ml_ln(w, &m, 0, W - 1, 0, t, c);
     }
     if (batch && sp == TIX_SPLICE_MEAN && W < np)
-        geks_ln_to(&m.g, 0, W - 1, 0, W, W - 1, all, rows, bs, bs + W);
+        geks_ln_to(&m.g, 0, W - 1, 0, W, W - 1, all, rows, bs);
     int td = ix->method == TIX_METHOD_TIME_DUMMY;
     for (size_t t = 0; td && t < W; t++)
         td_row_se(w, &m, 0, W - 1, t);
@@ -1214,7 +1229,7 @@ static tix_status ml_series(work *w)
         if ((st = ml_fill(w, &m, s, T, T)) != TIX_OK)
             goto done;
         if (batch)
-            geks_ln_to(&m.g, s, T, s, W, T, all, rows, bs, bs + W);
+            geks_ln_to(&m.g, s, T, s, W, T, all, rows, bs);
         /* fbew and fbmw: the latest of 0, W-1, 2(W-1), ... before T */
         size_t b = (T - 1) / (W - 1) * (W - 1);
         for (int c = 0; c < 3; c++) {
@@ -1265,6 +1280,7 @@ static tix_status ml_series(work *w)
     st = TIX_OK;
 done:
     free(m.g.lnb);
+    free(m.g.undefined);
     if (m.solved_windows)
         solved_free(&m.sv);
     free(lvl);
