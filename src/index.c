@@ -641,22 +641,31 @@ static tix_status fixed_base(work *w)
 }
 
 /* GEKS. lnb holds ln of the bilateral comparisons of every ordered pair
- * of periods of the current window, NaN where undefined: three W x W
- * planes (value, volume, unit value), each a ring indexed by the periods
- * modulo W, as the periods of a window are W consecutive ones. A new
+ * of periods of the current window: three W x W planes (value, volume,
+ * unit value), each a ring indexed by the periods modulo W, as the
+ * periods of a window are W consecutive ones. Which are undefined (NaN
+ * or infinite) is in the bits of `undefined`, not in the entries, which
+ * are then any double. A new
  * period costs its 2W comparisons (geks_fill); the means over the window
  * are then summed afresh, term by term in the order of l, as the bits of
  * a running sum would depend on the windows before. */
 typedef struct geks {
     size_t W;
     double *lnb;
-    size_t *undefined; /* 3 W: each plane's entries in each column that are not finite */
+    uint64_t *undefined; /* 3 planes of W rows of bits: the entries that are not finite */
+    size_t words;        /* a row's uint64_t of those */
 } geks;
 
 /* Row a of component c's plane: B(a, b) at column b % W. */
 static double *geks_row(const geks *g, int c, size_t a)
 {
     return g->lnb + ((size_t)c * g->W + a % g->W) * g->W;
+}
+
+/* The bits of row a of component c's plane in g->undefined. */
+static const uint64_t *geks_undefined(const geks *g, int c, size_t a)
+{
+    return g->undefined + ((size_t)c * g->W + a % g->W) * g->words;
 }
 
 /* ln of the GEKS comparison of period `from` with period `to` within the
@@ -666,14 +675,14 @@ static double geks_ln(const geks *g, size_t s, size_t e, size_t from, size_t to,
 {
     double sum = 0;
     size_t m = 0, W = g->W, ct = to % W, cf = from % W;
-    const double *row = geks_row(g, comp, s), *end = g->lnb + ((size_t)comp + 1) * W * W;
     for (size_t l = s; l <= e; l++) {
-        double x = row[ct] - row[cf];
-        if (isfinite(x)) {
-            sum += x;
+        const double *row = geks_row(g, comp, l);
+        const uint64_t *u = geks_undefined(g, comp, l);
+        /* both defined: x is (the logs of doubles cannot overflow) */
+        if (!(u[ct / 64] >> ct % 64 & 1) && !(u[cf / 64] >> cf % 64 & 1)) {
+            sum += row[ct] - row[cf];
             m++;
         }
-        row = row + W == end ? end - W * W : row + W;
     }
     return m ? sum / (double)m : NAN;
 }
@@ -728,31 +737,67 @@ add_diffs(double *restrict acc, const double *const *r, const double *b, size_t 
             acc[i] += b[j] - r[j][i];
 }
 
+/* Room for geks_ln_to: W row pointers and 3 W doubles. */
+typedef struct geks_room {
+    const double **rows;
+    double *b, *cnt, *br;
+} geks_room;
+
+/* Each undefined entry of plane c in a row that br (by ring row) gives
+ * a defined B(l, to) for and in a column i = h - h0 < n: set to that
+ * B(l, to), its column's count one less. */
+static void geks_patch(geks *g, int c, const double *br, size_t h0, size_t n, double *cnt)
+{
+    size_t W = g->W, p0 = h0 % W;
+    for (size_t r = 0; r < W; r++) {
+        if (isnan(br[r])) /* not a row of the sum */
+            continue;
+        const uint64_t *bits = g->undefined + ((size_t)c * W + r) * g->words;
+        double *row = g->lnb + ((size_t)c * W + r) * W;
+        for (size_t wi = 0; wi < g->words; wi++)
+            for (uint64_t x = bits[wi]; x; x &= x - 1) {
+                size_t p = wi * 64 + (size_t)__builtin_ctzll(x), i = p >= p0 ? p - p0 : p + W - p0;
+                if (i < n) {
+                    row[p] = br[r];
+                    cnt[i] -= 1;
+                }
+            }
+    }
+}
+
 /* geks_ln(g, s, e, h, to, c) for the n periods h = h0, h0 + 1, ... (n <=
  * W) and each component c into out[c W + (h - h0)], summed for all h at
  * once, with the same operations in the same order, hence the same bits.
  * geks_ln leaves out the undefined terms B(l, to) - B(l, h) (NaN or
- * infinite): here the rows l with B(l, to) undefined are left out whole,
- * and the columns h with some B(l, h) undefined are taken again by
- * geks_ln alone (they are few: the periods that some other one cannot be
- * compared with). rows, b: room for W pointers and doubles. */
-static void geks_ln_to(const geks *g, size_t s, size_t e, size_t h0, size_t n, size_t to,
-                       double *out, const double **rows, double *b)
+ * infinite). Here the rows l with B(l, to) undefined are left out whole;
+ * in the others, an undefined B(l, h) is B(l, to) for the sum, so that
+ * its term is +0, which leaves a sum that starts at +0 as it is (such a
+ * sum is never -0), and counts one less. It stays so: what is undefined
+ * is read from g->undefined. Defined terms, differences of logs of
+ * doubles, cannot overflow. */
+static void geks_ln_to(geks *g, size_t s, size_t e, size_t h0, size_t n, size_t to, double *out,
+                       const geks_room *rm)
 {
+    const double **rows = rm->rows;
+    double *b = rm->b, *cnt = rm->cnt, *br = rm->br;
     size_t W = g->W, p0 = h0 % W, n1 = n < W - p0 ? n : W - p0, ct = to % W;
     for (int c = 0; c < 3; c++) {
         double *o = out + (size_t)c * W;
-        const size_t *undef = g->undefined + (size_t)c * W;
         size_t nr = 0;
+        for (size_t r = 0; r < W; r++)
+            br[r] = NAN;
         for (size_t l = s; l <= e; l++) {
             const double *row = geks_row(g, c, l);
-            if (isfinite(row[ct])) {
-                b[nr] = row[ct];
+            if (!(geks_undefined(g, c, l)[ct / 64] >> ct % 64 & 1)) {
+                br[l % W] = b[nr] = row[ct];
                 rows[nr++] = row;
             }
         }
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
             o[i] = 0;
+            cnt[i] = (double)nr;
+        }
+        geks_patch(g, c, br, h0, n, cnt);
         /* The rows' columns h0 % W.. to the ring's end, then from 0. */
         for (int part = 0; part < 2; part++) {
             size_t off = part ? 0 : p0, k = part ? n - n1 : n1, at = part ? n1 : 0;
@@ -763,9 +808,7 @@ static void geks_ln_to(const geks *g, size_t s, size_t e, size_t h0, size_t n, s
                 rows[l] -= off;
         }
         for (size_t i = 0; i < n; i++)
-            o[i] = undef[(h0 + i) % W] ? geks_ln(g, s, e, h0 + i, to, c)
-                   : nr                ? o[i] / (double)nr
-                                       : NAN;
+            o[i] = cnt[i] > 0 ? o[i] / cnt[i] : NAN;
     }
 }
 
@@ -793,9 +836,10 @@ static tix_status geks_fill(work *w, geks *g, size_t s, size_t e, size_t b)
             double x[3] = {log(l.value), log(l.volume), log(l.unit_value)};
             for (int c = 0; c < 3; c++) {
                 double *at = geks_row(g, c, from) + to % g->W;
-                size_t *u = g->undefined + (size_t)c * g->W + to % g->W;
-                *u += !isfinite(x[c]);
-                *u -= !isfinite(*at);
+                size_t p = to % g->W;
+                uint64_t *u = g->undefined + ((size_t)c * g->W + from % g->W) * g->words + p / 64,
+                         bit = 1ull << p % 64;
+                *u = isfinite(x[c]) ? *u & ~bit : *u | bit;
                 *at = x[c];
             }
         }
@@ -1172,8 +1216,8 @@ static tix_status ml_series(work *w)
     m.solved_windows = is_window_solved(ix->method);
     m.g.W = W;
     double *lvl = NULL, *prev = NULL, *fac = NULL, *all = NULL;
-    const double **rows = NULL;
-    double *bs = NULL;
+    geks_room rm = {NULL, NULL, NULL, NULL};
+    m.g.words = (W + 63) / 64;
     int batch = !m.solved_windows && (sp == TIX_SPLICE_MEAN || sp == TIX_SPLICE_MEAN_PUB);
     tix_status st = TIX_E_NOMEM;
     if (m.solved_windows) {
@@ -1188,15 +1232,17 @@ static tix_status ml_series(work *w)
                 TIX_OK)
             goto done;
     } else if (!(m.g.lnb = calloc(3 * W * W, sizeof *m.g.lnb)) || /* all defined */
-               !(m.g.undefined = calloc(3 * W, sizeof *m.g.undefined))) {
+               !(m.g.undefined = calloc(3 * W * m.g.words, sizeof *m.g.undefined))) {
         goto done;
     }
     if (!(lvl = malloc(3 * np * sizeof *lvl)) || !(prev = malloc(3 * W * sizeof *prev)) ||
         !(fac = malloc(W * sizeof *fac)))
         goto done;
-    if (batch && (!(all = malloc(3 * W * sizeof *all)) || !(bs = malloc(W * sizeof *bs)) ||
-                  !(rows = malloc(W * sizeof *rows))))
+    if (batch && (!(all = malloc(3 * W * sizeof *all)) || !(rm.b = malloc(3 * W * sizeof *rm.b)) ||
+                  !(rm.rows = malloc(W * sizeof *rm.rows))))
         goto done;
+    rm.cnt = batch ? rm.b + W : NULL;
+    rm.br = batch ? rm.b + 2 * W : NULL;
     /* The first window is the method itself, against its first period. */
     for (size_t b = 0; b < W; b++)
         if ((st = ml_fill(w, &m, 0, b, b)) != TIX_OK)
@@ -1208,7 +1254,7 @@ static tix_status ml_series(work *w)
             L[t] = ml_ln(w, &m, 0, W - 1, 0, t, c);
     }
     if (batch && sp == TIX_SPLICE_MEAN && W < np)
-        geks_ln_to(&m.g, 0, W - 1, 0, W, W - 1, all, rows, bs);
+        geks_ln_to(&m.g, 0, W - 1, 0, W, W - 1, all, &rm);
     int td = ix->method == TIX_METHOD_TIME_DUMMY;
     for (size_t t = 0; td && t < W; t++)
         td_row_se(w, &m, 0, W - 1, t);
@@ -1229,7 +1275,7 @@ static tix_status ml_series(work *w)
         if ((st = ml_fill(w, &m, s, T, T)) != TIX_OK)
             goto done;
         if (batch)
-            geks_ln_to(&m.g, s, T, s, W, T, all, rows, bs);
+            geks_ln_to(&m.g, s, T, s, W, T, all, &rm);
         /* fbew and fbmw: the latest of 0, W-1, 2(W-1), ... before T */
         size_t b = (T - 1) / (W - 1) * (W - 1);
         for (int c = 0; c < 3; c++) {
@@ -1287,8 +1333,8 @@ done:
     free(prev);
     free(fac);
     free(all);
-    free(bs);
-    free(rows);
+    free(rm.b);
+    free(rm.rows);
     return st;
 }
 
