@@ -692,7 +692,8 @@ static double geks_ln(const geks *g, size_t s, size_t e, size_t from, size_t to,
  * bits are the same whatever the vector width. Four rows at a time keep
  * acc in registers. Cloned for AVX2 where GCC can dispatch at run time
  * (the same IEEE operations lane by lane: same bits). */
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && defined(__linux__)
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && defined(__linux__) && \
+    !defined(TIX_NO_TARGET_CLONES)
 __attribute__((target_clones("avx2", "default")))
 #endif
 static void
