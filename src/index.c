@@ -576,10 +576,10 @@ static void fisher_both(size_t k, const double *n0, const double *v0, const doub
 static tix_status compare_both(const work *w, size_t a, size_t b, tix_links *ab, tix_links *ba,
                                size_t *matched, double *share_ab, double *share_ba)
 {
-    size_t k = match2(w, w->pub + w->pub_start[a], w->pub_start[a + 1] - w->pub_start[a],
-                      w->pub + w->pub_start[b], w->pub_start[b + 1] - w->pub_start[b],
-                      index_value(&w->ix->rows[a]), index_value(&w->ix->rows[b]), share_ba,
-                      share_ab);
+    size_t k =
+        match2(w, w->pub + w->pub_start[a], w->pub_start[a + 1] - w->pub_start[a],
+               w->pub + w->pub_start[b], w->pub_start[b + 1] - w->pub_start[b],
+               index_value(&w->ix->rows[a]), index_value(&w->ix->rows[b]), share_ba, share_ab);
     *matched = k;
     tix_method m = w->ix->opts.method;
     if (m == TIX_METHOD_GEKS_FISHER) {
@@ -645,10 +645,10 @@ static tix_status fixed_base(work *w)
  * unit value), each a ring indexed by the periods modulo W, as the
  * periods of a window are W consecutive ones. Which are undefined (NaN
  * or infinite) is in the bits of `undefined`, not in the entries, which
- * are then any double. A new
- * period costs its 2W comparisons (geks_fill); the means over the window
- * are then summed afresh, term by term in the order of l, as the bits of
- * a running sum would depend on the windows before. */
+ * are then any double. A new period costs its 2W comparisons
+ * (geks_fill); the means over the window are then summed afresh, term by
+ * term in the order of l, since a running sum's bits would depend on the
+ * windows before (and they are the output's: JSON prints 17 digits). */
 typedef struct geks {
     size_t W;
     double *lnb;
@@ -822,7 +822,8 @@ static tix_status geks_fill(work *w, geks *g, size_t s, size_t e, size_t b)
         size_t matched = 0;
         double share[2] = {NAN, NAN};
         if (a != b) {
-            tix_status st = compare_both(w, a, b, &both[0], &both[1], &matched, &share[0], &share[1]);
+            tix_status st =
+                compare_both(w, a, b, &both[0], &both[1], &matched, &share[0], &share[1]);
             if (st != TIX_OK)
                 return st;
         }
@@ -1292,8 +1293,9 @@ static tix_status ml_series(work *w)
                 break;
             case TIX_SPLICE_MEAN:
                 for (size_t l = s; l < T; l++)
-                    fac[l - s] = (batch ? all[(size_t)c * W + (l - s)] : ml_ln(w, &m, s, T, l, T, c)) -
-                                 P[l - s];
+                    fac[l - s] =
+                        (batch ? all[(size_t)c * W + (l - s)] : ml_ln(w, &m, s, T, l, T, c)) -
+                        P[l - s];
                 L[T] = L[T - 1] + mean_defined(fac, T - s);
                 break;
             case TIX_SPLICE_WISP:
@@ -1302,8 +1304,8 @@ static tix_status ml_series(work *w)
                 break;
             case TIX_SPLICE_MEAN_PUB:
                 for (size_t l = s; l < T; l++)
-                    fac[l - s] = L[l] + (batch ? all[(size_t)c * W + (l - s)]
-                                               : ml_ln(w, &m, s, T, l, T, c));
+                    fac[l - s] =
+                        L[l] + (batch ? all[(size_t)c * W + (l - s)] : ml_ln(w, &m, s, T, l, T, c));
                 L[T] = mean_defined(fac, T - s);
                 break;
             case TIX_SPLICE_FBEW:

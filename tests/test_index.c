@@ -1194,8 +1194,8 @@ Test(index, geks_over_sliding_windows_is_its_recomputation_bit_for_bit)
                             cr_assert(same_double(got, want),
                                       "%s %s W=%zu seed %d component %d week %zu: %.17g, "
                                       "recomputed %.17g",
-                                      tix_method_name(geks[g]), tix_splice_name((tix_splice)sp),
-                                      W, (int)seed, comp, t, got, want);
+                                      tix_method_name(geks[g]), tix_splice_name((tix_splice)sp), W,
+                                      (int)seed, comp, t, got, want);
                             if (isfinite(want))
                                 defined++;
                             else
