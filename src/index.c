@@ -482,12 +482,13 @@ static void work_free(work *w)
 static int64_t index_value(const tix_index_row *r) { return r->value - r->capped_value; }
 
 /* Matched cells of the entry lists x (period 0) and y (period 1) into w's
- * arrays; returns their count and, in *share, their share of total1. */
-static size_t match(const work *w, const tix_cube_entry *x, size_t na, const tix_cube_entry *y,
-                    size_t nb, int64_t total1, double *share)
+ * arrays; returns their count and, in *share, their share of total1 (and
+ * in *share0, when not NULL, x's matched value's share of total0). */
+static size_t match2(const work *w, const tix_cube_entry *x, size_t na, const tix_cube_entry *y,
+                     size_t nb, int64_t total0, int64_t total1, double *share0, double *share)
 {
     size_t i = 0, j = 0, k = 0;
-    double sum = 0;
+    double sum = 0, sum0 = 0;
     while (i < na && j < nb) {
         if (x[i].cell < y[j].cell) {
             i++;
@@ -500,11 +501,20 @@ static size_t match(const work *w, const tix_cube_entry *x, size_t na, const tix
             w->v1[k] = (double)y[j].value;
             w->cells[k] = x[i].cell;
             sum += (double)y[j].value;
+            sum0 += (double)x[i].value;
             k++, i++, j++;
         }
     }
     *share = total1 > 0 ? sum / (double)total1 : NAN;
+    if (share0)
+        *share0 = total0 > 0 ? sum0 / (double)total0 : NAN;
     return k;
+}
+
+static size_t match(const work *w, const tix_cube_entry *x, size_t na, const tix_cube_entry *y,
+                    size_t nb, int64_t total1, double *share)
+{
+    return match2(w, x, na, y, nb, 0, total1, NULL, share);
 }
 
 /* The bilateral comparison of period a with period b. */
@@ -519,6 +529,68 @@ static tix_status compare(const work *w, size_t a, size_t b, tix_links *l, size_
     tix_method m = w->ix->opts.method;
     tix_status st = link_in(bilateral_of(m), m != TIX_METHOD_GEKS_TPD, k, w->n0, w->v0, w->n1,
                             w->v1, w->scratch, l);
+    return st == TIX_E_NODATA ? TIX_OK : st; /* NaN links are results too */
+}
+
+/* num / den as factor_link has it: NaN unless both are > 0. */
+static double ratio(double num, double den) { return !(den > 0) || !(num > 0) ? NAN : num / den; }
+
+/* link_in(TIX_METHOD_FISHER, ...) of the k matched cells both ways, from
+ * period 0 to 1 into *f and back into *r. The way back's Laspeyres and
+ * Paasche sums are the way there's (the same products in the same order:
+ * the same bits), so four sums serve both. */
+static void fisher_both(size_t k, const double *n0, const double *v0, const double *n1,
+                        const double *v1, double *buf, tix_links *f, tix_links *r)
+{
+    f->value = f->volume = f->unit_value = NAN;
+    *r = *f;
+    if (k == 0)
+        return;
+    double *u0 = buf, *u1 = buf + k, s0 = 0, s1 = 0;
+    for (size_t i = 0; i < k; i++) {
+        u0[i] = v0[i] / n0[i];
+        u1[i] = v1[i] / n1[i];
+        s0 += v0[i];
+        s1 += v1[i];
+    }
+    double a = 0, b = 0, c = 0, d = 0; /* sums of u0 n1, u0 n0, u1 n1, u1 n0 */
+    for (size_t i = 0; i < k; i++) {
+        a += u0[i] * n1[i];
+        b += u0[i] * n0[i];
+        c += u1[i] * n1[i];
+        d += u1[i] * n0[i];
+    }
+    tix_links x = {s0 > 0 ? s1 / s0 : NAN, sqrt(ratio(a, b) * ratio(c, d)),
+                   sqrt(ratio(d, b) * ratio(c, a))};
+    if (!isnan(x.value) && !isnan(x.volume) && !isnan(x.unit_value))
+        *f = x;
+    tix_links y = {s1 > 0 ? s0 / s1 : NAN, sqrt(ratio(d, c) * ratio(b, a)),
+                   sqrt(ratio(a, c) * ratio(b, d))};
+    if (!isnan(y.value) && !isnan(y.volume) && !isnan(y.unit_value))
+        *r = y;
+}
+
+/* compare(w, a, b, ...) and compare(w, b, a, ...) with one matching of
+ * their cells: into *ab and *ba, the matched count and each one's share
+ * of its later period's value. */
+static tix_status compare_both(const work *w, size_t a, size_t b, tix_links *ab, tix_links *ba,
+                               size_t *matched, double *share_ab, double *share_ba)
+{
+    size_t k =
+        match2(w, w->pub + w->pub_start[a], w->pub_start[a + 1] - w->pub_start[a],
+               w->pub + w->pub_start[b], w->pub_start[b + 1] - w->pub_start[b],
+               index_value(&w->ix->rows[a]), index_value(&w->ix->rows[b]), share_ba, share_ab);
+    *matched = k;
+    tix_method m = w->ix->opts.method;
+    if (m == TIX_METHOD_GEKS_FISHER) {
+        fisher_both(k, w->n0, w->v0, w->n1, w->v1, w->scratch, ab, ba);
+        return TIX_OK;
+    }
+    int kennedy = m != TIX_METHOD_GEKS_TPD;
+    tix_status st =
+        link_in(bilateral_of(m), kennedy, k, w->n0, w->v0, w->n1, w->v1, w->scratch, ab);
+    if (st == TIX_OK || st == TIX_E_NODATA)
+        st = link_in(bilateral_of(m), kennedy, k, w->n1, w->v1, w->n0, w->v0, w->scratch, ba);
     return st == TIX_E_NODATA ? TIX_OK : st; /* NaN links are results too */
 }
 
@@ -569,17 +641,31 @@ static tix_status fixed_base(work *w)
 }
 
 /* GEKS. lnb holds ln of the bilateral comparisons of every ordered pair
- * of periods of the current window, three doubles (value, volume, unit
- * value) a pair, NaN where undefined: a W x W ring indexed by the periods
- * modulo W, as the periods of a window are W consecutive ones. */
+ * of periods of the current window: three W x W planes (value, volume,
+ * unit value), each a ring indexed by the periods modulo W, as the
+ * periods of a window are W consecutive ones. Which are undefined (NaN
+ * or infinite) is in the bits of `undefined`, not in the entries, which
+ * are then any double. A new period costs its 2W comparisons
+ * (geks_fill); the means over the window are then summed afresh, term by
+ * term in the order of l, since a running sum's bits would depend on the
+ * windows before (and they are the output's: JSON prints 17 digits). */
 typedef struct geks {
     size_t W;
     double *lnb;
+    uint64_t *undefined; /* 3 planes of W rows of bits: the entries that are not finite */
+    size_t words;        /* a row's uint64_t of those */
 } geks;
 
-static double *pair_at(const geks *g, size_t a, size_t b)
+/* Row a of component c's plane: B(a, b) at column b % W. */
+static double *geks_row(const geks *g, int c, size_t a)
 {
-    return g->lnb + 3 * ((a % g->W) * g->W + b % g->W);
+    return g->lnb + ((size_t)c * g->W + a % g->W) * g->W;
+}
+
+/* The bits of row a of component c's plane in g->undefined. */
+static const uint64_t *geks_undefined(const geks *g, int c, size_t a)
+{
+    return g->undefined + ((size_t)c * g->W + a % g->W) * g->words;
 }
 
 /* ln of the GEKS comparison of period `from` with period `to` within the
@@ -588,15 +674,143 @@ static double *pair_at(const geks *g, size_t a, size_t b)
 static double geks_ln(const geks *g, size_t s, size_t e, size_t from, size_t to, int comp)
 {
     double sum = 0;
-    size_t m = 0;
+    size_t m = 0, W = g->W, ct = to % W, cf = from % W;
     for (size_t l = s; l <= e; l++) {
-        double x = pair_at(g, l, to)[comp] - pair_at(g, l, from)[comp];
-        if (isfinite(x)) {
-            sum += x;
+        const double *row = geks_row(g, comp, l);
+        const uint64_t *u = geks_undefined(g, comp, l);
+        /* both defined: x is (the logs of doubles cannot overflow) */
+        if (!(u[ct / 64] >> ct % 64 & 1) && !(u[cf / 64] >> cf % 64 & 1)) {
+            sum += row[ct] - row[cf];
             m++;
         }
     }
     return m ? sum / (double)m : NAN;
+}
+
+/* acc[i] += (b[j] - r[j][i]) for j = 0..nr-1 in turn, i < n: each acc[i]
+ * takes its terms one after the other, as geks_ln's sum does, so that the
+ * bits are the same whatever the vector width. Four rows at a time keep
+ * acc in registers. Cloned for AVX2 where GCC can dispatch at run time
+ * (the same IEEE operations lane by lane: same bits). */
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && defined(__linux__) && \
+    !defined(TIX_NO_TARGET_CLONES)
+__attribute__((target_clones("avx2", "default")))
+#endif
+static void
+add_diffs(double *restrict acc, const double *const *r, const double *b, size_t nr, size_t n)
+{
+#if defined(__GNUC__)
+    typedef double v4 __attribute__((vector_size(32)));
+    size_t j = 0;
+    for (; j + 4 <= nr; j += 4) {
+        const double *r0 = r[j], *r1 = r[j + 1], *r2 = r[j + 2], *r3 = r[j + 3];
+        v4 b0 = {b[j], b[j], b[j], b[j]}, b1 = {b[j + 1], b[j + 1], b[j + 1], b[j + 1]},
+           b2 = {b[j + 2], b[j + 2], b[j + 2], b[j + 2]},
+           b3 = {b[j + 3], b[j + 3], b[j + 3], b[j + 3]};
+        size_t i = 0;
+        for (; i + 4 <= n; i += 4) {
+            v4 a, x0, x1, x2, x3;
+            memcpy(&a, acc + i, sizeof a);
+            memcpy(&x0, r0 + i, sizeof x0);
+            memcpy(&x1, r1 + i, sizeof x1);
+            memcpy(&x2, r2 + i, sizeof x2);
+            memcpy(&x3, r3 + i, sizeof x3);
+            a += b0 - x0;
+            a += b1 - x1;
+            a += b2 - x2;
+            a += b3 - x3;
+            memcpy(acc + i, &a, sizeof a);
+        }
+        for (; i < n; i++) {
+            double a = acc[i];
+            a += b[j] - r0[i];
+            a += b[j + 1] - r1[i];
+            a += b[j + 2] - r2[i];
+            a += b[j + 3] - r3[i];
+            acc[i] = a;
+        }
+    }
+#else
+    size_t j = 0;
+#endif
+    for (; j < nr; j++)
+        for (size_t i = 0; i < n; i++)
+            acc[i] += b[j] - r[j][i];
+}
+
+/* Room for geks_ln_to: W row pointers and 3 W doubles. */
+typedef struct geks_room {
+    const double **rows;
+    double *b, *cnt, *br;
+} geks_room;
+
+/* Each undefined entry of plane c in a row that br (by ring row) gives
+ * a defined B(l, to) for and in a column i = h - h0 < n: set to that
+ * B(l, to), its column's count one less. */
+static void geks_patch(geks *g, int c, const double *br, size_t h0, size_t n, double *cnt)
+{
+    size_t W = g->W, p0 = h0 % W;
+    for (size_t r = 0; r < W; r++) {
+        if (isnan(br[r])) /* not a row of the sum */
+            continue;
+        const uint64_t *bits = g->undefined + ((size_t)c * W + r) * g->words;
+        double *row = g->lnb + ((size_t)c * W + r) * W;
+        for (size_t wi = 0; wi < g->words; wi++)
+            for (uint64_t x = bits[wi]; x; x &= x - 1) {
+                size_t p = wi * 64 + (size_t)__builtin_ctzll(x), i = p >= p0 ? p - p0 : p + W - p0;
+                if (i < n) {
+                    row[p] = br[r];
+                    cnt[i] -= 1;
+                }
+            }
+    }
+}
+
+/* geks_ln(g, s, e, h, to, c) for the n periods h = h0, h0 + 1, ... (n <=
+ * W) and each component c into out[c W + (h - h0)], summed for all h at
+ * once, with the same operations in the same order, hence the same bits.
+ * geks_ln leaves out the undefined terms B(l, to) - B(l, h) (NaN or
+ * infinite). Here the rows l with B(l, to) undefined are left out whole;
+ * in the others, an undefined B(l, h) is B(l, to) for the sum, so that
+ * its term is +0, which leaves a sum that starts at +0 as it is (such a
+ * sum is never -0), and counts one less. It stays so: what is undefined
+ * is read from g->undefined. Defined terms, differences of logs of
+ * doubles, cannot overflow. */
+static void geks_ln_to(geks *g, size_t s, size_t e, size_t h0, size_t n, size_t to, double *out,
+                       const geks_room *rm)
+{
+    const double **rows = rm->rows;
+    double *b = rm->b, *cnt = rm->cnt, *br = rm->br;
+    size_t W = g->W, p0 = h0 % W, n1 = n < W - p0 ? n : W - p0, ct = to % W;
+    for (int c = 0; c < 3; c++) {
+        double *o = out + (size_t)c * W;
+        size_t nr = 0;
+        for (size_t r = 0; r < W; r++)
+            br[r] = NAN;
+        for (size_t l = s; l <= e; l++) {
+            const double *row = geks_row(g, c, l);
+            if (!(geks_undefined(g, c, l)[ct / 64] >> ct % 64 & 1)) {
+                br[l % W] = b[nr] = row[ct];
+                rows[nr++] = row;
+            }
+        }
+        for (size_t i = 0; i < n; i++) {
+            o[i] = 0;
+            cnt[i] = (double)nr;
+        }
+        geks_patch(g, c, br, h0, n, cnt);
+        /* The rows' columns h0 % W.. to the ring's end, then from 0. */
+        for (int part = 0; part < 2; part++) {
+            size_t off = part ? 0 : p0, k = part ? n - n1 : n1, at = part ? n1 : 0;
+            for (size_t l = 0; l < nr; l++)
+                rows[l] += off;
+            add_diffs(o + at, rows, b, nr, k);
+            for (size_t l = 0; l < nr; l++)
+                rows[l] -= off;
+        }
+        for (size_t i = 0; i < n; i++)
+            o[i] = cnt[i] > 0 ? o[i] / cnt[i] : NAN;
+    }
 }
 
 /* Fills the ring with the comparisons of period b with each period of
@@ -604,25 +818,32 @@ static double geks_ln(const geks *g, size_t s, size_t e, size_t from, size_t to,
 static tix_status geks_fill(work *w, geks *g, size_t s, size_t e, size_t b)
 {
     for (size_t a = s; a <= e; a++) {
+        tix_links both[2] = {{1, 1, 1}, {1, 1, 1}}; /* a to b, b to a */
+        size_t matched = 0;
+        double share[2] = {NAN, NAN};
+        if (a != b) {
+            tix_status st =
+                compare_both(w, a, b, &both[0], &both[1], &matched, &share[0], &share[1]);
+            if (st != TIX_OK)
+                return st;
+        }
         for (int dir = 0; dir < 2; dir++) {
             size_t from = dir ? b : a, to = dir ? a : b;
-            tix_links l = {1, 1, 1};
-            size_t matched;
-            double share;
-            if (from != to) {
-                tix_status st = compare(w, from, to, &l, &matched, &share);
-                if (st != TIX_OK)
-                    return st;
-                if (to == from + 1) {
-                    w->ix->rows[to].link = l;
-                    w->ix->rows[to].matched = matched;
-                    w->ix->rows[to].coverage = share;
-                }
+            tix_links l = both[dir];
+            if (from != to && to == from + 1) {
+                w->ix->rows[to].link = l;
+                w->ix->rows[to].matched = matched;
+                w->ix->rows[to].coverage = share[dir];
             }
-            double *x = pair_at(g, from, to);
-            x[0] = log(l.value);
-            x[1] = log(l.volume);
-            x[2] = log(l.unit_value);
+            double x[3] = {log(l.value), log(l.volume), log(l.unit_value)};
+            for (int c = 0; c < 3; c++) {
+                double *at = geks_row(g, c, from) + to % g->W;
+                size_t p = to % g->W;
+                uint64_t *u = g->undefined + ((size_t)c * g->W + from % g->W) * g->words + p / 64,
+                         bit = 1ull << p % 64;
+                *u = isfinite(x[c]) ? *u & ~bit : *u | bit;
+                *at = x[c];
+            }
         }
     }
     return TIX_OK;
@@ -984,7 +1205,9 @@ static tix_status ml_fill(work *w, multi *m, size_t s, size_t e, size_t b)
  * holds ln levels; prev[c W + (h - s)] is, for a new window [s, T], ln
  * O(h -> T-1), the previous window [s-1, T-1]'s own comparison of h with
  * T-1, taken before GEKS's ring loses period s-1; fac the factors of a
- * mean. */
+ * mean. GEKS's mean and mean_pub take O(h -> T) of every h of a window in
+ * one pass (geks_ln_to) into all, all[c W + (h - s)] for h in [s, T]; the
+ * mean's prev of the next window is then all, shifted by one. */
 static tix_status ml_series(work *w)
 {
     tix_index *ix = w->ix;
@@ -994,7 +1217,10 @@ static tix_status ml_series(work *w)
     memset(&m, 0, sizeof m);
     m.solved_windows = is_window_solved(ix->method);
     m.g.W = W;
-    double *lvl = NULL, *prev = NULL, *fac = NULL;
+    double *lvl = NULL, *prev = NULL, *fac = NULL, *all = NULL;
+    geks_room rm = {NULL, NULL, NULL, NULL};
+    m.g.words = (W + 63) / 64;
+    int batch = !m.solved_windows && (sp == TIX_SPLICE_MEAN || sp == TIX_SPLICE_MEAN_PUB);
     tix_status st = TIX_E_NOMEM;
     if (m.solved_windows) {
         size_t nc = 0; /* the cells published at all bound a window's */
@@ -1007,12 +1233,18 @@ static tix_status ml_series(work *w)
             (st = hedonic_new(&m.sv.hd, w->cube, ix->opts.hedonic, W, w->err, w->errlen)) !=
                 TIX_OK)
             goto done;
-    } else if (!(m.g.lnb = malloc(3 * W * W * sizeof *m.g.lnb))) {
+    } else if (!(m.g.lnb = calloc(3 * W * W, sizeof *m.g.lnb)) || /* all defined */
+               !(m.g.undefined = calloc(3 * W * m.g.words, sizeof *m.g.undefined))) {
         goto done;
     }
     if (!(lvl = malloc(3 * np * sizeof *lvl)) || !(prev = malloc(3 * W * sizeof *prev)) ||
         !(fac = malloc(W * sizeof *fac)))
         goto done;
+    if (batch && (!(all = malloc(3 * W * sizeof *all)) || !(rm.b = malloc(3 * W * sizeof *rm.b)) ||
+                  !(rm.rows = malloc(W * sizeof *rm.rows))))
+        goto done;
+    rm.cnt = batch ? rm.b + W : NULL;
+    rm.br = batch ? rm.b + 2 * W : NULL;
     /* The first window is the method itself, against its first period. */
     for (size_t b = 0; b < W; b++)
         if ((st = ml_fill(w, &m, 0, b, b)) != TIX_OK)
@@ -1023,6 +1255,8 @@ static tix_status ml_series(work *w)
         for (size_t t = 1; t < W; t++)
             L[t] = ml_ln(w, &m, 0, W - 1, 0, t, c);
     }
+    if (batch && sp == TIX_SPLICE_MEAN && W < np)
+        geks_ln_to(&m.g, 0, W - 1, 0, W, W - 1, all, &rm);
     int td = ix->method == TIX_METHOD_TIME_DUMMY;
     for (size_t t = 0; td && t < W; t++)
         td_row_se(w, &m, 0, W - 1, t);
@@ -1031,12 +1265,19 @@ static tix_status ml_series(work *w)
     for (size_t T = W; T < np; T++) {
         size_t s = T + 1 - W;
         int own = sp == TIX_SPLICE_WINDOW || sp == TIX_SPLICE_HALF || sp == TIX_SPLICE_MEAN;
+        if (batch && own) { /* all holds the window [s-1, T-1]'s */
+            for (int c = 0; c < 3; c++)
+                memcpy(prev + (size_t)c * W, all + (size_t)c * W + 1, (W - 1) * sizeof *prev);
+            own = 0;
+        }
         for (int c = 0; own && c < 3; c++)
             for (size_t h = s; h < T; h++)
                 if (sp == TIX_SPLICE_MEAN || h == splice_at(sp, W, s, T))
                     prev[(size_t)c * W + (h - s)] = ml_ln(w, &m, s - 1, T - 1, h, T - 1, c);
         if ((st = ml_fill(w, &m, s, T, T)) != TIX_OK)
             goto done;
+        if (batch)
+            geks_ln_to(&m.g, s, T, s, W, T, all, &rm);
         /* fbew and fbmw: the latest of 0, W-1, 2(W-1), ... before T */
         size_t b = (T - 1) / (W - 1) * (W - 1);
         for (int c = 0; c < 3; c++) {
@@ -1052,7 +1293,9 @@ static tix_status ml_series(work *w)
                 break;
             case TIX_SPLICE_MEAN:
                 for (size_t l = s; l < T; l++)
-                    fac[l - s] = ml_ln(w, &m, s, T, l, T, c) - P[l - s];
+                    fac[l - s] =
+                        (batch ? all[(size_t)c * W + (l - s)] : ml_ln(w, &m, s, T, l, T, c)) -
+                        P[l - s];
                 L[T] = L[T - 1] + mean_defined(fac, T - s);
                 break;
             case TIX_SPLICE_WISP:
@@ -1061,7 +1304,8 @@ static tix_status ml_series(work *w)
                 break;
             case TIX_SPLICE_MEAN_PUB:
                 for (size_t l = s; l < T; l++)
-                    fac[l - s] = L[l] + ml_ln(w, &m, s, T, l, T, c);
+                    fac[l - s] =
+                        L[l] + (batch ? all[(size_t)c * W + (l - s)] : ml_ln(w, &m, s, T, l, T, c));
                 L[T] = mean_defined(fac, T - s);
                 break;
             case TIX_SPLICE_FBEW:
@@ -1085,11 +1329,15 @@ static tix_status ml_series(work *w)
     st = TIX_OK;
 done:
     free(m.g.lnb);
+    free(m.g.undefined);
     if (m.solved_windows)
         solved_free(&m.sv);
     free(lvl);
     free(prev);
     free(fac);
+    free(all);
+    free(rm.b);
+    free(rm.rows);
     return st;
 }
 
