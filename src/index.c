@@ -690,14 +690,12 @@ static double geks_ln(const geks *g, size_t s, size_t e, size_t from, size_t to,
 /* acc[i] += (b[j] - r[j][i]) for j = 0..nr-1 in turn, i < n: each acc[i]
  * takes its terms one after the other, as geks_ln's sum does, so that the
  * bits are the same whatever the vector width. Four rows at a time keep
- * acc in registers. Cloned for AVX2 where GCC can dispatch at run time
- * (the same IEEE operations lane by lane: same bits). */
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && defined(__linux__) && \
-    !defined(TIX_NO_TARGET_CLONES)
-__attribute__((target_clones("avx2", "default")))
-#endif
-static void
-add_diffs(double *restrict acc, const double *const *r, const double *b, size_t nr, size_t n)
+ * acc in registers. Built twice on x86-64, the second time for AVX2, and
+ * chosen at run time by add_diffs (the same IEEE operations lane by lane,
+ * no contraction into FMA: same bits). Not through target_clones: its
+ * ifunc resolver runs before ThreadSanitizer is set up, and crashes it. */
+static inline __attribute__((always_inline)) void
+add_diffs_body(double *restrict acc, const double *const *r, const double *b, size_t nr, size_t n)
 {
 #if defined(__GNUC__)
     typedef double v4 __attribute__((vector_size(32)));
@@ -736,6 +734,28 @@ add_diffs(double *restrict acc, const double *const *r, const double *b, size_t 
     for (; j < nr; j++)
         for (size_t i = 0; i < n; i++)
             acc[i] += b[j] - r[j][i];
+}
+
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(TIX_NO_TARGET_CLONES)
+__attribute__((target("avx2"))) static void add_diffs_avx2(double *restrict acc,
+                                                           const double *const *r,
+                                                           const double *b, size_t nr, size_t n)
+{
+    add_diffs_body(acc, r, b, nr, n);
+}
+#define HAVE_ADD_DIFFS_AVX2 1
+#endif
+
+static void add_diffs(double *restrict acc, const double *const *r, const double *b, size_t nr,
+                      size_t n)
+{
+#ifdef HAVE_ADD_DIFFS_AVX2
+    if (__builtin_cpu_supports("avx2")) {
+        add_diffs_avx2(acc, r, b, nr, n);
+        return;
+    }
+#endif
+    add_diffs_body(acc, r, b, nr, n);
 }
 
 /* Room for geks_ln_to: W row pointers and 3 W doubles. */
