@@ -1035,7 +1035,7 @@ static tix_cube *geks_random_cube(uint64_t seed)
         for (int i = 0; i < GP_NC; i++) {
             if (only >= 0 ? i != only : tt_rng_next(&s) % 4 == 0)
                 continue;
-            char cell[8];
+            char cell[16];
             snprintf(cell, sizeof cell, "c%d", i);
             int n = 1 + (int)(tt_rng_next(&s) % 5);
             for (int k = 0; k < n; k++) {
