@@ -292,7 +292,8 @@ static tix_status room_for(tix_idset *s, size_t n)
             tix_budget_give(s->budget, cap);
             return TIX_E_NOMEM;
         }
-        memcpy(np, s->prev, s->prev_len);
+        if (s->prev_len) /* prev is NULL before the first id */
+            memcpy(np, s->prev, s->prev_len);
         free(s->prev);
         tix_budget_give(s->budget, s->prev_cap);
         s->prev = np;
