@@ -17,6 +17,23 @@
 #include "support.h"
 #include "techidx/reader.h"
 
+/* A generated dump of `rows` rows with 10 % broken ones (quoted notes with
+ * commas, quotes and newlines, and every kind of bad row), in memory. */
+static char *dirty_dump(uint64_t rows, uint64_t seed, size_t *len)
+{
+    tix_gen_opts o;
+    tix_gen_opts_init(&o);
+    o.rows = rows;
+    o.dirty = 0.1;
+    o.seed = seed;
+    char *text = NULL;
+    *len = 0;
+    FILE *m = open_memstream(&text, len);
+    cr_assert_eq(tix_gen_write(&o, m, NULL, 0), TIX_OK);
+    fclose(m);
+    return text;
+}
+
 /* ---- helpers ------------------------------------------------------------ */
 
 typedef struct rec {
@@ -927,16 +944,8 @@ Test(reader, records_equal_plain_libcsv_on_generated_dirty_dumps)
 {
     /* Generated dumps carry quoted notes with commas, quotes and newlines and
      * every kind of broken row; CR variants of them exercise CRLF and lone CR. */
-    tix_gen_opts o;
-    tix_gen_opts_init(&o);
-    o.rows = 4000;
-    o.dirty = 0.1;
-    o.seed = 77;
-    char *text = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&text, &len);
-    cr_assert_eq(tix_gen_write(&o, m, NULL, 0), TIX_OK);
-    fclose(m);
+    size_t len;
+    char *text = dirty_dump(4000, 77, &len);
     char *crlf = malloc(2 * len + 1), *cr = malloc(len + 1);
     size_t ncrlf = 0;
     for (size_t i = 0; i < len; i++) {
@@ -1312,16 +1321,8 @@ Test(reader, delimiter_variants_give_the_comma_rows_in_any_chunks)
  * libcsv under the same delimiter, in random chunks. */
 Test(reader, delimiter_records_equal_plain_libcsv_on_dirty_dumps_and_long_records)
 {
-    tix_gen_opts o;
-    tix_gen_opts_init(&o);
-    o.rows = 3000;
-    o.dirty = 0.1;
-    o.seed = 78;
-    char *text = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&text, &len);
-    cr_assert_eq(tix_gen_write(&o, m, NULL, 0), TIX_OK);
-    fclose(m);
+    size_t len;
+    char *text = dirty_dump(3000, 78, &len);
     size_t long_len;
     char *longs = long_records_input(5000, &long_len);
     const char *inputs[] = {text, longs};
@@ -1503,16 +1504,8 @@ Test(reader, every_cpu_path_gives_the_records_of_the_scalar_one_and_libcsv)
 
 Test(reader, every_cpu_path_on_generated_dirty_dumps_and_long_records)
 {
-    tix_gen_opts o;
-    tix_gen_opts_init(&o);
-    o.rows = 3000;
-    o.dirty = 0.1;
-    o.seed = 79;
-    char *text = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&text, &len);
-    cr_assert_eq(tix_gen_write(&o, m, NULL, 0), TIX_OK);
-    fclose(m);
+    size_t len;
+    char *text = dirty_dump(3000, 79, &len);
     assert_paths_agree(text, len, ',', 1);
     free(text);
     size_t long_len;
