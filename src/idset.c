@@ -345,9 +345,11 @@ static tix_status append(tix_idset *s, const char *p, size_t n)
     unsigned char *a = c->p + c->len;
     a += put_varint(a, shared);
     a += put_varint(a, rest);
-    memcpy(a, p + shared, rest);
+    if (rest) { /* an empty id has no bytes, and prev may not exist yet */
+        memcpy(a, p + shared, rest);
+        memcpy(s->prev + shared, p + shared, rest); /* the rest of prev is p's already */
+    }
     c->len += hl + rest;
-    memcpy(s->prev + shared, p + shared, rest); /* the rest of prev is p's already */
     s->prev_len = n;
     s->count++;
     return TIX_OK;
