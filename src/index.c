@@ -645,16 +645,29 @@ static tix_status fixed_base(work *w)
  * unit value), each a ring indexed by the periods modulo W, as the
  * periods of a window are W consecutive ones. Which are undefined (NaN
  * or infinite) is in the bits of `undefined`, not in the entries, which
- * are then any double. A new period costs its 2W comparisons
- * (geks_fill); the means over the window are then summed afresh, term by
- * term in the order of l, since a running sum's bits would depend on the
- * windows before (and they are the output's: JSON prints 17 digits). */
+ * are then any double.
+ *
+ * A GEKS comparison is a mean over the window of differences of these
+ * logs. Its sum is taken exactly, in fixed point (geks_fx: units of
+ * 2^-64, in 128 bits), so it is the same integer whatever the order of
+ * its terms: the sum of a column over the window can then be kept as
+ * the window slides (col), and a new period costs its 2W comparisons and
+ * O(W) additions (geks_fill), not a sum of W terms for each of W
+ * comparisons. Only the mean is rounded, once. */
 typedef struct geks {
     size_t W;
     double *lnb;
     uint64_t *undefined; /* 3 planes of W rows of bits: the entries that are not finite */
     size_t words;        /* a row's uint64_t of those */
+    hd_i128 *col;        /* 3 x W: col[c W + h % W], the sum of index_fixed_log(B(l, h)) defined, l in [cs, ce] */
+    size_t cs, ce;       /* the window of col; ce < cs: none yet */
 } geks;
+
+/* The mean of the m terms whose fixed-point sum is sum. */
+static double geks_mean(hd_i128 sum, size_t m)
+{
+    return m ? (double)sum * 0x1p-64 / (double)m : NAN;
+}
 
 /* Row a of component c's plane: B(a, b) at column b % W. */
 static double *geks_row(const geks *g, int c, size_t a)
@@ -668,175 +681,109 @@ static const uint64_t *geks_undefined(const geks *g, int c, size_t a)
     return g->undefined + ((size_t)c * g->W + a % g->W) * g->words;
 }
 
+static int geks_defined(const geks *g, int c, size_t a, size_t b)
+{
+    size_t p = b % g->W;
+    return !(geks_undefined(g, c, a)[p / 64] >> p % 64 & 1);
+}
+
 /* ln of the GEKS comparison of period `from` with period `to` within the
  * window [s, e]: the mean over l of ln B(l, to) - ln B(l, from), over the
  * l for which both are defined (all of them, in the textbook case). */
 static double geks_ln(const geks *g, size_t s, size_t e, size_t from, size_t to, int comp)
 {
-    double sum = 0;
-    size_t m = 0, W = g->W, ct = to % W, cf = from % W;
-    for (size_t l = s; l <= e; l++) {
-        const double *row = geks_row(g, comp, l);
-        const uint64_t *u = geks_undefined(g, comp, l);
-        /* both defined: x is (the logs of doubles cannot overflow) */
-        if (!(u[ct / 64] >> ct % 64 & 1) && !(u[cf / 64] >> cf % 64 & 1)) {
-            sum += row[ct] - row[cf];
+    hd_i128 sum = 0;
+    size_t m = 0, ct = to % g->W, cf = from % g->W;
+    for (size_t l = s; l <= e; l++)
+        if (geks_defined(g, comp, l, to) && geks_defined(g, comp, l, from)) {
+            const double *row = geks_row(g, comp, l);
+            sum += index_fixed_log(row[ct]) - index_fixed_log(row[cf]);
             m++;
         }
-    }
-    return m ? sum / (double)m : NAN;
+    return geks_mean(sum, m);
 }
 
-/* acc[i] += (b[j] - r[j][i]) for j = 0..nr-1 in turn, i < n: each acc[i]
- * takes its terms one after the other, as geks_ln's sum does, so that the
- * bits are the same whatever the vector width. Four rows at a time keep
- * acc in registers. Built twice on x86-64, the second time for AVX2, and
- * chosen at run time by add_diffs (the same IEEE operations lane by lane,
- * no contraction into FMA: same bits). Not through target_clones: its
- * ifunc resolver runs before ThreadSanitizer is set up, and crashes it. */
-static inline __attribute__((always_inline)) void
-add_diffs_body(double *restrict acc, const double *const *r, const double *b, size_t nr, size_t n)
+/* Adds sign x row l's defined entries in the columns of [s, e] to col. */
+static void geks_col_row(geks *g, int c, size_t l, size_t s, size_t e, int sign)
 {
-#if defined(__GNUC__)
-    typedef double v4 __attribute__((vector_size(32)));
-    size_t j = 0;
-    for (; j + 4 <= nr; j += 4) {
-        const double *r0 = r[j], *r1 = r[j + 1], *r2 = r[j + 2], *r3 = r[j + 3];
-        v4 b0 = {b[j], b[j], b[j], b[j]}, b1 = {b[j + 1], b[j + 1], b[j + 1], b[j + 1]},
-           b2 = {b[j + 2], b[j + 2], b[j + 2], b[j + 2]},
-           b3 = {b[j + 3], b[j + 3], b[j + 3], b[j + 3]};
-        size_t i = 0;
-        for (; i + 4 <= n; i += 4) {
-            v4 a, x0, x1, x2, x3;
-            memcpy(&a, acc + i, sizeof a);
-            memcpy(&x0, r0 + i, sizeof x0);
-            memcpy(&x1, r1 + i, sizeof x1);
-            memcpy(&x2, r2 + i, sizeof x2);
-            memcpy(&x3, r3 + i, sizeof x3);
-            a += b0 - x0;
-            a += b1 - x1;
-            a += b2 - x2;
-            a += b3 - x3;
-            memcpy(acc + i, &a, sizeof a);
-        }
-        for (; i < n; i++) {
-            double a = acc[i];
-            a += b[j] - r0[i];
-            a += b[j + 1] - r1[i];
-            a += b[j + 2] - r2[i];
-            a += b[j + 3] - r3[i];
-            acc[i] = a;
-        }
-    }
-#else
-    size_t j = 0;
-#endif
-    for (; j < nr; j++)
-        for (size_t i = 0; i < n; i++)
-            acc[i] += b[j] - r[j][i];
+    const double *row = geks_row(g, c, l);
+    hd_i128 *col = g->col + (size_t)c * g->W;
+    for (size_t h = s; h <= e; h++)
+        if (geks_defined(g, c, l, h))
+            col[h % g->W] += sign * index_fixed_log(row[h % g->W]);
 }
 
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(TIX_NO_TARGET_CLONES)
-__attribute__((target("avx2"))) static void add_diffs_avx2(double *restrict acc,
-                                                           const double *const *r,
-                                                           const double *b, size_t nr, size_t n)
+/* Sets col's column h to its sum over the rows of [s, e]. */
+static void geks_col_new(geks *g, int c, size_t h, size_t s, size_t e)
 {
-    add_diffs_body(acc, r, b, nr, n);
-}
-#define HAVE_ADD_DIFFS_AVX2 1
-#endif
-
-static void add_diffs(double *restrict acc, const double *const *r, const double *b, size_t nr,
-                      size_t n)
-{
-#ifdef HAVE_ADD_DIFFS_AVX2
-    if (__builtin_cpu_supports("avx2")) {
-        add_diffs_avx2(acc, r, b, nr, n);
-        return;
-    }
-#endif
-    add_diffs_body(acc, r, b, nr, n);
+    hd_i128 sum = 0;
+    for (size_t l = s; l <= e; l++)
+        if (geks_defined(g, c, l, h))
+            sum += index_fixed_log(geks_row(g, c, l)[h % g->W]);
+    g->col[(size_t)c * g->W + h % g->W] = sum;
 }
 
-/* Room for geks_ln_to: W row pointers and 3 W doubles. */
-typedef struct geks_room {
-    const double **rows;
-    double *b, *cnt, *br;
-} geks_room;
-
-/* Each undefined entry of plane c in a row that br (by ring row) gives
- * a defined B(l, to) for and in a column i = h - h0 < n: set to that
- * B(l, to), its column's count one less. */
-static void geks_patch(geks *g, int c, const double *br, size_t h0, size_t n, double *cnt)
+/* geks_ln(g, s, e, h, e, c) for every h of [s, e] and each component c,
+ * into out[c W + (h - s)]: the same integers, hence the same bits. From
+ * col when it is the window's: the sum over A = {l : B(l, e) and B(l, h)
+ * defined} of B(l, e) - B(l, h) is col[e] less the B(l, e) of the rows
+ * where B(l, h) is not defined, minus col[h] less the B(l, h) of the
+ * rows where B(l, e) is not defined. Both are none in the textbook case. */
+static void geks_ln_to(const geks *g, size_t s, size_t e, double *out, hd_i128 *acc, size_t *cnt)
 {
-    size_t W = g->W, p0 = h0 % W;
-    for (size_t r = 0; r < W; r++) {
-        if (isnan(br[r])) /* not a row of the sum */
-            continue;
-        const uint64_t *bits = g->undefined + ((size_t)c * W + r) * g->words;
-        double *row = g->lnb + ((size_t)c * W + r) * W;
-        for (size_t wi = 0; wi < g->words; wi++)
-            for (uint64_t x = bits[wi]; x; x &= x - 1) {
-                size_t p = wi * 64 + (size_t)__builtin_ctzll(x), i = p >= p0 ? p - p0 : p + W - p0;
-                if (i < n) {
-                    row[p] = br[r];
-                    cnt[i] -= 1;
-                }
-            }
-    }
-}
-
-/* geks_ln(g, s, e, h, to, c) for the n periods h = h0, h0 + 1, ... (n <=
- * W) and each component c into out[c W + (h - h0)], summed for all h at
- * once, with the same operations in the same order, hence the same bits.
- * geks_ln leaves out the undefined terms B(l, to) - B(l, h) (NaN or
- * infinite). Here the rows l with B(l, to) undefined are left out whole;
- * in the others, an undefined B(l, h) is B(l, to) for the sum, so that
- * its term is +0, which leaves a sum that starts at +0 as it is (such a
- * sum is never -0), and counts one less. It stays so: what is undefined
- * is read from g->undefined. Defined terms, differences of logs of
- * doubles, cannot overflow. */
-static void geks_ln_to(geks *g, size_t s, size_t e, size_t h0, size_t n, size_t to, double *out,
-                       const geks_room *rm)
-{
-    const double **rows = rm->rows;
-    double *b = rm->b, *cnt = rm->cnt, *br = rm->br;
-    size_t W = g->W, p0 = h0 % W, n1 = n < W - p0 ? n : W - p0, ct = to % W;
+    size_t W = g->W, n = e - s + 1, ct = e % W;
     for (int c = 0; c < 3; c++) {
         double *o = out + (size_t)c * W;
-        size_t nr = 0;
-        for (size_t r = 0; r < W; r++)
-            br[r] = NAN;
+        if (g->cs != s || g->ce != e) {
+            for (size_t h = s; h <= e; h++)
+                o[h - s] = geks_ln(g, s, e, h, e, c);
+            continue;
+        }
+        const hd_i128 *col = g->col + (size_t)c * W;
+        size_t nt = 0;
+        for (size_t l = s; l <= e; l++)
+            nt += geks_defined(g, c, l, e);
+        for (size_t i = 0; i < n; i++) {
+            acc[i] = col[ct] - col[(s + i) % W];
+            cnt[i] = nt;
+        }
         for (size_t l = s; l <= e; l++) {
             const double *row = geks_row(g, c, l);
-            if (!(geks_undefined(g, c, l)[ct / 64] >> ct % 64 & 1)) {
-                br[l % W] = b[nr] = row[ct];
-                rows[nr++] = row;
+            const uint64_t *u = geks_undefined(g, c, l);
+            int any = 0;
+            for (size_t wi = 0; wi < g->words && !any; wi++)
+                any = u[wi] != 0;
+            if (!any)
+                continue;
+            if (!geks_defined(g, c, l, e)) { /* B(l, h) is in col[h], not in A */
+                for (size_t i = 0; i < n; i++)
+                    if (geks_defined(g, c, l, s + i))
+                        acc[i] += index_fixed_log(row[(s + i) % W]);
+                continue;
             }
-        }
-        for (size_t i = 0; i < n; i++) {
-            o[i] = 0;
-            cnt[i] = (double)nr;
-        }
-        geks_patch(g, c, br, h0, n, cnt);
-        /* The rows' columns h0 % W.. to the ring's end, then from 0. */
-        for (int part = 0; part < 2; part++) {
-            size_t off = part ? 0 : p0, k = part ? n - n1 : n1, at = part ? n1 : 0;
-            for (size_t l = 0; l < nr; l++)
-                rows[l] += off;
-            add_diffs(o + at, rows, b, nr, k);
-            for (size_t l = 0; l < nr; l++)
-                rows[l] -= off;
+            hd_i128 x = index_fixed_log(row[ct]); /* in col[e]: out of A where B(l, h) is not defined */
+            for (size_t i = 0; i < n; i++)
+                if (!geks_defined(g, c, l, s + i)) {
+                    acc[i] -= x;
+                    cnt[i]--;
+                }
         }
         for (size_t i = 0; i < n; i++)
-            o[i] = cnt[i] > 0 ? o[i] / cnt[i] : NAN;
+            o[i] = geks_mean(acc[i], cnt[i]);
     }
 }
 
 /* Fills the ring with the comparisons of period b with each period of
- * [s, e] and back. */
+ * [s, e], and back, and makes col the window [s, e]'s: from the window
+ * [s', e - 1] (s' <= s) by taking out the rows before s and adding b's
+ * row and column (b = e), else afresh. */
 static tix_status geks_fill(work *w, geks *g, size_t s, size_t e, size_t b)
 {
+    int slide = b == e && g->ce + 1 == e && g->cs <= s && g->ce >= g->cs;
+    for (int c = 0; slide && c < 3; c++) /* before b's row takes s - 1's place in the ring */
+        for (size_t l = g->cs; l < s; l++)
+            geks_col_row(g, c, l, s, e - 1, -1);
+    g->cs = 1, g->ce = 0; /* none, until filled */
     for (size_t a = s; a <= e; a++) {
         tix_links both[2] = {{1, 1, 1}, {1, 1, 1}}; /* a to b, b to a */
         size_t matched = 0;
@@ -866,6 +813,16 @@ static tix_status geks_fill(work *w, geks *g, size_t s, size_t e, size_t b)
             }
         }
     }
+    for (int c = 0; c < 3; c++) {
+        if (slide) {
+            geks_col_row(g, c, b, s, e - 1, +1);
+            geks_col_new(g, c, b, s, e);
+        } else {
+            for (size_t h = s; h <= e; h++)
+                geks_col_new(g, c, h, s, e);
+        }
+    }
+    g->cs = s, g->ce = e;
     return TIX_OK;
 }
 
@@ -1238,8 +1195,10 @@ static tix_status ml_series(work *w)
     m.solved_windows = is_window_solved(ix->method);
     m.g.W = W;
     double *lvl = NULL, *prev = NULL, *fac = NULL, *all = NULL;
-    geks_room rm = {NULL, NULL, NULL, NULL};
+    hd_i128 *acc = NULL; /* geks_ln_to's room */
+    size_t *cnt = NULL;
     m.g.words = (W + 63) / 64;
+    m.g.cs = 1, m.g.ce = 0; /* no window yet */
     int batch = !m.solved_windows && (sp == TIX_SPLICE_MEAN || sp == TIX_SPLICE_MEAN_PUB);
     tix_status st = TIX_E_NOMEM;
     if (m.solved_windows) {
@@ -1254,17 +1213,16 @@ static tix_status ml_series(work *w)
                 TIX_OK)
             goto done;
     } else if (!(m.g.lnb = calloc(3 * W * W, sizeof *m.g.lnb)) || /* all defined */
-               !(m.g.undefined = calloc(3 * W * m.g.words, sizeof *m.g.undefined))) {
+               !(m.g.undefined = calloc(3 * W * m.g.words, sizeof *m.g.undefined)) ||
+               !(m.g.col = malloc(3 * W * sizeof *m.g.col))) {
         goto done;
     }
     if (!(lvl = malloc(3 * np * sizeof *lvl)) || !(prev = malloc(3 * W * sizeof *prev)) ||
         !(fac = malloc(W * sizeof *fac)))
         goto done;
-    if (batch && (!(all = malloc(3 * W * sizeof *all)) || !(rm.b = malloc(3 * W * sizeof *rm.b)) ||
-                  !(rm.rows = malloc(W * sizeof *rm.rows))))
+    if (batch && (!(all = malloc(3 * W * sizeof *all)) || !(acc = malloc(W * sizeof *acc)) ||
+                  !(cnt = malloc(W * sizeof *cnt))))
         goto done;
-    rm.cnt = batch ? rm.b + W : NULL;
-    rm.br = batch ? rm.b + 2 * W : NULL;
     /* The first window is the method itself, against its first period. */
     for (size_t b = 0; b < W; b++)
         if ((st = ml_fill(w, &m, 0, b, b)) != TIX_OK)
@@ -1276,7 +1234,7 @@ static tix_status ml_series(work *w)
             L[t] = ml_ln(w, &m, 0, W - 1, 0, t, c);
     }
     if (batch && sp == TIX_SPLICE_MEAN && W < np)
-        geks_ln_to(&m.g, 0, W - 1, 0, W, W - 1, all, &rm);
+        geks_ln_to(&m.g, 0, W - 1, all, acc, cnt);
     int td = ix->method == TIX_METHOD_TIME_DUMMY;
     for (size_t t = 0; td && t < W; t++)
         td_row_se(w, &m, 0, W - 1, t);
@@ -1297,7 +1255,7 @@ static tix_status ml_series(work *w)
         if ((st = ml_fill(w, &m, s, T, T)) != TIX_OK)
             goto done;
         if (batch)
-            geks_ln_to(&m.g, s, T, s, W, T, all, &rm);
+            geks_ln_to(&m.g, s, T, all, acc, cnt);
         /* fbew and fbmw: the latest of 0, W-1, 2(W-1), ... before T */
         size_t b = (T - 1) / (W - 1) * (W - 1);
         for (int c = 0; c < 3; c++) {
@@ -1350,14 +1308,15 @@ static tix_status ml_series(work *w)
 done:
     free(m.g.lnb);
     free(m.g.undefined);
+    free(m.g.col);
     if (m.solved_windows)
         solved_free(&m.sv);
     free(lvl);
     free(prev);
     free(fac);
     free(all);
-    free(rm.b);
-    free(rm.rows);
+    free(acc);
+    free(cnt);
     return st;
 }
 

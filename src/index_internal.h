@@ -4,6 +4,10 @@
 
 #include "techidx/index.h"
 
+#include <stdint.h>
+
+#include "hedonic_internal.h"
+
 /* tix_index_compute over the np periods sel[0..np) of cube (indices of
  * tix_cube_period, increasing), or its first np periods when sel is NULL;
  * opts->year_over_year is not looked at. Same statuses and ownership.
@@ -24,5 +28,19 @@ tix_status index_year_over_year(const tix_cube *cube, const tix_cube *hcube,
  * TIX_E_NOMEM, or what computing a replicate returns but TIX_E_NODATA (a
  * replicate without data gives NaN). */
 tix_status index_jackknife(const tix_cube *cube, tix_index *ix);
+
+/* A log (|x| < 745) in units of 2^-64, truncated toward zero: x 2^64 is
+ * exact, and an integer when |x| >= 2^-12; below, the truncation is by
+ * less than 2^-64 (about 5e-20). GEKS sums these exactly (index.c).
+ * It is (hd_i128)(x * 0x1p64), in two 64-bit conversions instead of libgcc's: t = trunc(x 2^32) (|t| < 2^42)
+ * and the rest x 2^32 - t, exact and of x's sign, whose 2^32 multiple
+ * truncates to the low part. */
+static inline hd_i128 index_fixed_log(double x)
+{
+    double y = x * 0x1p32;
+    int64_t t = (int64_t)y;
+    int64_t lo = (int64_t)((y - (double)t) * 0x1p32);
+    return (hd_i128)t * ((int64_t)1 << 32) + lo;
+}
 
 #endif

@@ -6,6 +6,7 @@
 
 #include "support.h"
 #include "techidx/index.h"
+#include "index_internal.h"
 
 /* The hand-checked example (README "Formulas"): two cells.
  *   period 0: A 2 contracts worth 200 (u 100), B 1 worth 300 (u 300)
@@ -1078,21 +1079,25 @@ static double ref_lnb(const tix_cube *c, tix_method bil, size_t a, size_t b, int
     return log(comp == 0 ? l.value : comp == 1 ? l.volume : l.unit_value);
 }
 
+__extension__ typedef __int128 ref_i128;
+
 /* ln of GEKS's `to` over `from` in the weeks [s, e]: the mean of ln B(l,
- * to) - ln B(l, from) over the l where it is defined, summed in order. */
+ * to) - ln B(l, from) over the l where both are defined, summed exactly
+ * as index.c defines it: each log in units of 2^-64 (truncated), in 128
+ * bits, the sum rounded to a double once. */
 static double ref_geks(const tix_cube *c, tix_method bil, size_t s, size_t e, size_t from,
                        size_t to, int comp)
 {
-    double sum = 0;
+    ref_i128 sum = 0;
     size_t m = 0;
     for (size_t l = s; l <= e; l++) {
-        double x = ref_lnb(c, bil, l, to, comp) - ref_lnb(c, bil, l, from, comp);
-        if (isfinite(x)) {
-            sum += x;
+        double t = ref_lnb(c, bil, l, to, comp), f = ref_lnb(c, bil, l, from, comp);
+        if (isfinite(t) && isfinite(f)) {
+            sum += (ref_i128)ldexp(t, 64) - (ref_i128)ldexp(f, 64);
             m++;
         }
     }
-    return m ? sum / (double)m : NAN;
+    return m ? ldexp((double)sum, -64) / (double)m : NAN;
 }
 
 /* The mean of the defined x[0..n). */
@@ -1209,4 +1214,31 @@ Test(index, geks_over_sliding_windows_is_its_recomputation_bit_for_bit)
     /* The data leave some levels undefined and most not. */
     cr_assert_gt(undefined, 0);
     cr_assert_gt(defined, undefined, "%zu defined, %zu not", defined, undefined);
+}
+
+Test(index, fixed_logs_are_the_truncated_128_bit_conversion)
+{
+    /* Logs of every size a comparison gives, both signs, the tiny ones
+     * (truncated) and the edges of the two parts included. */
+    uint64_t seed = 17;
+    size_t tiny = 0;
+    for (int k = 0; k < 200000; k++) {
+        double x;
+        if (k < 12) {
+            const double edge[] = {0.0, -0.0, 1.0, -1.0, 0x1p-12, -0x1p-12, 0x1p-70,
+                                   745.0, -745.0, 0x1.fffffffffffffp-33, 709.78, -744.44};
+            x = edge[k];
+        } else {
+            uint64_t r = tt_rng_next(&seed);
+            x = ldexp((double)(r >> 11) * 0x1p-53, (int)(tt_rng_next(&seed) % 80) - 70);
+            if (r & 1)
+                x = -x;
+        }
+        tiny += fabs(x) < 0x1p-12;
+        ref_i128 want = (ref_i128)(x * 0x1p64), got = index_fixed_log(x);
+        cr_assert(got == want, "%a: %llx %llx, want %llx %llx", x,
+                  (unsigned long long)(got >> 64), (unsigned long long)got,
+                  (unsigned long long)(want >> 64), (unsigned long long)want);
+    }
+    cr_assert_gt(tiny, 10000);
 }
