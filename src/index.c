@@ -648,19 +648,22 @@ static tix_status fixed_base(work *w)
  * are then any double.
  *
  * A GEKS comparison is a mean over the window of differences of these
- * logs. Its sum is taken exactly, in fixed point (geks_fx: units of
- * 2^-64, in 128 bits), so it is the same integer whatever the order of
- * its terms: the sum of a column over the window can then be kept as
- * the window slides (col), and a new period costs its 2W comparisons and
- * O(W) additions (geks_fill), not a sum of W terms for each of W
- * comparisons. Only the mean is rounded, once. */
+ * logs. Its sum is taken exactly, in fixed point (index_fixed_log:
+ * units of 2^-64, in 128 bits), so it is the same integer whatever the
+ * order of its terms: the sum of a column over the window can then be
+ * kept as the window slides (col, for the splices that take every
+ * comparison of a window: mean and mean_pub), and a new period costs its
+ * 2W comparisons and O(W) additions (geks_fill), not a sum of W terms
+ * for each of W comparisons. Only the mean is rounded, once. */
 typedef struct geks {
     size_t W;
     double *lnb;
     uint64_t *undefined; /* 3 planes of W rows of bits: the entries that are not finite */
     size_t words;        /* a row's uint64_t of those */
-    hd_i128 *col;        /* 3 x W: col[c W + h % W], the sum of index_fixed_log(B(l, h)) defined, l in [cs, ce] */
-    size_t cs, ce;       /* the window of col; ce < cs: none yet */
+    /* NULL, or 3 x W: col[c W + h % W], the sum over l in [cs, ce] of
+     * index_fixed_log(B(l, h)) where defined; ce < cs: none yet */
+    hd_i128 *col;
+    size_t cs, ce;
 } geks;
 
 /* The mean of the m terms whose fixed-point sum is sum. */
@@ -779,7 +782,8 @@ static void geks_ln_to(const geks *g, size_t s, size_t e, double *out, hd_i128 *
  * row and column (b = e), else afresh. */
 static tix_status geks_fill(work *w, geks *g, size_t s, size_t e, size_t b)
 {
-    int slide = b == e && g->ce + 1 == e && g->cs <= s && g->ce >= g->cs;
+    int keep = g->col != NULL;
+    int slide = keep && b == e && g->ce + 1 == e && g->cs <= s && g->ce >= g->cs;
     for (int c = 0; slide && c < 3; c++) /* before b's row takes s - 1's place in the ring */
         for (size_t l = g->cs; l < s; l++)
             geks_col_row(g, c, l, s, e - 1, -1);
@@ -813,7 +817,7 @@ static tix_status geks_fill(work *w, geks *g, size_t s, size_t e, size_t b)
             }
         }
     }
-    for (int c = 0; c < 3; c++) {
+    for (int c = 0; keep && c < 3; c++) {
         if (slide) {
             geks_col_row(g, c, b, s, e - 1, +1);
             geks_col_new(g, c, b, s, e);
@@ -822,7 +826,8 @@ static tix_status geks_fill(work *w, geks *g, size_t s, size_t e, size_t b)
                 geks_col_new(g, c, h, s, e);
         }
     }
-    g->cs = s, g->ce = e;
+    if (keep)
+        g->cs = s, g->ce = e;
     return TIX_OK;
 }
 
@@ -1214,7 +1219,7 @@ static tix_status ml_series(work *w)
             goto done;
     } else if (!(m.g.lnb = calloc(3 * W * W, sizeof *m.g.lnb)) || /* all defined */
                !(m.g.undefined = calloc(3 * W * m.g.words, sizeof *m.g.undefined)) ||
-               !(m.g.col = malloc(3 * W * sizeof *m.g.col))) {
+               (batch && !(m.g.col = malloc(3 * W * sizeof *m.g.col)))) {
         goto done;
     }
     if (!(lvl = malloc(3 * np * sizeof *lvl)) || !(prev = malloc(3 * W * sizeof *prev)) ||
