@@ -240,25 +240,55 @@ tix_status tix_cube_merge(tix_cube *dst, const tix_cube *src)
 {
     if (dst->final || dst->opts.period != src->opts.period ||
         dst->opts.cell_stats != src->opts.cell_stats || strcmp(dst->by, src->by) != 0 ||
-        NREPS(dst) != NREPS(src) || dst->opts.cell_dims != src->opts.cell_dims)
+        NREPS(dst) != NREPS(src) || dst->opts.cell_dims != src->opts.cell_dims ||
+        src->defer)
         return TIX_E_INVALID;
-    tix_status st = merge_check(dst, src);
-    for (size_t i = 0; st == TIX_OK && i < src->npairs; i++) {
+    tix_status st = cube_sketch_settle(dst);
+    if (st != TIX_OK)
+        return st;
+    st = merge_check(dst, src);
+    /* First every pair of dst that src adds to, found or made in src's
+     * order (each of src's cells looked up once); then the sums, fetching
+     * the sketch slots of the pairs a few ahead, which are all over dst. */
+    enum { AHEAD = 4 };
+    size_t n = src->npairs;
+    uint32_t *ids = NULL, *at = NULL;
+    if (st == TIX_OK && n) {
+        ids = malloc(src->ncells * sizeof *ids);
+        at = malloc(n * sizeof *at);
+        if (!ids || !at)
+            st = TIX_E_NOMEM;
+        else
+            memset(ids, 0xff, src->ncells * sizeof *ids); /* UINT32_MAX: not yet */
+    }
+    for (size_t i = 0; st == TIX_OK && i < n; i++) {
         const pair *sp = &src->pairs[i];
-        const cell_name *cn = &src->cells[sp->cell];
-        uint32_t id;
+        uint32_t *id = &ids[sp->cell];
         int fresh;
         pair *dp;
-        st = cube_intern_cell(dst, cn->name, cn->len, &id, &fresh);
+        if (*id == UINT32_MAX) {
+            const cell_name *cn = &src->cells[sp->cell];
+            st = cube_intern_cell(dst, cn->name, cn->len, id, &fresh);
+        }
         if (st == TIX_OK)
-            st = cube_pair_for(dst, sp->period, id, &dp, &fresh);
-        if (st == TIX_OK && dst->ids_known && src->ids_known)
+            st = cube_pair_for(dst, sp->period, *id, &dp, &fresh);
+        if (st == TIX_OK)
+            at[i] = (uint32_t)(dp - dst->pairs);
+    }
+    for (size_t i = 0; st == TIX_OK && i < n; i++) {
+        const pair *sp = &src->pairs[i];
+        pair *dp = &dst->pairs[at[i]];
+        if (STATS_KIND(dst) && i + AHEAD < n)
+            cube_sketch_prefetch(&dst->pairs[at[i + AHEAD]], &src->pairs[i + AHEAD]);
+        if (dst->ids_known && src->ids_known)
             st = ids_room(dst, sp->top_len);
         if (st == TIX_OK) {
             cube_pair v = pair_view(src, sp, sp->cell);
             st = absorb(dst, dp, &v); /* merge_check made sure it fits */
         }
     }
+    free(ids);
+    free(at);
     if (st == TIX_OK) {
         note_days(dst, src->day_lo, src->day_hi);
         dst->max_known &= src->max_known;
@@ -356,10 +386,13 @@ tix_status cube_put_pair(tix_cube *c, const char *cell, size_t len, const cube_p
 {
     if (c->final || !pair_valid(c, sp))
         return TIX_E_INVALID;
+    tix_status st = cube_sketch_settle(c);
+    if (st != TIX_OK)
+        return st;
     uint32_t id;
     int fresh_cell, fresh_pair = 0;
     pair *dp = NULL;
-    tix_status st = cube_intern_cell(c, cell, len, &id, &fresh_cell);
+    st = cube_intern_cell(c, cell, len, &id, &fresh_cell);
     if (st == TIX_OK)
         st = cube_pair_for(c, sp->period, id, &dp, &fresh_pair);
     int64_t sum;
@@ -545,6 +578,9 @@ tix_status tix_cube_finalize(tix_cube *c)
 {
     if (c->final)
         return TIX_OK;
+    tix_status st = cube_sketch_settle(c);
+    if (st != TIX_OK)
+        return st;
     size_t nc = c->ncells, np = c->npairs;
     size_t views = nc * (sizeof *c->rank_of + sizeof *c->id_of_rank) +
                    np * (sizeof *c->order + sizeof *c->view + sizeof *c->periods) +
@@ -833,7 +869,9 @@ void tix_cube_free(tix_cube *c)
     for (size_t i = 0; i < c->ncells; i++)
         free(c->cells[i].name);
     for (size_t i = 0; i < c->npairs; i++)
-        cube_sketch_free(&c->pairs[i]);
+        cube_sketch_free(c, &c->pairs[i]);
+    free(c->slab);
+    free(c->pend);
     free(c->cells);
     free(c->cell_slots);
     free(c->pairs);

@@ -137,6 +137,15 @@ struct tix_cube {
     uint32_t *pair_slots; /* index + 1 */
     size_t pair_mask;
 
+    /* Deferred sketches (cube_sketch_defer): the amounts > 0 as a list,
+     * sketched at once by cube_sketch_settle; the sparse sketches it
+     * makes share one allocation, slab. */
+    int defer; /* 1: deferring; 2: a settle failed, the sketches are lost */
+    struct sk_pend *pend;
+    size_t npend, pend_cap;
+    unsigned char *slab;
+    size_t slab_len;
+
     /* finalize() views */
     uint32_t *rank_of;    /* cell id -> rank */
     uint32_t *id_of_rank; /* rank -> cell id */
@@ -242,11 +251,31 @@ tix_status cube_sketch_room(tix_cube *c, pair *p, const struct cube_pair *v);
  * overflowing (cube_sketch_overflows). */
 void cube_sketch_absorb(pair *p, const struct cube_pair *v);
 
+/* Asks for the cache lines of p's sketch that absorbing q's will add to
+ * (dense p, sparse q: a block's pair into the cube's). Only a hint. */
+void cube_sketch_prefetch(const pair *p, const pair *q);
+
 /* Frees p's sketch and gives its bytes back to the budget. */
 void cube_sketch_drop(tix_cube *c, pair *p);
 
 /* Frees p's sketch only (the cube gives back all its bytes at once). */
-void cube_sketch_free(pair *p);
+void cube_sketch_free(const tix_cube *c, pair *p);
+
+/* A block's cube (engine_par.c) takes thousands of rows spread over
+ * thousands of pairs, a handful each, and is then merged whole: kept one
+ * by one in sorted sparse sketches, they cost a search, an insertion and
+ * up to three allocations a pair. Deferred, an empty cube with statistics
+ * lists each amount's pair and bucket instead, and cube_sketch_settle
+ * sorts the list by pair and bucket and makes every pair's sketch at once,
+ * the sparse ones in one allocation: the sketches the adds one by one
+ * would hold, bucket for bucket. Only the sketches wait; every other
+ * aggregate is added as the rows come. cube_sketch_settle must come
+ * before the cube is merged (tix_cube_merge refuses a deferring source)
+ * or read; tix_cube_finalize and the other writers settle it themselves.
+ * Its failure (TIX_E_NOMEM, _LIMIT) leaves a cube that refuses merges
+ * and finalizing with TIX_E_INVALID: it can only be freed. */
+void cube_sketch_defer(tix_cube *c);
+tix_status cube_sketch_settle(tix_cube *c);
 
 /* The k-th smallest amount (1-based) of p, from the sketch. */
 double cube_sketch_rank(const pair *p, uint64_t k);

@@ -122,10 +122,12 @@ static size_t sketch_bytes(const tix_cube *c, const pair *p)
     return p->skb ? sparse_bytes(c, p->sk_cap) : p->sk_len * bucket_bytes(c);
 }
 
-void cube_sketch_free(pair *p)
+void cube_sketch_free(const tix_cube *c, pair *p)
 {
     if (p->skb) {
-        free(p->sks ? (void *)p->sks : (void *)p->sk); /* the one block */
+        unsigned char *m = p->sks ? (void *)p->sks : (void *)p->sk; /* the one block */
+        if (!(c->slab && m >= c->slab && m < c->slab + c->slab_len)) /* else the slab's */
+            free(m);
     } else {
         free(p->sk);
         free(p->sks);
@@ -139,7 +141,7 @@ void cube_sketch_free(pair *p)
 void cube_sketch_drop(tix_cube *c, pair *p)
 {
     cube_release(c, sketch_bytes(c, p));
-    cube_sketch_free(p);
+    cube_sketch_free(c, p);
 }
 
 /* Gives sparse p (or p without a sketch) room for cap buckets. */
@@ -167,7 +169,7 @@ static tix_status sparse_room(tix_cube *c, pair *p, uint32_t cap)
             memcpy(ns, p->sks, p->sk_len * sizeof *ns);
     }
     uint32_t len = p->sk_len;
-    cube_sketch_free(p);
+    cube_sketch_free(c, p);
     p->sk = nk;
     p->sks = ns;
     p->skb = nb;
@@ -226,7 +228,7 @@ static tix_status cover(tix_cube *c, pair *p, int32_t lo_b, int32_t hi_b)
                 ns[p->skb[k] - lo] = p->sks[k];
         }
     }
-    cube_sketch_free(p);
+    cube_sketch_free(c, p);
     if (now < old)
         cube_release(c, old - now);
     p->sk = nk;
@@ -283,12 +285,16 @@ static uint32_t *count_at(const pair *p, int32_t b, uint32_t *k)
     return &p->sk[*k];
 }
 
+static tix_status defer_add(tix_cube *c, pair *p, int64_t cents);
+
 tix_status cube_sketch_add(tix_cube *c, pair *p, int64_t cents)
 {
     if (cents == 0) {
         p->zeros++;
         return TIX_OK;
     }
+    if (c->defer)
+        return defer_add(c, p, cents);
     int32_t b = bucket_of(cents);
     uint32_t k;
     if (!p->skb && (uint32_t)(b - p->sk_lo) < p->sk_len) { /* dense, in the window */
@@ -317,6 +323,183 @@ tix_status cube_sketch_add(tix_cube *c, pair *p, int64_t cents)
     p->sk[k]++;
     if (p->sks) /* at most the pair's sum, which is checked */
         p->sks[k] += cents;
+    return TIX_OK;
+}
+
+/* ---- deferred sketches (cube_internal.h) -------------------------------- */
+
+typedef struct sk_pend {
+    uint32_t pair;
+    int32_t bucket;
+    int64_t cents;
+} sk_pend;
+
+void cube_sketch_defer(tix_cube *c)
+{
+    if (STATS_KIND(c) && !c->npairs && !c->final)
+        c->defer = 1;
+}
+
+static tix_status defer_add(tix_cube *c, pair *p, int64_t cents)
+{
+    if (c->defer != 1)
+        return TIX_E_INVALID;
+    /* No bucket of a pair can hold more than the list: no count overflows. */
+    if (c->npend == c->pend_cap) {
+        size_t cap = c->pend_cap ? 2 * c->pend_cap : 1024;
+        if (cap > UINT32_MAX)
+            return TIX_E_LIMIT;
+        if (cube_reserve(c, (cap - c->pend_cap) * sizeof *c->pend) != TIX_OK)
+            return TIX_E_LIMIT;
+        sk_pend *n = realloc(c->pend, cap * sizeof *n);
+        if (!n) {
+            cube_release(c, (cap - c->pend_cap) * sizeof *c->pend);
+            return TIX_E_NOMEM;
+        }
+        c->pend = n;
+        c->pend_cap = cap;
+    }
+    c->pend[c->npend++] = (sk_pend){(uint32_t)(p - c->pairs), bucket_of(cents), cents};
+    return TIX_OK;
+}
+
+static size_t distinct(const sk_pend *r, size_t n)
+{
+    size_t d = n > 0;
+    for (size_t i = 1; i < n; i++)
+        d += r[i].bucket != r[i - 1].bucket;
+    return d;
+}
+
+/* Whether a run of d buckets makes a sparse sketch, as the adds decide. */
+static int run_sparse(const sk_pend *r, size_t len, size_t d)
+{
+    return d > 0 && d <= SK_SPARSE_MAX && r[len - 1].bucket <= UINT16_MAX;
+}
+
+static size_t slab_bytes(const tix_cube *c, size_t d)
+{
+    return (sparse_bytes(c, (uint32_t)d) + 7) & ~(size_t)7; /* each block 8-aligned */
+}
+
+static void settle_fail(tix_cube *c)
+{
+    c->defer = 2;
+    free(c->pend);
+    c->pend = NULL;
+    c->npend = c->pend_cap = 0;
+}
+
+tix_status cube_sketch_settle(tix_cube *c)
+{
+    if (c->defer != 1)
+        return c->defer ? TIX_E_INVALID : TIX_OK;
+    size_t n = c->npend, np = c->npairs;
+    int sums = sums_kept(c);
+    /* Sorted by bucket, then (stable) by pair: two counting sorts, as the
+     * buckets are few (SK_BUCKETS, unless another libm's log gives more). */
+    int32_t top = 0;
+    for (size_t i = 0; i < n; i++)
+        if (c->pend[i].bucket > top)
+            top = c->pend[i].bucket;
+    size_t nbk = (size_t)top + 1;
+    uint32_t *end = calloc((np > nbk ? np : nbk) + 1, sizeof *end);
+    sk_pend *s = malloc((n ? n : 1) * sizeof *s), *t = malloc((n ? n : 1) * sizeof *t);
+    if (!end || !s || !t) {
+        free(end);
+        free(s);
+        free(t);
+        settle_fail(c);
+        return TIX_E_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++)
+        end[c->pend[i].bucket + 1]++;
+    for (size_t i = 0; i < nbk; i++)
+        end[i + 1] += end[i];
+    for (size_t i = 0; i < n; i++)
+        t[end[c->pend[i].bucket]++] = c->pend[i];
+    memset(end, 0, ((np > nbk ? np : nbk) + 1) * sizeof *end);
+    for (size_t i = 0; i < n; i++)
+        end[t[i].pair + 1]++;
+    for (size_t i = 0; i < np; i++)
+        end[i + 1] += end[i];
+    for (size_t i = 0; i < n; i++)
+        s[end[t[i].pair]++] = t[i];
+    free(t);
+    /* Now pair i's run is [i ? end[i - 1] : 0, end[i]). */
+    size_t slab = 0;
+    for (size_t i = 0; i < np; i++) {
+        size_t lo = i ? end[i - 1] : 0, len = end[i] - lo;
+        size_t d = distinct(s + lo, len);
+        if (run_sparse(s + lo, len, d))
+            slab += slab_bytes(c, d);
+    }
+    tix_status st = TIX_OK;
+    if (slab && cube_reserve(c, slab) != TIX_OK)
+        st = TIX_E_LIMIT;
+    else if (slab && !(c->slab = malloc(slab))) {
+        cube_release(c, slab);
+        st = TIX_E_NOMEM;
+    }
+    if (st == TIX_OK)
+        c->slab_len = slab;
+    /* Each pair's sketch: sparse in the slab, or a dense window (cover),
+     * by the rule the adds follow (dense past SK_SPARSE_MAX buckets). The
+     * slab's bytes were taken once: each sparse sketch's are its own
+     * (sparse_bytes), the rest rounding. */
+    size_t at = 0;
+    for (size_t i = 0; st == TIX_OK && i < np; i++) {
+        size_t lo = i ? end[i - 1] : 0, len = end[i] - lo, d = distinct(s + lo, len);
+        const sk_pend *r = s + lo;
+        pair *p = &c->pairs[i];
+        if (!d)
+            continue;
+        if (run_sparse(r, len, d)) {
+            unsigned char *m = c->slab + at;
+            at += slab_bytes(c, d);
+            int64_t *ns = sums ? (int64_t *)(void *)m : NULL;
+            uint32_t *nk = (uint32_t *)(void *)(m + (sums ? d * sizeof *ns : 0));
+            uint16_t *nb = (uint16_t *)(void *)(nk + d);
+            size_t k = 0;
+            for (size_t j = 0; j < len; j++) {
+                if (j && r[j].bucket == r[j - 1].bucket) {
+                    nk[k - 1]++;
+                } else {
+                    nk[k] = 1;
+                    nb[k] = (uint16_t)r[j].bucket;
+                    if (sums)
+                        ns[k] = 0;
+                    k++;
+                }
+                if (sums)
+                    ns[k - 1] += r[j].cents; /* at most the pair's sum */
+            }
+            p->sk = nk;
+            p->sks = ns;
+            p->skb = nb;
+            p->sk_len = p->sk_cap = (uint32_t)d;
+            continue;
+        }
+        if ((st = cover(c, p, r[0].bucket, r[len - 1].bucket + 1)) != TIX_OK)
+            break;
+        for (size_t j = 0; j < len; j++) {
+            size_t k = (size_t)(r[j].bucket - p->sk_lo);
+            p->sk[k]++;
+            if (sums)
+                p->sks[k] += r[j].cents;
+        }
+    }
+    free(end);
+    free(s);
+    cube_release(c, c->pend_cap * sizeof *c->pend);
+    if (st != TIX_OK) {
+        settle_fail(c);
+        return st;
+    }
+    free(c->pend);
+    c->pend = NULL;
+    c->npend = c->pend_cap = 0;
+    c->defer = 0;
     return TIX_OK;
 }
 
@@ -368,16 +551,37 @@ tix_status cube_sketch_room(tix_cube *c, pair *p, const cube_pair *v)
     return sparse_room(c, p, cap);
 }
 
+void cube_sketch_prefetch(const pair *p, const pair *q)
+{
+#if defined(__GNUC__)
+    if (p->skb || !q->skb)
+        return;
+    for (uint32_t j = 0; j < q->sk_len; j++) {
+        uint32_t k = (uint32_t)(q->skb[j] - p->sk_lo);
+        if (k < p->sk_len) {
+            __builtin_prefetch(&p->sk[k], 1);
+            if (p->sks)
+                __builtin_prefetch(&p->sks[k], 1);
+        }
+    }
+#else
+    (void)p;
+    (void)q;
+#endif
+}
+
 void cube_sketch_absorb(pair *p, const cube_pair *v)
 {
     if (!p->skb) { /* dense, covering v's buckets (cube_sketch_room) */
+        uint32_t *sk = p->sk;
+        int64_t *sks = p->sks;
         for (uint32_t j = 0; j < v->sk_len; j++) {
             if (!v->sk[j])
                 continue;
             uint32_t k = (uint32_t)(SK_BUCKET(v, j) - p->sk_lo);
-            p->sk[k] += v->sk[j];
-            if (p->sks)
-                p->sks[k] += v->sks[j];
+            sk[k] += v->sk[j];
+            if (sks)
+                sks[k] += v->sks[j];
         }
         return;
     }

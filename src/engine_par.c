@@ -38,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cube_internal.h" /* cube_sketch_defer, _settle */
 #include "engine_internal.h"
 #include "techidx/cube.h"
 
@@ -413,10 +414,13 @@ static void parse_job(job *j)
             j->replay = 1;
             return;
         }
+        cube_sketch_defer(j->mini); /* sketched at once, below */
     }
     tix_reader_reset(j->reader);
     tix_reader_set_callback(j->reader, on_job_row, j);
     j->st = tix_reader_feed(j->reader, j->data, j->len);
+    if (j->mini && !j->replay && cube_sketch_settle(j->mini) != TIX_OK)
+        j->replay = 1; /* no memory to sketch: read serially */
     if (j->opts.dedup && j->mini && !j->replay) {
         if (!list_ids(j))
             j->replay = 1; /* no memory for the list: read serially */

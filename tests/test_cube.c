@@ -696,3 +696,99 @@ Test(cube, few_amounts_cost_few_sketch_bytes)
     tix_cube_free(c);
     cr_assert_eq(b.used, 0);
 }
+
+/* Pairs a and b (finalized, same layout) hold the same buckets, with the
+ * same counts and sums, whatever form each sketch has. */
+static void assert_same_buckets(const tix_cube *a, const tix_cube *b, size_t npairs)
+{
+    for (size_t v = 0; v < npairs; v++) {
+        cube_pair pa, pb;
+        cr_assert_eq(cube_pair_at(a, v, &pa), TIX_OK);
+        cr_assert_eq(cube_pair_at(b, v, &pb), TIX_OK);
+        cr_assert_eq(pa.zeros, pb.zeros);
+        uint32_t i = 0, j = 0;
+        for (;;) {
+            while (i < pa.sk_len && !pa.sk[i])
+                i++;
+            while (j < pb.sk_len && !pb.sk[j])
+                j++;
+            if (i == pa.sk_len || j == pb.sk_len)
+                break;
+            cr_assert_eq(SK_BUCKET(&pa, i), SK_BUCKET(&pb, j), "pair %zu", v);
+            cr_assert_eq(pa.sk[i], pb.sk[j], "pair %zu bucket %d", v, (int)SK_BUCKET(&pa, i));
+            cr_assert_eq(pa.sks != NULL, pb.sks != NULL);
+            if (pa.sks)
+                cr_assert_eq(pa.sks[i], pb.sks[j]);
+            i++;
+            j++;
+        }
+        cr_assert(i == pa.sk_len && j == pb.sk_len, "pair %zu: buckets left over", v);
+    }
+}
+
+/* A block's cube lists its amounts and sketches them at once
+ * (cube_sketch_defer, _settle): parts of 1 to 700 rows, with pairs of
+ * one amount, of up to 32 buckets (sparse) and of more (dense), sorted and
+ * unsorted dates, zeros and both kinds of statistics, hold bucket for
+ * bucket what the same rows added one by one hold, and merge to the same
+ * cube. Unsettled, a part is refused as a merge's source. */
+Test(cube, deferred_sketches_settle_to_the_rows_own)
+{
+    enum { N = 30000 };
+    int64_t *x = malloc(N * sizeof *x);
+    amounts(x, N, 77);
+    for (size_t i = 0; i < N; i += 97)
+        x[i] = 0;
+    x[3] = 1;
+    x[8] = INT64_MAX / 8;
+    int kinds[] = {TIX_CUBE_STATS, TIX_CUBE_STATS_SUMS, TIX_CUBE_STATS_SUMS | TIX_CUBE_STATS_LOGS};
+    for (size_t kk = 0; kk < sizeof kinds / sizeof *kinds; kk++) {
+        int stats = kinds[kk];
+        tix_cube *all = cube_new(TIX_PERIOD_MONTH, stats), *merged = cube_new(TIX_PERIOD_MONTH, stats);
+        size_t i = 0, nparts = 0;
+        for (size_t size = 1; i < N; size = size * 7 % 701 + 1, nparts++) {
+            tix_cube *def = cube_new(TIX_PERIOD_MONTH, stats), *one = cube_new(TIX_PERIOD_MONTH, stats);
+            cube_sketch_defer(def);
+            for (size_t end = i + size; i < end && i < N; i++) {
+                char cell[8];
+                snprintf(cell, sizeof cell, "c%zu", i % 5);
+                /* the first half in date order (long runs), the rest spread */
+                int month = i < N / 2 ? 1 + (int)(i * 12 / N) : 1 + (int)(i * 7 % 12);
+                int32_t day = tix_days_from_civil(2024, month, 1 + (int)(i % 28));
+                cr_assert_eq(tix_cube_add(all, day, cell, strlen(cell), x[i]), TIX_OK);
+                cr_assert_eq(tix_cube_add(def, day, cell, strlen(cell), x[i]), TIX_OK);
+                cr_assert_eq(tix_cube_add(one, day, cell, strlen(cell), x[i]), TIX_OK);
+            }
+            cr_assert_eq(def->defer, 1);
+            cr_assert_eq(tix_cube_merge(merged, def), TIX_E_INVALID); /* not yet sketched */
+            cr_assert_eq(cube_sketch_settle(def), TIX_OK);
+            cr_assert_eq(def->defer, 0);
+            cr_assert_eq(tix_cube_merge(merged, def), TIX_OK);
+            size_t np = def->npairs;
+            assert_same_cube(one, def);
+            assert_same_buckets(one, def, np);
+            tix_cube_free(def);
+            tix_cube_free(one);
+        }
+        cr_assert_gt(nparts, 50);
+        assert_same_cube(all, merged);
+        assert_same_buckets(all, merged, all->npairs);
+        tix_cube_free(all);
+        tix_cube_free(merged);
+    }
+    /* Finalizing settles; a cube that has pairs already does not defer. */
+    tix_cube *c = cube_new(TIX_PERIOD_WEEK, TIX_CUBE_STATS), *d = cube_new(TIX_PERIOD_WEEK, TIX_CUBE_STATS);
+    cube_sketch_defer(c);
+    for (size_t i = 0; i < 100; i++) {
+        cr_assert_eq(tix_cube_add(c, tix_days_from_civil(2024, 5, 1), "a", 1, x[i]), TIX_OK);
+        cr_assert_eq(tix_cube_add(d, tix_days_from_civil(2024, 5, 1), "a", 1, x[i]), TIX_OK);
+    }
+    cube_sketch_defer(d);
+    cr_assert_eq(d->defer, 0);
+    assert_same_cube(c, d);
+    assert_same_buckets(c, d, 1);
+    cr_assert_eq(c->defer, 0);
+    tix_cube_free(c);
+    tix_cube_free(d);
+    free(x);
+}
