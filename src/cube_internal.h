@@ -277,6 +277,11 @@ void cube_sketch_free(const tix_cube *c, pair *p);
 void cube_sketch_defer(tix_cube *c);
 tix_status cube_sketch_settle(tix_cube *c);
 
+/* Fetches the lines of the pair a row of (day, cell) would add to, when
+ * the cube has it, into cache: a hint, for rows applied one by one whose
+ * pairs are all over the cube (engine_par.c). */
+void cube_prefetch_row(const tix_cube *c, int32_t day, const char *cell, size_t len);
+
 /* The k-th smallest amount (1-based) of p, from the sketch. */
 double cube_sketch_rank(const pair *p, uint64_t k);
 

@@ -53,6 +53,7 @@ struct tix_engine {
     unsigned char sniff[SNIFF];
     size_t nsniff;
     int sniffed;
+    uint64_t blocks_by_rows; /* blocks engine_par.c applied row by row, by choice */
 };
 
 const char *tix_measure_name(tix_measure m)
@@ -561,6 +562,10 @@ tix_reader *engine_swap_reader(tix_engine *e, tix_reader *r, uint64_t base)
 }
 
 tix_cube *tix_engine_cube(tix_engine *e) { return e->cube; }
+
+void engine_count_block_by_rows(tix_engine *e) { e->blocks_by_rows++; }
+
+uint64_t engine_blocks_by_rows(const tix_engine *e) { return e->blocks_by_rows; }
 
 const tix_counts *tix_engine_counts(const tix_engine *e) { return &e->counts; }
 

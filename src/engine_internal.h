@@ -73,6 +73,11 @@ tix_status engine_commit_block(tix_engine *e, const tix_cube *sums, uint64_t row
 tix_idset *engine_ids(tix_engine *e);
 tix_budget *engine_budget(tix_engine *e);
 
+/* The blocks that engine_par.c chose to apply row by row, their pairs
+ * too many for a cube of their own (SPARSE_* there): counted for tests. */
+void engine_count_block_by_rows(tix_engine *e);
+uint64_t engine_blocks_by_rows(const tix_engine *e);
+
 /* Counts n bytes of the current input as read. */
 void engine_count_bytes(tix_engine *e, uint64_t n);
 

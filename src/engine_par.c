@@ -17,7 +17,11 @@
  *
  * Accepted rows are summed by the worker into a cube of the block's own,
  * merged here whole (tix_cube_merge adds exactly what the rows would);
- * rejected rows are kept and applied in order. With `dedup` the accepted
+ * rejected rows are kept and applied in order. When those cubes come out
+ * with about a pair a row (days, or many cells, in unsorted dates), the
+ * blocks after them are kept as rows and applied one by one instead, as
+ * with replicate groups: the cube is the same, and the worker's half of
+ * the cost is saved. With `dedup` the accepted
  * rows are summed too, and their ids kept with their hashes: if none of the
  * block's ids is twice in the block (the worker checks) or in the id set
  * (this thread, in one pass that also writes their table slots, fetched
@@ -45,6 +49,14 @@
 #define BLOCK_BYTES ((size_t)2 << 20)
 #define BLOCK_HEAD ((size_t)64 << 10) /* room to put the previous block's tail in front */
 #define NBLOCKS 6
+/* A block's cube with more than one pair for every SPARSE_ROWS_PER_PAIR
+ * accepted rows (of at least SPARSE_MIN_ROWS) hardly sums anything: the
+ * next SPARSE_SKIP blocks are cut to be applied row by row, then one is
+ * given a cube again to see whether that still holds. Only the speed
+ * depends on it: the cube is the same either way. */
+#define SPARSE_ROWS_PER_PAIR 2
+#define SPARSE_MIN_ROWS 1024
+#define SPARSE_SKIP 15
 
 enum { JOB_NONE, JOB_QUEUED, JOB_RUNNING, JOB_DONE, JOB_SERIAL };
 
@@ -93,6 +105,7 @@ typedef struct job {
     size_t *far; /* pairs (item, arena offset): ids copied, p set after parsing */
     size_t nfar, far_cap;
     int keep_rows; /* with dedup: keep accepted rows too (the last block needed them) */
+    int by_rows;   /* no cube of the block's own: its rows are kept and applied one by one */
     int fell_back; /* with dedup: applied one by one or read serially */
     int replay;        /* the worker could not keep a row: read the block serially */
     engine_key key;    /* cell names of several dimensions */
@@ -111,6 +124,7 @@ typedef struct par {
     int header_known; /* the engine has the header: blocks can be parsed ahead */
     int take_failed;  /* no memory to cut a block: the run fails after the rest */
     int keep_rows;    /* with dedup: the last block applied had a repeated id */
+    unsigned by_rows; /* blocks still to be cut without a cube of their own (see SPARSE_*) */
     tix_status read_st;
     char *tail; /* bytes after the last LF taken so far */
     size_t tail_len;
@@ -155,6 +169,8 @@ static void *read_blocks(void *arg)
                 pthread_cond_wait(&p->cv, &p->mu);
             int header_known = p->header_known;
             j->keep_rows = p->keep_rows;
+            j->by_rows = p->by_rows > 0;
+            p->by_rows -= p->by_rows > 0;
             pthread_mutex_unlock(&p->mu);
             j->filled = n;
             took = take_block(p, j, header_known);
@@ -287,7 +303,7 @@ static tix_status on_job_row(void *ctx, const tix_row *row)
         r->value = o.value;
         r->cell_len = o.cell_len;
         ok = arena_put(j, o.cell, o.cell_len, &r->cell);
-        if (ok && (j->opts.dedup || j->opts.ci_groups)) {
+        if (ok && (j->opts.dedup || j->opts.ci_groups || j->by_rows)) {
             r->id_len = o.id_len;
             r->id_hash = o.id_hash;
             j->id_bytes += o.id_len;
@@ -405,8 +421,11 @@ static void parse_job(job *j)
     /* A block's mini cube holds a pair for nearly every (period, cell) of
      * the dump when dates are unsorted; with replicate groups (1.3 KB a
      * pair with logs) that is tens of MB a block in flight: such rows are
-     * replayed into the cube by the applying thread instead. */
-    if (!j->opts.ci_groups) {
+     * replayed into the cube by the applying thread instead. So are those
+     * of a block cut while the cubes of the blocks before had about a pair
+     * a row (by_rows): merging such a cube costs what adding its rows does,
+     * after the worker has paid as much to make it. */
+    if (!j->opts.ci_groups && !j->by_rows) {
         size_t cd = j->schema.nrequired < j->schema.ndims ? j->schema.nrequired : 0;
         tix_cube_opts co = {j->opts.period, j->opts.cell_stats, 0, 0, NULL, j->opts.by,
                             j->opts.ci_groups, cd};
@@ -609,8 +628,18 @@ static tix_status apply(par *p, job *j)
         if (st != TIX_OK)
             return st;
     }
+    /* Rows whose sums are not in a cube of the block's own land all over
+     * the cube: their pairs are fetched a few rows ahead. */
+    enum { AHEAD = 8 };
+    tix_cube *cube = j->by_rows ? tix_engine_cube(e) : NULL;
+    if (j->by_rows)
+        engine_count_block_by_rows(e);
     for (size_t i = 0; i < j->nrows; i++) {
         const job_row *r = &j->rows[i];
+        if (cube && i + AHEAD < j->nrows && j->rows[i + AHEAD].why == TIX_REASON_NONE) {
+            const job_row *a = &j->rows[i + AHEAD];
+            cube_prefetch_row(cube, a->day, j->arena + a->cell, a->cell_len);
+        }
         row_out o = {base + r->line,    r->why,           r->day,
                      r->value,          j->arena + r->id, j->arena + r->cell,
                      row_raw(j, r),     r->id_len,        r->cell_len,
@@ -682,6 +711,10 @@ tix_status engine_run_parallel(tix_engine *e, tix_source *src, tix_status *engin
             pthread_mutex_lock(&p.mu);
             next->state = JOB_NONE;
             p.keep_rows = next->fell_back;
+            if (next->mini && next->accepted >= SPARSE_MIN_ROWS)
+                p.by_rows = next->mini->npairs * SPARSE_ROWS_PER_PAIR > next->accepted
+                                ? SPARSE_SKIP
+                                : 0;
             p.applied++;
             p.header_known = engine_schema(e) != NULL;
             pthread_cond_broadcast(&p.cv);

@@ -18,6 +18,7 @@
 #include <zlib.h>
 
 #include "counts_internal.h"
+#include "engine_internal.h" /* engine_blocks_by_rows */
 #include "support.h"
 #include "techidx/cube.h"
 #include "techidx/engine.h"
@@ -1365,6 +1366,88 @@ Test(engine, several_columns_in_blocks_on_two_threads_equal_one)
         tix_engine_free(e);
     }
     cr_assert_str_eq(dump[0], dump[1]);
+}
+
+/* A dump whose dates spread over 20 years of days, in random order, over
+ * 16 sectors: a block's rows fall on nearly as many (day, sector) pairs,
+ * so the parallel path applies most blocks row by row (engine_par.c,
+ * SPARSE_*). Every 997th row is rejected; with `dup`, every 1009th repeats
+ * the id of a row 500 or 60000 rows before. */
+static void write_sparse_dump(const char *path, int rows, int dup)
+{
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(HEADER, f);
+    int32_t day0;
+    cr_assert_eq(tix_date_parse("2000-01-01", 10, &day0), TIX_OK);
+    uint64_t s = 11;
+    for (int i = 0; i < rows; i++) {
+        uint64_t r = tt_rng_next(&s);
+        char date[TIX_PERIOD_LABEL_MAX];
+        tix_date_format(day0 + (int32_t)(r % 7305), date);
+        int id = dup && i % 1009 == 1008 ? i - (i % 2 ? 500 : 60000) : i;
+        if (i % 997 == 996)
+            fprintf(f, "S%d,%s,s%u,dev,b,r,x,1.00\n", id, date, (unsigned)(r >> 20) % 16);
+        else
+            fprintf(f, "S%d,%s,s%u,dev,b,r,%u.%02u,%u.00\n", id, date, (unsigned)(r >> 20) % 16,
+                    (unsigned)(r >> 32) % 90000 + 1, (unsigned)(r >> 24) % 100,
+                    (unsigned)(r >> 40) % 3 ? (unsigned)(r >> 44) % 5000 + 1 : 0);
+    }
+    cr_assert_eq(fclose(f), 0);
+}
+
+Test(engine, blocks_of_a_pair_a_row_are_applied_row_by_row_and_give_the_cube_of_one_thread)
+{
+    char path[512];
+    tt_path(path, sizeof path, "sparse.csv");
+    static const struct {
+        tix_period_kind period;
+        const char *by;
+        int cell_stats, dedup, by_rows; /* whether blocks go row by row on 2 threads */
+    } runs[] = {
+        {TIX_PERIOD_DAY, "sector", 0, 0, 1},
+        {TIX_PERIOD_DAY, "sector", TIX_CUBE_STATS_SUMS | TIX_CUBE_STATS_LOGS, 0, 1},
+        {TIX_PERIOD_DAY, "sector", TIX_CUBE_STATS, 1, 1},
+        {TIX_PERIOD_YEAR, "sector", TIX_CUBE_STATS_SUMS, 0, 0}, /* 320 pairs: cubes sum */
+    };
+    for (size_t k = 0; k < sizeof runs / sizeof runs[0]; k++) {
+        write_sparse_dump(path, 400000, runs[k].dedup);
+        char *tic[2];
+        size_t len[2];
+        rejects rs[2] = {{0}, {0}};
+        tix_counts counts[2];
+        for (unsigned t = 1; t <= 2; t++) {
+            tix_engine_opts o = default_opts();
+            o.period = runs[k].period;
+            o.by = runs[k].by;
+            o.cell_stats = runs[k].cell_stats;
+            o.dedup = runs[k].dedup;
+            o.threads = t;
+            tix_engine *e = make_engine(&o, &rs[t - 1]);
+            cr_assert_eq(tix_engine_add_file(e, path), TIX_OK, "%s", tix_engine_error(e)->message);
+            uint64_t by_rows = engine_blocks_by_rows(e);
+            if (t == 1 || !runs[k].by_rows)
+                cr_assert_eq(by_rows, 0, "run %zu, %u threads: %llu blocks row by row", k, t,
+                             (unsigned long long)by_rows);
+            else /* of the 9 blocks or so, those cut once the first was applied */
+                cr_assert_geq(by_rows, 1, "run %zu: no block row by row", k);
+            counts[t - 1] = *tix_engine_counts(e);
+            tic[t - 1] = tt_tic_bytes(tix_engine_cube(e), &len[t - 1]);
+            tix_engine_free(e);
+        }
+        cr_assert_eq(counts[0].read, 400000);
+        cr_assert_eq(counts[0].rejected, counts[0].read - counts[0].accepted);
+        cr_assert_eq(counts[0].rejected, rs[0].n);
+        cr_assert_geq(rs[0].n, 400000 / 997 + (runs[k].dedup ? 400000 / 1009 - 1 : 0));
+        cr_assert_eq(memcmp(&counts[0], &counts[1], sizeof counts[0]), 0, "run %zu: counts", k);
+        assert_same_rejects(&rs[0], &rs[1]);
+        cr_assert_eq(len[0], len[1], "run %zu: .tic of %zu and %zu bytes", k, len[0], len[1]);
+        cr_assert_eq(memcmp(tic[0], tic[1], len[0]), 0, "run %zu: the cubes differ", k);
+        for (int t = 0; t < 2; t++) {
+            free(tic[t]);
+            rejects_free(&rs[t]);
+        }
+    }
 }
 
 Test(engine, a_missing_column_is_named_with_its_alias_and_the_headers_there_are)
