@@ -107,9 +107,7 @@ static cube_pair pair_view(const tix_cube *c, const pair *p, uint32_t cell);
 
 /* A pair of dst that a merge reads some pairs ahead, so that its lines
  * (and its logs') are in cache when its turn comes: the pairs of a block's
- * cube land all over dst. Read prefetches, though the lines are written:
- * the x86-64 baseline has no write prefetch, and GCC drops one (rw = 1)
- * there rather than issue a read one. */
+ * cube land all over dst. */
 enum { MERGE_AHEAD = 8, SKETCH_AHEAD = 4 };
 
 #if defined(__GNUC__)
@@ -121,10 +119,10 @@ static inline __attribute__((always_inline)) void merge_prefetch(const tix_cube 
     if (at == UINT32_MAX)
         return;
     const pair *p = &dst->pairs[at];
-    __builtin_prefetch(p);
-    __builtin_prefetch((const char *)p + sizeof *p - 1);
+    __builtin_prefetch(p, 1);
+    __builtin_prefetch((const char *)p + sizeof *p - 1, 1);
     if (HAS_LOGS(dst))
-        __builtin_prefetch(LG(dst, p));
+        __builtin_prefetch(LG(dst, p), 1);
 }
 #else
 static void merge_prefetch(const tix_cube *dst, uint32_t at)

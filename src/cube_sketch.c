@@ -559,9 +559,9 @@ void cube_sketch_prefetch(const pair *p, const pair *q)
     for (uint32_t j = 0; j < q->sk_len; j++) {
         uint32_t k = (uint32_t)(q->skb[j] - p->sk_lo);
         if (k < p->sk_len) {
-            __builtin_prefetch(&p->sk[k]);
+            __builtin_prefetch(&p->sk[k], 1);
             if (p->sks)
-                __builtin_prefetch(&p->sks[k]);
+                __builtin_prefetch(&p->sks[k], 1);
         }
     }
 #else
