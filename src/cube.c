@@ -105,9 +105,10 @@ static void set_top(tix_cube *c, pair *p, const char *id, uint32_t len)
 
 static cube_pair pair_view(const tix_cube *c, const pair *p, uint32_t cell);
 
-/* A pair of dst that a merge reads some pairs ahead, so that its lines
- * (and its logs') are in cache when its turn comes: the pairs of a block's
- * cube land all over dst. */
+/* A pair of dst that a merge reads MERGE_AHEAD pairs ahead, so that its
+ * lines (and its logs') are in cache when its turn comes: the pairs of a
+ * block's cube land all over dst. Its sketch slots, found through the
+ * pair, are fetched SKETCH_AHEAD pairs ahead. */
 enum { MERGE_AHEAD = 8, SKETCH_AHEAD = 4 };
 
 #if defined(__GNUC__)
@@ -311,8 +312,8 @@ tix_status tix_cube_merge(tix_cube *dst, const tix_cube *src)
     for (size_t i = 0; st == TIX_OK && i < n; i++) {
         const pair *sp = &src->pairs[i];
         pair *dp = &dst->pairs[at[i]];
-        if (i + 2 * SKETCH_AHEAD < n)
-            merge_prefetch(dst, at[i + 2 * SKETCH_AHEAD]);
+        if (i + MERGE_AHEAD < n)
+            merge_prefetch(dst, at[i + MERGE_AHEAD]);
         if (STATS_KIND(dst) && i + SKETCH_AHEAD < n)
             cube_sketch_prefetch(&dst->pairs[at[i + SKETCH_AHEAD]], &src->pairs[i + SKETCH_AHEAD]);
         if (dst->ids_known && src->ids_known)

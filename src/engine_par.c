@@ -21,13 +21,14 @@
  * with about a pair a row (days, or many cells, in unsorted dates), the
  * blocks after them are kept as rows and applied one by one instead, as
  * with replicate groups: the cube is the same, and the worker's half of
- * the cost is saved. With `dedup` the accepted
- * rows are summed too, and their ids kept with their hashes: if none of the
- * block's ids is twice in the block (the worker checks) or in the id set
- * (this thread, in one pass that also writes their table slots, fetched
- * ahead, taken out again if one is found), which is the rule, no row is a
- * duplicate and the sums are the rows', so the block is merged whole and
- * its ids added in input order. Else the block is read serially, or, when
+ * the cost is saved.
+ *
+ * With `dedup` the accepted rows are summed too, and their ids kept with
+ * their hashes: if none of the block's ids is twice in the block (the
+ * worker checks) or in the id set (this thread, in one pass that also
+ * writes their table slots, fetched ahead, taken out again if one is
+ * found), which is the rule, no row is a duplicate and the sums are the
+ * rows', so the block is merged whole and its ids added in input order. Else the block is read serially, or, when
  * the block before it had a repeated id too (the worker was asked to keep
  * its accepted rows), its rows are applied one by one.
  * Whenever a block's merge could not go through whole (an overflow, a
