@@ -28,9 +28,10 @@
  * worker checks) or in the id set (this thread, in one pass that also
  * writes their table slots, fetched ahead, taken out again if one is
  * found), which is the rule, no row is a duplicate and the sums are the
- * rows', so the block is merged whole and its ids added in input order. Else the block is read serially, or, when
- * the block before it had a repeated id too (the worker was asked to keep
- * its accepted rows), its rows are applied one by one.
+ * rows', so the block is merged whole and its ids added in input order.
+ * Else the block is read serially, or, when the block before it had a
+ * repeated id too (the worker was asked to keep its accepted rows), its
+ * rows are applied one by one.
  * Whenever a block's merge could not go through whole (an overflow, a
  * limit, a budget it might pass), the block is read serially instead, so
  * counts, rejects, limits, errors and line numbers are exactly those of the

@@ -1398,8 +1398,11 @@ static void write_sparse_dump(const char *path, int rows, int dup)
 
 Test(engine, blocks_of_a_pair_a_row_are_applied_row_by_row_and_give_the_cube_of_one_thread)
 {
-    char path[512];
-    tt_path(path, sizeof path, "sparse.csv");
+    char paths[2][512]; /* without and with repeated ids */
+    tt_path(paths[0], sizeof paths[0], "sparse.csv");
+    tt_path(paths[1], sizeof paths[1], "sparse_dup.csv");
+    write_sparse_dump(paths[0], 400000, 0);
+    write_sparse_dump(paths[1], 400000, 1);
     static const struct {
         tix_period_kind period;
         const char *by;
@@ -1411,7 +1414,7 @@ Test(engine, blocks_of_a_pair_a_row_are_applied_row_by_row_and_give_the_cube_of_
         {TIX_PERIOD_YEAR, "sector", TIX_CUBE_STATS_SUMS, 0, 0}, /* 320 pairs: cubes sum */
     };
     for (size_t k = 0; k < sizeof runs / sizeof runs[0]; k++) {
-        write_sparse_dump(path, 400000, runs[k].dedup);
+        const char *path = paths[runs[k].dedup];
         char *tic[2];
         size_t len[2];
         rejects rs[2] = {{0}, {0}};
