@@ -8,6 +8,7 @@
 #include <gsl/gsl_movstat.h>
 #include <gsl/gsl_vector.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -436,6 +437,13 @@ typedef struct work {
     double *n0, *v0, *n1, *v1;
     double *scratch; /* 4 doubles a cell, for link_in */
     uint32_t *cells; /* the matched cells' ranks */
+    size_t room;     /* cells those arrays hold */
+    /* NULL, or when every published cell's rank is below 64: mask[t]'s
+     * bit c is set when period t publishes cell c, the pos[64 t + c]-th
+     * of its entries (GEKS's matching, match_periods) */
+    uint64_t *mask;
+    uint8_t *pos;
+    double *ed; /* with the masks: 3 a published entry, its n, value and value / n */
     /* time-dummy: the cube it regresses on (the index's, or the one that
      * is the projection of), its entries in published cells and their log
      * statistics, period after period */
@@ -454,6 +462,7 @@ typedef struct work {
 static int work_arrays(work *w, size_t nc)
 {
     size_t room = nc ? nc : 1;
+    w->room = room;
     w->n0 = malloc(8 * room * sizeof *w->n0);
     w->cells = malloc(room * sizeof *w->cells);
     if (!w->n0 || !w->cells)
@@ -469,6 +478,9 @@ static void work_free(work *w)
 {
     free(w->pub);
     free(w->pub_start);
+    free(w->mask);
+    free(w->pos);
+    free(w->ed);
     free(w->n0);
     free(w->cells);
     free(w->hpub);
@@ -511,6 +523,62 @@ static size_t match2(const work *w, const tix_cube_entry *x, size_t na, const ti
     return k;
 }
 
+/* match2 of the entries of periods a and b: the same cells in the same
+ * order, hence the same bits, found from the masks when there are. */
+static size_t match_periods(const work *w, size_t a, size_t b, int64_t total0, int64_t total1,
+                            double *share0, double *share)
+{
+    const tix_cube_entry *x = w->pub + w->pub_start[a], *y = w->pub + w->pub_start[b];
+    if (!w->mask)
+        return match2(w, x, w->pub_start[a + 1] - w->pub_start[a], y,
+                      w->pub_start[b + 1] - w->pub_start[b], total0, total1, share0, share);
+    const uint8_t *pa = w->pos + 64 * a, *pb = w->pos + 64 * b;
+    size_t k = 0;
+    double sum = 0, sum0 = 0;
+    for (uint64_t m = w->mask[a] & w->mask[b]; m; m &= m - 1) {
+        int c = __builtin_ctzll(m);
+        const tix_cube_entry *xi = &x[pa[c]], *yj = &y[pb[c]];
+        w->n0[k] = (double)xi->n;
+        w->v0[k] = (double)xi->value;
+        w->n1[k] = (double)yj->n;
+        w->v1[k] = (double)yj->value;
+        w->cells[k] = xi->cell;
+        sum += (double)yj->value;
+        sum0 += (double)xi->value;
+        k++;
+    }
+    *share = total1 > 0 ? sum / (double)total1 : NAN;
+    if (share0)
+        *share0 = total0 > 0 ? sum0 / (double)total0 : NAN;
+    return k;
+}
+
+/* Sets w's masks when every published cell's rank is below 64 (else
+ * leaves none). 0 when out of memory. */
+static int match_masks(work *w, size_t np)
+{
+    for (size_t j = 0; j < w->pub_start[np]; j++)
+        if (w->pub[j].cell >= 64)
+            return 1;
+    size_t ne = w->pub_start[np];
+    if (!(w->mask = calloc(np, sizeof *w->mask)) ||
+        !(w->pos = malloc(64 * np * sizeof *w->pos)) ||
+        !(w->ed = malloc(3 * (ne ? ne : 1) * sizeof *w->ed)))
+        return 0;
+    for (size_t j = 0; j < ne; j++) { /* as match2 and fisher_both convert and divide */
+        double n = (double)w->pub[j].n, v = (double)w->pub[j].value;
+        w->ed[3 * j] = n;
+        w->ed[3 * j + 1] = v;
+        w->ed[3 * j + 2] = v / n;
+    }
+    for (size_t t = 0; t < np; t++)
+        for (size_t j = w->pub_start[t]; j < w->pub_start[t + 1]; j++) {
+            w->mask[t] |= (uint64_t)1 << w->pub[j].cell;
+            w->pos[64 * t + w->pub[j].cell] = (uint8_t)(j - w->pub_start[t]);
+        }
+    return 1;
+}
+
 static size_t match(const work *w, const tix_cube_entry *x, size_t na, const tix_cube_entry *y,
                     size_t nb, int64_t total1, double *share)
 {
@@ -534,6 +602,20 @@ static tix_status compare(const work *w, size_t a, size_t b, tix_links *l, size_
 
 /* num / den as factor_link has it: NaN unless both are > 0. */
 static double ratio(double num, double den) { return !(den > 0) || !(num > 0) ? NAN : num / den; }
+
+/* The Fisher links both ways from the sums of fisher_both. */
+static void fisher_of_sums(double s0, double s1, double a, double b, double c, double d,
+                           tix_links *f, tix_links *r)
+{
+    tix_links x = {s0 > 0 ? s1 / s0 : NAN, sqrt(ratio(a, b) * ratio(c, d)),
+                   sqrt(ratio(d, b) * ratio(c, a))};
+    if (!isnan(x.value) && !isnan(x.volume) && !isnan(x.unit_value))
+        *f = x;
+    tix_links y = {s1 > 0 ? s0 / s1 : NAN, sqrt(ratio(d, c) * ratio(b, a)),
+                   sqrt(ratio(a, c) * ratio(b, d))};
+    if (!isnan(y.value) && !isnan(y.volume) && !isnan(y.unit_value))
+        *r = y;
+}
 
 /* link_in(TIX_METHOD_FISHER, ...) of the k matched cells both ways, from
  * period 0 to 1 into *f and back into *r. The way back's Laspeyres and
@@ -560,14 +642,39 @@ static void fisher_both(size_t k, const double *n0, const double *v0, const doub
         c += u1[i] * n1[i];
         d += u1[i] * n0[i];
     }
-    tix_links x = {s0 > 0 ? s1 / s0 : NAN, sqrt(ratio(a, b) * ratio(c, d)),
-                   sqrt(ratio(d, b) * ratio(c, a))};
-    if (!isnan(x.value) && !isnan(x.volume) && !isnan(x.unit_value))
-        *f = x;
-    tix_links y = {s1 > 0 ? s0 / s1 : NAN, sqrt(ratio(d, c) * ratio(b, a)),
-                   sqrt(ratio(a, c) * ratio(b, d))};
-    if (!isnan(y.value) && !isnan(y.volume) && !isnan(y.unit_value))
-        *r = y;
+    fisher_of_sums(s0, s1, a, b, c, d, f, r);
+}
+
+/* compare_both's Fisher comparisons of periods a and b (they publish
+ * their matched count and shares) from w's masks and each entry's n,
+ * value and unit value: fisher_both's and match2's sums, each of the
+ * same terms in the same order, hence the same bits, without copying
+ * the matched cells or dividing for their unit values again. */
+static size_t fisher_periods(const work *w, size_t a, size_t b, tix_links *ab, tix_links *ba,
+                             double *share_ab, double *share_ba)
+{
+    const double *x = w->ed + 3 * w->pub_start[a], *y = w->ed + 3 * w->pub_start[b];
+    const uint8_t *pa = w->pos + 64 * a, *pb = w->pos + 64 * b;
+    double s0 = 0, s1 = 0, sa = 0, sb = 0, sc = 0, sd = 0;
+    size_t k = 0;
+    for (uint64_t m = w->mask[a] & w->mask[b]; m; m &= m - 1, k++) {
+        int c = __builtin_ctzll(m);
+        const double *e0 = x + 3 * pa[c], *e1 = y + 3 * pb[c]; /* n, value, unit value */
+        s0 += e0[1];
+        s1 += e1[1];
+        sa += e0[2] * e1[0];
+        sb += e0[2] * e0[0];
+        sc += e1[2] * e1[0];
+        sd += e1[2] * e0[0];
+    }
+    int64_t t0 = index_value(&w->ix->rows[a]), t1 = index_value(&w->ix->rows[b]);
+    *share_ab = t1 > 0 ? s1 / (double)t1 : NAN;
+    *share_ba = t0 > 0 ? s0 / (double)t0 : NAN;
+    ab->value = ab->volume = ab->unit_value = NAN;
+    *ba = *ab;
+    if (k)
+        fisher_of_sums(s0, s1, sa, sb, sc, sd, ab, ba);
+    return k;
 }
 
 /* compare(w, a, b, ...) and compare(w, b, a, ...) with one matching of
@@ -576,10 +683,12 @@ static void fisher_both(size_t k, const double *n0, const double *v0, const doub
 static tix_status compare_both(const work *w, size_t a, size_t b, tix_links *ab, tix_links *ba,
                                size_t *matched, double *share_ab, double *share_ba)
 {
-    size_t k =
-        match2(w, w->pub + w->pub_start[a], w->pub_start[a + 1] - w->pub_start[a],
-               w->pub + w->pub_start[b], w->pub_start[b + 1] - w->pub_start[b],
-               index_value(&w->ix->rows[a]), index_value(&w->ix->rows[b]), share_ba, share_ab);
+    if (w->ed && w->ix->opts.method == TIX_METHOD_GEKS_FISHER) {
+        *matched = fisher_periods(w, a, b, ab, ba, share_ab, share_ba);
+        return TIX_OK;
+    }
+    size_t k = match_periods(w, a, b, index_value(&w->ix->rows[a]), index_value(&w->ix->rows[b]),
+                             share_ba, share_ab);
     *matched = k;
     tix_method m = w->ix->opts.method;
     if (m == TIX_METHOD_GEKS_FISHER) {
@@ -672,23 +781,24 @@ static double geks_mean(hd_i128 sum, size_t m)
     return m ? (double)sum * 0x1p-64 / (double)m : NAN;
 }
 
-/* Row a of component c's plane: B(a, b) at column b % W. */
-static double *geks_row(const geks *g, int c, size_t a)
+/* Periods sit in the ring at their number modulo W: the loops below
+ * step a ring position (ring_next) rather than divide for each entry. */
+static size_t ring_next(size_t p, size_t W) { return p + 1 == W ? 0 : p + 1; }
+
+/* Row r (ring position) of component c's plane: B(a, b) at column b % W. */
+static double *geks_row(const geks *g, int c, size_t r)
 {
-    return g->lnb + ((size_t)c * g->W + a % g->W) * g->W;
+    return g->lnb + ((size_t)c * g->W + r) * g->W;
 }
 
-/* The bits of row a of component c's plane in g->undefined. */
-static const uint64_t *geks_undefined(const geks *g, int c, size_t a)
+/* The bits of row r of component c's plane in g->undefined. */
+static const uint64_t *geks_undefined(const geks *g, int c, size_t r)
 {
-    return g->undefined + ((size_t)c * g->W + a % g->W) * g->words;
+    return g->undefined + ((size_t)c * g->W + r) * g->words;
 }
 
-static int geks_defined(const geks *g, int c, size_t a, size_t b)
-{
-    size_t p = b % g->W;
-    return !(geks_undefined(g, c, a)[p / 64] >> p % 64 & 1);
-}
+/* Whether bit p of the bits u is clear: that entry is defined. */
+static int bit_clear(const uint64_t *u, size_t p) { return !(u[p / 64] >> p % 64 & 1); }
 
 /* ln of the GEKS comparison of period `from` with period `to` within the
  * window [s, e]: the mean over l of ln B(l, to) - ln B(l, from), over the
@@ -696,34 +806,39 @@ static int geks_defined(const geks *g, int c, size_t a, size_t b)
 static double geks_ln(const geks *g, size_t s, size_t e, size_t from, size_t to, int comp)
 {
     hd_i128 sum = 0;
-    size_t m = 0, ct = to % g->W, cf = from % g->W;
-    for (size_t l = s; l <= e; l++)
-        if (geks_defined(g, comp, l, to) && geks_defined(g, comp, l, from)) {
-            const double *row = geks_row(g, comp, l);
+    size_t m = 0, W = g->W, ct = to % W, cf = from % W;
+    for (size_t l = s, r = s % W; l <= e; l++, r = ring_next(r, W)) {
+        const uint64_t *u = geks_undefined(g, comp, r);
+        if (bit_clear(u, ct) && bit_clear(u, cf)) {
+            const double *row = geks_row(g, comp, r);
             sum += index_fixed_log(row[ct]) - index_fixed_log(row[cf]);
             m++;
         }
+    }
     return geks_mean(sum, m);
 }
 
 /* Adds sign x row l's defined entries in the columns of [s, e] to col. */
 static void geks_col_row(geks *g, int c, size_t l, size_t s, size_t e, int sign)
 {
-    const double *row = geks_row(g, c, l);
-    hd_i128 *col = g->col + (size_t)c * g->W;
-    for (size_t h = s; h <= e; h++)
-        if (geks_defined(g, c, l, h))
-            col[h % g->W] += sign * index_fixed_log(row[h % g->W]);
+    size_t W = g->W;
+    const double *row = geks_row(g, c, l % W);
+    const uint64_t *u = geks_undefined(g, c, l % W);
+    hd_i128 *col = g->col + (size_t)c * W;
+    for (size_t h = s, p = s % W; h <= e; h++, p = ring_next(p, W))
+        if (bit_clear(u, p))
+            col[p] += sign * index_fixed_log(row[p]);
 }
 
 /* Sets col's column h to its sum over the rows of [s, e]. */
 static void geks_col_new(geks *g, int c, size_t h, size_t s, size_t e)
 {
     hd_i128 sum = 0;
-    for (size_t l = s; l <= e; l++)
-        if (geks_defined(g, c, l, h))
-            sum += index_fixed_log(geks_row(g, c, l)[h % g->W]);
-    g->col[(size_t)c * g->W + h % g->W] = sum;
+    size_t W = g->W, p = h % W;
+    for (size_t l = s, r = s % W; l <= e; l++, r = ring_next(r, W))
+        if (bit_clear(geks_undefined(g, c, r), p))
+            sum += index_fixed_log(geks_row(g, c, r)[p]);
+    g->col[(size_t)c * W + p] = sum;
 }
 
 /* geks_ln(g, s, e, h, e, c) for every h of [s, e] and each component c,
@@ -734,7 +849,7 @@ static void geks_col_new(geks *g, int c, size_t h, size_t s, size_t e)
  * rows where B(l, e) is not defined. Both are none in the textbook case. */
 static void geks_ln_to(const geks *g, size_t s, size_t e, double *out, hd_i128 *acc, size_t *cnt)
 {
-    size_t W = g->W, n = e - s + 1, ct = e % W;
+    size_t W = g->W, n = e - s + 1, ct = e % W, s0 = s % W;
     for (int c = 0; c < 3; c++) {
         double *o = out + (size_t)c * W;
         if (g->cs != s || g->ce != e) {
@@ -744,29 +859,29 @@ static void geks_ln_to(const geks *g, size_t s, size_t e, double *out, hd_i128 *
         }
         const hd_i128 *col = g->col + (size_t)c * W;
         size_t nt = 0;
-        for (size_t l = s; l <= e; l++)
-            nt += geks_defined(g, c, l, e);
-        for (size_t i = 0; i < n; i++) {
-            acc[i] = col[ct] - col[(s + i) % W];
+        for (size_t l = s, r = s0; l <= e; l++, r = ring_next(r, W))
+            nt += bit_clear(geks_undefined(g, c, r), ct);
+        for (size_t i = 0, p = s0; i < n; i++, p = ring_next(p, W)) {
+            acc[i] = col[ct] - col[p];
             cnt[i] = nt;
         }
-        for (size_t l = s; l <= e; l++) {
-            const double *row = geks_row(g, c, l);
-            const uint64_t *u = geks_undefined(g, c, l);
+        for (size_t l = s, r = s0; l <= e; l++, r = ring_next(r, W)) {
+            const double *row = geks_row(g, c, r);
+            const uint64_t *u = geks_undefined(g, c, r);
             int any = 0;
             for (size_t wi = 0; wi < g->words && !any; wi++)
                 any = u[wi] != 0;
             if (!any)
                 continue;
-            if (!geks_defined(g, c, l, e)) { /* B(l, h) is in col[h], not in A */
-                for (size_t i = 0; i < n; i++)
-                    if (geks_defined(g, c, l, s + i))
-                        acc[i] += index_fixed_log(row[(s + i) % W]);
+            if (!bit_clear(u, ct)) { /* B(l, h) is in col[h], not in A */
+                for (size_t i = 0, p = s0; i < n; i++, p = ring_next(p, W))
+                    if (bit_clear(u, p))
+                        acc[i] += index_fixed_log(row[p]);
                 continue;
             }
             hd_i128 x = index_fixed_log(row[ct]); /* in col[e]: out of A where B(l, h) is not defined */
-            for (size_t i = 0; i < n; i++)
-                if (!geks_defined(g, c, l, s + i)) {
+            for (size_t i = 0, p = s0; i < n; i++, p = ring_next(p, W))
+                if (!bit_clear(u, p)) {
                     acc[i] -= x;
                     cnt[i]--;
                 }
@@ -776,11 +891,237 @@ static void geks_ln_to(const geks *g, size_t s, size_t e, double *out, hd_i128 *
     }
 }
 
+/* GEKS's bilateral comparison of period a with period b and back, and
+ * the logs of both that its ring stores. */
+typedef struct pair_cmp {
+    tix_links ab, ba;
+    double ln[2][3]; /* log of ab's value, volume, unit value; of ba's */
+    double share_ab, share_ba;
+    size_t matched;
+    tix_status st;
+} pair_cmp;
+
+static void pair_compute(const work *w, size_t a, size_t b, pair_cmp *p)
+{
+    p->ab = p->ba = (tix_links){1, 1, 1};
+    p->share_ab = p->share_ba = NAN;
+    p->matched = 0;
+    p->st = TIX_OK;
+    if (a != b)
+        p->st = compare_both(w, a, b, &p->ab, &p->ba, &p->matched, &p->share_ab, &p->share_ba);
+    const tix_links *l[2] = {&p->ab, &p->ba};
+    for (int dir = 0; dir < 2; dir++) {
+        p->ln[dir][0] = log(l[dir]->value);
+        p->ln[dir][1] = log(l[dir]->volume);
+        p->ln[dir][2] = log(l[dir]->unit_value);
+    }
+}
+
+/* The comparisons a window of W periods asks of period b: with the
+ * periods from ahead_lo(W, b) to b - 1, the rest of its window. */
+static size_t ahead_lo(size_t W, size_t b) { return b + 1 >= W ? b + 1 - W : 0; }
+
+/* The comparisons geks_fill asks of period b, for b = 0, 1, 2, ... in
+ * turn, are computed ahead in blocks of consecutive periods, about
+ * AHEAD_PAIRS comparisons each, by up to opts.threads - 1 helper threads
+ * while this one fills the ring. The blocks are taken in order, by
+ * whichever thread is free first: this one takes the block it needs when
+ * no helper has. Block i goes into buffer i % nbuf, which a helper takes
+ * only once this thread is past block i - nbuf. A comparison is the same
+ * operations on the same entries on any thread, into its own slot, so
+ * the threads change no bit. With one thread, or when a helper cannot be
+ * started, each block is computed here when first asked. */
+#define AHEAD_PAIRS 8192
+#define AHEAD_HELPERS 7
+#define AHEAD_BUFS (2 * (AHEAD_HELPERS + 1))
+
+typedef struct ahead_buf {
+    size_t block;  /* the block it holds, when ready; SIZE_MAX: none */
+    size_t *start; /* cap + 1: period block cap + i's comparisons from c[start[i]] */
+    pair_cmp *c;
+} ahead_buf;
+
+typedef struct ahead ahead;
+
+typedef struct ahead_helper {
+    ahead *ah;
+    work w; /* the entries of the caller's, arrays of its own */
+    pthread_t tid;
+} ahead_helper;
+
+struct ahead {
+    size_t W, np, cap, nblocks;
+    size_t helpers, nbuf; /* helpers running; buffers in use */
+    ahead_buf buf[AHEAD_BUFS];
+    ahead_helper hp[AHEAD_HELPERS];
+    size_t next;    /* the first block no thread has taken */
+    size_t used;    /* the block this thread reads; the buffers of those before are free */
+    size_t have;    /* the block this thread has seen ready; SIZE_MAX: none */
+    int stop, sync; /* sync: mu and cv are set up */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+};
+
+/* The periods of a block, in windows of W. */
+static size_t ahead_cap(size_t W) { return W < AHEAD_PAIRS ? AHEAD_PAIRS / W : 1; }
+
+size_t index_geks_blocks(size_t W, size_t np) { return (np + ahead_cap(W) - 1) / ahead_cap(W); }
+
+/* Block i's comparisons, computed with w's arrays, into bf. */
+static void ahead_compute(const work *w, const ahead *ah, ahead_buf *bf, size_t i)
+{
+    size_t b0 = i * ah->cap, b1 = b0 + ah->cap < ah->np ? b0 + ah->cap : ah->np, n = 0;
+    for (size_t b = b0; b < b1; b++) {
+        size_t lo = ahead_lo(ah->W, b);
+        bf->start[b - b0] = n;
+        for (size_t a = lo; a <= b; a++)
+            pair_compute(w, a, b, &bf->c[n++]);
+    }
+    bf->start[b1 - b0] = n;
+}
+
+/* Marks block i ready in its buffer (with mu held). */
+static void ahead_ready(ahead *ah, size_t i)
+{
+    ah->buf[i % ah->nbuf].block = i;
+    pthread_cond_broadcast(&ah->cv);
+}
+
+static void *ahead_help(void *arg)
+{
+    ahead_helper *h = arg;
+    ahead *ah = h->ah;
+    pthread_mutex_lock(&ah->mu);
+    for (;;) {
+        while (!ah->stop && ah->next < ah->nblocks && ah->next >= ah->used + ah->nbuf)
+            pthread_cond_wait(&ah->cv, &ah->mu);
+        if (ah->stop || ah->next >= ah->nblocks)
+            break;
+        size_t i = ah->next++;
+        pthread_mutex_unlock(&ah->mu);
+        ahead_compute(&h->w, ah, &ah->buf[i % ah->nbuf], i);
+        pthread_mutex_lock(&ah->mu);
+        ahead_ready(ah, i);
+    }
+    pthread_mutex_unlock(&ah->mu);
+    return NULL;
+}
+
+/* Stops and joins the helpers; then frees. Safe to call twice. */
+static void ahead_free(ahead *ah)
+{
+    if (ah->helpers) {
+        pthread_mutex_lock(&ah->mu);
+        ah->stop = 1;
+        pthread_cond_broadcast(&ah->cv);
+        pthread_mutex_unlock(&ah->mu);
+        for (size_t k = 0; k < ah->helpers; k++)
+            pthread_join(ah->hp[k].tid, NULL);
+        ah->helpers = 0;
+    }
+    for (size_t k = 0; k < AHEAD_HELPERS; k++) {
+        free(ah->hp[k].w.n0);
+        free(ah->hp[k].w.cells);
+        ah->hp[k].w.n0 = NULL, ah->hp[k].w.cells = NULL;
+    }
+    for (size_t k = 0; k < AHEAD_BUFS; k++) {
+        free(ah->buf[k].start);
+        free(ah->buf[k].c);
+        ah->buf[k].start = NULL, ah->buf[k].c = NULL;
+    }
+    if (ah->sync) {
+        pthread_mutex_destroy(&ah->mu);
+        pthread_cond_destroy(&ah->cv);
+        ah->sync = 0;
+    }
+}
+
+/* Sets up the comparisons of a series of np periods in windows of W,
+ * with up to threads - 1 helpers (w: the entries they compare). 0 when
+ * out of memory; when a helper cannot be started, none runs. */
+static int ahead_start(ahead *ah, const work *w, size_t W, size_t np, unsigned threads)
+{
+    memset(ah, 0, sizeof *ah);
+    ah->W = W;
+    ah->np = np;
+    ah->cap = ahead_cap(W);
+    ah->nblocks = index_geks_blocks(W, np);
+    ah->have = SIZE_MAX;
+    size_t want = threads > 1 ? threads - 1 : 0;
+    if (want > AHEAD_HELPERS)
+        want = AHEAD_HELPERS;
+    if (want > ah->nblocks - 1) /* this thread takes the first block itself */
+        want = ah->nblocks - 1;
+    ah->nbuf = want ? 2 * (want + 1) : 1;
+    for (size_t k = 0; k < ah->nbuf; k++) {
+        ah->buf[k].block = SIZE_MAX;
+        ah->buf[k].start = malloc((ah->cap + 1) * sizeof *ah->buf[k].start);
+        ah->buf[k].c = malloc(ah->cap * W * sizeof *ah->buf[k].c);
+        if (!ah->buf[k].start || !ah->buf[k].c)
+            return 0;
+    }
+    if (!want)
+        return 1;
+    for (size_t k = 0; k < want; k++) {
+        ah->hp[k] = (ahead_helper){ah, *w, 0};
+        ah->hp[k].w.n0 = NULL, ah->hp[k].w.cells = NULL;
+        if (!work_arrays(&ah->hp[k].w, w->room))
+            return 0;
+    }
+    if (pthread_mutex_init(&ah->mu, NULL) != 0)
+        goto alone;
+    if (pthread_cond_init(&ah->cv, NULL) != 0) {
+        pthread_mutex_destroy(&ah->mu);
+        goto alone;
+    }
+    ah->sync = 1;
+    for (; ah->helpers < want; ah->helpers++)
+        if (pthread_create(&ah->hp[ah->helpers].tid, NULL, ahead_help, &ah->hp[ah->helpers]) !=
+            0)
+            break; /* the ones started share the blocks */
+alone:
+    if (!ah->helpers)
+        ah->nbuf = 1; /* block after block, here */
+    return 1;
+}
+
+/* Period a's comparison with period b, from its block when a is in
+ * [ahead_lo(W, b), b] (asking for a later block frees the earlier ones);
+ * else computed into *own. */
+static const pair_cmp *ahead_get(const work *w, ahead *ah, size_t a, size_t b, pair_cmp *own)
+{
+    size_t lo = ahead_lo(ah->W, b), i = b / ah->cap;
+    if (a < lo || a > b || b >= ah->np || (ah->helpers && ah->have != SIZE_MAX && i < ah->have)) {
+        pair_compute(w, a, b, own);
+        return own;
+    }
+    ahead_buf *bf = &ah->buf[i % ah->nbuf];
+    if (i != ah->have) {
+        if (!ah->helpers) {
+            ahead_compute(w, ah, bf, i);
+        } else {
+            pthread_mutex_lock(&ah->mu);
+            ah->used = i;
+            pthread_cond_broadcast(&ah->cv); /* the buffers before i are free */
+            int mine = ah->next <= i;
+            if (mine) /* none has taken it: this thread does */
+                ah->next = i + 1;
+            while (!mine && bf->block != i)
+                pthread_cond_wait(&ah->cv, &ah->mu);
+            pthread_mutex_unlock(&ah->mu);
+            if (mine)
+                ahead_compute(w, ah, bf, i);
+        }
+        ah->have = i;
+    }
+    return &bf->c[bf->start[b - i * ah->cap] + (a - lo)];
+}
+
 /* Fills the ring with the comparisons of period b with each period of
  * [s, e], and back, and makes col the window [s, e]'s: from the window
  * [s', e - 1] (s' <= s) by taking out the rows before s and adding b's
  * row and column (b = e), else afresh. */
-static tix_status geks_fill(work *w, geks *g, size_t s, size_t e, size_t b)
+static tix_status geks_fill(work *w, geks *g, ahead *ah, size_t s, size_t e, size_t b)
 {
     int keep = g->col != NULL;
     int slide = keep && b == e && g->ce + 1 == e && g->cs <= s && g->ce >= g->cs;
@@ -788,32 +1129,26 @@ static tix_status geks_fill(work *w, geks *g, size_t s, size_t e, size_t b)
         for (size_t l = g->cs; l < s; l++)
             geks_col_row(g, c, l, s, e - 1, -1);
     g->cs = 1, g->ce = 0; /* none, until filled */
-    for (size_t a = s; a <= e; a++) {
-        tix_links both[2] = {{1, 1, 1}, {1, 1, 1}}; /* a to b, b to a */
-        size_t matched = 0;
-        double share[2] = {NAN, NAN};
-        if (a != b) {
-            tix_status st =
-                compare_both(w, a, b, &both[0], &both[1], &matched, &share[0], &share[1]);
-            if (st != TIX_OK)
-                return st;
-        }
+    size_t rb = b % g->W;
+    for (size_t a = s, ra = s % g->W; a <= e; a++, ra = ring_next(ra, g->W)) {
+        pair_cmp own;
+        const pair_cmp *pc = ahead_get(w, ah, a, b, &own);
+        if (pc->st != TIX_OK)
+            return pc->st;
         for (int dir = 0; dir < 2; dir++) {
             size_t from = dir ? b : a, to = dir ? a : b;
-            tix_links l = both[dir];
             if (from != to && to == from + 1) {
-                w->ix->rows[to].link = l;
-                w->ix->rows[to].matched = matched;
-                w->ix->rows[to].coverage = share[dir];
+                w->ix->rows[to].link = dir ? pc->ba : pc->ab;
+                w->ix->rows[to].matched = pc->matched;
+                w->ix->rows[to].coverage = dir ? pc->share_ba : pc->share_ab;
             }
-            double x[3] = {log(l.value), log(l.volume), log(l.unit_value)};
+            const double *x = pc->ln[dir];
+            size_t rf = dir ? rb : ra, p = dir ? ra : rb; /* ring positions of from, to */
             for (int c = 0; c < 3; c++) {
-                double *at = geks_row(g, c, from) + to % g->W;
-                size_t p = to % g->W;
-                uint64_t *u = g->undefined + ((size_t)c * g->W + from % g->W) * g->words + p / 64,
+                uint64_t *u = g->undefined + ((size_t)c * g->W + rf) * g->words + p / 64,
                          bit = 1ull << p % 64;
                 *u = isfinite(x[c]) ? *u & ~bit : *u | bit;
-                *at = x[c];
+                geks_row(g, c, rf)[p] = x[c];
             }
         }
     }
@@ -1120,6 +1455,7 @@ static void solve_window(const work *w, solved *sv, size_t s, size_t e)
 typedef struct multi {
     int solved_windows;
     geks g;
+    ahead ah; /* GEKS's comparisons */
     solved sv;
 } multi;
 
@@ -1173,7 +1509,7 @@ static void td_intervals(tix_index *ix)
 static tix_status ml_fill(work *w, multi *m, size_t s, size_t e, size_t b)
 {
     if (!m->solved_windows)
-        return geks_fill(w, &m->g, s, e, b);
+        return geks_fill(w, &m->g, &m->ah, s, e, b);
     if (b > 0) {
         tix_index_row *r = &w->ix->rows[b];
         r->matched = match(w, w->pub + w->pub_start[b - 1], w->pub_start[b] - w->pub_start[b - 1],
@@ -1219,7 +1555,8 @@ static tix_status ml_series(work *w)
             goto done;
     } else if (!(m.g.lnb = calloc(3 * W * W, sizeof *m.g.lnb)) || /* all defined */
                !(m.g.undefined = calloc(3 * W * m.g.words, sizeof *m.g.undefined)) ||
-               (batch && !(m.g.col = malloc(3 * W * sizeof *m.g.col)))) {
+               (batch && !(m.g.col = malloc(3 * W * sizeof *m.g.col))) ||
+               !match_masks(w, np) || !ahead_start(&m.ah, w, W, np, ix->opts.threads)) {
         goto done;
     }
     if (!(lvl = malloc(3 * np * sizeof *lvl)) || !(prev = malloc(3 * W * sizeof *prev)) ||
@@ -1302,6 +1639,7 @@ static tix_status ml_series(work *w)
         if (td)
             td_row_se(w, &m, sp == TIX_SPLICE_FBEW ? b : s, T, T);
     }
+    ahead_free(&m.ah); /* the helpers are done before the rows change */
     size_t b = ix->base_row;
     for (size_t t = 0; t < np; t++)
         set_levels(&ix->rows[t], 100.0 * exp(lvl[t] - lvl[b]),
@@ -1314,6 +1652,7 @@ done:
     free(m.g.lnb);
     free(m.g.undefined);
     free(m.g.col);
+    ahead_free(&m.ah);
     if (m.solved_windows)
         solved_free(&m.sv);
     free(lvl);

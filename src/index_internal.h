@@ -29,6 +29,11 @@ tix_status index_year_over_year(const tix_cube *cube, const tix_cube *hcube,
  * replicate without data gives NaN). */
 tix_status index_jackknife(const tix_cube *cube, tix_index *ix);
 
+/* The blocks GEKS computes its comparisons in (index.c, ahead), for np
+ * periods in windows of W: with opts.threads >= 2, helper threads
+ * compute the later blocks while the series is spliced. */
+size_t index_geks_blocks(size_t W, size_t np);
+
 /* A log (|x| < 745) in units of 2^-64, truncated toward zero: x 2^64 is
  * exact, and an integer when |x| >= 2^-12; below, the truncation is by
  * less than 2^-64 (about 5e-20). GEKS sums these exactly (index.c).

@@ -261,10 +261,11 @@ static const tix_option table[] = {
      "distinct 14-byte id (about 550 MB per 10 million ids),\n"
      "counted in `max-memory`, and rows are then applied one by one",
      0, O_DEDUP, 0},
-    {"threads", 0, RUN | CUBE | PUB, READ, TIX_OPT_COUNT, "N", 1, 1024, NULL, NULL,
+    {"threads", 0, RUN | CUBE | INDEX | PUB, READ, TIX_OPT_COUNT, "N", 1, 1024, NULL, NULL,
      "threads (default: the number of cores); with N > 1 one reads\n"
      "and decompresses, and it and N - 1 more parse 2 MB blocks;\n"
-     "the output is the same for any N",
+     "the index computes --ci's replicates and GEKS's bilateral\n"
+     "comparisons on N; the output is the same for any N",
      0, O_THREADS, 0},
     {"inflate", 0, RUN | CUBE | PUB, READ, TIX_OPT_ENUM, "B", 0, 0, NULL, NULL,
      "isal|zlib: gzip back end (default isal when built with it)", 0, O_INFLATE, 0},

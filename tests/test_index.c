@@ -1216,6 +1216,91 @@ Test(index, geks_over_sliding_windows_is_its_recomputation_bit_for_bit)
     cr_assert_gt(defined, undefined, "%zu defined, %zu not", defined, undefined);
 }
 
+/* GEKS's comparisons computed ahead by helper threads, block after
+ * block, give the series of one thread bit for bit: every GEKS method
+ * and splice, cells under 64 (matched through masks) and over (merged),
+ * windows of a few blocks and of more than one, periods with a lone cell
+ * (undefined comparisons) and periods with one cell missing. */
+static tix_cube *geks_long_cube(uint64_t seed, int nt, int nc)
+{
+    tix_cube *c;
+    tix_cube_opts o = {TIX_PERIOD_WEEK, 0, 0, 0, NULL, NULL, 0, 0};
+    cr_assert_eq(tix_cube_new(&c, &o), TIX_OK);
+    uint64_t s = seed;
+    for (int t = 0; t < nt; t++) {
+        if (t % 97 == 50) {
+            add(c, 300 + t, "own", 2, 5000);
+            continue;
+        }
+        for (int i = 0; i < nc; i++) {
+            if (tt_rng_next(&s) % 5 == 0)
+                continue;
+            char cell[16];
+            snprintf(cell, sizeof cell, "c%03d", i);
+            add(c, 300 + t, cell, 1 + (int)(tt_rng_next(&s) % 4),
+                100 * (i + 1) + (int64_t)(tt_rng_next(&s) % 5000));
+        }
+    }
+    cr_assert_eq(tix_cube_finalize(c), TIX_OK);
+    return c;
+}
+
+Test(index, geks_comparisons_computed_ahead_on_threads_give_the_series_of_one)
+{
+    const tix_method geks[] = {TIX_METHOD_GEKS_FISHER, TIX_METHOD_GEKS_TORNQVIST,
+                               TIX_METHOD_GEKS_WALSH, TIX_METHOD_GEKS_JEVONS,
+                               TIX_METHOD_GEKS_TPD};
+    const struct {
+        int nt, nc;
+        size_t W;
+    } shapes[] = {{300, 6, 150}, {200, 70, 150}};
+    for (size_t k = 0; k < sizeof shapes / sizeof *shapes; k++) {
+        tix_cube *c = geks_long_cube(7 + k, shapes[k].nt, shapes[k].nc);
+        size_t np = tix_cube_nperiods(c), W = shapes[k].W;
+        cr_assert_eq(np, (size_t)shapes[k].nt);
+        cr_assert_geq(index_geks_blocks(W, np), 3, "blocks to share: %zu",
+                      index_geks_blocks(W, np));
+        size_t undefined = 0;
+        for (size_t g = 0; g < sizeof geks / sizeof *geks; g++)
+            for (int sp = TIX_SPLICE_MEAN; sp <= TIX_SPLICE_FBMW; sp++) {
+                tix_index_opts o;
+                tix_index_opts_init(&o);
+                o.method = geks[g];
+                o.window = W;
+                o.splice = (tix_splice)sp;
+                o.threads = 1;
+                tix_index *one;
+                cr_assert_eq(tix_index_compute(c, &o, &one, NULL, 0), TIX_OK);
+                for (size_t t = 0; t < np; t++)
+                    undefined += !isfinite(one->rows[t].link.value);
+                const unsigned threads[] = {2, 5};
+                for (size_t h = 0; h < sizeof threads / sizeof *threads; h++) {
+                    o.threads = threads[h];
+                    tix_index *ix;
+                    cr_assert_eq(tix_index_compute(c, &o, &ix, NULL, 0), TIX_OK);
+                    cr_assert_eq(ix->nrows, np);
+                    for (size_t t = 0; t < np; t++) {
+                        const tix_index_row *a = &one->rows[t], *b = &ix->rows[t];
+                        cr_assert(same_double(a->value_index, b->value_index) &&
+                                      same_double(a->volume_index, b->volume_index) &&
+                                      same_double(a->unit_value_index, b->unit_value_index) &&
+                                      same_double(a->link.volume, b->link.volume) &&
+                                      same_double(a->coverage, b->coverage) &&
+                                      a->matched == b->matched,
+                                  "%s %s, %u threads, %d cells, week %zu: %.17g, one thread "
+                                  "%.17g",
+                                  tix_method_name(geks[g]), tix_splice_name((tix_splice)sp),
+                                  threads[h], shapes[k].nc, t, b->value_index, a->value_index);
+                    }
+                    tix_index_free(ix);
+                }
+                tix_index_free(one);
+            }
+        cr_assert_gt(undefined, 0); /* the lone cells' weeks link to nothing */
+        tix_cube_free(c);
+    }
+}
+
 Test(index, fixed_logs_are_the_truncated_128_bit_conversion)
 {
     /* Logs of every size a comparison gives, both signs, the tiny ones
