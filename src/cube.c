@@ -474,16 +474,19 @@ void cube_note_days(tix_cube *c, int32_t first, int32_t last)
 
 /* One row, in replicate group g (-1: the cube keeps none), of contract
  * id[0..id_len) (NULL: unknown). */
-static tix_status add_row(tix_cube *c, int32_t day, const char *cell, size_t len, int64_t cents,
-                          long g, const char *id, size_t id_len)
+static tix_status add_row(tix_cube *c, uint32_t hint, int32_t day, const char *cell, size_t len,
+                          int64_t cents, long g, const char *id, size_t id_len)
 {
     if (c->final || cents < 0)
         return TIX_E_INVALID;
-    uint32_t cell_id;
-    int fresh_cell, fresh_pair = 0;
+    uint32_t cell_id = hint - 1;
+    int fresh_cell = 0, fresh_pair = 0;
     pair *p = NULL;
     int64_t sum = 0;
-    tix_status st = cube_intern_cell(c, cell, len, &cell_id, &fresh_cell);
+    tix_status st = TIX_OK;
+    if (!hint || cell_id >= c->ncells || c->cells[cell_id].len != len ||
+        memcmp(c->cells[cell_id].name, cell, len) != 0) /* no hint, or not this cell's */
+        st = cube_intern_cell(c, cell, len, &cell_id, &fresh_cell);
     if (st != TIX_OK)
         return st;
     st = cube_pair_for(c, tix_period_of_day(c->opts.period, day), cell_id, &p, &fresh_pair);
@@ -559,7 +562,7 @@ tix_status tix_cube_add(tix_cube *c, int32_t day, const char *cell, size_t len, 
     if (NREPS(c)) /* each contract must land in its group: tix_cube_add_id */
         return TIX_E_INVALID;
     c->ids_known = 0; /* the cube can no longer name its largest contracts */
-    return add_row(c, day, cell, len, cents, -1, NULL, 0);
+    return add_row(c, 0, day, cell, len, cents, -1, NULL, 0);
 }
 
 uint32_t tix_replicate_group(const char *id, size_t len, size_t groups)
@@ -577,21 +580,28 @@ uint32_t tix_replicate_group(const char *id, size_t len, size_t groups)
     return groups ? (uint32_t)(h % groups) : 0;
 }
 
-void cube_prefetch_row(const tix_cube *c, int32_t day, const char *cell, size_t len)
+uint32_t cube_prefetch_row(const tix_cube *c, int32_t day, const char *cell, size_t len)
 {
     uint32_t id;
     if (c->final || !cube_lookup_cell(c, cell, len, &id))
-        return;
+        return 0;
     const pair *p = cube_dense_get(c, tix_period_of_day(c->opts.period, day), id);
     if (p)
         merge_prefetch(c, (uint32_t)(p - c->pairs));
+    return id + 1;
+}
+
+tix_status cube_add_hinted(tix_cube *c, uint32_t hint, int32_t day, const char *cell, size_t len,
+                           int64_t cents, const char *id, size_t id_len)
+{
+    long g = NREPS(c) ? (long)tix_replicate_group(id, id_len, NREPS(c)) : -1;
+    return add_row(c, hint, day, cell, len, cents, g, id, id_len);
 }
 
 tix_status tix_cube_add_id(tix_cube *c, int32_t day, const char *cell, size_t len, int64_t cents,
                            const char *id, size_t id_len)
 {
-    long g = NREPS(c) ? (long)tix_replicate_group(id, id_len, NREPS(c)) : -1;
-    return add_row(c, day, cell, len, cents, g, id, id_len);
+    return cube_add_hinted(c, 0, day, cell, len, cents, id, id_len);
 }
 
 size_t tix_cube_replicates(const tix_cube *c) { return NREPS(c); }

@@ -279,8 +279,15 @@ tix_status cube_sketch_settle(tix_cube *c);
 
 /* Fetches the lines of the pair a row of (day, cell) would add to, when
  * the cube has it, into cache: a hint, for rows applied one by one whose
- * pairs are all over the cube (engine_par.c). */
-void cube_prefetch_row(const tix_cube *c, int32_t day, const char *cell, size_t len);
+ * pairs are all over the cube (engine_par.c). Returns the cell's id + 1
+ * when the cube has the cell, else 0: a hint for cube_add_hinted, good
+ * until the cube is finalized (a cell, once kept, keeps its id). */
+uint32_t cube_prefetch_row(const tix_cube *c, int32_t day, const char *cell, size_t len);
+
+/* tix_cube_add_id with a hint from cube_prefetch_row (0: none): the
+ * cell is not looked up again when the hint names it. */
+tix_status cube_add_hinted(tix_cube *c, uint32_t hint, int32_t day, const char *cell, size_t len,
+                           int64_t cents, const char *id, size_t id_len);
 
 /* The k-th smallest amount (1-based) of p, from the sketch. */
 double cube_sketch_rank(const pair *p, uint64_t k);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "counts_internal.h"
+#include "cube_internal.h"
 #include "techidx/reader.h"
 #include "techidx/source.h"
 #include "transcode_internal.h"
@@ -170,7 +171,8 @@ tix_status engine_commit(tix_engine *e, const row_out *o)
         }
     }
     if (st == TIX_OK)
-        st = tix_cube_add_id(e->cube, o->day, o->cell, o->cell_len, o->value, o->id, o->id_len);
+        st = cube_add_hinted(e->cube, o->cell_hint, o->day, o->cell, o->cell_len, o->value, o->id,
+                             o->id_len);
     switch (st) {
     case TIX_OK:
         counts_accept(&e->counts, 1);

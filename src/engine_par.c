@@ -631,21 +631,25 @@ static tix_status apply(par *p, job *j)
             return st;
     }
     /* Rows whose sums are not in a cube of the block's own land all over
-     * the cube: their pairs are fetched a few rows ahead. */
+     * the cube: their pairs are fetched a few rows ahead, and the cell
+     * found then is handed to the row (hint[i % AHEAD]). */
     enum { AHEAD = 8 };
     tix_cube *cube = j->by_rows ? tix_engine_cube(e) : NULL;
+    uint32_t hint[AHEAD] = {0};
     if (j->by_rows)
         engine_count_block_by_rows(e);
     for (size_t i = 0; i < j->nrows; i++) {
         const job_row *r = &j->rows[i];
+        uint32_t mine = hint[i % AHEAD];
+        hint[i % AHEAD] = 0;
         if (cube && i + AHEAD < j->nrows && j->rows[i + AHEAD].why == TIX_REASON_NONE) {
             const job_row *a = &j->rows[i + AHEAD];
-            cube_prefetch_row(cube, a->day, j->arena + a->cell, a->cell_len);
+            hint[i % AHEAD] = cube_prefetch_row(cube, a->day, j->arena + a->cell, a->cell_len);
         }
         row_out o = {base + r->line,    r->why,           r->day,
                      r->value,          j->arena + r->id, j->arena + r->cell,
                      row_raw(j, r),     r->id_len,        r->cell_len,
-                     r->raw_len,        r->id_hash};
+                     r->raw_len,        r->id_hash,       mine};
         tix_status st = engine_commit(e, &o);
         if (st != TIX_OK)
             return st;
