@@ -8,12 +8,12 @@
 #include <gsl/gsl_movstat.h>
 #include <gsl/gsl_vector.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cube_internal.h"
+#include "ahead_internal.h"
 #include "hedonic_internal.h"
 #include "index_internal.h"
 
@@ -922,206 +922,107 @@ static void pair_compute(const work *w, size_t a, size_t b, pair_cmp *p)
 static size_t ahead_lo(size_t W, size_t b) { return b + 1 >= W ? b + 1 - W : 0; }
 
 /* The comparisons geks_fill asks of period b, for b = 0, 1, 2, ... in
- * turn, are computed ahead in blocks of consecutive periods, about
- * AHEAD_PAIRS comparisons each, by up to opts.threads - 1 helper threads
- * while this one fills the ring. The blocks are taken in order, by
- * whichever thread is free first: this one takes the block it needs when
- * no helper has. Block i goes into buffer i % nbuf, which a helper takes
- * only once this thread is past block i - nbuf. A comparison is the same
- * operations on the same entries on any thread, into its own slot, so
- * the threads change no bit. With one thread, or when a helper cannot be
- * started, each block is computed here when first asked. */
+ * turn, computed ahead (ahead_internal.h) in blocks of consecutive
+ * periods, about AHEAD_PAIRS comparisons each, by up to opts.threads - 1
+ * helpers while this thread fills the ring. */
 #define AHEAD_PAIRS 8192
-#define AHEAD_HELPERS 7
-#define AHEAD_BUFS (2 * (AHEAD_HELPERS + 1))
 
-typedef struct ahead_buf {
-    size_t block;  /* the block it holds, when ready; SIZE_MAX: none */
-    size_t *start; /* cap + 1: period block cap + i's comparisons from c[start[i]] */
+typedef struct pair_block {
+    size_t *start; /* cap + 1: period i cap + t's comparisons from c[start[t]] */
     pair_cmp *c;
-} ahead_buf;
+} pair_block;
 
-typedef struct ahead ahead;
-
-typedef struct ahead_helper {
-    ahead *ah;
-    work w; /* the entries of the caller's, arrays of its own */
-    pthread_t tid;
-} ahead_helper;
-
-struct ahead {
-    size_t W, np, cap, nblocks;
-    size_t helpers, nbuf; /* helpers running; buffers in use */
-    ahead_buf buf[AHEAD_BUFS];
-    ahead_helper hp[AHEAD_HELPERS];
-    size_t next;    /* the first block no thread has taken */
-    size_t used;    /* the block this thread reads; the buffers of those before are free */
-    size_t have;    /* the block this thread has seen ready; SIZE_MAX: none */
-    int stop, sync; /* sync: mu and cv are set up */
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-};
+typedef struct geks_ahead {
+    size_t W, np, cap;
+    ahead ah;
+    pair_block blk[AHEAD_BUFS];
+    work hw[AHEAD_HELPERS]; /* the helpers': the entries of the series', arrays of their own */
+} geks_ahead;
 
 /* The periods of a block, in windows of W. */
 static size_t ahead_cap(size_t W) { return W < AHEAD_PAIRS ? AHEAD_PAIRS / W : 1; }
 
 size_t index_geks_blocks(size_t W, size_t np) { return (np + ahead_cap(W) - 1) / ahead_cap(W); }
 
-/* Block i's comparisons, computed with w's arrays, into bf. */
-static void ahead_compute(const work *w, const ahead *ah, ahead_buf *bf, size_t i)
+/* Block i's comparisons (ahead_fn), with the worker's work arrays. */
+static void geks_block(void *ctx, void *worker, size_t i, void *buf)
 {
-    size_t b0 = i * ah->cap, b1 = b0 + ah->cap < ah->np ? b0 + ah->cap : ah->np, n = 0;
+    const geks_ahead *ga = ctx;
+    pair_block *pb = buf;
+    size_t b0 = i * ga->cap, b1 = b0 + ga->cap < ga->np ? b0 + ga->cap : ga->np, n = 0;
     for (size_t b = b0; b < b1; b++) {
-        size_t lo = ahead_lo(ah->W, b);
-        bf->start[b - b0] = n;
+        size_t lo = ahead_lo(ga->W, b);
+        pb->start[b - b0] = n;
         for (size_t a = lo; a <= b; a++)
-            pair_compute(w, a, b, &bf->c[n++]);
+            pair_compute(worker, a, b, &pb->c[n++]);
     }
-    bf->start[b1 - b0] = n;
+    pb->start[b1 - b0] = n;
 }
 
-/* Marks block i ready in its buffer (with mu held). */
-static void ahead_ready(ahead *ah, size_t i)
+/* Stops the helpers and frees. Safe to call twice. */
+static void geks_ahead_free(geks_ahead *ga)
 {
-    ah->buf[i % ah->nbuf].block = i;
-    pthread_cond_broadcast(&ah->cv);
-}
-
-static void *ahead_help(void *arg)
-{
-    ahead_helper *h = arg;
-    ahead *ah = h->ah;
-    pthread_mutex_lock(&ah->mu);
-    for (;;) {
-        while (!ah->stop && ah->next < ah->nblocks && ah->next >= ah->used + ah->nbuf)
-            pthread_cond_wait(&ah->cv, &ah->mu);
-        if (ah->stop || ah->next >= ah->nblocks)
-            break;
-        size_t i = ah->next++;
-        pthread_mutex_unlock(&ah->mu);
-        ahead_compute(&h->w, ah, &ah->buf[i % ah->nbuf], i);
-        pthread_mutex_lock(&ah->mu);
-        ahead_ready(ah, i);
-    }
-    pthread_mutex_unlock(&ah->mu);
-    return NULL;
-}
-
-/* Stops and joins the helpers; then frees. Safe to call twice. */
-static void ahead_free(ahead *ah)
-{
-    if (ah->helpers) {
-        pthread_mutex_lock(&ah->mu);
-        ah->stop = 1;
-        pthread_cond_broadcast(&ah->cv);
-        pthread_mutex_unlock(&ah->mu);
-        for (size_t k = 0; k < ah->helpers; k++)
-            pthread_join(ah->hp[k].tid, NULL);
-        ah->helpers = 0;
-    }
+    ahead_stop(&ga->ah);
     for (size_t k = 0; k < AHEAD_HELPERS; k++) {
-        free(ah->hp[k].w.n0);
-        free(ah->hp[k].w.cells);
-        ah->hp[k].w.n0 = NULL, ah->hp[k].w.cells = NULL;
+        free(ga->hw[k].n0);
+        free(ga->hw[k].cells);
+        ga->hw[k].n0 = NULL, ga->hw[k].cells = NULL;
     }
     for (size_t k = 0; k < AHEAD_BUFS; k++) {
-        free(ah->buf[k].start);
-        free(ah->buf[k].c);
-        ah->buf[k].start = NULL, ah->buf[k].c = NULL;
-    }
-    if (ah->sync) {
-        pthread_mutex_destroy(&ah->mu);
-        pthread_cond_destroy(&ah->cv);
-        ah->sync = 0;
+        free(ga->blk[k].start);
+        free(ga->blk[k].c);
+        ga->blk[k].start = NULL, ga->blk[k].c = NULL;
     }
 }
 
-/* Sets up the comparisons of a series of np periods in windows of W,
- * with up to threads - 1 helpers (w: the entries they compare). 0 when
- * out of memory; when a helper cannot be started, none runs. */
-static int ahead_start(ahead *ah, const work *w, size_t W, size_t np, unsigned threads)
+/* Sets up the comparisons of a series of np periods in windows of W on
+ * up to `threads` threads (w: the entries they compare, and this
+ * thread's arrays). 0 when out of memory. */
+static int geks_ahead_start(geks_ahead *ga, work *w, size_t W, size_t np, unsigned threads)
 {
-    memset(ah, 0, sizeof *ah);
-    ah->W = W;
-    ah->np = np;
-    ah->cap = ahead_cap(W);
-    ah->nblocks = index_geks_blocks(W, np);
-    ah->have = SIZE_MAX;
-    size_t want = threads > 1 ? threads - 1 : 0;
-    if (want > AHEAD_HELPERS)
-        want = AHEAD_HELPERS;
-    if (want > ah->nblocks - 1) /* this thread takes the first block itself */
-        want = ah->nblocks - 1;
-    ah->nbuf = want ? 2 * (want + 1) : 1;
-    for (size_t k = 0; k < ah->nbuf; k++) {
-        ah->buf[k].block = SIZE_MAX;
-        ah->buf[k].start = malloc((ah->cap + 1) * sizeof *ah->buf[k].start);
-        ah->buf[k].c = malloc(ah->cap * W * sizeof *ah->buf[k].c);
-        if (!ah->buf[k].start || !ah->buf[k].c)
+    memset(ga, 0, sizeof *ga);
+    ga->W = W;
+    ga->np = np;
+    ga->cap = ahead_cap(W);
+    size_t nbuf = ahead_buffers(threads), nw = nbuf / 2 ? nbuf / 2 : 1;
+    void *bufs[AHEAD_BUFS], *workers[AHEAD_HELPERS + 1] = {w};
+    for (size_t k = 0; k < nbuf; k++) {
+        ga->blk[k].start = malloc((ga->cap + 1) * sizeof *ga->blk[k].start);
+        ga->blk[k].c = malloc(ga->cap * W * sizeof *ga->blk[k].c);
+        if (!ga->blk[k].start || !ga->blk[k].c)
             return 0;
+        bufs[k] = &ga->blk[k];
     }
-    if (!want)
-        return 1;
-    for (size_t k = 0; k < want; k++) {
-        ah->hp[k] = (ahead_helper){ah, *w, 0};
-        ah->hp[k].w.n0 = NULL, ah->hp[k].w.cells = NULL;
-        if (!work_arrays(&ah->hp[k].w, w->room))
+    for (size_t k = 0; k + 1 < nw; k++) {
+        ga->hw[k] = *w;
+        ga->hw[k].n0 = NULL, ga->hw[k].cells = NULL;
+        if (!work_arrays(&ga->hw[k], w->room))
             return 0;
+        workers[k + 1] = &ga->hw[k];
     }
-    if (pthread_mutex_init(&ah->mu, NULL) != 0)
-        goto alone;
-    if (pthread_cond_init(&ah->cv, NULL) != 0) {
-        pthread_mutex_destroy(&ah->mu);
-        goto alone;
-    }
-    ah->sync = 1;
-    for (; ah->helpers < want; ah->helpers++)
-        if (pthread_create(&ah->hp[ah->helpers].tid, NULL, ahead_help, &ah->hp[ah->helpers]) !=
-            0)
-            break; /* the ones started share the blocks */
-alone:
-    if (!ah->helpers)
-        ah->nbuf = 1; /* block after block, here */
+    ahead_start(&ga->ah, index_geks_blocks(W, np), geks_block, ga, bufs, nbuf, workers, nw);
     return 1;
 }
 
-/* Period a's comparison with period b, from its block when a is in
- * [ahead_lo(W, b), b] (asking for a later block frees the earlier ones);
- * else computed into *own. */
-static const pair_cmp *ahead_get(const work *w, ahead *ah, size_t a, size_t b, pair_cmp *own)
+/* Period a's comparison with period b: from its block when a is in
+ * [ahead_lo(W, b), b] and the block is the one read or the next; else
+ * computed into *own. */
+static const pair_cmp *geks_pair(const work *w, geks_ahead *ga, size_t a, size_t b, pair_cmp *own)
 {
-    size_t lo = ahead_lo(ah->W, b), i = b / ah->cap;
-    if (a < lo || a > b || b >= ah->np || (ah->helpers && ah->have != SIZE_MAX && i < ah->have)) {
+    size_t lo = ahead_lo(ga->W, b), i = b / ga->cap;
+    if (a < lo || a > b || b >= ga->np || (i != ga->ah.have && i != ga->ah.have + 1)) {
         pair_compute(w, a, b, own);
         return own;
     }
-    ahead_buf *bf = &ah->buf[i % ah->nbuf];
-    if (i != ah->have) {
-        if (!ah->helpers) {
-            ahead_compute(w, ah, bf, i);
-        } else {
-            pthread_mutex_lock(&ah->mu);
-            ah->used = i;
-            pthread_cond_broadcast(&ah->cv); /* the buffers before i are free */
-            int mine = ah->next <= i;
-            if (mine) /* none has taken it: this thread does */
-                ah->next = i + 1;
-            while (!mine && bf->block != i)
-                pthread_cond_wait(&ah->cv, &ah->mu);
-            pthread_mutex_unlock(&ah->mu);
-            if (mine)
-                ahead_compute(w, ah, bf, i);
-        }
-        ah->have = i;
-    }
-    return &bf->c[bf->start[b - i * ah->cap] + (a - lo)];
+    const pair_block *pb = ahead_get(&ga->ah, i);
+    return &pb->c[pb->start[b - i * ga->cap] + (a - lo)];
 }
 
 /* Fills the ring with the comparisons of period b with each period of
  * [s, e], and back, and makes col the window [s, e]'s: from the window
  * [s', e - 1] (s' <= s) by taking out the rows before s and adding b's
  * row and column (b = e), else afresh. */
-static tix_status geks_fill(work *w, geks *g, ahead *ah, size_t s, size_t e, size_t b)
+static tix_status geks_fill(work *w, geks *g, geks_ahead *ga, size_t s, size_t e, size_t b)
 {
     int keep = g->col != NULL;
     int slide = keep && b == e && g->ce + 1 == e && g->cs <= s && g->ce >= g->cs;
@@ -1132,7 +1033,7 @@ static tix_status geks_fill(work *w, geks *g, ahead *ah, size_t s, size_t e, siz
     size_t rb = b % g->W;
     for (size_t a = s, ra = s % g->W; a <= e; a++, ra = ring_next(ra, g->W)) {
         pair_cmp own;
-        const pair_cmp *pc = ahead_get(w, ah, a, b, &own);
+        const pair_cmp *pc = geks_pair(w, ga, a, b, &own);
         if (pc->st != TIX_OK)
             return pc->st;
         for (int dir = 0; dir < 2; dir++) {
@@ -1450,13 +1351,141 @@ static void solve_window(const work *w, solved *sv, size_t s, size_t e)
     }
 }
 
+/* The solved methods' windows [k, k + W - 1], k = 0 .. np - W: the
+ * ones a series asks for, but with fbew's splice. With opts.threads >= 2
+ * they are solved ahead (ahead_internal.h) in blocks of `per` windows by
+ * helpers with solved workspaces of their own, and copied out of the
+ * block when asked: the same operations on the same entries, hence the
+ * same bits, as solving them when asked. */
+#define AHEAD_WINDOW_DOUBLES 65536 /* a block's results, at most (or one window's) */
+
+typedef struct win_block {
+    double *d; /* per x stride: each window's lev, then (time dummy) its fit.lnp and fit.cov */
+    double *df;
+    size_t *aliased;
+} win_block;
+
+typedef struct win_ahead {
+    const work *w;
+    size_t W, nwin, per, stride;
+    int on, td;
+    ahead ah;
+    win_block blk[AHEAD_BUFS];
+    solved hs[AHEAD_HELPERS + 1]; /* this thread's for the blocks it takes, the helpers' */
+    size_t nhs;                   /* of those set up */
+} win_ahead;
+
+/* Block i's windows (ahead_fn), with the worker's workspace. */
+static void win_block_fn(void *ctx, void *worker, size_t i, void *buf)
+{
+    const win_ahead *wa = ctx;
+    solved *sv = worker;
+    win_block *wb = buf;
+    size_t W = wa->W;
+    for (size_t k = i * wa->per, j = 0; k < wa->nwin && j < wa->per; k++, j++) {
+        solve_window(wa->w, sv, k, k + W - 1);
+        double *d = wb->d + j * wa->stride;
+        memcpy(d, sv->lev, 3 * W * sizeof *d);
+        if (wa->td)
+            memcpy(d + 3 * W, sv->fit.lnp, (W + W * W) * sizeof *d);
+        wb->df[j] = sv->fit.df;
+        wb->aliased[j] = sv->fit.aliased;
+    }
+}
+
+static void win_ahead_free(win_ahead *wa)
+{
+    ahead_stop(&wa->ah);
+    for (size_t k = 0; k < wa->nhs; k++)
+        solved_free(&wa->hs[k]);
+    wa->nhs = 0;
+    for (size_t k = 0; k < AHEAD_BUFS; k++) {
+        free(wa->blk[k].d);
+        free(wa->blk[k].df);
+        free(wa->blk[k].aliased);
+        wa->blk[k].d = NULL, wa->blk[k].df = NULL, wa->blk[k].aliased = NULL;
+    }
+}
+
+/* Sets up the windows of W periods of a series of np on `threads`
+ * threads (nc: the cells' room, as solved_alloc). Nothing ahead with
+ * one thread, one window, or fbew's windows. TIX_OK, or a failure of
+ * solved_alloc or hedonic_new. */
+static tix_status win_ahead_start(win_ahead *wa, const work *w, size_t W, size_t np, size_t nc)
+{
+    const tix_index *ix = w->ix;
+    memset(wa, 0, sizeof *wa);
+    wa->w = w;
+    wa->W = W;
+    wa->nwin = np - W + 1;
+    wa->td = ix->method == TIX_METHOD_TIME_DUMMY;
+    wa->stride = 3 * W + (wa->td ? W + W * W : 0);
+    /* about 32 blocks, to share at the end too; fewer when their results
+     * are large */
+    size_t cap = wa->stride < AHEAD_WINDOW_DOUBLES ? AHEAD_WINDOW_DOUBLES / wa->stride : 1;
+    wa->per = (wa->nwin + 31) / 32 < cap ? (wa->nwin + 31) / 32 : cap;
+    size_t nblocks = (wa->nwin + wa->per - 1) / wa->per;
+    if (ix->opts.threads < 2 || nblocks < 2 || ix->opts.splice == TIX_SPLICE_FBEW)
+        return TIX_OK;
+    size_t nbuf = ahead_buffers(ix->opts.threads), nw = nbuf / 2;
+    void *bufs[AHEAD_BUFS], *workers[AHEAD_HELPERS + 1];
+    for (size_t k = 0; k < nbuf; k++) {
+        win_block *b = &wa->blk[k];
+        if (!(b->d = malloc(wa->per * wa->stride * sizeof *b->d)) ||
+            !(b->df = malloc(wa->per * sizeof *b->df)) ||
+            !(b->aliased = malloc(wa->per * sizeof *b->aliased)))
+            return TIX_E_NOMEM;
+        bufs[k] = b;
+    }
+    for (; wa->nhs < nw; wa->nhs++) {
+        solved *sv = &wa->hs[wa->nhs];
+        if (!solved_alloc(sv, ix->method, W, nc)) {
+            wa->nhs++; /* freed with the others */
+            return TIX_E_NOMEM;
+        }
+        tix_status st = wa->td ? hedonic_new(&sv->hd, w->cube, ix->opts.hedonic, W, NULL, 0)
+                               : TIX_OK;
+        if (st != TIX_OK) {
+            wa->nhs++;
+            return st;
+        }
+        workers[wa->nhs] = sv;
+    }
+    ahead_start(&wa->ah, nblocks, win_block_fn, wa, bufs, nbuf, workers, nw);
+    wa->on = 1;
+    return TIX_OK;
+}
+
+/* Makes sv the window [s, e]'s: as it is, from its block, or solved. */
+static void window_in(const work *w, win_ahead *wa, solved *sv, size_t s, size_t e)
+{
+    if (sv->s == s && sv->e == e)
+        return;
+    size_t W = sv->W, i = s / (wa->per ? wa->per : 1);
+    if (!wa->on || e != s + W - 1 || s >= wa->nwin || (i != wa->ah.have && i != wa->ah.have + 1)) {
+        solve_window(w, sv, s, e);
+        return;
+    }
+    const win_block *wb = ahead_get(&wa->ah, i);
+    size_t j = s - i * wa->per;
+    const double *d = wb->d + j * wa->stride;
+    memcpy(sv->lev, d, 3 * W * sizeof *d);
+    if (wa->td) {
+        memcpy(sv->fit.lnp, d + 3 * W, (W + W * W) * sizeof *d);
+        sv->fit.df = wb->df[j];
+        sv->fit.aliased = wb->aliased[j];
+    }
+    sv->s = s, sv->e = e;
+}
+
 /* A multilateral method's windows: GEKS's ring of bilateral comparisons,
  * or the solved windows of Geary-Khamis and WTPD. */
 typedef struct multi {
     int solved_windows;
     geks g;
-    ahead ah; /* GEKS's comparisons */
+    geks_ahead ga; /* GEKS's comparisons */
     solved sv;
+    win_ahead wa; /* the solved windows */
 } multi;
 
 /* ln of the level of period `to` over period `from` in the window [s, e]
@@ -1465,8 +1494,7 @@ static double ml_ln(const work *w, multi *m, size_t s, size_t e, size_t from, si
 {
     if (!m->solved_windows)
         return geks_ln(&m->g, s, e, from, to, c);
-    if (m->sv.s != s || m->sv.e != e)
-        solve_window(w, &m->sv, s, e);
+    window_in(w, &m->wa, &m->sv, s, e);
     return m->sv.lev[(size_t)c * m->sv.W + (to - s)] - m->sv.lev[(size_t)c * m->sv.W + (from - s)];
 }
 
@@ -1477,8 +1505,7 @@ static double ml_ln(const work *w, multi *m, size_t s, size_t e, size_t from, si
  * td_intervals. */
 static void td_row_se(const work *w, multi *m, size_t s, size_t e, size_t t)
 {
-    if (m->sv.s != s || m->sv.e != e)
-        solve_window(w, &m->sv, s, e);
+    window_in(w, &m->wa, &m->sv, s, e);
     tix_index_row *row = &w->ix->rows[t];
     size_t nt = e - s + 1, b = w->ix->base_row, r = (b >= s && b <= e ? b : s) - s, u = t - s;
     const double *cv = m->sv.fit.cov;
@@ -1509,7 +1536,7 @@ static void td_intervals(tix_index *ix)
 static tix_status ml_fill(work *w, multi *m, size_t s, size_t e, size_t b)
 {
     if (!m->solved_windows)
-        return geks_fill(w, &m->g, &m->ah, s, e, b);
+        return geks_fill(w, &m->g, &m->ga, s, e, b);
     if (b > 0) {
         tix_index_row *r = &w->ix->rows[b];
         r->matched = match(w, w->pub + w->pub_start[b - 1], w->pub_start[b] - w->pub_start[b - 1],
@@ -1553,10 +1580,13 @@ static tix_status ml_series(work *w)
             (st = hedonic_new(&m.sv.hd, w->cube, ix->opts.hedonic, W, w->err, w->errlen)) !=
                 TIX_OK)
             goto done;
+        if ((st = win_ahead_start(&m.wa, w, W, np, nc)) != TIX_OK)
+            goto done;
+        st = TIX_E_NOMEM;
     } else if (!(m.g.lnb = calloc(3 * W * W, sizeof *m.g.lnb)) || /* all defined */
                !(m.g.undefined = calloc(3 * W * m.g.words, sizeof *m.g.undefined)) ||
                (batch && !(m.g.col = malloc(3 * W * sizeof *m.g.col))) ||
-               !match_masks(w, np) || !ahead_start(&m.ah, w, W, np, ix->opts.threads)) {
+               !match_masks(w, np) || !geks_ahead_start(&m.ga, w, W, np, ix->opts.threads)) {
         goto done;
     }
     if (!(lvl = malloc(3 * np * sizeof *lvl)) || !(prev = malloc(3 * W * sizeof *prev)) ||
@@ -1639,7 +1669,8 @@ static tix_status ml_series(work *w)
         if (td)
             td_row_se(w, &m, sp == TIX_SPLICE_FBEW ? b : s, T, T);
     }
-    ahead_free(&m.ah); /* the helpers are done before the rows change */
+    geks_ahead_free(&m.ga); /* the helpers are done before the rows change */
+    win_ahead_free(&m.wa);
     size_t b = ix->base_row;
     for (size_t t = 0; t < np; t++)
         set_levels(&ix->rows[t], 100.0 * exp(lvl[t] - lvl[b]),
@@ -1652,7 +1683,8 @@ done:
     free(m.g.lnb);
     free(m.g.undefined);
     free(m.g.col);
-    ahead_free(&m.ah);
+    geks_ahead_free(&m.ga);
+    win_ahead_free(&m.wa);
     if (m.solved_windows)
         solved_free(&m.sv);
     free(lvl);

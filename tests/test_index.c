@@ -1224,7 +1224,7 @@ Test(index, geks_over_sliding_windows_is_its_recomputation_bit_for_bit)
 static tix_cube *geks_long_cube(uint64_t seed, int nt, int nc)
 {
     tix_cube *c;
-    tix_cube_opts o = {TIX_PERIOD_WEEK, 0, 0, 0, NULL, NULL, 0, 0};
+    tix_cube_opts o = {TIX_PERIOD_WEEK, TIX_CUBE_STATS_LOGS, 0, 0, NULL, NULL, 0, 0};
     cr_assert_eq(tix_cube_new(&c, &o), TIX_OK);
     uint64_t s = seed;
     for (int t = 0; t < nt; t++) {
@@ -1299,6 +1299,56 @@ Test(index, geks_comparisons_computed_ahead_on_threads_give_the_series_of_one)
         cr_assert_gt(undefined, 0); /* the lone cells' weeks link to nothing */
         tix_cube_free(c);
     }
+}
+
+/* The solved methods' windows, solved ahead by helper threads in blocks
+ * and copied out when asked, give the series of one thread bit for bit,
+ * time-dummy's intervals and aliased counts too; fbew's windows are
+ * solved when asked. */
+Test(index, solved_windows_computed_ahead_on_threads_give_the_series_of_one)
+{
+    const tix_method solved[] = {TIX_METHOD_TIME_DUMMY, TIX_METHOD_GEARY_KHAMIS,
+                                 TIX_METHOD_WTPD};
+    tix_cube *c = geks_long_cube(11, 90, 6);
+    size_t np = tix_cube_nperiods(c);
+    for (size_t g = 0; g < sizeof solved / sizeof *solved; g++)
+        for (int sp = TIX_SPLICE_MEAN; sp <= TIX_SPLICE_FBMW; sp++) {
+            tix_index_opts o;
+            tix_index_opts_init(&o);
+            o.method = solved[g];
+            o.window = 10;
+            o.splice = (tix_splice)sp;
+            o.threads = 1;
+            tix_index *one;
+            cr_assert_eq(tix_index_compute(c, &o, &one, NULL, 0), TIX_OK);
+            size_t finite = 0;
+            const unsigned threads[] = {2, 5};
+            for (size_t h = 0; h < sizeof threads / sizeof *threads; h++) {
+                o.threads = threads[h];
+                tix_index *ix;
+                cr_assert_eq(tix_index_compute(c, &o, &ix, NULL, 0), TIX_OK);
+                cr_assert_eq(ix->nrows, np);
+                for (size_t t = 0; t < np; t++) {
+                    const tix_index_row *a = &one->rows[t], *b = &ix->rows[t];
+                    finite += isfinite(a->unit_value_index);
+                    cr_assert(same_double(a->value_index, b->value_index) &&
+                                  same_double(a->volume_index, b->volume_index) &&
+                                  same_double(a->unit_value_index, b->unit_value_index) &&
+                                  same_double(a->unit_value_index_se, b->unit_value_index_se) &&
+                                  same_double(a->unit_value_index_lo, b->unit_value_index_lo) &&
+                                  same_double(a->unit_value_index_hi, b->unit_value_index_hi) &&
+                                  a->aliased == b->aliased && a->matched == b->matched,
+                              "%s %s, %u threads, week %zu: %.17g, one thread %.17g",
+                              tix_method_name(solved[g]), tix_splice_name((tix_splice)sp),
+                              threads[h], t, b->unit_value_index, a->unit_value_index);
+                }
+                tix_index_free(ix);
+            }
+            cr_assert_gt(finite, np, "%s %s: levels to compare", tix_method_name(solved[g]),
+                         tix_splice_name((tix_splice)sp));
+            tix_index_free(one);
+        }
+    tix_cube_free(c);
 }
 
 Test(index, fixed_logs_are_the_truncated_128_bit_conversion)
