@@ -773,6 +773,7 @@ typedef struct geks {
      * index_fixed_log(B(l, h)) where defined; ce < cs: none yet */
     hd_i128 *col;
     size_t cs, ce;
+    size_t nundef[3]; /* the bits set in each plane: 0, the textbook case, skips the checks */
 } geks;
 
 /* The mean of the m terms whose fixed-point sum is sum. */
@@ -859,13 +860,15 @@ static void geks_ln_to(const geks *g, size_t s, size_t e, double *out, hd_i128 *
         }
         const hd_i128 *col = g->col + (size_t)c * W;
         size_t nt = 0;
-        for (size_t l = s, r = s0; l <= e; l++, r = ring_next(r, W))
+        for (size_t l = s, r = s0; l <= e && g->nundef[c]; l++, r = ring_next(r, W))
             nt += bit_clear(geks_undefined(g, c, r), ct);
+        if (!g->nundef[c]) /* every entry of the ring is defined */
+            nt = n;
         for (size_t i = 0, p = s0; i < n; i++, p = ring_next(p, W)) {
             acc[i] = col[ct] - col[p];
             cnt[i] = nt;
         }
-        for (size_t l = s, r = s0; l <= e; l++, r = ring_next(r, W)) {
+        for (size_t l = s, r = s0; l <= e && g->nundef[c]; l++, r = ring_next(r, W)) {
             const double *row = geks_row(g, c, r);
             const uint64_t *u = geks_undefined(g, c, r);
             int any = 0;
@@ -1031,6 +1034,10 @@ static tix_status geks_fill(work *w, geks *g, geks_ahead *ga, size_t s, size_t e
             geks_col_row(g, c, l, s, e - 1, -1);
     g->cs = 1, g->ce = 0; /* none, until filled */
     size_t rb = b % g->W;
+    /* Sliding, b's row goes into col as it comes (B(b, a) to column a),
+     * and its column is summed (B(a, b)): the sums of geks_col_row and
+     * geks_col_new, exact, without reading the ring back. */
+    hd_i128 bcol[3] = {0, 0, 0};
     for (size_t a = s, ra = s % g->W; a <= e; a++, ra = ring_next(ra, g->W)) {
         pair_cmp own;
         const pair_cmp *pc = geks_pair(w, ga, a, b, &own);
@@ -1048,15 +1055,22 @@ static tix_status geks_fill(work *w, geks *g, geks_ahead *ga, size_t s, size_t e
             for (int c = 0; c < 3; c++) {
                 uint64_t *u = g->undefined + ((size_t)c * g->W + rf) * g->words + p / 64,
                          bit = 1ull << p % 64;
-                *u = isfinite(x[c]) ? *u & ~bit : *u | bit;
+                int was = (*u & bit) != 0, now = !isfinite(x[c]);
+                g->nundef[c] += (size_t)(now - was); /* wraps back for -1 */
+                *u = now ? *u | bit : *u & ~bit;
                 geks_row(g, c, rf)[p] = x[c];
+                if (slide && isfinite(x[c])) {
+                    if (dir == 0)
+                        bcol[c] += index_fixed_log(x[c]);
+                    else if (a != b)
+                        g->col[(size_t)c * g->W + ra] += index_fixed_log(x[c]);
+                }
             }
         }
     }
     for (int c = 0; keep && c < 3; c++) {
         if (slide) {
-            geks_col_row(g, c, b, s, e - 1, +1);
-            geks_col_new(g, c, b, s, e);
+            g->col[(size_t)c * g->W + rb] = bcol[c];
         } else {
             for (size_t h = s; h <= e; h++)
                 geks_col_new(g, c, h, s, e);
