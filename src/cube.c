@@ -473,7 +473,7 @@ void cube_note_days(tix_cube *c, int32_t first, int32_t last)
 }
 
 /* One row, in replicate group g (-1: the cube keeps none), of contract
- * id[0..id_len) (NULL: unknown). */
+ * id[0..id_len) (NULL: unknown); hint: cube_add_hinted's, 0 for none. */
 static tix_status add_row(tix_cube *c, uint32_t hint, int32_t day, const char *cell, size_t len,
                           int64_t cents, long g, const char *id, size_t id_len)
 {
