@@ -1245,6 +1245,39 @@ static tix_cube *geks_long_cube(uint64_t seed, int nt, int nc)
     return c;
 }
 
+/* The series of o on one thread, after checking that 2 and 5 threads
+ * give it bit for bit (what: the case, for the messages). */
+static tix_index *series_on_threads(const tix_cube *c, tix_index_opts o, const char *what)
+{
+    o.threads = 1;
+    tix_index *one;
+    cr_assert_eq(tix_index_compute(c, &o, &one, NULL, 0), TIX_OK);
+    const unsigned threads[] = {2, 5};
+    for (size_t h = 0; h < sizeof threads / sizeof *threads; h++) {
+        o.threads = threads[h];
+        tix_index *ix;
+        cr_assert_eq(tix_index_compute(c, &o, &ix, NULL, 0), TIX_OK);
+        cr_assert_eq(ix->nrows, one->nrows);
+        for (size_t t = 0; t < one->nrows; t++) {
+            const tix_index_row *a = &one->rows[t], *b = &ix->rows[t];
+            cr_assert(same_double(a->value_index, b->value_index) &&
+                          same_double(a->volume_index, b->volume_index) &&
+                          same_double(a->unit_value_index, b->unit_value_index) &&
+                          same_double(a->unit_value_index_se, b->unit_value_index_se) &&
+                          same_double(a->unit_value_index_lo, b->unit_value_index_lo) &&
+                          same_double(a->unit_value_index_hi, b->unit_value_index_hi) &&
+                          same_double(a->link.volume, b->link.volume) &&
+                          same_double(a->coverage, b->coverage) && a->matched == b->matched &&
+                          a->aliased == b->aliased,
+                      "%s %s %s, %u threads, week %zu: %.17g, one thread %.17g", what,
+                      tix_method_name(o.method), tix_splice_name(o.splice), threads[h], t,
+                      b->value_index, a->value_index);
+        }
+        tix_index_free(ix);
+    }
+    return one;
+}
+
 Test(index, geks_comparisons_computed_ahead_on_threads_give_the_series_of_one)
 {
     const tix_method geks[] = {TIX_METHOD_GEKS_FISHER, TIX_METHOD_GEKS_TORNQVIST,
@@ -1253,7 +1286,8 @@ Test(index, geks_comparisons_computed_ahead_on_threads_give_the_series_of_one)
     const struct {
         int nt, nc;
         size_t W;
-    } shapes[] = {{300, 6, 150}, {200, 70, 150}};
+        const char *what;
+    } shapes[] = {{300, 6, 150, "6 cells"}, {200, 70, 150, "70 cells"}};
     for (size_t k = 0; k < sizeof shapes / sizeof *shapes; k++) {
         tix_cube *c = geks_long_cube(7 + k, shapes[k].nt, shapes[k].nc);
         size_t np = tix_cube_nperiods(c), W = shapes[k].W;
@@ -1268,32 +1302,9 @@ Test(index, geks_comparisons_computed_ahead_on_threads_give_the_series_of_one)
                 o.method = geks[g];
                 o.window = W;
                 o.splice = (tix_splice)sp;
-                o.threads = 1;
-                tix_index *one;
-                cr_assert_eq(tix_index_compute(c, &o, &one, NULL, 0), TIX_OK);
+                tix_index *one = series_on_threads(c, o, shapes[k].what);
                 for (size_t t = 0; t < np; t++)
                     undefined += !isfinite(one->rows[t].link.value);
-                const unsigned threads[] = {2, 5};
-                for (size_t h = 0; h < sizeof threads / sizeof *threads; h++) {
-                    o.threads = threads[h];
-                    tix_index *ix;
-                    cr_assert_eq(tix_index_compute(c, &o, &ix, NULL, 0), TIX_OK);
-                    cr_assert_eq(ix->nrows, np);
-                    for (size_t t = 0; t < np; t++) {
-                        const tix_index_row *a = &one->rows[t], *b = &ix->rows[t];
-                        cr_assert(same_double(a->value_index, b->value_index) &&
-                                      same_double(a->volume_index, b->volume_index) &&
-                                      same_double(a->unit_value_index, b->unit_value_index) &&
-                                      same_double(a->link.volume, b->link.volume) &&
-                                      same_double(a->coverage, b->coverage) &&
-                                      a->matched == b->matched,
-                                  "%s %s, %u threads, %d cells, week %zu: %.17g, one thread "
-                                  "%.17g",
-                                  tix_method_name(geks[g]), tix_splice_name((tix_splice)sp),
-                                  threads[h], shapes[k].nc, t, b->value_index, a->value_index);
-                    }
-                    tix_index_free(ix);
-                }
                 tix_index_free(one);
             }
         cr_assert_gt(undefined, 0); /* the lone cells' weeks link to nothing */
@@ -1318,33 +1329,11 @@ Test(index, solved_windows_computed_ahead_on_threads_give_the_series_of_one)
             o.method = solved[g];
             o.window = 10;
             o.splice = (tix_splice)sp;
-            o.threads = 1;
-            tix_index *one;
-            cr_assert_eq(tix_index_compute(c, &o, &one, NULL, 0), TIX_OK);
+            tix_index *one = series_on_threads(c, o, "6 cells");
             size_t finite = 0;
-            const unsigned threads[] = {2, 5};
-            for (size_t h = 0; h < sizeof threads / sizeof *threads; h++) {
-                o.threads = threads[h];
-                tix_index *ix;
-                cr_assert_eq(tix_index_compute(c, &o, &ix, NULL, 0), TIX_OK);
-                cr_assert_eq(ix->nrows, np);
-                for (size_t t = 0; t < np; t++) {
-                    const tix_index_row *a = &one->rows[t], *b = &ix->rows[t];
-                    finite += isfinite(a->unit_value_index);
-                    cr_assert(same_double(a->value_index, b->value_index) &&
-                                  same_double(a->volume_index, b->volume_index) &&
-                                  same_double(a->unit_value_index, b->unit_value_index) &&
-                                  same_double(a->unit_value_index_se, b->unit_value_index_se) &&
-                                  same_double(a->unit_value_index_lo, b->unit_value_index_lo) &&
-                                  same_double(a->unit_value_index_hi, b->unit_value_index_hi) &&
-                                  a->aliased == b->aliased && a->matched == b->matched,
-                              "%s %s, %u threads, week %zu: %.17g, one thread %.17g",
-                              tix_method_name(solved[g]), tix_splice_name((tix_splice)sp),
-                              threads[h], t, b->unit_value_index, a->unit_value_index);
-                }
-                tix_index_free(ix);
-            }
-            cr_assert_gt(finite, np, "%s %s: levels to compare", tix_method_name(solved[g]),
+            for (size_t t = 0; t < np; t++)
+                finite += isfinite(one->rows[t].unit_value_index);
+            cr_assert_gt(finite, np / 2, "%s %s: levels to compare", tix_method_name(solved[g]),
                          tix_splice_name((tix_splice)sp));
             tix_index_free(one);
         }
