@@ -133,6 +133,7 @@ tix_status engine_classify(const tix_schema *schema, const tix_engine_opts *opts
     tix_record rec;
     o->raw = row->raw;
     o->raw_len = row->raw_len;
+    o->cell_hint = 0; /* only rows applied after a prefetch have one */
     o->why = row->flags & TIX_ROW_UNTERMINATED_QUOTE
                  ? TIX_REASON_UNTERMINATED_QUOTE
                  : tix_record_parse(schema, row->fields, row->nfields, &rec);
