@@ -112,6 +112,15 @@ static cube_pair pair_view(const tix_cube *c, const pair *p, uint32_t cell);
 enum { MERGE_AHEAD = 8, SKETCH_AHEAD = 4 };
 
 #if defined(__GNUC__)
+/* Every cache line of the n bytes at a: the arrays are only 16-aligned
+ * (malloc's), so a 128-byte pair spans three lines, not two. */
+static inline __attribute__((always_inline)) void lines_prefetch(const void *a, size_t n)
+{
+    uintptr_t at = (uintptr_t)a, end = at + n;
+    for (uintptr_t l = at & ~(uintptr_t)63; l < end; l += 64)
+        __builtin_prefetch((const void *)l, 1);
+}
+
 /* Inlined early on purpose: GCC (12, -O2) finds that a function holding
  * only prefetches has no effect, and drops its calls before inlining. */
 static inline __attribute__((always_inline)) void merge_prefetch(const tix_cube *dst,
@@ -120,10 +129,9 @@ static inline __attribute__((always_inline)) void merge_prefetch(const tix_cube 
     if (at == UINT32_MAX)
         return;
     const pair *p = &dst->pairs[at];
-    __builtin_prefetch(p, 1);
-    __builtin_prefetch((const char *)p + sizeof *p - 1, 1);
+    lines_prefetch(p, sizeof *p);
     if (HAS_LOGS(dst))
-        __builtin_prefetch(LG(dst, p), 1);
+        lines_prefetch(LG(dst, p), sizeof(pair_logs));
 }
 #else
 static void merge_prefetch(const tix_cube *dst, uint32_t at)
@@ -580,15 +588,27 @@ uint32_t tix_replicate_group(const char *id, size_t len, size_t groups)
     return groups ? (uint32_t)(h % groups) : 0;
 }
 
-uint32_t cube_prefetch_row(const tix_cube *c, int32_t day, const char *cell, size_t len)
+uint32_t cube_prefetch_slot(const tix_cube *c, int32_t day, const char *cell, size_t len)
 {
     uint32_t id;
     if (c->final || !cube_lookup_cell(c, cell, len, &id))
         return 0;
-    const pair *p = cube_dense_get(c, tix_period_of_day(c->opts.period, day), id);
+    int32_t period = tix_period_of_day(c->opts.period, day);
+    if (c->dense && period >= c->dense_lo && id < c->dense_nc) {
+        size_t row = (size_t)((int64_t)period - c->dense_lo);
+        if (row < c->dense_np)
+            __builtin_prefetch(&c->dense[row * c->dense_nc + id], 0);
+    }
+    return id + 1;
+}
+
+void cube_prefetch_pair(const tix_cube *c, int32_t day, uint32_t hint)
+{
+    if (!hint || c->final || hint - 1 >= c->ncells)
+        return;
+    const pair *p = cube_dense_get(c, tix_period_of_day(c->opts.period, day), hint - 1);
     if (p)
         merge_prefetch(c, (uint32_t)(p - c->pairs));
-    return id + 1;
 }
 
 tix_status cube_add_hinted(tix_cube *c, uint32_t hint, int32_t day, const char *cell, size_t len,

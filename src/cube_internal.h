@@ -277,14 +277,17 @@ void cube_sketch_free(const tix_cube *c, pair *p);
 void cube_sketch_defer(tix_cube *c);
 tix_status cube_sketch_settle(tix_cube *c);
 
-/* Fetches the lines of the pair a row of (day, cell) would add to, when
- * the cube has it, into cache: a hint, for rows applied one by one whose
- * pairs are all over the cube (engine_par.c). Returns the cell's id + 1
- * when the cube has the cell, else 0: a hint for cube_add_hinted, good
- * until the cube is finalized (a cell, once kept, keeps its id). */
-uint32_t cube_prefetch_row(const tix_cube *c, int32_t day, const char *cell, size_t len);
+/* Rows applied one by one land all over the cube (engine_par.c): what a
+ * row of (day, cell) will read is fetched into cache in two steps, some
+ * rows apart. cube_prefetch_slot fetches the line of the dense index that
+ * names its pair, and returns the cell's id + 1 when the cube has the
+ * cell, else 0: a hint for cube_add_hinted, good until the cube is
+ * finalized (a cell, once kept, keeps its id). cube_prefetch_pair, given
+ * that hint, then fetches the pair's lines, when the cube has the pair. */
+uint32_t cube_prefetch_slot(const tix_cube *c, int32_t day, const char *cell, size_t len);
+void cube_prefetch_pair(const tix_cube *c, int32_t day, uint32_t hint);
 
-/* tix_cube_add_id with a hint from cube_prefetch_row (0: none): the
+/* tix_cube_add_id with a hint from cube_prefetch_slot (0: none): the
  * cell is not looked up again when the hint names it. */
 tix_status cube_add_hinted(tix_cube *c, uint32_t hint, int32_t day, const char *cell, size_t len,
                            int64_t cents, const char *id, size_t id_len);

@@ -29,7 +29,7 @@ typedef struct row_out {
     const char *id, *cell, *raw;
     size_t id_len, cell_len, raw_len;
     uint64_t id_hash; /* with dedup: tix_idset_hash of the id, by classify */
-    uint32_t cell_hint; /* 0, or from cube_prefetch_row on the engine's cube */
+    uint32_t cell_hint; /* 0, or from cube_prefetch_slot on the engine's cube */
 } row_out;
 
 /* The options in force (defaults filled in). */

@@ -631,21 +631,30 @@ static tix_status apply(par *p, job *j)
             return st;
     }
     /* Rows whose sums are not in a cube of the block's own land all over
-     * the cube: their pairs are fetched a few rows ahead, and the cell
-     * found then is handed to the row (hint[i % AHEAD]). */
+     * the cube: 2 AHEAD rows ahead the cell is found and the dense index's
+     * line that names the pair fetched, AHEAD rows ahead the pair's lines,
+     * and the cell found is handed to the row (hint[i % (2 AHEAD)]). */
     enum { AHEAD = 8 };
     tix_cube *cube = j->by_rows ? tix_engine_cube(e) : NULL;
-    uint32_t hint[AHEAD] = {0};
+    uint32_t hint[2 * AHEAD] = {0};
     if (j->by_rows)
         engine_count_block_by_rows(e);
+    for (size_t i = 0; cube && i < 2 * AHEAD && i < j->nrows; i++) {
+        const job_row *a = &j->rows[i];
+        if (a->why == TIX_REASON_NONE)
+            hint[i] = cube_prefetch_slot(cube, a->day, j->arena + a->cell, a->cell_len);
+    }
     for (size_t i = 0; i < j->nrows; i++) {
         const job_row *r = &j->rows[i];
-        uint32_t mine = hint[i % AHEAD];
-        hint[i % AHEAD] = 0;
-        if (cube && i + AHEAD < j->nrows && j->rows[i + AHEAD].why == TIX_REASON_NONE) {
-            const job_row *a = &j->rows[i + AHEAD];
-            hint[i % AHEAD] = cube_prefetch_row(cube, a->day, j->arena + a->cell, a->cell_len);
+        uint32_t mine = hint[i % (2 * AHEAD)];
+        hint[i % (2 * AHEAD)] = 0;
+        if (cube && i + 2 * AHEAD < j->nrows && j->rows[i + 2 * AHEAD].why == TIX_REASON_NONE) {
+            const job_row *a = &j->rows[i + 2 * AHEAD];
+            hint[i % (2 * AHEAD)] =
+                cube_prefetch_slot(cube, a->day, j->arena + a->cell, a->cell_len);
         }
+        if (cube && i + AHEAD < j->nrows)
+            cube_prefetch_pair(cube, j->rows[i + AHEAD].day, hint[(i + AHEAD) % (2 * AHEAD)]);
         row_out o = {base + r->line,    r->why,           r->day,
                      r->value,          j->arena + r->id, j->arena + r->cell,
                      row_raw(j, r),     r->id_len,        r->cell_len,
