@@ -35,6 +35,7 @@ struct hedonic {
     double *L;     /* pmax x pmax: the sequential Cholesky factor that finds aliases */
     double *G;     /* pmax x pmax: the inverse over the kept columns, 0 elsewhere */
     double *beta;  /* pmax */
+    double *gcol;  /* pmax: a column of G, contiguous */
     long *kept;    /* pmax: kept column -> position in the reduced system, -1 dropped */
     size_t *idx;   /* the columns of one row */
     unsigned char *present;
@@ -55,6 +56,7 @@ void hedonic_free(hedonic *h)
     free(h->L);
     free(h->G);
     free(h->beta);
+    free(h->gcol);
     free(h->kept);
     free(h->idx);
     free(h->present);
@@ -162,10 +164,11 @@ tix_status hedonic_new(hedonic **out, const tix_cube *cube, const char *columns,
     h->G = malloc(p * p * sizeof *h->G);
     h->b = malloc(p * sizeof *h->b);
     h->beta = malloc(p * sizeof *h->beta);
+    h->gcol = malloc(p * sizeof *h->gcol);
     h->kept = malloc(p * sizeof *h->kept);
     h->idx = malloc((K + 2) * sizeof *h->idx);
     if (!h->col_lev || !h->present || !h->col_t || !h->A || !h->L || !h->G || !h->b || !h->beta ||
-        !h->kept || !h->idx || !(h->R = gsl_matrix_alloc(p, p)))
+        !h->gcol || !h->kept || !h->idx || !(h->R = gsl_matrix_alloc(p, p)))
         goto nomem;
     free(cs);
     *out = h;
@@ -224,6 +227,39 @@ static void fail_fit(const hd_window *w, hd_fit *fit)
         fit->cov[t] = NAN;
     fit->df = NAN;
     fit->aliased = 0;
+}
+
+/* Whether X'X G e_j = e_j to 1e-7 in every row (A = X'X, p x p; a NaN
+ * is no evidence against): row i's sum runs over k in order, four rows
+ * at a time (four chains of additions, not one), against column j of G
+ * copied to g. */
+static int estimable(const double *A, const double *G, double *g, size_t p, size_t j)
+{
+    for (size_t k = 0; k < p; k++)
+        g[k] = G[k * p + j];
+    size_t i = 0;
+    for (; i + 4 <= p; i += 4) {
+        const double *a0 = A + i * p, *a1 = a0 + p, *a2 = a1 + p, *a3 = a2 + p;
+        double v0 = 0, v1 = 0, v2 = 0, v3 = 0;
+        for (size_t k = 0; k < p; k++) {
+            v0 += a0[k] * g[k];
+            v1 += a1[k] * g[k];
+            v2 += a2[k] * g[k];
+            v3 += a3[k] * g[k];
+        }
+        v0 -= i == j, v1 -= i + 1 == j, v2 -= i + 2 == j, v3 -= i + 3 == j;
+        if (fabs(v0) > 1e-7 || fabs(v1) > 1e-7 || fabs(v2) > 1e-7 || fabs(v3) > 1e-7)
+            return 0;
+    }
+    for (; i < p; i++) {
+        double v = 0;
+        for (size_t k = 0; k < p; k++)
+            v += A[i * p + k] * g[k];
+        v -= i == j;
+        if (fabs(v) > 1e-7)
+            return 0;
+    }
+    return 1;
 }
 
 int hedonic_solve(hedonic *h, const hd_window *w, hd_fit *fit)
@@ -370,16 +406,7 @@ int hedonic_solve(hedonic *h, const hd_window *w, hd_fit *fit)
         long j = h->col_t[t];
         if (j < 0 || h->kept[j] < 0)
             continue;
-        double worst = 0;
-        for (size_t i = 0; i < p; i++) {
-            double v = 0;
-            for (size_t k = 0; k < p; k++)
-                v += A[i * p + k] * G[k * p + (size_t)j];
-            v -= i == (size_t)j;
-            if (fabs(v) > worst)
-                worst = fabs(v);
-        }
-        if (worst <= 1e-7)
+        if (estimable(A, G, h->gcol, p, (size_t)j))
             fit->lnp[t] = beta[j];
     }
     for (size_t t = 0; t < nt; t++)
