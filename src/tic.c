@@ -477,8 +477,12 @@ static tix_status read_cells(in *i, const tix_cube_opts *co, cells *cs)
 }
 
 /* The statistics of one pair, its sketch into sk[4096] and sks[4096]
- * (bucket sums, with TIX_CUBE_STATS_SUMS). */
-static void read_stats(in *i, int stats, cube_pair *p, uint32_t *sk, int64_t *sks)
+ * (bucket sums, with TIX_CUBE_STATS_SUMS), zero but for their first
+ * *dirty entries, which the previous pair's sketch may have set; *dirty
+ * is then this one's length. Clearing only those, not all 48 KiB, keeps
+ * reading a cube from being a memset per pair. */
+static void read_stats(in *i, int stats, cube_pair *p, uint32_t *sk, int64_t *sks,
+                       uint32_t *dirty)
 {
     p->min = get_i64(i);
     p->max = get_i64(i);
@@ -499,8 +503,9 @@ static void read_stats(in *i, int stats, cube_pair *p, uint32_t *sk, int64_t *sk
         return;
     }
     int32_t lo = 0, prev = -1;
-    memset(sk, 0, 4096 * sizeof *sk);
-    memset(sks, 0, 4096 * sizeof *sks);
+    memset(sk, 0, *dirty * sizeof *sk);
+    memset(sks, 0, *dirty * sizeof *sks);
+    *dirty = 0;
     p->sk_lo = 0;
     p->sk_len = 0;
     for (uint32_t k = 0; k < used && i->st == TIX_OK; k++) {
@@ -520,6 +525,7 @@ static void read_stats(in *i, int stats, cube_pair *p, uint32_t *sk, int64_t *sk
         sks[b - lo] = sum;
         p->sk_lo = lo;
         p->sk_len = (uint32_t)(b - lo + 1);
+        *dirty = p->sk_len; /* the entries set are all below */
     }
     p->sk = sk;
     p->sks = (stats & 3) == TIX_CUBE_STATS_SUMS ? sks : NULL;
@@ -545,7 +551,8 @@ static tix_status read_pairs(in *i, int stats, const cells *cs, tix_cube *c)
     uint64_t npairs = get_u64(i);
     int32_t prev_period = 0;
     uint32_t prev_cell = 0;
-    if ((stats & 3) && (!(sk = malloc(4096 * sizeof *sk)) || !(sks = malloc(4096 * sizeof *sks)))) {
+    uint32_t dirty = 0; /* read_stats's */
+    if ((stats & 3) && (!(sk = calloc(4096, sizeof *sk)) || !(sks = calloc(4096, sizeof *sks)))) {
         st = TIX_E_NOMEM;
         goto done;
     }
@@ -597,7 +604,7 @@ static tix_status read_pairs(in *i, int stats, const cells *cs, tix_cube *c)
             p.top_id = idbuf;
         }
         if (stats & 3)
-            read_stats(i, stats, &p, sk, sks);
+            read_stats(i, stats, &p, sk, sks, &dirty);
         else if (i->maxima)
             p.max = get_i64(i);
         if (i->st != TIX_OK)
