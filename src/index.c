@@ -750,11 +750,12 @@ static tix_status fixed_base(work *w)
 }
 
 /* GEKS. lnb holds ln of the bilateral comparisons of every ordered pair
- * of periods of the current window: three W x W planes (value, volume,
- * unit value), each a ring indexed by the periods modulo W, as the
- * periods of a window are W consecutive ones. Which are undefined (NaN
- * or infinite) is in the bits of `undefined`, not in the entries, which
- * are then any double.
+ * of periods of the current window, in index_fixed_log's fixed point
+ * (converted once, as a comparison comes in): three W x W planes
+ * (value, volume, unit value), each a ring indexed by the periods modulo
+ * W, as the periods of a window are W consecutive ones. Which are
+ * undefined (NaN or infinite) is in the bits of `undefined`, not in the
+ * entries, which are then 0.
  *
  * A GEKS comparison is a mean over the window of differences of these
  * logs. Its sum is taken exactly, in fixed point (index_fixed_log:
@@ -766,7 +767,7 @@ static tix_status fixed_base(work *w)
  * for each of W comparisons. Only the mean is rounded, once. */
 typedef struct geks {
     size_t W;
-    double *lnb;
+    hd_i128 *lnb;
     uint64_t *undefined; /* 3 planes of W rows of bits: the entries that are not finite */
     size_t words;        /* a row's uint64_t of those */
     /* NULL, or 3 x W: col[c W + h % W], the sum over l in [cs, ce] of
@@ -787,7 +788,7 @@ static double geks_mean(hd_i128 sum, size_t m)
 static size_t ring_next(size_t p, size_t W) { return p + 1 == W ? 0 : p + 1; }
 
 /* Row r (ring position) of component c's plane: B(a, b) at column b % W. */
-static double *geks_row(const geks *g, int c, size_t r)
+static hd_i128 *geks_row(const geks *g, int c, size_t r)
 {
     return g->lnb + ((size_t)c * g->W + r) * g->W;
 }
@@ -811,8 +812,8 @@ static double geks_ln(const geks *g, size_t s, size_t e, size_t from, size_t to,
     for (size_t l = s, r = s % W; l <= e; l++, r = ring_next(r, W)) {
         const uint64_t *u = geks_undefined(g, comp, r);
         if (bit_clear(u, ct) && bit_clear(u, cf)) {
-            const double *row = geks_row(g, comp, r);
-            sum += index_fixed_log(row[ct]) - index_fixed_log(row[cf]);
+            const hd_i128 *row = geks_row(g, comp, r);
+            sum += row[ct] - row[cf];
             m++;
         }
     }
@@ -823,12 +824,10 @@ static double geks_ln(const geks *g, size_t s, size_t e, size_t from, size_t to,
 static void geks_col_row(geks *g, int c, size_t l, size_t s, size_t e, int sign)
 {
     size_t W = g->W;
-    const double *row = geks_row(g, c, l % W);
-    const uint64_t *u = geks_undefined(g, c, l % W);
+    const hd_i128 *row = geks_row(g, c, l % W);
     hd_i128 *col = g->col + (size_t)c * W;
     for (size_t h = s, p = s % W; h <= e; h++, p = ring_next(p, W))
-        if (bit_clear(u, p))
-            col[p] += sign * index_fixed_log(row[p]);
+        col[p] += sign * row[p]; /* 0 where not defined */
 }
 
 /* Sets col's column h to its sum over the rows of [s, e]. */
@@ -837,8 +836,7 @@ static void geks_col_new(geks *g, int c, size_t h, size_t s, size_t e)
     hd_i128 sum = 0;
     size_t W = g->W, p = h % W;
     for (size_t l = s, r = s % W; l <= e; l++, r = ring_next(r, W))
-        if (bit_clear(geks_undefined(g, c, r), p))
-            sum += index_fixed_log(geks_row(g, c, r)[p]);
+        sum += geks_row(g, c, r)[p]; /* 0 where not defined */
     g->col[(size_t)c * W + p] = sum;
 }
 
@@ -869,7 +867,7 @@ static void geks_ln_to(const geks *g, size_t s, size_t e, double *out, hd_i128 *
             cnt[i] = nt;
         }
         for (size_t l = s, r = s0; l <= e && g->nundef[c]; l++, r = ring_next(r, W)) {
-            const double *row = geks_row(g, c, r);
+            const hd_i128 *row = geks_row(g, c, r);
             const uint64_t *u = geks_undefined(g, c, r);
             int any = 0;
             for (size_t wi = 0; wi < g->words && !any; wi++)
@@ -878,11 +876,10 @@ static void geks_ln_to(const geks *g, size_t s, size_t e, double *out, hd_i128 *
                 continue;
             if (!bit_clear(u, ct)) { /* B(l, h) is in col[h], not in A */
                 for (size_t i = 0, p = s0; i < n; i++, p = ring_next(p, W))
-                    if (bit_clear(u, p))
-                        acc[i] += index_fixed_log(row[p]);
+                    acc[i] += row[p]; /* 0 where not defined */
                 continue;
             }
-            hd_i128 x = index_fixed_log(row[ct]); /* in col[e]: out of A where B(l, h) is not defined */
+            hd_i128 x = row[ct]; /* in col[e]: out of A where B(l, h) is not defined */
             for (size_t i = 0, p = s0; i < n; i++, p = ring_next(p, W))
                 if (!bit_clear(u, p)) {
                     acc[i] -= x;
@@ -1024,7 +1021,11 @@ static const pair_cmp *geks_pair(const work *w, geks_ahead *ga, size_t a, size_t
 /* Fills the ring with the comparisons of period b with each period of
  * [s, e], and back, and makes col the window [s, e]'s: from the window
  * [s', e - 1] (s' <= s) by taking out the rows before s and adding b's
- * row and column (b = e), else afresh. */
+ * row and column (b = e), else afresh. B(a, b) goes down a column of
+ * each plane, a cache line a period: those are fetched GEKS_AHEAD
+ * periods ahead. */
+#define GEKS_AHEAD 8
+
 static tix_status geks_fill(work *w, geks *g, geks_ahead *ga, size_t s, size_t e, size_t b)
 {
     int keep = g->col != NULL;
@@ -1039,6 +1040,11 @@ static tix_status geks_fill(work *w, geks *g, geks_ahead *ga, size_t s, size_t e
      * geks_col_new, exact, without reading the ring back. */
     hd_i128 bcol[3] = {0, 0, 0};
     for (size_t a = s, ra = s % g->W; a <= e; a++, ra = ring_next(ra, g->W)) {
+        if (a + GEKS_AHEAD <= e) {
+            size_t rn = ra + GEKS_AHEAD < g->W ? ra + GEKS_AHEAD : ra + GEKS_AHEAD - g->W;
+            for (int c = 0; c < 3; c++)
+                __builtin_prefetch(&geks_row(g, c, rn)[rb], 1);
+        }
         pair_cmp own;
         const pair_cmp *pc = geks_pair(w, ga, a, b, &own);
         if (pc->st != TIX_OK)
@@ -1053,17 +1059,21 @@ static tix_status geks_fill(work *w, geks *g, geks_ahead *ga, size_t s, size_t e
             const double *x = pc->ln[dir];
             size_t rf = dir ? rb : ra, p = dir ? ra : rb; /* ring positions of from, to */
             for (int c = 0; c < 3; c++) {
-                uint64_t *u = g->undefined + ((size_t)c * g->W + rf) * g->words + p / 64,
-                         bit = 1ull << p % 64;
-                int was = (*u & bit) != 0, now = !isfinite(x[c]);
-                g->nundef[c] += (size_t)(now - was); /* wraps back for -1 */
-                *u = now ? *u | bit : *u & ~bit;
-                geks_row(g, c, rf)[p] = x[c];
-                if (slide && isfinite(x[c])) {
+                int now = !isfinite(x[c]);
+                if (now || g->nundef[c]) { /* else every bit of the plane is clear, and stays */
+                    uint64_t *u = g->undefined + ((size_t)c * g->W + rf) * g->words + p / 64,
+                             bit = 1ull << p % 64;
+                    int was = (*u & bit) != 0;
+                    g->nundef[c] += (size_t)(now - was); /* wraps back for -1 */
+                    *u = now ? *u | bit : *u & ~bit;
+                }
+                hd_i128 fx = now ? 0 : index_fixed_log(x[c]);
+                geks_row(g, c, rf)[p] = fx;
+                if (slide) {
                     if (dir == 0)
-                        bcol[c] += index_fixed_log(x[c]);
+                        bcol[c] += fx;
                     else if (a != b)
-                        g->col[(size_t)c * g->W + ra] += index_fixed_log(x[c]);
+                        g->col[(size_t)c * g->W + ra] += fx;
                 }
             }
         }
