@@ -357,6 +357,57 @@ Test(tic, log_statistics_that_adding_rows_cannot_make_are_refused)
     tix_cube_free(c);
 }
 
+/* A sketch bucket beyond the last an amount can have (2185 buckets hold
+ * 1 cent to INT64_MAX), in a file whose CRC is right: refused as a pair
+ * adding rows cannot make, also where the bucket does not fit the 16 bits
+ * a sparse sketch holds. One row: the last pair has one bucket, just
+ * before the CRC (i32 bucket, u32 count, i64 sum). */
+Test(tic, sketch_buckets_no_amount_has_are_refused)
+{
+    tix_cube *c;
+    tix_cube_opts o = {TIX_PERIOD_WEEK, TIX_CUBE_STATS_SUMS, 0, 0, NULL, NULL, 0, 0};
+    cr_assert_eq(tix_cube_new(&c, &o), TIX_OK);
+    cr_assert_eq(tix_cube_add(c, tix_days_from_civil(2024, 3, 1), "s", 1, 123456), TIX_OK);
+    tix_tic_meta m = meta_of(1);
+    size_t len;
+    char *buf = to_bytes(c, &m, &len);
+    unsigned char *at = (unsigned char *)buf + len - 4 - 16;
+    uint32_t own =
+        (uint32_t)at[0] | (uint32_t)at[1] << 8 | (uint32_t)at[2] << 16 | (uint32_t)at[3] << 24;
+    cr_assert(own > 0 && own < 2185, "the amount's bucket: %u", own);
+    const uint32_t bucket[] = {own, 2184, 2185, 65535, 65536, 65536 + own, (uint32_t)1 << 30};
+    for (int k = 0; k < (int)(sizeof bucket / sizeof bucket[0]); k++) {
+        unsigned char *b = malloc(len);
+        memcpy(b, buf, len);
+        for (int i = 0; i < 4; i++)
+            b[len - 20 + (size_t)i] = (unsigned char)(bucket[k] >> (8 * i));
+        uLong crc = crc32(0, b, (uInt)(len - 4));
+        for (int i = 0; i < 4; i++)
+            b[len - 4 + (size_t)i] = (unsigned char)(crc >> (8 * i));
+        tix_cube *back = NULL;
+        tix_tic_meta mb;
+        char err[200] = "";
+        tix_status st = from_bytes((const char *)b, len, &back, &mb, err);
+        if (bucket[k] < 2185) {
+            cr_assert_eq(st, TIX_OK, "bucket %u: %s", bucket[k], err);
+            size_t lb;
+            char *again = to_bytes(back, &mb, &lb);
+            cr_assert_eq(lb, len);
+            cr_assert_eq(memcmp(again, b, len), 0, "bucket %u written back as read", bucket[k]);
+            free(again);
+            tix_cube_free(back);
+            tix_tic_meta_free(&mb);
+        } else {
+            cr_assert_eq(st, TIX_E_FORMAT, "bucket %u", bucket[k]);
+            cr_assert(strstr(err, "is not one adding rows could make"), "bucket %u: %s", bucket[k],
+                      err);
+        }
+        free(b);
+    }
+    free(buf);
+    tix_cube_free(c);
+}
+
 /* ---- callbacks and memory ------------------------------------------------------- */
 
 typedef struct reader {
@@ -402,6 +453,10 @@ Test(tic, callback_and_memory_versions_read_and_write_the_same_bytes)
     size_t len;
     char *bytes = to_bytes(a, &m, &len);
     cr_assert_gt(len, 3 * 65536, "a file of several read buffers");
+    /* The CRC written (ISA-L's or zlib's) is zlib's CRC-32 of the rest. */
+    uLong crc = crc32(0, (const unsigned char *)bytes, (uInt)(len - 4));
+    for (int i = 0; i < 4; i++)
+        cr_assert_eq((unsigned char)bytes[len - 4 + (size_t)i], (unsigned char)(crc >> (8 * i)));
     writer w = {{0}, 0, 0, TIX_OK};
     cr_assert_eq(tix_tic_write_fn(write_counted, &w, a, &m), TIX_OK);
     cr_assert_eq(w.m.len, len);
