@@ -311,6 +311,18 @@ static void put_le64(unsigned char *p, uint64_t v)
         p[i] = (unsigned char)v;
 }
 
+static void put_le32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++, v >>= 8)
+        p[i] = (unsigned char)v;
+}
+
+/* Gives the file of len bytes at b its right CRC again, after an edit. */
+static void reseal(unsigned char *b, size_t len)
+{
+    put_le32(b + len - 4, (uint32_t)crc32(0, b, (uInt)(len - 4)));
+}
+
 /* Log statistics no amounts could give, in a file whose CRC is right:
  * more amounts > 0 than contracts, a negative sum of logs (every amount
  * is >= 1 cent), squares without logs, logs beyond ln(2^63). */
@@ -335,9 +347,7 @@ Test(tic, log_statistics_that_adding_rows_cannot_make_are_refused)
             put_le64(ls, 0), put_le64(ls + 8, 0), put_le64(lm, 0);
         else if (k == 4)
             put_le64(ls, le64(lm) * ((uint64_t)1 << 46) + 1), put_le64(ls + 8, 0);
-        uLong crc = crc32(0, b, (uInt)(len - 4));
-        for (int i = 0; i < 4; i++)
-            b[len - 4 + (size_t)i] = (unsigned char)(crc >> (8 * i));
+        reseal(b, len);
         tix_cube *back = NULL;
         tix_tic_meta mb;
         char err[200] = "";
@@ -379,11 +389,8 @@ Test(tic, sketch_buckets_no_amount_has_are_refused)
     for (int k = 0; k < (int)(sizeof bucket / sizeof bucket[0]); k++) {
         unsigned char *b = malloc(len);
         memcpy(b, buf, len);
-        for (int i = 0; i < 4; i++)
-            b[len - 20 + (size_t)i] = (unsigned char)(bucket[k] >> (8 * i));
-        uLong crc = crc32(0, b, (uInt)(len - 4));
-        for (int i = 0; i < 4; i++)
-            b[len - 4 + (size_t)i] = (unsigned char)(crc >> (8 * i));
+        put_le32(b + len - 20, bucket[k]);
+        reseal(b, len);
         tix_cube *back = NULL;
         tix_tic_meta mb;
         char err[200] = "";
