@@ -611,6 +611,15 @@ void cube_prefetch_pair(const tix_cube *c, int32_t day, uint32_t hint)
         merge_prefetch(c, (uint32_t)(p - c->pairs));
 }
 
+void cube_prefetch_sketch(const tix_cube *c, int32_t day, uint32_t hint, int64_t cents)
+{
+    if (!hint || c->final || c->defer || !STATS_KIND(c) || hint - 1 >= c->ncells)
+        return;
+    const pair *p = cube_dense_get(c, tix_period_of_day(c->opts.period, day), hint - 1);
+    if (p)
+        cube_sketch_prefetch_amount(c, p, cents);
+}
+
 tix_status cube_add_hinted(tix_cube *c, uint32_t hint, int32_t day, const char *cell, size_t len,
                            int64_t cents, const char *id, size_t id_len)
 {

@@ -255,6 +255,11 @@ void cube_sketch_absorb(pair *p, const struct cube_pair *v);
  * (dense p, sparse q: a block's pair into the cube's). Only a hint. */
 void cube_sketch_prefetch(const pair *p, const pair *q);
 
+/* Asks for the cache lines of p's sketch that adding an amount of cents
+ * will touch: the slot of its bucket when dense, the whole (small) block
+ * when sparse. Only a hint. */
+void cube_sketch_prefetch_amount(const tix_cube *c, const pair *p, int64_t cents);
+
 /* Frees p's sketch and gives its bytes back to the budget. */
 void cube_sketch_drop(tix_cube *c, pair *p);
 
@@ -286,6 +291,9 @@ tix_status cube_sketch_settle(tix_cube *c);
  * that hint, then fetches the pair's lines, when the cube has the pair. */
 uint32_t cube_prefetch_slot(const tix_cube *c, int32_t day, const char *cell, size_t len);
 void cube_prefetch_pair(const tix_cube *c, int32_t day, uint32_t hint);
+/* Some rows later still, with the pair's lines in cache, the lines of its
+ * sketch that the row's amount of cents will add to. */
+void cube_prefetch_sketch(const tix_cube *c, int32_t day, uint32_t hint, int64_t cents);
 
 /* tix_cube_add_id with a hint from cube_prefetch_slot (0: none): the
  * cell is not looked up again when the hint names it. */

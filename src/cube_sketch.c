@@ -570,6 +570,31 @@ void cube_sketch_prefetch(const pair *p, const pair *q)
 #endif
 }
 
+void cube_sketch_prefetch_amount(const tix_cube *c, const pair *p, int64_t cents)
+{
+#if defined(__GNUC__)
+    if (cents <= 0 || !p->sk_len)
+        return;
+    if (p->skb) { /* the one block: its sums, counts and buckets */
+        const unsigned char *m = p->sks ? (const void *)p->sks : (const void *)p->sk;
+        uintptr_t at = (uintptr_t)m, end = at + sparse_bytes(c, p->sk_cap);
+        for (uintptr_t l = at & ~(uintptr_t)63; l < end; l += 64)
+            __builtin_prefetch((const void *)l, 1);
+        return;
+    }
+    uint32_t k = (uint32_t)(bucket_of(cents) - p->sk_lo);
+    if (k < p->sk_len) {
+        __builtin_prefetch(&p->sk[k], 1);
+        if (p->sks)
+            __builtin_prefetch(&p->sks[k], 1);
+    }
+#else
+    (void)c;
+    (void)p;
+    (void)cents;
+#endif
+}
+
 void cube_sketch_absorb(pair *p, const cube_pair *v)
 {
     if (!p->skb) { /* dense, covering v's buckets (cube_sketch_room) */

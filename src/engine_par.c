@@ -633,10 +633,12 @@ static tix_status apply(par *p, job *j)
     /* Rows whose sums are not in a cube of the block's own land all over
      * the cube: 2 AHEAD rows ahead the cell is found and the dense index's
      * line that names the pair fetched, AHEAD rows ahead the pair's lines,
+     * AHEAD / 2 rows ahead the lines of its sketch that the row adds to,
      * and the cell found is handed to the row (hint[i % (2 AHEAD)]). */
     enum { AHEAD = 8 };
     tix_cube *cube = j->by_rows ? tix_engine_cube(e) : NULL;
     uint32_t hint[2 * AHEAD] = {0};
+    int sketches = cube && STATS_KIND(cube);
     if (j->by_rows)
         engine_count_block_by_rows(e);
     for (size_t i = 0; cube && i < 2 * AHEAD && i < j->nrows; i++) {
@@ -655,6 +657,10 @@ static tix_status apply(par *p, job *j)
         }
         if (cube && i + AHEAD < j->nrows)
             cube_prefetch_pair(cube, j->rows[i + AHEAD].day, hint[(i + AHEAD) % (2 * AHEAD)]);
+        if (sketches && i + AHEAD / 2 < j->nrows) {
+            const job_row *a = &j->rows[i + AHEAD / 2];
+            cube_prefetch_sketch(cube, a->day, hint[(i + AHEAD / 2) % (2 * AHEAD)], a->value);
+        }
         row_out o = {base + r->line,    r->why,           r->day,
                      r->value,          j->arena + r->id, j->arena + r->cell,
                      row_raw(j, r),     r->id_len,        r->cell_len,
