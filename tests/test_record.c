@@ -208,8 +208,10 @@ Test(record, text_valid_words_and_tails)
     const char bad[] = {'\0', '\x01', '\x1f', '\x7f', '\x80', '\xff'};
     char buf[32];
     for (size_t len = 1; len <= 24; len++) {
-        memset(buf, 'a', len);
-        cr_assert(tix_text_valid(buf, len), "len %zu", len);
+        for (const char *good = " a~"; *good; good++) { /* 0x20 and 0x7e are printable */
+            memset(buf, *good, len);
+            cr_assert(tix_text_valid(buf, len), "len %zu byte %02x", len, (unsigned char)*good);
+        }
         for (size_t pos = 0; pos < len; pos++)
             for (size_t k = 0; k < sizeof bad; k++) {
                 memset(buf, 'a', len);
@@ -219,6 +221,10 @@ Test(record, text_valid_words_and_tails)
             }
     }
     cr_assert(tix_text_valid("电子信息 electronic ~", strlen("电子信息 electronic ~")));
+    cr_assert(tix_text_valid("电子", 6)); /* 4 to 7 bytes, not ASCII: the byte path */
+    cr_assert(tix_text_valid("ab\xc3\xa9", 4));
+    cr_assert_not(tix_text_valid("ab\xc3", 3)); /* cut short */
+    cr_assert_not(tix_text_valid("abc\xe7\x94", 5));
     cr_assert_not(tix_text_valid("\xc2\x9b"
                                  "abcdefghij",
                                  12));                         /* C1 CSI */
