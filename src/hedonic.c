@@ -191,7 +191,14 @@ static int pair_moments(uint64_t m, hd_i128 s, hd_u128 q, double *mean, double *
 {
     if (m == 0 || s < 0)
         return 0;
-    hd_u128 us = (hd_u128)s, a = us / m, r = us % m, t1, t2, t3;
+    hd_u128 us = (hd_u128)s, a, r, t1, t2, t3;
+    if (us >> 64 == 0) { /* the same quotient, without a 128-bit division */
+        a = (uint64_t)us / m;
+        r = (uint64_t)us % m;
+    } else {
+        a = us / m;
+        r = us % m;
+    }
     if (__builtin_mul_overflow(a, a, &t1) || __builtin_mul_overflow(t1, (hd_u128)m, &t1) ||
         __builtin_mul_overflow(a, r, &t2) || __builtin_mul_overflow(t2, (hd_u128)2, &t2) ||
         __builtin_add_overflow(t1, t2, &t3) || t3 > q)
@@ -316,13 +323,19 @@ int hedonic_solve(hedonic *h, const hd_window *w, hd_fit *fit)
                 return 0;
             double m = (double)w->m[i];
             size_t n = row_cols(h, t, w->e[i].cell);
+            /* The columns of a row rise (intercept, period, levels): the
+             * upper triangle here, the lower one copied after. */
             for (size_t a = 0; a < n; a++) {
                 b[h->idx[a]] += m * mean;
-                for (size_t c = 0; c < n; c++)
-                    A[h->idx[a] * p + h->idx[c]] += m;
+                double *Ar = A + h->idx[a] * p;
+                for (size_t c = a; c < n; c++)
+                    Ar[h->idx[c]] += m;
             }
             N += m;
         }
+    for (size_t i = 1; i < p; i++)
+        for (size_t j = 0; j < i; j++)
+            A[i * p + j] = A[j * p + i];
     /* Aliases: a sequential Cholesky that drops a column whose remaining
      * diagonal is lost to rounding against its own (counts are integers,
      * so a true remainder is far from 1e-9 of them). */
