@@ -319,6 +319,48 @@ Test(hedonic, merged_halves_and_any_row_order_give_the_same_bits)
     tix_cube_free(h1);
 }
 
+/* A pair of 700,000 contracts of 10^10 yuan: the sum of its logs in the
+ * cube's fixed point (2^40) passes 2^64, so its mean is divided in 128
+ * bits, the others' in 64. Every amount doubles from week 0 to week 1, in
+ * both cells, with no spread inside a pair: the index is 200 and its
+ * standard error nearly 0. */
+Test(hedonic, a_pair_whose_log_sum_passes_64_bits)
+{
+    cr_assert(700000.0 * log(1e12) * 0x1p40 > 0x1p64);
+    tix_cube *c;
+    tix_cube_opts co;
+    tix_cube_opts_init(&co);
+    co.cell_stats = TIX_CUBE_STATS_LOGS;
+    co.by = "sector,contract_type";
+    cr_assert_eq(tix_cube_new(&c, &co), TIX_OK);
+    static const struct {
+        int t;
+        const char *cell;
+        int64_t cents;
+        int n;
+    } adds[] = {{0, "alpha", 1000000000000, 700000},
+                {0, "beta", 3000000000000, 3},
+                {1, "alpha", 2000000000000, 2},
+                {1, "beta", 6000000000000, 3}};
+    for (size_t k = 0; k < sizeof adds / sizeof adds[0]; k++) {
+        char cell[64];
+        int len = snprintf(cell, sizeof cell, "%s%cx", adds[k].cell, TIX_DIM_SEP);
+        for (int i = 0; i < adds[k].n; i++)
+            cr_assert_eq(tix_cube_add(c, day_of(adds[k].t), cell, (size_t)len, adds[k].cents),
+                         TIX_OK);
+    }
+    tix_index_opts o;
+    td_opts(&o, 2);
+    o.splice = TIX_SPLICE_MOVEMENT;
+    tix_index *ix = td_index(c, &o);
+    cr_assert_eq(ix->nrows, 2);
+    near(ix->rows[0].unit_value_index, 100, "index", 0);
+    near(ix->rows[1].unit_value_index, 200, "index", 1);
+    cr_assert(ix->rows[1].unit_value_index_se < 1e-6, "se %.17g", ix->rows[1].unit_value_index_se);
+    tix_index_free(ix);
+    tix_cube_free(c);
+}
+
 /* Two cells, one contract each a week: the two-week regression is the
  * mean of the cells' log changes, its residuals +-d/4 with d the
  * difference of those changes, sigma2 = d^2/4 on 1 degree of freedom and
