@@ -187,7 +187,7 @@ nomem:
  * equal amounts has exactly no spread, and no cancellation of the large
  * y'y against the fit happens in doubles. 0 when the integers are not
  * ones that amounts could give. */
-static int pair_moments(uint64_t m, hd_i128 s, hd_u128 q, double *mean, double *ss)
+int hedonic_moments(uint64_t m, hd_i128 s, hd_u128 q, double *mean, double *ss)
 {
     if (m == 0 || s < 0)
         return 0;
@@ -209,6 +209,16 @@ static int pair_moments(uint64_t m, hd_i128 s, hd_u128 q, double *mean, double *
     if (*ss < 0)
         *ss = 0;
     return 1;
+}
+
+/* Observation i's hedonic_moments, from the window's when it has them. */
+static int moments_of(const hd_window *w, size_t i, double *mean, double *ss)
+{
+    if (!w->mean)
+        return hedonic_moments(w->m[i], w->s[i], w->q[i], mean, ss);
+    *mean = w->mean[i];
+    *ss = w->ss[i];
+    return !isnan(*mean);
 }
 
 /* The columns of the row of period t, cell c; returns their count. */
@@ -319,7 +329,7 @@ int hedonic_solve(hedonic *h, const hd_window *w, hd_fit *fit)
             double mean, ss;
             if (!w->m[i])
                 continue;
-            if (!pair_moments(w->m[i], w->s[i], w->q[i], &mean, &ss))
+            if (!moments_of(w, i, &mean, &ss))
                 return 0;
             double m = (double)w->m[i];
             size_t n = row_cols(h, t, w->e[i].cell);
@@ -400,7 +410,7 @@ int hedonic_solve(hedonic *h, const hd_window *w, hd_fit *fit)
             double mean = 0, ss = 0;
             if (!w->m[i])
                 continue;
-            pair_moments(w->m[i], w->s[i], w->q[i], &mean, &ss); /* checked above */
+            moments_of(w, i, &mean, &ss); /* checked above */
             size_t n = row_cols(h, t, w->e[i].cell);
             double fitv = 0;
             for (size_t a = 0; a < n; a++)

@@ -25,7 +25,16 @@ typedef struct hd_window {
     const uint64_t *m;
     const hd_i128 *s;
     const hd_u128 *q;
+    /* hedonic_moments of each observation with m > 0 (mean NaN where it
+     * gave 0), computed once for all the windows an observation is in;
+     * NULL: computed here, for each window. */
+    const double *mean, *ss;
 } hd_window;
+
+/* The mean of m fixed-point logs that sum to s, with squares summing to
+ * q, in natural-log units, and the sum of squares about it; 0 when those
+ * integers are not ones that amounts could give. */
+int hedonic_moments(uint64_t m, hd_i128 s, hd_u128 q, double *mean, double *ss);
 
 /* What a window's regression gives. lnp[t]: the period dummy of t
  * against the window's reference period (its first with an amount > 0),

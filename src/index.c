@@ -454,7 +454,8 @@ typedef struct work {
     uint64_t *lm;
     hd_i128 *ls;
     hd_u128 *lq;
-    char *err; /* where a failure is told (may be NULL) */
+    double *lmean, *lss; /* their hedonic_moments, once for every window */
+    char *err;           /* where a failure is told (may be NULL) */
     size_t errlen;
 } work;
 
@@ -488,6 +489,8 @@ static void work_free(work *w)
     free(w->lm);
     free(w->ls);
     free(w->lq);
+    free(w->lmean);
+    free(w->lss);
 }
 
 /* The value the index weighs period t with: winsorized when asked. */
@@ -1287,7 +1290,8 @@ static int td_solve(const work *w, solved *sv, size_t s, size_t e, double *lnp)
     size_t nt = e - s + 1, o = w->hpub_start[s];
     for (size_t t = 0; t <= nt; t++)
         sv->hstart[t] = w->hpub_start[s + t] - o;
-    hd_window win = {nt, sv->hstart, w->hpub + o, w->lm + o, w->ls + o, w->lq + o};
+    hd_window win = {nt,        sv->hstart, w->hpub + o,  w->lm + o,
+                     w->ls + o, w->lq + o,  w->lmean + o, w->lss + o};
     if (!hedonic_solve(sv->hd, &win, &sv->fit))
         return 0;
     size_t b = w->ix->base_row, r = b >= s && b <= e ? b - s : 0;
@@ -1777,9 +1781,12 @@ static tix_status td_prepare(work *w, const size_t *sel)
     w->lm = malloc(room * sizeof *w->lm);
     w->ls = malloc(room * sizeof *w->ls);
     w->lq = malloc(room * sizeof *w->lq);
+    w->lmean = malloc(room * sizeof *w->lmean);
+    w->lss = malloc(room * sizeof *w->lss);
     if (w->pcube != h)
         map = malloc((nh ? nh : 1) * sizeof *map);
-    if (!w->hpub || !w->hpub_start || !w->lm || !w->ls || !w->lq || (w->pcube != h && !map)) {
+    if (!w->hpub || !w->hpub_start || !w->lm || !w->ls || !w->lq || !w->lmean || !w->lss ||
+        (w->pcube != h && !map)) {
         free(map);
         return TIX_E_NOMEM;
     }
@@ -1798,6 +1805,10 @@ static tix_status td_prepare(work *w, const size_t *sel)
                 continue;
             cube_logs_at(h, ct, i, &w->lm[k], &w->ls[k], &w->lq[k]);
             ix->rows[t].zero_amounts += e[i].n - w->lm[k];
+            w->lmean[k] = w->lss[k] = 0; /* m = 0: not an observation */
+            if (w->lm[k] &&
+                !hedonic_moments(w->lm[k], w->ls[k], w->lq[k], &w->lmean[k], &w->lss[k]))
+                w->lmean[k] = NAN; /* every window with it fails */
             w->hpub[k++] = e[i];
         }
     }
