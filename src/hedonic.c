@@ -24,7 +24,7 @@
 struct hedonic {
     size_t K;         /* characteristics */
     size_t ncells;    /* the cube's */
-    uint32_t *level;  /* ncells x K: cell rank -> level id (byte order) */
+    uint32_t *level;  /* ncells x K: cell rank -> flat level (lev_base[k] + id in byte order) */
     size_t *nlev;     /* K */
     size_t *lev_base; /* K + 1: first level of characteristic k in the flat numbering */
     size_t W, pmax;
@@ -142,6 +142,8 @@ tix_status hedonic_new(hedonic **out, const tix_cube *cube, const char *columns,
         }
         h->nlev[k] = nc ? id + 1 : 0;
         h->lev_base[k + 1] = h->lev_base[k] + h->nlev[k];
+        for (size_t r = 0; r < nc; r++) /* flat: one lookup a level in each row */
+            h->level[r * K + k] += (uint32_t)h->lev_base[k];
     }
     size_t nl = h->lev_base[K], p = 1 + W + nl;
     if (p > MAX_COLUMNS) {
@@ -229,7 +231,7 @@ static size_t row_cols(const hedonic *h, size_t t, uint32_t c)
     if (h->col_t[t] >= 0)
         h->idx[n++] = (size_t)h->col_t[t];
     for (size_t k = 0; k < h->K; k++) {
-        long j = h->col_lev[h->lev_base[k] + h->level[(size_t)c * h->K + k]];
+        long j = h->col_lev[h->level[(size_t)c * h->K + k]];
         if (j >= 0)
             h->idx[n++] = (size_t)j;
     }
@@ -294,7 +296,7 @@ int hedonic_solve(hedonic *h, const hd_window *w, hd_fit *fit)
                 continue;
             mt += w->m[i];
             for (size_t k = 0; k < K; k++)
-                h->present[h->lev_base[k] + h->level[(size_t)w->e[i].cell * K + k]] = 1;
+                h->present[h->level[(size_t)w->e[i].cell * K + k]] = 1;
         }
         h->col_t[t] = mt ? 0 : -1;
         if (mt && ref == nt)
