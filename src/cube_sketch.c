@@ -551,19 +551,28 @@ tix_status cube_sketch_room(tix_cube *c, pair *p, const cube_pair *v)
     return sparse_room(c, p, cap);
 }
 
+#if defined(__GNUC__)
+/* The lines of dense p's slot for bucket b, when its window holds b.
+ * Inlined early on purpose, as cube.c's merge_prefetch: GCC drops calls
+ * to a function that only prefetches before it would inline them. */
+static inline __attribute__((always_inline)) void bucket_prefetch(const pair *p, int32_t b)
+{
+    uint32_t k = (uint32_t)(b - p->sk_lo);
+    if (k < p->sk_len) {
+        __builtin_prefetch(&p->sk[k], 1);
+        if (p->sks)
+            __builtin_prefetch(&p->sks[k], 1);
+    }
+}
+#endif
+
 void cube_sketch_prefetch(const pair *p, const pair *q)
 {
 #if defined(__GNUC__)
     if (p->skb || !q->skb)
         return;
-    for (uint32_t j = 0; j < q->sk_len; j++) {
-        uint32_t k = (uint32_t)(q->skb[j] - p->sk_lo);
-        if (k < p->sk_len) {
-            __builtin_prefetch(&p->sk[k], 1);
-            if (p->sks)
-                __builtin_prefetch(&p->sks[k], 1);
-        }
-    }
+    for (uint32_t j = 0; j < q->sk_len; j++)
+        bucket_prefetch(p, q->skb[j]);
 #else
     (void)p;
     (void)q;
@@ -582,12 +591,7 @@ void cube_sketch_prefetch_amount(const tix_cube *c, const pair *p, int64_t cents
             __builtin_prefetch((const void *)l, 1);
         return;
     }
-    uint32_t k = (uint32_t)(bucket_of(cents) - p->sk_lo);
-    if (k < p->sk_len) {
-        __builtin_prefetch(&p->sk[k], 1);
-        if (p->sks)
-            __builtin_prefetch(&p->sks[k], 1);
-    }
+    bucket_prefetch(p, bucket_of(cents));
 #else
     (void)c;
     (void)p;
