@@ -52,9 +52,8 @@ static void make_rows(int nt, size_t n, uint64_t seed)
 
 static int32_t day_of(int t) { return tix_days_from_civil(2024, 1, 1) + 7 * t; }
 
-/* The cube of rows i with i % parts == part, added in order (step 1) or
- * backwards (step -1). */
-static tix_cube *cube_of(size_t parts, size_t part, int backwards)
+/* An empty cube with the log statistics, cells of two characteristics. */
+static tix_cube *new_cube(void)
 {
     tix_cube *c;
     tix_cube_opts o;
@@ -62,13 +61,28 @@ static tix_cube *cube_of(size_t parts, size_t part, int backwards)
     o.cell_stats = TIX_CUBE_STATS_LOGS;
     o.by = "sector,contract_type";
     cr_assert_eq(tix_cube_new(&c, &o), TIX_OK);
+    return c;
+}
+
+/* n contracts of week t, levels a and b, amount cents, added to c. */
+static void add_contracts(tix_cube *c, int t, const char *a, const char *b, int64_t cents,
+                          size_t n)
+{
+    char cell[64];
+    int len = snprintf(cell, sizeof cell, "%s%c%s", a, TIX_DIM_SEP, b);
+    for (size_t i = 0; i < n; i++)
+        cr_assert_eq(tix_cube_add(c, day_of(t), cell, (size_t)len, cents), TIX_OK);
+}
+
+/* The cube of rows i with i % parts == part, added in order (step 1) or
+ * backwards (step -1). */
+static tix_cube *cube_of(size_t parts, size_t part, int backwards)
+{
+    tix_cube *c = new_cube();
     for (size_t k = 0; k < nrows; k++) {
         size_t i = backwards ? nrows - 1 - k : k;
-        if (i % parts != part)
-            continue;
-        char cell[64];
-        int len = snprintf(cell, sizeof cell, "%s%c%s", rows[i].a, TIX_DIM_SEP, rows[i].b);
-        cr_assert_eq(tix_cube_add(c, day_of(rows[i].t), cell, (size_t)len, rows[i].cents), TIX_OK);
+        if (i % parts == part)
+            add_contracts(c, rows[i].t, rows[i].a, rows[i].b, rows[i].cents, 1);
     }
     return c;
 }
@@ -327,28 +341,11 @@ Test(hedonic, merged_halves_and_any_row_order_give_the_same_bits)
 Test(hedonic, a_pair_whose_log_sum_passes_64_bits)
 {
     cr_assert(700000.0 * log(1e12) * 0x1p40 > 0x1p64);
-    tix_cube *c;
-    tix_cube_opts co;
-    tix_cube_opts_init(&co);
-    co.cell_stats = TIX_CUBE_STATS_LOGS;
-    co.by = "sector,contract_type";
-    cr_assert_eq(tix_cube_new(&c, &co), TIX_OK);
-    static const struct {
-        int t;
-        const char *cell;
-        int64_t cents;
-        int n;
-    } adds[] = {{0, "alpha", 1000000000000, 700000},
-                {0, "beta", 3000000000000, 3},
-                {1, "alpha", 2000000000000, 2},
-                {1, "beta", 6000000000000, 3}};
-    for (size_t k = 0; k < sizeof adds / sizeof adds[0]; k++) {
-        char cell[64];
-        int len = snprintf(cell, sizeof cell, "%s%cx", adds[k].cell, TIX_DIM_SEP);
-        for (int i = 0; i < adds[k].n; i++)
-            cr_assert_eq(tix_cube_add(c, day_of(adds[k].t), cell, (size_t)len, adds[k].cents),
-                         TIX_OK);
-    }
+    tix_cube *c = new_cube();
+    add_contracts(c, 0, "alpha", "x", 1000000000000, 700000);
+    add_contracts(c, 0, "beta", "x", 3000000000000, 3);
+    add_contracts(c, 1, "alpha", "x", 2000000000000, 2);
+    add_contracts(c, 1, "beta", "x", 6000000000000, 3);
     tix_index_opts o;
     td_opts(&o, 2);
     o.splice = TIX_SPLICE_MOVEMENT;
