@@ -213,16 +213,6 @@ int hedonic_moments(uint64_t m, hd_i128 s, hd_u128 q, double *mean, double *ss)
     return 1;
 }
 
-/* Observation i's hedonic_moments, from the window's when it has them. */
-static int moments_of(const hd_window *w, size_t i, double *mean, double *ss)
-{
-    if (!w->mean)
-        return hedonic_moments(w->m[i], w->s[i], w->q[i], mean, ss);
-    *mean = w->mean[i];
-    *ss = w->ss[i];
-    return !isnan(*mean);
-}
-
 /* The columns of the row of period t, cell c; returns their count. */
 static size_t row_cols(const hedonic *h, size_t t, uint32_t c)
 {
@@ -328,10 +318,10 @@ int hedonic_solve(hedonic *h, const hd_window *w, hd_fit *fit)
     memset(b, 0, p * sizeof *b);
     for (size_t t = 0; t < nt; t++)
         for (size_t i = w->start[t]; i < w->start[t + 1]; i++) {
-            double mean, ss;
             if (!w->m[i])
                 continue;
-            if (!moments_of(w, i, &mean, &ss))
+            double mean = w->mean[i];
+            if (isnan(mean)) /* its integers are not ones amounts could give */
                 return 0;
             double m = (double)w->m[i];
             size_t n = row_cols(h, t, w->e[i].cell);
@@ -409,10 +399,9 @@ int hedonic_solve(hedonic *h, const hd_window *w, hd_fit *fit)
     double rss = 0;
     for (size_t t = 0; t < nt; t++)
         for (size_t i = w->start[t]; i < w->start[t + 1]; i++) {
-            double mean = 0, ss = 0;
             if (!w->m[i])
                 continue;
-            moments_of(w, i, &mean, &ss); /* checked above */
+            double mean = w->mean[i], ss = w->ss[i]; /* a number: checked above */
             size_t n = row_cols(h, t, w->e[i].cell);
             double fitv = 0;
             for (size_t a = 0; a < n; a++)

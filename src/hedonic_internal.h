@@ -15,19 +15,15 @@ __extension__ typedef unsigned __int128 hd_u128;
 typedef struct hedonic hedonic;
 
 /* One window's data: for period t (0..nt) the observations start[t] ..
- * start[t + 1] - 1, each a cell rank (e[i].cell) with m contracts of amount > 0, s
- * the sum of their fixed-point logs and q of their squares (cube.h,
- * TIX_CUBE_LOG_SCALE). */
+ * start[t + 1] - 1, each a cell rank (e[i].cell) with m contracts of
+ * amount > 0 and, where m > 0, the hedonic_moments of their fixed-point
+ * logs (cube.h, TIX_CUBE_LOG_SCALE): mean NaN where those gave 0. The
+ * caller works them out once for all the windows an observation is in. */
 typedef struct hd_window {
     size_t nt;
     const size_t *start;
     const tix_cube_entry *e; /* e[i].cell */
     const uint64_t *m;
-    const hd_i128 *s;
-    const hd_u128 *q;
-    /* hedonic_moments of each observation with m > 0 (mean NaN where it
-     * gave 0), computed once for all the windows an observation is in;
-     * NULL: computed here, for each window. */
     const double *mean, *ss;
 } hd_window;
 

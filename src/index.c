@@ -452,9 +452,7 @@ typedef struct work {
     tix_cube_entry *hpub;
     size_t *hpub_start;
     uint64_t *lm;
-    hd_i128 *ls;
-    hd_u128 *lq;
-    double *lmean, *lss; /* their hedonic_moments, once for every window */
+    double *lmean, *lss; /* hedonic_moments of their log statistics */
     char *err;           /* where a failure is told (may be NULL) */
     size_t errlen;
 } work;
@@ -487,8 +485,6 @@ static void work_free(work *w)
     free(w->hpub);
     free(w->hpub_start);
     free(w->lm);
-    free(w->ls);
-    free(w->lq);
     free(w->lmean);
     free(w->lss);
 }
@@ -1290,8 +1286,7 @@ static int td_solve(const work *w, solved *sv, size_t s, size_t e, double *lnp)
     size_t nt = e - s + 1, o = w->hpub_start[s];
     for (size_t t = 0; t <= nt; t++)
         sv->hstart[t] = w->hpub_start[s + t] - o;
-    hd_window win = {nt,        sv->hstart, w->hpub + o,  w->lm + o,
-                     w->ls + o, w->lq + o,  w->lmean + o, w->lss + o};
+    hd_window win = {nt, sv->hstart, w->hpub + o, w->lm + o, w->lmean + o, w->lss + o};
     if (!hedonic_solve(sv->hd, &win, &sv->fit))
         return 0;
     size_t b = w->ix->base_row, r = b >= s && b <= e ? b - s : 0;
@@ -1779,14 +1774,11 @@ static tix_status td_prepare(work *w, const size_t *sel)
     w->hpub = malloc(room * sizeof *w->hpub);
     w->hpub_start = malloc((np + 1) * sizeof *w->hpub_start);
     w->lm = malloc(room * sizeof *w->lm);
-    w->ls = malloc(room * sizeof *w->ls);
-    w->lq = malloc(room * sizeof *w->lq);
     w->lmean = malloc(room * sizeof *w->lmean);
     w->lss = malloc(room * sizeof *w->lss);
     if (w->pcube != h)
         map = malloc((nh ? nh : 1) * sizeof *map);
-    if (!w->hpub || !w->hpub_start || !w->lm || !w->ls || !w->lq || !w->lmean || !w->lss ||
-        (w->pcube != h && !map)) {
+    if (!w->hpub || !w->hpub_start || !w->lm || !w->lmean || !w->lss || (w->pcube != h && !map)) {
         free(map);
         return TIX_E_NOMEM;
     }
@@ -1803,11 +1795,13 @@ static tix_status td_prepare(work *w, const size_t *sel)
             uint32_t pc = map ? map[e[i].cell] : e[i].cell;
             if (!entry_of_cell(pb, npb, pc)) /* not published */
                 continue;
-            cube_logs_at(h, ct, i, &w->lm[k], &w->ls[k], &w->lq[k]);
+            hd_i128 ls;
+            hd_u128 lq;
+            cube_logs_at(h, ct, i, &w->lm[k], &ls, &lq);
             ix->rows[t].zero_amounts += e[i].n - w->lm[k];
+            /* Worked out once here, not in each window the entry is in. */
             w->lmean[k] = w->lss[k] = 0; /* m = 0: not an observation */
-            if (w->lm[k] &&
-                !hedonic_moments(w->lm[k], w->ls[k], w->lq[k], &w->lmean[k], &w->lss[k]))
+            if (w->lm[k] && !hedonic_moments(w->lm[k], ls, lq, &w->lmean[k], &w->lss[k]))
                 w->lmean[k] = NAN; /* every window with it fails */
             w->hpub[k++] = e[i];
         }
