@@ -402,10 +402,17 @@ int hedonic_solve(hedonic *h, const hd_window *w, hd_fit *fit)
             if (!w->m[i])
                 continue;
             double mean = w->mean[i], ss = w->ss[i]; /* a number: checked above */
-            size_t n = row_cols(h, t, w->e[i].cell);
+            /* The row's fit, added in row_cols's order, without its list. */
             double fitv = 0;
-            for (size_t a = 0; a < n; a++)
-                fitv += beta[h->idx[a]];
+            fitv += beta[0];
+            if (h->col_t[t] >= 0)
+                fitv += beta[h->col_t[t]];
+            const uint32_t *lv = h->level + (size_t)w->e[i].cell * K;
+            for (size_t k = 0; k < K; k++) {
+                long j = h->col_lev[lv[k]];
+                if (j >= 0)
+                    fitv += beta[j];
+            }
             rss += ss + (double)w->m[i] * (mean - fitv) * (mean - fitv);
         }
     fit->df = N - (double)rank;
