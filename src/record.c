@@ -533,7 +533,7 @@ size_t tix_utf8_char(const char *s_, size_t len, uint32_t *cp_out)
 
 /* 1 when the eight bytes at s are all printable ASCII (0x20-0x7e): none
  * below 0x20, none with the high bit, none equal to 0x7f. */
-static int printable8(const char *s)
+static inline int printable8(const char *s)
 {
     const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
     uint64_t w, d;
@@ -542,17 +542,40 @@ static int printable8(const char *s)
     return (((w - 0x20 * ones) & ~w) | w | ((d - ones) & ~d)) & highs ? 0 : 1;
 }
 
-int tix_text_valid(const char *s, size_t len)
+/* The same for the four bytes at s. */
+static inline int printable4(const char *s)
+{
+    const uint32_t ones = 0x01010101u, highs = 0x80808080u;
+    uint32_t w, d;
+    memcpy(&w, s, 4);
+    d = w ^ (0x7f * ones);
+    return (((w - 0x20 * ones) & ~w) | w | ((d - ones) & ~d)) & highs ? 0 : 1;
+}
+
+/* 1 when s[0..len) is all printable ASCII, as most ids and names are:
+ * a field of 4 to 16 bytes in two words that overlap, with no loop. */
+static inline int ascii_printable(const char *s, size_t len)
 {
     if (len >= 8) {
-        /* Whole words, the last one overlapping: most ids and names are
-         * printable ASCII and pass here. */
-        size_t i = 0;
-        while (i + 8 <= len && printable8(s + i))
-            i += 8;
-        if (i + 8 > len && (i == len || printable8(s + len - 8)))
-            return 1;
+        if (len <= 16)
+            return printable8(s) & printable8(s + len - 8);
+        for (size_t i = 0; i + 8 < len; i += 8)
+            if (!printable8(s + i))
+                return 0;
+        return printable8(s + len - 8);
     }
+    if (len >= 4)
+        return printable4(s) & printable4(s + len - 4);
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f)
+            return 0;
+    return 1;
+}
+
+/* Text with some byte that is not printable ASCII: UTF-8, one character
+ * at a time, none of them a control character. */
+static int text_valid_slow(const char *s, size_t len)
+{
     size_t i = 0;
     while (i < len) {
         unsigned char c = (unsigned char)s[i];
@@ -568,6 +591,14 @@ int tix_text_valid(const char *s, size_t len)
     }
     return 1;
 }
+
+/* tix_text_valid, inlined into the record's parse. */
+static inline __attribute__((always_inline)) int text_valid(const char *s, size_t len)
+{
+    return ascii_printable(s, len) || text_valid_slow(s, len);
+}
+
+int tix_text_valid(const char *s, size_t len) { return text_valid(s, len); }
 
 /* signed_on: YYYY-MM-DD first, as fast as ever; the other forms only
  * when it fails. */
@@ -621,16 +652,16 @@ tix_reason tix_record_parse(const tix_schema *s, const tix_field *fields, size_t
             return TIX_REASON_EMPTY_DIMENSION;
     }
     rec->cell = rec->dims[0];
-    if (!tix_text_valid(rec->id.ptr, rec->id.len))
+    if (!text_valid(rec->id.ptr, rec->id.len))
         return TIX_REASON_INVALID_TEXT;
     for (size_t k = 0; k < s->nrequired; k++)
-        if (!tix_text_valid(rec->dims[k].ptr, rec->dims[k].len))
+        if (!text_valid(rec->dims[k].ptr, rec->dims[k].len))
             return TIX_REASON_INVALID_TEXT;
     /* Characteristics never reject a row: what is not there, or not
      * text, is the empty value. */
     for (size_t k = s->nrequired; k < s->ndims; k++) {
         rec->dims[k] = s->dim[k] < 0 ? (tix_field){"", 0} : s->dim[k] == 0 ? f0 : fields[s->dim[k]];
-        if (!tix_text_valid(rec->dims[k].ptr, rec->dims[k].len))
+        if (!text_valid(rec->dims[k].ptr, rec->dims[k].len))
             rec->dims[k] = (tix_field){"", 0};
     }
     return TIX_REASON_NONE;
