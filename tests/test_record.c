@@ -1,6 +1,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "support.h"
 #include "techidx/period.h"
 #include "techidx/record.h"
 
@@ -231,6 +232,44 @@ Test(record, text_valid_words_and_tails)
     cr_assert_not(tix_text_valid("abcdefgh\xed\xa0\x80", 11)); /* a surrogate */
     cr_assert_not(tix_text_valid("abcdefgh\xc0\xaf", 10));     /* overlong '/' */
     cr_assert(tix_text_valid("", 0));
+}
+
+/* The rule one character at a time, as the docs say it: UTF-8 with no
+ * C0, DEL or C1 control character. */
+static int text_valid_by_hand(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t n = tix_utf8_char(s + i, len - i, &cp);
+        if (n == 0 || cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
+            return 0;
+        i += n;
+    }
+    return 1;
+}
+
+Test(record, text_valid_agrees_with_the_rule_on_random_strings)
+{
+    /* Mostly printable bytes, with the edges of each class and pieces of
+     * UTF-8 mixed in, at every length the word paths split on. */
+    static const unsigned char pool[] = {'a',  'Z',  '0',  ' ',  '~',  0x1f, 0x7f, 0x00, 0x80,
+                                         0x9f, 0xc2, 0xa0, 0xe7, 0x94, 0xb5, 0xed, 0xff, 0xf0};
+    uint64_t seed = 17;
+    size_t valid = 0;
+    for (int n = 0; n < 20000; n++) {
+        char buf[40];
+        size_t len = (size_t)(tt_rng_next(&seed) % sizeof buf);
+        int odd = (int)(tt_rng_next(&seed) % 4); /* 0: printable ASCII only */
+        for (size_t i = 0; i < len; i++) {
+            uint64_t r = tt_rng_next(&seed);
+            unsigned c = odd && r % 8 == 0 ? pool[(r >> 8) % sizeof pool] : 0x20 + (r >> 8) % 95;
+            buf[i] = (char)c;
+        }
+        int want = text_valid_by_hand(buf, len);
+        valid += (size_t)want;
+        cr_assert_eq(tix_text_valid(buf, len), want, "string %d, %zu bytes", n, len);
+    }
+    cr_assert(valid > 5000 && valid < 19000, "%zu valid", valid); /* both answers tried */
 }
 
 Test(record, dims_parse_canonical_aliases_and_other_headers)
