@@ -531,25 +531,30 @@ size_t tix_utf8_char(const char *s_, size_t len, uint32_t *cp_out)
     return n + 1;
 }
 
-/* 1 when the eight bytes at s are all printable ASCII (0x20-0x7e): none
+/* 1 when the eight bytes of w are all printable ASCII (0x20-0x7e): none
  * below 0x20, none with the high bit, none equal to 0x7f. */
-static inline int printable8(const char *s)
+static inline int printable_word(uint64_t w)
 {
     const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-    uint64_t w, d;
-    memcpy(&w, s, 8);
-    d = w ^ (0x7f * ones);
+    uint64_t d = w ^ (0x7f * ones);
     return (((w - 0x20 * ones) & ~w) | w | ((d - ones) & ~d)) & highs ? 0 : 1;
 }
 
-/* The same for the four bytes at s. */
-static inline int printable4(const char *s)
+static inline int printable8(const char *s)
 {
-    const uint32_t ones = 0x01010101u, highs = 0x80808080u;
-    uint32_t w, d;
-    memcpy(&w, s, 4);
-    d = w ^ (0x7f * ones);
-    return (((w - 0x20 * ones) & ~w) | w | ((d - ones) & ~d)) & highs ? 0 : 1;
+    uint64_t w;
+    memcpy(&w, s, 8);
+    return printable_word(w);
+}
+
+/* The n bytes at s, 4 <= n <= 8: the first four and the last four in one
+ * word (they overlap when n < 8). */
+static inline int printable_4to8(const char *s, size_t n)
+{
+    uint32_t a, b;
+    memcpy(&a, s, 4);
+    memcpy(&b, s + n - 4, 4);
+    return printable_word((uint64_t)a | (uint64_t)b << 32);
 }
 
 /* 1 when s[0..len) is all printable ASCII, as most ids and names are:
@@ -565,7 +570,7 @@ static inline int ascii_printable(const char *s, size_t len)
         return printable8(s + len - 8);
     }
     if (len >= 4)
-        return printable4(s) & printable4(s + len - 4);
+        return printable_4to8(s, len);
     for (size_t i = 0; i < len; i++)
         if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f)
             return 0;
