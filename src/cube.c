@@ -113,7 +113,8 @@ enum { MERGE_AHEAD = 8, SKETCH_AHEAD = 4 };
 
 #if defined(__GNUC__)
 /* Every cache line of the n bytes at a: the arrays are only 16-aligned
- * (malloc's), so a 128-byte pair spans three lines, not two. */
+ * (malloc's), so a 48-byte pair may span two lines, an 80-byte
+ * pair_stats three. */
 static inline __attribute__((always_inline)) void lines_prefetch(const void *a, size_t n)
 {
     uintptr_t at = (uintptr_t)a, end = at + n;
@@ -130,6 +131,8 @@ static inline __attribute__((always_inline)) void merge_prefetch(const tix_cube 
         return;
     const pair *p = &dst->pairs[at];
     lines_prefetch(p, sizeof *p);
+    if (STATS_KIND(dst))
+        lines_prefetch(ST(dst, p), sizeof(pair_stats));
     if (HAS_LOGS(dst))
         lines_prefetch(LG(dst, p), sizeof(pair_logs));
 }
@@ -179,14 +182,14 @@ static tix_status merge_plan(const tix_cube *dst, const tix_cube *src, uint32_t 
             return TIX_E_OVERFLOW;
         if (STATS_KIND(dst)) {
             cube_pair v = pair_view(src, sp, sp->cell);
-            if (cube_sketch_overflows(dp, &v))
+            if (cube_sketch_overflows(dp, ST(dst, dp), &v))
                 return TIX_E_OVERFLOW;
         }
     }
     /* Room for src's own footprint twice over, and for every table of dst
      * to double once: more than merging can take. */
     size_t need = 2 * src->bytes + dst->pairs_cap * sizeof *dst->pairs +
-                  dst->logs_cap * sizeof *dst->logs +
+                  dst->stats_cap * sizeof *dst->stats + dst->logs_cap * sizeof *dst->logs +
                   dst->reps_cap * NREPS(dst) * (sizeof *dst->reps + sizeof *dst->rlogs) +
                   dst->ids_cap +
                   dst->cells_cap * sizeof *dst->cells +
@@ -202,22 +205,24 @@ static tix_status merge_plan(const tix_cube *dst, const tix_cube *src, uint32_t 
 static cube_pair pair_view(const tix_cube *c, const pair *p, uint32_t cell)
 {
     static const pair_logs none;
+    static const pair_stats no_stats = {.min = INT64_MAX}; /* as a new pair's */
     const pair_logs *lg = HAS_LOGS(c) ? LG(c, p) : &none;
+    const pair_stats *st = STATS_KIND(c) ? ST(c, p) : &no_stats;
     return (cube_pair){p->period,
                        cell,
                        p->n,
                        p->sum,
-                       p->min,
+                       st->min,
                        p->max,
-                       (uint64_t)p->sumsq,
-                       (uint64_t)(p->sumsq >> 64),
-                       p->sumsq_overflow,
-                       p->zeros,
-                       p->sk_lo,
-                       p->sk_len,
-                       p->sk,
-                       p->sks,
-                       p->skb,
+                       (uint64_t)st->sumsq,
+                       (uint64_t)(st->sumsq >> 64),
+                       st->sumsq_overflow,
+                       st->zeros,
+                       st->sk_lo,
+                       st->sk_len,
+                       st->sk,
+                       st->sks,
+                       st->skb,
                        lg->lm,
                        (uint64_t)(u128)lg->ls,
                        (uint64_t)((u128)lg->ls >> 64),
@@ -261,15 +266,16 @@ static tix_status absorb(tix_cube *dst, pair *dp, const cube_pair *sp)
     }
     if (!STATS_KIND(dst))
         return TIX_OK;
+    pair_stats *ds = ST(dst, dp);
     u128 sq = ((u128)sp->sumsq_hi << 64) | sp->sumsq_lo;
-    if (__builtin_add_overflow(dp->sumsq, sq, &dp->sumsq) || sp->sumsq_overflow)
-        dp->sumsq_overflow = 1;
-    if (sp->min < dp->min)
-        dp->min = sp->min;
-    dp->zeros += sp->zeros;
-    tix_status st = cube_sketch_room(dst, dp, sp);
+    if (__builtin_add_overflow(ds->sumsq, sq, &ds->sumsq) || sp->sumsq_overflow)
+        ds->sumsq_overflow = 1;
+    if (sp->min < ds->min)
+        ds->min = sp->min;
+    ds->zeros += sp->zeros;
+    tix_status st = cube_sketch_room(dst, ds, sp);
     if (st == TIX_OK)
-        cube_sketch_absorb(dp, sp);
+        cube_sketch_absorb(ds, sp);
     return st;
 }
 
@@ -323,7 +329,7 @@ tix_status tix_cube_merge(tix_cube *dst, const tix_cube *src)
         if (i + MERGE_AHEAD < n)
             merge_prefetch(dst, at[i + MERGE_AHEAD]);
         if (STATS_KIND(dst) && i + SKETCH_AHEAD < n)
-            cube_sketch_prefetch(&dst->pairs[at[i + SKETCH_AHEAD]], &src->pairs[i + SKETCH_AHEAD]);
+            cube_sketch_prefetch(&dst->stats[at[i + SKETCH_AHEAD]], &src->stats[i + SKETCH_AHEAD]);
         if (dst->ids_known && src->ids_known)
             st = ids_room(dst, sp->top_len);
         if (st == TIX_OK) {
@@ -446,10 +452,10 @@ tix_status cube_put_pair(tix_cube *c, const char *cell, size_t len, const cube_p
                          __builtin_add_overflow(dp->n, sp->n, &n) ||
                          (HAS_LOGS(c) && __builtin_add_overflow(LG(c, dp)->lq, view_lq(sp), &lq))))
         st = TIX_E_OVERFLOW;
-    if (st == TIX_OK && STATS_KIND(c) && cube_sketch_overflows(dp, sp))
+    if (st == TIX_OK && STATS_KIND(c) && cube_sketch_overflows(dp, ST(c, dp), sp))
         st = TIX_E_OVERFLOW;
     if (st == TIX_OK && STATS_KIND(c))
-        st = cube_sketch_room(c, dp, sp);
+        st = cube_sketch_room(c, ST(c, dp), sp);
     if (st == TIX_OK && sp->top_id)
         st = ids_room(c, sp->top_len);
     if (st != TIX_OK) {
@@ -516,7 +522,7 @@ static tix_status add_row(tix_cube *c, uint32_t hint, int32_t day, const char *c
     if (st == TIX_OK && c->ids_known && (top = takes_top(c, p, cents, id, (uint32_t)id_len)))
         st = ids_room(c, id_len);
     if (st == TIX_OK && STATS_KIND(c))
-        st = cube_sketch_add(c, p, cents);
+        st = cube_sketch_add(c, ST(c, p), cents);
     if (st != TIX_OK) {
         /* Leave no trace of a refused row. */
         if (fresh_pair) {
@@ -546,11 +552,12 @@ static tix_status add_row(tix_cube *c, uint32_t hint, int32_t day, const char *c
         }
     }
     if (STATS_KIND(c)) {
+        pair_stats *ps = ST(c, p);
         u128 sq = (u128)(uint64_t)cents * (uint64_t)cents;
-        if (__builtin_add_overflow(p->sumsq, sq, &p->sumsq))
-            p->sumsq_overflow = 1;
-        if (cents < p->min)
-            p->min = cents;
+        if (__builtin_add_overflow(ps->sumsq, sq, &ps->sumsq))
+            ps->sumsq_overflow = 1;
+        if (cents < ps->min)
+            ps->min = cents;
     }
     if (top)
         set_top(c, p, id, (uint32_t)id_len);
@@ -617,7 +624,7 @@ void cube_prefetch_sketch(const tix_cube *c, int32_t day, uint32_t hint, int64_t
         return;
     const pair *p = cube_dense_get(c, tix_period_of_day(c->opts.period, day), hint - 1);
     if (p)
-        cube_sketch_prefetch_amount(c, p, cents);
+        cube_sketch_prefetch_amount(c, ST(c, p), cents);
 }
 
 tix_status cube_add_hinted(tix_cube *c, uint32_t hint, int32_t day, const char *cell, size_t len,
@@ -927,21 +934,22 @@ tix_status tix_cube_stats(const tix_cube *c, size_t i, size_t k, tix_cell_stats 
         k >= c->period_start[i + 1] - c->period_start[i])
         return TIX_E_INVALID;
     const pair *p = &c->pairs[c->order[c->period_start[i] + k]];
+    const pair_stats *ps = ST(c, p);
     out->n = p->n;
     out->sum = p->sum;
-    out->min = p->min;
+    out->min = ps->min;
     out->max = p->max;
     out->mean = (double)p->sum / (double)p->n;
     out->sd = NAN;
-    if (p->n >= 2 && !p->sumsq_overflow) {
+    if (p->n >= 2 && !ps->sumsq_overflow) {
         /* Exact sums, one rounding each: no order dependence. */
         long double s = (long double)p->sum;
         long double var =
-            ((long double)p->sumsq - s * s / (long double)p->n) / (long double)(p->n - 1);
+            ((long double)ps->sumsq - s * s / (long double)p->n) / (long double)(p->n - 1);
         out->sd = var > 0 ? (double)sqrtl(var) : 0.0;
     }
-    out->median = cube_sketch_rank(p, (p->n + 1) / 2);
-    out->p90 = cube_sketch_rank(p, (p->n * 9 + 9) / 10);
+    out->median = cube_sketch_rank(p, ps, (p->n + 1) / 2);
+    out->p90 = cube_sketch_rank(p, ps, (p->n * 9 + 9) / 10);
     return TIX_OK;
 }
 
@@ -953,13 +961,14 @@ void tix_cube_free(tix_cube *c)
     free(c->dense);
     for (size_t i = 0; i < c->ncells; i++)
         free(c->cells[i].name);
-    for (size_t i = 0; i < c->npairs; i++)
-        cube_sketch_free(c, &c->pairs[i]);
+    for (size_t i = 0; c->stats && i < c->npairs; i++)
+        cube_sketch_free(c, &c->stats[i]);
     free(c->slab);
     free(c->pend);
     free(c->cells);
     free(c->cell_slots);
     free(c->pairs);
+    free(c->stats);
     free(c->logs);
     free(c->reps);
     free(c->rlogs);

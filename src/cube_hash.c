@@ -159,6 +159,8 @@ static tix_status find_pair(tix_cube *c, int32_t period, uint32_t cell, pair **o
     tix_status st = TIX_OK;
     if (c->npairs == c->pairs_cap)
         st = grow_array(c, (void **)&c->pairs, &c->pairs_cap, sizeof *c->pairs, 64);
+    if (st == TIX_OK && STATS_KIND(c) && c->npairs == c->stats_cap)
+        st = grow_array(c, (void **)&c->stats, &c->stats_cap, sizeof *c->stats, 64);
     if (st == TIX_OK && HAS_LOGS(c) && c->npairs == c->logs_cap)
         st = grow_array(c, (void **)&c->logs, &c->logs_cap, sizeof *c->logs, 64);
     if (st == TIX_OK && NREPS(c) && c->npairs == c->reps_cap)
@@ -176,7 +178,10 @@ static tix_status find_pair(tix_cube *c, int32_t period, uint32_t cell, pair **o
     memset(p, 0, sizeof *p);
     p->period = period;
     p->cell = cell;
-    p->min = INT64_MAX;
+    if (STATS_KIND(c)) {
+        memset(ST(c, p), 0, sizeof *c->stats);
+        ST(c, p)->min = INT64_MAX;
+    }
     if (HAS_LOGS(c))
         memset(LG(c, p), 0, sizeof *c->logs);
     if (NREPS(c))
@@ -197,7 +202,8 @@ void cube_forget_last_pair(tix_cube *c)
     while (c->pair_slots[s] != c->npairs)
         s = (s + 1) & c->pair_mask;
     c->pair_slots[s] = 0;
-    cube_sketch_drop(c, p);
+    if (STATS_KIND(c))
+        cube_sketch_drop(c, ST(c, p));
     c->npairs--;
 }
 

@@ -42,21 +42,30 @@ int64_t cube_log_fix(int64_t cents);
 #define SK_SPARSE_MAX 32
 #define SK_SPARSE_FIRST 8
 
-/* The bucket of slot k of a sketch (a pair or a cube_pair). */
+/* The bucket of slot k of a sketch (a pair_stats or a cube_pair). */
 #define SK_BUCKET(p, k) ((p)->skb ? (int32_t)(p)->skb[k] : (p)->sk_lo + (int32_t)(k))
 
+/* A (period, cell) aggregate: 48 bytes, what every cube keeps. */
 typedef struct pair {
     int32_t period;
     uint32_t cell; /* id in insertion order */
     uint64_t n;
     int64_t sum;
+    int64_t max; /* the largest amount, for top_contract_share */
     /* The contract_id of the largest amount (max), the smallest id in byte
      * order among equal ones: top_len bytes at ids + top_off (ids_known). */
     size_t top_off;
     uint32_t top_len;
-    /* cell_stats only */
-    int64_t min, max;
+} pair;
+
+/* TIX_CUBE_STATS and _SUMS: the rest of a pair's statistics, beside the
+ * pairs as the logs are (stats[i] is pairs[i]'s; see ST). A cube without
+ * them, such as a block's cube for the time dummy or a daily GEKS cube,
+ * pays 48 bytes a pair, not 128. */
+typedef struct pair_stats {
     u128 sumsq;
+    int64_t min;
+    uint64_t zeros; /* amounts of 0, outside the log buckets */
     int sumsq_overflow;
     /* The sketch, in one of two forms. Dense (skb NULL, sk_len > 0): slot
      * k is bucket sk_lo + k, a window widened as amounts arrive. Sparse
@@ -66,13 +75,12 @@ typedef struct pair {
      * cube (engine_par.c) hold a handful of amounts spread over hundreds
      * of buckets, which a window would pay for in full, and merge in full. */
     uint32_t sk_cap;
-    uint64_t zeros; /* amounts of 0, outside the log buckets */
-    int32_t sk_lo;  /* dense: first bucket held in sk */
+    int32_t sk_lo;   /* dense: first bucket held in sk */
     uint32_t sk_len; /* slots in use */
     uint32_t *sk;
     int64_t *sks;  /* TIX_CUBE_STATS_SUMS: the exact sum of each bucket */
     uint16_t *skb; /* sparse only */
-} pair;
+} pair_stats;
 
 /* TIX_CUBE_STATS_LOGS: a pair's amounts > 0, the sum of their fixed-point
  * logs and of the squares of those. Beside the pairs (logs[i] is pairs[i]'s)
@@ -119,6 +127,8 @@ struct tix_cube {
 
     pair *pairs;
     size_t npairs, pairs_cap;
+    pair_stats *stats; /* STATS_KIND only: stats_cap >= npairs */
+    size_t stats_cap;
     pair_logs *logs; /* HAS_LOGS only: logs_cap >= npairs */
     size_t logs_cap;
     rep_sums *reps; /* NREPS only: reps_cap >= npairs pairs' groups */
@@ -156,8 +166,10 @@ struct tix_cube {
     uint32_t *order; /* view position -> pair index */
 };
 
-/* The log statistics of pair p of c (which keeps them). */
+/* The log statistics of pair p of c (which keeps them); its other
+ * statistics (likewise). */
 #define LG(c, p) (&(c)->logs[(p) - (c)->pairs])
+#define ST(c, p) (&(c)->stats[(p) - (c)->pairs])
 /* The G replicate groups of pair p, and their logs. */
 #define RP(c, p) (&(c)->reps[(size_t)((p) - (c)->pairs) * NREPS(c)])
 #define RL(c, p) (&(c)->rlogs[(size_t)((p) - (c)->pairs) * NREPS(c)])
@@ -235,36 +247,37 @@ int cube_sketch_init(void);
 int32_t cube_sketch_bucket(int64_t cents);
 int32_t cube_sketch_bucket_log(int64_t cents);
 
-/* Counts one amount in p's sketch. A failure (TIX_E_OVERFLOW, _LIMIT,
+/* The sketch functions take a pair's statistics, s = ST(c, p).
+ * Counts one amount in s's sketch. A failure (TIX_E_OVERFLOW, _LIMIT,
  * _NOMEM) leaves the counts as they were. */
-tix_status cube_sketch_add(tix_cube *c, pair *p, int64_t cents);
+tix_status cube_sketch_add(tix_cube *c, pair_stats *s, int64_t cents);
 
-/* Whether adding v's sketch to p's would take a bucket's count past
- * UINT32_MAX. */
-int cube_sketch_overflows(const pair *p, const struct cube_pair *v);
+/* Whether adding v's sketch to that of pair p (statistics s) would take
+ * a bucket's count past UINT32_MAX. */
+int cube_sketch_overflows(const pair *p, const pair_stats *s, const struct cube_pair *v);
 
-/* Makes room in p for v's buckets, so that cube_sketch_absorb cannot
- * fail. TIX_E_LIMIT or TIX_E_NOMEM leave p's counts as they were. */
-tix_status cube_sketch_room(tix_cube *c, pair *p, const struct cube_pair *v);
+/* Makes room in s for v's buckets, so that cube_sketch_absorb cannot
+ * fail. TIX_E_LIMIT or TIX_E_NOMEM leave s's counts as they were. */
+tix_status cube_sketch_room(tix_cube *c, pair_stats *s, const struct cube_pair *v);
 
-/* Adds v's buckets to p's, after cube_sketch_room and with no count
+/* Adds v's buckets to s's, after cube_sketch_room and with no count
  * overflowing (cube_sketch_overflows). */
-void cube_sketch_absorb(pair *p, const struct cube_pair *v);
+void cube_sketch_absorb(pair_stats *s, const struct cube_pair *v);
 
-/* Asks for the cache lines of p's sketch that absorbing q's will add to
- * (dense p, sparse q: a block's pair into the cube's). Only a hint. */
-void cube_sketch_prefetch(const pair *p, const pair *q);
+/* Asks for the cache lines of s's sketch that absorbing q's will add to
+ * (dense s, sparse q: a block's pair into the cube's). Only a hint. */
+void cube_sketch_prefetch(const pair_stats *s, const pair_stats *q);
 
-/* Asks for the cache lines of p's sketch that adding an amount of cents
+/* Asks for the cache lines of s's sketch that adding an amount of cents
  * will touch: the slot of its bucket when dense, the whole (small) block
  * when sparse. Only a hint. */
-void cube_sketch_prefetch_amount(const tix_cube *c, const pair *p, int64_t cents);
+void cube_sketch_prefetch_amount(const tix_cube *c, const pair_stats *s, int64_t cents);
 
-/* Frees p's sketch and gives its bytes back to the budget. */
-void cube_sketch_drop(tix_cube *c, pair *p);
+/* Frees s's sketch and gives its bytes back to the budget. */
+void cube_sketch_drop(tix_cube *c, pair_stats *s);
 
-/* Frees p's sketch only (the cube gives back all its bytes at once). */
-void cube_sketch_free(const tix_cube *c, pair *p);
+/* Frees s's sketch only (the cube gives back all its bytes at once). */
+void cube_sketch_free(const tix_cube *c, pair_stats *s);
 
 /* A block's cube (engine_par.c) takes thousands of rows spread over
  * thousands of pairs, a handful each, and is then merged whole: kept one
@@ -300,8 +313,9 @@ void cube_prefetch_sketch(const tix_cube *c, int32_t day, uint32_t hint, int64_t
 tix_status cube_add_hinted(tix_cube *c, uint32_t hint, int32_t day, const char *cell, size_t len,
                            int64_t cents, const char *id, size_t id_len);
 
-/* The k-th smallest amount (1-based) of p, from the sketch. */
-double cube_sketch_rank(const pair *p, uint64_t k);
+/* The k-th smallest amount (1-based) of pair p (statistics s), from the
+ * sketch. */
+double cube_sketch_rank(const pair *p, const pair_stats *s, uint64_t k);
 
 /* ---- saving and loading (tic.c) ----------------------------------------- */
 

@@ -117,12 +117,12 @@ static size_t sparse_bytes(const tix_cube *c, uint32_t cap)
     return (size_t)cap * (bucket_bytes(c) + sizeof(uint16_t));
 }
 
-static size_t sketch_bytes(const tix_cube *c, const pair *p)
+static size_t sketch_bytes(const tix_cube *c, const pair_stats *p)
 {
     return p->skb ? sparse_bytes(c, p->sk_cap) : p->sk_len * bucket_bytes(c);
 }
 
-void cube_sketch_free(const tix_cube *c, pair *p)
+void cube_sketch_free(const tix_cube *c, pair_stats *p)
 {
     if (p->skb) {
         unsigned char *m = p->sks ? (void *)p->sks : (void *)p->sk; /* the one block */
@@ -138,14 +138,14 @@ void cube_sketch_free(const tix_cube *c, pair *p)
     p->sk_len = p->sk_cap = 0;
 }
 
-void cube_sketch_drop(tix_cube *c, pair *p)
+void cube_sketch_drop(tix_cube *c, pair_stats *p)
 {
     cube_release(c, sketch_bytes(c, p));
     cube_sketch_free(c, p);
 }
 
 /* Gives sparse p (or p without a sketch) room for cap buckets. */
-static tix_status sparse_room(tix_cube *c, pair *p, uint32_t cap)
+static tix_status sparse_room(tix_cube *c, pair_stats *p, uint32_t cap)
 {
     if (p->skb && cap <= p->sk_cap)
         return TIX_OK;
@@ -180,7 +180,7 @@ static tix_status sparse_room(tix_cube *c, pair *p, uint32_t cap)
 
 /* Makes p dense (if it is not) with a window holding buckets [lo_b, hi_b),
  * with slack so a run of new extremes costs few copies. */
-static tix_status cover(tix_cube *c, pair *p, int32_t lo_b, int32_t hi_b)
+static tix_status cover(tix_cube *c, pair_stats *p, int32_t lo_b, int32_t hi_b)
 {
     int dense = p->sk_len && !p->skb;
     int32_t sk_hi = p->sk_lo + (int32_t)p->sk_len;
@@ -239,7 +239,7 @@ static tix_status cover(tix_cube *c, pair *p, int32_t lo_b, int32_t hi_b)
 }
 
 /* The slot of bucket b in sparse p, or where it would go (*found = 0). */
-static uint32_t sparse_find(const pair *p, int32_t b, int *found)
+static uint32_t sparse_find(const pair_stats *p, int32_t b, int *found)
 {
     uint32_t lo = 0, hi = p->sk_len;
     while (lo < hi) {
@@ -254,7 +254,7 @@ static uint32_t sparse_find(const pair *p, int32_t b, int *found)
 }
 
 /* A new bucket b in slot k of sparse p, which has room. */
-static void sparse_insert(pair *p, uint32_t k, int32_t b)
+static void sparse_insert(pair_stats *p, uint32_t k, int32_t b)
 {
     /* At most SK_SPARSE_MAX slots move: loops beat three library calls. */
     for (uint32_t j = p->sk_len; j > k; j--) {
@@ -272,7 +272,7 @@ static void sparse_insert(pair *p, uint32_t k, int32_t b)
 }
 
 /* The slot of bucket b in p, NULL when p holds none. */
-static uint32_t *count_at(const pair *p, int32_t b, uint32_t *k)
+static uint32_t *count_at(const pair_stats *p, int32_t b, uint32_t *k)
 {
     if (p->skb) {
         int found;
@@ -285,9 +285,9 @@ static uint32_t *count_at(const pair *p, int32_t b, uint32_t *k)
     return &p->sk[*k];
 }
 
-static tix_status defer_add(tix_cube *c, pair *p, int64_t cents);
+static tix_status defer_add(tix_cube *c, pair_stats *p, int64_t cents);
 
-tix_status cube_sketch_add(tix_cube *c, pair *p, int64_t cents)
+tix_status cube_sketch_add(tix_cube *c, pair_stats *p, int64_t cents)
 {
     if (cents == 0) {
         p->zeros++;
@@ -340,7 +340,7 @@ void cube_sketch_defer(tix_cube *c)
         c->defer = 1;
 }
 
-static tix_status defer_add(tix_cube *c, pair *p, int64_t cents)
+static tix_status defer_add(tix_cube *c, pair_stats *p, int64_t cents)
 {
     if (c->defer != 1)
         return TIX_E_INVALID;
@@ -359,7 +359,7 @@ static tix_status defer_add(tix_cube *c, pair *p, int64_t cents)
         c->pend = n;
         c->pend_cap = cap;
     }
-    c->pend[c->npend++] = (sk_pend){(uint32_t)(p - c->pairs), bucket_of(cents), cents};
+    c->pend[c->npend++] = (sk_pend){(uint32_t)(p - c->stats), bucket_of(cents), cents};
     return TIX_OK;
 }
 
@@ -451,7 +451,7 @@ tix_status cube_sketch_settle(tix_cube *c)
     for (size_t i = 0; st == TIX_OK && i < np; i++) {
         size_t lo = i ? end[i - 1] : 0, len = end[i] - lo, d = distinct(s + lo, len);
         const sk_pend *r = s + lo;
-        pair *p = &c->pairs[i];
+        pair_stats *p = &c->stats[i];
         if (!d)
             continue;
         if (run_sparse(r, len, d)) {
@@ -505,20 +505,20 @@ tix_status cube_sketch_settle(tix_cube *c)
 
 /* ---- merging ------------------------------------------------------------- */
 
-int cube_sketch_overflows(const pair *p, const cube_pair *v)
+int cube_sketch_overflows(const pair *p, const pair_stats *s, const cube_pair *v)
 {
     if (p->n <= UINT32_MAX && v->n <= UINT32_MAX - p->n)
         return 0; /* no bucket holds more than all the amounts */
     for (uint32_t j = 0; j < v->sk_len; j++) {
         uint32_t k;
-        const uint32_t *n = v->sk[j] ? count_at(p, SK_BUCKET(v, j), &k) : NULL;
+        const uint32_t *n = v->sk[j] ? count_at(s, SK_BUCKET(v, j), &k) : NULL;
         if (n && *n > UINT32_MAX - v->sk[j])
             return 1;
     }
     return 0;
 }
 
-tix_status cube_sketch_room(tix_cube *c, pair *p, const cube_pair *v)
+tix_status cube_sketch_room(tix_cube *c, pair_stats *p, const cube_pair *v)
 {
     int sparse = p->skb || !p->sk_len;
     if (!sparse && v->skb) /* sparse slots are all in use: the ends say it */
@@ -555,7 +555,7 @@ tix_status cube_sketch_room(tix_cube *c, pair *p, const cube_pair *v)
 /* The lines of dense p's slot for bucket b, when its window holds b.
  * Inlined early on purpose, as cube.c's merge_prefetch: GCC drops calls
  * to a function that only prefetches before it would inline them. */
-static inline __attribute__((always_inline)) void bucket_prefetch(const pair *p, int32_t b)
+static inline __attribute__((always_inline)) void bucket_prefetch(const pair_stats *p, int32_t b)
 {
     uint32_t k = (uint32_t)(b - p->sk_lo);
     if (k < p->sk_len) {
@@ -566,7 +566,7 @@ static inline __attribute__((always_inline)) void bucket_prefetch(const pair *p,
 }
 #endif
 
-void cube_sketch_prefetch(const pair *p, const pair *q)
+void cube_sketch_prefetch(const pair_stats *p, const pair_stats *q)
 {
 #if defined(__GNUC__)
     if (p->skb || !q->skb)
@@ -579,7 +579,7 @@ void cube_sketch_prefetch(const pair *p, const pair *q)
 #endif
 }
 
-void cube_sketch_prefetch_amount(const tix_cube *c, const pair *p, int64_t cents)
+void cube_sketch_prefetch_amount(const tix_cube *c, const pair_stats *p, int64_t cents)
 {
 #if defined(__GNUC__)
     if (cents <= 0 || !p->sk_len)
@@ -599,7 +599,7 @@ void cube_sketch_prefetch_amount(const tix_cube *c, const pair *p, int64_t cents
 #endif
 }
 
-void cube_sketch_absorb(pair *p, const cube_pair *v)
+void cube_sketch_absorb(pair_stats *p, const cube_pair *v)
 {
     if (!p->skb) { /* dense, covering v's buckets (cube_sketch_room) */
         uint32_t *sk = p->sk;
@@ -659,23 +659,23 @@ void cube_sketch_absorb(pair *p, const cube_pair *v)
 /* ---- reading ------------------------------------------------------------- */
 
 /* The k-th smallest amount (1-based) from the sketch. */
-double cube_sketch_rank(const pair *p, uint64_t k)
+double cube_sketch_rank(const pair *p, const pair_stats *s, uint64_t k)
 {
     /* The extremes are known exactly. */
     if (k <= 1)
-        return (double)p->min;
+        return (double)s->min;
     if (k >= p->n)
         return (double)p->max;
-    if (k <= p->zeros)
+    if (k <= s->zeros)
         return 0.0;
-    uint64_t seen = p->zeros;
-    for (uint32_t j = 0; j < p->sk_len; j++) {
-        seen += p->sk[j];
+    uint64_t seen = s->zeros;
+    for (uint32_t j = 0; j < s->sk_len; j++) {
+        seen += s->sk[j];
         if (seen >= k) {
             /* The midpoint of the bucket in relative terms. */
-            double v = 2.0 * pow(SK_GAMMA, (double)SK_BUCKET(p, j)) / (SK_GAMMA + 1.0);
-            if (v < (double)p->min)
-                v = (double)p->min;
+            double v = 2.0 * pow(SK_GAMMA, (double)SK_BUCKET(s, j)) / (SK_GAMMA + 1.0);
+            if (v < (double)s->min)
+                v = (double)s->min;
             if (v > (double)p->max)
                 v = (double)p->max;
             return v;
@@ -702,7 +702,7 @@ static int64_t bucket_top(int32_t b)
 
 /* Adds (sign 1) or takes away (-1) pair w's buckets in the histogram of
  * buckets from lo. */
-static void histogram(uint64_t *hist, int32_t lo, const pair *w, int sign)
+static void histogram(uint64_t *hist, int32_t lo, const pair_stats *w, int sign)
 {
     for (uint32_t k = 0; k < w->sk_len; k++)
         hist[SK_BUCKET(w, k) - lo] += sign > 0 ? w->sk[k] : -(uint64_t)w->sk[k];
@@ -717,7 +717,7 @@ tix_status tix_cube_winsorize(const tix_cube *c, double q, size_t window, int64_
     /* The window's histogram, over the union of the pairs' buckets. */
     int32_t lo = INT32_MAX, hi = INT32_MIN;
     for (size_t i = 0; i < c->npairs; i++) {
-        const pair *p = &c->pairs[i];
+        const pair_stats *p = &c->stats[i];
         if (p->sk_len) {
             if (SK_BUCKET(p, 0) < lo)
                 lo = SK_BUCKET(p, 0);
@@ -755,16 +755,17 @@ tix_status tix_cube_winsorize(const tix_cube *c, double q, size_t window, int64_
         for (size_t s = start[r]; s < start[r + 1]; s++) {
             size_t v = seq[s];
             const pair *p = &c->pairs[c->order[v]];
+            const pair_stats *ps = ST(c, p);
             /* The cell's amounts over the trailing window of periods. */
-            histogram(hist, lo, p, 1);
+            histogram(hist, lo, ps, 1);
             total += p->n;
-            zeros += p->zeros;
+            zeros += ps->zeros;
             for (; (int64_t)c->pairs[c->order[seq[head]]].period <= (int64_t)p->period - span;
                  head++) {
                 const pair *w = &c->pairs[c->order[seq[head]]];
-                histogram(hist, lo, w, -1);
+                histogram(hist, lo, ST(c, w), -1);
                 total -= w->n;
-                zeros -= w->zeros;
+                zeros -= ST(c, w)->zeros;
             }
             /* The bucket of the ceil(q total)-th smallest amount. */
             uint64_t rank = (uint64_t)ceil(q * (double)total);
@@ -781,17 +782,17 @@ tix_status tix_cube_winsorize(const tix_cube *c, double q, size_t window, int64_
              * the amounts above become the cap. */
             int64_t sum = 0;
             uint64_t over = 0;
-            for (uint32_t k = 0; k < p->sk_len; k++) {
-                if (SK_BUCKET(p, k) <= cap_b)
-                    sum += p->sks[k];
+            for (uint32_t k = 0; k < ps->sk_len; k++) {
+                if (SK_BUCKET(ps, k) <= cap_b)
+                    sum += ps->sks[k];
                 else
-                    over += p->sk[k];
+                    over += ps->sk[k];
             }
             values[v] = sum + (int64_t)over * cap; /* at most p->sum: no overflow */
             capped[v] = over;
         }
         for (; head < start[r + 1]; head++) /* empty again for the next cell */
-            histogram(hist, lo, &c->pairs[c->order[seq[head]]], -1);
+            histogram(hist, lo, &c->stats[c->order[seq[head]]], -1);
     }
     free(hist);
     free(start);

@@ -697,6 +697,40 @@ Test(cube, few_amounts_cost_few_sketch_bytes)
     cr_assert_eq(b.used, 0);
 }
 
+/* The min, sum of squares and sketch of a pair live beside the pairs,
+ * in a cube with statistics only: the same 4096 pairs cost a cube with
+ * them exactly their pair_stats and their sketches (one amount each: a
+ * sparse sketch with room for SK_SPARSE_FIRST buckets of 4 + 2 bytes)
+ * more than a cube without, which pays 48 bytes a pair for the rest. */
+Test(cube, a_cube_without_statistics_pays_nothing_for_them)
+{
+    enum { N = 4096 }; /* a power of 2 above 64: every array exactly full */
+    cr_assert_eq(sizeof(pair), 48);
+    size_t used[2];
+    for (int k = 0; k < 2; k++) {
+        tix_budget b = {0, 0};
+        tix_cube *c;
+        tix_cube_opts o = {TIX_PERIOD_WEEK, k ? TIX_CUBE_STATS : 0, 0, 0, &b, NULL, 0, 0};
+        cr_assert_eq(tix_cube_new(&c, &o), TIX_OK);
+        for (int i = 0; i < N; i++) {
+            char cell[16];
+            snprintf(cell, sizeof cell, "cell%04d", i);
+            add(c, 2024, 3, 11, cell, 1000 + i);
+        }
+        cr_assert_eq(tix_cube_finalize(c), TIX_OK);
+        tix_cell_stats st;
+        cr_assert_eq(tix_cube_stats(c, 0, 7, &st), k ? TIX_OK : TIX_E_INVALID);
+        if (k)
+            cr_assert(st.min == 1007 && st.max == 1007 && st.median == 1007.0);
+        used[k] = b.used;
+        tix_cube_free(c);
+        cr_assert_eq(b.used, 0);
+    }
+    size_t sketch = SK_SPARSE_FIRST * (sizeof(uint32_t) + sizeof(uint16_t));
+    cr_assert_eq(used[1] - used[0], (size_t)N * (sizeof(pair_stats) + sketch), "%zu and %zu bytes",
+                 used[0], used[1]);
+}
+
 /* Pairs a and b (finalized, same layout) hold the same buckets, with the
  * same counts and sums, whatever form each sketch has. */
 static void assert_same_buckets(const tix_cube *a, const tix_cube *b, size_t npairs)

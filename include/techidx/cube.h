@@ -119,9 +119,10 @@ TIX_API tix_status tix_cube_new(tix_cube **out, const tix_cube_opts *opts);
  * TIX_E_OVERFLOW (a sum left int64, or with TIX_CUBE_STATS_LOGS a sum of
  * squared logs left 128 bits: never before 2^36 contracts in one pair), TIX_E_LIMIT (max_cells or max_pairs
  * reached, or the budget spent), TIX_E_NOMEM, or TIX_E_INVALID after
- * finalize or for cents < 0. A failed add changes nothing. Memory: about 100
- * bytes per pair (with cell_stats up to 8 KB more for the sketch, typically
- * 1-4 KB), plus each distinct cell name. */
+ * finalize or for cents < 0. A failed add changes nothing. Memory: 60 to
+ * 120 bytes per pair, as its arrays double (with cell_stats 80 to 160 more,
+ * and up to 8 KB for the sketch, typically 1-4 KB), plus each distinct cell
+ * name. */
 TIX_API tix_status tix_cube_add(tix_cube *c, int32_t day, const char *cell, size_t len,
                                 int64_t cents);
 
