@@ -50,10 +50,10 @@ static int digits(const char *s, size_t n, int *out)
     return 1;
 }
 
-tix_status tix_date_parse(const char *s, size_t len, int32_t *days)
+/* Any valid YYYY-MM-DD, years 0001-9999: checked a byte at a time, the
+ * Gregorian rule in full. */
+static tix_status date_parse_any_year(const char *s, size_t len, int32_t *days)
 {
-    /* Once per row: no calls, no divisions but by constants, one branch
-     * for all the checks of the common valid date. */
     static const uint16_t before[12] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
     static const uint8_t mdays[13] = {0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (len != 10 || s[4] != '-' || s[7] != '-')
@@ -74,6 +74,52 @@ tix_status tix_date_parse(const char *s, size_t len, int32_t *days)
     int32_t n = (int32_t)(365 * y1 + y1 / 4 - y1 / 100 + y1 / 400 + before[m - 1] +
                           (m > 2 && leap) + d - 1);
     *days = n - 719162;
+    return TIX_OK;
+}
+
+tix_status tix_date_parse(const char *s, size_t len, int32_t *days)
+{
+    /* Once per row. The ten bytes as two words: all digit and dash checks
+     * in a few word operations, then, for the years 1901-2099, in which
+     * every fourth year is a leap year and only those, the day number
+     * without a division. Any other year, and anything not of this
+     * shape, goes to date_parse_any_year, which decides. */
+    static const uint16_t before[2][12] = {
+        {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334},
+        {0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335}};
+    static const uint8_t mdays[2][13] = {{0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31},
+                                         {0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}};
+    if (len != 10)
+        return TIX_E_INVALID;
+    uint64_t w;
+    uint16_t t;
+    memcpy(&w, s, 8);     /* "YYYY-MM-", byte i of s at bits 8i */
+    memcpy(&t, s + 8, 2); /* "DD" */
+    const uint64_t dashes = 0xff0000ff00000000u, ones = 0x0101010101010101u;
+    /* XOR with '0' makes a digit 0-9 and anything else 10 or more; x + 0x76
+     * sets a byte's high bit exactly when it is 10 or more (a carry into
+     * the next byte needs a byte of 0x8a or more, which fails anyway). */
+    uint64_t x = (w ^ (ones * '0')) & ~dashes;
+    uint32_t e = (uint32_t)(t ^ 0x3030u);
+    if ((w & dashes) != (ones * '-' & dashes) || (((x + ones * 0x76) | x) & ones * 0x80) ||
+        (((e + 0x7676u) | e) & 0x8080u))
+        return TIX_E_INVALID;
+    /* The year's four digits, two pairs at a time: each byte times 10
+     * plus the next, then each pair times 100 plus the next (no sum
+     * reaches into the field above it). */
+    uint64_t v = (x * 10 + (x >> 8)) & 0x00ff00ffu;
+    unsigned y = (unsigned)((v * 100 + (v >> 16)) & 0xffffu);
+    unsigned m = (unsigned)(x >> 40 & 0xff) * 10 + (unsigned)(x >> 48 & 0xff);
+    unsigned d = (e & 0xff) * 10 + (e >> 8);
+    if (y - 1901 > 198)
+        return date_parse_any_year(s, len, days);
+    unsigned leap = (y & 3) == 0;
+    if ((m - 1 > 11) | (d < 1) || d > mdays[leap][m])
+        return TIX_E_INVALID;
+    /* January 1st of y is 365 (y - 1970) days after 1970-01-01, plus a
+     * day for each leap year 1972, 1976, ... before y (fewer before 1970). */
+    int32_t jan1 = 365 * ((int32_t)y - 1970) + (int32_t)((y - 1901) >> 2) - 17;
+    *days = jan1 + before[leap][m - 1] + (int32_t)d - 1;
     return TIX_OK;
 }
 
@@ -121,8 +167,13 @@ int32_t tix_period_of_day(tix_period_kind kind, int32_t days)
     case TIX_PERIOD_DAY:
         return days;
     case TIX_PERIOD_WEEK:
-        /* 1970-01-05 was a Monday: week ordinal 0 starts there. */
-        return floor_div(days - 4, 7);
+        /* 1970-01-05 was a Monday: week ordinal 0 starts there. Floored,
+         * as one unsigned division: K weeks more make every int32 day
+         * number's count positive, and are taken off again. */
+        {
+            const int64_t k = 306783379; /* 7 K > 2^31 + 4 */
+            return (int32_t)((int64_t)((uint64_t)((int64_t)days - 4 + 7 * k) / 7) - k);
+        }
     default:
         break;
     }

@@ -85,6 +85,55 @@ Test(period, date_parse_agrees_with_civil_calendar_everywhere)
     cr_assert_eq(accepted, 3652059L, "days in 0001-01-01..9999-12-31");
 }
 
+Test(period, date_parse_checks_every_byte_of_every_position)
+{
+    /* Each of the ten bytes of valid dates (inside and outside the years
+     * 1901-2099 that the parser reads without a division) set to each of
+     * the 256 values: accepted exactly when it is still a digit or a dash
+     * where one belongs and the date is valid, and then at its day number. */
+    const char *dates[] = {"2024-02-29", "1999-12-31", "1901-01-01", "2099-12-31",
+                           "1900-02-28", "2100-03-01", "0001-01-01", "9999-12-31"};
+    long accepted = 0;
+    for (size_t k = 0; k < sizeof dates / sizeof dates[0]; k++)
+        for (int i = 0; i < 10; i++)
+            for (int c = 0; c < 256; c++) {
+                char s[11];
+                memcpy(s, dates[k], 11);
+                s[i] = (char)c;
+                int shaped = i == 4 || i == 7 ? c == '-' : c >= '0' && c <= '9';
+                int y = 0, m = 0, d = 0;
+                if (shaped)
+                    shaped = sscanf(s, "%4d-%2d-%2d", &y, &m, &d) == 3 && tix_date_valid(y, m, d);
+                int32_t n;
+                tix_status st = tix_date_parse(s, 10, &n);
+                cr_assert_eq(st == TIX_OK, shaped, "'%s' (byte %d = 0x%02x)", s, i, c);
+                if (shaped) {
+                    cr_assert_eq(n, tix_days_from_civil(y, m, d), "%s", s);
+                    accepted++;
+                }
+            }
+    cr_assert_gt(accepted, 400);
+}
+
+Test(period, week_ordinals_are_floored_for_every_day_number)
+{
+    /* Week 0 starts on Monday 1970-01-05; the ordinal is floor((day - 4) / 7),
+     * before 1970 and at both ends of int32 too. */
+    const int32_t ends[] = {INT32_MIN, INT32_MIN + 1, INT32_MIN + 7, INT32_MAX - 7, INT32_MAX};
+    for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++) {
+        int64_t a = (int64_t)ends[i] - 4, q = a / 7 - (a % 7 < 0);
+        cr_assert_eq(tix_period_of_day(TIX_PERIOD_WEEK, ends[i]), q, "day %d", (int)ends[i]);
+    }
+    for (int32_t dn = -800000; dn <= 3000000; dn++) {
+        int64_t a = (int64_t)dn - 4, q = a / 7 - (a % 7 < 0);
+        if (tix_period_of_day(TIX_PERIOD_WEEK, dn) != q)
+            cr_assert_fail("day %d: week %d, not %lld", (int)dn,
+                           (int)tix_period_of_day(TIX_PERIOD_WEEK, dn), (long long)q);
+    }
+    cr_assert_eq(tix_period_of_day(TIX_PERIOD_WEEK, day(1970, 1, 5)), 0);
+    cr_assert_eq(tix_period_of_day(TIX_PERIOD_WEEK, day(1970, 1, 4)), -1);
+}
+
 Test(period, iso_weeks_at_year_boundaries)
 {
     check_label(TIX_PERIOD_WEEK, 2021, 1, 3, "2020-W53"); /* the example */
