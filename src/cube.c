@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes_internal.h"
 #include "cube_internal.h"
 #include "techidx/record.h"
 
@@ -499,7 +500,7 @@ static tix_status add_row(tix_cube *c, uint32_t hint, int32_t day, const char *c
     int64_t sum = 0;
     tix_status st = TIX_OK;
     if (!hint || cell_id >= c->ncells || c->cells[cell_id].len != len ||
-        memcmp(c->cells[cell_id].name, cell, len) != 0) /* no hint, or not this cell's */
+        !tix_same_bytes(c->cells[cell_id].name, cell, len)) /* no hint, or not this cell's */
         st = cube_intern_cell(c, cell, len, &cell_id, &fresh_cell);
     if (st != TIX_OK)
         return st;

@@ -95,7 +95,7 @@ tix_status cube_intern_cell(tix_cube *c, const char *p, size_t n, uint32_t *id, 
     size_t s = (size_t)h & c->cell_mask;
     for (; c->cell_slots[s]; s = (s + 1) & c->cell_mask) {
         cell_name *cn = &c->cells[c->cell_slots[s] - 1];
-        if (cn->hash == h && cn->len == n && memcmp(cn->name, p, n) == 0) {
+        if (cn->hash == h && cn->len == n && tix_same_bytes(cn->name, p, n)) {
             *id = c->cell_slots[s] - 1;
             return TIX_OK;
         }
@@ -274,7 +274,7 @@ int cube_lookup_cell(const tix_cube *c, const char *p, size_t n, uint32_t *id)
     uint64_t h = hash_bytes(p, n);
     for (size_t s = (size_t)h & c->cell_mask; c->cell_slots[s]; s = (s + 1) & c->cell_mask) {
         const cell_name *cn = &c->cells[c->cell_slots[s] - 1];
-        if (cn->hash == h && cn->len == n && memcmp(cn->name, p, n) == 0) {
+        if (cn->hash == h && cn->len == n && tix_same_bytes(cn->name, p, n)) {
             *id = c->cell_slots[s] - 1;
             return 1;
         }

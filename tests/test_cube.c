@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes_internal.h"
 #include "cube_internal.h"
 #include "techidx/budget.h"
 #include "techidx/cube.h"
@@ -729,6 +730,29 @@ Test(cube, a_cube_without_statistics_pays_nothing_for_them)
     size_t sketch = SK_SPARSE_FIRST * (sizeof(uint32_t) + sizeof(uint16_t));
     cr_assert_eq(used[1] - used[0], (size_t)N * (sizeof(pair_stats) + sketch), "%zu and %zu bytes",
                  used[0], used[1]);
+}
+
+/* tix_same_bytes, which finds a row's cell, agrees with memcmp for every
+ * length up to 40 when the strings are equal and when one byte (at each
+ * position, by each bit) differs; and reads only the n bytes it is given. */
+Test(cube, same_bytes_agrees_with_memcmp)
+{
+    for (size_t n = 0; n <= 40; n++) {
+        char *a = malloc(n ? n : 1), *b = malloc(n ? n : 1); /* ASan: no byte past n */
+        for (size_t i = 0; i < n; i++)
+            a[i] = (char)('a' + (i * 7) % 26);
+        memcpy(b, a, n);
+        cr_assert(tix_same_bytes(a, b, n), "n = %zu", n);
+        for (size_t i = 0; i < n; i++)
+            for (int bit = 0; bit < 8; bit++) {
+                b[i] = (char)(a[i] ^ (1 << bit));
+                cr_assert(!tix_same_bytes(a, b, n), "n = %zu, byte %zu, bit %d", n, i, bit);
+                cr_assert_eq(memcmp(a, b, n) == 0, 0);
+                b[i] = a[i];
+            }
+        free(a);
+        free(b);
+    }
 }
 
 /* Pairs a and b (finalized, same layout) hold the same buckets, with the
