@@ -238,9 +238,20 @@ static cube_pair pair_view(const tix_cube *c, const pair *p, uint32_t cell)
 static i128 view_ls(const cube_pair *p) { return (i128)(((u128)p->ls_hi << 64) | p->ls_lo); }
 static u128 view_lq(const cube_pair *p) { return ((u128)p->lq_hi << 64) | p->lq_lo; }
 
-/* Adds sp's aggregates to dp, which the caller has checked they fit
- * (and made room for sp's top id, ids_room). */
-static tix_status absorb(tix_cube *dst, pair *dp, const cube_pair *sp)
+/* The aggregates every cube keeps, of a pair (n contracts summing to
+ * sum, the largest max, named top_id; its logs lg and groups reps and
+ * rlogs, NULL where its cube keeps none), added to dp. */
+typedef struct sums_in {
+    uint64_t n;
+    int64_t sum, max;
+    const char *top_id;
+    uint32_t top_len;
+    const pair_logs *lg;
+    const rep_sums *reps;
+    const pair_logs *rlogs;
+} sums_in;
+
+static void absorb_sums(tix_cube *dst, pair *dp, const sums_in *sp)
 {
     if (dst->ids_known && sp->top_id && takes_top(dst, dp, sp->max, sp->top_id, sp->top_len))
         set_top(dst, dp, sp->top_id, sp->top_len);
@@ -249,9 +260,9 @@ static tix_status absorb(tix_cube *dst, pair *dp, const cube_pair *sp)
     /* Checked by the caller; |ls| < 2^46 n never leaves 128 bits. */
     if (HAS_LOGS(dst)) {
         pair_logs *lg = LG(dst, dp);
-        lg->lm += sp->lm;
-        lg->ls += view_ls(sp);
-        lg->lq += view_lq(sp);
+        lg->lm += sp->lg->lm;
+        lg->ls += sp->lg->ls;
+        lg->lq += sp->lg->lq;
     }
     if (sp->max > dp->max) /* kept without statistics too: top_contract_share */
         dp->max = sp->max;
@@ -265,6 +276,16 @@ static tix_status absorb(tix_cube *dst, pair *dp, const cube_pair *sp)
             r->lq += sp->rlogs[g].lq;
         }
     }
+}
+
+/* Adds sp's aggregates to dp, which the caller has checked they fit
+ * (and made room for sp's top id, ids_room). */
+static tix_status absorb(tix_cube *dst, pair *dp, const cube_pair *sp)
+{
+    pair_logs lg = {sp->lm, view_ls(sp), view_lq(sp)};
+    absorb_sums(dst, dp,
+                &(sums_in){sp->n, sp->sum, sp->max, sp->top_id, sp->top_len, &lg, sp->reps,
+                           sp->rlogs});
     if (!STATS_KIND(dst))
         return TIX_OK;
     pair_stats *ds = ST(dst, dp);
@@ -333,9 +354,17 @@ tix_status tix_cube_merge(tix_cube *dst, const tix_cube *src)
             cube_sketch_prefetch(&dst->stats[at[i + SKETCH_AHEAD]], &src->stats[i + SKETCH_AHEAD]);
         if (dst->ids_known && src->ids_known)
             st = ids_room(dst, sp->top_len);
-        if (st == TIX_OK) {
+        if (st == TIX_OK && STATS_KIND(dst)) {
             cube_pair v = pair_view(src, sp, sp->cell);
             st = absorb(dst, dp, &v); /* merge_plan made sure it fits */
+        } else if (st == TIX_OK) { /* the same sums, without the view */
+            absorb_sums(dst, dp,
+                        &(sums_in){sp->n, sp->sum, sp->max,
+                                   src->ids_known ? src->ids + sp->top_off : NULL,
+                                   src->ids_known ? sp->top_len : 0,
+                                   HAS_LOGS(src) ? LG(src, sp) : NULL,
+                                   NREPS(src) ? RP(src, sp) : NULL,
+                                   NREPS(src) && HAS_LOGS(src) ? RL(src, sp) : NULL});
         }
     }
     free(ids);
