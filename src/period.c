@@ -50,12 +50,18 @@ static int digits(const char *s, size_t n, int *out)
     return 1;
 }
 
+/* Days of the year before each month, and days in each month (index 1-12),
+ * in a common year [0] and a leap year [1]. */
+static const uint16_t days_before[2][12] = {
+    {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334},
+    {0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335}};
+static const uint8_t month_days[2][13] = {{0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31},
+                                          {0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}};
+
 /* Any valid YYYY-MM-DD, years 0001-9999: checked a byte at a time, the
  * Gregorian rule in full. */
 static tix_status date_parse_any_year(const char *s, size_t len, int32_t *days)
 {
-    static const uint16_t before[12] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
-    static const uint8_t mdays[13] = {0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (len != 10 || s[4] != '-' || s[7] != '-')
         return TIX_E_INVALID;
     const unsigned char *u = (const unsigned char *)s;
@@ -67,12 +73,12 @@ static tix_status date_parse_any_year(const char *s, size_t len, int32_t *days)
     if ((y < 1) | (m - 1 > 11)) /* m - 1 wraps for m = 0 */
         return TIX_E_INVALID;
     unsigned leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0));
-    if ((d < 1) | (d > mdays[m] + (unsigned)(m == 2 && leap)))
+    if ((d < 1) | (d > month_days[leap][m]))
         return TIX_E_INVALID;
     /* Days since 0001-01-01, then since 1970-01-01 (719162 days later). */
     unsigned y1 = y - 1;
-    int32_t n = (int32_t)(365 * y1 + y1 / 4 - y1 / 100 + y1 / 400 + before[m - 1] +
-                          (m > 2 && leap) + d - 1);
+    int32_t n =
+        (int32_t)(365 * y1 + y1 / 4 - y1 / 100 + y1 / 400 + days_before[leap][m - 1] + d - 1);
     *days = n - 719162;
     return TIX_OK;
 }
@@ -84,11 +90,6 @@ tix_status tix_date_parse(const char *s, size_t len, int32_t *days)
      * every fourth year is a leap year and only those, the day number
      * without a division. Any other year, and anything not of this
      * shape, goes to date_parse_any_year, which decides. */
-    static const uint16_t before[2][12] = {
-        {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334},
-        {0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335}};
-    static const uint8_t mdays[2][13] = {{0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31},
-                                         {0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}};
     if (len != 10)
         return TIX_E_INVALID;
     uint64_t w;
@@ -114,12 +115,12 @@ tix_status tix_date_parse(const char *s, size_t len, int32_t *days)
     if (y - 1901 > 198)
         return date_parse_any_year(s, len, days);
     unsigned leap = (y & 3) == 0;
-    if ((m - 1 > 11) | (d < 1) || d > mdays[leap][m])
+    if ((m - 1 > 11) | (d < 1) || d > month_days[leap][m])
         return TIX_E_INVALID;
     /* January 1st of y is 365 (y - 1970) days after 1970-01-01, plus a
      * day for each leap year 1972, 1976, ... before y (fewer before 1970). */
     int32_t jan1 = 365 * ((int32_t)y - 1970) + (int32_t)((y - 1901) >> 2) - 17;
-    *days = jan1 + before[leap][m - 1] + (int32_t)d - 1;
+    *days = jan1 + days_before[leap][m - 1] + (int32_t)d - 1;
     return TIX_OK;
 }
 
