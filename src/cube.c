@@ -202,19 +202,46 @@ static tix_status merge_plan(const tix_cube *dst, const tix_cube *src, uint32_t 
     return TIX_OK;
 }
 
+/* The aggregates every cube keeps, of a pair (n contracts summing to
+ * sum, the largest max, named top_id; its logs lg and groups reps and
+ * rlogs, NULL where its cube keeps none). */
+typedef struct sums_in {
+    uint64_t n;
+    int64_t sum, max;
+    const char *top_id;
+    uint32_t top_len;
+    const pair_logs *lg;
+    const rep_sums *reps;
+    const pair_logs *rlogs;
+} sums_in;
+
+/* Pair p's of cube c: what a merge adds, and what pair_view shows. */
+static sums_in sums_of(const tix_cube *c, const pair *p)
+{
+    return (sums_in){p->n,
+                     p->sum,
+                     p->max,
+                     c->ids_known ? c->ids + p->top_off : NULL,
+                     c->ids_known ? p->top_len : 0,
+                     HAS_LOGS(c) ? LG(c, p) : NULL,
+                     NREPS(c) ? RP(c, p) : NULL,
+                     NREPS(c) && HAS_LOGS(c) ? RL(c, p) : NULL};
+}
+
 /* The public view of a pair: cell as given by the caller. */
 static cube_pair pair_view(const tix_cube *c, const pair *p, uint32_t cell)
 {
     static const pair_logs none;
     static const pair_stats no_stats = {.min = INT64_MAX}; /* as a new pair's */
-    const pair_logs *lg = HAS_LOGS(c) ? LG(c, p) : &none;
+    sums_in sm = sums_of(c, p);
+    const pair_logs *lg = sm.lg ? sm.lg : &none;
     const pair_stats *st = STATS_KIND(c) ? ST(c, p) : &no_stats;
     return (cube_pair){p->period,
                        cell,
-                       p->n,
-                       p->sum,
+                       sm.n,
+                       sm.sum,
                        st->min,
-                       p->max,
+                       sm.max,
                        (uint64_t)st->sumsq,
                        (uint64_t)(st->sumsq >> 64),
                        st->sumsq_overflow,
@@ -229,28 +256,16 @@ static cube_pair pair_view(const tix_cube *c, const pair *p, uint32_t cell)
                        (uint64_t)((u128)lg->ls >> 64),
                        (uint64_t)lg->lq,
                        (uint64_t)(lg->lq >> 64),
-                       NREPS(c) ? RP(c, p) : NULL,
-                       NREPS(c) && HAS_LOGS(c) ? RL(c, p) : NULL,
-                       c->ids_known ? c->ids + p->top_off : NULL,
-                       c->ids_known ? p->top_len : 0};
+                       sm.reps,
+                       sm.rlogs,
+                       sm.top_id,
+                       sm.top_len};
 }
 
 static i128 view_ls(const cube_pair *p) { return (i128)(((u128)p->ls_hi << 64) | p->ls_lo); }
 static u128 view_lq(const cube_pair *p) { return ((u128)p->lq_hi << 64) | p->lq_lo; }
 
-/* The aggregates every cube keeps, of a pair (n contracts summing to
- * sum, the largest max, named top_id; its logs lg and groups reps and
- * rlogs, NULL where its cube keeps none), added to dp. */
-typedef struct sums_in {
-    uint64_t n;
-    int64_t sum, max;
-    const char *top_id;
-    uint32_t top_len;
-    const pair_logs *lg;
-    const rep_sums *reps;
-    const pair_logs *rlogs;
-} sums_in;
-
+/* Adds sp (sums_of a pair of a cube like dst) to dp, as absorb. */
 static void absorb_sums(tix_cube *dst, pair *dp, const sums_in *sp)
 {
     if (dst->ids_known && sp->top_id && takes_top(dst, dp, sp->max, sp->top_id, sp->top_len))
@@ -358,13 +373,8 @@ tix_status tix_cube_merge(tix_cube *dst, const tix_cube *src)
             cube_pair v = pair_view(src, sp, sp->cell);
             st = absorb(dst, dp, &v); /* merge_plan made sure it fits */
         } else if (st == TIX_OK) { /* the same sums, without the view */
-            absorb_sums(dst, dp,
-                        &(sums_in){sp->n, sp->sum, sp->max,
-                                   src->ids_known ? src->ids + sp->top_off : NULL,
-                                   src->ids_known ? sp->top_len : 0,
-                                   HAS_LOGS(src) ? LG(src, sp) : NULL,
-                                   NREPS(src) ? RP(src, sp) : NULL,
-                                   NREPS(src) && HAS_LOGS(src) ? RL(src, sp) : NULL});
+            sums_in sm = sums_of(src, sp);
+            absorb_sums(dst, dp, &sm);
         }
     }
     free(ids);
