@@ -35,7 +35,17 @@ CRIT_LIBS  = $(shell pkg-config --libs criterion)
 # not depend on them.
 CLI_PKGS  := cairo pangocairo fontconfig nettle xlsxwriter
 CLI_CFLAGS = $(shell pkg-config --cflags $(CLI_PKGS))
-CLI_LIBS   = $(shell pkg-config --libs $(CLI_PKGS))
+# Only nettle is linked. cairo, Pango (with the 40-odd libraries they
+# bring) and libxlsxwriter are opened by the code that draws or writes a
+# workbook, when it first does (src/cli/dynlib.h): a run that does neither
+# does not load them. Each is opened by the SONAME of the lib$(1).so that
+# -l$(1) would link, as the linker would have recorded it.
+CLI_LIBS   = $(shell pkg-config --libs nettle)
+soname     = $(or $(shell objdump -p $(shell $(CC) -print-file-name=lib$(1).so) 2>/dev/null | \
+               sed -n 's/^ *SONAME *//p'),$(error no SONAME found for lib$(1).so))
+CHART_LIBS = "$(call soname,cairo)","$(call soname,pango-1.0)",$\
+             "$(call soname,pangocairo-1.0)","$(call soname,gobject-2.0)"
+XLSX_LIBS  = "$(call soname,xlsxwriter)"
 ALL_CFLAGS = $(WARN) $(WERROR) $(OPT) $(SAN) -fPIC -Iinclude -Isrc \
              -D_POSIX_C_SOURCE=200809L \
              $(PKG_CFLAGS) $(CFLAGS)
@@ -130,6 +140,8 @@ $(BUILD)/techidx: $(CLI_OBJ) $(BUILD)/libtechidx-gen.a $(BUILD)/libtechidx.a
 	  $(PKG_LIBS) $(CLI_LIBS)
 
 $(CLI_OBJ): ALL_CFLAGS += $(CLI_CFLAGS)
+$(BUILD)/src/cli/chart.o: ALL_CFLAGS += -DTIX_CHART_LIBS='$(CHART_LIBS)'
+$(BUILD)/src/cli/xlsx.o: ALL_CFLAGS += -DTIX_XLSX_LIBS='$(XLSX_LIBS)'
 # The shared library exports the functions marked TIX_API and nothing else.
 $(LIB_OBJ): ALL_CFLAGS += -fvisibility=hidden
 
@@ -144,8 +156,8 @@ $(BUILD)/techidx.1: $(MAN_IN) $(BUILD)/techidx
 	$(BUILD)/techidx --man $(MAN_IN) > $@.tmp || { rm -f $@.tmp; exit 1; }
 	mv $@.tmp $@
 
-$(BUILD)/unit: $(TEST_OBJ) $(BUILD)/libtechidx-gen.a $(BUILD)/libtechidx.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $(TEST_OBJ) $(BUILD)/libtechidx-gen.a $(BUILD)/libtechidx.a \
+$(BUILD)/unit: $(TEST_OBJ) $(BUILD)/src/cli/dynlib.o $(BUILD)/libtechidx-gen.a $(BUILD)/libtechidx.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $(TEST_OBJ) $(BUILD)/src/cli/dynlib.o $(BUILD)/libtechidx-gen.a $(BUILD)/libtechidx.a \
 	  $(PKG_LIBS) $(CRIT_LIBS)
 
 # --- tests -------------------------------------------------------------------

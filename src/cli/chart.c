@@ -7,12 +7,109 @@
 #include <math.h>
 #include <strings.h>
 #include <pango/pangocairo.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/dynlib.h"
 #include "cli/outfile.h"
 #include "techidx/version.h"
+
+/* cairo, Pango and GObject are opened when the first chart is drawn
+ * (dynlib.h); TIX_CHART_LIBS, their SONAMEs, comes from the build. */
+/* clang-format off */
+#define GFX_FNS(X) \
+    X(cairo_arc) X(cairo_clip) X(cairo_close_path) X(cairo_create) X(cairo_destroy) \
+    X(cairo_fill) X(cairo_font_options_create) X(cairo_font_options_destroy) \
+    X(cairo_font_options_set_antialias) X(cairo_font_options_set_hint_metrics) \
+    X(cairo_font_options_set_hint_style) X(cairo_image_surface_create) X(cairo_line_to) \
+    X(cairo_move_to) X(cairo_paint) X(cairo_pdf_surface_create_for_stream) \
+    X(cairo_pdf_surface_set_metadata) X(cairo_rectangle) X(cairo_restore) X(cairo_save) \
+    X(cairo_scale) X(cairo_set_dash) X(cairo_set_line_cap) X(cairo_set_line_width) \
+    X(cairo_set_source_rgb) X(cairo_set_source_rgba) X(cairo_status) X(cairo_status_to_string) \
+    X(cairo_stroke) X(cairo_surface_destroy) X(cairo_surface_finish) X(cairo_surface_status) \
+    X(cairo_surface_write_to_png_stream) X(cairo_svg_surface_create_for_stream) \
+    X(g_object_unref) X(pango_cairo_context_set_font_options) X(pango_cairo_create_layout) \
+    X(pango_cairo_show_layout) X(pango_context_set_language) \
+    X(pango_context_set_round_glyph_positions) X(pango_font_description_free) \
+    X(pango_font_description_new) X(pango_font_description_set_absolute_size) \
+    X(pango_font_description_set_family) X(pango_font_description_set_weight) \
+    X(pango_language_from_string) X(pango_layout_context_changed) X(pango_layout_get_baseline) \
+    X(pango_layout_get_context) X(pango_layout_get_extents) X(pango_layout_set_ellipsize) \
+    X(pango_layout_set_font_description) X(pango_layout_set_text) X(pango_layout_set_width) \
+    X(pango_layout_set_wrap)
+/* clang-format on */
+
+#define GFX_SLOT(f) __typeof__(f) *f;
+static struct gfx_fns {
+    GFX_FNS(GFX_SLOT)
+} gfx;
+#define GFX_SYM(f) {#f, offsetof(struct gfx_fns, f)},
+static const dynlib_sym gfx_syms[] = {GFX_FNS(GFX_SYM)};
+static const char *const gfx_libs[] = {TIX_CHART_LIBS, NULL};
+static dynlib gfx_lib = {.what = "charts",
+                         .libs = gfx_libs,
+                         .syms = gfx_syms,
+                         .nsyms = sizeof gfx_syms / sizeof gfx_syms[0],
+                         .table = &gfx};
+
+/* From here on, each call goes through the table. */
+#define cairo_arc (*gfx.cairo_arc)
+#define cairo_clip (*gfx.cairo_clip)
+#define cairo_close_path (*gfx.cairo_close_path)
+#define cairo_create (*gfx.cairo_create)
+#define cairo_destroy (*gfx.cairo_destroy)
+#define cairo_fill (*gfx.cairo_fill)
+#define cairo_font_options_create (*gfx.cairo_font_options_create)
+#define cairo_font_options_destroy (*gfx.cairo_font_options_destroy)
+#define cairo_font_options_set_antialias (*gfx.cairo_font_options_set_antialias)
+#define cairo_font_options_set_hint_metrics (*gfx.cairo_font_options_set_hint_metrics)
+#define cairo_font_options_set_hint_style (*gfx.cairo_font_options_set_hint_style)
+#define cairo_image_surface_create (*gfx.cairo_image_surface_create)
+#define cairo_line_to (*gfx.cairo_line_to)
+#define cairo_move_to (*gfx.cairo_move_to)
+#define cairo_paint (*gfx.cairo_paint)
+#define cairo_pdf_surface_create_for_stream (*gfx.cairo_pdf_surface_create_for_stream)
+#define cairo_pdf_surface_set_metadata (*gfx.cairo_pdf_surface_set_metadata)
+#define cairo_rectangle (*gfx.cairo_rectangle)
+#define cairo_restore (*gfx.cairo_restore)
+#define cairo_save (*gfx.cairo_save)
+#define cairo_scale (*gfx.cairo_scale)
+#define cairo_set_dash (*gfx.cairo_set_dash)
+#define cairo_set_line_cap (*gfx.cairo_set_line_cap)
+#define cairo_set_line_width (*gfx.cairo_set_line_width)
+#define cairo_set_source_rgb (*gfx.cairo_set_source_rgb)
+#define cairo_set_source_rgba (*gfx.cairo_set_source_rgba)
+#define cairo_status (*gfx.cairo_status)
+#define cairo_status_to_string (*gfx.cairo_status_to_string)
+#define cairo_stroke (*gfx.cairo_stroke)
+#define cairo_surface_destroy (*gfx.cairo_surface_destroy)
+#define cairo_surface_finish (*gfx.cairo_surface_finish)
+#define cairo_surface_status (*gfx.cairo_surface_status)
+#define cairo_surface_write_to_png_stream (*gfx.cairo_surface_write_to_png_stream)
+#define cairo_svg_surface_create_for_stream (*gfx.cairo_svg_surface_create_for_stream)
+#define g_object_unref (*gfx.g_object_unref)
+#define pango_cairo_context_set_font_options (*gfx.pango_cairo_context_set_font_options)
+#define pango_cairo_create_layout (*gfx.pango_cairo_create_layout)
+#define pango_cairo_show_layout (*gfx.pango_cairo_show_layout)
+#define pango_context_set_language (*gfx.pango_context_set_language)
+#define pango_context_set_round_glyph_positions (*gfx.pango_context_set_round_glyph_positions)
+#define pango_font_description_free (*gfx.pango_font_description_free)
+#define pango_font_description_new (*gfx.pango_font_description_new)
+#define pango_font_description_set_absolute_size (*gfx.pango_font_description_set_absolute_size)
+#define pango_font_description_set_family (*gfx.pango_font_description_set_family)
+#define pango_font_description_set_weight (*gfx.pango_font_description_set_weight)
+#define pango_language_from_string (*gfx.pango_language_from_string)
+#define pango_layout_context_changed (*gfx.pango_layout_context_changed)
+#define pango_layout_get_baseline (*gfx.pango_layout_get_baseline)
+#define pango_layout_get_context (*gfx.pango_layout_get_context)
+#define pango_layout_get_extents (*gfx.pango_layout_get_extents)
+#define pango_layout_set_ellipsize (*gfx.pango_layout_set_ellipsize)
+#define pango_layout_set_font_description (*gfx.pango_layout_set_font_description)
+#define pango_layout_set_text (*gfx.pango_layout_set_text)
+#define pango_layout_set_width (*gfx.pango_layout_set_width)
+#define pango_layout_set_wrap (*gfx.pango_layout_set_wrap)
 
 #define WIDTH 960.0
 #define LEFT 64.0   /* the panels' left edge: room for the y labels */
@@ -692,9 +789,11 @@ chart_format chart_format_of(chart_format asked, const char *path)
 static int render(const chart_data *d, const chart_opts *o, chart_format fmt, char **out,
                   size_t *len, char *err, size_t errlen)
 {
-    double height = chart_height(d);
     *out = NULL;
     *len = 0;
+    if (dynlib_open(&gfx_lib, err, errlen) != 0)
+        return -1;
+    double height = chart_height(d);
     FILE *mem = open_memstream(out, len);
     if (!mem) {
         snprintf(err, errlen, "out of memory");

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +19,60 @@
 #include <xlsxwriter.h>
 
 #include "cli/cleanup.h"
+#include "cli/dynlib.h"
 #include "cli/table.h"
 #include "techidx/period.h"
+
+/* libxlsxwriter is opened when the first workbook is written (dynlib.h);
+ * TIX_XLSX_LIBS, its SONAME, comes from the build. */
+/* clang-format off */
+#define LXW_FNS(X) \
+    X(chart_add_series) X(chart_axis_set_name) X(chart_axis_set_num_format) \
+    X(chart_legend_set_position) X(chart_series_set_categories) X(chart_series_set_name) \
+    X(chart_series_set_values) X(chart_title_set_name) X(format_set_bold) \
+    X(format_set_num_format) X(lxw_strerror) X(workbook_add_chart) X(workbook_add_format) \
+    X(workbook_add_worksheet) X(workbook_close) X(workbook_new_opt) X(workbook_set_properties) \
+    X(worksheet_freeze_panes) X(worksheet_insert_chart_opt) X(worksheet_set_column) \
+    X(worksheet_write_datetime) X(worksheet_write_number) X(worksheet_write_string)
+/* clang-format on */
+
+#define LXW_SLOT(f) __typeof__(f) *f;
+static struct lxw_fns {
+    LXW_FNS(LXW_SLOT)
+} lxw;
+#define LXW_SYM(f) {#f, offsetof(struct lxw_fns, f)},
+static const dynlib_sym lxw_syms[] = {LXW_FNS(LXW_SYM)};
+static const char *const lxw_libs[] = {TIX_XLSX_LIBS, NULL};
+static dynlib lxw_lib = {.what = "workbooks",
+                         .libs = lxw_libs,
+                         .syms = lxw_syms,
+                         .nsyms = sizeof lxw_syms / sizeof lxw_syms[0],
+                         .table = &lxw};
+
+/* From here on, each call goes through the table. */
+#define chart_add_series (*lxw.chart_add_series)
+#define chart_axis_set_name (*lxw.chart_axis_set_name)
+#define chart_axis_set_num_format (*lxw.chart_axis_set_num_format)
+#define chart_legend_set_position (*lxw.chart_legend_set_position)
+#define chart_series_set_categories (*lxw.chart_series_set_categories)
+#define chart_series_set_name (*lxw.chart_series_set_name)
+#define chart_series_set_values (*lxw.chart_series_set_values)
+#define chart_title_set_name (*lxw.chart_title_set_name)
+#define format_set_bold (*lxw.format_set_bold)
+#define format_set_num_format (*lxw.format_set_num_format)
+#define lxw_strerror (*lxw.lxw_strerror)
+#define workbook_add_chart (*lxw.workbook_add_chart)
+#define workbook_add_format (*lxw.workbook_add_format)
+#define workbook_add_worksheet (*lxw.workbook_add_worksheet)
+#define workbook_close (*lxw.workbook_close)
+#define workbook_new_opt (*lxw.workbook_new_opt)
+#define workbook_set_properties (*lxw.workbook_set_properties)
+#define worksheet_freeze_panes (*lxw.worksheet_freeze_panes)
+#define worksheet_insert_chart_opt (*lxw.worksheet_insert_chart_opt)
+#define worksheet_set_column (*lxw.worksheet_set_column)
+#define worksheet_write_datetime (*lxw.worksheet_write_datetime)
+#define worksheet_write_number (*lxw.worksheet_write_number)
+#define worksheet_write_string (*lxw.worksheet_write_string)
 
 #ifndef NAME_MAX
 #define NAME_MAX 255
@@ -481,6 +534,8 @@ int xlsx_write(const char *path, const xlsx_input *in, char *err, size_t errlen)
     char *target = NULL, *tmp = NULL;
     int rc = -1, id = -1, fd = -1;
     memset(t, 0, sizeof t);
+    if (dynlib_open(&lxw_lib, err, errlen) != 0)
+        return -1;
     for (int s = 0; s < S_N; s++)
         if (paths[s] && table_load(paths[s], &t[s], err, errlen) != 0)
             goto done;
