@@ -9,6 +9,7 @@
 
 #include "counts_internal.h"
 #include "cube_internal.h"
+#include "reader_internal.h" /* tix_reader_unread_fields */
 #include "techidx/reader.h"
 #include "techidx/source.h"
 #include "transcode_internal.h"
@@ -222,6 +223,7 @@ static tix_status engine_on_row(void *ctx, const tix_row *row)
         e->schema.rec =
             (tix_record_opts){e->opts.date_format ? &e->date_pattern : NULL, e->opts.amount_unit};
         e->have_header = 1;
+        tix_reader_unread_fields(e->reader, engine_unread_fields(&e->schema));
         return TIX_OK;
     }
     row_out o;
@@ -337,6 +339,7 @@ tix_status tix_engine_begin(tix_engine *e, const char *name)
     strcpy(e->input, name);
     e->in_input = 1;
     e->have_header = 0;
+    tix_reader_unread_fields(e->reader, 0); /* the next header is read whole */
     e->direct.base = 0;
     input_reset(e);
     return TIX_OK;
@@ -548,6 +551,19 @@ tix_idset *engine_ids(tix_engine *e) { return e->ids; }
 tix_budget *engine_budget(tix_engine *e) { return &e->budget; }
 
 const tix_schema *engine_schema(const tix_engine *e) { return e->have_header ? &e->schema : NULL; }
+
+uint64_t engine_unread_fields(const tix_schema *s)
+{
+    uint64_t read = 1;
+    for (int c = 0; c < TIX_COL_COUNT; c++)
+        if (s->index[c] >= 0 && s->index[c] < 64)
+            read |= (uint64_t)1 << s->index[c];
+    for (size_t k = 0; k < s->ndims; k++)
+        if (s->dim[k] >= 0 && s->dim[k] < 64)
+            read |= (uint64_t)1 << s->dim[k];
+    uint64_t all = s->nfields >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << s->nfields) - 1;
+    return all & ~read;
+}
 
 void engine_count_bytes(tix_engine *e, uint64_t n) { e->counts.bytes += n; }
 

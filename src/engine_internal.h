@@ -39,6 +39,11 @@ const tix_engine_opts *engine_opts(const tix_engine *e);
  * It does not change again until the next input. */
 const tix_schema *engine_schema(const tix_engine *e);
 
+/* The fields of s's records that no part of an index run reads: neither a
+ * column the schema knows nor a `by` dimension, and not the first (its BOM
+ * is looked past). For tix_reader_unread_fields. */
+uint64_t engine_unread_fields(const tix_schema *s);
+
 /* Where the name of a cell of several dimensions is joined (its values
  * with TIX_DIM_SEP between); one per thread. Free buf. */
 typedef struct engine_key {

@@ -46,6 +46,7 @@
 
 #include "cube_internal.h" /* cube_sketch_defer, _settle */
 #include "engine_internal.h"
+#include "reader_internal.h" /* tix_reader_unread_fields */
 #include "techidx/cube.h"
 
 #define BLOCK_BYTES ((size_t)2 << 20)
@@ -439,6 +440,7 @@ static void parse_job(job *j)
     }
     tix_reader_reset(j->reader);
     tix_reader_set_callback(j->reader, on_job_row, j);
+    tix_reader_unread_fields(j->reader, engine_unread_fields(&j->schema));
     j->st = tix_reader_feed(j->reader, j->data, j->len);
     if (j->mini && !j->replay && cube_sketch_settle(j->mini) != TIX_OK)
         j->replay = 1; /* no memory to sketch: read serially */

@@ -591,6 +591,8 @@ tix_simd tix_reader_set_simd(tix_reader *r, tix_simd want)
     return r->simd = tix_simd_pick(want, &r->split);
 }
 
+void tix_reader_unread_fields(tix_reader *r, uint64_t unread) { r->unread = unread; }
+
 void tix_reader_set_callback(tix_reader *r, tix_row_fn fn, void *ctx)
 {
     r->fn = fn;

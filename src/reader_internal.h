@@ -85,6 +85,14 @@ const char *tix_simd_name(tix_simd s);
  * now on, and returns it (tests compare the paths). */
 tix_simd tix_reader_set_simd(tix_reader *r, tix_simd want);
 
+/* Bit i of unread set: the callback never reads field i (i < 64), so a
+ * quoted field i with doubled quotes may be given as the text between its
+ * quotes, "" left doubled, instead of unescaped into r->text (the notes
+ * column of a dump: index runs do not read it). The record, its fields'
+ * count and every other field are the same. Kept until changed; 0 when
+ * the next input's header is to be read. */
+void tix_reader_unread_fields(tix_reader *r, uint64_t unread);
+
 /* libcsv parser states (libcsv.c); the struct is public, the names are not. */
 #define LIBCSV_ROW_NOT_BEGUN 0
 #define LIBCSV_FIELD_BEGUN 2
@@ -108,6 +116,8 @@ struct tix_reader {
     tix_rbuf pending; /* raw bytes of a record spanning lines/chunks */
     const char *raw;  /* raw bytes of the record completing now */
     size_t raw_len;
+    /* Fields the callback never reads (tix_reader_unread_fields). */
+    uint64_t unread;
     uint64_t lines;    /* newlines consumed */
     uint64_t rec_line; /* first line of the record in progress */
     int rec_open;      /* a record has started and not ended */

@@ -201,6 +201,12 @@ static int quoted_view(tix_reader *r, const char *open, const char *close, int d
     return 1;
 }
 
+/* 1 when field nf is one the callback never reads: its "" may stay. */
+static inline int unread(const tix_reader *r, size_t nf)
+{
+    return nf < 64 && (r->unread >> nf & 1);
+}
+
 /* The unquoted field [a, b) with blanks trimmed, as libcsv trims it. */
 static inline void trimmed(tix_field *f, const char *a, const char *b, char delim)
 {
@@ -298,7 +304,8 @@ split_with(tix_reader *r, tix_blocks *b, const char *p, const char *stop, const 
                 for (const char *x = close + 1; x < c; x++)
                     if (!blank(*x, delim))
                         return 0; /* text after the closing quote */
-                if (!quoted_view(r, open, close, doubled, &v[nf++]))
+                int unescape = doubled && !unread(r, nf);
+                if (!quoted_view(r, open, close, unescape, &v[nf++]))
                     return 0;
                 *quoted = 1;
                 state = FIELD_UNQUOTED;
@@ -337,7 +344,8 @@ split_with(tix_reader *r, tix_blocks *b, const char *p, const char *stop, const 
                 for (const char *x = close + 1; x < c; x++)
                     if (!blank(*x, delim))
                         return 0;
-                if (!quoted_view(r, open, close, doubled, &v[nf++]))
+                int unescape = doubled && !unread(r, nf);
+                if (!quoted_view(r, open, close, unescape, &v[nf++]))
                     return 0;
                 *quoted = 1;
             } else {

@@ -1528,3 +1528,112 @@ Test(reader, techidx_simd_environment_variable_chooses_the_path)
 #endif
     cr_assert_str_eq(tix_simd_name(TIX_SIMD_AVX2), "avx2");
 }
+
+/* ---- fields the callback never reads (tix_reader_unread_fields) ---------- */
+
+static void parse_unread(const char *in, size_t len, char d, tix_simd want, size_t policy,
+                         uint64_t seed, uint64_t unread, rows *out, feed_result *res)
+{
+    tix_reader *r;
+    tix_reader_opts o;
+    tix_reader_opts_init(&o);
+    o.delimiter = d;
+    memset(out, 0, sizeof *out);
+    cr_assert_eq(tix_reader_new(&r, &o, collect, out), TIX_OK);
+    cr_assert_leq(tix_reader_set_simd(r, want), want);
+    tix_reader_unread_fields(r, unread);
+    *res = feed_chunks(r, in, len, policy, seed, 97);
+    tix_reader_free(r);
+}
+
+/* s with each "" made one ", as a quoted field's content is unescaped. */
+static size_t undoubled(const char *s, size_t n, char *out)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        out[m++] = s[i];
+        if (s[i] == '"' && i + 1 < n && s[i + 1] == '"')
+            i++;
+    }
+    return m;
+}
+
+Test(reader, an_unread_field_keeps_its_doubled_quotes_on_every_path)
+{
+    const char *in = "id,\"a\"\"b\",\"c\"\"d\",x\n\"e\"\"f\",g,\"h\"\"i\",\"y\"\n";
+    for (size_t i = 0; i < NPATHS; i++) {
+        rows got;
+        feed_result res;
+        parse_unread(in, strlen(in), ',', paths[i], CHUNK_WHOLE, 0, (uint64_t)1 << 2, &got, &res);
+        cr_assert_eq(res.finish, TIX_OK);
+        cr_assert_eq(got.n, 2);
+        cr_assert_str_eq(got.v[0].fields[1], "a\"b", "%s", tix_simd_name(paths[i]));
+        cr_assert_str_eq(got.v[0].fields[2], "c\"\"d", "%s", tix_simd_name(paths[i]));
+        cr_assert_str_eq(got.v[0].fields[3], "x");
+        cr_assert_str_eq(got.v[1].fields[0], "e\"f");
+        cr_assert_str_eq(got.v[1].fields[2], "h\"\"i");
+        cr_assert_str_eq(got.v[1].fields[3], "y");
+        cr_assert_eq(got.v[1].line, 2);
+        rows_free(&got);
+        /* Every field read: all unescaped. */
+        parse_unread(in, strlen(in), ',', paths[i], CHUNK_WHOLE, 0, 0, &got, &res);
+        cr_assert_str_eq(got.v[0].fields[2], "c\"d");
+        cr_assert_str_eq(got.v[1].fields[2], "h\"i");
+        rows_free(&got);
+    }
+}
+
+/* On the generated records of every kind, in whole and random chunks on
+ * every path: the same records, lines, raw bytes and flags as when every
+ * field is read, and each field the same, but for an unread one that may
+ * keep its "" (the fast path's; libcsv's records are unescaped). */
+Test(reader, unread_fields_change_nothing_but_their_doubled_quotes)
+{
+    size_t cap = 1 << 16;
+    char *in = malloc(cap), *buf = malloc(cap);
+    cr_assert(in && buf);
+    uint64_t s = 777;
+    const uint64_t unread = 0x2a; /* fields 1, 3 and 5 */
+    size_t kept = 0;
+    for (uint64_t seed = 1; seed <= 200; seed++) {
+        size_t len = csv_like(in, &s, 1 + seed % 40, ',');
+        rows want, got;
+        feed_result wres, res;
+        parse_path(in, len, ',', TIX_SIMD_SCALAR, CHUNK_WHOLE, 0, &want, &wres);
+        for (size_t i = 0; i < NPATHS; i++)
+            for (int chunked = 0; chunked < 2; chunked++) {
+                parse_unread(in, len, ',', paths[i], chunked ? CHUNK_RANDOM : CHUNK_WHOLE, seed,
+                             unread, &got, &res);
+                cr_assert_eq(res.feed, wres.feed);
+                cr_assert_eq(res.finish, wres.finish);
+                cr_assert_eq(got.n, want.n, "seed %llu", (unsigned long long)seed);
+                for (size_t r = 0; r < got.n; r++) {
+                    const rec *x = &got.v[r], *y = &want.v[r];
+                    cr_assert_eq(x->line, y->line);
+                    cr_assert_eq(x->flags, y->flags);
+                    cr_assert_eq(x->raw_len, y->raw_len);
+                    cr_assert_eq(memcmp(x->raw, y->raw, x->raw_len), 0);
+                    cr_assert_eq(x->nfields, y->nfields);
+                    for (size_t k = 0; k < x->nfields; k++) {
+                        if (x->lens[k] == y->lens[k] &&
+                            memcmp(x->fields[k], y->fields[k], x->lens[k]) == 0)
+                            continue;
+                        cr_assert(k < 64 && (unread >> k & 1),
+                                  "seed %llu row %zu: field %zu, which is read, differs",
+                                  (unsigned long long)seed, r, k);
+                        size_t m = undoubled(x->fields[k], x->lens[k], buf);
+                        cr_assert(m == y->lens[k] && memcmp(buf, y->fields[k], m) == 0,
+                                  "seed %llu row %zu field %zu: \"%s\" is not \"%s\" doubled",
+                                  (unsigned long long)seed, r, k, x->fields[k], y->fields[k]);
+                        kept++;
+                    }
+                }
+                rows_free(&got);
+            }
+        rows_free(&want);
+    }
+    cr_log_info("%zu unread fields kept their \"\"", kept);
+    cr_assert_gt(kept, 100, "the generated records have unread fields with \"\"");
+    free(in);
+    free(buf);
+}
