@@ -57,4 +57,33 @@ static inline int tix_same_bytes(const char *a, const char *b, size_t n)
     return (diff | (x ^ y)) == 0;
 }
 
+/* Copies src[0..n) to dst[0..n) (apart): for n < 16 with at most two
+ * overlapping loads and stores of fixed size, inlined, where a call to
+ * memcpy for a few bytes costs more than the copy. */
+static inline void tix_copy_bytes(void *dst, const void *src, size_t n)
+{
+    unsigned char *d = dst;
+    const unsigned char *s = src;
+    if (n >= 16) {
+        memcpy(d, s, n);
+    } else if (n >= 8) {
+        uint64_t a, b;
+        memcpy(&a, s, 8);
+        memcpy(&b, s + n - 8, 8);
+        memcpy(d, &a, 8);
+        memcpy(d + n - 8, &b, 8);
+    } else if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + n - 4, 4);
+        memcpy(d, &a, 4);
+        memcpy(d + n - 4, &b, 4);
+    } else if (n) {
+        unsigned char a = s[0], m = s[n / 2], z = s[n - 1];
+        d[0] = a;
+        d[n / 2] = m;
+        d[n - 1] = z;
+    }
+}
+
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes_internal.h" /* tix_copy_bytes */
 #include "counts_internal.h"
 #include "cube_internal.h"
 #include "reader_internal.h" /* tix_reader_unread_fields */
@@ -120,7 +121,7 @@ tix_status engine_key_join(engine_key *k, const tix_field *dims, size_t n, const
     for (size_t i = 0; i < n; i++) {
         if (i)
             k->buf[o++] = TIX_DIM_SEP;
-        memcpy(k->buf + o, dims[i].ptr, dims[i].len);
+        tix_copy_bytes(k->buf + o, dims[i].ptr, dims[i].len);
         o += dims[i].len;
     }
     *name = k->buf;

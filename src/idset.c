@@ -7,6 +7,8 @@
 #include <sys/mman.h>
 #endif
 
+#include "bytes_internal.h"
+
 /* The table: open addressing, linear probing, at most 3/4 full. A slot is
  * the id's 32-bit fingerprint (the top half of its hash) above its number
  * + 1 (0: empty). Its home is the fingerprint's top bits, so the table is
@@ -368,8 +370,8 @@ static tix_status append(tix_idset *s, const char *p, size_t n)
     a += put_varint(a, shared);
     a += put_varint(a, rest);
     if (rest) { /* an empty id has no bytes, and prev may not exist yet */
-        memcpy(a, p + shared, rest);
-        memcpy(s->prev + shared, p + shared, rest); /* the rest of prev is p's already */
+        tix_copy_bytes(a, p + shared, rest);
+        tix_copy_bytes(s->prev + shared, p + shared, rest); /* the rest of prev is p's already */
     }
     c->len += hl + rest;
     s->prev_len = n;

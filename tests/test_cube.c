@@ -755,6 +755,24 @@ Test(cube, same_bytes_agrees_with_memcmp)
     }
 }
 
+Test(cube, copy_bytes_copies_exactly_n_bytes)
+{
+    for (size_t n = 0; n <= 40; n++) {
+        /* ASan: neither side is read or written past n. */
+        unsigned char *src = malloc(n ? n : 1), *dst = malloc(n + 2);
+        cr_assert(src && dst);
+        for (size_t i = 0; i < n; i++)
+            src[i] = (unsigned char)(1 + (i * 37) % 251);
+        memset(dst, 0xee, n + 2);
+        tix_copy_bytes(dst + 1, src, n);
+        cr_assert_eq(dst[0], 0xee, "n = %zu: a byte before written", n);
+        cr_assert_eq(memcmp(dst + 1, src, n), 0, "n = %zu", n);
+        cr_assert_eq(dst[n + 1], 0xee, "n = %zu: a byte after written", n);
+        free(src);
+        free(dst);
+    }
+}
+
 /* Pairs a and b (finalized, same layout) hold the same buckets, with the
  * same counts and sums, whatever form each sketch has. */
 static void assert_same_buckets(const tix_cube *a, const tix_cube *b, size_t npairs)
