@@ -1354,8 +1354,10 @@ static const tix_simd paths[] = {TIX_SIMD_SCALAR, TIX_SIMD_SSE2, TIX_SIMD_AVX2, 
 
 /* Parses with the path `want` (the widest this CPU has below it) in chunks
  * per policy; the feed and finish statuses in *res. */
-static void parse_path(const char *in, size_t len, char d, tix_simd want, size_t policy,
-                       uint64_t seed, rows *out, feed_result *res)
+/* in read on the path `want` in chunks per policy, the fields of `unread`
+ * never read (tix_reader_unread_fields). */
+static void parse_unread(const char *in, size_t len, char d, tix_simd want, size_t policy,
+                         uint64_t seed, uint64_t unread, rows *out, feed_result *res)
 {
     tix_reader *r;
     tix_reader_opts o;
@@ -1364,8 +1366,15 @@ static void parse_path(const char *in, size_t len, char d, tix_simd want, size_t
     memset(out, 0, sizeof *out);
     cr_assert_eq(tix_reader_new(&r, &o, collect, out), TIX_OK);
     cr_assert_leq(tix_reader_set_simd(r, want), want);
+    tix_reader_unread_fields(r, unread);
     *res = feed_chunks(r, in, len, policy, seed, 97);
     tix_reader_free(r);
+}
+
+static void parse_path(const char *in, size_t len, char d, tix_simd want, size_t policy,
+                       uint64_t seed, rows *out, feed_result *res)
+{
+    parse_unread(in, len, d, want, policy, seed, 0, out, res);
 }
 
 static void put_word(char *out, size_t *len, uint64_t *s, const char *alphabet)
@@ -1530,21 +1539,6 @@ Test(reader, techidx_simd_environment_variable_chooses_the_path)
 }
 
 /* ---- fields the callback never reads (tix_reader_unread_fields) ---------- */
-
-static void parse_unread(const char *in, size_t len, char d, tix_simd want, size_t policy,
-                         uint64_t seed, uint64_t unread, rows *out, feed_result *res)
-{
-    tix_reader *r;
-    tix_reader_opts o;
-    tix_reader_opts_init(&o);
-    o.delimiter = d;
-    memset(out, 0, sizeof *out);
-    cr_assert_eq(tix_reader_new(&r, &o, collect, out), TIX_OK);
-    cr_assert_leq(tix_reader_set_simd(r, want), want);
-    tix_reader_unread_fields(r, unread);
-    *res = feed_chunks(r, in, len, policy, seed, 97);
-    tix_reader_free(r);
-}
 
 /* s with each "" made one ", as a quoted field's content is unescaped. */
 static size_t undoubled(const char *s, size_t n, char *out)
