@@ -13,14 +13,13 @@ typedef struct maths {
     double (*ldexp_)(double, int);
 } maths;
 
-static const dynlib_sym maths_syms[] = {{"cos", offsetof(maths, cos_)},
-                                        {"ldexp", offsetof(maths, ldexp_)}};
+static const char *const maths_names[] = {"cos", "ldexp"};
 
 Test(dynlib, opens_each_library_once_and_fills_every_slot)
 {
     static const char *const libs[] = {"libm.so.6", NULL};
     static maths m;
-    static dynlib d = {.what = "tests", .libs = libs, .syms = maths_syms, .nsyms = 2, .table = &m};
+    static dynlib d = {.what = "tests", .libs = libs, .names = maths_names, .n = 2, .table = &m};
     char err[256] = "untouched";
     cr_assert_eq(dynlib_open(&d, err, sizeof err), 0);
     cr_assert_str_eq(err, "untouched");
@@ -38,7 +37,7 @@ Test(dynlib, a_missing_library_is_named_in_the_error_every_time)
 {
     static const char *const libs[] = {"libm.so.6", "libtechidx-test-none.so.9", NULL};
     static maths m;
-    static dynlib d = {.what = "tests", .libs = libs, .syms = maths_syms, .nsyms = 2, .table = &m};
+    static dynlib d = {.what = "tests", .libs = libs, .names = maths_names, .n = 2, .table = &m};
     char err[256] = "";
     cr_assert_eq(dynlib_open(&d, err, sizeof err), -1);
     cr_assert_eq(d.state, -1);
@@ -54,10 +53,9 @@ Test(dynlib, a_missing_library_is_named_in_the_error_every_time)
 Test(dynlib, a_missing_function_is_named_with_the_libraries_searched)
 {
     static const char *const libs[] = {"libm.so.6", "libc.so.6", NULL};
-    static const dynlib_sym syms[] = {{"cos", offsetof(maths, cos_)},
-                                      {"tix_no_such_function", offsetof(maths, ldexp_)}};
+    static const char *const names[] = {"cos", "tix_no_such_function"};
     static maths m;
-    static dynlib d = {.what = "tests", .libs = libs, .syms = syms, .nsyms = 2, .table = &m};
+    static dynlib d = {.what = "tests", .libs = libs, .names = names, .n = 2, .table = &m};
     char err[256] = "";
     cr_assert_eq(dynlib_open(&d, err, sizeof err), -1);
     cr_assert_str_eq(err, "cannot load the libraries for tests: no function "
@@ -72,10 +70,9 @@ Test(dynlib, a_function_is_taken_from_the_first_library_that_has_it)
         double (*cos_)(double);
     } mixed;
     static const char *const libs[] = {"libc.so.6", "libm.so.6", NULL};
-    static const dynlib_sym syms[] = {{"strlen", offsetof(mixed, strlen_)},
-                                      {"cos", offsetof(mixed, cos_)}};
+    static const char *const names[] = {"strlen", "cos"};
     static mixed m;
-    static dynlib d = {.what = "tests", .libs = libs, .syms = syms, .nsyms = 2, .table = &m};
+    static dynlib d = {.what = "tests", .libs = libs, .names = names, .n = 2, .table = &m};
     cr_assert_eq(dynlib_open(&d, NULL, 0), 0);
     cr_assert_eq(m.strlen_("techidx"), 7);
     cr_assert_eq(m.cos_(0.0), 1.0);

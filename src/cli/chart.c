@@ -7,7 +7,6 @@
 #include <math.h>
 #include <strings.h>
 #include <pango/pangocairo.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,18 +40,7 @@
     X(pango_layout_set_wrap)
 /* clang-format on */
 
-#define GFX_SLOT(f) __typeof__(f) *f;
-static struct gfx_fns {
-    GFX_FNS(GFX_SLOT)
-} gfx;
-#define GFX_SYM(f) {#f, offsetof(struct gfx_fns, f)},
-static const dynlib_sym gfx_syms[] = {GFX_FNS(GFX_SYM)};
-static const char *const gfx_libs[] = {TIX_CHART_LIBS, NULL};
-static dynlib gfx_lib = {.what = "charts",
-                         .libs = gfx_libs,
-                         .syms = gfx_syms,
-                         .nsyms = sizeof gfx_syms / sizeof gfx_syms[0],
-                         .table = &gfx};
+DYNLIB_DEFINE(gfx, GFX_FNS, "charts", TIX_CHART_LIBS);
 
 /* From here on, each call goes through the table. */
 #define cairo_arc (*gfx.cairo_arc)

@@ -47,18 +47,18 @@ static int load(dynlib *d)
             rc = -1;
         }
     }
-    for (size_t i = 0; i < d->nsyms && rc == 0; i++) {
+    for (size_t i = 0; i < d->n && rc == 0; i++) {
         void *p = NULL;
         for (size_t k = 0; k < nh && !p; k++)
-            p = dlsym(h[k], d->syms[i].name);
+            p = dlsym(h[k], d->names[i]);
         if (p) {
-            memcpy((char *)d->table + d->syms[i].at, &p, sizeof p);
+            memcpy((char *)d->table + i * sizeof p, &p, sizeof p);
         } else {
             char libs[160];
             names(d, libs, sizeof libs);
             snprintf(d->err, sizeof d->err,
-                     "cannot load the libraries for %s: no function %s in %s", d->what,
-                     d->syms[i].name, libs);
+                     "cannot load the libraries for %s: no function %s in %s", d->what, d->names[i],
+                     libs);
             rc = -1;
         }
     }

@@ -11,23 +11,37 @@
 
 #include <stddef.h>
 
-/* A function looked up by name, stored at offset `at` of its table. */
-typedef struct dynlib_sym {
-    const char *name;
-    size_t at;
-} dynlib_sym;
-
 /* A set of libraries and the functions taken from them: static, filled
  * by the first dynlib_open. */
 typedef struct dynlib {
-    const char *what;        /* what they are for: "charts", "workbooks" */
-    const char *const *libs; /* SONAMEs, NULL-terminated */
-    const dynlib_sym *syms;  /* each function, in the first library that has it */
-    size_t nsyms;
-    void *table;   /* the struct of function pointers they fill */
+    const char *what;         /* what they are for: "charts", "workbooks" */
+    const char *const *libs;  /* SONAMEs, NULL-terminated */
+    const char *const *names; /* the functions, each from the first library that has it */
+    size_t n;
+    void *table;   /* n function pointers, in names' order, without padding */
     int state;     /* 0 not tried, 1 open, -1 failed */
     char err[256]; /* why it failed */
 } dynlib;
+
+#define DYNLIB_SLOT_(f) __typeof__(f) *f;
+#define DYNLIB_NAME_(f) #f,
+
+/* Defines `static struct var##_fns var`, a pointer for each function that
+ * the X-macro list FNS names (FNS(X) expands X(f) for each f, declared by
+ * its header), and `static dynlib var##_lib`, which fills it from the
+ * libraries named after `what`. */
+#define DYNLIB_DEFINE(var, FNS, what_, ...)                                                        \
+    static struct var##_fns {                                                                      \
+        FNS(DYNLIB_SLOT_)                                                                          \
+    } var;                                                                                         \
+    static const char *const var##_names[] = {FNS(DYNLIB_NAME_)};                                  \
+    _Static_assert(sizeof var == sizeof var##_names / sizeof var##_names[0] * sizeof(void *),      \
+                   "a table of " #var " has padding");                                             \
+    static dynlib var##_lib = {.what = what_,                                                      \
+                               .libs = (const char *const[]){__VA_ARGS__, NULL},                   \
+                               .names = var##_names,                                               \
+                               .n = sizeof var##_names / sizeof var##_names[0],                    \
+                               .table = &var}
 
 /* Opens d's libraries and fills its table, once: later calls give the
  * first one's result. Returns 0, or -1 with the library or function that

@@ -9,7 +9,6 @@
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,18 +35,7 @@
     X(worksheet_write_datetime) X(worksheet_write_number) X(worksheet_write_string)
 /* clang-format on */
 
-#define LXW_SLOT(f) __typeof__(f) *f;
-static struct lxw_fns {
-    LXW_FNS(LXW_SLOT)
-} lxw;
-#define LXW_SYM(f) {#f, offsetof(struct lxw_fns, f)},
-static const dynlib_sym lxw_syms[] = {LXW_FNS(LXW_SYM)};
-static const char *const lxw_libs[] = {TIX_XLSX_LIBS, NULL};
-static dynlib lxw_lib = {.what = "workbooks",
-                         .libs = lxw_libs,
-                         .syms = lxw_syms,
-                         .nsyms = sizeof lxw_syms / sizeof lxw_syms[0],
-                         .table = &lxw};
+DYNLIB_DEFINE(lxw, LXW_FNS, "workbooks", TIX_XLSX_LIBS);
 
 /* From here on, each call goes through the table. */
 #define chart_add_series (*lxw.chart_add_series)
