@@ -37,19 +37,6 @@ static int buf_append(buf *b, const void *p, size_t n)
     return 1;
 }
 
-/* Buffers grown by one huge record are given back once it is over, so that
- * readers that take turns (engine_par.c) do not each keep one. */
-#define KEEP_BYTES ((size_t)1 << 20)
-
-static void buf_trim(buf *b)
-{
-    if (b->len == 0 && b->cap > KEEP_BYTES) {
-        free(b->p);
-        b->p = NULL;
-        b->cap = 0;
-    }
-}
-
 /* Length of the terminator that ends p[0..n): CRLF, LF or a lone CR; 0
  * when none. */
 static size_t line_end(const char *p, size_t n)
@@ -120,7 +107,7 @@ static tix_status emit(tix_reader *r)
     tix_row row = {r->views, r->nends, r->rec_line, r->raw, raw_len, r->flags};
     tix_status st = r->fn(r->ctx, &row);
     r->text.len = 0;
-    buf_trim(&r->text);
+    tix_rbuf_trim(&r->text);
     r->nends = 0;
     r->flags = 0;
     r->emitted++;
@@ -220,9 +207,9 @@ static tix_status parse_segment(tix_reader *r, const char *p, size_t n, int ends
         /* A record ended here, or the line was blank. (Blanks before the
          * end of a chunk may still be the start of a record: kept.) */
         r->pending.len = 0;
-        buf_trim(&r->pending);
+        tix_rbuf_trim(&r->pending);
         r->rec_open = 0;
-        if (r->csv.entry_size > KEEP_BYTES && r->csv.pstate == LIBCSV_ROW_NOT_BEGUN) {
+        if (r->csv.entry_size > TIX_RBUF_KEEP_BYTES && r->csv.pstate == LIBCSV_ROW_NOT_BEGUN) {
             /* libcsv's field buffer too; between records a new parser
              * is the same parser. */
             csv_free(&r->csv);
@@ -237,58 +224,6 @@ static tix_status parse_segment(tix_reader *r, const char *p, size_t n, int ends
     return TIX_OK;
 }
 
-/* Where the line ending at the LF nl stops its text: before a CR of a
- * CRLF, but never before `floor`. */
-static const char *text_end(const char *nl, const char *floor)
-{
-    return nl > floor && nl[-1] == '\r' ? nl - 1 : nl;
-}
-
-/* The fast path for the common record (no CR but the one of a CRLF, every
- * quote closing within the buffer), split without libcsv by r->split, this
- * CPU's build of reader_simd.c; the views point into the caller's buffer
- * or r->text. Returns the LF that ends the record when it was handled (a
- * record or a blank line), NULL when it needs libcsv; *st gets the
- * callback's status. */
-/* Inlined into feed_loop: a call per record costs 2 % of a whole run. */
-static inline __attribute__((always_inline)) const char *
-fast_record(tix_reader *r, tix_blocks *b, const char *p, const char *end, tix_status *st)
-{
-    size_t nf = 0, max = r->limits.max_record_bytes;
-    int quoted = 0;
-    const char *nl = NULL;
-    uint64_t inner = 0;
-    /* A record over the limit is libcsv's to report: looking further for
-     * its end is pointless. */
-    const char *stop = (size_t)(end - p) > max + 2 ? p + max + 2 : end;
-    int split = r->split(r, b, p, stop, &nl, &inner, &nf, &quoted);
-    if (split < 0) {
-        *st = TIX_E_NOMEM;
-        return NULL;
-    }
-    if (split == 0) {
-        r->text.len = 0; /* the arena is libcsv's again */
-        return NULL;
-    }
-    const char *le = text_end(nl, p);
-    size_t len = (size_t)(le - p);
-    if (nf > r->limits.max_fields || len > max) {
-        r->text.len = 0;
-        return NULL; /* libcsv reads it, and reports a limit */
-    }
-    uint64_t first = r->lines + 1;
-    r->lines += 1 + inner; /* and the line ends inside quotes */
-    if (nf == 1 && r->views[0].len == 0 && !quoted)
-        return nl; /* a blank line is no record ("" is one empty field) */
-    r->rec_line = first;
-    tix_row row = {r->views, nf, r->rec_line, p, len, 0};
-    r->emitted++;
-    *st = r->fn(r->ctx, &row);
-    r->text.len = 0;
-    buf_trim(&r->text);
-    return nl;
-}
-
 /* ---- records longer than a chunk ------------------------------------------
  *
  * A record that does not end within the bytes fed so far used to go to
@@ -298,7 +233,7 @@ fast_record(tix_reader *r, tix_blocks *b, const char *p, const char *end, tix_st
  * by a chunk boundary, or long quoted fields: they are *spilled* instead.
  * Their bytes are kept in pending alone while a small scan (the fast
  * path's own rules, byte by byte) follows where the record stands; once
- * the scan sees its end, fast_record splits it in place, views into
+ * the scan sees its end, r->split splits it in place, views into
  * pending (1x; 2x with "" to unescape). Anything the fast path would not
  * take (a CR but the one of a CRLF, something after a closing quote, a
  * quote inside an unquoted field, more than max_fields fields, more than
@@ -411,7 +346,7 @@ static int spill_append(tix_reader *r, const char *p, size_t n)
     return 1;
 }
 
-/* Spills the record starting at p (fast_record could not take it) when it
+/* Spills the record starting at p (r->split could not take it) when it
  * only lacks its end: returns 1, 0 when libcsv must read it, -1 when out
  * of memory. */
 static int spill_start(tix_reader *r, const char *p, const char *end)
@@ -448,20 +383,20 @@ static tix_status spill_end(tix_reader *r)
         r->text.cap = n;
     }
     tix_status st = TIX_OK;
-    r->lines = r->spill_lines; /* fast_record counts them */
+    r->lines = r->spill_lines; /* r->split counts them */
     tix_blocks b;
     tix_blocks_init(&b, base, base + n);
-    const char *done = fast_record(r, &b, base, base + n, &st);
+    const char *done = r->split(r, &b, base, base + n, 1, &st);
     if (st != TIX_OK)
         return st;
-    if (done == base + n - 1) {
+    if (done == base + n) {
         r->spill = 0;
         r->pending.len = 0;
-        buf_trim(&r->pending);
+        tix_rbuf_trim(&r->pending);
         return TIX_OK;
     }
-    if (done) { /* a record ended earlier (it is the right one): the rest */
-        size_t used = (size_t)(done + 1 - base);
+    if (done > base) { /* a record ended earlier (it is the right one): the rest */
+        size_t used = (size_t)(done - base);
         memmove(r->pending.p, base + used, n - used);
         r->pending.len = n - used;
         r->spill_lines = r->lines;
@@ -508,14 +443,16 @@ static tix_status feed_loop(tix_reader *r, const char *p, size_t len, int may_sp
          * that ends the chunk may be the first half of a CRLF: the record
          * ends there either way, and the LF then reads as a blank line. */
         if (r->pending.len == 0 && r->csv.pstate == LIBCSV_ROW_NOT_BEGUN) {
+            /* The fast path for the common record (no CR but the one of a
+             * CRLF, every quote closing within the buffer): as many records
+             * in a row as r->split, this CPU's build of reader_simd.c,
+             * takes, their views into this buffer or r->text. */
             tix_status st = TIX_OK;
-            const char *done = fast_record(r, &b, p, end, &st);
+            p = r->split(r, &b, p, end, 0, &st);
             if (st != TIX_OK)
                 return r->status = st;
-            if (done) {
-                p = done + 1;
-                continue;
-            }
+            if (p == end)
+                break;
             int spilled = may_spill ? spill_start(r, p, end) : 0;
             if (spilled < 0)
                 return r->status = TIX_E_NOMEM;
@@ -568,10 +505,10 @@ void tix_reader_reset(tix_reader *r)
     csv_free(&r->csv);
     csv_start(r);
     r->pending.len = 0;
-    buf_trim(&r->pending);
+    tix_rbuf_trim(&r->pending);
     r->spill = 0;
     r->text.len = 0;
-    buf_trim(&r->text);
+    tix_rbuf_trim(&r->text);
     r->nends = 0;
     r->flags = 0;
     r->rec_open = 0;

@@ -17,6 +17,7 @@
 #include <csv.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "techidx/reader.h"
 
@@ -27,6 +28,19 @@ typedef struct tix_rbuf {
 
 /* Makes room for `need` bytes in all; 0 when out of memory. */
 int tix_reader_reserve(tix_rbuf *b, size_t need);
+
+/* Buffers grown by one huge record are given back once it is over, so that
+ * readers that take turns (engine_par.c) do not each keep one. */
+#define TIX_RBUF_KEEP_BYTES ((size_t)1 << 20)
+
+static inline void tix_rbuf_trim(tix_rbuf *b)
+{
+    if (b->len == 0 && b->cap > TIX_RBUF_KEEP_BYTES) {
+        free(b->p);
+        b->p = NULL;
+        b->cap = 0;
+    }
+}
 
 /* Bit i of each mask stands for byte i of a block. */
 typedef struct tix_masks {
@@ -51,16 +65,18 @@ static inline void tix_blocks_init(tix_blocks *b, const char *base, const char *
     b->at = NULL;
 }
 
-/* Splits the record starting at p (in b's buffer) into r->views: unquoted
- * fields cut at delimiters and trimmed, quoted ones unescaped (into
- * r->text); a quoted field may run on over line ends. Only bytes before
- * `stop` are used. Returns 1 with *nl the LF that ends the record, *inner
- * the LFs inside its quotes, *nf its fields and *quoted set when one of
- * them was quoted; 0 when libcsv must read it (a CR but the one of a CRLF,
- * a quote that does not open a field, text after a closing quote, no end
- * before stop); -1 when out of memory. */
-typedef int (*tix_split_fn)(tix_reader *r, tix_blocks *b, const char *p, const char *stop,
-                            const char **nl, uint64_t *inner, size_t *nf, int *quoted);
+/* Splits the records from p on (in b's buffer), one after another, and
+ * hands each to r->fn as a row: unquoted fields cut at delimiters and
+ * trimmed, quoted ones unescaped (into r->text); a quoted field may run on
+ * over line ends; blank lines are counted and skipped. Only bytes before
+ * `end` are used, and for each record no more than its max_record_bytes
+ * and a CRLF. Returns where it stopped: `end`; the start of a record
+ * libcsv must read (a CR but the one of a CRLF, a quote that does not open
+ * a field, text after a closing quote, a limit passed, no end before
+ * `end`); after one record when `once`; or, with *st set (TIX_E_NOMEM, or
+ * the callback's status), where it failed. */
+typedef const char *(*tix_split_fn)(tix_reader *r, tix_blocks *b, const char *p, const char *end,
+                                    int once, tix_status *st);
 
 /* Paths in order of width; each names the widest instructions it uses. */
 typedef enum tix_simd {

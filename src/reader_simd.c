@@ -226,166 +226,223 @@ enum { FIELD_UNQUOTED, FIELD_QUOTED, FIELD_CLOSED };
 /* The splitter (tix_split_fn), built once per classifier: inlined into a
  * function compiled for the classifier's instruction set, it gets that
  * set's bit instructions too (BMI's tzcnt, blsr) and calls nothing per
- * block. */
-static inline __attribute__((always_inline)) int
-split_with(tix_reader *r, tix_blocks *b, const char *p, const char *stop, const char **nl,
-           uint64_t *inner, size_t *nfields, int *quoted, tix_classify_fn classify)
+ * block.
+ *
+ * Records follow one another in a block: the walk keeps the block it
+ * holds, and what its masks have left, from one record to the next, so a
+ * block that two records share is classified, XORed and cut once, and the
+ * record after costs no call. That is sound because the quotes of a record
+ * the walk takes come in pairs (one opens a field and one closes it, or a
+ * "" inside it), so the parity after its LF is that of a new start. */
+static inline __attribute__((always_inline)) const char *
+split_with(tix_reader *r, tix_blocks *b, const char *p, const char *end, int once,
+           tix_status *st, tix_classify_fn classify)
 {
     /* A delimiter in a register costs the comma nothing (make bench). */
     const char delim = r->limits.delimiter;
-    const char *fs = p;                     /* the field's first byte */
-    const char *open = NULL, *close = NULL; /* its quotes, when quoted */
-    int state = FIELD_UNQUOTED, doubled = 0, second = 0;
-    uint64_t carry = 0; /* all ones when a block starts inside quotes */
-    uint64_t lines = 0;
-    tix_field *v = r->views;
-    size_t nf = 0;
-    r->text.len = 0;
-    for (const char *blk = b->base + ((size_t)(p - b->base) & ~(size_t)63); blk < stop; blk += 64) {
-        /* A block adds at most 64 fields, and one more ends the record:
-         * room for them now, so that none is checked. */
-        if (r->views_cap < nf + 65) {
-            size_t cap = r->views_cap ? r->views_cap : 32;
-            while (cap < nf + 65)
-                cap *= 2;
-            v = realloc(r->views, cap * sizeof *v);
-            if (!v)
-                return -1;
-            r->views = v;
-            r->views_cap = cap;
+    const size_t max = r->limits.max_record_bytes;
+    const char *blk = NULL;    /* the block in hand */
+    uint64_t cuts = 0, stops = 0, carry = 0;
+    int in_hand = 0, cut_short = 0;
+    while (p < end) {
+        /* A record over the limit is libcsv's to report: looking further
+         * for its end is pointless. */
+        const char *stop = (size_t)(end - p) > max + 2 ? p + max + 2 : end;
+        const char *fs = p;                     /* the field's first byte */
+        const char *open = NULL, *close = NULL; /* its quotes, when quoted */
+        const char *nl = NULL;                  /* the LF that ends the record */
+        int state = FIELD_UNQUOTED, doubled = 0, second = 0, quoted = 0;
+        uint64_t lines = 0; /* LFs inside quotes */
+        tix_field *v = r->views;
+        size_t nf = 0;
+        r->text.len = 0;
+        if (!in_hand) {
+            blk = b->base + ((size_t)(p - b->base) & ~(size_t)63);
+            carry = 0; /* all ones when a block starts inside quotes */
         }
-        const tix_masks *m = block_masks(b, blk, delim, classify);
-        uint64_t live = ~(uint64_t)0;
-        if (blk < p)
-            live <<= (unsigned)(p - blk);
-        if (stop - blk < 64)
-            live &= ((uint64_t)1 << (stop - blk)) - 1;
-        uint64_t quote = m->quote & live, inside = carry;
-        if (quote)
-            inside ^= prefix_xor(quote);
-        carry = (uint64_t)0 - (inside >> 63);
-        uint64_t outside = ~inside & live;
-        /* Delimiters that cut fields; and the bytes where the walk stops to
-         * think: quotes, CRs and LFs (inside quotes too, to count them). */
-        uint64_t cuts = m->delim & outside;
-        uint64_t stops = quote | (m->eol & live);
-        for (;;) {
-            if (state == FIELD_QUOTED) {
-                /* Inside quotes nothing cuts: only quotes and line ends
-                 * stop the walk, until the closing quote. */
-                while (state == FIELD_QUOTED && stops) {
-                    const char *c = blk + __builtin_ctzll(stops);
-                    stops &= stops - 1;
-                    if (*c == '\n') {
-                        lines++;
-                    } else if (*c == '\r') {
-                        return 0;        /* libcsv keeps it: its rules, its path */
-                    } else if (second) { /* the second quote of a "" */
-                        second = 0;
-                    } else if (c + 1 < stop && c[1] == '"') {
-                        doubled = 1;
-                        if (c + 1 < blk + 64)
-                            stops &= stops - 1; /* the pair's second */
-                        else
-                            second = 1; /* in the next block */
-                    } else {
-                        close = c;
-                        state = FIELD_CLOSED;
+        for (;; blk += 64) {
+            if (!in_hand) {
+                if (blk >= stop)
+                    goto refuse;
+                /* A block adds at most 64 fields, and one more ends the
+                 * record: room for them now, so that none is checked. */
+                if (r->views_cap < nf + 65) {
+                    size_t cap = r->views_cap ? r->views_cap : 32;
+                    while (cap < nf + 65)
+                        cap *= 2;
+                    v = realloc(r->views, cap * sizeof *v);
+                    if (!v) {
+                        *st = TIX_E_NOMEM;
+                        return p;
                     }
+                    r->views = v;
+                    r->views_cap = cap;
                 }
-                if (state == FIELD_QUOTED)
+                const tix_masks *m = block_masks(b, blk, delim, classify);
+                uint64_t live = ~(uint64_t)0;
+                if (blk < p)
+                    live <<= (unsigned)(p - blk);
+                cut_short = stop - blk < 64;
+                if (cut_short)
+                    live &= ((uint64_t)1 << (stop - blk)) - 1;
+                cut_short &= stop != end; /* a later record may see more */
+                uint64_t quote = m->quote & live, inside = carry;
+                if (quote)
+                    inside ^= prefix_xor(quote);
+                carry = (uint64_t)0 - (inside >> 63);
+                uint64_t outside = ~inside & live;
+                /* Delimiters that cut fields; and the bytes where the walk
+                 * stops to think: quotes, CRs and LFs (inside quotes too,
+                 * to count them). */
+                cuts = m->delim & outside;
+                stops = quote | (m->eol & live);
+            }
+            in_hand = 0;
+            for (;;) {
+                if (state == FIELD_QUOTED) {
+                    /* Inside quotes nothing cuts: only quotes and line
+                     * ends stop the walk, until the closing quote. */
+                    while (state == FIELD_QUOTED && stops) {
+                        const char *c = blk + __builtin_ctzll(stops);
+                        stops &= stops - 1;
+                        if (*c == '\n') {
+                            lines++;
+                        } else if (*c == '\r') {
+                            goto refuse; /* libcsv keeps it: its rules, its path */
+                        } else if (second) { /* the second quote of a "" */
+                            second = 0;
+                        } else if (c + 1 < stop && c[1] == '"') {
+                            doubled = 1;
+                            if (c + 1 < blk + 64)
+                                stops &= stops - 1; /* the pair's second */
+                            else
+                                second = 1; /* in the next block */
+                        } else {
+                            close = c;
+                            state = FIELD_CLOSED;
+                        }
+                    }
+                    if (state == FIELD_QUOTED)
+                        break;
+                }
+                uint64_t before = stops ? (stops & (0 - stops)) - 1 : ~(uint64_t)0;
+                uint64_t d = cuts & before;
+                cuts &= ~before;
+                if (d && state == FIELD_CLOSED) {
+                    const char *c = blk + __builtin_ctzll(d);
+                    for (const char *x = close + 1; x < c; x++)
+                        if (!blank(*x, delim))
+                            goto refuse; /* text after the closing quote */
+                    int unescape = doubled && !unread(r, nf);
+                    if (!quoted_view(r, open, close, unescape, &v[nf++]))
+                        goto refuse;
+                    quoted = 1;
+                    state = FIELD_UNQUOTED;
+                    fs = c + 1;
+                    d &= d - 1;
+                }
+                for (; d; d &= d - 1) {
+                    const char *c = blk + __builtin_ctzll(d);
+                    trimmed(&v[nf++], fs, c, delim);
+                    fs = c + 1;
+                }
+                if (!stops)
                     break;
+                const char *c = blk + __builtin_ctzll(stops);
+                stops &= stops - 1;
+                char ch = *c;
+                if (ch == '"') {
+                    /* Only a quote that opens the field (after blanks)
+                     * quotes it; one after a closing quote is libcsv's. */
+                    if (state == FIELD_CLOSED)
+                        goto refuse;
+                    const char *a = fs;
+                    while (a < c && blank(*a, delim))
+                        a++;
+                    if (a != c)
+                        goto refuse;
+                    open = c;
+                    doubled = 0;
+                    state = FIELD_QUOTED;
+                    continue;
+                }
+                /* The end of the record: LF, or the CR of a CRLF. */
+                if (ch == '\r' && (c + 1 >= stop || c[1] != '\n'))
+                    goto refuse;
+                if (state == FIELD_CLOSED) {
+                    for (const char *x = close + 1; x < c; x++)
+                        if (!blank(*x, delim))
+                            goto refuse;
+                    int unescape = doubled && !unread(r, nf);
+                    if (!quoted_view(r, open, close, unescape, &v[nf++]))
+                        goto refuse;
+                    quoted = 1;
+                } else {
+                    trimmed(&v[nf++], fs, c, delim);
+                }
+                nl = ch == '\r' ? c + 1 : c;
+                goto record;
             }
-            uint64_t before = stops ? (stops & (0 - stops)) - 1 : ~(uint64_t)0;
-            uint64_t d = cuts & before;
-            cuts &= ~before;
-            if (d && state == FIELD_CLOSED) {
-                const char *c = blk + __builtin_ctzll(d);
-                for (const char *x = close + 1; x < c; x++)
-                    if (!blank(*x, delim))
-                        return 0; /* text after the closing quote */
-                int unescape = doubled && !unread(r, nf);
-                if (!quoted_view(r, open, close, unescape, &v[nf++]))
-                    return 0;
-                *quoted = 1;
-                state = FIELD_UNQUOTED;
-                fs = c + 1;
-                d &= d - 1;
-            }
-            for (; d; d &= d - 1) {
-                const char *c = blk + __builtin_ctzll(d);
-                trimmed(&v[nf++], fs, c, delim);
-                fs = c + 1;
-            }
-            if (!stops)
-                break;
-            const char *c = blk + __builtin_ctzll(stops);
-            stops &= stops - 1;
-            char ch = *c;
-            if (ch == '"') {
-                /* Only a quote that opens the field (after blanks) quotes
-                 * it; one after a closing quote is libcsv's. */
-                if (state == FIELD_CLOSED)
-                    return 0;
-                const char *a = fs;
-                while (a < c && blank(*a, delim))
-                    a++;
-                if (a != c)
-                    return 0;
-                open = c;
-                doubled = 0;
-                state = FIELD_QUOTED;
-                continue;
-            }
-            /* The end of the record: LF, or the CR of a CRLF. */
-            if (ch == '\r' && (c + 1 >= stop || c[1] != '\n'))
-                return 0;
-            if (state == FIELD_CLOSED) {
-                for (const char *x = close + 1; x < c; x++)
-                    if (!blank(*x, delim))
-                        return 0;
-                int unescape = doubled && !unread(r, nf);
-                if (!quoted_view(r, open, close, unescape, &v[nf++]))
-                    return 0;
-                *quoted = 1;
-            } else {
-                trimmed(&v[nf++], fs, c, delim);
-            }
-            *nl = ch == '\r' ? c + 1 : c;
-            *inner = lines;
-            *nfields = nf;
-            return 1;
+        }
+    record:;
+        /* The record's text stops before the CR of a CRLF. */
+        size_t len = (size_t)((nl > p && nl[-1] == '\r' ? nl - 1 : nl) - p);
+        if (nf > r->limits.max_fields || len > max)
+            goto refuse; /* libcsv reads it, and reports a limit */
+        uint64_t first = r->lines + 1;
+        r->lines += 1 + lines;
+        /* A blank line is no record ("" is one empty field). */
+        if (nf != 1 || v[0].len != 0 || quoted) {
+            r->rec_line = first;
+            tix_row row = {v, nf, first, p, len, 0};
+            r->emitted++;
+            *st = r->fn(r->ctx, &row);
+            r->text.len = 0;
+            tix_rbuf_trim(&r->text);
+            if (*st != TIX_OK)
+                return nl + 1;
+        }
+        p = nl + 1;
+        if (once)
+            return p;
+        /* The next record starts in the block in hand: what its masks
+         * have left is the next record's (but the LF of a CRLF), unless
+         * they were cut at this record's stop. */
+        if ((size_t)(p - blk) < 64 && !cut_short) {
+            stops &= ~(uint64_t)0 << (unsigned)(p - blk);
+            in_hand = 1;
         }
     }
-    return 0;
+    return p;
+refuse:
+    r->text.len = 0; /* the arena is libcsv's again */
+    return p;
 }
 
-static int split_scalar(tix_reader *r, tix_blocks *b, const char *p, const char *stop,
-                        const char **nl, uint64_t *inner, size_t *nf, int *quoted)
+static const char *split_scalar(tix_reader *r, tix_blocks *b, const char *p, const char *end,
+                                int once, tix_status *st)
 {
-    return split_with(r, b, p, stop, nl, inner, nf, quoted, classify_scalar);
+    return split_with(r, b, p, end, once, st, classify_scalar);
 }
 
 #ifdef HAVE_X86_DISPATCH
-static int split_sse2(tix_reader *r, tix_blocks *b, const char *p, const char *stop,
-                      const char **nl, uint64_t *inner, size_t *nf, int *quoted)
+static const char *split_sse2(tix_reader *r, tix_blocks *b, const char *p, const char *end,
+                              int once, tix_status *st)
 {
-    return split_with(r, b, p, stop, nl, inner, nf, quoted, classify_sse2);
+    return split_with(r, b, p, end, once, st, classify_sse2);
 }
 
-__attribute__((target("avx2,bmi,bmi2"))) static int split_avx2(tix_reader *r, tix_blocks *b,
-                                                               const char *p, const char *stop,
-                                                               const char **nl, uint64_t *inner,
-                                                               size_t *nf, int *quoted)
+__attribute__((target("avx2,bmi,bmi2"))) static const char *
+split_avx2(tix_reader *r, tix_blocks *b, const char *p, const char *end, int once, tix_status *st)
 {
-    return split_with(r, b, p, stop, nl, inner, nf, quoted, classify_avx2);
+    return split_with(r, b, p, end, once, st, classify_avx2);
 }
 
-__attribute__((target("avx512f,avx512bw,bmi,bmi2"))) static int
-split_avx512(tix_reader *r, tix_blocks *b, const char *p, const char *stop, const char **nl,
-             uint64_t *inner, size_t *nf, int *quoted)
+__attribute__((target("avx512f,avx512bw,bmi,bmi2"))) static const char *
+split_avx512(tix_reader *r, tix_blocks *b, const char *p, const char *end, int once,
+             tix_status *st)
 {
-    return split_with(r, b, p, stop, nl, inner, nf, quoted, classify_avx512);
+    return split_with(r, b, p, end, once, st, classify_avx512);
 }
 #endif
 

@@ -1352,10 +1352,9 @@ Test(reader, delimiter_records_equal_plain_libcsv_on_dirty_dumps_and_long_record
 static const tix_simd paths[] = {TIX_SIMD_SCALAR, TIX_SIMD_SSE2, TIX_SIMD_AVX2, TIX_SIMD_AVX512};
 #define NPATHS (sizeof paths / sizeof paths[0])
 
-/* Parses with the path `want` (the widest this CPU has below it) in chunks
- * per policy; the feed and finish statuses in *res. */
-/* in read on the path `want` in chunks per policy, the fields of `unread`
- * never read (tix_reader_unread_fields). */
+/* in read on the path `want` (the widest this CPU has below it) in chunks
+ * per policy, the fields of `unread` never read (tix_reader_unread_fields);
+ * the feed and finish statuses in *res. */
 static void parse_unread(const char *in, size_t len, char d, tix_simd want, size_t policy,
                          uint64_t seed, uint64_t unread, rows *out, feed_result *res)
 {
@@ -1521,6 +1520,91 @@ Test(reader, every_cpu_path_on_generated_dirty_dumps_and_long_records)
     char *longs = long_records_input(5000, &long_len);
     assert_paths_agree(longs, long_len, ',', 2);
     free(longs);
+}
+
+/* Records of at most 38 bytes (and their CRLF or LF): up to three fields,
+ * each empty, a word with blanks, or quoted with a delimiter, a "" or a
+ * line end inside. */
+static size_t short_records(char *out, uint64_t *s, size_t records)
+{
+    size_t len = 0;
+    for (size_t i = 0; i < records; i++) {
+        size_t nf = 1 + tt_rng_next(s) % 3;
+        for (size_t f = 0; f < nf; f++) {
+            if (f)
+                out[len++] = ',';
+            unsigned kind = (unsigned)(tt_rng_next(s) % 4);
+            if (kind == 0)
+                continue;
+            if (kind == 1) {
+                put_word(out, &len, s, "ab ");
+                continue;
+            }
+            out[len++] = '"';
+            put_word(out, &len, s, "cd");
+            memcpy(out + len, kind == 2 ? "\"\"" : tt_rng_next(s) % 2 ? ",x" : "\ny", 2);
+            len += 2;
+            out[len++] = '"';
+        }
+        if (tt_rng_next(s) % 4 == 0)
+            out[len++] = '\r';
+        out[len++] = '\n';
+    }
+    return len;
+}
+
+/* rs read on the path `want` in chunks per policy, no record to pass
+ * max_record_bytes (0: the default). */
+static void parse_max(const char *in, size_t len, tix_simd want, size_t max, size_t policy,
+                      uint64_t seed, rows *out, feed_result *res)
+{
+    tix_reader *r;
+    tix_reader_opts o;
+    tix_reader_opts_init(&o);
+    if (max)
+        o.max_record_bytes = max;
+    memset(out, 0, sizeof *out);
+    cr_assert_eq(tix_reader_new(&r, &o, collect, out), TIX_OK);
+    cr_assert_leq(tix_reader_set_simd(r, want), want);
+    *res = feed_chunks(r, in, len, policy, seed, 97);
+    tix_reader_free(r);
+}
+
+/* A record's walk stops at its start plus max_record_bytes and a CRLF,
+ * which a small limit puts inside the block where the next record starts:
+ * that record must see the block whole, not the masks cut for the one
+ * before (reader_simd.c). Its rows are those of the same path with no
+ * limit in reach, on every path, whole and in random chunks. */
+Test(reader, a_record_after_one_cut_at_its_limit_reads_its_whole_block)
+{
+    size_t cap = 1 << 16;
+    char *in = malloc(cap);
+    cr_assert_not_null(in);
+    uint64_t s = 4242;
+    size_t rows_read = 0;
+    for (uint64_t seed = 1; seed <= 40; seed++) {
+        size_t len = short_records(in, &s, 600);
+        cr_assert_lt(len, cap);
+        for (size_t i = 0; i < NPATHS; i++)
+            for (int chunked = 0; chunked < 2; chunked++) {
+                size_t policy = chunked ? CHUNK_RANDOM : CHUNK_WHOLE;
+                rows want, got;
+                feed_result wres, res;
+                parse_max(in, len, paths[i], 0, policy, seed, &want, &wres);
+                parse_max(in, len, paths[i], 38, policy, seed, &got, &res);
+                char what[80];
+                snprintf(what, sizeof what, "path %s, %s, seed %llu", tix_simd_name(paths[i]),
+                         chunked ? "random chunks" : "whole", (unsigned long long)seed);
+                cr_assert_eq(wres.finish, TIX_OK, "%s", what);
+                cr_assert_eq(res.finish, TIX_OK, "%s", what);
+                assert_same_rows(&got, &want, what);
+                rows_read += got.n;
+                rows_free(&want);
+                rows_free(&got);
+            }
+    }
+    cr_assert_gt(rows_read, 40 * 8 * 500);
+    free(in);
 }
 
 /* TECHIDX_SIMD names the widest path allowed (read once, at the first
