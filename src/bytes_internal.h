@@ -57,15 +57,22 @@ static inline int tix_same_bytes(const char *a, const char *b, size_t n)
     return (diff | (x ^ y)) == 0;
 }
 
-/* Copies src[0..n) to dst[0..n) (apart): for n < 16 with at most two
+/* Copies src[0..n) to dst[0..n) (apart): for n <= 32 with at most two
  * overlapping loads and stores of fixed size, inlined, where a call to
- * memcpy for a few bytes costs more than the copy. */
+ * memcpy for a few bytes costs more than the copy (and gcc, knowing n
+ * bounded, may make it a `rep movs`, slower still to start). */
 static inline void tix_copy_bytes(void *dst, const void *src, size_t n)
 {
     unsigned char *d = dst;
     const unsigned char *s = src;
-    if (n >= 16) {
+    if (n > 32) {
         memcpy(d, s, n);
+    } else if (n >= 16) {
+        unsigned char a[16], b[16];
+        memcpy(a, s, 16);
+        memcpy(b, s + n - 16, 16);
+        memcpy(d, a, 16);
+        memcpy(d + n - 16, b, 16);
     } else if (n >= 8) {
         uint64_t a, b;
         memcpy(&a, s, 8);

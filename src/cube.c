@@ -100,7 +100,7 @@ static void set_top(tix_cube *c, pair *p, const char *id, uint32_t len)
         p->top_off = c->ids_len;
         c->ids_len += len;
     }
-    memcpy(c->ids + p->top_off, id, len);
+    tix_copy_bytes(c->ids + p->top_off, id, len);
     p->top_len = len;
 }
 
