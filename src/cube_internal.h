@@ -107,6 +107,8 @@ typedef struct cell_name {
     uint64_t hash;
 } cell_name;
 
+#define CUBE_CELL_MEMO 64
+
 struct tix_cube {
     tix_cube_opts opts; /* opts.by points at by */
     char *by;
@@ -124,6 +126,9 @@ struct tix_cube {
     size_t ncells, cells_cap;
     uint32_t *cell_slots; /* open addressing: id + 1, 0 = empty */
     size_t cell_mask;
+    /* The cells met last, id + 1 by a cheap hash of the name's ends
+     * (cube_hash.c): a guess, checked byte for byte. */
+    uint32_t cell_memo[CUBE_CELL_MEMO];
 
     pair *pairs;
     size_t npairs, pairs_cap;

@@ -773,6 +773,55 @@ Test(cube, copy_bytes_copies_exactly_n_bytes)
     }
 }
 
+/* The cell memo (cube_hash.c) guesses an id from a name's length and its
+ * first and last eight bytes: names alike in all of these share its slot,
+ * and each must still get its own id, the same every time, from interning
+ * and from looking up, also when the cell met last was taken back. */
+Test(cube, names_alike_at_both_ends_keep_their_own_cells)
+{
+    tix_cube *c;
+    tix_cube_opts o = {0};
+    cr_assert_eq(tix_cube_new(&c, &o), TIX_OK);
+    enum { N = 120 };
+    char names[N][32];
+    uint32_t ids[N];
+    for (int i = 0; i < N; i++) { /* long ones alike at both ends, short ones alike whole */
+        if (i % 2)
+            snprintf(names[i], sizeof names[i], "AAAAAAAA-%03d-ZZZZZZZZ", i);
+        else
+            snprintf(names[i], sizeof names[i], "s%03d", i);
+    }
+    for (int round = 0; round < 3; round++)
+        for (int k = 0; k < N; k++) {
+            int i = (k * 37 + round * 11) % N; /* a new order each round */
+            uint32_t id, seen;
+            int fresh;
+            cr_assert_eq(cube_intern_cell(c, names[i], strlen(names[i]), &id, &fresh), TIX_OK);
+            if (round == 0 && fresh)
+                ids[i] = id;
+            cr_assert_eq(id, ids[i], "%s: id %u, first %u", names[i], id, ids[i]);
+            cr_assert(!fresh || round == 0);
+            cr_assert(cube_lookup_cell(c, names[i], strlen(names[i]), &seen));
+            cr_assert_eq(seen, ids[i], "%s looked up", names[i]);
+        }
+    cr_assert_eq(c->ncells, N);
+    /* One more, taken back: its id goes to the next new one, and a lookup
+     * of the name taken back finds nothing. */
+    uint32_t gone, id;
+    int fresh;
+    cr_assert_eq(cube_intern_cell(c, "AAAAAAAA-900-ZZZZZZZZ", 21, &gone, &fresh), TIX_OK);
+    cr_assert(fresh);
+    cube_forget_last_cell(c);
+    cr_assert_not(cube_lookup_cell(c, "AAAAAAAA-900-ZZZZZZZZ", 21, &id));
+    cr_assert_eq(cube_intern_cell(c, "AAAAAAAA-901-ZZZZZZZZ", 21, &id, &fresh), TIX_OK);
+    cr_assert(fresh);
+    cr_assert_eq(id, gone);
+    cr_assert_not(cube_lookup_cell(c, "AAAAAAAA-900-ZZZZZZZZ", 21, &id));
+    cr_assert(cube_lookup_cell(c, names[1], strlen(names[1]), &id));
+    cr_assert_eq(id, ids[1]);
+    tix_cube_free(c);
+}
+
 /* Pairs a and b (finalized, same layout) hold the same buckets, with the
  * same counts and sums, whatever form each sketch has. */
 static void assert_same_buckets(const tix_cube *a, const tix_cube *b, size_t npairs)
