@@ -272,6 +272,26 @@ Test(record, text_valid_agrees_with_the_rule_on_random_strings)
     cr_assert(valid > 5000 && valid < 19000, "%zu valid", valid); /* both answers tried */
 }
 
+Test(record, text_valid_sees_one_odd_byte_at_every_place_of_every_length)
+{
+    /* One byte at the edge of printable ASCII (or a lone UTF-8 lead or
+     * continuation byte) in printable text: at each place of each length
+     * the word and vector paths cut into (to 32 bytes in two vectors). */
+    static const unsigned char odd[] = {0x00, 0x1f, 0x20, 0x7e, 0x7f, 0x80, 0xbf, 0xc2, 0xff};
+    for (size_t len = 1; len <= 48; len++)
+        for (size_t at = 0; at < len; at++)
+            for (size_t k = 0; k < sizeof odd; k++) {
+                char buf[48];
+                for (size_t i = 0; i < len; i++)
+                    buf[i] = (char)('A' + (i * 7) % 26);
+                buf[at] = (char)odd[k];
+                int want = odd[k] >= 0x20 && odd[k] < 0x7f;
+                cr_assert_eq(text_valid_by_hand(buf, len), want);
+                cr_assert_eq(tix_text_valid(buf, len), want, "byte 0x%02x at %zu of %zu", odd[k],
+                             at, len);
+            }
+}
+
 Test(record, dims_parse_canonical_aliases_and_other_headers)
 {
     tix_dims d;
