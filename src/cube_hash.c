@@ -95,7 +95,7 @@ static size_t memo_slot(const char *p, size_t n)
 {
     uint64_t w = n >= 8 ? tix_load_le(p, 8) ^ (tix_load_le(p + n - 8, 8) * 0x9e3779b97f4a7c15ull)
                         : tix_load_le(p, n);
-    return (size_t)(((w ^ n) * 0xff51afd7ed558ccdull) >> 58);
+    return (size_t)(((w ^ n) * 0xff51afd7ed558ccdull) >> (64 - CUBE_CELL_MEMO_BITS));
 }
 
 static int memo_holds(const tix_cube *c, uint32_t v, const char *p, size_t n)

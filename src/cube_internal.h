@@ -107,7 +107,8 @@ typedef struct cell_name {
     uint64_t hash;
 } cell_name;
 
-#define CUBE_CELL_MEMO 64
+#define CUBE_CELL_MEMO_BITS 8
+#define CUBE_CELL_MEMO (1u << CUBE_CELL_MEMO_BITS)
 
 struct tix_cube {
     tix_cube_opts opts; /* opts.by points at by */
