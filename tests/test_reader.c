@@ -1352,22 +1352,29 @@ Test(reader, delimiter_records_equal_plain_libcsv_on_dirty_dumps_and_long_record
 static const tix_simd paths[] = {TIX_SIMD_SCALAR, TIX_SIMD_SSE2, TIX_SIMD_AVX2, TIX_SIMD_AVX512};
 #define NPATHS (sizeof paths / sizeof paths[0])
 
-/* in read on the path `want` (the widest this CPU has below it) in chunks
- * per policy, the fields of `unread` never read (tix_reader_unread_fields);
- * the feed and finish statuses in *res. */
-static void parse_unread(const char *in, size_t len, char d, tix_simd want, size_t policy,
-                         uint64_t seed, uint64_t unread, rows *out, feed_result *res)
+/* in read with options o on the path `want` (the widest this CPU has below
+ * it) in chunks per policy, the fields of `unread` never read
+ * (tix_reader_unread_fields); the feed and finish statuses in *res. */
+static void parse_opts(const char *in, size_t len, const tix_reader_opts *o, tix_simd want,
+                       size_t policy, uint64_t seed, uint64_t unread, rows *out, feed_result *res)
 {
     tix_reader *r;
-    tix_reader_opts o;
-    tix_reader_opts_init(&o);
-    o.delimiter = d;
     memset(out, 0, sizeof *out);
-    cr_assert_eq(tix_reader_new(&r, &o, collect, out), TIX_OK);
+    cr_assert_eq(tix_reader_new(&r, o, collect, out), TIX_OK);
     cr_assert_leq(tix_reader_set_simd(r, want), want);
     tix_reader_unread_fields(r, unread);
     *res = feed_chunks(r, in, len, policy, seed, 97);
     tix_reader_free(r);
+}
+
+/* The same, with the default options but the delimiter d. */
+static void parse_unread(const char *in, size_t len, char d, tix_simd want, size_t policy,
+                         uint64_t seed, uint64_t unread, rows *out, feed_result *res)
+{
+    tix_reader_opts o;
+    tix_reader_opts_init(&o);
+    o.delimiter = d;
+    parse_opts(in, len, &o, want, policy, seed, unread, out, res);
 }
 
 static void parse_path(const char *in, size_t len, char d, tix_simd want, size_t policy,
@@ -1553,21 +1560,16 @@ static size_t short_records(char *out, uint64_t *s, size_t records)
     return len;
 }
 
-/* rs read on the path `want` in chunks per policy, no record to pass
- * max_record_bytes (0: the default). */
+/* parse_opts with the default options but max_record_bytes (0: the
+ * default), every field read. */
 static void parse_max(const char *in, size_t len, tix_simd want, size_t max, size_t policy,
                       uint64_t seed, rows *out, feed_result *res)
 {
-    tix_reader *r;
     tix_reader_opts o;
     tix_reader_opts_init(&o);
     if (max)
         o.max_record_bytes = max;
-    memset(out, 0, sizeof *out);
-    cr_assert_eq(tix_reader_new(&r, &o, collect, out), TIX_OK);
-    cr_assert_leq(tix_reader_set_simd(r, want), want);
-    *res = feed_chunks(r, in, len, policy, seed, 97);
-    tix_reader_free(r);
+    parse_opts(in, len, &o, want, policy, seed, 0, out, res);
 }
 
 /* A record's walk stops at its start plus max_record_bytes and a CRLF,
