@@ -65,7 +65,7 @@
 enum { JOB_NONE, JOB_QUEUED, JOB_RUNNING, JOB_DONE, JOB_SERIAL };
 
 typedef struct job_row { /* on_job_row sets each field by name */
-    uint64_t line;         /* local to the worker's reader */
+    uint64_t line;       /* local to the worker's reader */
     tix_reason why;
     int32_t day;
     int64_t value;

@@ -234,14 +234,15 @@ enum { FIELD_UNQUOTED, FIELD_QUOTED, FIELD_CLOSED };
  * record after costs no call. That is sound because the quotes of a record
  * the walk takes come in pairs (one opens a field and one closes it, or a
  * "" inside it), so the parity after its LF is that of a new start. */
-static inline __attribute__((always_inline)) const char *
-split_with(tix_reader *r, tix_blocks *b, const char *p, const char *end, int once,
-           tix_status *st, tix_classify_fn classify)
+static inline __attribute__((always_inline)) const char *split_with(tix_reader *r, tix_blocks *b,
+                                                                    const char *p, const char *end,
+                                                                    int once, tix_status *st,
+                                                                    tix_classify_fn classify)
 {
     /* A delimiter in a register costs the comma nothing (make bench). */
     const char delim = r->limits.delimiter;
     const size_t max = r->limits.max_record_bytes;
-    const char *blk = NULL;    /* the block in hand */
+    const char *blk = NULL; /* the block in hand */
     uint64_t cuts = 0, stops = 0, carry = 0;
     int in_hand = 0, cut_short = 0;
     while (p < end) {
@@ -308,7 +309,7 @@ split_with(tix_reader *r, tix_blocks *b, const char *p, const char *end, int onc
                         if (*c == '\n') {
                             lines++;
                         } else if (*c == '\r') {
-                            goto refuse; /* libcsv keeps it: its rules, its path */
+                            goto refuse;     /* libcsv keeps it: its rules, its path */
                         } else if (second) { /* the second quote of a "" */
                             second = 0;
                         } else if (c + 1 < stop && c[1] == '"') {
@@ -439,8 +440,7 @@ split_avx2(tix_reader *r, tix_blocks *b, const char *p, const char *end, int onc
 }
 
 __attribute__((target("avx512f,avx512bw,bmi,bmi2"))) static const char *
-split_avx512(tix_reader *r, tix_blocks *b, const char *p, const char *end, int once,
-             tix_status *st)
+split_avx512(tix_reader *r, tix_blocks *b, const char *p, const char *end, int once, tix_status *st)
 {
     return split_with(r, b, p, end, once, st, classify_avx512);
 }
